@@ -1,0 +1,138 @@
+# pms: plain GNU make.  `make` builds, `make check` builds and runs every
+# test, `make demo` runs the day at the practice, `make bench` measures.
+# check, check-asan, demo and bench first install what is missing
+# (`make deps`); plain `make` and `make install` do not.
+
+SHELL	 = /bin/bash
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+BUILD	?= build
+
+CC	?= cc
+PKGS	 = libsodium sqlite3
+WARN	 = -Wall -Wextra -Werror
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+	     -Ilib -I$(BUILD) $(shell pkg-config --cflags $(PKGS))
+LDLIBS	 = $(shell pkg-config --libs $(PKGS))
+
+ifeq ($(SAN),1)
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+endif
+
+PROGS	 = pms-admin
+LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
+	   lib/audit.c lib/cli.c
+LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
+HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h
+SQL	 = $(sort $(wildcard share/sql/*.sql))
+BINS	 = $(PROGS:%=$(BUILD)/%) $(BUILD)/pms-sql $(BUILD)/store-bench
+
+# Debian packages the build, tests, demo and benchmarks need.
+DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
+	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
+	   bats-assert bats-support bats-file keyutils mandoc tzdata \
+	   faketime util-linux
+
+ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
+	   UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1
+
+.PHONY: all check check-asan demo bench deps install uninstall clean lint \
+	test
+
+all: $(BINS)
+
+$(BUILD)/lib $(BUILD)/cmd $(BUILD)/bench:
+	mkdir -p $@
+
+# Migrations are embedded in the library with xxd -i.
+$(BUILD)/lib/migrations.c: $(SQL) Makefile | $(BUILD)/lib
+	{ echo '/* generated from share/sql by the Makefile; do not edit */'; \
+	  echo '#include "pms_int.h"'; \
+	  for f in $(SQL); do xxd -i "$$f" | sed -e 's/^unsigned/static const unsigned/' -e '/_len = /d'; done; \
+	  echo 'const struct pms_migration pms_migrations[] = {'; \
+	  for f in $(SQL); do \
+	    b=$$(basename "$$f"); v=$${b%%-*}; n=$$(echo "$$f" | tr './-' '___'); \
+	    echo "	{ $$((10#$$v)), \"$$b\", $$n, sizeof($$n) },"; \
+	  done; \
+	  echo '};'; \
+	  echo 'const unsigned int pms_nmigrations = sizeof(pms_migrations) / sizeof(pms_migrations[0]);'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/migrations.o: $(BUILD)/lib/migrations.c lib/pms_int.h lib/pms.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/%.o: lib/%.c $(HDRS) | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libpms.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/pms-%: cmd/pms-%.c $(BUILD)/libpms.a lib/pms.h
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/pms-sql: tests/helpers/pms-sql.c $(BUILD)/libpms.a lib/pms.h
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+# Install what is missing, and only that.
+deps:
+	@missing=; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "make deps: installing$$missing"; \
+	cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then sh -c "$$cmd"; \
+	elif sudo -n true 2>/dev/null; then sudo -n sh -c "$$cmd"; \
+	else echo "make deps: cannot install as $$(id -un); run as root:" >&2; \
+	  echo "  $$cmd" >&2; exit 1; fi
+
+check: deps
+	$(MAKE) all
+	$(MAKE) lint
+	BUILD=$(BUILD) tests/run
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan SAN=1 CFLAGS='-O1 -g' all
+	BUILD=build-asan $(ASAN_ENV) tests/run
+
+demo: deps all
+	BUILD=$(BUILD) share/demo/run
+
+bench: deps all
+	BUILD=$(BUILD) bench/run $(SIZE)
+
+lint:
+	@for m in man/man*/*.[1-9]; do \
+	  mandoc -Tlint -W warning "$$m" || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 completions/bash/* \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 completions/zsh/_pms \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
+	  $(PROGS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
+	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
+	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
+
+clean:
+	rm -rf build build-asan

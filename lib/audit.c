@@ -1,0 +1,242 @@
+/*
+ * audit.c: the access log.  One entry per command and action -- time,
+ * user, slot, program, action, the names of the fields touched (never
+ * their values) -- with the patients concerned in a child table, written
+ * in the caller's transaction.  Entries form a hash chain: each hash
+ * covers the previous entry's hash and the entry itself, so an entry
+ * cannot be changed, dropped or reordered without pms_audit_verify()
+ * finding where.  (Signing each entry with the user's Ed25519 key comes
+ * with the keys issue.)
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "pms_int.h"
+
+#define HASH_LEN	32
+
+static void
+h_u64(crypto_generichash_state *h, uint64_t v)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	crypto_generichash_update(h, b, 8);
+}
+
+static void
+h_str(crypto_generichash_state *h, const unsigned char *s)
+{
+	size_t n = s != NULL ? strlen((const char *)s) : 0;
+
+	h_u64(h, n);
+	if (n > 0)
+		crypto_generichash_update(h, s, n);
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The hash of one entry: prev, then every field length-prefixed. */
+static void
+entry_hash(const unsigned char *prev, int64_t id, const unsigned char *at,
+    const unsigned char *user, int64_t slot, const unsigned char *program,
+    const unsigned char *action, const unsigned char *fields,
+    const int64_t *pids, size_t n, unsigned char out[HASH_LEN])
+{
+	crypto_generichash_state h;
+	size_t i;
+
+	crypto_generichash_init(&h, (const unsigned char *)"pms-audit-v1",
+	    12, HASH_LEN);
+	crypto_generichash_update(&h, prev, HASH_LEN);
+	h_u64(&h, (uint64_t)id);
+	h_str(&h, at);
+	h_str(&h, user);
+	h_u64(&h, (uint64_t)slot);
+	h_str(&h, program);
+	h_str(&h, action);
+	h_str(&h, fields);
+	h_u64(&h, n);
+	for (i = 0; i < n; i++)
+		h_u64(&h, (uint64_t)pids[i]);
+	crypto_generichash_final(&h, out, HASH_LEN);
+}
+
+static void
+now_iso(char *buf, size_t size)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
+}
+
+enum pms_status
+pms_audit_append(struct pms_store *s, const char *action, const char *fields,
+    const int64_t *patients, size_t n)
+{
+	unsigned char prev[HASH_LEN], hash[HASH_LEN];
+	char at[64];
+	sqlite3_stmt *st = NULL;
+	int64_t id = 1, *pids = NULL;
+	size_t i, k;
+	int rc;
+	enum pms_status ps = PMS_OK;
+
+	if (sqlite3_get_autocommit(s->db))
+		return pms_seterr(PMS_EINTERNAL,
+		    "audit entry outside a transaction");
+	if (n > 0) {
+		if ((pids = malloc(n * sizeof(*pids))) == NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		memcpy(pids, patients, n * sizeof(*pids));
+		qsort(pids, n, sizeof(*pids), cmp_i64);
+		for (i = k = 0; i < n; i++)	/* each patient once */
+			if (k == 0 || pids[k - 1] != pids[i])
+				pids[k++] = pids[i];
+		n = k;
+	}
+	memset(prev, 0, sizeof(prev));
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY "
+	    "id DESC LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0) + 1;
+		if (sqlite3_column_bytes(st, 1) == HASH_LEN)
+			memcpy(prev, sqlite3_column_blob(st, 1), HASH_LEN);
+	} else if (rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	now_iso(at, sizeof(at));
+	fields = fields != NULL ? fields : "";
+	entry_hash(prev, id, (const unsigned char *)at,
+	    (const unsigned char *)s->u->label, s->u->slot_id,
+	    (const unsigned char *)s->program, (const unsigned char *)action,
+	    (const unsigned char *)fields, pids, n, hash);
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO audit (id, at, user, "
+	    "slot_id, program, action, fields, prev_hash, hash) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->u->label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, s->u->slot_id);
+	sqlite3_bind_text(st, 5, s->program, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, fields, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, prev, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, hash, HASH_LEN, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (n == 0)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO audit_patient (audit_id, "
+	    "patient_id) VALUES (?, ?)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, pids[i]);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			goto sqlfail;
+	}
+	goto out;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "writing the access log");
+out:
+	sqlite3_finalize(st);
+	free(pids);
+	return ps;
+}
+
+enum pms_status
+pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
+{
+	unsigned char prev[HASH_LEN], hash[HASH_LEN];
+	sqlite3_stmt *st = NULL, *pt = NULL;
+	int64_t id, expect = 1, *pids = NULL, *np;
+	size_t n, cap = 0;
+	int rc;
+	enum pms_status ps = PMS_OK;
+
+	*count = 0;
+	*bad = 0;
+	memset(prev, 0, sizeof(prev));
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, at, user, slot_id, program, "
+	    "action, fields, prev_hash, hash FROM audit ORDER BY id", -1, &st,
+	    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "SELECT patient_id FROM "
+		    "audit_patient WHERE audit_id = ? ORDER BY patient_id",
+		    -1, &pt, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		n = 0;
+		sqlite3_reset(pt);
+		sqlite3_bind_int64(pt, 1, id);
+		while ((rc = sqlite3_step(pt)) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				if ((np = realloc(pids, cap * sizeof(*np))) ==
+				    NULL) {
+					ps = pms_seterr(PMS_ENOMEM,
+					    "out of memory");
+					goto out;
+				}
+				pids = np;
+			}
+			pids[n++] = sqlite3_column_int64(pt, 0);
+		}
+		if (rc != SQLITE_DONE)
+			goto sqlfail;
+		entry_hash(prev, id, sqlite3_column_text(st, 1),
+		    sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
+		    sqlite3_column_text(st, 6), pids, n, hash);
+		if (id != expect || sqlite3_column_bytes(st, 7) != HASH_LEN ||
+		    memcmp(sqlite3_column_blob(st, 7), prev, HASH_LEN) != 0 ||
+		    sqlite3_column_bytes(st, 8) != HASH_LEN ||
+		    memcmp(sqlite3_column_blob(st, 8), hash, HASH_LEN) != 0) {
+			*bad = id != expect && id > expect ? expect : id;
+			ps = pms_seterr(PMS_ETAMPER, "the access log has been "
+			    "tampered with: the chain breaks at entry %lld",
+			    (long long)*bad);
+			goto out;
+		}
+		memcpy(prev, hash, HASH_LEN);
+		expect = id + 1;
+		(*count)++;
+	}
+	if (rc == SQLITE_DONE)
+		goto out;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "reading the access log");
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(pt);
+	free(pids);
+	return ps;
+}

@@ -1,0 +1,202 @@
+/*
+ * pms.h: the public interface of libpms, the library behind every pms
+ * program.  Functions that can fail return an enum pms_status; the
+ * message that goes with it is in pms_errmsg() until the next failure.
+ * Nothing in the library prints, prompts or exits: the programs in cmd/
+ * do that, through the helpers at the end of this file (lib/cli.c).
+ */
+#ifndef PMS_H
+#define PMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PMS_VERSION	"0.1.0"
+#define PMS_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Statuses.  Each maps to one exit code of DESIGN.md in pms_exit_code();
+ * several 77s are kept apart so that callers can tell them from each
+ * other without parsing messages.
+ */
+enum pms_status {
+	PMS_OK = 0,
+	PMS_EREFUSED,		/* a rule of the practice said no: 1 */
+	PMS_EUSAGE,		/* 64 */
+	PMS_EDATA,		/* bad input data: 65 */
+	PMS_ENOINPUT,		/* input file or store missing: 66 */
+	PMS_EIO,		/* 74 */
+	PMS_EBUSY,		/* store busy, try again: 75 */
+	PMS_EPASS,		/* wrong passphrase: 77 */
+	PMS_EDENIED,		/* not allowed, locked, foreign slot file: 77 */
+	PMS_ETAMPER,		/* damaged or tampered store: 77 */
+	PMS_ECONFIG,		/* 78 */
+	PMS_ENOMEM,		/* 70 */
+	PMS_EINTERNAL		/* 70 */
+};
+
+/* The message of the last failure in this thread; never NULL. */
+const char	*pms_errmsg(void);
+/* Map a status to its sysexits(3) exit code. */
+int		 pms_exit_code(enum pms_status);
+
+/* Roles, stored with each slot; the audit issue enforces them. */
+#define PMS_ROLE_ADMIN		0x01u
+#define PMS_ROLE_FRONT_DESK	0x02u
+#define PMS_ROLE_CLINICIAN	0x04u
+#define PMS_ROLE_BILLING	0x08u
+#define PMS_ROLE_AUDITOR	0x10u
+#define PMS_ROLE_REMINDER_BOT	0x20u
+#define PMS_ROLE_PORTAL		0x40u
+
+/* Fill buf with the names of roles, comma separated. */
+void		 pms_roles_fmt(uint32_t roles, char *buf, size_t size);
+
+/* KDF cost of a passphrase slot. */
+enum pms_kdf {
+	PMS_KDF_INTERACTIVE,	/* libsodium INTERACTIVE: 64 MiB, ~0.1 s */
+	PMS_KDF_MODERATE	/* libsodium MODERATE: 256 MiB, ~0.6 s */
+};
+
+/*
+ * Where the passphrase comes from.  The callback writes at most size-1
+ * bytes and a NUL into buf (guarded memory the library owns and wipes),
+ * and returns the length, or -1 with a message set by pms_seterr().
+ * confirm is nonzero when a new passphrase is being chosen.
+ */
+typedef int	 pms_pass_fn(void *arg, const char *prompt, int confirm,
+		    char *buf, size_t size);
+
+struct pms_store;
+
+/* How to open (or create) a store. */
+struct pms_store_opts {
+	const char	*path;		/* the database file */
+	const char	*user;		/* slot label; NULL: $PMS_USER, login */
+	const char	*program;	/* for the audit log, e.g. "pms-admin" */
+	pms_pass_fn	*pass;		/* passphrase source */
+	void		*pass_arg;
+	const char	*recovery_key;	/* open with the recovery key instead */
+};
+
+/*
+ * Open an existing store: unlock the user's slot, open the database
+ * through the encrypting VFS, set the connection policy and apply the
+ * migrations it lacks, in one transaction.  On success *sp owns
+ * everything; free it with pms_store_close().
+ */
+enum pms_status	 pms_store_open(struct pms_store **sp,
+		    const struct pms_store_opts *);
+
+/*
+ * Create a store: database, slot file with a first admin slot under the
+ * user's passphrase and a recovery slot, lock directory.  The recovery
+ * key is written to recovery (at least PMS_RECOVERY_KEY_LEN bytes), to
+ * be shown once.  Nothing is left behind on failure.
+ */
+#define PMS_RECOVERY_KEY_LEN	80
+enum pms_status	 pms_store_create(const struct pms_store_opts *,
+		    enum pms_kdf, char *recovery, size_t size);
+
+/* Close the store; may run a small checkpoint (see store.c). */
+void		 pms_store_close(struct pms_store *);
+
+/* The user (slot label) and slot id the store was opened as. */
+const char	*pms_store_user(const struct pms_store *);
+
+/* What can be told about a store without unlocking it. */
+struct pms_slot_info {
+	uint32_t	 id;
+	char		 label[65];
+	char		 type[16];	/* passphrase, keyfile, recovery */
+	uint32_t	 roles;
+};
+struct pms_store_info {
+	char		 file_id[17];	/* hex */
+	uint32_t	 generation;	/* data key generation */
+	size_t		 nslots;
+	struct pms_slot_info slots[64];
+};
+enum pms_status	 pms_store_info(const char *path, struct pms_store_info *);
+
+/* The schema version (highest migration applied). */
+enum pms_status	 pms_store_schema_version(struct pms_store *, int *);
+
+/* What pms_store_check() found. */
+struct pms_check_report {
+	int64_t		 pages;		/* database pages authenticated */
+	int64_t		 wal_frames;	/* WAL frames authenticated */
+	int64_t		 audit_entries;	/* entries whose chain verified */
+};
+
+/*
+ * Authenticate every page of the database and every frame of the WAL,
+ * run SQLite's integrity check and verify the audit chain.  Returns
+ * PMS_ETAMPER naming the first bad page or entry.
+ */
+enum pms_status	 pms_store_check(struct pms_store *,
+		    struct pms_check_report *);
+
+/* Checkpoint (TRUNCATE) under the checkpoint lock, then optimise. */
+enum pms_status	 pms_store_maintain(struct pms_store *);
+
+/* Write transactions: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK. */
+enum pms_status	 pms_store_begin(struct pms_store *);
+enum pms_status	 pms_store_commit(struct pms_store *);
+void		 pms_store_rollback(struct pms_store *);
+
+/*
+ * Append one audit entry inside the caller's write transaction: action
+ * ("store.init"), the names of the fields touched (never values), and
+ * the ids of the patients concerned.
+ */
+enum pms_status	 pms_audit_append(struct pms_store *, const char *action,
+		    const char *fields, const int64_t *patients, size_t n);
+
+/*
+ * Verify the audit chain from the first entry.  *count gets the number
+ * of entries; on PMS_ETAMPER *bad gets the first entry that fails.
+ */
+enum pms_status	 pms_audit_verify(struct pms_store *, int64_t *count,
+		    int64_t *bad);
+
+/*
+ * Run SQL for tests/helpers/pms-sql only (an insider's raw client).
+ * Each result row goes to the callback as an array of strings.
+ */
+typedef int	 pms_row_fn(void *arg, int ncol, char **vals, char **names);
+enum pms_status	 pms_store_exec_raw(struct pms_store *, const char *sql,
+		    pms_row_fn *, void *arg);
+
+/* ------------------------------------------------------------------ */
+/* Helpers for the programs (lib/cli.c): the only printing in libpms.  */
+
+struct pms_ctx {
+	const char	*prog;		/* "pms-admin" */
+	const char	*store_path;	/* --store, else $PMS_STORE */
+	const char	*user;		/* --user, else $PMS_USER */
+	int		 pass_fd;	/* --passphrase-fd, or -1 */
+	int		 new_pass_fd;	/* --new-passphrase-fd, or -1 */
+};
+
+struct pms_cmd {
+	const char	*name;
+	int		(*fn)(struct pms_ctx *, int, char **);
+};
+
+/* Set up the process: sodium, umask 007, no core dumps. */
+void		 pms_ctx_init(struct pms_ctx *, const char *prog);
+void		 pms_ctx_release(struct pms_ctx *);
+const struct pms_cmd *pms_cmd_find(const struct pms_cmd *, size_t,
+		    const char *);
+/* Print "prog: message" on stderr and return the exit code. */
+int		 pms_fail(const struct pms_ctx *, int code, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* Report the library's last error for status st; returns the exit code. */
+int		 pms_fail_status(const struct pms_ctx *, enum pms_status);
+/* Fill store options from the context (path, user, passphrase source). */
+int		 pms_ctx_store_opts(struct pms_ctx *, struct pms_store_opts *);
+/* The passphrase callback the programs use (terminal, fd, file). */
+pms_pass_fn	 pms_cli_passphrase;
+
+#endif /* PMS_H */

@@ -1,0 +1,934 @@
+/*
+ * store.c: open, create, migrate, check and close the encrypted store.
+ *
+ * One pms_store_open() serves every program.  It unlocks the user's slot,
+ * registers the data key with the VFS, opens the database through it
+ * with the connection policy of STORE.md (WAL, synchronous=FULL, temp
+ * store in memory, no checkpoint on close, no ATTACH), and applies the
+ * migrations the store lacks in one transaction.
+ *
+ * Files of a store at PATH: PATH (the database), PATH.keys (the slot
+ * file), PATH-wal and PATH-shm (SQLite's), and PATH.lock.d/ holding the
+ * flock targets: store.lock (shared while open; exclusive for key
+ * rotation), checkpoint.lock (the one path that checkpoints).
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pms_int.h"
+#include "vfs_crypt.h"
+
+#define BUSY_MS			10000
+#define CKPT_FRAMES		128	/* checkpoint at close past this */
+#define CKPT_AGE		300	/* or when the last one is older (s) */
+#define PASS_MAX		1024
+
+static char *
+str_fmt(const char *fmt, const char *a)
+{
+	size_t n = strlen(fmt) + strlen(a) + 1;
+	char *s;
+
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, fmt, a);
+	return s;
+}
+
+/* The user a store is opened as: given, $PMS_USER, the login name. */
+static const char *
+default_user(const char *user)
+{
+	struct passwd *pw;
+	const char *e;
+
+	if (user != NULL && *user != '\0')
+		return user;
+	if ((e = getenv("PMS_USER")) != NULL && *e != '\0')
+		return e;
+	if ((pw = getpwuid(geteuid())) != NULL)
+		return pw->pw_name;
+	return NULL;
+}
+
+/* A file URI for path, percent-encoded, with our VFS and key handle. */
+static char *
+store_uri(const char *path, unsigned handle)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path), i, o = 0;
+	char *u;
+	unsigned char c;
+
+	if ((u = malloc(3 * n + 64)) == NULL)
+		return NULL;
+	o = (size_t)snprintf(u, 8, "file:");
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)path[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("/-._~", c) != NULL) {
+			u[o++] = (char)c;
+		} else {
+			u[o++] = '%';
+			u[o++] = hex[c >> 4];
+			u[o++] = hex[c & 15];
+		}
+	}
+	snprintf(u + o, 64, "?vfs=%s&pmskey=%u", PMS_VFS_NAME, handle);
+	return u;
+}
+
+enum pms_status
+pms_store_sqlerr(struct pms_store *s, int rc, const char *what)
+{
+	struct pms_vfs_stats st;
+	const char *msg = s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) :
+	    sqlite3_errstr(rc);
+	const char *path = s != NULL && s->path != NULL ? s->path : "store";
+
+	memset(&st, 0, sizeof(st));
+	if (s != NULL && s->have_handle)
+		pms_vfs_key_stats(s->handle, &st);
+	if (st.wal_tampered && st.bad_pgno == 0)
+		return pms_seterr(PMS_ETAMPER, "%s-wal: the WAL header has "
+		    "been tampered with or damaged: committed transactions "
+		    "would be lost; restore from backup", path);
+	if (st.wal_tampered)
+		return pms_seterr(PMS_ETAMPER, "%s-wal: the WAL has been "
+		    "tampered with or damaged at frame %u: committed "
+		    "transactions after it would be lost; restore from backup",
+		    path, st.bad_pgno);
+	switch (rc & 0xff) {
+	case SQLITE_IOERR:
+		if (rc == SQLITE_IOERR_DATA)
+			return pms_seterr(PMS_ETAMPER, "the store is damaged "
+			    "or has been tampered with: %s %u of %s%s failed "
+			    "authentication; restore from backup",
+			    st.bad_kind == 'W' ? "WAL frame" : st.bad_kind ==
+			    'J' ? "journal page" : "page", st.bad_pgno, path,
+			    st.bad_kind == 'W' ? "-wal" : st.bad_kind == 'J' ?
+			    "-journal" : "");
+		if (rc == SQLITE_IOERR_NOMEM)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		return pms_seterr(PMS_EIO, "%s: %s: %s", path, what, msg);
+	case SQLITE_FULL:
+		return pms_seterr(PMS_EIO, "%s: %s: disk full", path, what);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return pms_seterr(PMS_ETAMPER, "the store is damaged: %s: %s; "
+		    "restore from backup", what, msg);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return pms_seterr(PMS_EBUSY, "the store is busy; try again");
+	case SQLITE_READONLY:
+		return pms_seterr(PMS_EDENIED, "%s: the store is read-only",
+		    path);
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return pms_seterr(PMS_EDENIED, "%s: %s: not allowed", path,
+		    what);
+	case SQLITE_CANTOPEN:
+		return pms_seterr(PMS_EIO, "%s: cannot open: %s", path, msg);
+	case SQLITE_NOMEM:
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	default:
+		return pms_seterr(PMS_EINTERNAL, "%s: %s", what, msg);
+	}
+}
+
+static enum pms_status
+exec(struct pms_store *s, const char *sql, const char *what)
+{
+	int rc;
+
+	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, what);
+	return PMS_OK;
+}
+
+/* One integer from a one-row query. */
+static enum pms_status
+query_int(struct pms_store *s, const char *sql, sqlite3_int64 *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, sql);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, sql);
+	return PMS_OK;
+}
+
+/* Does path hold one of our stores?  Checks what can be told unlocked. */
+static enum pms_status
+sniff(const char *path, unsigned char file_id[8])
+{
+	unsigned char head[24];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (stat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return pms_seterr(PMS_ENOINPUT, "%s: no such store",
+			    path);
+		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return pms_seterr(PMS_ENOINPUT, "%s: not a store (not a "
+		    "regular file)", path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return pms_seterr(errno == EACCES ? PMS_EDENIED : PMS_EIO,
+		    "%s: %s", path, strerror(errno));
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n >= 16 && memcmp(head, "SQLite format 3", 16) == 0)
+		return pms_seterr(PMS_EDENIED, "%s: an unencrypted SQLite "
+		    "database, not a pms store", path);
+	if (n != (ssize_t)sizeof(head) || memcmp(head, PMS_STORE_MAGIC, 8) != 0)
+		return pms_seterr(PMS_ETAMPER, "%s: not a pms store, or its "
+		    "first page is damaged", path);
+	memcpy(file_id, head + 8, 8);
+	return PMS_OK;
+}
+
+/* Read a passphrase into guarded memory; *pass is freed by the caller. */
+static enum pms_status
+get_pass(const struct pms_store_opts *o, const char *prompt, int confirm,
+    char **pass, size_t *len)
+{
+	int n;
+
+	if (o->pass == NULL)
+		return pms_seterr(PMS_EDENIED, "no passphrase source");
+	if ((*pass = sodium_malloc(PASS_MAX)) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	n = o->pass(o->pass_arg, prompt, confirm, *pass, PASS_MAX);
+	if (n < 0) {
+		sodium_free(*pass);
+		*pass = NULL;
+		return PMS_EDENIED;	/* the callback set the message */
+	}
+	*len = (size_t)n;
+	return PMS_OK;
+}
+
+static int
+lock_open(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return -1;
+	return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+}
+
+/* flock with a bounded wait; returns 0, or -1 if still held. */
+static int
+lock_wait(int fd, int op, int ms)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; flock(fd, op | LOCK_NB) == -1; waited += 20) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (waited >= ms)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/* The connection policy of STORE.md 4.9, for every connection. */
+static enum pms_status
+configure(struct pms_store *s)
+{
+	int rc, one = 1;
+
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &one);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &one);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0,
+	    NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_extended_result_codes(s->db, 1);
+	if ((rc = sqlite3_busy_timeout(s->db, BUSY_MS)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "busy timeout");
+	return exec(s, "PRAGMA temp_store=MEMORY;"
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;"
+	    "PRAGMA wal_autocheckpoint=0;"
+	    "PRAGMA cell_size_check=ON;"
+	    "PRAGMA secure_delete=ON;", "opening the store");
+}
+
+/* Apply the migrations the store lacks, all in one transaction. */
+static enum pms_status
+migrate(struct pms_store *s)
+{
+	sqlite3_int64 have;
+	const struct pms_migration *m;
+	enum pms_status st;
+	sqlite3_stmt *ins = NULL;
+	char *sql = NULL, pragma[64];
+	unsigned i;
+	int rc, latest;
+
+	latest = pms_migrations[pms_nmigrations - 1].version;
+	if ((st = query_int(s, "PRAGMA user_version", &have)) != PMS_OK)
+		return st;
+	if (have == latest)
+		return PMS_OK;
+	if (have > latest)
+		return pms_seterr(PMS_EREFUSED, "the store's schema (%lld) is "
+		    "newer than this program's (%d): upgrade pms",
+		    (long long)have, latest);
+	if ((st = pms_store_begin(s)) != PMS_OK)
+		return st;
+	if ((st = query_int(s, "PRAGMA user_version", &have)) != PMS_OK)
+		goto fail;
+	for (i = 0; i < pms_nmigrations; i++) {
+		m = &pms_migrations[i];
+		if (m->version <= have)
+			continue;
+		if ((sql = malloc(m->len + 1)) == NULL) {
+			st = pms_seterr(PMS_ENOMEM, "out of memory");
+			goto fail;
+		}
+		memcpy(sql, m->sql, m->len);
+		sql[m->len] = '\0';
+		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		free(sql);
+		if (rc != SQLITE_OK) {
+			st = pms_store_sqlerr(s, rc, m->name);
+			goto fail;
+		}
+		rc = sqlite3_prepare_v2(s->db, "INSERT INTO schema_migrations "
+		    "(version, name, applied_at) VALUES (?, ?, "
+		    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))", -1, &ins, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int(ins, 1, m->version);
+			sqlite3_bind_text(ins, 2, m->name, -1, SQLITE_STATIC);
+			rc = sqlite3_step(ins);
+			sqlite3_finalize(ins);
+		}
+		if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+			st = pms_store_sqlerr(s, rc, m->name);
+			goto fail;
+		}
+		/* a number of ours, not input: safe to format */
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d",
+		    m->version);
+		if ((st = exec(s, pragma, m->name)) != PMS_OK)
+			goto fail;
+	}
+	return pms_store_commit(s);
+fail:
+	pms_store_rollback(s);
+	return st;
+}
+
+static void
+store_free(struct pms_store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL)
+		sqlite3_close(s->db);	/* never checkpoints: NO_CKPT_ON_CLOSE */
+	if (s->have_handle)
+		pms_vfs_key_remove(s->handle);
+	if (s->u != NULL)
+		sodium_free(s->u);
+	if (s->lockfd != -1)
+		close(s->lockfd);
+	free(s->path);
+	free(s->lockdir);
+	free(s);
+}
+
+static struct pms_store *
+store_new(const char *path, const char *program)
+{
+	struct pms_store *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->lockfd = -1;
+	s->program = program != NULL ? program : "pms";
+	s->path = strdup(path);
+	s->lockdir = str_fmt("%s.lock.d", path);
+	if (s->path == NULL || s->lockdir == NULL ||
+	    (s->u = sodium_malloc((sizeof(*s->u) + 15) & ~(size_t)15)) ==
+	    NULL) {
+		store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Open the database through the VFS with the unlocked key. */
+static enum pms_status
+open_db(struct pms_store *s, const unsigned char file_id[8], int create)
+{
+	char *uri;
+	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX;
+	int reserve = PMS_RESERVE;
+
+	if ((rc = pms_vfs_register()) != SQLITE_OK)
+		return pms_seterr(PMS_EINTERNAL, "cannot register the VFS");
+	if (pms_vfs_key_add(s->u->dek, file_id, create, &s->handle) !=
+	    SQLITE_OK)
+		return pms_seterr(PMS_ENOMEM, "too many open stores");
+	s->have_handle = 1;
+	if ((uri = store_uri(s->path, s->handle)) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	rc = sqlite3_open_v2(uri, &s->db, flags, PMS_VFS_NAME);
+	free(uri);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "opening the store");
+	if (create && sqlite3_file_control(s->db, "main",
+	    SQLITE_FCNTL_RESERVE_BYTES, &reserve) != SQLITE_OK)
+		return pms_store_sqlerr(s, SQLITE_ERROR, "reserve bytes");
+	return configure(s);
+}
+
+enum pms_status
+pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
+{
+	struct pms_store *s = NULL;
+	struct pms_slotfile *sf = NULL;
+	struct pms_slot *slot;
+	unsigned char file_id[8], *seed = NULL;
+	char *kpath = NULL, *pass = NULL, prompt[128];
+	const char *user;
+	size_t passlen;
+	enum pms_status st;
+
+	*sp = NULL;
+	if (o->path == NULL || *o->path == '\0')
+		return pms_seterr(PMS_EUSAGE,
+		    "no store given: use --store PATH or set PMS_STORE");
+	if ((st = sniff(o->path, file_id)) != PMS_OK)
+		return st;
+	if ((s = store_new(o->path, o->program)) == NULL ||
+	    (kpath = str_fmt("%s.keys", o->path)) == NULL ||
+	    (sf = malloc(sizeof(*sf))) == NULL ||
+	    (seed = sodium_malloc(32)) == NULL) {
+		st = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = pms_keys_read(kpath, sf)) != PMS_OK)
+		goto out;
+	if (memcmp(sf->file_id, file_id, 8) != 0) {
+		st = pms_seterr(PMS_EDENIED, "%s: the slot file belongs to a "
+		    "different store", kpath);
+		goto out;
+	}
+	if (o->recovery_key != NULL) {
+		if ((st = pms_recovery_decode(o->recovery_key, seed)) !=
+		    PMS_OK)
+			goto out;
+		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
+		    slot->type != PMS_SLOT_RECOVERY) {
+			st = pms_seterr(PMS_EPASS,
+			    "the recovery key does not open this store");
+			goto out;
+		}
+	} else {
+		if ((user = default_user(o->user)) == NULL) {
+			st = pms_seterr(PMS_EUSAGE, "no user: use --user");
+			goto out;
+		}
+		if ((slot = pms_keys_find(sf, user)) == NULL) {
+			st = pms_seterr(PMS_EDENIED, "no slot for user \"%s\" "
+			    "in this store", user);
+			goto out;
+		}
+		snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", user);
+		if ((st = get_pass(o, prompt, 0, &pass, &passlen)) != PMS_OK)
+			goto out;
+		if ((st = pms_keys_unwrap(sf, slot, pass, passlen, seed)) !=
+		    PMS_OK)
+			goto out;
+	}
+	if ((st = pms_keys_unlock(sf, slot, seed, s->u)) != PMS_OK)
+		goto out;
+	if ((s->lockfd = lock_open(s->lockdir, "store.lock")) == -1 ||
+	    lock_wait(s->lockfd, LOCK_SH, BUSY_MS) == -1) {
+		st = s->lockfd == -1 ? pms_seterr(PMS_EIO, "%s: %s",
+		    s->lockdir, strerror(errno)) : pms_seterr(PMS_EBUSY,
+		    "the store is being rekeyed; try again");
+		goto out;
+	}
+	if ((st = open_db(s, file_id, 0)) != PMS_OK)
+		goto out;
+	if ((st = migrate(s)) != PMS_OK)
+		goto out;
+	*sp = s;
+	s = NULL;
+out:
+	if (pass != NULL)
+		sodium_free(pass);
+	if (seed != NULL)
+		sodium_free(seed);
+	if (sf != NULL)
+		sodium_memzero(sf, sizeof(*sf));
+	free(sf);
+	free(kpath);
+	store_free(s);
+	return st;
+}
+
+/* Remove what a failed create made. */
+static void
+create_undo(const char *path, const char *kpath, const char *lockdir)
+{
+	char buf[PATH_MAX];
+
+	unlink(path);
+	unlink(kpath);
+	snprintf(buf, sizeof(buf), "%s-wal", path);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s-shm", path);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s-journal", path);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s/store.lock", lockdir);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s/checkpoint.lock", lockdir);
+	unlink(buf);
+	rmdir(lockdir);
+}
+
+/* Record a slot's public keys in the store, for good. */
+static enum pms_status
+record_slot(struct pms_store *s, const struct pms_slot *slot)
+{
+	static const char *types[] = { "", "passphrase", "keyfile",
+	    "recovery" };
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO slot_keys (slot_id, "
+	    "label, kind, x25519_pk, ed25519_pk, added_at) VALUES (?, ?, ?, "
+	    "?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "slot keys");
+	sqlite3_bind_int64(st, 1, slot->id);
+	sqlite3_bind_text(st, 2, slot->label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, types[slot->type], -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, slot->xpk, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, slot->epk, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "slot keys");
+	return PMS_OK;
+}
+
+static enum pms_status
+set_meta(struct pms_store *s, const char *key, sqlite3_int64 v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO meta (key, value) VALUES "
+	    "(?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? PMS_OK : pms_store_sqlerr(s, rc, "meta");
+}
+
+/* Make the lock directory: 2770, in the group of its parent. */
+static enum pms_status
+make_lockdir(const char *dir)
+{
+	if (mkdir(dir, 02770) == -1 && errno != EEXIST)
+		return pms_seterr(PMS_EIO, "%s: %s", dir, strerror(errno));
+	if (chmod(dir, 02770) == -1)
+		return pms_seterr(PMS_EIO, "%s: %s", dir, strerror(errno));
+	return PMS_OK;
+}
+
+enum pms_status
+pms_store_create(const struct pms_store_opts *o, enum pms_kdf kdf,
+    char *recovery, size_t size)
+{
+	struct pms_store *s = NULL;
+	struct pms_slotfile *sf = NULL;
+	unsigned char file_id[8], *seeds = NULL;
+	char *kpath = NULL, *pass = NULL, dir[PATH_MAX], prompt[128];
+	const char *user;
+	struct stat sb;
+	size_t passlen, nchar, i;
+	int fd, made = 0;
+	enum pms_status st;
+
+	if (o->path == NULL || *o->path == '\0')
+		return pms_seterr(PMS_EUSAGE,
+		    "no store given: use --store PATH or set PMS_STORE");
+	if ((user = default_user(o->user)) == NULL)
+		return pms_seterr(PMS_EUSAGE, "no user: use --user");
+	snprintf(dir, sizeof(dir), "%s", o->path);
+	if (stat(dirname(dir), &sb) == -1 || !S_ISDIR(sb.st_mode))
+		return pms_seterr(PMS_ENOINPUT, "%s: no such directory", dir);
+	if ((s = store_new(o->path, o->program)) == NULL ||
+	    (kpath = str_fmt("%s.keys", o->path)) == NULL ||
+	    (sf = calloc(1, sizeof(*sf))) == NULL ||
+	    (seeds = sodium_malloc(64)) == NULL) {
+		st = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (access(kpath, F_OK) == 0) {
+		st = pms_seterr(PMS_EREFUSED, "%s already exists", kpath);
+		goto out;
+	}
+	/* O_EXCL: of two concurrent inits, one wins */
+	if ((fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0660)) == -1) {
+		st = errno == EEXIST ? pms_seterr(PMS_EREFUSED,
+		    "%s already exists", o->path) : pms_seterr(PMS_EIO,
+		    "%s: %s", o->path, strerror(errno));
+		goto out;
+	}
+	made = 1;
+	if (fstat(fd, &sb) == 0 && stat(dir, &sb) == 0)
+		(void)!fchown(fd, (uid_t)-1, sb.st_gid);
+	fchmod(fd, 0660);
+	close(fd);
+	if ((st = make_lockdir(s->lockdir)) != PMS_OK)
+		goto out;
+
+	snprintf(prompt, sizeof(prompt), "New passphrase for %s: ", user);
+	if ((st = get_pass(o, prompt, 1, &pass, &passlen)) != PMS_OK)
+		goto out;
+	for (i = 0, nchar = 0; i < passlen; i++)
+		if (((unsigned char)pass[i] & 0xc0) != 0x80)
+			nchar++;
+	if (nchar < 12) {
+		st = pms_seterr(PMS_EDATA, "passphrase too short: use at least "
+		    "12 characters (or five words)");
+		goto out;
+	}
+
+	randombytes_buf(file_id, sizeof(file_id));
+	randombytes_buf(s->u->dek, sizeof(s->u->dek));
+	randombytes_buf(seeds, 64);		/* user seed, recovery seed */
+	memcpy(sf->file_id, file_id, 8);
+	sf->generation = 1;
+	if ((st = pms_keys_slot_add(sf, PMS_SLOT_PASSPHRASE, user,
+	    PMS_ROLE_ADMIN, s->u->dek, seeds, pass, passlen, kdf)) != PMS_OK)
+		goto out;
+	if ((st = pms_keys_slot_add(sf, PMS_SLOT_RECOVERY, "recovery",
+	    PMS_ROLE_ADMIN, s->u->dek, seeds + 32, NULL, 0, kdf)) != PMS_OK)
+		goto out;
+	/* write the slot file, then unlock through it as any open will */
+	if ((st = pms_keys_write(kpath, sf, s->u->dek)) != PMS_OK)
+		goto out;
+	if ((st = pms_keys_unlock(sf, &sf->slots[0], seeds, s->u)) != PMS_OK)
+		goto out;
+
+	if ((st = open_db(s, file_id, 1)) != PMS_OK)
+		goto out;
+	if ((st = migrate(s)) != PMS_OK)
+		goto out;
+	if ((st = pms_store_begin(s)) != PMS_OK)
+		goto out;
+	if ((st = record_slot(s, &sf->slots[0])) != PMS_OK ||
+	    (st = record_slot(s, &sf->slots[1])) != PMS_OK ||
+	    (st = set_meta(s, "keys_serial", sf->serial)) != PMS_OK ||
+	    (st = set_meta(s, "generation", sf->generation)) != PMS_OK ||
+	    (st = pms_audit_append(s, "store.init", "", NULL, 0)) != PMS_OK) {
+		pms_store_rollback(s);
+		goto out;
+	}
+	if ((st = pms_store_commit(s)) != PMS_OK)
+		goto out;
+	pms_recovery_encode(seeds + 32, recovery, size);
+	st = PMS_OK;
+out:
+	if (pass != NULL)
+		sodium_free(pass);
+	if (seeds != NULL)
+		sodium_free(seeds);
+	if (sf != NULL)
+		sodium_memzero(sf, sizeof(*sf));
+	free(sf);
+	if (s != NULL && s->db != NULL) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+	if (st != PMS_OK && made)
+		create_undo(o->path, kpath != NULL ? kpath : "", s->lockdir);
+	store_free(s);
+	free(kpath);
+	return st;
+}
+
+/*
+ * Checkpoint through the one locked path.  At close the checkpoint is
+ * PASSIVE and only taken when the lock is free and the WAL is past
+ * CKPT_FRAMES frames or the last checkpoint is older than CKPT_AGE.
+ */
+static void
+close_checkpoint(struct pms_store *s)
+{
+	struct stat wal, db;
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s-wal", s->path) >=
+	    (int)sizeof(path) || stat(path, &wal) == -1 ||
+	    stat(s->path, &db) == -1)
+		return;
+	if (wal.st_size <= 32)
+		return;
+	if ((wal.st_size - 32) / (PMS_PAGE_SIZE + 24) < CKPT_FRAMES &&
+	    time(NULL) - db.st_mtime < CKPT_AGE)
+		return;
+	if ((fd = lock_open(s->lockdir, "checkpoint.lock")) == -1)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		/* someone holding the lock is already doing it otherwise */
+		sqlite3_wal_checkpoint_v2(s->db, "main",
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		flock(fd, LOCK_UN);
+	}
+	close(fd);
+}
+
+void
+pms_store_close(struct pms_store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL && sqlite3_get_autocommit(s->db))
+		close_checkpoint(s);
+	store_free(s);
+}
+
+const char *
+pms_store_user(const struct pms_store *s)
+{
+	return s->u->label;
+}
+
+enum pms_status
+pms_store_begin(struct pms_store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE", "starting a transaction");
+}
+
+enum pms_status
+pms_store_commit(struct pms_store *s)
+{
+	enum pms_status st;
+
+	if ((st = exec(s, "COMMIT", "committing")) != PMS_OK)
+		pms_store_rollback(s);
+	return st;
+}
+
+void
+pms_store_rollback(struct pms_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum pms_status
+pms_store_schema_version(struct pms_store *s, int *v)
+{
+	sqlite3_int64 n;
+	enum pms_status st;
+
+	if ((st = query_int(s, "PRAGMA user_version", &n)) == PMS_OK)
+		*v = (int)n;
+	return st;
+}
+
+enum pms_status
+pms_store_info(const char *path, struct pms_store_info *info)
+{
+	static const char *types[] = { "", "passphrase", "keyfile",
+	    "recovery" };
+	struct pms_slotfile *sf;
+	unsigned char file_id[8];
+	char *kpath;
+	size_t i;
+	enum pms_status st;
+
+	memset(info, 0, sizeof(*info));
+	if (path == NULL || *path == '\0')
+		return pms_seterr(PMS_EUSAGE,
+		    "no store given: use --store PATH or set PMS_STORE");
+	if ((st = sniff(path, file_id)) != PMS_OK)
+		return st;
+	if ((kpath = str_fmt("%s.keys", path)) == NULL ||
+	    (sf = malloc(sizeof(*sf))) == NULL) {
+		free(kpath);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	if ((st = pms_keys_read(kpath, sf)) == PMS_OK &&
+	    memcmp(sf->file_id, file_id, 8) != 0)
+		st = pms_seterr(PMS_EDENIED, "%s: the slot file belongs to a "
+		    "different store", kpath);
+	if (st == PMS_OK) {
+		sodium_bin2hex(info->file_id, sizeof(info->file_id),
+		    file_id, 8);
+		info->generation = sf->generation;
+		info->nslots = sf->nslots;
+		for (i = 0; i < sf->nslots && i < PMS_NELEM(info->slots);
+		    i++) {
+			info->slots[i].id = sf->slots[i].id;
+			info->slots[i].roles = sf->slots[i].roles;
+			snprintf(info->slots[i].label,
+			    sizeof(info->slots[i].label), "%s",
+			    sf->slots[i].label);
+			snprintf(info->slots[i].type,
+			    sizeof(info->slots[i].type), "%s",
+			    types[sf->slots[i].type]);
+		}
+	}
+	free(sf);
+	free(kpath);
+	return st;
+}
+
+enum pms_status
+pms_store_check(struct pms_store *s, struct pms_check_report *r)
+{
+	struct pms_vfs_verify v;
+	sqlite3_stmt *st = NULL;
+	const unsigned char *txt;
+	int64_t bad;
+	enum pms_status ps;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	/* the write lock keeps the WAL still while it is scanned */
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	rc = sqlite3_file_control(s->db, "main", PMS_FCNTL_VERIFY, &v);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "checking pages");
+		goto fail;
+	}
+	r->pages = v.pages;
+	r->wal_frames = v.frames;
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(20)", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "integrity check");
+		goto fail;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		ps = pms_store_sqlerr(s, rc, "integrity check");
+		goto fail;
+	}
+	txt = sqlite3_column_text(st, 0);
+	if (txt == NULL || strcmp((const char *)txt, "ok") != 0) {
+		ps = pms_seterr(PMS_ETAMPER, "the store is damaged: integrity "
+		    "check: %s; restore from backup",
+		    txt != NULL ? (const char *)txt : "?");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((ps = pms_audit_verify(s, &r->audit_entries, &bad)) != PMS_OK)
+		goto fail;
+	if ((ps = pms_audit_append(s, "store.check", "", NULL, 0)) != PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+fail:
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+	return ps;
+}
+
+enum pms_status
+pms_store_maintain(struct pms_store *s)
+{
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	int fd, rc, busy = 0;
+
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = pms_audit_append(s, "store.maintain", "", NULL, 0)) !=
+	    PMS_OK) {
+		pms_store_rollback(s);
+		return ps;
+	}
+	if ((ps = pms_store_commit(s)) != PMS_OK)
+		return ps;
+	if ((fd = lock_open(s->lockdir, "checkpoint.lock")) == -1)
+		return pms_seterr(PMS_EIO, "%s: %s", s->lockdir,
+		    strerror(errno));
+	if (lock_wait(fd, LOCK_EX, BUSY_MS) == -1) {
+		close(fd);
+		return pms_seterr(PMS_EBUSY, "another checkpoint is running; "
+		    "try again");
+	}
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
+	    &st, NULL);
+	if (rc == SQLITE_OK) {
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			busy = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(st);
+	}
+	flock(fd, LOCK_UN);
+	close(fd);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "checkpoint");
+	if (busy)
+		return pms_seterr(PMS_EBUSY, "the checkpoint could not finish "
+		    "while others read the store; try again");
+	return exec(s, "PRAGMA optimize", "optimize");
+}
+
+enum pms_status
+pms_store_exec_raw(struct pms_store *s, const char *sql, pms_row_fn *fn,
+    void *arg)
+{
+	char *err = NULL;
+	int rc;
+
+	rc = sqlite3_exec(s->db, sql, fn, arg, &err);
+	if (rc != SQLITE_OK) {
+		enum pms_status st = pms_store_sqlerr(s, rc, err != NULL ? err :
+		    "SQL");
+
+		sqlite3_free(err);
+		return st;
+	}
+	return PMS_OK;
+}
