@@ -278,7 +278,8 @@ configure(struct pms_store *s)
 	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA wal_autocheckpoint=0;"
 	    "PRAGMA cell_size_check=ON;"
-	    "PRAGMA secure_delete=ON;", "opening the store");
+	    "PRAGMA secure_delete=ON;"
+	    "PRAGMA cache_size=-16384;", "opening the store");
 }
 
 /* Apply the migrations the store lacks, all in one transaction. */

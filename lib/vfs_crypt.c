@@ -73,6 +73,7 @@ struct cfile {
 	uint32_t	 jpg;		/*   and its value */
 	sqlite3_int64	 fh_off;	/* WAL: offset of last frame header */
 	unsigned char	 fh[FRAME_HDR];	/*   and its bytes as SQLite wrote them */
+	unsigned char	 fh_salts[8];	/*   and the salts it was sealed under */
 };
 
 static sqlite3_vfs	*lower;
@@ -281,6 +282,24 @@ wal_salts(struct cfile *p, unsigned char salts[8])
 	return SQLITE_OK;
 }
 
+/*
+ * The salts a frame is sealed under.  They are the WAL header's; a frame
+ * header carries a copy, except while SQLite is about to rewrite the
+ * checksums of a transaction (wal.c walRewriteChecksums), when the copy
+ * is zero and the file header is read instead.  Taking the copy saves a
+ * read per frame; a copy that was changed fails authentication.
+ */
+static int
+frame_salts(struct cfile *p, const unsigned char *copy, unsigned char salts[8])
+{
+	static const unsigned char zero[8];
+
+	if (memcmp(copy, zero, 8) == 0)
+		return wal_salts(p, salts);
+	memcpy(salts, copy, 8);
+	return SQLITE_OK;
+}
+
 /* Open the page of a frame in place; fh is its (unmasked) header. */
 static int
 frame_open(const struct keyent *k, const unsigned char salts[8],
@@ -411,7 +430,7 @@ wal_read(struct cfile *p, unsigned char *out, int n, sqlite3_int64 off)
 		/* recovery and walRewriteChecksums read whole frames */
 		if ((rc = lower_read(p, out, n, off)) != SQLITE_OK)
 			return rc;
-		if ((rc = wal_salts(p, salts)) != SQLITE_OK)
+		if ((rc = frame_salts(p, out + 8, salts)) != SQLITE_OK)
 			return rc;
 		wal_mask(k, salts, off, out + 16);
 		if (frame_open(k, salts, out, out + FRAME_HDR) != 0) {
@@ -427,7 +446,7 @@ wal_read(struct cfile *p, unsigned char *out, int n, sqlite3_int64 off)
 		if ((rc = lower_read(p, p->buf, FRAME, off - FRAME_HDR)) !=
 		    SQLITE_OK)
 			return rc;
-		if ((rc = wal_salts(p, salts)) != SQLITE_OK)
+		if ((rc = frame_salts(p, p->buf + 8, salts)) != SQLITE_OK)
 			return rc;
 		memcpy(fh, p->buf, FRAME_HDR);
 		if (frame_open(k, salts, fh, p->buf + FRAME_HDR) != 0) {
@@ -440,10 +459,11 @@ wal_read(struct cfile *p, unsigned char *out, int n, sqlite3_int64 off)
 		return SQLITE_OK;
 	}
 	if (frame_start(off - 16) && n == 8) {
-		if ((rc = lower_read(p, out, n, off)) != SQLITE_OK)
+		if ((rc = lower_read(p, fh, 16, off - 8)) != SQLITE_OK)
 			return rc;
-		if ((rc = wal_salts(p, salts)) != SQLITE_OK)
+		if ((rc = frame_salts(p, fh, salts)) != SQLITE_OK)
 			return rc;
+		memcpy(out, fh + 8, 8);
 		wal_mask(k, salts, off - 16, out);
 		return SQLITE_OK;
 	}
@@ -471,21 +491,20 @@ wal_write(struct cfile *p, const unsigned char *in, int n, sqlite3_int64 off)
 	if (frame_start(off) && n == FRAME_HDR) {
 		unsigned char h[FRAME_HDR];
 
-		if ((rc = wal_salts(p, salts)) != SQLITE_OK)
+		if ((rc = frame_salts(p, in + 8, p->fh_salts)) != SQLITE_OK)
 			return rc;
 		memcpy(p->fh, in, FRAME_HDR);
 		p->fh_off = off;
 		memcpy(h, in, FRAME_HDR);
-		wal_mask(k, salts, off, h + 16);
+		wal_mask(k, p->fh_salts, off, h + 16);
 		return lower_write(p, h, FRAME_HDR, off);
 	}
 	if (frame_start(off - FRAME_HDR) && n == P) {
 		unsigned char back[FRAME_HDR];
 
-		if ((rc = wal_salts(p, salts)) != SQLITE_OK)
-			return rc;
 		if (p->fh_off == off - FRAME_HDR) {
 			fh = p->fh;
+			memcpy(salts, p->fh_salts, 8);
 		} else {
 			/* a page rewritten in place: its header is on disk */
 			rc = lower_read(p, back, FRAME_HDR, off - FRAME_HDR);
@@ -493,6 +512,8 @@ wal_write(struct cfile *p, const unsigned char *in, int n, sqlite3_int64 off)
 				return rc == SQLITE_IOERR_SHORT_READ ?
 				    SQLITE_IOERR_WRITE : rc;
 			fh = back;
+			if ((rc = frame_salts(p, fh + 8, salts)) != SQLITE_OK)
+				return rc;
 		}
 		if (memcmp(in + P - R, (const unsigned char[R]){ 0 }, R) != 0)
 			return SQLITE_IOERR_WRITE;

@@ -1,0 +1,57 @@
+# Shared set-up for every Bats file: the Bats libraries, the build
+# directory first on PATH, and a template store made once per file
+# (interactive KDF: a moderate unlock per test would take the suite
+# past CI's time) and copied into each test's own directory.
+
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '/usr/lib/bats/bats-file/load'
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BUILD_DIR="$TOP/${BUILD:-build}"
+PATH="$BUILD_DIR:$PATH"
+export PATH
+unset PMS_STORE PMS_USER PMS_PASSPHRASE_FILE
+
+# Debian's bats-assert 2.1.0 has no assert_stderr.
+assert_stderr() {
+	if [[ $stderr != *"$1"* ]]; then
+		batslib_print_kv_single_or_multi 8 'expected' "$1" \
+		    'stderr' "$stderr" | batslib_decorate 'stderr differs' |
+		    fail
+	fi
+}
+
+# No marker of patient data may ever reach stderr or a log.
+refute_phi() {
+	local m
+	while IFS= read -r m; do
+		[[ -z $m || $m == \#* ]] && continue
+		if [[ $1 == *"$m"* ]]; then
+			fail "patient data marker \"$m\" in output"
+		fi
+	done <"$TOP/tests/helpers/phi-markers"
+}
+
+# Make the file's template store: user "admin", passphrase in a file.
+make_template() {
+	TEMPLATE="$BATS_FILE_TMPDIR/template"
+	mkdir -p "$TEMPLATE"
+	printf '%s\n' 'correct horse battery staple' >"$TEMPLATE/pass"
+	PMS_PASSPHRASE_FILE="$TEMPLATE/pass" PMS_USER=admin \
+	    pms-admin -S "$TEMPLATE/store" init --kdf interactive \
+	    >"$TEMPLATE/recovery" 2>/dev/null
+	PMS_PASSPHRASE_FILE="$TEMPLATE/pass" PMS_USER=admin \
+	    pms-admin -S "$TEMPLATE/store" maintain
+}
+
+# Copy the template into this test's directory and point PMS_* at it.
+use_store() {
+	STORE="$BATS_TEST_TMPDIR/store"
+	cp "$TEMPLATE/store" "$TEMPLATE/store.keys" "$BATS_TEST_TMPDIR/"
+	mkdir -m 2770 "$STORE.lock.d"
+	cp "$TEMPLATE/pass" "$BATS_TEST_TMPDIR/pass"
+	export PMS_STORE="$STORE" PMS_USER=admin
+	export PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+}
