@@ -185,10 +185,11 @@ sniff(const char *path, unsigned char file_id[8])
 	int fd;
 
 	if (stat(path, &sb) == -1) {
-		if (errno == ENOENT)
+		if (errno == ENOENT || errno == ENOTDIR)
 			return pms_seterr(PMS_ENOINPUT, "%s: no such store",
 			    path);
-		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+		return pms_seterr(errno == EACCES ? PMS_EDENIED : PMS_EIO,
+		    "%s: %s", path, strerror(errno));
 	}
 	if (!S_ISREG(sb.st_mode))
 		return pms_seterr(PMS_ENOINPUT, "%s: not a store (not a "
@@ -431,6 +432,10 @@ pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 		    "no store given: use --store PATH or set PMS_STORE");
 	if ((st = sniff(o->path, file_id)) != PMS_OK)
 		return st;
+	/* every open writes the access log: a store we cannot write is shut */
+	if (access(o->path, W_OK) == -1 && (errno == EACCES || errno == EROFS))
+		return pms_seterr(PMS_EDENIED, "%s: the store is read-only: "
+		    "the access log cannot be written", o->path);
 	if ((s = store_new(o->path, o->program)) == NULL ||
 	    (kpath = str_fmt("%s.keys", o->path)) == NULL ||
 	    (sf = malloc(sizeof(*sf))) == NULL ||

@@ -36,7 +36,7 @@ refute_phi() {
 
 # Make the file's template store: user "admin", passphrase in a file.
 make_template() {
-	TEMPLATE="$BATS_FILE_TMPDIR/template"
+	export TEMPLATE="$BATS_FILE_TMPDIR/template"
 	mkdir -p "$TEMPLATE"
 	printf '%s\n' 'correct horse battery staple' >"$TEMPLATE/pass"
 	PMS_PASSPHRASE_FILE="$TEMPLATE/pass" PMS_USER=admin \
@@ -48,10 +48,36 @@ make_template() {
 
 # Copy the template into this test's directory and point PMS_* at it.
 use_store() {
+	TEMPLATE="$BATS_FILE_TMPDIR/template"
 	STORE="$BATS_TEST_TMPDIR/store"
 	cp "$TEMPLATE/store" "$TEMPLATE/store.keys" "$BATS_TEST_TMPDIR/"
 	mkdir -m 2770 "$STORE.lock.d"
 	cp "$TEMPLATE/pass" "$BATS_TEST_TMPDIR/pass"
 	export PMS_STORE="$STORE" PMS_USER=admin
 	export PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+}
+
+# A directory another user can reach (Bats' own are 0700 root), for
+# tests that run a command as an unprivileged user; removed in teardown.
+public_dir() {
+	PUBLIC=$(mktemp -d /tmp/pms-test.XXXXXX)
+	chmod 0711 "$PUBLIC"
+	echo "$PUBLIC" >>"$BATS_TEST_TMPDIR/.public"
+}
+
+teardown() {
+	if [ -f "$BATS_TEST_TMPDIR/.public" ]; then
+		xargs -r rm -rf <"$BATS_TEST_TMPDIR/.public"
+	fi
+}
+
+# Copy this test's store into a public directory; sets STORE there.
+store_to_public() {
+	public_dir
+	cp "$STORE" "$STORE.keys" "$PUBLIC/"
+	mkdir -m 2770 "$PUBLIC/store.lock.d"
+	cp "$PMS_PASSPHRASE_FILE" "$PUBLIC/pass"
+	chmod 0644 "$PUBLIC/pass"
+	STORE="$PUBLIC/store"
+	export PMS_STORE="$STORE" PMS_PASSPHRASE_FILE="$PUBLIC/pass"
 }
