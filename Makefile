@@ -25,7 +25,7 @@ endif
 
 PROGS	 = pms-admin
 LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
-	   lib/audit.c lib/cli.c
+	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))

@@ -1,7 +1,7 @@
 /*
- * pms-admin: create the encrypted store, tell its state, check it end to
- * end, and keep it small (checkpoints, for cron).  Users, key files,
- * rekey and backup join it with the keys issue.
+ * pms-admin: create the encrypted store and say who may open it (users,
+ * cron key files), unlock it for a pipeline, check it end to end, keep
+ * it small (checkpoints, for cron), rekey it, back it up and restore it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,11 +17,23 @@ usage(int status)
 	FILE *f = status == EX_OK ? stdout : stderr;
 
 	fputs("usage: pms-admin [-S store] [-u user] [--passphrase-fd n] "
-	    "command [args]\n"
+	    "[--keyfile file] [--recovery] command [args]\n"
 	    "       pms-admin init [--kdf interactive|moderate]\n"
 	    "       pms-admin status [--unlock]\n"
 	    "       pms-admin check\n"
 	    "       pms-admin maintain\n"
+	    "       pms-admin user add name --role role[,role] "
+	    "[--kdf interactive|moderate]\n"
+	    "       pms-admin user list\n"
+	    "       pms-admin user remove name\n"
+	    "       pms-admin user passwd [name] [--kdf interactive|moderate]\n"
+	    "       pms-admin keyfile create name --role role[,role] "
+	    "--out file\n"
+	    "       pms-admin unlock [--for duration]\n"
+	    "       pms-admin lock\n"
+	    "       pms-admin rekey\n"
+	    "       pms-admin backup --out file\n"
+	    "       pms-admin restore file --to path\n"
 	    "       pms-admin --help | --version\n", f);
 	exit(status);
 }
@@ -31,9 +43,12 @@ usage(int status)
 	{ "help",		no_argument,		NULL, 'h' }, \
 	{ "store",		required_argument,	NULL, 'S' }, \
 	{ "user",		required_argument,	NULL, 'u' }, \
-	{ "passphrase-fd",	required_argument,	NULL, 'P' }
+	{ "passphrase-fd",	required_argument,	NULL, 'P' }, \
+	{ "new-passphrase-fd",	required_argument,	NULL, 'N' }, \
+	{ "keyfile",		required_argument,	NULL, 'K' }, \
+	{ "recovery",		no_argument,		NULL, 'R' }
 
-enum { OPT_KDF = 256, OPT_UNLOCK };
+enum { OPT_KDF = 256, OPT_UNLOCK, OPT_ROLE, OPT_OUT, OPT_FOR, OPT_TO };
 
 /* Handle a common option; returns 0, or an exit code. */
 static int
@@ -52,15 +67,39 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg)
 		ctx->user = arg;
 		return 0;
 	case 'P':
+	case 'N':
 		fd = strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || fd < 0 || fd > 65535)
-			return pms_fail(ctx, EX_USAGE, "--passphrase-fd: not a "
-			    "file descriptor: \"%s\"", arg);
-		ctx->pass_fd = (int)fd;
+			return pms_fail(ctx, EX_USAGE, "--%spassphrase-fd: not a "
+			    "file descriptor: \"%s\"", ch == 'N' ? "new-" : "",
+			    arg);
+		if (ch == 'P')
+			ctx->pass_fd = (int)fd;
+		else
+			ctx->new_pass_fd = (int)fd;
+		return 0;
+	case 'K':
+		ctx->keyfile = arg;
+		return 0;
+	case 'R':
+		ctx->recovery = 1;
 		return 0;
 	default:
 		usage(EX_USAGE);
 	}
+}
+
+static int
+parse_kdf(struct pms_ctx *ctx, const char *arg, enum pms_kdf *kdf)
+{
+	if (strcmp(arg, "interactive") == 0)
+		*kdf = PMS_KDF_INTERACTIVE;
+	else if (strcmp(arg, "moderate") == 0)
+		*kdf = PMS_KDF_MODERATE;
+	else
+		return pms_fail(ctx, EX_USAGE, "--kdf: expected interactive or "
+		    "moderate, not \"%s\"", arg);
+	return 0;
 }
 
 static int
@@ -79,14 +118,8 @@ cmd_init(struct pms_ctx *ctx, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "hS:u:", longopts, NULL)) != -1) {
 		if (ch == OPT_KDF) {
-			if (strcmp(optarg, "interactive") == 0)
-				kdf = PMS_KDF_INTERACTIVE;
-			else if (strcmp(optarg, "moderate") == 0)
-				kdf = PMS_KDF_MODERATE;
-			else
-				return pms_fail(ctx, EX_USAGE, "--kdf: expected "
-				    "interactive or moderate, not \"%s\"",
-				    optarg);
+			if ((rc = parse_kdf(ctx, optarg, &kdf)) != 0)
+				return rc;
 		} else if ((rc = common_opt(ctx, ch, optarg)) != 0)
 			return rc;
 	}
@@ -224,9 +257,376 @@ cmd_maintain(struct pms_ctx *ctx, int argc, char **argv)
 	return EX_OK;
 }
 
+/* Options of the commands below: one table, each takes what it needs. */
+struct args {
+	const char	*role;		/* --role */
+	const char	*out;		/* --out */
+	const char	*to;		/* --to */
+	const char	*dur;		/* --for */
+	enum pms_kdf	 kdf;		/* --kdf */
+	int		 nargs;		/* operands after the options */
+	char	       **args;
+};
+
+static int
+parse_args(struct pms_ctx *ctx, int argc, char **argv, struct args *a,
+    int min, int max)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "kdf",	required_argument,	NULL, OPT_KDF },
+		{ "role",	required_argument,	NULL, OPT_ROLE },
+		{ "out",	required_argument,	NULL, OPT_OUT },
+		{ "to",		required_argument,	NULL, OPT_TO },
+		{ "for",	required_argument,	NULL, OPT_FOR },
+		{ NULL,		0,			NULL, 0 }
+	};
+	int ch, rc;
+
+	memset(a, 0, sizeof(*a));
+	a->kdf = PMS_KDF_MODERATE;
+	while ((ch = getopt_long(argc, argv, "hS:u:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_KDF:
+			if ((rc = parse_kdf(ctx, optarg, &a->kdf)) != 0)
+				return rc;
+			break;
+		case OPT_ROLE:
+			a->role = optarg;
+			break;
+		case OPT_OUT:
+			a->out = optarg;
+			break;
+		case OPT_TO:
+			a->to = optarg;
+			break;
+		case OPT_FOR:
+			a->dur = optarg;
+			break;
+		default:
+			if ((rc = common_opt(ctx, ch, optarg)) != 0)
+				return rc;
+		}
+	}
+	a->nargs = argc - optind;
+	a->args = argv + optind;
+	if (a->nargs < min || a->nargs > max)
+		usage(EX_USAGE);
+	return 0;
+}
+
+static int
+need_roles(struct pms_ctx *ctx, const char *text, uint32_t *roles)
+{
+	if (text == NULL)
+		return pms_fail(ctx, EX_USAGE, "--role is needed");
+	if (pms_roles_parse(text, roles) != 0)
+		return pms_fail(ctx, EX_USAGE, "--role: unknown role in \"%s\" "
+		    "(admin, front-desk, clinician, billing, auditor, "
+		    "reminder-bot)", text);
+	return 0;
+}
+
+/* Run fn on the store opened from the context; report its status. */
+static int
+with_store(struct pms_ctx *ctx, int no_cache,
+    enum pms_status (*fn)(struct pms_ctx *, struct pms_store *, void *),
+    void *arg)
+{
+	struct pms_store_opts o;
+	struct pms_store *s;
+	enum pms_status st;
+
+	pms_ctx_store_opts(ctx, &o);
+	o.no_cache = no_cache;
+	if ((st = pms_store_open(&s, &o)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	st = fn(ctx, s, arg);
+	pms_store_close(s);
+	if (st != PMS_OK)
+		return pms_fail_status(ctx, st);
+	return EX_OK;
+}
+
+static enum pms_status
+do_user_add(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	struct args *a = arg;
+	uint32_t roles;
+
+	pms_roles_parse(a->role, &roles);
+	return pms_user_add(s, a->args[0], roles, a->kdf,
+	    pms_cli_new_passphrase, ctx);
+}
+
+static int
+cmd_user_add(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	uint32_t roles;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1)) != 0 ||
+	    (rc = need_roles(ctx, a.role, &roles)) != 0)
+		return rc;
+	return with_store(ctx, 0, do_user_add, &a);
+}
+
+static int
+cmd_user_list(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_store_info info;
+	struct args a;
+	enum pms_status st;
+	char roles[128];
+	size_t i;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+		return rc;
+	if ((st = pms_store_info(ctx->store_path, &info)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	printf("%-4s %-20s %-10s %s\n", "id", "name", "type", "roles");
+	for (i = 0; i < info.nslots; i++) {
+		pms_roles_fmt(info.slots[i].roles, roles, sizeof(roles));
+		printf("%-4u %-20s %-10s %s\n", (unsigned)info.slots[i].id,
+		    info.slots[i].label, info.slots[i].type, roles);
+	}
+	return EX_OK;
+}
+
+static enum pms_status
+do_user_remove(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	struct args *a = arg;
+	enum pms_status st;
+
+	if ((st = pms_user_remove(s, a->args[0])) == PMS_OK)
+		fprintf(stderr, "%s: removed \"%s\"; run \"pms-admin rekey\" "
+		    "so that copies of their key open nothing new\n",
+		    ctx->prog, a->args[0]);
+	return st;
+}
+
+static int
+cmd_user_remove(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1)) != 0)
+		return rc;
+	return with_store(ctx, 0, do_user_remove, &a);
+}
+
+static enum pms_status
+do_user_passwd(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	struct pms_store_opts cur;
+	struct args *a = arg;
+
+	pms_ctx_store_opts(ctx, &cur);
+	return pms_user_passwd(s, a->nargs > 0 ? a->args[0] : NULL, a->kdf,
+	    &cur, pms_cli_new_passphrase, ctx);
+}
+
+static int
+cmd_user_passwd(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 1)) != 0)
+		return rc;
+	/* the current passphrase is asked once, by the open: no cache */
+	return with_store(ctx, 1, do_user_passwd, &a);
+}
+
+static enum pms_status
+do_keyfile(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	struct args *a = arg;
+	uint32_t roles;
+
+	(void)ctx;
+	pms_roles_parse(a->role, &roles);
+	return pms_keyfile_create(s, a->args[0], roles, a->out);
+}
+
+static int
+cmd_keyfile(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	uint32_t roles;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "create") != 0)
+		usage(EX_USAGE);
+	if ((rc = parse_args(ctx, argc - 1, argv + 1, &a, 1, 1)) != 0 ||
+	    (rc = need_roles(ctx, a.role, &roles)) != 0)
+		return rc;
+	if (a.out == NULL)
+		return pms_fail(ctx, EX_USAGE, "--out FILE is needed");
+	return with_store(ctx, 0, do_keyfile, &a);
+}
+
+static const struct pms_cmd user_cmds[] = {
+	{ "add", cmd_user_add }, { "list", cmd_user_list },
+	{ "remove", cmd_user_remove }, { "passwd", cmd_user_passwd },
+};
+
+static int
+cmd_user(struct pms_ctx *ctx, int argc, char **argv)
+{
+	const struct pms_cmd *c;
+
+	if (argc < 2 || (c = pms_cmd_find(user_cmds, PMS_NELEM(user_cmds),
+	    argv[1])) == NULL)
+		usage(EX_USAGE);
+	return c->fn(ctx, argc - 1, argv + 1);
+}
+
+/* "90s", "15m", "2h" or plain seconds; 0 on a bad duration. */
+static unsigned
+parse_duration(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	v = strtoul(s, &end, 10);
+	if (end == s || v == 0)
+		return 0;
+	if (*end == 'm')
+		v *= 60, end++;
+	else if (*end == 'h')
+		v *= 3600, end++;
+	else if (*end == 's')
+		end++;
+	if (*end != '\0' || v > 7 * 24 * 3600)
+		return 0;
+	return (unsigned)v;
+}
+
+static enum pms_status
+do_unlock(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	unsigned secs = *(unsigned *)arg;
+	enum pms_status st;
+
+	if ((st = pms_store_cache(s, secs)) != PMS_OK) {
+		/* not fatal: every program will ask instead */
+		fprintf(stderr, "%s: %s\n", ctx->prog, pms_errmsg());
+		return PMS_OK;
+	}
+	if (pms_keyring_is_shared() == 1)
+		fprintf(stderr, "%s: note: this session's keyring is shared "
+		    "by all your processes (no pam_keyinit): any program "
+		    "running as you can read the key until it expires or "
+		    "\"pms-admin lock\"\n", ctx->prog);
+	fprintf(stderr, "%s: unlocked for %s of idle time\n", ctx->prog,
+	    pms_store_user(s));
+	return PMS_OK;
+}
+
+static int
+cmd_unlock(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	unsigned secs = 15 * 60;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+		return rc;
+	if (a.dur != NULL && (secs = parse_duration(a.dur)) == 0)
+		return pms_fail(ctx, EX_USAGE, "--for: not a duration: \"%s\" "
+		    "(e.g. 90s, 15m, 2h)", a.dur);
+	if (ctx->keyfile != NULL || ctx->recovery)
+		return pms_fail(ctx, EX_USAGE, "key files and the recovery "
+		    "key are never cached");
+	return with_store(ctx, 0, do_unlock, &secs);
+}
+
+static int
+cmd_lock(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_store_opts o;
+	struct args a;
+	enum pms_status st;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+		return rc;
+	pms_ctx_store_opts(ctx, &o);
+	if ((st = pms_store_uncache(&o)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	return EX_OK;
+}
+
+static enum pms_status
+do_rekey(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	return pms_store_rekey(s);
+}
+
+static int
+cmd_rekey(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+		return rc;
+	return with_store(ctx, 0, do_rekey, NULL);
+}
+
+static enum pms_status
+do_backup(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	(void)ctx;
+	return pms_store_backup(s, arg);
+}
+
+static int
+cmd_backup(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+		return rc;
+	if (a.out == NULL)
+		return pms_fail(ctx, EX_USAGE, "--out FILE is needed");
+	return with_store(ctx, 0, do_backup, (void *)a.out);
+}
+
+static int
+cmd_restore(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_store_opts o;
+	struct args a;
+	enum pms_status st;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1)) != 0)
+		return rc;
+	if (a.to == NULL)
+		return pms_fail(ctx, EX_USAGE, "--to PATH is needed");
+	pms_ctx_store_opts(ctx, &o);
+	if ((st = pms_store_restore(a.args[0], a.to, &o)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	fprintf(stderr, "%s: restored %s to %s\n", ctx->prog, a.args[0], a.to);
+	return EX_OK;
+}
+
 static const struct pms_cmd cmds[] = {
 	{ "init", cmd_init }, { "status", cmd_status },
 	{ "check", cmd_check }, { "maintain", cmd_maintain },
+	{ "user", cmd_user }, { "keyfile", cmd_keyfile },
+	{ "unlock", cmd_unlock }, { "lock", cmd_lock },
+	{ "rekey", cmd_rekey }, { "backup", cmd_backup },
+	{ "restore", cmd_restore },
 };
 
 int

@@ -5,8 +5,10 @@
  * in the caller's transaction.  Entries form a hash chain: each hash
  * covers the previous entry's hash and the entry itself, so an entry
  * cannot be changed, dropped or reordered without pms_audit_verify()
- * finding where.  (Signing each entry with the user's Ed25519 key comes
- * with the keys issue.)
+ * finding where; and each hash is signed with the user's Ed25519 key,
+ * whose public half stays in slot_keys for good, so an entry cannot be
+ * forged in another user's name nor rewritten by one who holds only the
+ * data key.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -91,6 +93,7 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
     const int64_t *patients, size_t n)
 {
 	unsigned char prev[HASH_LEN], hash[HASH_LEN];
+	unsigned char sig[crypto_sign_BYTES];
 	char at[64];
 	sqlite3_stmt *st = NULL;
 	int64_t id = 1, *pids = NULL;
@@ -130,9 +133,10 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 	    (const unsigned char *)s->u->label, s->u->slot_id,
 	    (const unsigned char *)s->program, (const unsigned char *)action,
 	    (const unsigned char *)fields, pids, n, hash);
+	crypto_sign_detached(sig, NULL, hash, HASH_LEN, s->u->sign_sk);
 	rc = sqlite3_prepare_v2(s->db, "INSERT INTO audit (id, at, user, "
-	    "slot_id, program, action, fields, prev_hash, hash) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
+	    "slot_id, program, action, fields, prev_hash, hash, sig) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, id);
@@ -144,6 +148,7 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 	sqlite3_bind_text(st, 7, fields, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 8, prev, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 9, hash, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 10, sig, sizeof(sig), SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
 	sqlite3_finalize(st);
@@ -183,9 +188,10 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 	*count = 0;
 	*bad = 0;
 	memset(prev, 0, sizeof(prev));
-	rc = sqlite3_prepare_v2(s->db, "SELECT id, at, user, slot_id, program, "
-	    "action, fields, prev_hash, hash FROM audit ORDER BY id", -1, &st,
-	    NULL);
+	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, a.at, a.user, a.slot_id, "
+	    "a.program, a.action, a.fields, a.prev_hash, a.hash, a.sig, "
+	    "k.ed25519_pk FROM audit a LEFT JOIN slot_keys k ON "
+	    "k.slot_id = a.slot_id ORDER BY a.id", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db, "SELECT patient_id FROM "
 		    "audit_patient WHERE audit_id = ? ORDER BY patient_id",
@@ -224,6 +230,16 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 			ps = pms_seterr(PMS_ETAMPER, "the access log has been "
 			    "tampered with: the chain breaks at entry %lld",
 			    (long long)*bad);
+			goto out;
+		}
+		if (sqlite3_column_bytes(st, 9) != crypto_sign_BYTES ||
+		    sqlite3_column_bytes(st, 10) != crypto_sign_PUBLICKEYBYTES ||
+		    crypto_sign_verify_detached(sqlite3_column_blob(st, 9),
+		    hash, HASH_LEN, sqlite3_column_blob(st, 10)) != 0) {
+			*bad = id;
+			ps = pms_seterr(PMS_ETAMPER, "the access log has been "
+			    "tampered with: entry %lld is not signed by the "
+			    "key of its user", (long long)id);
 			goto out;
 		}
 		memcpy(prev, hash, HASH_LEN);

@@ -32,6 +32,9 @@ pms_ctx_init(struct pms_ctx *ctx, const char *prog)
 	ctx->pass_fd = -1;
 	ctx->new_pass_fd = -1;
 	ctx->store_path = getenv("PMS_STORE");
+	ctx->keyfile = getenv("PMS_KEYFILE");
+	if (ctx->keyfile != NULL && *ctx->keyfile == '\0')
+		ctx->keyfile = NULL;
 	umask(007);
 	/* key material must not reach a core file or a debugger */
 	setrlimit(RLIMIT_CORE, &rl);
@@ -87,6 +90,8 @@ pms_ctx_store_opts(struct pms_ctx *ctx, struct pms_store_opts *o)
 	o->program = ctx->prog;
 	o->pass = pms_cli_passphrase;
 	o->pass_arg = ctx;
+	o->keyfile = ctx->keyfile;
+	o->recovery = ctx->recovery;
 	return 0;
 }
 
@@ -138,39 +143,40 @@ read_tty(const char *prompt, char *buf, size_t size)
 	return n;
 }
 
-int
-pms_cli_passphrase(void *arg, const char *prompt, int confirm, char *buf,
-    size_t size)
+/*
+ * A secret from fd (if >= 0), else the file named by the environment
+ * variable env, else the terminal without echo (twice when confirm).
+ */
+static int
+read_secret(int fd, const char *env, const char *prompt, int confirm,
+    char *buf, size_t size)
 {
-	struct pms_ctx *ctx = arg;
 	const char *file;
 	char *again;
-	int fd, n, m;
+	int f, n, m;
 
-	if (ctx->pass_fd >= 0) {
-		if ((n = read_line(ctx->pass_fd, buf, size)) < 0)
+	if (fd >= 0) {
+		if ((n = read_line(fd, buf, size)) < 0)
 			pms_seterr(PMS_EDENIED, "passphrase on fd %d is too "
-			    "long", ctx->pass_fd);
+			    "long", fd);
 		return n;
 	}
-	if ((file = getenv("PMS_PASSPHRASE_FILE")) != NULL && *file != '\0') {
-		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-			pms_seterr(PMS_EDENIED, "PMS_PASSPHRASE_FILE: %s",
-			    strerror(errno));
+	if ((file = getenv(env)) != NULL && *file != '\0') {
+		if ((f = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
 			return -1;
 		}
-		n = read_line(fd, buf, size);
-		close(fd);
+		n = read_line(f, buf, size);
+		close(f);
 		if (n < 0)
-			pms_seterr(PMS_EDENIED,
-			    "PMS_PASSPHRASE_FILE: passphrase too long");
+			pms_seterr(PMS_EDENIED, "%s: passphrase too long", env);
 		return n;
 	}
 	n = read_tty(prompt, buf, size);
 	if (n == -2) {
 		pms_seterr(PMS_EDENIED, "the store is locked and there is no "
 		    "terminal to ask for the passphrase: use --passphrase-fd "
-		    "or PMS_PASSPHRASE_FILE");
+		    "or %s", env);
 		return -1;
 	}
 	if (n < 0) {
@@ -190,4 +196,24 @@ pms_cli_passphrase(void *arg, const char *prompt, int confirm, char *buf,
 	}
 	sodium_free(again);
 	return n;
+}
+
+int
+pms_cli_passphrase(void *arg, const char *prompt, int confirm, char *buf,
+    size_t size)
+{
+	struct pms_ctx *ctx = arg;
+
+	return read_secret(ctx->pass_fd, "PMS_PASSPHRASE_FILE", prompt,
+	    confirm, buf, size);
+}
+
+int
+pms_cli_new_passphrase(void *arg, const char *prompt, int confirm, char *buf,
+    size_t size)
+{
+	struct pms_ctx *ctx = arg;
+
+	return read_secret(ctx->new_pass_fd, "PMS_NEW_PASSPHRASE_FILE", prompt,
+	    confirm, buf, size);
 }

@@ -132,36 +132,18 @@ keys_kcv(const unsigned char dek[32], const unsigned char file_id[8],
 }
 
 enum pms_status
-pms_keys_read(const char *path, struct pms_slotfile *sf)
+pms_keys_parse(const unsigned char *b, size_t n, struct pms_slotfile *sf)
 {
-	unsigned char *b = NULL;
 	struct pms_slot *s;
-	size_t n, i, len;
-	ssize_t r;
+	size_t i, len;
 	uint32_t count;
-	int fd;
 	enum pms_status st;
 
 	memset(sf, 0, sizeof(*sf));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return pms_seterr(PMS_EDENIED,
-			    "slot file \"%s\" is missing: the store cannot be "
-			    "unlocked", path);
-		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
-	}
-	if ((b = malloc(MAX_FILE + 1)) == NULL) {
-		close(fd);
-		return pms_seterr(PMS_ENOMEM, "out of memory");
-	}
-	n = 0;
-	while (n <= MAX_FILE && (r = read(fd, b + n, MAX_FILE + 1 - n)) > 0)
-		n += (size_t)r;
-	close(fd);
-	st = pms_seterr(PMS_ETAMPER, "slot file \"%s\" is damaged", path);
+	st = pms_seterr(PMS_ETAMPER, "slot file is damaged");
 	if (n < HDR_LEN + MAC_LEN || n > MAX_FILE ||
 	    memcmp(b, KEYS_MAGIC, 8) != 0)
-		goto out;
+		return st;
 	memcpy(sf->file_id, b + 8, 8);
 	sf->generation = get32(b + 16);
 	sf->serial = get32(b + 20);
@@ -169,12 +151,12 @@ pms_keys_read(const char *path, struct pms_slotfile *sf)
 	sf->next_id = get32(b + 28);
 	memcpy(sf->kcv, b + 32, 16);
 	if (count > PMS_MAX_SLOTS)
-		goto out;
+		return st;
 	len = HDR_LEN;
 	for (i = 0; i < count; i++) {
 		s = &sf->slots[i];
 		if (len + SLOT_FIXED > n - MAC_LEN)
-			goto out;
+			return st;
 		s->id = get32(b + len);
 		s->type = b[len + 4];
 		s->roles = get32(b + len + 8);
@@ -188,26 +170,54 @@ pms_keys_read(const char *path, struct pms_slotfile *sf)
 		memcpy(s->sealed, b + len + 184, PMS_SEALED_LEN);
 		if (b[len + 5] > PMS_LABEL_MAX ||
 		    len + SLOT_FIXED + b[len + 5] > n - MAC_LEN)
-			goto out;
+			return st;
 		memcpy(s->label, b + len + SLOT_FIXED, b[len + 5]);
 		s->label[b[len + 5]] = '\0';
 		if (s->type < PMS_SLOT_PASSPHRASE || s->type > PMS_SLOT_RECOVERY)
-			goto out;
+			return st;
 		len += SLOT_FIXED + b[len + 5];
 	}
 	if (len + MAC_LEN != n)
-		goto out;
+		return st;
 	sf->nslots = count;
 	memcpy(sf->mac, b + len, MAC_LEN);
-	st = PMS_OK;
-out:
+	return PMS_OK;
+}
+
+enum pms_status
+pms_keys_read(const char *path, struct pms_slotfile *sf)
+{
+	unsigned char *b;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+	enum pms_status st;
+
+	memset(sf, 0, sizeof(*sf));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return pms_seterr(PMS_EDENIED,
+			    "slot file \"%s\" is missing: the store cannot be "
+			    "unlocked", path);
+		return pms_seterr(errno == EACCES ? PMS_EDENIED : PMS_EIO,
+		    "%s: %s", path, strerror(errno));
+	}
+	if ((b = malloc(MAX_FILE + 1)) == NULL) {
+		close(fd);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	while (n <= MAX_FILE && (r = read(fd, b + n, MAX_FILE + 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	if ((st = pms_keys_parse(b, n, sf)) != PMS_OK)
+		pms_seterr(st, "slot file \"%s\" is damaged", path);
 	free(b);
 	return st;
 }
 
 /* fsync the directory holding path, so a rename is durable. */
-static int
-sync_dir(const char *path)
+int
+pms_sync_dir(const char *path)
 {
 	char buf[PATH_MAX];
 	int fd, rc;
@@ -223,54 +233,90 @@ sync_dir(const char *path)
 }
 
 enum pms_status
-pms_keys_write(const char *path, struct pms_slotfile *sf,
-    const unsigned char dek[32])
+pms_keys_encode(struct pms_slotfile *sf, const unsigned char dek[32],
+    unsigned char **bufp, size_t *lenp)
 {
 	unsigned char *b, k[32];
-	char tmp[PATH_MAX];
 	size_t n;
-	int fd = -1;
-	enum pms_status st;
 
 	if ((b = malloc(MAX_FILE)) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
-	sf->serial++;
 	keys_kcv(dek, sf->file_id, sf->kcv);
 	n = keys_encode(sf, b);
 	subkey(k, SUBKEY_MAC, dek);
 	crypto_generichash(b + n, MAC_LEN, b, n, k, sizeof(k));
 	sodium_memzero(k, sizeof(k));
 	memcpy(sf->mac, b + n, MAC_LEN);
-	n += MAC_LEN;
+	*bufp = b;
+	*lenp = n + MAC_LEN;
+	return PMS_OK;
+}
+
+enum pms_status
+pms_file_replace(const char *path, const void *b, size_t n, int mode)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
 	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
-	    (int)sizeof(tmp)) {
-		st = pms_seterr(PMS_EIO, "%s: path too long", path);
-		goto out;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		st = pms_seterr(PMS_EIO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0660) == -1 || write(fd, b, n) != (ssize_t)n ||
-	    fsync(fd) == -1 || close(fd) == -1) {
-		st = pms_seterr(PMS_EIO, "%s: %s", tmp, strerror(errno));
-		fd = -1;
-		unlink(tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	sync_dir(path);
-	st = PMS_OK;
-out:
-	if (fd != -1)
+	    (int)sizeof(tmp))
+		return pms_seterr(PMS_EIO, "%s: path too long", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+		return pms_seterr(PMS_EIO, "%s: %s", tmp, strerror(errno));
+	if (fchmod(fd, (mode_t)mode) == -1 || write(fd, b, n) != (ssize_t)n ||
+	    fsync(fd) == -1) {
+		pms_seterr(PMS_EIO, "%s: %s", tmp, strerror(errno));
 		close(fd);
+		unlink(tmp);
+		return PMS_EIO;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return PMS_EIO;
+	}
+	pms_sync_dir(path);
+	return PMS_OK;
+}
+
+enum pms_status
+pms_keys_write(const char *path, struct pms_slotfile *sf,
+    const unsigned char dek[32])
+{
+	unsigned char *b;
+	size_t n;
+	enum pms_status st;
+
+	sf->serial++;
+	if ((st = pms_keys_encode(sf, dek, &b, &n)) != PMS_OK)
+		return st;
+	st = pms_file_replace(path, b, n, 0660);
 	free(b);
 	return st;
+}
+
+/* Seal dek to every slot again (rekey, restore). */
+void
+pms_keys_reseal(struct pms_slotfile *sf, const unsigned char dek[32],
+    uint32_t only_roles)
+{
+	unsigned char msg[44];
+	size_t i;
+
+	memcpy(msg, dek, 32);
+	memcpy(msg + 32, sf->file_id, 8);
+	put32(msg + 40, sf->generation);
+	for (i = 0; i < sf->nslots; i++) {
+		if (only_roles != 0 &&
+		    (sf->slots[i].roles & only_roles) == 0 &&
+		    sf->slots[i].type != PMS_SLOT_RECOVERY) {
+			memset(sf->slots[i].sealed, 0, PMS_SEALED_LEN);
+			continue;
+		}
+		crypto_box_seal(sf->slots[i].sealed, msg, sizeof(msg),
+		    sf->slots[i].xpk);
+	}
+	sodium_memzero(msg, sizeof(msg));
 }
 
 /* The two key pairs of a seed; sk may be NULL. */
@@ -298,13 +344,16 @@ pms_keys_pubkeys(const unsigned char seed[32], unsigned char xpk[32],
 
 /* The associated data that binds a wrapped seed to its slot. */
 static size_t
-slot_ad(const struct pms_slotfile *sf, const struct pms_slot *s,
-    unsigned char *ad)
+slot_ad(const struct pms_slot *s, unsigned char *ad)
 {
 	size_t n = 0, len = strlen(s->label);
 
+	/*
+	 * Not the store's file id: a slot outlives it (rekey and restore
+	 * make a new one).  The sealed data key binds the file id instead.
+	 */
 	memcpy(ad, "PMSSLOT1", 8);
-	memcpy(ad + 8, sf->file_id, 8);
+	memset(ad + 8, 0, 8);
 	put32(ad + 16, s->id);
 	ad[20] = s->type;
 	ad[21] = (unsigned char)len;
@@ -335,8 +384,8 @@ pms_keys_slot_add(struct pms_slotfile *sf, uint8_t type, const char *label,
     const char *pass, size_t passlen, enum pms_kdf kdf)
 {
 	struct pms_slot *s;
-	unsigned char msg[44], ad[22 + PMS_LABEL_MAX + 96], *kek;
-	size_t i, adlen;
+	unsigned char msg[44];
+	size_t i;
 	enum pms_status st;
 
 	if (sf->nslots >= PMS_MAX_SLOTS)
@@ -355,32 +404,54 @@ pms_keys_slot_add(struct pms_slotfile *sf, uint8_t type, const char *label,
 	s->roles = roles;
 	snprintf(s->label, sizeof(s->label), "%s", label);
 	seed_keys(seed, s->xpk, NULL, s->epk, NULL);
-	if (type == PMS_SLOT_PASSPHRASE) {
-		s->opslimit = kdf == PMS_KDF_MODERATE ?
-		    crypto_pwhash_OPSLIMIT_MODERATE :
-		    crypto_pwhash_OPSLIMIT_INTERACTIVE;
-		s->memlimit = kdf == PMS_KDF_MODERATE ?
-		    crypto_pwhash_MEMLIMIT_MODERATE :
-		    crypto_pwhash_MEMLIMIT_INTERACTIVE;
-		randombytes_buf(s->salt, sizeof(s->salt));
-		if ((kek = sodium_malloc(32)) == NULL)
-			return pms_seterr(PMS_ENOMEM, "out of memory");
-		if ((st = derive_kek(s, pass, passlen, kek)) != PMS_OK) {
-			sodium_free(kek);
-			return st;
-		}
-		randombytes_buf(s->nonce, sizeof(s->nonce));
-		adlen = slot_ad(sf, s, ad);
-		crypto_aead_xchacha20poly1305_ietf_encrypt(s->wrapped, NULL,
-		    seed, 32, ad, adlen, NULL, s->nonce, kek);
-		sodium_free(kek);
-	}
+	if (type == PMS_SLOT_PASSPHRASE &&
+	    (st = pms_keys_rewrap(s, seed, pass, passlen, kdf)) != PMS_OK)
+		return st;
 	memcpy(msg, dek, 32);
 	memcpy(msg + 32, sf->file_id, 8);
 	put32(msg + 40, sf->generation);
 	crypto_box_seal(s->sealed, msg, sizeof(msg), s->xpk);
 	sodium_memzero(msg, sizeof(msg));
 	sf->nslots++;
+	return PMS_OK;
+}
+
+enum pms_status
+pms_keys_rewrap(struct pms_slot *s, const unsigned char seed[32],
+    const char *pass, size_t passlen, enum pms_kdf kdf)
+{
+	unsigned char ad[22 + PMS_LABEL_MAX + 96], *kek;
+	size_t adlen;
+	enum pms_status st;
+
+	s->opslimit = kdf == PMS_KDF_MODERATE ?
+	    crypto_pwhash_OPSLIMIT_MODERATE : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	s->memlimit = kdf == PMS_KDF_MODERATE ?
+	    crypto_pwhash_MEMLIMIT_MODERATE : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	randombytes_buf(s->salt, sizeof(s->salt));
+	if ((kek = sodium_malloc(32)) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	if ((st = derive_kek(s, pass, passlen, kek)) == PMS_OK) {
+		randombytes_buf(s->nonce, sizeof(s->nonce));
+		adlen = slot_ad(s, ad);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(s->wrapped, NULL,
+		    seed, 32, ad, adlen, NULL, s->nonce, kek);
+	}
+	sodium_free(kek);
+	return st;
+}
+
+enum pms_status
+pms_pass_policy(const char *pass, size_t len)
+{
+	size_t i, nchar;
+
+	for (i = 0, nchar = 0; i < len; i++)
+		if (((unsigned char)pass[i] & 0xc0) != 0x80)
+			nchar++;
+	if (nchar < 12)
+		return pms_seterr(PMS_EDATA, "passphrase too short: use at "
+		    "least 12 characters (or five words)");
 	return PMS_OK;
 }
 
@@ -409,8 +480,8 @@ pms_keys_find_seed(struct pms_slotfile *sf, const unsigned char seed[32])
 }
 
 enum pms_status
-pms_keys_unwrap(const struct pms_slotfile *sf, const struct pms_slot *s,
-    const char *pass, size_t passlen, unsigned char seed[32])
+pms_keys_unwrap(const struct pms_slot *s, const char *pass, size_t passlen,
+    unsigned char seed[32])
 {
 	unsigned char ad[22 + PMS_LABEL_MAX + 96], *kek;
 	size_t adlen;
@@ -428,7 +499,7 @@ pms_keys_unwrap(const struct pms_slotfile *sf, const struct pms_slot *s,
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	if ((st = derive_kek(s, pass, passlen, kek)) != PMS_OK)
 		goto out;
-	adlen = slot_ad(sf, s, ad);
+	adlen = slot_ad(s, ad);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(seed, NULL, NULL,
 	    s->wrapped, sizeof(s->wrapped), ad, adlen, s->nonce, kek) != 0)
 		st = pms_seterr(PMS_EPASS, "wrong passphrase");
@@ -438,12 +509,34 @@ out:
 }
 
 enum pms_status
+pms_keys_verify(const struct pms_slotfile *sf, const unsigned char dek[32])
+{
+	unsigned char kcv[16], k[32], mac[MAC_LEN], *b;
+	size_t n;
+	enum pms_status st = PMS_OK;
+
+	keys_kcv(dek, sf->file_id, kcv);
+	if (sodium_memcmp(kcv, sf->kcv, 16) != 0)
+		return pms_seterr(PMS_ETAMPER, "key does not match this store");
+	/* the MAC over the file as read, recomputed from its parts */
+	if ((b = malloc(MAX_FILE)) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	n = keys_encode(sf, b);
+	subkey(k, SUBKEY_MAC, dek);
+	crypto_generichash(mac, MAC_LEN, b, n, k, sizeof(k));
+	if (sodium_memcmp(mac, sf->mac, MAC_LEN) != 0)
+		st = pms_seterr(PMS_ETAMPER, "slot file is damaged or has been "
+		    "tampered with");
+	free(b);
+	sodium_memzero(k, sizeof(k));
+	return st;
+}
+
+enum pms_status
 pms_keys_unlock(const struct pms_slotfile *sf, const struct pms_slot *s,
     const unsigned char seed[32], struct pms_unlocked *u)
 {
-	unsigned char xpk[32], epk[32], *xsk, msg[44], kcv[16], k[32];
-	unsigned char *b;
-	size_t n;
+	unsigned char xpk[32], epk[32], *xsk, msg[44];
 	enum pms_status st = PMS_OK;
 
 	if ((xsk = sodium_malloc(32)) == NULL)
@@ -458,33 +551,13 @@ pms_keys_unlock(const struct pms_slotfile *sf, const struct pms_slot *s,
 	if (crypto_box_seal_open(msg, s->sealed, PMS_SEALED_LEN, xpk, xsk) !=
 	    0 || memcmp(msg + 32, sf->file_id, 8) != 0 ||
 	    get32(msg + 40) != sf->generation) {
-		st = pms_seterr(PMS_ETAMPER, "slot file is damaged: the data "
-		    "key of slot \"%s\" does not open", s->label);
+		st = pms_seterr(PMS_EDENIED, "slot \"%s\" cannot open the data "
+		    "key of this store", s->label);
 		goto out;
 	}
 	memcpy(u->dek, msg, 32);
-	keys_kcv(u->dek, sf->file_id, kcv);
-	if (sodium_memcmp(kcv, sf->kcv, 16) != 0) {
-		st = pms_seterr(PMS_ETAMPER, "key does not match this store");
+	if ((st = pms_keys_verify(sf, u->dek)) != PMS_OK)
 		goto out;
-	}
-	/* the MAC over the file as read, recomputed from its parts */
-	if ((b = malloc(MAX_FILE)) == NULL) {
-		st = pms_seterr(PMS_ENOMEM, "out of memory");
-		goto out;
-	}
-	n = keys_encode(sf, b);
-	subkey(k, SUBKEY_MAC, u->dek);
-	{
-		unsigned char mac[MAC_LEN];
-
-		crypto_generichash(mac, MAC_LEN, b, n, k, sizeof(k));
-		if (sodium_memcmp(mac, sf->mac, MAC_LEN) != 0)
-			st = pms_seterr(PMS_ETAMPER, "slot file is damaged or "
-			    "has been tampered with");
-	}
-	free(b);
-	sodium_memzero(k, sizeof(k));
 	u->slot_id = s->id;
 	u->roles = s->roles;
 	snprintf(u->label, sizeof(u->label), "%s", s->label);
@@ -577,4 +650,90 @@ pms_recovery_decode(const char *text, unsigned char seed[32])
 	memcpy(seed, raw, 32);
 	sodium_memzero(raw, sizeof(raw));
 	return PMS_OK;
+}
+
+/* ---- key files (cron): a seed in a 0400 file ---------------------- */
+
+#define KEYFILE_MAGIC	"pms-keyfile-v1"
+
+enum pms_status
+pms_keyfile_write(const char *path, const char *label,
+    const unsigned char seed[32])
+{
+	char hex[65], *text;
+	size_t n;
+	int fd;
+	enum pms_status st = PMS_OK;
+
+	n = strlen(KEYFILE_MAGIC) + strlen(label) + 80;
+	if ((text = sodium_malloc(n)) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	sodium_bin2hex(hex, sizeof(hex), seed, 32);
+	snprintf(text, n, "%s %s %s\n", KEYFILE_MAGIC, label, hex);
+	sodium_memzero(hex, sizeof(hex));
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400)) ==
+	    -1) {
+		st = pms_seterr(errno == EEXIST ? PMS_EREFUSED : PMS_EIO,
+		    "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	n = strlen(text);
+	if (fchmod(fd, 0400) == -1 || write(fd, text, n) != (ssize_t)n ||
+	    fsync(fd) == -1) {
+		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		goto out;
+	}
+	close(fd);
+	pms_sync_dir(path);
+out:
+	sodium_free(text);
+	return st;
+}
+
+enum pms_status
+pms_keyfile_read(const char *path, unsigned char seed[32])
+{
+	struct stat sb;
+	char *text, *p, *q;
+	size_t len;
+	ssize_t n;
+	int fd;
+	enum pms_status st = PMS_OK;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return pms_seterr(errno == ENOENT ? PMS_ENOINPUT : PMS_EDENIED,
+		    "key file %s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+		close(fd);
+		return pms_seterr(PMS_EDENIED, "key file %s can be read by "
+		    "others: make it 0400 (chmod 0400)", path);
+	}
+	if ((text = sodium_malloc(512)) == NULL) {
+		close(fd);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	n = read(fd, text, 511);
+	close(fd);
+	st = pms_seterr(PMS_EDENIED, "key file %s is not a pms key file", path);
+	if (n <= 0)
+		goto out;
+	text[n] = '\0';
+	len = strlen(KEYFILE_MAGIC);
+	if (strncmp(text, KEYFILE_MAGIC, len) != 0 || text[len] != ' ')
+		goto out;
+	p = text + len + 1;
+	if ((q = strchr(p, ' ')) == NULL)
+		goto out;
+	q++;
+	if (strlen(q) < 64 || (q[64] != '\n' && q[64] != '\0'))
+		goto out;
+	if (sodium_hex2bin(seed, 32, q, 64, NULL, &len, NULL) != 0 ||
+	    len != 32)
+		goto out;
+	st = PMS_OK;
+out:
+	sodium_free(text);
+	return st;
 }

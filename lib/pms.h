@@ -77,6 +77,10 @@ struct pms_store_opts {
 	pms_pass_fn	*pass;		/* passphrase source */
 	void		*pass_arg;
 	const char	*recovery_key;	/* open with the recovery key instead */
+	const char	*keyfile;	/* or with a cron key file */
+	int		 recovery;	/* ask for the recovery key instead */
+	int		 no_cache;	/* do not use or fill the keyring */
+	unsigned	 cache_secs;	/* idle timeout of a cached key */
 };
 
 /*
@@ -160,6 +164,41 @@ enum pms_status	 pms_audit_append(struct pms_store *, const char *action,
 enum pms_status	 pms_audit_verify(struct pms_store *, int64_t *count,
 		    int64_t *bad);
 
+/* ---- who may open a store, and the store as a whole (admin.c) ---- */
+
+/* Parse "front-desk,billing"; 0, or -1 for an unknown role. */
+int		 pms_roles_parse(const char *, uint32_t *);
+/* Letters, digits, ".", "_", "-", "@"; 1 to 64 bytes. */
+int		 pms_name_valid(const char *);
+/* Add a passphrase user; the new passphrase comes from newpass. */
+enum pms_status	 pms_user_add(struct pms_store *, const char *name,
+		    uint32_t roles, enum pms_kdf, pms_pass_fn *newpass,
+		    void *arg);
+/* Remove a user or key file slot (not the recovery slot, not the last
+ * admin).  Their key opens nothing new after pms_store_rekey(). */
+enum pms_status	 pms_user_remove(struct pms_store *, const char *name);
+/* A new passphrase for name (NULL: oneself, asking the current one
+ * through cur); an admin resetting another user gives them a new slot. */
+enum pms_status	 pms_user_passwd(struct pms_store *, const char *name,
+		    enum pms_kdf, const struct pms_store_opts *cur,
+		    pms_pass_fn *newpass, void *arg);
+/* A cron key file: a slot whose seed is written to out (0400). */
+enum pms_status	 pms_keyfile_create(struct pms_store *, const char *name,
+		    uint32_t roles, const char *out);
+/* Keep the open slot's key in the kernel keyring for secs idle. */
+enum pms_status	 pms_store_cache(struct pms_store *, unsigned secs);
+/* Drop the cached key of the user's slot; needs no passphrase. */
+enum pms_status	 pms_store_uncache(const struct pms_store_opts *);
+/* 1 if every process of the user shares the keyring, -1 if none. */
+int		 pms_keyring_is_shared(void);
+/* A new data key and file id, by copy-and-swap under the store lock. */
+enum pms_status	 pms_store_rekey(struct pms_store *);
+/* One backup file, openable by the recovery key and the admins. */
+enum pms_status	 pms_store_backup(struct pms_store *, const char *out);
+/* A working store at to from a backup: new file id, every slot kept. */
+enum pms_status	 pms_store_restore(const char *file, const char *to,
+		    const struct pms_store_opts *);
+
 /*
  * Run SQL for tests/helpers/pms-sql only (an insider's raw client).
  * Each result row goes to the callback as an array of strings.
@@ -177,6 +216,8 @@ struct pms_ctx {
 	const char	*user;		/* --user, else $PMS_USER */
 	int		 pass_fd;	/* --passphrase-fd, or -1 */
 	int		 new_pass_fd;	/* --new-passphrase-fd, or -1 */
+	const char	*keyfile;	/* --keyfile, else $PMS_KEYFILE */
+	int		 recovery;	/* --recovery: ask for the recovery key */
 };
 
 struct pms_cmd {
@@ -198,5 +239,8 @@ int		 pms_fail_status(const struct pms_ctx *, enum pms_status);
 int		 pms_ctx_store_opts(struct pms_ctx *, struct pms_store_opts *);
 /* The passphrase callback the programs use (terminal, fd, file). */
 pms_pass_fn	 pms_cli_passphrase;
+/* The same for a new passphrase: --new-passphrase-fd,
+ * PMS_NEW_PASSPHRASE_FILE, or the terminal, asked twice. */
+pms_pass_fn	 pms_cli_new_passphrase;
 
 #endif /* PMS_H */

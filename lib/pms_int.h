@@ -59,6 +59,19 @@ struct pms_unlocked {
 };
 
 enum pms_status	 pms_keys_read(const char *path, struct pms_slotfile *);
+enum pms_status	 pms_keys_parse(const unsigned char *, size_t,
+		    struct pms_slotfile *);
+/* The file's bytes, MAC under dek included; *bufp is the caller's. */
+enum pms_status	 pms_keys_encode(struct pms_slotfile *,
+		    const unsigned char dek[32], unsigned char **bufp,
+		    size_t *lenp);
+/* Seal dek to every slot (only_roles: to those and recovery only). */
+void		 pms_keys_reseal(struct pms_slotfile *,
+		    const unsigned char dek[32], uint32_t only_roles);
+/* Write a file atomically: temp file, fsync, rename, fsync the dir. */
+enum pms_status	 pms_file_replace(const char *path, const void *,
+		    size_t, int mode);
+int		 pms_sync_dir(const char *path);
 enum pms_status	 pms_keys_write(const char *path, struct pms_slotfile *,
 		    const unsigned char dek[32]);
 /* Add a slot sealing dek; seed is the slot's secret (made by the caller). */
@@ -67,14 +80,25 @@ enum pms_status	 pms_keys_slot_add(struct pms_slotfile *, uint8_t type,
 		    const unsigned char dek[32], const unsigned char seed[32],
 		    const char *pass, size_t passlen, enum pms_kdf);
 struct pms_slot	*pms_keys_find(struct pms_slotfile *, const char *label);
+/* Wrap a passphrase slot's seed under a new passphrase (new salt). */
+enum pms_status	 pms_keys_rewrap(struct pms_slot *, const unsigned char seed[32],
+		    const char *pass, size_t passlen, enum pms_kdf);
+/* At least 12 characters: PMS_EDATA otherwise. */
+enum pms_status	 pms_pass_policy(const char *pass, size_t len);
 /* Unwrap a passphrase slot's seed. */
-enum pms_status	 pms_keys_unwrap(const struct pms_slotfile *,
-		    const struct pms_slot *, const char *pass, size_t passlen,
-		    unsigned char seed[32]);
+enum pms_status	 pms_keys_unwrap(const struct pms_slot *, const char *pass,
+		    size_t passlen, unsigned char seed[32]);
+/* Key files: "pms-keyfile-v1 LABEL HEXSEED", 0400, never group-readable. */
+enum pms_status	 pms_keyfile_write(const char *path, const char *label,
+		    const unsigned char seed[32]);
+enum pms_status	 pms_keyfile_read(const char *path, unsigned char seed[32]);
 /* Open the data key with a slot's seed; checks MAC and key-check value. */
 enum pms_status	 pms_keys_unlock(const struct pms_slotfile *,
 		    const struct pms_slot *, const unsigned char seed[32],
 		    struct pms_unlocked *);
+/* Check a data key against the file's key-check value and MAC. */
+enum pms_status	 pms_keys_verify(const struct pms_slotfile *,
+		    const unsigned char dek[32]);
 /* Find the slot whose keys come from seed (recovery, key files). */
 struct pms_slot	*pms_keys_find_seed(struct pms_slotfile *,
 		    const unsigned char seed[32]);
@@ -85,18 +109,57 @@ enum pms_status	 pms_recovery_decode(const char *text, unsigned char seed[32]);
 void		 pms_keys_pubkeys(const unsigned char seed[32],
 		    unsigned char xpk[32], unsigned char epk[32]);
 
+/* ---- the kernel keyring (keyring.c): 0 on success, -1 otherwise ---- */
+
+int		 pms_keyring_get(const unsigned char file_id[8],
+		    uint32_t slot, struct pms_unlocked *);
+int		 pms_keyring_put(const unsigned char file_id[8],
+		    const struct pms_unlocked *, unsigned timeout);
+int		 pms_keyring_drop(const unsigned char file_id[8],
+		    uint32_t slot);
+/* 1 if the session keyring is shared by all the user's processes. */
+int		 pms_keyring_shared(void);
+
 /* ---- the store (store.c) ---- */
 
 struct pms_store {
 	sqlite3		*db;
+	unsigned char	 file_id[8];
+	struct pms_slot	 slot;		/* the slot it was opened with */
+	char		*kpath;		/* the slot file */
 	unsigned	 handle;	/* the VFS key handle */
 	int		 have_handle;
 	struct pms_unlocked *u;
+	unsigned char	*seed;		/* the slot's seed, if it was unwrapped */
 	char		*path;
 	char		*lockdir;
 	const char	*program;
 	int		 lockfd;	/* shared flock while open */
 };
+
+#define PMS_CACHE_SECS	900	/* default idle timeout of a cached key */
+
+enum pms_status	 pms_store_record_slot(struct pms_store *,
+		    const struct pms_slot *);
+enum pms_status	 pms_store_set_meta(struct pms_store *, const char *key,
+		    sqlite3_int64);
+
+/* Helpers of store.c that admin.c shares. */
+char		*pms_str_fmt(const char *fmt, const char *arg);
+int		 pms_lock_open(const char *dir, const char *name);
+int		 pms_lock_wait(int fd, int op, int ms);
+struct pms_store *pms_store_new(const char *path, const char *program);
+void		 pms_store_free(struct pms_store *);
+enum pms_status	 pms_store_open_db(struct pms_store *,
+		    const unsigned char file_id[8], int create);
+enum pms_status	 pms_make_lockdir(const char *dir);
+const char	*pms_default_user(const char *user);
+enum pms_status	 pms_get_pass(const struct pms_store_opts *,
+		    const char *prompt, int confirm, char **pass, size_t *len);
+enum pms_status	 pms_query_int(struct pms_store *, const char *sql,
+		    sqlite3_int64 *);
+enum pms_status	 pms_exec(struct pms_store *, const char *sql,
+		    const char *what);
 
 /* Turn a SQLite failure into a status and message. */
 enum pms_status	 pms_store_sqlerr(struct pms_store *, int rc,

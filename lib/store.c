@@ -35,8 +35,8 @@
 #define CKPT_AGE		300	/* or when the last one is older (s) */
 #define PASS_MAX		1024
 
-static char *
-str_fmt(const char *fmt, const char *a)
+char *
+pms_str_fmt(const char *fmt, const char *a)
 {
 	size_t n = strlen(fmt) + strlen(a) + 1;
 	char *s;
@@ -47,8 +47,8 @@ str_fmt(const char *fmt, const char *a)
 }
 
 /* The user a store is opened as: given, $PMS_USER, the login name. */
-static const char *
-default_user(const char *user)
+const char *
+pms_default_user(const char *user)
 {
 	struct passwd *pw;
 	const char *e;
@@ -147,8 +147,8 @@ pms_store_sqlerr(struct pms_store *s, int rc, const char *what)
 	}
 }
 
-static enum pms_status
-exec(struct pms_store *s, const char *sql, const char *what)
+enum pms_status
+pms_exec(struct pms_store *s, const char *sql, const char *what)
 {
 	int rc;
 
@@ -158,8 +158,8 @@ exec(struct pms_store *s, const char *sql, const char *what)
 }
 
 /* One integer from a one-row query. */
-static enum pms_status
-query_int(struct pms_store *s, const char *sql, sqlite3_int64 *v)
+enum pms_status
+pms_query_int(struct pms_store *s, const char *sql, sqlite3_int64 *v)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -210,8 +210,8 @@ sniff(const char *path, unsigned char file_id[8])
 }
 
 /* Read a passphrase into guarded memory; *pass is freed by the caller. */
-static enum pms_status
-get_pass(const struct pms_store_opts *o, const char *prompt, int confirm,
+enum pms_status
+pms_get_pass(const struct pms_store_opts *o, const char *prompt, int confirm,
     char **pass, size_t *len)
 {
 	int n;
@@ -230,8 +230,8 @@ get_pass(const struct pms_store_opts *o, const char *prompt, int confirm,
 	return PMS_OK;
 }
 
-static int
-lock_open(const char *dir, const char *name)
+int
+pms_lock_open(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
@@ -242,8 +242,8 @@ lock_open(const char *dir, const char *name)
 }
 
 /* flock with a bounded wait; returns 0, or -1 if still held. */
-static int
-lock_wait(int fd, int op, int ms)
+int
+pms_lock_wait(int fd, int op, int ms)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	int waited;
@@ -273,7 +273,7 @@ configure(struct pms_store *s)
 	sqlite3_extended_result_codes(s->db, 1);
 	if ((rc = sqlite3_busy_timeout(s->db, BUSY_MS)) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "busy timeout");
-	return exec(s, "PRAGMA temp_store=MEMORY;"
+	return pms_exec(s, "PRAGMA temp_store=MEMORY;"
 	    "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;"
@@ -296,7 +296,7 @@ migrate(struct pms_store *s)
 	int rc, latest;
 
 	latest = pms_migrations[pms_nmigrations - 1].version;
-	if ((st = query_int(s, "PRAGMA user_version", &have)) != PMS_OK)
+	if ((st = pms_query_int(s, "PRAGMA user_version", &have)) != PMS_OK)
 		return st;
 	if (have == latest)
 		return PMS_OK;
@@ -306,7 +306,7 @@ migrate(struct pms_store *s)
 		    (long long)have, latest);
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		return st;
-	if ((st = query_int(s, "PRAGMA user_version", &have)) != PMS_OK)
+	if ((st = pms_query_int(s, "PRAGMA user_version", &have)) != PMS_OK)
 		goto fail;
 	for (i = 0; i < pms_nmigrations; i++) {
 		m = &pms_migrations[i];
@@ -340,7 +340,7 @@ migrate(struct pms_store *s)
 		/* a number of ours, not input: safe to format */
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d",
 		    m->version);
-		if ((st = exec(s, pragma, m->name)) != PMS_OK)
+		if ((st = pms_exec(s, pragma, m->name)) != PMS_OK)
 			goto fail;
 	}
 	return pms_store_commit(s);
@@ -349,8 +349,8 @@ fail:
 	return st;
 }
 
-static void
-store_free(struct pms_store *s)
+void
+pms_store_free(struct pms_store *s)
 {
 	if (s == NULL)
 		return;
@@ -360,15 +360,18 @@ store_free(struct pms_store *s)
 		pms_vfs_key_remove(s->handle);
 	if (s->u != NULL)
 		sodium_free(s->u);
+	if (s->seed != NULL)
+		sodium_free(s->seed);
 	if (s->lockfd != -1)
 		close(s->lockfd);
 	free(s->path);
 	free(s->lockdir);
+	free(s->kpath);
 	free(s);
 }
 
-static struct pms_store *
-store_new(const char *path, const char *program)
+struct pms_store *
+pms_store_new(const char *path, const char *program)
 {
 	struct pms_store *s;
 
@@ -377,19 +380,20 @@ store_new(const char *path, const char *program)
 	s->lockfd = -1;
 	s->program = program != NULL ? program : "pms";
 	s->path = strdup(path);
-	s->lockdir = str_fmt("%s.lock.d", path);
-	if (s->path == NULL || s->lockdir == NULL ||
+	s->lockdir = pms_str_fmt("%s.lock.d", path);
+	s->kpath = pms_str_fmt("%s.keys", path);
+	if (s->path == NULL || s->lockdir == NULL || s->kpath == NULL ||
 	    (s->u = sodium_malloc((sizeof(*s->u) + 15) & ~(size_t)15)) ==
 	    NULL) {
-		store_free(s);
+		pms_store_free(s);
 		return NULL;
 	}
 	return s;
 }
 
 /* Open the database through the VFS with the unlocked key. */
-static enum pms_status
-open_db(struct pms_store *s, const unsigned char file_id[8], int create)
+enum pms_status
+pms_store_open_db(struct pms_store *s, const unsigned char file_id[8], int create)
 {
 	char *uri;
 	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI |
@@ -414,16 +418,200 @@ open_db(struct pms_store *s, const unsigned char file_id[8], int create)
 	return configure(s);
 }
 
+/*
+ * A rekey that stopped between renaming the new database into place and
+ * renaming its slot file (STORE.keys.new) finishes here; one that stopped
+ * before leaves files that are cleared away.  Runs under the shared store
+ * lock, so no rekey is under way.
+ */
+static enum pms_status
+settle_rekey(struct pms_store *s, const unsigned char file_id[8])
+{
+	struct pms_slotfile *nf;
+	char *npath, *rpath;
+	enum pms_status st = PMS_OK;
+
+	npath = pms_str_fmt("%s.keys.new", s->path);
+	rpath = pms_str_fmt("%s.rekey", s->path);
+	if (npath == NULL || rpath == NULL || (nf = malloc(sizeof(*nf))) ==
+	    NULL) {
+		free(npath);
+		free(rpath);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	if (access(npath, F_OK) == 0) {
+		if (pms_keys_read(npath, nf) == PMS_OK &&
+		    memcmp(nf->file_id, file_id, 8) == 0) {
+			if (rename(npath, s->kpath) == -1)
+				st = pms_seterr(PMS_EIO, "%s: %s", s->kpath,
+				    strerror(errno));
+			else
+				pms_sync_dir(s->kpath);
+		} else {
+			unlink(npath);
+			unlink(rpath);
+		}
+	}
+	free(nf);
+	free(npath);
+	free(rpath);
+	return st;
+}
+
+/* Record the opening slot's public keys if a crash kept them out. */
+static enum pms_status
+ensure_slot_keys(struct pms_store *s)
+{
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	int rc, have;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM slot_keys WHERE "
+	    "slot_id = ?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "slot keys");
+	sqlite3_bind_int64(st, 1, s->slot.id);
+	rc = sqlite3_step(st);
+	have = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "slot keys");
+	if (have)
+		return PMS_OK;
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = pms_store_record_slot(s, &s->slot)) != PMS_OK) {
+		pms_store_rollback(s);
+		return ps;
+	}
+	return pms_store_commit(s);
+}
+
+/*
+ * Unlock a passphrase slot: from the keyring if this slot of this store
+ * is cached there, else ask.  Programs of a pipeline that start together
+ * queue on the unlock lock: the first asks and caches, the others find
+ * the key when their turn comes.
+ */
+static enum pms_status
+unlock_passphrase(struct pms_store *s, const struct pms_store_opts *o,
+    const struct pms_slotfile *sf, const struct pms_slot *slot,
+    unsigned char *seed)
+{
+	char prompt[128], *pass = NULL, name[64];
+	size_t passlen;
+	int fd = -1;
+	enum pms_status st;
+
+	if (!o->no_cache && pms_keyring_get(sf->file_id, slot->id, s->u) == 0 &&
+	    pms_keys_verify(sf, s->u->dek) == PMS_OK)
+		goto cached;
+	if (!o->no_cache) {
+		snprintf(name, sizeof(name), "unlock-%u.lock",
+		    (unsigned)slot->id);
+		if ((fd = pms_lock_open(s->lockdir, name)) != -1) {
+			while (flock(fd, LOCK_EX) == -1 && errno == EINTR)
+				continue;
+			if (pms_keyring_get(sf->file_id, slot->id, s->u) == 0 &&
+			    pms_keys_verify(sf, s->u->dek) == PMS_OK) {
+				close(fd);
+				goto cached;
+			}
+		}
+	}
+	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", slot->label);
+	if ((st = pms_get_pass(o, prompt, 0, &pass, &passlen)) != PMS_OK)
+		goto out;
+	if ((st = pms_keys_unwrap(slot, pass, passlen, seed)) != PMS_OK)
+		goto out;
+	if ((st = pms_keys_unlock(sf, slot, seed, s->u)) != PMS_OK)
+		goto out;
+	if ((s->seed = sodium_malloc(32)) != NULL)	/* for user passwd */
+		memcpy(s->seed, seed, 32);
+	if (!o->no_cache)	/* where the kernel refuses, each asks */
+		(void)pms_keyring_put(sf->file_id, s->u, o->cache_secs != 0 ?
+		    o->cache_secs : PMS_CACHE_SECS);
+	st = PMS_OK;
+	goto out;
+cached:
+	/* roles and name come from the slot file, not from the cache */
+	s->u->roles = slot->roles;
+	snprintf(s->u->label, sizeof(s->u->label), "%s", slot->label);
+	st = PMS_OK;
+out:
+	if (fd != -1)
+		close(fd);	/* releases the unlock lock */
+	if (pass != NULL)
+		sodium_free(pass);
+	return st;
+}
+
+/* Find the slot to open and unlock it; fills s->u and s->slot. */
+static enum pms_status
+unlock_slot(struct pms_store *s, const struct pms_store_opts *o,
+    struct pms_slotfile *sf)
+{
+	struct pms_slot *slot;
+	unsigned char *seed;
+	char *text = NULL;
+	const char *user;
+	size_t len;
+	enum pms_status st;
+
+	if ((seed = sodium_malloc(32)) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	if (o->recovery_key != NULL || o->recovery) {
+		if (o->recovery_key == NULL && (st = pms_get_pass(o,
+		    "Recovery key: ", 0, &text, &len)) != PMS_OK)
+			goto out;
+		if ((st = pms_recovery_decode(o->recovery_key != NULL ?
+		    o->recovery_key : text, seed)) != PMS_OK)
+			goto out;
+		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
+		    slot->type != PMS_SLOT_RECOVERY) {
+			st = pms_seterr(PMS_EPASS,
+			    "the recovery key does not open this store");
+			goto out;
+		}
+		st = pms_keys_unlock(sf, slot, seed, s->u);
+	} else if (o->keyfile != NULL) {
+		if ((st = pms_keyfile_read(o->keyfile, seed)) != PMS_OK)
+			goto out;
+		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
+		    slot->type != PMS_SLOT_KEYFILE) {
+			st = pms_seterr(PMS_EPASS, "key file %s does not open "
+			    "this store (removed or rekeyed)", o->keyfile);
+			goto out;
+		}
+		st = pms_keys_unlock(sf, slot, seed, s->u);
+	} else {
+		if ((user = pms_default_user(o->user)) == NULL) {
+			st = pms_seterr(PMS_EUSAGE, "no user: use --user");
+			goto out;
+		}
+		if ((slot = pms_keys_find(sf, user)) == NULL ||
+		    slot->type != PMS_SLOT_PASSPHRASE) {
+			st = pms_seterr(PMS_EDENIED, "no slot for user \"%s\" "
+			    "in this store", user);
+			goto out;
+		}
+		st = unlock_passphrase(s, o, sf, slot, seed);
+	}
+	if (st == PMS_OK)
+		s->slot = *slot;
+out:
+	if (text != NULL)
+		sodium_free(text);
+	sodium_free(seed);
+	return st;
+}
+
 enum pms_status
 pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 {
 	struct pms_store *s = NULL;
 	struct pms_slotfile *sf = NULL;
-	struct pms_slot *slot;
-	unsigned char file_id[8], *seed = NULL;
-	char *kpath = NULL, *pass = NULL, prompt[128];
-	const char *user;
-	size_t passlen;
+	unsigned char file_id[8];
 	enum pms_status st;
 
 	*sp = NULL;
@@ -436,72 +624,48 @@ pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 	if (access(o->path, W_OK) == -1 && (errno == EACCES || errno == EROFS))
 		return pms_seterr(PMS_EDENIED, "%s: the store is read-only: "
 		    "the access log cannot be written", o->path);
-	if ((s = store_new(o->path, o->program)) == NULL ||
-	    (kpath = str_fmt("%s.keys", o->path)) == NULL ||
-	    (sf = malloc(sizeof(*sf))) == NULL ||
-	    (seed = sodium_malloc(32)) == NULL) {
+	if ((s = pms_store_new(o->path, o->program)) == NULL ||
+	    (sf = malloc(sizeof(*sf))) == NULL) {
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = pms_keys_read(kpath, sf)) != PMS_OK)
+	if ((s->lockfd = pms_lock_open(s->lockdir, "store.lock")) == -1) {
+		st = pms_seterr(errno == EACCES ? PMS_EDENIED : PMS_EIO,
+		    "%s: %s", s->lockdir, strerror(errno));
+		goto out;
+	}
+	if (pms_lock_wait(s->lockfd, LOCK_SH, BUSY_MS) == -1) {
+		st = pms_seterr(PMS_EBUSY, "the store is being rekeyed; try "
+		    "again");
+		goto out;
+	}
+	if ((st = settle_rekey(s, file_id)) != PMS_OK)
+		goto out;
+	if ((st = sniff(o->path, file_id)) != PMS_OK)
+		goto out;
+	if ((st = pms_keys_read(s->kpath, sf)) != PMS_OK)
 		goto out;
 	if (memcmp(sf->file_id, file_id, 8) != 0) {
 		st = pms_seterr(PMS_EDENIED, "%s: the slot file belongs to a "
-		    "different store", kpath);
+		    "different store", s->kpath);
 		goto out;
 	}
-	if (o->recovery_key != NULL) {
-		if ((st = pms_recovery_decode(o->recovery_key, seed)) !=
-		    PMS_OK)
-			goto out;
-		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
-		    slot->type != PMS_SLOT_RECOVERY) {
-			st = pms_seterr(PMS_EPASS,
-			    "the recovery key does not open this store");
-			goto out;
-		}
-	} else {
-		if ((user = default_user(o->user)) == NULL) {
-			st = pms_seterr(PMS_EUSAGE, "no user: use --user");
-			goto out;
-		}
-		if ((slot = pms_keys_find(sf, user)) == NULL) {
-			st = pms_seterr(PMS_EDENIED, "no slot for user \"%s\" "
-			    "in this store", user);
-			goto out;
-		}
-		snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", user);
-		if ((st = get_pass(o, prompt, 0, &pass, &passlen)) != PMS_OK)
-			goto out;
-		if ((st = pms_keys_unwrap(sf, slot, pass, passlen, seed)) !=
-		    PMS_OK)
-			goto out;
-	}
-	if ((st = pms_keys_unlock(sf, slot, seed, s->u)) != PMS_OK)
+	if ((st = unlock_slot(s, o, sf)) != PMS_OK)
 		goto out;
-	if ((s->lockfd = lock_open(s->lockdir, "store.lock")) == -1 ||
-	    lock_wait(s->lockfd, LOCK_SH, BUSY_MS) == -1) {
-		st = s->lockfd == -1 ? pms_seterr(PMS_EIO, "%s: %s",
-		    s->lockdir, strerror(errno)) : pms_seterr(PMS_EBUSY,
-		    "the store is being rekeyed; try again");
-		goto out;
-	}
-	if ((st = open_db(s, file_id, 0)) != PMS_OK)
+	memcpy(s->file_id, file_id, 8);
+	if ((st = pms_store_open_db(s, file_id, 0)) != PMS_OK)
 		goto out;
 	if ((st = migrate(s)) != PMS_OK)
+		goto out;
+	if ((st = ensure_slot_keys(s)) != PMS_OK)
 		goto out;
 	*sp = s;
 	s = NULL;
 out:
-	if (pass != NULL)
-		sodium_free(pass);
-	if (seed != NULL)
-		sodium_free(seed);
 	if (sf != NULL)
 		sodium_memzero(sf, sizeof(*sf));
 	free(sf);
-	free(kpath);
-	store_free(s);
+	pms_store_free(s);
 	return st;
 }
 
@@ -527,8 +691,8 @@ create_undo(const char *path, const char *kpath, const char *lockdir)
 }
 
 /* Record a slot's public keys in the store, for good. */
-static enum pms_status
-record_slot(struct pms_store *s, const struct pms_slot *slot)
+enum pms_status
+pms_store_record_slot(struct pms_store *s, const struct pms_slot *slot)
 {
 	static const char *types[] = { "", "passphrase", "keyfile",
 	    "recovery" };
@@ -552,8 +716,8 @@ record_slot(struct pms_store *s, const struct pms_slot *slot)
 	return PMS_OK;
 }
 
-static enum pms_status
-set_meta(struct pms_store *s, const char *key, sqlite3_int64 v)
+enum pms_status
+pms_store_set_meta(struct pms_store *s, const char *key, sqlite3_int64 v)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -571,8 +735,8 @@ set_meta(struct pms_store *s, const char *key, sqlite3_int64 v)
 }
 
 /* Make the lock directory: 2770, in the group of its parent. */
-static enum pms_status
-make_lockdir(const char *dir)
+enum pms_status
+pms_make_lockdir(const char *dir)
 {
 	if (mkdir(dir, 02770) == -1 && errno != EEXIST)
 		return pms_seterr(PMS_EIO, "%s: %s", dir, strerror(errno));
@@ -591,20 +755,23 @@ pms_store_create(const struct pms_store_opts *o, enum pms_kdf kdf,
 	char *kpath = NULL, *pass = NULL, dir[PATH_MAX], prompt[128];
 	const char *user;
 	struct stat sb;
-	size_t passlen, nchar, i;
+	size_t passlen;
 	int fd, made = 0;
 	enum pms_status st;
 
 	if (o->path == NULL || *o->path == '\0')
 		return pms_seterr(PMS_EUSAGE,
 		    "no store given: use --store PATH or set PMS_STORE");
-	if ((user = default_user(o->user)) == NULL)
+	if ((user = pms_default_user(o->user)) == NULL)
 		return pms_seterr(PMS_EUSAGE, "no user: use --user");
+	if (!pms_name_valid(user))
+		return pms_seterr(PMS_EDATA, "user name \"%s\" is not valid: "
+		    "letters, digits, \".\", \"_\", \"-\", \"@\"", user);
 	snprintf(dir, sizeof(dir), "%s", o->path);
 	if (stat(dirname(dir), &sb) == -1 || !S_ISDIR(sb.st_mode))
 		return pms_seterr(PMS_ENOINPUT, "%s: no such directory", dir);
-	if ((s = store_new(o->path, o->program)) == NULL ||
-	    (kpath = str_fmt("%s.keys", o->path)) == NULL ||
+	if ((s = pms_store_new(o->path, o->program)) == NULL ||
+	    (kpath = pms_str_fmt("%s.keys", o->path)) == NULL ||
 	    (sf = calloc(1, sizeof(*sf))) == NULL ||
 	    (seeds = sodium_malloc(64)) == NULL) {
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
@@ -627,20 +794,14 @@ pms_store_create(const struct pms_store_opts *o, enum pms_kdf kdf,
 		(void)!fchown(fd, (uid_t)-1, sb.st_gid);
 	fchmod(fd, 0660);
 	close(fd);
-	if ((st = make_lockdir(s->lockdir)) != PMS_OK)
+	if ((st = pms_make_lockdir(s->lockdir)) != PMS_OK)
 		goto out;
 
 	snprintf(prompt, sizeof(prompt), "New passphrase for %s: ", user);
-	if ((st = get_pass(o, prompt, 1, &pass, &passlen)) != PMS_OK)
+	if ((st = pms_get_pass(o, prompt, 1, &pass, &passlen)) != PMS_OK)
 		goto out;
-	for (i = 0, nchar = 0; i < passlen; i++)
-		if (((unsigned char)pass[i] & 0xc0) != 0x80)
-			nchar++;
-	if (nchar < 12) {
-		st = pms_seterr(PMS_EDATA, "passphrase too short: use at least "
-		    "12 characters (or five words)");
+	if ((st = pms_pass_policy(pass, passlen)) != PMS_OK)
 		goto out;
-	}
 
 	randombytes_buf(file_id, sizeof(file_id));
 	randombytes_buf(s->u->dek, sizeof(s->u->dek));
@@ -658,17 +819,19 @@ pms_store_create(const struct pms_store_opts *o, enum pms_kdf kdf,
 		goto out;
 	if ((st = pms_keys_unlock(sf, &sf->slots[0], seeds, s->u)) != PMS_OK)
 		goto out;
+	s->slot = sf->slots[0];
+	memcpy(s->file_id, file_id, 8);
 
-	if ((st = open_db(s, file_id, 1)) != PMS_OK)
+	if ((st = pms_store_open_db(s, file_id, 1)) != PMS_OK)
 		goto out;
 	if ((st = migrate(s)) != PMS_OK)
 		goto out;
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		goto out;
-	if ((st = record_slot(s, &sf->slots[0])) != PMS_OK ||
-	    (st = record_slot(s, &sf->slots[1])) != PMS_OK ||
-	    (st = set_meta(s, "keys_serial", sf->serial)) != PMS_OK ||
-	    (st = set_meta(s, "generation", sf->generation)) != PMS_OK ||
+	if ((st = pms_store_record_slot(s, &sf->slots[0])) != PMS_OK ||
+	    (st = pms_store_record_slot(s, &sf->slots[1])) != PMS_OK ||
+	    (st = pms_store_set_meta(s, "keys_serial", sf->serial)) != PMS_OK ||
+	    (st = pms_store_set_meta(s, "generation", sf->generation)) != PMS_OK ||
 	    (st = pms_audit_append(s, "store.init", "", NULL, 0)) != PMS_OK) {
 		pms_store_rollback(s);
 		goto out;
@@ -691,7 +854,7 @@ out:
 	}
 	if (st != PMS_OK && made)
 		create_undo(o->path, kpath != NULL ? kpath : "", s->lockdir);
-	store_free(s);
+	pms_store_free(s);
 	free(kpath);
 	return st;
 }
@@ -717,7 +880,7 @@ close_checkpoint(struct pms_store *s)
 	if ((wal.st_size - 32) / (PMS_PAGE_SIZE + 24) < CKPT_FRAMES &&
 	    time(NULL) - db.st_mtime < CKPT_AGE)
 		return;
-	if ((fd = lock_open(s->lockdir, "checkpoint.lock")) == -1)
+	if ((fd = pms_lock_open(s->lockdir, "checkpoint.lock")) == -1)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 		/* someone holding the lock is already doing it otherwise */
@@ -735,7 +898,7 @@ pms_store_close(struct pms_store *s)
 		return;
 	if (s->db != NULL && sqlite3_get_autocommit(s->db))
 		close_checkpoint(s);
-	store_free(s);
+	pms_store_free(s);
 }
 
 const char *
@@ -747,7 +910,7 @@ pms_store_user(const struct pms_store *s)
 enum pms_status
 pms_store_begin(struct pms_store *s)
 {
-	return exec(s, "BEGIN IMMEDIATE", "starting a transaction");
+	return pms_exec(s, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
 enum pms_status
@@ -755,7 +918,7 @@ pms_store_commit(struct pms_store *s)
 {
 	enum pms_status st;
 
-	if ((st = exec(s, "COMMIT", "committing")) != PMS_OK)
+	if ((st = pms_exec(s, "COMMIT", "committing")) != PMS_OK)
 		pms_store_rollback(s);
 	return st;
 }
@@ -773,7 +936,7 @@ pms_store_schema_version(struct pms_store *s, int *v)
 	sqlite3_int64 n;
 	enum pms_status st;
 
-	if ((st = query_int(s, "PRAGMA user_version", &n)) == PMS_OK)
+	if ((st = pms_query_int(s, "PRAGMA user_version", &n)) == PMS_OK)
 		*v = (int)n;
 	return st;
 }
@@ -795,7 +958,7 @@ pms_store_info(const char *path, struct pms_store_info *info)
 		    "no store given: use --store PATH or set PMS_STORE");
 	if ((st = sniff(path, file_id)) != PMS_OK)
 		return st;
-	if ((kpath = str_fmt("%s.keys", path)) == NULL ||
+	if ((kpath = pms_str_fmt("%s.keys", path)) == NULL ||
 	    (sf = malloc(sizeof(*sf))) == NULL) {
 		free(kpath);
 		return pms_seterr(PMS_ENOMEM, "out of memory");
@@ -894,10 +1057,10 @@ pms_store_maintain(struct pms_store *s)
 	}
 	if ((ps = pms_store_commit(s)) != PMS_OK)
 		return ps;
-	if ((fd = lock_open(s->lockdir, "checkpoint.lock")) == -1)
+	if ((fd = pms_lock_open(s->lockdir, "checkpoint.lock")) == -1)
 		return pms_seterr(PMS_EIO, "%s: %s", s->lockdir,
 		    strerror(errno));
-	if (lock_wait(fd, LOCK_EX, BUSY_MS) == -1) {
+	if (pms_lock_wait(fd, LOCK_EX, BUSY_MS) == -1) {
 		close(fd);
 		return pms_seterr(PMS_EBUSY, "another checkpoint is running; "
 		    "try again");
@@ -918,7 +1081,7 @@ pms_store_maintain(struct pms_store *s)
 	if (busy)
 		return pms_seterr(PMS_EBUSY, "the checkpoint could not finish "
 		    "while others read the store; try again");
-	return exec(s, "PRAGMA optimize", "optimize");
+	return pms_exec(s, "PRAGMA optimize", "optimize");
 }
 
 enum pms_status

@@ -31,8 +31,9 @@ BEGIN SELECT RAISE(ABORT, 'slot_keys is append-only'); END;
 CREATE TRIGGER slot_keys_no_delete BEFORE DELETE ON slot_keys
 BEGIN SELECT RAISE(ABORT, 'slot_keys is append-only'); END;
 
--- The access log: one entry per action, hash-chained (lib/audit.c).
--- fields holds the names of the fields touched, never their values.
+-- The access log: one entry per action, hash-chained and signed by the
+-- user's Ed25519 key (lib/audit.c).  fields holds the names of the fields
+-- touched, never their values.
 CREATE TABLE audit (
 	id		INTEGER PRIMARY KEY,
 	at		TEXT NOT NULL,
@@ -42,7 +43,8 @@ CREATE TABLE audit (
 	action		TEXT NOT NULL,
 	fields		TEXT NOT NULL DEFAULT '',
 	prev_hash	BLOB NOT NULL,
-	hash		BLOB NOT NULL
+	hash		BLOB NOT NULL,
+	sig		BLOB NOT NULL
 ) STRICT;
 
 CREATE TABLE audit_patient (
