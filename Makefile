@@ -35,7 +35,7 @@ BINS	 = $(PROGS:%=$(BUILD)/%) $(BUILD)/pms-sql $(BUILD)/store-bench
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
 	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
-	   faketime util-linux
+	   faketime util-linux strace
 
 ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
 	   UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1

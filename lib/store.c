@@ -439,17 +439,22 @@ settle_rekey(struct pms_store *s, const unsigned char file_id[8])
 		free(rpath);
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	}
-	if (access(npath, F_OK) == 0) {
-		if (pms_keys_read(npath, nf) == PMS_OK &&
-		    memcmp(nf->file_id, file_id, 8) == 0) {
-			if (rename(npath, s->kpath) == -1)
-				st = pms_seterr(PMS_EIO, "%s: %s", s->kpath,
-				    strerror(errno));
-			else
-				pms_sync_dir(s->kpath);
-		} else {
-			unlink(npath);
-			unlink(rpath);
+	if (access(npath, F_OK) == 0 && pms_keys_read(npath, nf) == PMS_OK &&
+	    memcmp(nf->file_id, file_id, 8) == 0) {
+		if (rename(npath, s->kpath) == -1)
+			st = pms_seterr(PMS_EIO, "%s: %s", s->kpath,
+			    strerror(errno));
+		else
+			pms_sync_dir(s->kpath);
+	} else {
+		static const char *ext[] = { "", "-wal", "-shm", "-journal" };
+		char buf[PATH_MAX];
+		size_t i;
+
+		unlink(npath);
+		for (i = 0; i < PMS_NELEM(ext); i++) {
+			snprintf(buf, sizeof(buf), "%s%s", rpath, ext[i]);
+			unlink(buf);
 		}
 	}
 	free(nf);

@@ -55,6 +55,9 @@ use_store() {
 	cp "$TEMPLATE/pass" "$BATS_TEST_TMPDIR/pass"
 	export PMS_STORE="$STORE" PMS_USER=admin
 	export PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+	# each test starts locked: every copy of the template shares its
+	# file id, so a key cached by one test would open the next one's
+	keyctl clear @s >/dev/null 2>&1 || true
 }
 
 # A directory another user can reach (Bats' own are 0700 root), for
