@@ -1,0 +1,299 @@
+#!/usr/bin/env bats
+# Keep the documentation honest: each program's usage against its man
+# page SYNOPSIS, the completions against the usage, every man page
+# through mandoc's linter, the EXAMPLES of the man pages run for real,
+# and the README's two commands.  Only the EXAMPLES test makes a store.
+# bats file_tags=docs
+
+load helpers/common
+
+# The programs: one cmd/pms-*.c each.
+programs() {
+	local f
+
+	for f in "$TOP"/cmd/pms-*.c; do
+		f=${f##*/}
+		echo "${f%.c}"
+	done
+}
+
+# Render a man page as plain text: no overstrike, no line wrapping.
+render() {
+	mandoc -T ascii -O width=500 "$1" | sed 's/.\x08//g'
+}
+
+# The lines of section $2 of the rendered page $1, headings excluded.
+section() {
+	render "$1" | awk -v s="$2" '/^[^ \t]/ { on = ($0 == s); next } on'
+}
+
+# Usage or SYNOPSIS lines on stdin, one per line, spaces normalised
+# ("interactive | moderate" and "interactive|moderate" are the same).
+normalise() {
+	sed -E -e 's/^usage: //' -e 's/^[[:space:]]+//' -e 's/[[:space:]]+$//' \
+	    -e 's/[[:space:]]*\|[[:space:]]*/|/g' -e 's/[[:space:]]+/ /g' |
+	    grep -v '^$'
+}
+
+# One signature a line for normalised usage lines on stdin: the
+# subcommand ("-" for a line without one), then the option names the
+# line shows, sorted.  A word right after an option is its argument.
+signatures() {
+	local line w words cmd opts after
+
+	while read -r line; do
+		cmd=- opts=() after=0
+		read -ra words <<<"${line//[][|]/ }"
+		for w in "${words[@]}"; do
+			case $w in
+			"$PROG")
+				;;
+			-*)
+				opts+=("$w")
+				after=1
+				;;
+			*)
+				if ((after == 0)) && [[ $cmd == - ]]; then
+					cmd=$w
+				fi
+				after=0
+				;;
+			esac
+		done
+		echo "$cmd $(printf '%s\n' "${opts[@]}" | sort | xargs)"
+	done
+}
+
+# The values an option shows in the usage: "--kdf interactive|moderate".
+usage_values() {
+	grep -oE -- "$1 [a-z|]+" <<<"$USAGE" | cut -d' ' -f2 | tr '|' '\n' |
+	    sort
+}
+
+# What the bash completion offers for the words given, the last one
+# being completed; one candidate a line, sorted.
+complete_words() {
+	local COMP_WORDS COMP_CWORD COMP_LINE COMP_POINT COMPREPLY
+
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	"$COMPFN"
+	printf '%s\n' "${COMPREPLY[@]}" | grep -v '^$' | sort
+}
+
+setup() {
+	PROG=pms-admin
+	MAN1="$TOP/man/man1/$PROG.1"
+	USAGE=$("$PROG" --help | normalise)
+	# the subcommands, in usage order, and every option usage shows
+	CMDS=$(signatures <<<"$USAGE" | awk '$1 != "-" && $1 != "command" {
+	    print $1 }')
+	USAGE_OPTS=$(signatures <<<"$USAGE" | cut -d' ' -f2- | tr ' ' '\n' |
+	    grep -v '^$' | sort -u)
+}
+
+@test "docs: --help prints the usage on stdout and exits 0" {
+	run --separate-stderr pms-admin --help
+	assert_success
+	[[ $output == usage:\ pms-admin* ]]
+	[ -z "$stderr" ]
+	help=$output
+	run --separate-stderr pms-admin -h
+	assert_success
+	[ "$output" = "$help" ]
+	run -64 --separate-stderr pms-admin
+	[ -z "$output" ]
+	[[ $stderr == usage:\ pms-admin* ]]
+}
+
+@test "docs: usage and SYNOPSIS show the same subcommands and options" {
+	synopsis=$(section "$MAN1" SYNOPSIS | normalise)
+	[ -n "$synopsis" ]
+	diff -u <(signatures <<<"$USAGE" | sort) \
+	    <(signatures <<<"$synopsis" | sort)
+}
+
+@test "docs: every usage line is a SYNOPSIS line, word for word" {
+	synopsis=$(section "$MAN1" SYNOPSIS | normalise)
+	diff -u <(sort <<<"$USAGE") <(sort <<<"$synopsis")
+	# one .Nm line in the source per synopsis line
+	nm=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$MAN1" | grep -c '^\.Nm$')
+	[ "$nm" -eq "$(wc -l <<<"$USAGE")" ]
+}
+
+@test "docs: the man page documents every option and subcommand of the usage" {
+	description=$(section "$MAN1" DESCRIPTION)
+	for w in $CMDS $USAGE_OPTS; do
+		grep -qE -- "(^|[ ,])$w( |,|=|\$)" <<<"$description" ||
+		    fail "pms-admin(1) DESCRIPTION does not describe \"$w\""
+	done
+}
+
+@test "docs: bash completion offers the usage's words and only what works" {
+	source "$TOP/completions/bash/pms-admin"
+	COMPFN=$(complete -p pms-admin | grep -oE -- '-F [^ ]+' | cut -d' ' -f2)
+	[ -n "$COMPFN" ]
+	# an empty directory: file names offered after -S are none here
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+
+	# subcommands: exactly those of the usage
+	diff -u <(sort <<<"$CMDS") <(complete_words pms-admin '')
+
+	# the program's own options: every one of the usage, and any other
+	# (a long or short alias) must be taken by the program
+	offered=$(complete_words pms-admin -)
+	global=$(signatures <<<"$USAGE" | awk '$1 == "-" || $1 == "command"' |
+	    cut -d' ' -f2- | tr ' ' '\n' | grep -v '^$' | sort -u)
+	for o in $global; do
+		grep -qxF -- "$o" <<<"$offered" ||
+		    fail "completion does not offer \"$o\""
+	done
+	for o in $offered; do
+		run pms-admin "$o" 3 --help
+		[ "$status" -eq 0 ] || run pms-admin "$o" --help
+		[ "$status" -eq 0 ] ||
+		    fail "completion offers \"$o\"; pms-admin refuses it"
+	done
+
+	# each subcommand: its own options from the usage, plus the common
+	# options, which the subcommands take too; nothing else
+	common=$(complete_words pms-admin check -)
+	for c in $CMDS; do
+		own=$(signatures <<<"$USAGE" | awk -v c="$c" '$1 == c' |
+		    cut -d' ' -f2- | tr ' ' '\n' | grep -v '^$' || true)
+		diff -u <(printf '%s\n' $own $common | sort -u) \
+		    <(complete_words pms-admin "$c" -)
+		for o in $(complete_words pms-admin "$c" -); do
+			values=$(complete_words pms-admin "$c" "$o" '')
+			if [ -n "$values" ]; then
+				diff -u <(usage_values "$o") <(echo "$values")
+				for v in $values; do
+					run pms-admin "$c" "$o" "$v" --help
+					assert_success
+				done
+				continue
+			fi
+			# "3" is an argument, or an operand that getopt moves
+			# after --help; never let an option eat the --help
+			run pms-admin "$c" "$o" 3 --help
+			[ "$status" -eq 0 ] ||
+			    fail "completion offers \"$c $o\"; refused"
+		done
+	done
+
+	# file names after -S and --store; nothing at all after -u: the
+	# completion never looks into a store
+	touch practice.pms
+	[ "$(complete_words pms-admin -S prac)" = practice.pms ]
+	[ "$(complete_words pms-admin --store = prac)" = practice.pms ]
+	[ -z "$(complete_words pms-admin -u '')" ]
+	[ -z "$(complete_words pms-admin --passphrase-fd '')" ]
+}
+
+@test "docs: bash completion works the same through bash-completion" {
+	local bc=/usr/share/bash-completion/bash_completion
+
+	# bash-completion is not among the packages make deps installs:
+	# where it is missing, the previous test covered the plain path
+	[ -r "$bc" ] || return 0
+	source "$bc"
+	source "$TOP/completions/bash/pms-admin"
+	COMPFN=_pms_admin
+	diff -u <(sort <<<"$CMDS") <(complete_words pms-admin '')
+	[ "$(complete_words pms-admin init --kdf m)" = moderate ]
+	[ "$(complete_words pms-admin status --un)" = --unlock ]
+	[ -z "$(complete_words pms-admin -u '')" ]
+}
+
+@test "docs: the zsh completion lists the same subcommands and options" {
+	zcomp="$TOP/completions/zsh/_pms"
+	head -1 "$zcomp" | grep -qE '^#compdef pms( |$)'
+	for p in $(programs); do
+		head -1 "$zcomp" | grep -qw -- "$p" ||
+		    fail "_pms: #compdef does not name $p"
+	done
+	# the subcommands in _pms_admin's list
+	cmds=$(sed -n '/^_pms_admin()/,/^}/p' "$zcomp" |
+	    sed -n '/cmds=(/,/)/p' | grep -oE "^[[:space:]]*'[a-z-]+:" |
+	    sed -E "s/[[:space:]':]//g" | sort)
+	diff -u <(sort <<<"$CMDS") <(echo "$cmds")
+	# the options in the specs: {-S+,--store=} and '--kdf=[...]'
+	zopts=$(grep -v '^[[:space:]]*#' "$zcomp" |
+	    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z-]*=?\[" |
+	    tr -d "{}'[" | tr ',' '\n' | sed -E 's/[+=]$//' | sort -u)
+	source "$TOP/completions/bash/pms-admin"
+	COMPFN=_pms_admin
+	bopts=$( { complete_words pms-admin -
+	    for c in $CMDS; do complete_words pms-admin "$c" -; done; } |
+	    sort -u)
+	diff -u <(echo "$bopts") <(echo "$zopts")
+	grep -q "(interactive moderate)" "$zcomp"
+	if command -v zsh >/dev/null; then
+		run zsh -n "$zcomp"
+		assert_success
+	fi
+}
+
+@test "docs: every program has a man page and completions" {
+	for p in $(programs); do
+		assert_file_exists "$TOP/man/man1/$p.1"
+		assert_file_exists "$TOP/completions/bash/$p"
+	done
+	assert_file_exists "$TOP/man/man7/pms.7"
+}
+
+@test "docs: every man page passes mandoc -Tlint -W warning" {
+	n=0
+	for m in "$TOP"/man/man*/*.[1-9]; do
+		run mandoc -Tlint -W warning "$m"
+		assert_success
+		assert_output ''
+		n=$((n + 1))
+	done
+	[ "$n" -ge 2 ]
+}
+
+@test "docs: pms-admin(1) lists no exit status that pms(7) does not" {
+	codes() {
+		section "$1" 'EXIT STATUS' | grep -oE '^ {5}[0-9]+ ' |
+		    xargs -n1 | sort -n
+	}
+	[ -n "$(codes "$MAN1")" ]
+	missing=$(comm -23 <(codes "$MAN1") <(codes "$TOP/man/man7/pms.7"))
+	[ -z "$missing" ] || fail "not in pms(7) EXIT STATUS: $missing"
+}
+
+@test "docs: the man page EXAMPLES run" {
+	# Each "$ " line of EXAMPLES, in order, in one shell; the examples'
+	# directory /tmp/x becomes one of this test's own, the passphrase
+	# comes from a file as in a script.
+	dir="$BATS_TEST_TMPDIR"
+	printf '%s\n' 'correct horse battery staple' >"$dir/pass"
+	section "$MAN1" EXAMPLES | sed -n 's/^ *\$ //p' |
+	    sed "s|/tmp/x|$dir/x|g" >"$dir/examples"
+	[ "$(wc -l <"$dir/examples")" -ge 3 ]
+	grep -q ' init' "$dir/examples"
+	if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
+		fail "an example works outside /tmp/x"
+	fi
+	run --separate-stderr env PMS_PASSPHRASE_FILE="$dir/pass" \
+	    PMS_USER=admin bash -e -x "$dir/examples"
+	assert_success
+	assert_file_exists "$dir/x/practice.pms"
+}
+
+@test "docs: the README names the two commands, and the Makefile has them" {
+	readme="$TOP/README.md"
+	grep -qF 'make demo' "$readme"
+	grep -qF 'make check' "$readme"
+	for t in demo check check-asan install bench; do
+		if grep -qF "make $t" "$readme"; then
+			grep -qE "^$t:" "$TOP/Makefile" ||
+			    fail "README names make $t; no such target"
+		fi
+	done
+}
