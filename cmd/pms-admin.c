@@ -52,7 +52,7 @@ enum { OPT_KDF = 256, OPT_UNLOCK, OPT_ROLE, OPT_OUT, OPT_FOR, OPT_TO };
 
 /* Handle a common option; returns 0, or an exit code. */
 static int
-common_opt(struct pms_ctx *ctx, int ch, const char *arg)
+common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 {
 	char *end;
 	long fd;
@@ -84,7 +84,13 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg)
 	case 'R':
 		ctx->recovery = 1;
 		return 0;
+	case ':':
+		pms_fail(ctx, EX_USAGE, "option \"%s\" needs a value",
+		    argv[optind - 1]);
+		usage(EX_USAGE);
 	default:
+		pms_fail(ctx, EX_USAGE, "unknown option \"%s\"",
+		    argv[optind - 1]);
 		usage(EX_USAGE);
 	}
 }
@@ -116,11 +122,11 @@ cmd_init(struct pms_ctx *ctx, int argc, char **argv)
 	char recovery[PMS_RECOVERY_KEY_LEN];
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "hS:u:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hS:u:", longopts, NULL)) != -1) {
 		if (ch == OPT_KDF) {
 			if ((rc = parse_kdf(ctx, optarg, &kdf)) != 0)
 				return rc;
-		} else if ((rc = common_opt(ctx, ch, optarg)) != 0)
+		} else if ((rc = common_opt(ctx, ch, optarg, argv)) != 0)
 			return rc;
 	}
 	if (optind != argc)
@@ -153,10 +159,10 @@ cmd_status(struct pms_ctx *ctx, int argc, char **argv)
 	size_t i;
 	int ch, rc, unlock = 0, version = 0;
 
-	while ((ch = getopt_long(argc, argv, "hS:u:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hS:u:", longopts, NULL)) != -1) {
 		if (ch == OPT_UNLOCK)
 			unlock = 1;
-		else if ((rc = common_opt(ctx, ch, optarg)) != 0)
+		else if ((rc = common_opt(ctx, ch, optarg, argv)) != 0)
 			return rc;
 	}
 	if (optind != argc)
@@ -209,8 +215,8 @@ plain_opts(struct pms_ctx *ctx, int argc, char **argv)
 	};
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "hS:u:", longopts, NULL)) != -1)
-		if ((rc = common_opt(ctx, ch, optarg)) != 0)
+	while ((ch = getopt_long(argc, argv, ":hS:u:", longopts, NULL)) != -1)
+		if ((rc = common_opt(ctx, ch, optarg, argv)) != 0)
 			return rc;
 	if (optind != argc)
 		usage(EX_USAGE);
@@ -235,8 +241,8 @@ cmd_check(struct pms_ctx *ctx, int argc, char **argv)
 	printf("pages:      %lld authenticated\n", (long long)r.pages);
 	printf("wal frames: %lld authenticated\n", (long long)r.wal_frames);
 	printf("integrity:  ok\n");
-	printf("audit log:  %lld entries verified\n",
-	    (long long)r.audit_entries);
+	printf("audit log:  %lld %s verified\n", (long long)r.audit_entries,
+	    r.audit_entries == 1 ? "entry" : "entries");
 	return EX_OK;
 }
 
@@ -285,7 +291,7 @@ parse_args(struct pms_ctx *ctx, int argc, char **argv, struct args *a,
 
 	memset(a, 0, sizeof(*a));
 	a->kdf = PMS_KDF_MODERATE;
-	while ((ch = getopt_long(argc, argv, "hS:u:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hS:u:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_KDF:
 			if ((rc = parse_kdf(ctx, optarg, &a->kdf)) != 0)
@@ -304,7 +310,7 @@ parse_args(struct pms_ctx *ctx, int argc, char **argv, struct args *a,
 			a->dur = optarg;
 			break;
 		default:
-			if ((rc = common_opt(ctx, ch, optarg)) != 0)
+			if ((rc = common_opt(ctx, ch, optarg, argv)) != 0)
 				return rc;
 		}
 	}
@@ -642,13 +648,13 @@ main(int argc, char *argv[])
 	int ch, rc;
 
 	pms_ctx_init(&ctx, "pms-admin");
-	while ((ch = getopt_long(argc, argv, "+hS:u:V", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "+:hS:u:V", longopts, NULL)) !=
 	    -1) {
 		if (ch == 'V') {
 			printf("pms-admin %s\n", PMS_VERSION);
 			return EX_OK;
 		}
-		if ((rc = common_opt(&ctx, ch, optarg)) != 0)
+		if ((rc = common_opt(&ctx, ch, optarg, argv)) != 0)
 			return rc;
 	}
 	argc -= optind;

@@ -63,7 +63,8 @@ pms_name_valid(const char *name)
 {
 	size_t i, n = strlen(name);
 
-	if (n == 0 || n > PMS_LABEL_MAX || name[0] == '-' || name[0] == '.')
+	if (n == 0 || n > PMS_LABEL_MAX || name[0] == '-' || name[0] == '.' ||
+	    strcmp(name, "recovery") == 0)	/* the recovery slot's name */
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
@@ -159,7 +160,8 @@ pms_user_add(struct pms_store *s, const char *name, uint32_t roles,
 		return st;
 	if (!pms_name_valid(name))
 		return pms_seterr(PMS_EDATA, "user name \"%s\" is not valid: "
-		    "letters, digits, \".\", \"_\", \"-\", \"@\"", name);
+		    "letters, digits, \".\", \"_\", \"-\", \"@\" (and "
+		    "\"recovery\" is taken)", name);
 	if ((sf = malloc(sizeof(*sf))) == NULL ||
 	    (seed = sodium_malloc(32)) == NULL) {
 		free(sf);
@@ -846,6 +848,7 @@ pms_store_restore(const char *file, const char *to,
 	struct pms_slotfile *sf = NULL;
 	struct pms_store *b = NULL, *t = NULL;
 	struct pms_slot *slot;
+	struct pms_vfs_verify v;
 	unsigned char bfid[8], fid[8], *seed = NULL, *dek = NULL;
 	char *bpath = NULL, *kpath = NULL, *lockdir = NULL, *pass = NULL;
 	char prompt[128], dir[PATH_MAX];
@@ -917,8 +920,16 @@ pms_store_restore(const char *file, const char *to,
 	}
 	b->slot = *slot;
 	memcpy(b->file_id, bfid, 8);
-	if ((st = pms_store_open_db(b, bfid, 0)) != PMS_OK ||
-	    (st = integrity(b)) != PMS_OK)
+	if ((st = pms_store_open_db(b, bfid, 0)) != PMS_OK)
+		goto out;
+	if (sqlite3_file_control(b->db, "main", PMS_FCNTL_VERIFY, &v) !=
+	    SQLITE_OK) {
+		st = pms_seterr(PMS_ETAMPER, "%s: the backup is damaged or has "
+		    "been tampered with: page %u failed authentication", file,
+		    v.bad_pgno);
+		goto out;
+	}
+	if ((st = integrity(b)) != PMS_OK)
 		goto out;
 	if ((st = pms_make_lockdir(lockdir)) != PMS_OK)
 		goto out;

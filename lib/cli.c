@@ -95,7 +95,7 @@ pms_ctx_store_opts(struct pms_ctx *ctx, struct pms_store_opts *o)
 	return 0;
 }
 
-/* Read one line from fd into buf; returns its length or -1. */
+/* Read one line from fd into buf; its length, -1 too long, -3 error. */
 static int
 read_line(int fd, char *buf, size_t size)
 {
@@ -107,7 +107,9 @@ read_line(int fd, char *buf, size_t size)
 		r = read(fd, &c, 1);
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r <= 0 || c == '\n')
+		if (r == -1)
+			return -3;
+		if (r == 0 || c == '\n')
 			break;
 		buf[n++] = c;
 	}
@@ -156,10 +158,13 @@ read_secret(int fd, const char *env, const char *prompt, int confirm,
 	int f, n, m;
 
 	if (fd >= 0) {
-		if ((n = read_line(fd, buf, size)) < 0)
+		if ((n = read_line(fd, buf, size)) == -3)
+			pms_seterr(PMS_EDENIED, "cannot read the passphrase "
+			    "from fd %d: %s", fd, strerror(errno));
+		else if (n < 0)
 			pms_seterr(PMS_EDENIED, "passphrase on fd %d is too "
 			    "long", fd);
-		return n;
+		return n < 0 ? -1 : n;
 	}
 	if ((file = getenv(env)) != NULL && *file != '\0') {
 		if ((f = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -168,9 +173,11 @@ read_secret(int fd, const char *env, const char *prompt, int confirm,
 		}
 		n = read_line(f, buf, size);
 		close(f);
-		if (n < 0)
+		if (n == -3)
+			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
+		else if (n < 0)
 			pms_seterr(PMS_EDENIED, "%s: passphrase too long", env);
-		return n;
+		return n < 0 ? -1 : n;
 	}
 	n = read_tty(prompt, buf, size);
 	if (n == -2) {

@@ -215,6 +215,23 @@ pms_keys_read(const char *path, struct pms_slotfile *sf)
 	return st;
 }
 
+/*
+ * Give the file open on fd the group of the directory holding path, as a
+ * setgid directory would: the store's files belong to the practice's
+ * group whoever made them.  Failure is not an error (not a member).
+ */
+void
+pms_chgrp_like_dir(int fd, const char *path)
+{
+	char buf[PATH_MAX];
+	struct stat sb;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf) ||
+	    stat(dirname(buf), &sb) == -1)
+		return;
+	(void)!fchown(fd, (uid_t)-1, sb.st_gid);
+}
+
 /* fsync the directory holding path, so a rename is durable. */
 int
 pms_sync_dir(const char *path)
@@ -263,6 +280,7 @@ pms_file_replace(const char *path, const void *b, size_t n, int mode)
 		return pms_seterr(PMS_EIO, "%s: path too long", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return pms_seterr(PMS_EIO, "%s: %s", tmp, strerror(errno));
+	pms_chgrp_like_dir(fd, path);
 	if (fchmod(fd, (mode_t)mode) == -1 || write(fd, b, n) != (ssize_t)n ||
 	    fsync(fd) == -1) {
 		pms_seterr(PMS_EIO, "%s: %s", tmp, strerror(errno));

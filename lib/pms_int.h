@@ -72,6 +72,7 @@ void		 pms_keys_reseal(struct pms_slotfile *,
 enum pms_status	 pms_file_replace(const char *path, const void *,
 		    size_t, int mode);
 int		 pms_sync_dir(const char *path);
+void		 pms_chgrp_like_dir(int fd, const char *path);
 enum pms_status	 pms_keys_write(const char *path, struct pms_slotfile *,
 		    const unsigned char dek[32]);
 /* Add a slot sealing dek; seed is the slot's secret (made by the caller). */

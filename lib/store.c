@@ -634,6 +634,10 @@ pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* a store copied without its lock directory gets a new one */
+	if (access(s->lockdir, F_OK) == -1 && errno == ENOENT &&
+	    (st = pms_make_lockdir(s->lockdir)) != PMS_OK)
+		goto out;
 	if ((s->lockfd = pms_lock_open(s->lockdir, "store.lock")) == -1) {
 		st = pms_seterr(errno == EACCES ? PMS_EDENIED : PMS_EIO,
 		    "%s: %s", s->lockdir, strerror(errno));
@@ -743,8 +747,15 @@ pms_store_set_meta(struct pms_store *s, const char *key, sqlite3_int64 v)
 enum pms_status
 pms_make_lockdir(const char *dir)
 {
+	int fd;
+
 	if (mkdir(dir, 02770) == -1 && errno != EEXIST)
-		return pms_seterr(PMS_EIO, "%s: %s", dir, strerror(errno));
+		return pms_seterr(errno == EACCES ? PMS_EDENIED : PMS_EIO,
+		    "%s: %s", dir, strerror(errno));
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		pms_chgrp_like_dir(fd, dir);
+		close(fd);
+	}
 	if (chmod(dir, 02770) == -1)
 		return pms_seterr(PMS_EIO, "%s: %s", dir, strerror(errno));
 	return PMS_OK;
@@ -771,7 +782,8 @@ pms_store_create(const struct pms_store_opts *o, enum pms_kdf kdf,
 		return pms_seterr(PMS_EUSAGE, "no user: use --user");
 	if (!pms_name_valid(user))
 		return pms_seterr(PMS_EDATA, "user name \"%s\" is not valid: "
-		    "letters, digits, \".\", \"_\", \"-\", \"@\"", user);
+		    "letters, digits, \".\", \"_\", \"-\", \"@\" (and "
+		    "\"recovery\" is taken): use --user", user);
 	snprintf(dir, sizeof(dir), "%s", o->path);
 	if (stat(dirname(dir), &sb) == -1 || !S_ISDIR(sb.st_mode))
 		return pms_seterr(PMS_ENOINPUT, "%s: no such directory", dir);
@@ -842,6 +854,10 @@ pms_store_create(const struct pms_store_opts *o, enum pms_kdf kdf,
 		goto out;
 	}
 	if ((st = pms_store_commit(s)) != PMS_OK)
+		goto out;
+	/* fold the WAL in: the new database file stands on its own */
+	if ((st = pms_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    "checkpoint")) != PMS_OK)
 		goto out;
 	pms_recovery_encode(seeds + 32, recovery, size);
 	st = PMS_OK;

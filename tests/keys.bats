@@ -66,7 +66,7 @@ as() {		# user cmd...
 	run -0 pms-sql "SELECT a.user, a.slot_id, k.label FROM audit a JOIN slot_keys k USING (slot_id) WHERE a.action = 'store.check' ORDER BY a.id"
 	[ "$output" = $'bob|3|bob\nadmin|1|admin' ]
 	run -0 pms-admin check
-	assert_line "audit log:  6 entries verified"
+	assert_line "audit log:  5 entries verified"
 }
 
 @test "check: an entry signed with someone else's key is caught" {
@@ -102,7 +102,8 @@ as() {		# user cmd...
 	run -0 pms-admin user list
 	assert_line --regexp '^4 +bob +passphrase +front-desk$'
 	# bob's old entries still verify against his old keys
-	assert_line --partial 'entries verified' < <(pms-admin check)
+	run -0 pms-admin check
+	assert_line --partial 'entries verified'
 }
 
 @test "user remove: refuses the recovery slot, the last admin and strangers" {
@@ -217,7 +218,6 @@ as() {		# user cmd...
 	keyctl clear @s
 	run -77 --separate-stderr as bob pms-sql "SELECT count(*) FROM t"
 	assert_stderr 'no slot for user "bob"'
-	PMS_PASSPHRASE_FILE= run -77 --separate-stderr pms-sql --help >/dev/null
 	PMS_PASSPHRASE_FILE= run -77 --separate-stderr pms-admin --keyfile "$BATS_TEST_TMPDIR/cron-copy.key" check
 	assert_stderr 'does not open this store'
 	# bob kept the old slot file, where his slot still is
@@ -273,11 +273,13 @@ as() {		# user cmd...
 
 @test "rekey: refused while another program has the store open" {
 	pms-sql "CREATE TABLE t (x)"
-	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000000) SELECT count(*) FROM c" >/dev/null &
-	sleep 0.3
+	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 40000000) SELECT count(*) FROM c" >/dev/null 3>&- &
+	sleep 1
 	run -75 --separate-stderr pms-admin rekey
 	assert_stderr 'others are using the store'
 	wait
+	run -0 pms-admin status
+	assert_line "generation: 1"
 }
 
 @test "backup during writes, restore: consistent, every user and the recovery key open it" {
