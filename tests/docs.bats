@@ -36,38 +36,49 @@ normalise() {
 }
 
 # One signature a line for normalised usage lines on stdin: the
-# subcommand ("-" for a line without one), then the option names the
-# line shows, sorted.  A word right after an option is its argument.
+# subcommand ("-" for a line without one; "user add" for one of a group
+# in CMD_GROUPS), a tab, then the option names the line shows, sorted.
+# A word right after an option is its argument, unless the option closes
+# its brackets ("[--unlock]").
 signatures() {
 	local line w words cmd opts after
 
 	while read -r line; do
 		cmd=- opts=() after=0
-		read -ra words <<<"${line//[][|]/ }"
+		read -ra words <<<"${line//[[|]/ }"
 		for w in "${words[@]}"; do
 			case $w in
 			"$PROG")
 				;;
 			-*)
-				opts+=("$w")
-				after=1
+				opts+=("${w%]}")
+				[[ $w == *] ]] && after=0 || after=1
 				;;
 			*)
 				if ((after == 0)) && [[ $cmd == - ]]; then
-					cmd=$w
+					cmd=${w%]}
+				elif ((after == 0)) && [[ $cmd != *' '* &&
+				    " $CMD_GROUPS " == *" $cmd "* ]]; then
+					cmd="$cmd ${w%]}"
 				fi
 				after=0
 				;;
 			esac
 		done
-		echo "$cmd $(printf '%s\n' "${opts[@]}" | sort | xargs)"
+		printf '%s\t%s\n' "$cmd" "$(printf '%s\n' "${opts[@]}" | sort |
+		    xargs)"
 	done
 }
 
-# The values an option shows in the usage: "--kdf interactive|moderate".
+# The values an option shows in the usage: "--kdf interactive|moderate";
+# for --role, the roles the program names.
 usage_values() {
+	if [ "$1" = --role ]; then
+		echo "$ROLES"
+		return
+	fi
 	grep -oE -- "$1 [a-z|]+" <<<"$USAGE" | cut -d' ' -f2 | tr '|' '\n' |
-	    sort
+	    sort -u
 }
 
 # What the bash completion offers for the words given, the last one
@@ -88,11 +99,25 @@ setup() {
 	PROG=pms-admin
 	MAN1="$TOP/man/man1/$PROG.1"
 	USAGE=$("$PROG" --help | normalise)
-	# the subcommands, in usage order, and every option usage shows
-	CMDS=$(signatures <<<"$USAGE" | awk '$1 != "-" && $1 != "command" {
-	    print $1 }')
-	USAGE_OPTS=$(signatures <<<"$USAGE" | cut -d' ' -f2- | tr ' ' '\n' |
+	# A group of subcommands ("user add", "user list") cannot even print
+	# its help without one of them: that is how the groups are told.
+	CMD_GROUPS=
+	for c in $(signatures <<<"$USAGE" | cut -f1 | sort -u); do
+		[[ $c == - || $c == command ]] && continue
+		"$PROG" "$c" --help >/dev/null 2>&1 || CMD_GROUPS+=" $c"
+	done
+	# the subcommands, with those of the groups ("user add"), one a line
+	SUBCMDS=$(signatures <<<"$USAGE" | cut -f1 |
+	    grep -vxE -- '-|command' | awk '!seen[$0]++')
+	# the program's subcommands, in usage order, and every option usage
+	# shows
+	CMDS=$(cut -d' ' -f1 <<<"$SUBCMDS" | awk '!seen[$0]++')
+	USAGE_OPTS=$(signatures <<<"$USAGE" | cut -f2 | tr ' ' '\n' |
 	    grep -v '^$' | sort -u)
+	# the roles, as the program names them when it refuses one
+	ROLES=$("$PROG" user add x --role '?' 2>&1 |
+	    grep -oE '\(([a-z-]+, )*[a-z-]+\)' | tr -d '(),' | tr ' ' '\n' |
+	    sort)
 }
 
 @test "docs: --help prints the usage on stdout and exits 0" {
@@ -126,9 +151,15 @@ setup() {
 
 @test "docs: the man page documents every option and subcommand of the usage" {
 	description=$(section "$MAN1" DESCRIPTION)
-	for w in $CMDS $USAGE_OPTS; do
+	while read -r w; do
 		grep -qE -- "(^|[ ,])$w( |,|=|\$)" <<<"$description" ||
 		    fail "pms-admin(1) DESCRIPTION does not describe \"$w\""
+	done < <(printf '%s\n' "$SUBCMDS" "$USAGE_OPTS")
+	# and every role the program knows
+	[ -n "$ROLES" ]
+	for r in $ROLES; do
+		grep -qE -- "(^|[ ,])$r( |,|;|\.|\$)" <<<"$description" ||
+		    fail "pms-admin(1) DESCRIPTION does not describe role \"$r\""
 	done
 }
 
@@ -140,14 +171,20 @@ setup() {
 	mkdir "$BATS_TEST_TMPDIR/empty"
 	cd "$BATS_TEST_TMPDIR/empty"
 
-	# subcommands: exactly those of the usage
+	# subcommands: exactly those of the usage, and those of each group
 	diff -u <(sort <<<"$CMDS") <(complete_words pms-admin '')
+	[ -n "$CMD_GROUPS" ]
+	for g in $CMD_GROUPS; do
+		diff -u <(awk -v g="$g" '$1 == g { print $2 }' <<<"$SUBCMDS" |
+		    sort) <(complete_words pms-admin "$g" '')
+	done
 
 	# the program's own options: every one of the usage, and any other
 	# (a long or short alias) must be taken by the program
 	offered=$(complete_words pms-admin -)
-	global=$(signatures <<<"$USAGE" | awk '$1 == "-" || $1 == "command"' |
-	    cut -d' ' -f2- | tr ' ' '\n' | grep -v '^$' | sort -u)
+	global=$(signatures <<<"$USAGE" | awk -F'\t' '$1 == "-" ||
+	    $1 == "command" { print $2 }' | tr ' ' '\n' | grep -v '^$' |
+	    sort -u)
 	for o in $global; do
 		grep -qxF -- "$o" <<<"$offered" ||
 		    fail "completion does not offer \"$o\""
@@ -160,38 +197,61 @@ setup() {
 	done
 
 	# each subcommand: its own options from the usage, plus the common
-	# options, which the subcommands take too; nothing else
+	# options, which the subcommands take too; nothing else.  $c may be
+	# two words ("user add"): left unquoted on purpose.
 	common=$(complete_words pms-admin check -)
-	for c in $CMDS; do
-		own=$(signatures <<<"$USAGE" | awk -v c="$c" '$1 == c' |
-		    cut -d' ' -f2- | tr ' ' '\n' | grep -v '^$' || true)
+	while read -r c; do
+		own=$(signatures <<<"$USAGE" | awk -F'\t' -v c="$c" '$1 == c {
+		    print $2 }' | tr ' ' '\n' | grep -v '^$' || true)
 		diff -u <(printf '%s\n' $own $common | sort -u) \
-		    <(complete_words pms-admin "$c" -)
-		for o in $(complete_words pms-admin "$c" -); do
-			values=$(complete_words pms-admin "$c" "$o" '')
+		    <(complete_words pms-admin $c -)
+		for o in $(complete_words pms-admin $c -); do
+			values=$(complete_words pms-admin $c "$o" '')
 			if [ -n "$values" ]; then
 				diff -u <(usage_values "$o") <(echo "$values")
 				for v in $values; do
-					run pms-admin "$c" "$o" "$v" --help
+					run pms-admin $c "$o" "$v" --help </dev/null
 					assert_success
 				done
 				continue
 			fi
 			# "3" is an argument, or an operand that getopt moves
 			# after --help; never let an option eat the --help
-			run pms-admin "$c" "$o" 3 --help
+			run pms-admin $c "$o" 3 --help </dev/null
 			[ "$status" -eq 0 ] ||
 			    fail "completion offers \"$c $o\"; refused"
 		done
-	done
+	done <<<"$SUBCMDS"
 
-	# file names after -S and --store; nothing at all after -u: the
-	# completion never looks into a store
+	# every role offered is one the program takes (it then looks for
+	# the store, which is not there: 66, not the usage error 64)
+	for v in $(complete_words pms-admin user add x --role ''); do
+		run -66 pms-admin -S "$BATS_TEST_TMPDIR/none" user add x \
+		    --role "$v" </dev/null
+	done
+	# a list of roles: the last one is completed
+	[ "$(complete_words pms-admin keyfile create x --role admin,cl)" = \
+	    admin,clinician ]
+
+	# file names after -S, --store, --keyfile, --out and --to, and for
+	# the backup that restore reads; nothing at all after -u, nor for a
+	# user's name: the completion never looks into a store
 	touch practice.pms
 	[ "$(complete_words pms-admin -S prac)" = practice.pms ]
 	[ "$(complete_words pms-admin --store = prac)" = practice.pms ]
+	[ "$(complete_words pms-admin --keyfile prac)" = practice.pms ]
+	[ "$(complete_words pms-admin backup --out prac)" = practice.pms ]
+	[ "$(complete_words pms-admin keyfile create x --out = prac)" = \
+	    practice.pms ]
+	[ "$(complete_words pms-admin restore prac)" = practice.pms ]
+	[ "$(complete_words pms-admin restore b --to prac)" = practice.pms ]
+	[ -z "$(complete_words pms-admin restore b prac)" ]
 	[ -z "$(complete_words pms-admin -u '')" ]
 	[ -z "$(complete_words pms-admin --passphrase-fd '')" ]
+	[ -z "$(complete_words pms-admin --new-passphrase-fd '')" ]
+	[ -z "$(complete_words pms-admin user remove '')" ]
+	[ -z "$(complete_words pms-admin user passwd '')" ]
+	[ -z "$(complete_words pms-admin unlock --for '')" ]
 }
 
 @test "docs: bash completion works the same through bash-completion" {
@@ -207,6 +267,12 @@ setup() {
 	[ "$(complete_words pms-admin init --kdf m)" = moderate ]
 	[ "$(complete_words pms-admin status --un)" = --unlock ]
 	[ -z "$(complete_words pms-admin -u '')" ]
+	[ "$(complete_words pms-admin --recovery user p)" = passwd ]
+	[ "$(complete_words pms-admin user add x --ro)" = --role ]
+	[ "$(complete_words pms-admin user add x --role front-desk,b)" = \
+	    front-desk,billing ]
+	[ "$(complete_words pms-admin keyfile cr)" = create ]
+	[ "$(complete_words pms-admin unlock --f)" = --for ]
 }
 
 @test "docs: the zsh completion lists the same subcommands and options" {
@@ -216,11 +282,18 @@ setup() {
 		head -1 "$zcomp" | grep -qw -- "$p" ||
 		    fail "_pms: #compdef does not name $p"
 	done
-	# the subcommands in _pms_admin's list
+	# the subcommands in _pms_admin's list, and in each group's
 	cmds=$(sed -n '/^_pms_admin()/,/^}/p' "$zcomp" |
 	    sed -n '/cmds=(/,/)/p' | grep -oE "^[[:space:]]*'[a-z-]+:" |
 	    sed -E "s/[[:space:]':]//g" | sort)
 	diff -u <(sort <<<"$CMDS") <(echo "$cmds")
+	for g in $CMD_GROUPS; do
+		cmds=$(sed -n "/^[[:space:]]*${g}_cmds=(/,/)/p" "$zcomp" |
+		    grep -oE "^[[:space:]]*'[a-z-]+:" |
+		    sed -E "s/[[:space:]':]//g" | sort)
+		diff -u <(awk -v g="$g" '$1 == g { print $2 }' <<<"$SUBCMDS" |
+		    sort) <(echo "$cmds")
+	done
 	# the options in the specs: {-S+,--store=} and '--kdf=[...]'
 	zopts=$(grep -v '^[[:space:]]*#' "$zcomp" |
 	    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z-]*=?\[" |
@@ -228,10 +301,14 @@ setup() {
 	source "$TOP/completions/bash/pms-admin"
 	COMPFN=_pms_admin
 	bopts=$( { complete_words pms-admin -
-	    for c in $CMDS; do complete_words pms-admin "$c" -; done; } |
-	    sort -u)
+	    while read -r c; do complete_words pms-admin $c -; done \
+	    <<<"$SUBCMDS"; } | sort -u)
 	diff -u <(echo "$bopts") <(echo "$zopts")
+	# the fixed values: costs, and the roles the program names
 	grep -q "(interactive moderate)" "$zcomp"
+	zroles=$(grep -oE "_values -s , role [a-z -]+" "$zcomp" | cut -d' ' -f5- |
+	    tr ' ' '\n' | grep -v '^$' | sort -u)
+	diff -u <(echo "$ROLES") <(echo "$zroles")
 	if command -v zsh >/dev/null; then
 		run zsh -n "$zcomp"
 		assert_success
@@ -280,6 +357,11 @@ setup() {
 	if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
 		fail "an example works outside /tmp/x"
 	fi
+	# every subcommand has an example
+	while read -r c; do
+		grep -qE -- "pms-admin( [^ ]+)* $c( |\$)" "$dir/examples" ||
+		    fail "no example runs \"pms-admin $c\""
+	done <<<"$SUBCMDS"
 	run --separate-stderr env PMS_PASSPHRASE_FILE="$dir/pass" \
 	    PMS_USER=admin bash -e -x "$dir/examples"
 	assert_success

@@ -113,8 +113,11 @@ main(int argc, char *argv[])
 		return pms_fail(&ctx, EX_SOFTWARE, "out of memory");
 	pms_ctx_store_opts(&ctx, &o);
 	o.recovery_key = rk;
-	if ((st = pms_store_open(&s, &o)) != PMS_OK)
+	if ((st = pms_store_open(&s, &o)) != PMS_OK) {
+		free(sql);
+		free(rk);
 		return pms_fail_status(&ctx, st);
+	}
 	st = pms_store_exec_raw(s, sql, print_row, NULL);
 	pms_store_close(s);
 	free(sql);
