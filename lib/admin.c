@@ -388,12 +388,6 @@ out:
 	return st;
 }
 
-enum pms_status
-pms_user_list(const char *path, struct pms_store_info *info)
-{
-	return pms_store_info(path, info);
-}
-
 /* ---- the keyring --------------------------------------------------- */
 
 enum pms_status
@@ -850,12 +844,9 @@ pms_store_restore(const char *file, const char *to,
 	struct pms_slot *slot;
 	struct pms_vfs_verify v;
 	unsigned char bfid[8], fid[8], *seed = NULL, *dek = NULL;
-	char *bpath = NULL, *kpath = NULL, *lockdir = NULL, *pass = NULL;
-	char prompt[128], dir[PATH_MAX];
-	const char *user;
-	size_t len;
+	char *bpath = NULL, *kpath = NULL, *lockdir = NULL, dir[PATH_MAX];
 	struct stat sb;
-	int done = 0;
+	int done = 0, need_pass;
 	enum pms_status st;
 
 	if (to == NULL || *to == '\0')
@@ -884,34 +875,9 @@ pms_store_restore(const char *file, const char *to,
 		goto out;
 	memcpy(bfid, sf->file_id, 8);
 	/* who restores: the recovery key, or an admin of the backup */
-	if (o->recovery_key != NULL || o->recovery) {
-		if (o->recovery_key == NULL && (st = pms_get_pass(o,
-		    "Recovery key: ", 0, &pass, &len)) != PMS_OK)
-			goto out;
-		if ((st = pms_recovery_decode(o->recovery_key != NULL ?
-		    o->recovery_key : pass, seed)) != PMS_OK)
-			goto out;
-		if ((slot = pms_keys_find_seed(sf, seed)) == NULL) {
-			st = pms_seterr(PMS_EPASS, "the recovery key does not "
-			    "open this backup");
-			goto out;
-		}
-	} else {
-		if ((user = pms_default_user(o->user)) == NULL) {
-			st = pms_seterr(PMS_EUSAGE, "no user: use --user");
-			goto out;
-		}
-		if ((slot = pms_keys_find(sf, user)) == NULL ||
-		    slot->type != PMS_SLOT_PASSPHRASE) {
-			st = pms_seterr(PMS_EDENIED, "no slot for user \"%s\" "
-			    "in this backup", user);
-			goto out;
-		}
-		snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", user);
-		if ((st = pms_get_pass(o, prompt, 0, &pass, &len)) != PMS_OK ||
-		    (st = pms_keys_unwrap(slot, pass, len, seed)) != PMS_OK)
-			goto out;
-	}
+	if ((st = pms_slot_resolve(o, sf, seed, &slot, &need_pass)) != PMS_OK ||
+	    (need_pass && (st = pms_slot_unwrap(o, slot, seed)) != PMS_OK))
+		goto out;
 	if ((st = pms_keys_unlock(sf, slot, seed, b->u)) != PMS_OK) {
 		if (st == PMS_EDENIED)
 			st = pms_seterr(PMS_EDENIED, "only an admin or the "
@@ -967,8 +933,6 @@ out:
 	if (b != NULL)
 		remove_copy(b);
 	pms_store_free(b);
-	if (pass != NULL)
-		sodium_free(pass);
 	if (seed != NULL)
 		sodium_free(seed);
 	if (dek != NULL)

@@ -162,6 +162,19 @@ enum pms_status	 pms_query_int(struct pms_store *, const char *sql,
 enum pms_status	 pms_exec(struct pms_store *, const char *sql,
 		    const char *what);
 
+/*
+ * Which slot of sf the options name: the recovery key (given or asked),
+ * a key file, or the user's passphrase slot (*need_pass: the caller
+ * unwraps its seed, by pms_slot_unwrap() or from the keyring cache).
+ * seed gets the slot's seed in the first two cases.
+ */
+enum pms_status	 pms_slot_resolve(const struct pms_store_opts *,
+		    struct pms_slotfile *, unsigned char *seed,
+		    struct pms_slot **, int *need_pass);
+/* Ask for a passphrase slot's passphrase and unwrap its seed. */
+enum pms_status	 pms_slot_unwrap(const struct pms_store_opts *,
+		    const struct pms_slot *, unsigned char *seed);
+
 /* Turn a SQLite failure into a status and message. */
 enum pms_status	 pms_store_sqlerr(struct pms_store *, int rc,
 		    const char *what);

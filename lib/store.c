@@ -503,8 +503,7 @@ unlock_passphrase(struct pms_store *s, const struct pms_store_opts *o,
     const struct pms_slotfile *sf, const struct pms_slot *slot,
     unsigned char *seed)
 {
-	char prompt[128], *pass = NULL, name[64];
-	size_t passlen;
+	char name[64];
 	int fd = -1;
 	enum pms_status st;
 
@@ -524,10 +523,7 @@ unlock_passphrase(struct pms_store *s, const struct pms_store_opts *o,
 			}
 		}
 	}
-	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", slot->label);
-	if ((st = pms_get_pass(o, prompt, 0, &pass, &passlen)) != PMS_OK)
-		goto out;
-	if ((st = pms_keys_unwrap(slot, pass, passlen, seed)) != PMS_OK)
+	if ((st = pms_slot_unwrap(o, slot, seed)) != PMS_OK)
 		goto out;
 	if ((st = pms_keys_unlock(sf, slot, seed, s->u)) != PMS_OK)
 		goto out;
@@ -546,9 +542,68 @@ cached:
 out:
 	if (fd != -1)
 		close(fd);	/* releases the unlock lock */
-	if (pass != NULL)
-		sodium_free(pass);
 	return st;
+}
+
+enum pms_status
+pms_slot_unwrap(const struct pms_store_opts *o, const struct pms_slot *slot,
+    unsigned char *seed)
+{
+	char prompt[128], *pass;
+	size_t len;
+	enum pms_status st;
+
+	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", slot->label);
+	if ((st = pms_get_pass(o, prompt, 0, &pass, &len)) != PMS_OK)
+		return st;
+	st = pms_keys_unwrap(slot, pass, len, seed);
+	sodium_free(pass);
+	return st;
+}
+
+enum pms_status
+pms_slot_resolve(const struct pms_store_opts *o, struct pms_slotfile *sf,
+    unsigned char *seed, struct pms_slot **slotp, int *need_pass)
+{
+	struct pms_slot *slot;
+	const char *user;
+	char *text = NULL;
+	size_t len;
+	enum pms_status st = PMS_OK;
+
+	*need_pass = 0;
+	if (o->recovery_key != NULL || o->recovery) {
+		if (o->recovery_key == NULL && (st = pms_get_pass(o,
+		    "Recovery key: ", 0, &text, &len)) != PMS_OK)
+			return st;
+		st = pms_recovery_decode(o->recovery_key != NULL ?
+		    o->recovery_key : text, seed);
+		if (text != NULL)
+			sodium_free(text);
+		if (st != PMS_OK)
+			return st;
+		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
+		    slot->type != PMS_SLOT_RECOVERY)
+			return pms_seterr(PMS_EPASS,
+			    "the recovery key does not open this store");
+	} else if (o->keyfile != NULL) {
+		if ((st = pms_keyfile_read(o->keyfile, seed)) != PMS_OK)
+			return st;
+		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
+		    slot->type != PMS_SLOT_KEYFILE)
+			return pms_seterr(PMS_EPASS, "key file %s does not open "
+			    "this store (removed or rekeyed)", o->keyfile);
+	} else {
+		if ((user = pms_default_user(o->user)) == NULL)
+			return pms_seterr(PMS_EUSAGE, "no user: use --user");
+		if ((slot = pms_keys_find(sf, user)) == NULL ||
+		    slot->type != PMS_SLOT_PASSPHRASE)
+			return pms_seterr(PMS_EDENIED, "no slot for user \"%s\" "
+			    "in this store", user);
+		*need_pass = 1;
+	}
+	*slotp = slot;
+	return PMS_OK;
 }
 
 /* Find the slot to open and unlock it; fills s->u and s->slot. */
@@ -558,55 +613,17 @@ unlock_slot(struct pms_store *s, const struct pms_store_opts *o,
 {
 	struct pms_slot *slot;
 	unsigned char *seed;
-	char *text = NULL;
-	const char *user;
-	size_t len;
 	enum pms_status st;
+	int need_pass;
 
 	if ((seed = sodium_malloc(32)) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
-	if (o->recovery_key != NULL || o->recovery) {
-		if (o->recovery_key == NULL && (st = pms_get_pass(o,
-		    "Recovery key: ", 0, &text, &len)) != PMS_OK)
-			goto out;
-		if ((st = pms_recovery_decode(o->recovery_key != NULL ?
-		    o->recovery_key : text, seed)) != PMS_OK)
-			goto out;
-		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
-		    slot->type != PMS_SLOT_RECOVERY) {
-			st = pms_seterr(PMS_EPASS,
-			    "the recovery key does not open this store");
-			goto out;
-		}
-		st = pms_keys_unlock(sf, slot, seed, s->u);
-	} else if (o->keyfile != NULL) {
-		if ((st = pms_keyfile_read(o->keyfile, seed)) != PMS_OK)
-			goto out;
-		if ((slot = pms_keys_find_seed(sf, seed)) == NULL ||
-		    slot->type != PMS_SLOT_KEYFILE) {
-			st = pms_seterr(PMS_EPASS, "key file %s does not open "
-			    "this store (removed or rekeyed)", o->keyfile);
-			goto out;
-		}
-		st = pms_keys_unlock(sf, slot, seed, s->u);
-	} else {
-		if ((user = pms_default_user(o->user)) == NULL) {
-			st = pms_seterr(PMS_EUSAGE, "no user: use --user");
-			goto out;
-		}
-		if ((slot = pms_keys_find(sf, user)) == NULL ||
-		    slot->type != PMS_SLOT_PASSPHRASE) {
-			st = pms_seterr(PMS_EDENIED, "no slot for user \"%s\" "
-			    "in this store", user);
-			goto out;
-		}
-		st = unlock_passphrase(s, o, sf, slot, seed);
-	}
+	st = pms_slot_resolve(o, sf, seed, &slot, &need_pass);
+	if (st == PMS_OK)
+		st = need_pass ? unlock_passphrase(s, o, sf, slot, seed) :
+		    pms_keys_unlock(sf, slot, seed, s->u);
 	if (st == PMS_OK)
 		s->slot = *slot;
-out:
-	if (text != NULL)
-		sodium_free(text);
 	sodium_free(seed);
 	return st;
 }
