@@ -17,7 +17,8 @@ usage(int status)
 	FILE *f = status == EX_OK ? stdout : stderr;
 
 	fputs("usage: pms-admin [-S store] [-u user] [--passphrase-fd n] "
-	    "[--keyfile file] [--recovery] command [args]\n"
+	    "[--new-passphrase-fd n] [--keyfile file] [--recovery] "
+	    "command [args]\n"
 	    "       pms-admin init [--kdf interactive|moderate]\n"
 	    "       pms-admin status [--unlock]\n"
 	    "       pms-admin check\n"
@@ -263,6 +264,20 @@ cmd_maintain(struct pms_ctx *ctx, int argc, char **argv)
 	return EX_OK;
 }
 
+/* Is name in the comma-separated list allow? */
+static int
+allowed(const char *allow, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = allow; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == allow || p[-1] == ',') && (p[n] == ',' ||
+		    p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* Options of the commands below: one table, each takes what it needs. */
 struct args {
 	const char	*role;		/* --role */
@@ -274,9 +289,13 @@ struct args {
 	char	       **args;
 };
 
+/*
+ * Parse a command's options and operands; allow names the options it
+ * takes beyond the common ones ("kdf,role"), others are refused.
+ */
 static int
 parse_args(struct pms_ctx *ctx, int argc, char **argv, struct args *a,
-    int min, int max)
+    int min, int max, const char *allow)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
@@ -287,11 +306,16 @@ parse_args(struct pms_ctx *ctx, int argc, char **argv, struct args *a,
 		{ "for",	required_argument,	NULL, OPT_FOR },
 		{ NULL,		0,			NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc, idx = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->kdf = PMS_KDF_MODERATE;
-	while ((ch = getopt_long(argc, argv, ":hS:u:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hS:u:", longopts, &idx)) != -1) {
+		if (ch >= OPT_KDF && !allowed(allow, longopts[idx].name)) {
+			pms_fail(ctx, EX_USAGE, "%s: option \"--%s\" does not "
+			    "apply", argv[0], longopts[idx].name);
+			usage(EX_USAGE);
+		}
 		switch (ch) {
 		case OPT_KDF:
 			if ((rc = parse_kdf(ctx, optarg, &a->kdf)) != 0)
@@ -372,7 +396,7 @@ cmd_user_add(struct pms_ctx *ctx, int argc, char **argv)
 	uint32_t roles;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1)) != 0 ||
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1, "kdf,role")) != 0 ||
 	    (rc = need_roles(ctx, a.role, &roles)) != 0)
 		return rc;
 	return with_store(ctx, 0, do_user_add, &a);
@@ -388,7 +412,7 @@ cmd_user_list(struct pms_ctx *ctx, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "")) != 0)
 		return rc;
 	if ((st = pms_store_info(ctx->store_path, &info)) != PMS_OK)
 		return pms_fail_status(ctx, st);
@@ -420,7 +444,7 @@ cmd_user_remove(struct pms_ctx *ctx, int argc, char **argv)
 	struct args a;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1, "")) != 0)
 		return rc;
 	return with_store(ctx, 0, do_user_remove, &a);
 }
@@ -442,7 +466,7 @@ cmd_user_passwd(struct pms_ctx *ctx, int argc, char **argv)
 	struct args a;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 0, 1)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 1, "kdf")) != 0)
 		return rc;
 	/* the current passphrase is asked once, by the open: no cache */
 	return with_store(ctx, 1, do_user_passwd, &a);
@@ -468,7 +492,8 @@ cmd_keyfile(struct pms_ctx *ctx, int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "create") != 0)
 		usage(EX_USAGE);
-	if ((rc = parse_args(ctx, argc - 1, argv + 1, &a, 1, 1)) != 0 ||
+	if ((rc = parse_args(ctx, argc - 1, argv + 1, &a, 1, 1,
+	    "role,out")) != 0 ||
 	    (rc = need_roles(ctx, a.role, &roles)) != 0)
 		return rc;
 	if (a.out == NULL)
@@ -518,19 +543,21 @@ do_unlock(struct pms_ctx *ctx, struct pms_store *s, void *arg)
 {
 	unsigned secs = *(unsigned *)arg;
 	enum pms_status st;
+	int shared = pms_keyring_is_shared();
 
 	if ((st = pms_store_cache(s, secs)) != PMS_OK) {
 		/* not fatal: every program will ask instead */
 		fprintf(stderr, "%s: %s\n", ctx->prog, pms_errmsg());
 		return PMS_OK;
 	}
-	if (pms_keyring_is_shared() == 1)
-		fprintf(stderr, "%s: note: this session's keyring is shared "
-		    "by all your processes (no pam_keyinit): any program "
-		    "running as you can read the key until it expires or "
-		    "\"pms-admin lock\"\n", ctx->prog);
-	fprintf(stderr, "%s: unlocked for %s of idle time\n", ctx->prog,
-	    pms_store_user(s));
+	if (shared == 1)
+		fprintf(stderr, "%s: note: this login has no session keyring "
+		    "of its own (no pam_keyinit): every process running as "
+		    "you can read the key until it expires or \"pms-admin "
+		    "lock\"\n", ctx->prog);
+	fprintf(stderr, "%s: unlocked as %s for %u minute%s of idle time\n",
+	    ctx->prog, pms_store_user(s), (secs + 59) / 60,
+	    (secs + 59) / 60 == 1 ? "" : "s");
 	return PMS_OK;
 }
 
@@ -541,11 +568,13 @@ cmd_unlock(struct pms_ctx *ctx, int argc, char **argv)
 	unsigned secs = 15 * 60;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "for")) != 0)
 		return rc;
 	if (a.dur != NULL && (secs = parse_duration(a.dur)) == 0)
 		return pms_fail(ctx, EX_USAGE, "--for: not a duration: \"%s\" "
 		    "(e.g. 90s, 15m, 2h)", a.dur);
+	if (ctx->keyfile != NULL && ctx->keyfile == getenv("PMS_KEYFILE"))
+		ctx->keyfile = NULL;	/* unlock is for people, not cron */
 	if (ctx->keyfile != NULL || ctx->recovery)
 		return pms_fail(ctx, EX_USAGE, "key files and the recovery "
 		    "key are never cached");
@@ -560,7 +589,7 @@ cmd_lock(struct pms_ctx *ctx, int argc, char **argv)
 	enum pms_status st;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "")) != 0)
 		return rc;
 	pms_ctx_store_opts(ctx, &o);
 	if ((st = pms_store_uncache(&o)) != PMS_OK)
@@ -582,7 +611,7 @@ cmd_rekey(struct pms_ctx *ctx, int argc, char **argv)
 	struct args a;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "")) != 0)
 		return rc;
 	return with_store(ctx, 0, do_rekey, NULL);
 }
@@ -600,7 +629,7 @@ cmd_backup(struct pms_ctx *ctx, int argc, char **argv)
 	struct args a;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "out")) != 0)
 		return rc;
 	if (a.out == NULL)
 		return pms_fail(ctx, EX_USAGE, "--out FILE is needed");
@@ -615,7 +644,7 @@ cmd_restore(struct pms_ctx *ctx, int argc, char **argv)
 	enum pms_status st;
 	int rc;
 
-	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1)) != 0)
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1, "to")) != 0)
 		return rc;
 	if (a.to == NULL)
 		return pms_fail(ctx, EX_USAGE, "--to PATH is needed");

@@ -27,6 +27,7 @@
 #include "vfs_crypt.h"
 
 #define BUSY_MS		10000
+#define REKEY_WAIT_MS	3000	/* others in the store: give up soon */
 #define BACKUP_MAGIC	"PMSBAK01"
 
 /* ---- names and roles ---------------------------------------------- */
@@ -48,7 +49,9 @@ pms_roles_parse(const char *text, uint32_t *roles)
 			if (strlen(role_names[i]) == n &&
 			    strncmp(role_names[i], p, n) == 0)
 				break;
-		if (i == PMS_NELEM(role_names))
+		/* "portal" is kept for later: not given out yet */
+		if (i == PMS_NELEM(role_names) || strcmp(role_names[i],
+		    "portal") == 0)
 			return -1;
 		*roles |= 1u << i;
 		p += n;
@@ -545,7 +548,7 @@ integrity(struct pms_store *t)
 static enum pms_status
 lock_exclusive(struct pms_store *s)
 {
-	if (pms_lock_wait(s->lockfd, LOCK_EX, BUSY_MS) == -1) {
+	if (pms_lock_wait(s->lockfd, LOCK_EX, REKEY_WAIT_MS) == -1) {
 		flock(s->lockfd, LOCK_SH);
 		return pms_seterr(PMS_EBUSY, "others are using the store: try "
 		    "again when they are done");

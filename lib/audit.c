@@ -190,7 +190,7 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 	memset(prev, 0, sizeof(prev));
 	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, a.at, a.user, a.slot_id, "
 	    "a.program, a.action, a.fields, a.prev_hash, a.hash, a.sig, "
-	    "k.ed25519_pk FROM audit a LEFT JOIN slot_keys k ON "
+	    "k.ed25519_pk, k.label FROM audit a LEFT JOIN slot_keys k ON "
 	    "k.slot_id = a.slot_id ORDER BY a.id", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db, "SELECT patient_id FROM "
@@ -232,7 +232,10 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 			    (long long)*bad);
 			goto out;
 		}
-		if (sqlite3_column_bytes(st, 9) != crypto_sign_BYTES ||
+		if (sqlite3_column_type(st, 11) == SQLITE_NULL ||
+		    strcmp((const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 11)) != 0 ||
+		    sqlite3_column_bytes(st, 9) != crypto_sign_BYTES ||
 		    sqlite3_column_bytes(st, 10) != crypto_sign_PUBLICKEYBYTES ||
 		    crypto_sign_verify_detached(sqlite3_column_blob(st, 9),
 		    hash, HASH_LEN, sqlite3_column_blob(st, 10)) != 0) {

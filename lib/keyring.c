@@ -117,7 +117,13 @@ pms_keyring_put(const unsigned char file_id[8], const struct pms_unlocked *u,
 	p->timeout = timeout;
 	memcpy(p->label, u->label, sizeof(p->label));
 	key_name(name, sizeof(name), file_id, u->slot_id);
+	/*
+	 * A process without a session keyring of its own (no pam_keyinit:
+	 * cron, su) would get a new, private one from add_key, gone when it
+	 * exits; there the user-session keyring is the session keyring.
+	 */
 	id = syscall(SYS_add_key, "user", name, p, sizeof(*p),
+	    pms_keyring_shared() == 1 ? KEY_SPEC_USER_SESSION_KEYRING :
 	    KEY_SPEC_SESSION_KEYRING);
 	sodium_free(p);
 	if (id < 0)

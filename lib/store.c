@@ -463,6 +463,30 @@ settle_rekey(struct pms_store *s, const unsigned char file_id[8])
 	return st;
 }
 
+/*
+ * The store records the serial of the slot file it last wrote; a slot
+ * file with a smaller one is an older copy put back, perhaps holding a
+ * slot removed since.  (The slot file is written first, so a crash can
+ * only leave it ahead.)
+ */
+static enum pms_status
+check_serial(struct pms_store *s, const struct pms_slotfile *sf)
+{
+	sqlite3_int64 serial = 0;
+	enum pms_status st;
+
+	st = pms_query_int(s, "SELECT coalesce((SELECT value FROM meta WHERE "
+	    "key = 'keys_serial'), 0)", &serial);
+	if (st != PMS_OK)
+		return st;
+	if (serial > (sqlite3_int64)sf->serial)
+		return pms_seterr(PMS_ETAMPER, "%s is older than the store "
+		    "(serial %u, the store wrote %lld): an old copy was put "
+		    "back; restore the slot file from a backup", s->kpath,
+		    (unsigned)sf->serial, (long long)serial);
+	return PMS_OK;
+}
+
 /* Record the opening slot's public keys if a crash kept them out. */
 static enum pms_status
 ensure_slot_keys(struct pms_store *s)
@@ -682,6 +706,8 @@ pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 	if ((st = pms_store_open_db(s, file_id, 0)) != PMS_OK)
 		goto out;
 	if ((st = migrate(s)) != PMS_OK)
+		goto out;
+	if ((st = check_serial(s, sf)) != PMS_OK)
 		goto out;
 	if ((st = ensure_slot_keys(s)) != PMS_OK)
 		goto out;

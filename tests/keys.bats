@@ -147,7 +147,7 @@ as() {		# user cmd...
 
 @test "unlock: a pipeline of four programs never asks" {
 	run -0 --separate-stderr pms-admin unlock --for 5m
-	assert_stderr 'unlocked for admin'
+	assert_stderr 'unlocked as admin for 5 minutes of idle time'
 	unset PMS_PASSPHRASE_FILE
 	setsid -w bash -c 'pms-sql "SELECT 1" | pms-sql "SELECT 2" | pms-admin check | pms-admin status --unlock' \
 	    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null
@@ -267,7 +267,7 @@ as() {		# user cmd...
 
 @test "rekey: refused while another program has the store open" {
 	pms-sql "CREATE TABLE t (x)"
-	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 40000000) SELECT count(*) FROM c" >/dev/null 3>&- &
+	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 25000000) SELECT count(*) FROM c" >/dev/null 3>&- &
 	sleep 1
 	run -75 --separate-stderr pms-admin rekey
 	assert_stderr 'others are using the store'
@@ -350,4 +350,35 @@ as() {		# user cmd...
 	run -77 --separate-stderr setpriv --reuid=65534 --regid=65534 \
 	    --clear-groups pms-admin -S "$STORE" check
 	refute_phi "$stderr"
+}
+
+@test "an older slot file put back is refused" {
+	add_user bob front-desk
+	cp "$STORE.keys" "$BATS_TEST_TMPDIR/old.keys"
+	run -0 pms-admin user remove bob
+	cp "$BATS_TEST_TMPDIR/old.keys" "$STORE.keys"
+	keyctl clear @s
+	run -77 --separate-stderr as bob pms-sql "SELECT 1"
+	assert_stderr "is older than the store"
+	run -77 --separate-stderr pms-admin check
+	assert_stderr "an old copy was put back"
+}
+
+@test "options a command does not take are refused; portal is not given out" {
+	run -64 --separate-stderr pms-admin lock --role billing
+	assert_stderr 'lock: option "--role" does not apply'
+	run -64 --separate-stderr pms-admin rekey --out x
+	assert_stderr 'rekey: option "--out" does not apply'
+	run -64 --separate-stderr pms-admin user add pat --role portal
+	assert_stderr 'unknown role in "portal"'
+	run -64 --separate-stderr pms-admin check --store
+	assert_stderr 'option "--store" needs a value'
+}
+
+@test "unlock ignores a PMS_KEYFILE meant for cron, refuses --keyfile" {
+	pms-admin keyfile create cron --role reminder-bot --out "$BATS_TEST_TMPDIR/cron.key"
+	PMS_KEYFILE="$BATS_TEST_TMPDIR/cron.key" run -0 --separate-stderr pms-admin unlock
+	assert_stderr 'unlocked as admin'
+	run -64 --separate-stderr pms-admin --keyfile "$BATS_TEST_TMPDIR/cron.key" unlock
+	assert_stderr 'never cached'
 }
