@@ -105,7 +105,7 @@ check-asan: deps
 	BUILD=build-asan $(ASAN_ENV) tests/run
 
 demo: deps all
-	BUILD=$(BUILD) share/demo/run
+	BUILD=$(BUILD) keyctl session - share/demo/run
 
 bench: deps all
 	BUILD=$(BUILD) bench/run $(SIZE)
