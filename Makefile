@@ -29,7 +29,8 @@ LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-BINS	 = $(PROGS:%=$(BUILD)/%) $(BUILD)/pms-sql $(BUILD)/store-bench
+BINS	 = $(PROGS:%=$(BUILD)/%) $(BUILD)/pms-sql $(BUILD)/store-checkpointer \
+	   $(BUILD)/store-bench
 
 # Debian packages the build, tests, demo and benchmarks need.
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
@@ -75,7 +76,9 @@ $(BUILD)/libpms.a: $(LIB_OBJ)
 $(BUILD)/pms-%: cmd/pms-%.c $(BUILD)/libpms.a lib/pms.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
-$(BUILD)/pms-sql: tests/helpers/pms-sql.c $(BUILD)/libpms.a lib/pms.h
+# Test helpers: built from libpms, never installed.
+$(BUILD)/pms-sql $(BUILD)/store-checkpointer: $(BUILD)/%: tests/helpers/%.c \
+    $(BUILD)/libpms.a lib/pms.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)

@@ -258,6 +258,24 @@ pms_lock_wait(int fd, int op, int ms)
 	return 0;
 }
 
+/*
+ * No ATTACH of a file: it would let "VACUUM INTO 'file:x?vfs=unix'" or
+ * an attached plain database take the data out in clear.  VACUUM's own
+ * temporary database (an empty name, kept in memory) is allowed.
+ */
+static int
+authorize(void *arg, int action, const char *a, const char *b,
+    const char *db, const char *trigger)
+{
+	(void)arg;
+	(void)b;
+	(void)db;
+	(void)trigger;
+	if (action == SQLITE_ATTACH && a != NULL && *a != '\0')
+		return SQLITE_DENY;
+	return SQLITE_OK;
+}
+
 /* The connection policy of STORE.md 4.9, for every connection. */
 static enum pms_status
 configure(struct pms_store *s)
@@ -269,7 +287,8 @@ configure(struct pms_store *s)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0,
 	    NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 1);	/* VACUUM's own */
+	sqlite3_set_authorizer(s->db, authorize, NULL);
 	sqlite3_extended_result_codes(s->db, 1);
 	if ((rc = sqlite3_busy_timeout(s->db, BUSY_MS)) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "busy timeout");
@@ -947,9 +966,16 @@ close_checkpoint(struct pms_store *s)
 	if ((fd = pms_lock_open(s->lockdir, "checkpoint.lock")) == -1)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-		/* someone holding the lock is already doing it otherwise */
+		/*
+		 * Someone holding the lock is already doing it.  TRUNCATE
+		 * without waiting: when others read, it does what PASSIVE
+		 * would; when none do, the WAL starts again from nothing.
+		 * (How far a PASSIVE one got lives only in -shm, which the
+		 * next lone opener resets: the WAL would never restart.)
+		 */
+		sqlite3_busy_timeout(s->db, 0);
 		sqlite3_wal_checkpoint_v2(s->db, "main",
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 		flock(fd, LOCK_UN);
 	}
 	close(fd);
@@ -1061,13 +1087,30 @@ pms_store_check(struct pms_store *s, struct pms_check_report *r)
 	const unsigned char *txt;
 	int64_t bad;
 	enum pms_status ps;
-	int rc;
+	int rc, cfd = -1;
 
 	memset(r, 0, sizeof(*r));
-	/* the write lock keeps the WAL still while it is scanned */
-	if ((ps = pms_store_begin(s)) != PMS_OK)
+	/*
+	 * A checkpoint by another program rewrites pages of the main file
+	 * without the write lock: hold the checkpoint lock while reading
+	 * (taken first, as maintain does, so the two cannot wait on each
+	 * other).  The write lock keeps the WAL still while it is scanned.
+	 */
+	if ((cfd = pms_lock_open(s->lockdir, "checkpoint.lock")) == -1)
+		return pms_seterr(PMS_EIO, "%s: %s", s->lockdir,
+		    strerror(errno));
+	if (pms_lock_wait(cfd, LOCK_EX, BUSY_MS) == -1) {
+		close(cfd);
+		return pms_seterr(PMS_EBUSY, "a checkpoint is running; try "
+		    "again");
+	}
+	if ((ps = pms_store_begin(s)) != PMS_OK) {
+		close(cfd);
 		return ps;
+	}
 	rc = sqlite3_file_control(s->db, "main", PMS_FCNTL_VERIFY, &v);
+	close(cfd);
+	cfd = -1;
 	if (rc != SQLITE_OK) {
 		ps = pms_store_sqlerr(s, rc, "checking pages");
 		goto fail;
@@ -1100,6 +1143,8 @@ pms_store_check(struct pms_store *s, struct pms_check_report *r)
 		goto fail;
 	return pms_store_commit(s);
 fail:
+	if (cfd != -1)
+		close(cfd);
 	sqlite3_finalize(st);
 	pms_store_rollback(s);
 	return ps;
@@ -1157,8 +1202,7 @@ pms_store_exec_raw(struct pms_store *s, const char *sql, pms_row_fn *fn,
 
 	rc = sqlite3_exec(s->db, sql, fn, arg, &err);
 	if (rc != SQLITE_OK) {
-		enum pms_status st = pms_store_sqlerr(s, rc, err != NULL ? err :
-		    "SQL");
+		enum pms_status st = pms_store_sqlerr(s, rc, "SQL");
 
 		sqlite3_free(err);
 		return st;

@@ -559,10 +559,17 @@ jrnl_read(struct cfile *p, unsigned char *out, int n, sqlite3_int64 off)
 	if ((rc = jrnl_pgno(p, off, &pgno)) != SQLITE_OK)
 		return rc;
 	if (page_open(p->key, 'J', pgno, out, NULL, 0) != 0) {
-		/* SQLite's own record checksum then ends the playback */
+		/*
+		 * Under synchronous=FULL every record a hot journal counts
+		 * was synced before the database was touched, so a record
+		 * that fails is damage, not a torn tail: stop, and keep the
+		 * journal for a rollback from a good copy, rather than let
+		 * SQLite end the playback half-way and delete it.
+		 */
 		memset(out, 0, P);
 		p->key->st.jrnlauthfail++;
 		note_failure(p->key, 'J', pgno, p->name);
+		return SQLITE_IOERR_DATA;
 	}
 	return SQLITE_OK;
 }

@@ -546,6 +546,7 @@ wal_frame_msg() {
 
 @test "store: a wrong passphrase is told as such" {
 	write_markers
+	pms-admin lock		# writing cached the key
 	local before
 	before=$(sha256sum "$STORE" "$STORE.keys")
 	printf '%s\n' 'incorrect horse battery staple' >"$PMS_PASSPHRASE_FILE"
@@ -711,20 +712,6 @@ wal_frame_msg() {
 	assert_line 'integrity:  ok'
 }
 
-# Build tests/helpers/store-checkpointer.c against this build's libpms
-# (with the sanitizers if the build has them); sets CHECKPOINTER.
-build_checkpointer() {
-	local src="$TOP/tests/helpers/store-checkpointer.c" cflags libs
-	CHECKPOINTER="$BATS_TEST_TMPDIR/store-checkpointer"
-	cflags=$(pkg-config --cflags libsodium sqlite3)
-	libs=$(pkg-config --libs libsodium sqlite3)
-	cc -std=c11 -D_GNU_SOURCE -I"$TOP/lib" $cflags -o "$CHECKPOINTER" \
-	    "$src" "$BUILD_DIR/libpms.a" $libs 2>/dev/null ||
-	    cc -std=c11 -D_GNU_SOURCE -fsanitize=address,undefined \
-	    -I"$TOP/lib" $cflags -o "$CHECKPOINTER" "$src" \
-	    "$BUILD_DIR/libpms.a" $libs
-}
-
 # A checkpoint, as a program runs it when it closes a long WAL (PASSIVE,
 # under the checkpoint lock), rewrites pages of the main file while
 # check reads every page of it.
@@ -734,8 +721,7 @@ build_checkpointer() {
 	run -0 pms-sql "CREATE TABLE b (id INTEGER PRIMARY KEY, x BLOB);
 	    INSERT INTO b VALUES (1, randomblob(1000000))"
 	run -0 pms-admin maintain
-	build_checkpointer
-	"$CHECKPOINTER" 10000 "UPDATE b SET x = randomblob(1000000)" \
+	store-checkpointer 10000 "UPDATE b SET x = randomblob(1000000)" \
 	    >/dev/null 2>"$BATS_TEST_TMPDIR/writer.err" 3>&- &
 	local writer=$!
 	for i in $(seq 1 150); do
