@@ -1090,23 +1090,21 @@ pms_store_check(struct pms_store *s, struct pms_check_report *r)
 	int rc, cfd = -1;
 
 	memset(r, 0, sizeof(*r));
+	/* the write lock keeps the WAL still while it is scanned */
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
 	/*
 	 * A checkpoint by another program rewrites pages of the main file
-	 * without the write lock: hold the checkpoint lock while reading
-	 * (taken first, as maintain does, so the two cannot wait on each
-	 * other).  The write lock keeps the WAL still while it is scanned.
+	 * without the write lock: hold the checkpoint lock while reading.
+	 * (Taken second: with the write lock held, writers wait for us
+	 * instead of starving us.)
 	 */
-	if ((cfd = pms_lock_open(s->lockdir, "checkpoint.lock")) == -1)
-		return pms_seterr(PMS_EIO, "%s: %s", s->lockdir,
-		    strerror(errno));
-	if (pms_lock_wait(cfd, LOCK_EX, BUSY_MS) == -1) {
-		close(cfd);
-		return pms_seterr(PMS_EBUSY, "a checkpoint is running; try "
-		    "again");
-	}
-	if ((ps = pms_store_begin(s)) != PMS_OK) {
-		close(cfd);
-		return ps;
+	if ((cfd = pms_lock_open(s->lockdir, "checkpoint.lock")) == -1 ||
+	    pms_lock_wait(cfd, LOCK_EX, BUSY_MS) == -1) {
+		ps = cfd == -1 ? pms_seterr(PMS_EIO, "%s: %s", s->lockdir,
+		    strerror(errno)) : pms_seterr(PMS_EBUSY, "a checkpoint is "
+		    "running; try again");
+		goto fail;
 	}
 	rc = sqlite3_file_control(s->db, "main", PMS_FCNTL_VERIFY, &v);
 	close(cfd);
