@@ -170,14 +170,17 @@ cmd_status(struct pms_ctx *ctx, int argc, char **argv)
 		usage(EX_USAGE);
 	if ((st = pms_store_info(ctx->store_path, &info)) != PMS_OK)
 		return pms_fail_status(ctx, st);
-	if (unlock) {
-		pms_ctx_store_opts(ctx, &o);
-		if ((st = pms_store_open(&s, &o)) != PMS_OK)
+	/* unlocked: asked for, or the key is in the keyring already */
+	pms_ctx_store_opts(ctx, &o);
+	o.cache_only = !unlock;
+	if (unlock || (ctx->keyfile == NULL && !ctx->recovery)) {
+		if ((st = pms_store_open(&s, &o)) == PMS_OK) {
+			st = pms_store_schema_version(s, &version);
+			pms_store_close(s);
+		}
+		if (st != PMS_OK && unlock)
 			return pms_fail_status(ctx, st);
-		st = pms_store_schema_version(s, &version);
-		pms_store_close(s);
-		if (st != PMS_OK)
-			return pms_fail_status(ctx, st);
+		unlock = st == PMS_OK;
 	}
 	printf("store:      %s\n", ctx->store_path);
 	printf("file id:    %s\n", info.file_id);

@@ -80,6 +80,7 @@ struct pms_store_opts {
 	const char	*keyfile;	/* or with a cron key file */
 	int		 recovery;	/* ask for the recovery key instead */
 	int		 no_cache;	/* do not use or fill the keyring */
+	int		 cache_only;	/* open only with a cached key: no asking */
 	unsigned	 cache_secs;	/* idle timeout of a cached key */
 };
 

@@ -553,6 +553,8 @@ unlock_passphrase(struct pms_store *s, const struct pms_store_opts *o,
 	if (!o->no_cache && pms_keyring_get(sf->file_id, slot->id, s->u) == 0 &&
 	    pms_keys_verify(sf, s->u->dek) == PMS_OK)
 		goto cached;
+	if (o->cache_only)
+		return pms_seterr(PMS_EDENIED, "the store is locked");
 	if (!o->no_cache) {
 		snprintf(name, sizeof(name), "unlock-%u.lock",
 		    (unsigned)slot->id);

@@ -382,3 +382,16 @@ as() {		# user cmd...
 	run -64 --separate-stderr pms-admin --keyfile "$BATS_TEST_TMPDIR/cron.key" unlock
 	assert_stderr 'never cached'
 }
+
+@test "status shows the schema while the key is cached, never asks without --unlock" {
+	run -0 pms-admin status
+	assert_line "schema:     (locked)"
+	pms-admin unlock 2>/dev/null
+	unset PMS_PASSPHRASE_FILE
+	run -0 setsid -w pms-admin status </dev/null
+	assert_line "schema:     1"
+	pms-admin lock
+	run -0 --separate-stderr setsid -w pms-admin status </dev/null
+	assert_line "schema:     (locked)"
+	[ -z "$stderr" ]
+}
