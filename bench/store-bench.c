@@ -190,7 +190,8 @@ main(int argc, char *argv[])
 {
 	struct pms_store_opts o;
 	struct pms_store *s;
-	char dir[256] = "", plain[300], enc[300], rk[PMS_RECOVERY_KEY_LEN];
+	char dir[256] = "", plain[300], enc[300], passpath[300];
+	char rk[PMS_RECOVERY_KEY_LEN];
 	char pass[] = "correct horse battery staple";
 	unsigned n = 200000, r = 100000, handle;
 	unsigned char file_id[8];
@@ -226,12 +227,12 @@ main(int argc, char *argv[])
 	unlink(plain);
 
 	/* key derivation and store creation: not timed */
-	snprintf(rk, sizeof(rk), "%s/pass", dir);
-	if ((f = fopen(rk, "w")) == NULL)
+	snprintf(passpath, sizeof(passpath), "%s/pass", dir);
+	if ((f = fopen(passpath, "w")) == NULL)
 		die("pass file", NULL);
 	fprintf(f, "%s\n", pass);
 	fclose(f);
-	setenv("PMS_PASSPHRASE_FILE", rk, 1);
+	setenv("PMS_PASSPHRASE_FILE", passpath, 1);
 	struct pms_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pass_fd = -1;
