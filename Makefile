@@ -11,38 +11,47 @@ DESTDIR	?=
 BUILD	?= build
 
 CC	?= cc
-PKGS	 = libsodium sqlite3
+PKGS	 = libsodium sqlite3 jansson yaml-0.1
 WARN	 = -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
 	     -Ilib -I$(BUILD) $(shell pkg-config --cflags $(PKGS))
-LDLIBS	 = $(shell pkg-config --libs $(PKGS))
+LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lcsv
 
 ifeq ($(SAN),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 endif
+ifeq ($(SAN),fuzz)
+SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 
 PROGS	 = pms-admin
 LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
-	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c
+	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c lib/money.c \
+	   lib/ptime.c lib/record.c lib/config.c
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
-HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h
+HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
+	   lib/record.h lib/config.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-BINS	 = $(PROGS:%=$(BUILD)/%) $(BUILD)/pms-sql $(BUILD)/store-checkpointer \
-	   $(BUILD)/store-bench
+HELPERS	 = pms-sql store-checkpointer pms-when pms-rec
+BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BUILD)/store-bench
+FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
+FUZZ_SECONDS ?= 60
 
 # Debian packages the build, tests, demo and benchmarks need.
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
 	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
-	   faketime util-linux strace
+	   faketime util-linux strace clang \
+	   libclang-rt-14-dev
 
 ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
 	   UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1
 
 .PHONY: all check check-asan demo bench deps install uninstall clean lint \
-	test
+	test fuzz
 
 all: $(BINS)
 
@@ -77,12 +86,28 @@ $(BUILD)/pms-%: cmd/pms-%.c $(BUILD)/libpms.a lib/pms.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
 # Test helpers: built from libpms, never installed.
-$(BUILD)/pms-sql $(BUILD)/store-checkpointer: $(BUILD)/%: tests/helpers/%.c \
-    $(BUILD)/libpms.a lib/pms.h
+$(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
+    $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+# Fuzz targets (libFuzzer, Debian's clang): fuzz/fuzz-NAME.c, seeds in
+# fuzz/corpus/fuzz-NAME/; what they find new goes to build-fuzz/corpus/.
+$(BUILD)/fuzz-%: fuzz/fuzz-%.c $(BUILD)/libpms.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang SAN=fuzz CFLAGS='-O1 -g' \
+	  $(FUZZ:%=build-fuzz/%)
+	@for f in $(FUZZ); do \
+	  echo "== $$f ($(FUZZ_SECONDS)s)"; \
+	  mkdir -p build-fuzz/corpus/$$f fuzz/corpus/$$f; \
+	  $(ASAN_ENV) build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/$$f- \
+	    build-fuzz/corpus/$$f fuzz/corpus/$$f || exit 1; \
+	done
 
 # Install what is missing, and only that.
 deps:
@@ -138,4 +163,4 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,2 @@
+/* money.c: being written; see money.h. */
+typedef int pms_money_placeholder;

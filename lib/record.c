@@ -1,0 +1,2 @@
+/* record.c: being written; see record.h. */
+typedef int pms_record_placeholder;

@@ -1,0 +1,2 @@
+/* pms-rec: a test helper, being written. */
+int main(void) { return 70; }

@@ -1,0 +1,2 @@
+/* pms-when: a test helper, being written. */
+int main(void) { return 70; }
