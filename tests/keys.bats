@@ -267,11 +267,20 @@ as() {		# user cmd...
 
 @test "rekey: refused while another program has the store open" {
 	pms-sql "CREATE TABLE t (x)"
-	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 25000000) SELECT count(*) FROM c" >/dev/null 3>&- &
-	sleep 1
+	# a query that never ends by itself, so the store stays open for
+	# as long as the test needs; wait until it holds the store's lock
+	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) SELECT count(*) FROM c" >/dev/null 3>&- &
+	local holder=$!
+	local n=0
+	until ls -l /proc/$holder/fd 2>/dev/null | grep -q 'store.lock$'; do
+		sleep 0.1
+		n=$((n + 1))
+		[ $n -lt 100 ] || fail "pms-sql never opened the store"
+	done
 	run -75 --separate-stderr pms-admin rekey
+	kill $holder
+	wait $holder || true
 	assert_stderr 'others are using the store'
-	wait
 	run -0 pms-admin status
 	assert_line "generation: 1"
 }
