@@ -63,7 +63,7 @@ number_error(const char *p, const char *end, int sign)
 		after = (size_t)(end - comma - 1);
 		if (after == 1 || after == 2)
 			return pms_seterr(PMS_EDATA, "not an amount: a decimal "
-			    "comma (write a point: 12.34)");
+			    "comma (cents go after a point)");
 	}
 	if (ncomma > 0)
 		return pms_seterr(PMS_EDATA, "not an amount: misplaced "
