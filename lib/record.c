@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <csv.h>
+#include <libgen.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -1588,6 +1589,7 @@ struct pms_writer {
 	FILE		*out;
 	int		 own;		/* out is ours to close */
 	char		*path;		/* the file asked for, or NULL */
+	char		*target;	/* the file written (links followed) */
 	char		*tmp;		/* the temp file to rename, or NULL */
 	struct pms_col	*cols;
 	size_t		 ncols;
@@ -1710,6 +1712,7 @@ writer_free(struct pms_writer *w)
 	free(w->tbuf);
 	free(w->toff);
 	free(w->path);
+	free(w->target);
 	free(w->tmp);
 	free(w);
 }
@@ -1751,15 +1754,67 @@ pms_writer_open_stream(struct pms_writer **wp, enum pms_out_format fmt,
 	return PMS_OK;
 }
 
+/*
+ * Where a file for path is to be written: *target, the file a temp
+ * file is renamed over (the one a symbolic link points to), or with
+ * *direct set, nothing to rename over: a device, a FIFO, or anything
+ * under /dev, /proc or /sys (/dev/stdout is a link to whatever the
+ * standard output is, and a rename would replace the link itself).
+ */
+static enum pms_status
+out_target(const char *path, char **target, int *direct)
+{
+	char a[PATH_MAX], b[PATH_MAX], dir[PATH_MAX], canon[PATH_MAX];
+	char real[PATH_MAX];
+	const char *base, *t;
+	struct stat sb;
+
+	*target = NULL;
+	*direct = 0;
+	if (snprintf(a, sizeof(a), "%s", path) >= (int)sizeof(a) ||
+	    snprintf(b, sizeof(b), "%s", path) >= (int)sizeof(b))
+		return pms_seterr(PMS_EIO, "%s: path too long", path);
+	base = basename(b);
+	if (realpath(dirname(a), dir) == NULL)
+		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+	if (snprintf(canon, sizeof(canon), "%s/%s", strcmp(dir, "/") == 0 ?
+	    "" : dir, base) >= (int)sizeof(canon))
+		return pms_seterr(PMS_EIO, "%s: path too long", path);
+	t = canon;
+	if (strncmp(canon, "/dev/", 5) == 0 ||
+	    strncmp(canon, "/proc/", 6) == 0 ||
+	    strncmp(canon, "/sys/", 5) == 0) {
+		*direct = 1;
+	} else if (lstat(canon, &sb) == -1) {
+		if (errno != ENOENT)
+			return pms_seterr(PMS_EIO, "%s: %s", path,
+			    strerror(errno));
+	} else {
+		if (S_ISLNK(sb.st_mode)) {
+			if (realpath(canon, real) == NULL ||
+			    stat(real, &sb) == -1)
+				return pms_seterr(PMS_EIO, "%s: %s", path,
+				    strerror(errno));
+			t = real;
+		}
+		if (S_ISDIR(sb.st_mode))
+			return pms_seterr(PMS_EIO, "%s: is a directory",
+			    path);
+		*direct = !S_ISREG(sb.st_mode);
+	}
+	if ((*target = strdup(t)) == NULL)
+		return nomem();
+	return PMS_OK;
+}
+
 enum pms_status
 pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
     const char *path, const struct pms_col *cols, size_t ncols)
 {
 	struct pms_writer *w;
-	struct stat sb;
 	enum pms_status st;
 	char tmp[PATH_MAX];
-	int fd = -1;
+	int fd = -1, direct;
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return pms_writer_open_stream(wp, fmt, stdout, cols, ncols);
@@ -1772,19 +1827,18 @@ pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
 		st = nomem();
 		goto fail;
 	}
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		st = pms_seterr(PMS_EIO, "%s: is a directory", path);
+	if ((st = out_target(path, &w->target, &direct)) != PMS_OK)
 		goto fail;
-	}
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		/* a device or a FIFO: no temp file to rename over it */
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	if (direct) {
+		/* appending: /dev/stdout may be a file the shell opened */
+		if ((fd = open(w->target, O_WRONLY | O_APPEND | O_CLOEXEC |
+		    O_NOCTTY)) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", path,
 			    strerror(errno));
 			goto fail;
 		}
 	} else {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
+		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", w->target) >=
 		    (int)sizeof(tmp)) {
 			st = pms_seterr(PMS_EIO, "%s: path too long", path);
 			goto fail;
@@ -2145,13 +2199,17 @@ pad(struct pms_writer *w, size_t n)
 	}
 }
 
-/* One line of a table: right- or left-aligned, no trailing blanks. */
+/* One line of a table: right- or left-aligned, no trailing blanks
+ * (the line ends with its last non-empty cell). */
 static void
 table_line(struct pms_writer *w, const char *const *s)
 {
-	size_t i, wd;
+	size_t i, wd, last = 0;
 
-	for (i = 0; i < w->ncols; i++) {
+	for (i = 0; i < w->ncols; i++)
+		if (*s[i] != '\0')
+			last = i + 1;
+	for (i = 0; i < last; i++) {
 		wd = disp_width(s[i]);
 		if (i > 0)
 			wr(w, "  ", 2);
@@ -2160,7 +2218,7 @@ table_line(struct pms_writer *w, const char *const *s)
 			wrs(w, s[i]);
 		} else {
 			wrs(w, s[i]);
-			if (i + 1 < w->ncols)
+			if (i + 1 < last)
 				pad(w, w->width[i] - wd);
 		}
 	}
@@ -2223,10 +2281,14 @@ pms_writer_close(struct pms_writer *w)
 	}
 	if (w->err != 0) {
 		st = write_fail(w);
+		/* reported here, and once is enough: the caller's own check
+		 * of its stream must not say it again */
+		if (!w->own)
+			clearerr(w->out);
 		goto out;
 	}
 	if (w->tmp != NULL) {
-		if (rename(w->tmp, w->path) == -1) {
+		if (rename(w->tmp, w->target) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", w->path,
 			    strerror(errno));
 			goto out;
@@ -2234,7 +2296,7 @@ pms_writer_close(struct pms_writer *w)
 		free(w->tmp);
 		w->tmp = NULL;
 		/* as pms_file_replace: the file is in place either way */
-		pms_sync_dir(w->path);
+		pms_sync_dir(w->target);
 	}
 out:
 	if (w->own && w->out != NULL)
