@@ -629,6 +629,7 @@ csv_read_row(struct pms_reader *r, int *got)
 			if (!r->in_row)
 				return PMS_OK;
 			r->in_row = 0;
+			r->last_line = r->row_line;
 			if (csv_fini(&r->csv, csv_cell_cb, csv_row_cb, r) != 0)
 				return line_fail(r, r->row_line, NULL,
 				    PMS_EDATA, "a quote never closed");
@@ -727,10 +728,15 @@ trim_name(char *s)
 	s[n - i] = '\0';
 }
 
+/* qsort_r: order column indices by their names. */
 static int
-hdr_cmp(const void *a, const void *b)
+hdr_cmp(const void *a, const void *b, void *arg)
 {
-	return name_cmp(*(char *const *)a, *(char *const *)b);
+	char **hdr = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = name_cmp(hdr[i], hdr[j]);
+
+	return c != 0 ? c : (i > j) - (i < j);
 }
 
 /* Make the header from the row just read. */
@@ -738,8 +744,8 @@ static enum pms_status
 csv_take_header(struct pms_reader *r)
 {
 	unsigned long line = r->row_line;
-	char **sorted = NULL, *name, nbuf[64];
-	size_t i, n = r->ncells;
+	char *name, nbuf[64];
+	size_t i, n = r->ncells, *sorted = NULL;
 	enum pms_status st = PMS_OK;
 	int bad;
 
@@ -777,13 +783,15 @@ csv_take_header(struct pms_reader *r)
 		st = nomem();
 		goto out;
 	}
-	memcpy(sorted, r->hdr, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), hdr_cmp);
+	for (i = 0; i < n; i++)
+		sorted[i] = i;
+	qsort_r(sorted, n, sizeof(*sorted), hdr_cmp, r->hdr);
 	for (i = 1; i < n; i++)
-		if (name_cmp(sorted[i - 1], sorted[i]) == 0) {
-			safe_name(sorted[i], nbuf, sizeof(nbuf));
+		if (name_cmp(r->hdr[sorted[i - 1]], r->hdr[sorted[i]]) == 0) {
+			safe_name(r->hdr[sorted[i]], nbuf, sizeof(nbuf));
 			st = line_fail(r, line, "header", PMS_EDATA,
-			    "column \"%s\" twice", nbuf);
+			    "column %zu \"%s\" repeats column %zu",
+			    sorted[i] + 1, nbuf, sorted[i - 1] + 1);
 			goto out;
 		}
 out:
@@ -2076,8 +2084,10 @@ row_csv(struct pms_writer *w, const struct pms_cell *cells)
 			break;
 		case PMS_COL_DATE:
 		case PMS_COL_TIME:
+			/* never guarded; but one that looks guarded gets
+			 * its "'" more, or the reader would drop one */
 			if (c->text != NULL)
-				csv_cell(w, c->text, 0);
+				csv_cell(w, c->text, guarded(c->text));
 			break;
 		}
 	}

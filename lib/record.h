@@ -227,7 +227,9 @@ struct pms_writer;
  * in LF.  A TEXT cell that starts with '=', '+', '-', '@', TAB or CR,
  * or with one or more "'" and then one of those, gets a leading "'"
  * (the reader drops it again); money, integers, dates and times are
- * never touched.  Money as "-25.00".
+ * never touched (but for a date or time that itself starts with "'"
+ * and one of those, which gets one "'" more so that it reads back the
+ * same).  Money as "-25.00".
  * Table: columns aligned by display width (UTF-8 code points, East
  * Asian wide ones as two), rows kept until close, money and integers
  * right-aligned, control characters shown as '?'.
