@@ -251,9 +251,9 @@ struct pms_reader {
 	char		*name;		/* NULL: messages say "line N" alone */
 	enum pms_in_format fmt;
 	enum pms_in_encoding enc;
-	unsigned char	*buf;		/* decoded input; buf[pos..len) unread */
+	unsigned char	*buf;		/* decoded input, buf[pos..len) unread */
 	size_t		 cap, pos, len;
-	unsigned char	*raw;		/* Windows-1252 bytes, before decoding */
+	unsigned char	*raw;		/* Windows-1252 bytes, undecoded */
 	int		 eof;		/* fread found the end */
 	int		 done;		/* no more records */
 	unsigned long	 line;		/* the line of buf[pos] */
@@ -1901,8 +1901,10 @@ csv_cell(struct pms_writer *w, const char *s, int guard)
 		wr(w, "\"", 1);
 	if (guard)
 		wr(w, "'", 1);
-	for (p = s; quote && (q = strchr(p, '"')) != NULL; p = q + 1)
-		wr(w, p, (size_t)(q - p + 1)), wr(w, "\"", 1);
+	for (p = s; quote && (q = strchr(p, '"')) != NULL; p = q + 1) {
+		wr(w, p, (size_t)(q - p + 1));		/* a quote doubled */
+		wr(w, "\"", 1);
+	}
 	wrs(w, p);
 	if (quote)
 		wr(w, "\"", 1);
@@ -2013,7 +2015,8 @@ table_keep(struct pms_writer *w, size_t col, const char *s)
 	}
 	off = w->tlen;
 	while (i < n) {
-		if ((k = utf8_next(p + i, n - i, &cp)) == 0 || is_control(cp)) {
+		k = utf8_next(p + i, n - i, &cp);
+		if (k == 0 || is_control(cp)) {
 			w->tbuf[w->tlen++] = '?';
 			i += k == 0 ? 1 : k;
 			continue;
