@@ -1277,25 +1277,29 @@ pms_reader_next(struct pms_reader *r, struct pms_record **rec)
 	while (!r->done) {
 		if (r->fmt == PMS_IN_JSON) {
 			if ((st = json_next(r, &got)) != PMS_OK)
-				return st;
+				goto fail;
 			if (got)
 				goto found;
 			continue;
 		}
 		if ((st = csv_read_row(r, &got)) != PMS_OK)
-			return st;
+			goto fail;
 		if (!got)
 			break;
 		if (!r->nonblank)
 			continue;		/* ",,,": a blank row */
 		if ((st = csv_take_row(r)) != PMS_OK)
-			return st;
+			goto fail;
 		goto found;
 	}
 	return PMS_OK;
 found:
 	*rec = &r->rec;
 	return PMS_OK;
+fail:
+	if (st != PMS_EDATA)
+		r->done = 1;		/* out of memory, a read error */
+	return st;
 }
 
 /* ---- the record ---- */
