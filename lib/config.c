@@ -369,10 +369,12 @@ yload(struct ctx *c, const char *buf, size_t len, int *failed)
 			} else {
 				cerr_at(c, (int)p.problem_mark.line + 1,
 				    (int)p.problem_mark.column + 1, 1,
-				    "syntax error: %s%s%s", p.problem != NULL ?
+				    "syntax error: %s%s%s%s", p.problem != NULL ?
 				    p.problem : "not YAML", p.context != NULL ?
 				    " " : "", p.context != NULL ? p.context :
-				    "");
+				    "", p.problem_mark.index < len &&
+				    buf[p.problem_mark.index] == '\t' ?
+				    " (a tab: indent with spaces)" : "");
 			}
 			bad = 1;
 			break;
@@ -698,7 +700,7 @@ static const struct key payer_item = { .type = K_MAP, .map = &payer };
 
 static const struct key schedule_keys[] = {
 	{ .name = "late_cancel_notice", .type = K_DURATION, .dflt = "24h",
-	  .min = 0, .max = 14 * 86400 },
+	  .min = 60, .max = 14 * 86400 },
 	{ .name = "slot_step", .type = K_DURATION, .dflt = "15m", .min = 60,
 	  .max = 4 * 3600 },
 };
@@ -1159,7 +1161,7 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 		BAD("expected true or false");
 	case K_MONEY:
 		if (pms_money_parse(s, &cents) != PMS_OK)
-			BAD("not an amount of money: %s", pms_errmsg());
+			BAD("%s", pms_errmsg());
 		if (cents < k->min)
 			BAD("must not be negative");
 		if (cents > k->max)
@@ -1167,7 +1169,7 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 		return json_integer(cents);
 	case K_DURATION:
 		if (pms_duration_parse(s, &secs) != PMS_OK)
-			BAD("expected a duration such as 15m, 24h or 1h30m");
+			BAD("%s", pms_errmsg());
 		if (secs < k->min || secs > k->max) {
 			duration_fmt(k->min, lim, sizeof(lim));
 			duration_fmt(k->max, lim2, sizeof(lim2));
@@ -1595,7 +1597,7 @@ add_def(struct ctx *c, const char *code)
  * differ: their identity (F_ID, F_IDPART) or an F_DISTINCT key. */
 static void
 list_dupes(struct ctx *c, const struct key *k, json_t *arr,
-    const struct ynode **src)
+    const struct ynode **src, const size_t *pos)
 {
 	const struct map *m = k->item->map;
 	const struct key *id = NULL, *part = NULL, *kd;
@@ -1629,7 +1631,7 @@ list_dupes(struct ctx *c, const struct key *k, json_t *arr,
 					continue;
 				v = yget(src[b], kd->name, NULL);
 				w = yget(src[a], kd->name, NULL);
-				old = path_index(c, b);
+				old = path_index(c, pos[b]);
 				old2 = path_key(c, kd->name);
 				if (part != NULL && (kd->flags & F_ID))
 					yerr(c, v != NULL ? v : src[b], "the same "
@@ -1653,6 +1655,7 @@ static json_t *
 walk_list(struct ctx *c, const struct key *k, const struct ynode *y)
 {
 	const struct ynode **src = NULL;
+	size_t *pos = NULL;	/* where in the file each entry of arr is */
 	long long max = k->max > 0 ? k->max : LIST_MAX;
 	json_t *arr = NULL, *v;
 	size_t i, a, n = 0, old;
@@ -1670,8 +1673,10 @@ walk_list(struct ctx *c, const struct key *k, const struct ynode *y)
 		return NULL;
 	}
 	if ((arr = json_array()) == NULL ||
-	    (src = calloc(y->n + 1, sizeof(*src))) == NULL) {
+	    (src = calloc(y->n + 1, sizeof(*src))) == NULL ||
+	    (pos = calloc(y->n + 1, sizeof(*pos))) == NULL) {
 		json_decref(arr);
+		free(src);
 		c->nomem = 1;
 		return NULL;
 	}
@@ -1682,19 +1687,21 @@ walk_list(struct ctx *c, const struct key *k, const struct ynode *y)
 		else if ((v = walk(c, k->item, y->kids[i])) != NULL) {
 			if (json_array_append_new(arr, v) == -1)
 				c->nomem = 1;
-			else
+			else {
+				pos[n] = i;
 				src[n++] = y->kids[i];
+			}
 		}
 		path_pop(c, old);
 	}
 	if (k->item->type == K_MAP)
-		list_dupes(c, k, arr, src);
+		list_dupes(c, k, arr, src, pos);
 	else if (k->flags & F_UNIQUE) {
 		for (i = 0; i < n; i++)
 			for (a = 0; a < i; a++)
 				if (json_equal(json_array_get(arr, i),
 				    json_array_get(arr, a))) {
-					old = path_index(c, i);
+					old = path_index(c, pos[i]);
 					yerr(c, src[i], "duplicate (also at "
 					    "%d:%d)", src[a]->line,
 					    src[a]->col);
@@ -1703,6 +1710,7 @@ walk_list(struct ctx *c, const struct key *k, const struct ynode *y)
 				}
 	}
 	free(src);
+	free(pos);
 	return arr;
 }
 

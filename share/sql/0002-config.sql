@@ -9,7 +9,7 @@
 
 CREATE TABLE config (
 	id		INTEGER PRIMARY KEY CHECK (id = 1),
-	doc		TEXT NOT NULL CHECK (json_valid(doc)),
+	doc		TEXT NOT NULL,
 	loaded_at	TEXT NOT NULL,
 	loaded_by	TEXT NOT NULL
 ) STRICT;
@@ -28,8 +28,8 @@ CREATE TABLE locations (
 	place_of_service TEXT NOT NULL,
 	phone		TEXT,
 	npi		TEXT,
-	rooms		TEXT NOT NULL CHECK (json_valid(rooms)),
-	doc		TEXT NOT NULL CHECK (json_valid(doc))
+	rooms		TEXT NOT NULL,
+	doc		TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE providers (
@@ -43,8 +43,8 @@ CREATE TABLE providers (
 	credential	TEXT,
 	npi		TEXT NOT NULL,
 	taxonomy	TEXT NOT NULL,
-	locations	TEXT NOT NULL CHECK (json_valid(locations)),
-	doc		TEXT NOT NULL CHECK (json_valid(doc))
+	locations	TEXT NOT NULL,
+	doc		TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE appointment_types (
@@ -53,9 +53,9 @@ CREATE TABLE appointment_types (
 	active		INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
 	name		TEXT NOT NULL,
 	length_secs	INTEGER NOT NULL CHECK (length_secs > 0),
-	codes		TEXT NOT NULL CHECK (json_valid(codes)),
+	codes		TEXT NOT NULL,
 	may_overlap	INTEGER NOT NULL CHECK (may_overlap IN (0, 1)),
-	doc		TEXT NOT NULL CHECK (json_valid(doc))
+	doc		TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE payers (
@@ -69,7 +69,7 @@ CREATE TABLE payers (
 	prior_auth_required INTEGER NOT NULL
 	    CHECK (prior_auth_required IN (0, 1)),
 	fee_schedule	TEXT,
-	doc		TEXT NOT NULL CHECK (json_valid(doc))
+	doc		TEXT NOT NULL
 ) STRICT;
 
 CREATE TRIGGER config_no_delete BEFORE DELETE ON config
