@@ -36,7 +36,8 @@ HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec
-BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BUILD)/store-bench
+BENCH	 = store-bench bench-gen
+BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
 
@@ -44,7 +45,7 @@ FUZZ_SECONDS ?= 60
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
 	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
-	   faketime util-linux strace clang \
+	   faketime util-linux strace clang time \
 	   libclang-rt-14-dev
 
 ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
@@ -90,8 +91,14 @@ $(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
     $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
+# Benchmarks (bench/): never installed.  bench-gen needs nothing of
+# libpms but pms.h, so a generated practice does not depend on the code
+# it measures.
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/bench-gen: bench/gen.c lib/pms.h | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 # Fuzz targets (libFuzzer, Debian's clang): fuzz/fuzz-NAME.c, seeds in
 # fuzz/corpus/fuzz-NAME/; what they find new goes to build-fuzz/corpus/.
