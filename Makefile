@@ -142,8 +142,10 @@ check-asan: deps
 demo: deps all
 	BUILD=$(BUILD) keyctl session - share/demo/run
 
+# make bench [SIZE=small|clinic|group] [SEED=n] [RUNS=n]; built stores
+# are cached in bench/.cache/ (rm -rf it to rebuild).
 bench: deps all
-	BUILD=$(BUILD) bench/run $(SIZE)
+	BUILD=$(BUILD) SEED=$(SEED) RUNS=$(RUNS) bench/run $(SIZE)
 
 lint:
 	@for m in man/man*/*.[1-9]; do \

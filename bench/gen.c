@@ -268,6 +268,7 @@ struct gen {
 	uint64_t	 seed;
 	const struct size *size;
 	unsigned long	 patients;	/* --patients, else the size's */
+	int		 have_patients;	/* --patients was given */
 	int32_t		 as_of;		/* the practice's "today" */
 };
 
@@ -1251,8 +1252,10 @@ main(int argc, char *argv[])
 				    optarg);
 			if (ch == 's')
 				g.seed = v;
-			else
+			else {
 				g.patients = (unsigned long)v;
+				g.have_patients = 1;
+			}
 			break;
 		case 'z':
 			size = optarg;
@@ -1283,7 +1286,7 @@ main(int argc, char *argv[])
 	if (g.size == NULL)
 		die(EX_USAGE, "--size: unknown size \"%s\" (small, clinic, "
 		    "group)", size);
-	if (g.patients == 0)
+	if (!g.have_patients)
 		g.patients = g.size->patients;
 	if (date_parse(as_of, &g.as_of) != 0)
 		die(EX_USAGE, "--as-of: not a date (YYYY-MM-DD): \"%s\"",
