@@ -20,7 +20,7 @@
  * Parse an amount into cents.  Accepted: "40", "40.5", "40.50", ".50",
  * "$1,234.56" (commas only as thousands separators, in groups of
  * three), "-15.00", "-$15.00", "$-15.00", "(15.00)", "($15.00)",
- * surrounding blanks.  Refused with PMS_EDATA and a message that says
+ * surrounding blanks (spaces, tabs).  Not "+15", "40." or "$ 15".  Refused with PMS_EDATA and a message that says
  * what is wrong without repeating the text: an empty string, more than
  * two decimals ("12.345"), exponents ("1e3"), a decimal comma
  * ("12,34"), misplaced separators, letters, two signs, amounts above
@@ -32,9 +32,11 @@ enum pms_status	 pms_money_parse(const char *s, int64_t *cents);
 void		 pms_money_fmt(int64_t cents, char buf[PMS_MONEY_BUFSZ]);
 
 /*
- * Split total into n parts that differ by at most one cent and sum to
- * total exactly; the larger parts come last (100.00 / 3 gives 33.33,
- * 33.33, 33.34).
+ * Split total into n parts (parts has room for n; n == 0 does nothing)
+ * that differ by at most one cent and sum to total exactly; the larger
+ * parts come last (100.00 / 3 gives 33.33, 33.33, 33.34).  A negative
+ * total splits as its magnitude, negated: -100.00 / 3 gives -33.33,
+ * -33.33, -33.34.
  */
 void		 pms_money_split(int64_t total, size_t n, int64_t *parts);
 
