@@ -36,7 +36,7 @@ HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec
-BENCH	 = store-bench bench-gen
+BENCH	 = store-bench bench-gen rec-bench
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
@@ -95,6 +95,9 @@ $(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
 # libpms but pms.h, so a generated practice does not depend on the code
 # it measures.
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/rec-bench: bench/rec-bench.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
 $(BUILD)/bench-gen: bench/gen.c lib/pms.h | $(BUILD)/lib

@@ -140,6 +140,15 @@ status"
 	assert_output '1|1|1|1|1|1|1|1|1|1|1|1|1|1|1'
 }
 
+@test "the record reader takes every generated row" {
+	run -0 --separate-stderr rec-bench read "$G/a/patients.csv"
+	assert_output --regexp '^1000 records, '
+	# and the writer's copy reads back as the same number of rows
+	rec-bench copy "$G/a/patients.csv" >"$BATS_TEST_TMPDIR/copy.csv"
+	run -0 rec-bench read "$BATS_TEST_TMPDIR/copy.csv"
+	assert_output --regexp '^1000 records, '
+}
+
 @test "--patients sets the rows; 0 leaves the header alone" {
 	bench-gen --patients 25 --out "$BATS_TEST_TMPDIR/p" patients
 	run -0 wc -l <"$BATS_TEST_TMPDIR/p/patients.csv"
