@@ -22,7 +22,8 @@
  * entity makers below: patient_make, providers_make, ...; a new entity
  * gets a maker of the same shape, seeded by its own stream name), add a
  * row to kinds[] and bump GEN_VERSION.  An option the new file needs goes
- * into struct gen and longopts.
+ * into struct gen and longopts (a kind made from an input, such as an
+ * 835 answering our own 837, is not written by default).
  */
 #include <sys/stat.h>
 
@@ -1170,13 +1171,15 @@ struct kind {
 	const char	*name;
 	const char	*file;		/* written into --out DIR */
 	int		(*write)(const struct gen *, FILE *);
+	int		 by_default;	/* written when no kind is named; 0
+					 * for a kind that needs an input */
 	const char	*what;
 };
 
 static const struct kind kinds[] = {
-	{ "config", "practice.yaml", write_config,
+	{ "config", "practice.yaml", write_config, 1,
 	    "the practice's configuration (pms.yaml(5))" },
-	{ "patients", "patients.csv", write_patients,
+	{ "patients", "patients.csv", write_patients, 1,
 	    "the patient registry, as a spreadsheet" },
 };
 
@@ -1304,7 +1307,7 @@ main(int argc, char *argv[])
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		die(EX_CANTCREAT, "%s: %s", dir, strerror(errno));
 	for (k = 0; k < PMS_NELEM(kinds); k++)
-		if (!any || want[k])
+		if (any ? want[k] : kinds[k].by_default)
 			write_kind(&g, &kinds[k], dir);
 	return EX_OK;
 }
