@@ -124,8 +124,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (size >= 8) {
 		/* an instant whose date is in range in every zone */
-		lo = ((int64_t)-62091 + 1) * 86400;		/* 1800-01-02 */
-		hi = ((int64_t)376199 - 1) * 86400;		/* 2999-12-30 */
+		lo = ((int64_t)-62091 + 1) * 86400;	/* 1800-01-02 */
+		hi = ((int64_t)376199 - 1) * 86400;	/* 2999-12-30 */
 		memcpy(&t, data, sizeof(t));
 		t = lo + (int64_t)((uint64_t)t % (uint64_t)(hi - lo));
 		check_instant(t, zone);

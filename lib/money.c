@@ -27,8 +27,8 @@ is_blank(char c)
 /*
  * Why the number part p..end (the text after any sign, parenthesis and
  * dollar sign; sign says whether there was one) is not an amount: the
- * most helpful of the messages that apply.  Messages never quote the text, which may come from a
- * patient's row.
+ * most helpful of the messages that apply.  Messages never quote the
+ * text, which may come from a patient's row.
  */
 static enum pms_status
 number_error(const char *p, const char *end, int sign)
@@ -40,8 +40,8 @@ number_error(const char *p, const char *end, int sign)
 		if ((*q == 'e' || *q == 'E') && q > p && is_digit(q[-1]) &&
 		    q + 1 < end && (is_digit(q[1]) || q[1] == '+' ||
 		    q[1] == '-'))
-			return pms_seterr(PMS_EDATA, "not an amount: exponents "
-			    "are not accepted");
+			return pms_seterr(PMS_EDATA, "not an amount: "
+			    "exponents are not accepted");
 		if (*q == '(' || *q == ')')
 			return pms_seterr(PMS_EDATA, "not an amount: "
 			    "misplaced parenthesis");
@@ -62,8 +62,8 @@ number_error(const char *p, const char *end, int sign)
 	if (ncomma == 1 && dot == NULL) {
 		after = (size_t)(end - comma - 1);
 		if (after == 1 || after == 2)
-			return pms_seterr(PMS_EDATA, "not an amount: a decimal "
-			    "comma (cents go after a point)");
+			return pms_seterr(PMS_EDATA, "not an amount: a "
+			    "decimal comma (cents go after a point)");
 	}
 	if (ncomma > 0)
 		return pms_seterr(PMS_EDATA, "not an amount: misplaced "

@@ -1,6 +1,6 @@
 /*
  * money.h: amounts of money as integer cents, parsed from what people
- * type and printed back, never through a double.
+ * type and printed back, never through binary floating point.
  */
 #ifndef PMS_MONEY_H
 #define PMS_MONEY_H
@@ -20,8 +20,9 @@
  * Parse an amount into cents.  Accepted: "40", "40.5", "40.50", ".50",
  * "$1,234.56" (commas only as thousands separators, in groups of
  * three), "-15.00", "-$15.00", "$-15.00", "(15.00)", "($15.00)",
- * surrounding blanks (spaces, tabs).  Not "+15", "40." or "$ 15".  Refused with PMS_EDATA and a message that says
- * what is wrong without repeating the text: an empty string, more than
+ * surrounding blanks (spaces, tabs); not "+15", "40." or "$ 15".
+ * Refused with PMS_EDATA and a message that says what is wrong without
+ * repeating the text: an empty string, more than
  * two decimals ("12.345"), exponents ("1e3"), a decimal comma
  * ("12,34"), misplaced separators, letters, two signs, amounts above
  * PMS_MONEY_MAX.  "-0.00" is 0.

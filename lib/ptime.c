@@ -387,12 +387,14 @@ pms_date_fmt(int32_t days, char buf[PMS_DATE_BUFSZ])
 	int y, m, d;
 
 	pms_date_split(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
+	if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) {
 		/* not a date we ever make; keep the buffer a string */
 		(void)snprintf(buf, PMS_DATE_BUFSZ, "?");
 		return;
 	}
-	(void)snprintf(buf, PMS_DATE_BUFSZ, "%04d-%02d-%02d", y, m, d);
+	/* the remainders only tell the compiler what the test above did */
+	(void)snprintf(buf, PMS_DATE_BUFSZ, "%04u-%02u-%02u",
+	    (unsigned)y % 10000, (unsigned)m % 100, (unsigned)d % 100);
 }
 
 /* ---- times of day ---- */
@@ -513,8 +515,8 @@ pms_local_parse(const char *s, enum pms_date_form form,
 		for (q = p; q < end && (is_digit(*q) || *q == '.'); q++)
 			continue;
 		if (q == end) {
-			if ((st = date_parse(p, end, form, &l.days, &l.secs)) !=
-			    PMS_OK)
+			st = date_parse(p, end, form, &l.days, &l.secs);
+			if (st != PMS_OK)
 				return st;
 			*lp = l;
 			return PMS_OK;
@@ -541,25 +543,26 @@ pms_local_parse(const char *s, enum pms_date_form form,
 }
 
 /* "-05:00", or "-04:56:02" for an offset with seconds. */
+#define OFFSET_BUFSZ	10
 static void
-offset_fmt(long off, char buf[16])
+offset_fmt(long off, char buf[OFFSET_BUFSZ])
 {
 	long a = off < 0 ? -off : off;
 
 	if (a > OFFSET_MAX)
 		a = 0;
 	if (a % 60 != 0)
-		(void)snprintf(buf, 16, "%c%02ld:%02ld:%02ld",
+		(void)snprintf(buf, OFFSET_BUFSZ, "%c%02ld:%02ld:%02ld",
 		    off < 0 ? '-' : '+', a / 3600, a / 60 % 60, a % 60);
 	else
-		(void)snprintf(buf, 16, "%c%02ld:%02ld", off < 0 ? '-' : '+',
-		    a / 3600, a / 60 % 60);
+		(void)snprintf(buf, OFFSET_BUFSZ, "%c%02ld:%02ld",
+		    off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
 }
 
 void
 pms_local_fmt(const struct pms_local *l, char buf[PMS_STAMP_BUFSZ])
 {
-	char date[PMS_DATE_BUFSZ], off[16] = "";
+	char date[PMS_DATE_BUFSZ], off[OFFSET_BUFSZ] = "";
 	int32_t secs = l->secs;
 
 	if (secs < 0 || secs >= SECS_DAY)
@@ -781,7 +784,8 @@ pms_local_to_instant(const char *zone, const struct pms_local *l,
 	struct pms_local a, b;
 	struct tz_saved sv;
 	enum pms_status st;
-	char sa[PMS_STAMP_BUFSZ], sb[PMS_STAMP_BUFSZ], oa[16], ob[16];
+	char sa[PMS_STAMP_BUFSZ], sb[PMS_STAMP_BUFSZ], oa[OFFSET_BUFSZ],
+	    ob[OFFSET_BUFSZ];
 	long offs[8], found[8], off;
 	size_t i, noffs = 0, nfound = 0;
 	int64_t L, t;
@@ -906,7 +910,7 @@ out:
 enum pms_status
 pms_today(const char *zone, int32_t *days)
 {
-	struct pms_local l;
+	struct pms_local l = { 0, 0, 0, 0 };
 	enum pms_status st;
 	time_t now;
 

@@ -32,7 +32,8 @@ usage(int status)
 	    "       pms-when instant zone instant|@seconds\n"
 	    "       pms-when today zone\n"
 	    "       pms-when zone name\n"
-	    "       pms-when duration text\n", status == EX_OK ? stdout : stderr);
+	    "       pms-when duration text\n",
+	    status == EX_OK ? stdout : stderr);
 	exit(status);
 }
 
@@ -122,8 +123,8 @@ cmd_sum(struct pms_ctx *ctx, int argc, char **argv)
 		usage(EX_USAGE);
 	for (i = 1; i < argc; i++) {
 		if ((st = pms_money_parse(argv[i], &c)) != PMS_OK)
-			return pms_fail(ctx, pms_exit_code(st), "amount %d: %s",
-			    i, pms_errmsg());
+			return pms_fail(ctx, pms_exit_code(st),
+			    "amount %d: %s", i, pms_errmsg());
 		sum += c;	/* argc * PMS_MONEY_MAX is far from overflow */
 	}
 	pms_money_fmt(sum, buf);
@@ -346,7 +347,8 @@ main(int argc, char *argv[])
 		usage(EX_USAGE);
 	rc = c->fn(&ctx, argc - 1, argv + 1);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		rc = pms_fail(&ctx, EX_IOERR, "write error on standard output");
+		rc = pms_fail(&ctx, EX_IOERR, "write error on standard "
+		    "output");
 	pms_ctx_release(&ctx);
 	return rc;
 }
