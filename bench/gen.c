@@ -230,21 +230,34 @@ date_fmt(int32_t days, char *buf, size_t size)
 	fmt(buf, size, "%04d-%02u-%02u", y, m, d);
 }
 
+/* The number in s[0 .. n-1], all digits; -1 otherwise. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
 /* Parse YYYY-MM-DD strictly; -1 if it is not a date. */
 static int
 date_parse(const char *s, int32_t *days)
 {
-	unsigned y, m, d;
-	int yy;
+	int y, m, d, yy;
 	unsigned mm, dd;
-	char end;
 
-	if (strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d,
-	    &end) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    (y = digits(s, 4)) < 0 || (m = digits(s + 5, 2)) < 1 || m > 12 ||
+	    (d = digits(s + 8, 2)) < 1 || d > 31)
 		return -1;
-	*days = days_from_civil((int)y, m, d);
+	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
 	civil_from_days(*days, &yy, &mm, &dd);
-	return yy == (int)y && mm == m && dd == d ? 0 : -1;
+	return yy == y && mm == (unsigned)m && dd == (unsigned)d ? 0 : -1;
 }
 
 /* ---- the sizes and the run ---- */
@@ -329,7 +342,8 @@ static const char *const female[] = {
 	"Emily", "Michelle", "Ashley", "Dorothy", "Olivia", "Emma", "Ava",
 	"Sophia", "Isabella", "Mia", "Charlotte", "Amelia", "Harper",
 	"María", "Sofía", "Lucía", "Inés", "Mónica", "Zoë", "Renée",
-	"Chloé", "Hélène", "Agnès", "Siobhán", "Niamh", "Aoife", "Anne-Marie",
+	"Chloé", "Hélène", "Agnès", "Siobhán", "Niamh", "Aoife",
+	"Anne-Marie",
 	"Mary Ann", "Björk", "Ngọc Anh", "Mei", "Priya", "Fatima", "Aaliyah",
 	"Yuki", "Ingrid", "Astrid", "Maëlle", "Léa", "Joana", "Conceição",
 	"Nkechi", "Amara", "Keisha", "Dana", "Kim", "Lee",
@@ -470,9 +484,10 @@ struct address {
 	unsigned	 area;		/* telephone area code of the city */
 };
 
-/* A home address; po_box allows a PO Box (not for a practice's street). */
+/* An address in city c: a home (home: perhaps a PO Box or a flat), or
+ * an office's street. */
 static void
-address_make(struct rng *r, const struct city *c, int po_box,
+address_make(struct rng *r, const struct city *c, int home,
     struct address *a)
 {
 	const char *st = PICK_SKEWED(r, streets);
@@ -482,16 +497,16 @@ address_make(struct rng *r, const struct city *c, int po_box,
 	unsigned zip = c->zip + (unsigned)rng_below(r, c->nzip);
 
 	a->street2[0] = '\0';
-	if (po_box && rng_chance(r, 20))
+	if (home && rng_chance(r, 20))
 		fmt(a->street, sizeof(a->street), "%s %ld",
 		    rng_chance(r, 500) ? "PO Box" : "P.O. Box",
 		    rng_range(r, 1, 2999));
-	else if (rng_chance(r, 30))	/* the unit on the same line */
+	else if (home && rng_chance(r, 30))	/* the flat on the same line */
 		fmt(a->street, sizeof(a->street), "%ld %s %s, Apt %ld", num,
 		    st, kind, rng_range(r, 1, 40));
 	else
 		fmt(a->street, sizeof(a->street), "%ld %s %s", num, st, kind);
-	if (rng_chance(r, 150)) {
+	if (home && rng_chance(r, 150)) {
 		switch (rng_below(r, 5)) {
 		case 0:
 			fmt(a->street2, sizeof(a->street2), "Apt %ld%c",
@@ -567,6 +582,15 @@ struct person {
 	int32_t		 dob;
 };
 
+/* A given name for a person of that sex (either for U). */
+static const char *
+given_name(struct rng *r, char sex)
+{
+	if (sex == 'F' || (sex == 'U' && rng_chance(r, 500)))
+		return PICK_SKEWED(r, female);
+	return PICK_SKEWED(r, male);
+}
+
 /* A person born between as_of - max_age and as_of - min_age years. */
 static void
 person_make(struct rng *r, int32_t as_of, unsigned min_age,
@@ -579,23 +603,21 @@ person_make(struct rng *r, int32_t as_of, unsigned min_age,
 	unsigned age;
 
 	p->sex = s < 510 ? 'F' : s < 995 ? 'M' : 'U';
-#define NAME_OF(r, sex) ((sex) == 'F' || ((sex) == 'U' && \
-	rng_chance((r), 500)) ? PICK_SKEWED((r), female) : \
-	PICK_SKEWED((r), male))
-	first = NAME_OF(r, p->sex);
+	first = given_name(r, p->sex);
 	fmt(p->first, sizeof(p->first), "%s", first);
 	p->middle[0] = '\0';
 	if (rng_chance(r, 550)) {
 		do
-			mid = NAME_OF(r, p->sex);
+			mid = given_name(r, p->sex);
 		while (mid == first);
-		if (rng_chance(r, 180))	/* an initial */
-			fmt(p->middle, sizeof(p->middle), "%c%s", mid[0],
-			    rng_chance(r, 500) ? "." : "");
-		else
+		if (rng_chance(r, 180)) {	/* an initial: one character */
+			for (i = 1; ((unsigned char)mid[i] & 0xc0) == 0x80; i++)
+				;
+			fmt(p->middle, sizeof(p->middle), "%.*s%s", (int)i,
+			    mid, rng_chance(r, 500) ? "." : "");
+		} else
 			fmt(p->middle, sizeof(p->middle), "%s", mid);
 	}
-#undef NAME_OF
 	curly = rng_chance(r, 200);
 	if (rng_chance(r, 40)) {	/* a double-barrelled name */
 		char a[48], b[48];
@@ -671,21 +693,31 @@ static const char *const location_codes[] = {
 	"hill",
 };
 
-/* Locations: the first is the main office; the group's last one is
- * across a time zone (a satellite clinic in Florida keeps New York time,
- * so the group's far one is in Chicago's zone). */
+/* The city of a location in another time zone. */
+static const struct city far_city = { "Chicago", "IL", 60601, 14, 312 };
+
+/*
+ * Locations: the first is the main office in Boston, the others in
+ * cities of their own; with four or more, the last is in Chicago, so
+ * that a group's schedule spans two time zones.
+ */
 static size_t
 locations_make(const struct gen *g, struct location *l)
 {
 	struct rng r;
 	size_t i, n = g->size->locations;
+	uint64_t off;
+	int far;
 
+	rng_for(&r, g->seed, "locations", 0);
+	off = rng_below(&r, PMS_NELEM(cities) - 1);
 	for (i = 0; i < n; i++) {
 		rng_for(&r, g->seed, "location", i);
+		far = i > 0 && i + 1 == n && n > 3;
 		fmt(l[i].code, sizeof(l[i].code), "%s", location_codes[i]);
-		address_make(&r, &cities[i == 0 ? 0 :
-		    rng_below(&r, PMS_NELEM(cities) - 1)], 0, &l[i].addr);
-		l[i].addr.street2[0] = '\0';
+		address_make(&r, far ? &far_city : i == 0 ? &cities[0] :
+		    &cities[1 + (off + i) % (PMS_NELEM(cities) - 1)], 0,
+		    &l[i].addr);
 		if (rng_chance(&r, 500))
 			fmt(l[i].addr.street2, sizeof(l[i].addr.street2),
 			    "Suite %ld", rng_range(&r, 100, 450));
@@ -694,8 +726,7 @@ locations_make(const struct gen *g, struct location *l)
 		    i == 0 ? "Office" : "Clinic");
 		fmt(l[i].phone, sizeof(l[i].phone), "+1 %03u 555 %04u",
 		    l[i].addr.area, 100 + (unsigned)i);
-		l[i].tz = i > 0 && i + 1 == n && n > 3 ? "America/Chicago" :
-		    "America/New_York";
+		l[i].tz = far ? "America/Chicago" : "America/New_York";
 		l[i].pos = "11";
 		l[i].rooms = (unsigned)rng_range(&r, 2, 6);
 	}
@@ -756,7 +787,8 @@ providers_make(const struct gen *g, struct provider *pv)
 		} while (clash);
 		ascii_fold(pv[i].p.last, folded, sizeof(folded));
 		folded[12] = '\0';
-		fmt(base, sizeof(base), "%s", folded);
+		fmt(base, sizeof(base), "%s", folded[0] != '\0' ? folded :
+		    "provider");
 		fmt(pv[i].code, sizeof(pv[i].code), "%s", base);
 		for (k = 0;; k++) {
 			for (j = 0, clash = 0; j < i; j++)
@@ -767,7 +799,7 @@ providers_make(const struct gen *g, struct provider *pv)
 				ascii_fold(pv[i].p.first, folded,
 				    sizeof(folded));
 				fmt(pv[i].code, sizeof(pv[i].code), "%s-%c",
-				    base, folded[0]);
+				    base, folded[0] != '\0' ? folded[0] : 'x');
 			} else
 				fmt(pv[i].code, sizeof(pv[i].code), "%s%d",
 				    base, k + 1);

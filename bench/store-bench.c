@@ -453,7 +453,8 @@ main(int argc, char *argv[])
 		copy_file(tmpl, enc);
 		pdb = open_plain(plain);
 		edb = open_crypt(enc, handle);
-		for (e = 0; e < 2; e++) {	/* which goes first alternates */
+		/* which goes first alternates */
+		for (e = 0; e < 2; e++) {
 			side = (e + i) % 2;
 			ti[side][i] = inserts(side ? edb : pdb, n);
 		}

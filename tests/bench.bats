@@ -62,11 +62,11 @@ csv_query() {
 	assert_output 'bench-gen 1'
 	bench-gen --seed 1 --out "$BATS_TEST_TMPDIR/v"
 	cd "$BATS_TEST_TMPDIR/v"
+	yaml=d3e39881d6d1b5f98f34a66a8e67e6a833d3a4582dfae6a39b1a44f6d059ecef
+	csv=4c56025834360e7f5e599329e547e946896efb6160b9bcf3586808cc1666fb8c
 	run -0 sha256sum practice.yaml patients.csv
-	assert_output - <<-'EOF'
-	5d9c09e86ab04a1d66d1b93b9e628e52e9db2bf174a44e0fff76afbe702c7958  practice.yaml
-	4c56025834360e7f5e599329e547e946896efb6160b9bcf3586808cc1666fb8c  patients.csv
-	EOF
+	assert_output "$yaml  practice.yaml
+$csv  patients.csv"
 }
 
 @test "--as-of moves the dates" {
