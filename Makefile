@@ -30,10 +30,11 @@ endif
 PROGS	 = pms-admin
 LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
 	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c lib/money.c \
-	   lib/ptime.c lib/record.c lib/config.c
+	   lib/ptime.c lib/record.c lib/config.c lib/rights.c \
+	   lib/cli_rec.c
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
-	   lib/record.h lib/config.h
+	   lib/record.h lib/config.h lib/cli.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec
 BENCH	 = store-bench bench-gen rec-bench

@@ -54,7 +54,8 @@ static void
 entry_hash(const unsigned char *prev, int64_t id, const unsigned char *at,
     const unsigned char *user, int64_t slot, const unsigned char *program,
     const unsigned char *action, const unsigned char *fields,
-    const int64_t *pids, size_t n, unsigned char out[HASH_LEN])
+    const unsigned char *flag, const int64_t *pids, size_t n,
+    unsigned char out[HASH_LEN])
 {
 	crypto_generichash_state h;
 	size_t i;
@@ -69,6 +70,7 @@ entry_hash(const unsigned char *prev, int64_t id, const unsigned char *at,
 	h_str(&h, program);
 	h_str(&h, action);
 	h_str(&h, fields);
+	h_str(&h, flag);
 	h_u64(&h, n);
 	for (i = 0; i < n; i++)
 		h_u64(&h, (uint64_t)pids[i]);
@@ -95,6 +97,7 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 	unsigned char prev[HASH_LEN], hash[HASH_LEN];
 	unsigned char sig[crypto_sign_BYTES];
 	char at[64];
+	const char *flag;
 	sqlite3_stmt *st = NULL;
 	int64_t id = 1, *pids = NULL;
 	size_t i, k;
@@ -129,14 +132,16 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 	st = NULL;
 	now_iso(at, sizeof(at));
 	fields = fields != NULL ? fields : "";
+	flag = s->emergency != NULL ? s->emergency : "";
 	entry_hash(prev, id, (const unsigned char *)at,
 	    (const unsigned char *)s->u->label, s->u->slot_id,
 	    (const unsigned char *)s->program, (const unsigned char *)action,
-	    (const unsigned char *)fields, pids, n, hash);
+	    (const unsigned char *)fields, (const unsigned char *)flag, pids,
+	    n, hash);
 	crypto_sign_detached(sig, NULL, hash, HASH_LEN, s->u->sign_sk);
 	rc = sqlite3_prepare_v2(s->db, "INSERT INTO audit (id, at, user, "
-	    "slot_id, program, action, fields, prev_hash, hash, sig) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
+	    "slot_id, program, action, fields, prev_hash, hash, sig, flag) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, id);
@@ -149,6 +154,7 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 	sqlite3_bind_blob(st, 8, prev, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 9, hash, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 10, sig, sizeof(sig), SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, flag, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
 	sqlite3_finalize(st);
@@ -190,8 +196,8 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 	memset(prev, 0, sizeof(prev));
 	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, a.at, a.user, a.slot_id, "
 	    "a.program, a.action, a.fields, a.prev_hash, a.hash, a.sig, "
-	    "k.ed25519_pk, k.label FROM audit a LEFT JOIN slot_keys k ON "
-	    "k.slot_id = a.slot_id ORDER BY a.id", -1, &st, NULL);
+	    "k.ed25519_pk, k.label, a.flag FROM audit a LEFT JOIN slot_keys k "
+	    "ON k.slot_id = a.slot_id ORDER BY a.id", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db, "SELECT patient_id FROM "
 		    "audit_patient WHERE audit_id = ? ORDER BY patient_id",
@@ -221,7 +227,8 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 		entry_hash(prev, id, sqlite3_column_text(st, 1),
 		    sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
 		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
-		    sqlite3_column_text(st, 6), pids, n, hash);
+		    sqlite3_column_text(st, 6), sqlite3_column_text(st, 12),
+		    pids, n, hash);
 		if (id != expect || sqlite3_column_bytes(st, 7) != HASH_LEN ||
 		    memcmp(sqlite3_column_blob(st, 7), prev, HASH_LEN) != 0 ||
 		    sqlite3_column_bytes(st, 8) != HASH_LEN ||

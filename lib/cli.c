@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "pms_int.h"
+#include "record.h"
 
 void
 pms_ctx_init(struct pms_ctx *ctx, const char *prog)
@@ -31,11 +34,14 @@ pms_ctx_init(struct pms_ctx *ctx, const char *prog)
 	ctx->prog = prog;
 	ctx->pass_fd = -1;
 	ctx->new_pass_fd = -1;
+	ctx->out_format = PMS_OUT_AUTO;
 	ctx->store_path = getenv("PMS_STORE");
 	ctx->keyfile = getenv("PMS_KEYFILE");
 	if (ctx->keyfile != NULL && *ctx->keyfile == '\0')
 		ctx->keyfile = NULL;
 	umask(007);
+	/* a closed pipe is a write error to report (74), not a silent death */
+	signal(SIGPIPE, SIG_IGN);
 	/* key material must not reach a core file or a debugger */
 	setrlimit(RLIMIT_CORE, &rl);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -223,4 +229,169 @@ pms_cli_new_passphrase(void *arg, const char *prompt, int confirm, char *buf,
 
 	return read_secret(ctx->new_pass_fd, "PMS_NEW_PASSPHRASE_FILE", prompt,
 	    confirm, buf, size);
+}
+
+/* ---- the data programs' common options, main and store opening ---- */
+
+/* A file descriptor number from an option's value, or -1. */
+static int
+parse_fd(const char *arg)
+{
+	char *end;
+	long fd;
+
+	errno = 0;
+	fd = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || fd < 0 ||
+	    fd > 65535)
+		return -1;
+	return (int)fd;
+}
+
+static _Noreturn void
+bad_usage(struct pms_ctx *ctx)
+{
+	ctx->usage(EX_USAGE);
+	exit(EX_USAGE);		/* a usage() always exits; in case not */
+}
+
+int
+pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
+{
+	static const char *const formats[] = { "table", "csv", "json" };
+	static const int format_ids[] = { PMS_OUT_TABLE, PMS_OUT_CSV,
+	    PMS_OUT_JSON };
+	size_t i;
+
+	switch (ch) {
+	case 'h':
+		ctx->usage(EX_OK);
+		exit(EX_OK);
+	case 'S':
+		ctx->store_path = arg;
+		return 0;
+	case 'u':
+		ctx->user = arg;
+		return 0;
+	case PMS_OPT_PASSFD:
+		if ((ctx->pass_fd = parse_fd(arg)) == -1)
+			return pms_fail(ctx, EX_USAGE, "--passphrase-fd: not a "
+			    "file descriptor: \"%s\"", arg);
+		return 0;
+	case PMS_OPT_KEYFILE:
+		ctx->keyfile = arg;
+		return 0;
+	case 'o':
+		for (i = 0; i < PMS_NELEM(formats); i++)
+			if (strcmp(arg, formats[i]) == 0) {
+				ctx->out_format = format_ids[i];
+				return 0;
+			}
+		return pms_fail(ctx, EX_USAGE, "-o: expected table, csv or "
+		    "json, not \"%s\"", arg);
+	case PMS_OPT_OUT:
+		if (*arg == '\0')
+			return pms_fail(ctx, EX_USAGE, "--out: a file name is "
+			    "needed");
+		ctx->out_path = arg;
+		return 0;
+	case 'n':
+		ctx->dry_run = 1;
+		return 0;
+	case PMS_OPT_EMERGENCY:
+		ctx->emergency = arg;
+		return 0;
+	case ':':
+		pms_fail(ctx, EX_USAGE, "option \"%s\" needs a value",
+		    argv[optind - 1]);
+		bad_usage(ctx);
+	default:
+		pms_fail(ctx, EX_USAGE, "unknown option \"%s\"",
+		    argv[optind - 1]);
+		bad_usage(ctx);
+	}
+}
+
+/* The command named by argv[0] (and argv[1], for two-word commands). */
+static const struct pms_cmd *
+find_cmd(const struct pms_cmd *cmds, size_t n, int argc, char **argv,
+    int *words)
+{
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(argv[0]);
+		if (strchr(cmds[i].name, ' ') == NULL) {
+			if (strcmp(cmds[i].name, argv[0]) == 0) {
+				*words = 1;
+				return &cmds[i];
+			}
+		} else if (argc > 1 && strncmp(cmds[i].name, argv[0], len) ==
+		    0 && cmds[i].name[len] == ' ' &&
+		    strcmp(cmds[i].name + len + 1, argv[1]) == 0) {
+			*words = 2;
+			return &cmds[i];
+		}
+	}
+	return NULL;
+}
+
+int
+pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
+    int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PMS_CLI_LONGOPTS,
+		{ "version",	no_argument,		NULL, PMS_OPT_VERSION },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const struct pms_cmd *c;
+	int ch, rc, words;
+
+	while ((ch = getopt_long(argc, argv, "+" PMS_CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (ch == PMS_OPT_VERSION) {
+			printf("%s %s\n", ctx->prog, PMS_VERSION);
+			return EX_OK;
+		}
+		if ((rc = pms_cli_opt(ctx, ch, optarg, argv)) != 0)
+			return rc;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		bad_usage(ctx);
+	if ((c = find_cmd(cmds, ncmds, argc, argv, &words)) == NULL) {
+		pms_fail(ctx, EX_USAGE, "unknown command \"%s\"", argv[0]);
+		bad_usage(ctx);
+	}
+	/* a two-word command sees its second word as argv[0] */
+	argc -= words - 1;
+	argv += words - 1;
+	ctx->cmd = c->name;
+	optind = 0;
+	rc = c->fn(ctx, argc, argv);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		rc = pms_fail(ctx, EX_IOERR, "write error on standard output: "
+		    "%s", strerror(errno));
+	return rc;
+}
+
+int
+pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
+{
+	struct pms_store_opts o;
+	enum pms_status st;
+
+	*sp = NULL;
+	pms_ctx_store_opts(ctx, &o);
+	if ((st = pms_store_open(sp, &o)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	if ((st = pms_store_authorize(*sp, action, ctx->emergency)) !=
+	    PMS_OK) {
+		pms_store_close(*sp);
+		*sp = NULL;
+		return pms_fail_status(ctx, st);
+	}
+	return 0;
 }

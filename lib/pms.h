@@ -208,6 +208,24 @@ typedef int	 pms_row_fn(void *arg, int ncol, char **vals, char **names);
 enum pms_status	 pms_store_exec_raw(struct pms_store *, const char *sql,
 		    pms_row_fn *, void *arg);
 
+/* ---- who may do what (rights.c) ---- */
+
+/* 1 if action ("patient.add") is in the table of rights. */
+int		 pms_rights_known(const char *action);
+/* The roles that may take action (admin always); 0 if unknown. */
+uint32_t	 pms_rights_roles(const char *action);
+/*
+ * May the user the store was opened as take action?  PMS_OK when one
+ * of their roles allows it, or when emergency gives a reason: then the
+ * break-glass use is logged at once, and every later entry of this
+ * open store carries the reason (pms-audit log --flagged).  Otherwise
+ * the refusal is logged and the status is PMS_EDENIED.
+ */
+enum pms_status	 pms_store_authorize(struct pms_store *, const char *action,
+		    const char *emergency);
+/* The break-glass reason the store was authorised with, or NULL. */
+const char	*pms_store_emergency(const struct pms_store *);
+
 /* ------------------------------------------------------------------ */
 /* Helpers for the programs (lib/cli.c): the only printing in libpms.  */
 
@@ -219,12 +237,73 @@ struct pms_ctx {
 	int		 new_pass_fd;	/* --new-passphrase-fd, or -1 */
 	const char	*keyfile;	/* --keyfile, else $PMS_KEYFILE */
 	int		 recovery;	/* --recovery: ask for the recovery key */
+	/* the data programs' common options (pms_cli_opt) */
+	void		(*usage)(int);	/* the program's usage(): no return */
+	const char	*cmd;		/* the command being run: "book" */
+	int		 out_format;	/* -o: enum pms_out_format */
+	const char	*out_path;	/* --out FILE */
+	int		 dry_run;	/* -n, --dry-run */
+	const char	*emergency;	/* --emergency REASON */
 };
 
 struct pms_cmd {
-	const char	*name;
+	const char	*name;		/* "book", or two words: "policy add" */
 	int		(*fn)(struct pms_ctx *, int, char **);
 };
+
+/*
+ * The options every data program (pms-patient ... pms-audit) takes,
+ * before its command and after it: put PMS_CLI_LONGOPTS in each
+ * command's getopt_long table and PMS_CLI_SHORTOPTS at the start of
+ * its option string, and hand what the command does not know itself
+ * to pms_cli_opt().  A command's own long options take values from
+ * PMS_OPT_FIRST on.
+ */
+enum {
+	PMS_OPT_PASSFD = 0x1000,
+	PMS_OPT_KEYFILE,
+	PMS_OPT_OUT,
+	PMS_OPT_EMERGENCY,
+	PMS_OPT_VERSION,
+	PMS_OPT_FIRST = 0x1100
+};
+#define PMS_CLI_SHORTOPTS	":hS:u:o:n"
+#define PMS_CLI_LONGOPTS \
+	{ "help",		no_argument,		NULL, 'h' }, \
+	{ "store",		required_argument,	NULL, 'S' }, \
+	{ "user",		required_argument,	NULL, 'u' }, \
+	{ "passphrase-fd",	required_argument,	NULL, PMS_OPT_PASSFD }, \
+	{ "keyfile",		required_argument,	NULL, PMS_OPT_KEYFILE }, \
+	{ "output",		required_argument,	NULL, 'o' }, \
+	{ "out",		required_argument,	NULL, PMS_OPT_OUT }, \
+	{ "dry-run",		no_argument,		NULL, 'n' }, \
+	{ "emergency",		required_argument,	NULL, PMS_OPT_EMERGENCY }
+
+/*
+ * Handle one of the common options (ch and arg from getopt_long, argv
+ * for naming a bad option).  Returns 0 when handled, or an exit code
+ * after reporting a bad value; --help and unknown or incomplete options
+ * end in ctx->usage().
+ */
+int		 pms_cli_opt(struct pms_ctx *, int ch, const char *arg,
+		    char **argv);
+
+/*
+ * The whole of a data program's main(): the common options before the
+ * command, the command (one or two words) from cmds, its run with
+ * argv[0] the command's name and getopt reset, and an exit code that
+ * turns a failed write to standard output into 74.
+ */
+int		 pms_cli_main(struct pms_ctx *, const struct pms_cmd *cmds,
+		    size_t ncmds, int argc, char **argv);
+
+/*
+ * Open the store for action (a row of lib/rights.c), with the user's
+ * roles checked (ctx->emergency for break-glass).  Returns 0 with *sp
+ * open, or the exit code after reporting.
+ */
+int		 pms_cli_open(struct pms_ctx *, const char *action,
+		    struct pms_store **sp);
 
 /* Set up the process: sodium, umask 007, no core dumps. */
 void		 pms_ctx_init(struct pms_ctx *, const char *prog);

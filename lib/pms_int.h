@@ -136,6 +136,7 @@ struct pms_store {
 	char		*lockdir;
 	const char	*program;
 	int		 lockfd;	/* shared flock while open */
+	char		*emergency;	/* break-glass reason: flags entries */
 };
 
 #define PMS_CACHE_SECS	900	/* default idle timeout of a cached key */

@@ -386,6 +386,7 @@ pms_store_free(struct pms_store *s)
 	free(s->path);
 	free(s->lockdir);
 	free(s->kpath);
+	free(s->emergency);
 	free(s);
 }
 

@@ -149,10 +149,12 @@ as() {		# user cmd...
 	run -0 --separate-stderr pms-admin unlock --for 5m
 	assert_stderr 'unlocked as admin for 5 minutes of idle time'
 	unset PMS_PASSPHRASE_FILE
-	setsid -w bash -c 'pms-sql "SELECT 1" | pms-sql "SELECT 2" | pms-admin check | pms-admin status --unlock' \
+	# each stage also drains what the one before wrote: the programs
+	# ignore SIGPIPE and would report a reader that went away (74)
+	setsid -w bash -c 'pms-sql "SELECT 1" | { pms-sql "SELECT 2"; cat >/dev/null; } | { pms-admin check; cat >/dev/null; } | { pms-admin status --unlock; cat >/dev/null; }' \
 	    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null
 	run -0 cat "$BATS_TEST_TMPDIR/out"
-	assert_line "schema:     1"
+	assert_line "schema:     $(schema_version)"
 	[ ! -s "$BATS_TEST_TMPDIR/err" ]
 	run -0 pms-sql "SELECT count(*) FROM audit WHERE action = 'store.check'"
 	[ "$output" = 1 ]
@@ -398,7 +400,7 @@ as() {		# user cmd...
 	pms-admin unlock 2>/dev/null
 	unset PMS_PASSPHRASE_FILE
 	run -0 setsid -w pms-admin status </dev/null
-	assert_line "schema:     1"
+	assert_line "schema:     $(schema_version)"
 	pms-admin lock
 	run -0 --separate-stderr setsid -w pms-admin status </dev/null
 	assert_line "schema:     (locked)"

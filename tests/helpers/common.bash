@@ -84,3 +84,10 @@ store_to_public() {
 	STORE="$PUBLIC/store"
 	export PMS_STORE="$STORE" PMS_PASSPHRASE_FILE="$PUBLIC/pass"
 }
+
+# The schema version a store opened now has: the highest migration.
+schema_version() {
+	local last
+	last=$(cd "$TOP/share/sql" && ls -- *.sql | sort | tail -n 1)
+	echo $((10#${last%%-*}))
+}

@@ -1,0 +1,33 @@
+/*
+ * cli.h: the programs' helpers that speak records (lib/cli_rec.c):
+ * opening the input named on the command line and the output that -o
+ * and --out ask for, with the messages and exit codes of DESIGN.md.
+ */
+#ifndef PMS_CLI_H
+#define PMS_CLI_H
+
+#include <stdio.h>
+
+#include "pms.h"
+#include "record.h"
+
+/*
+ * Records from path (NULL or "-": standard input).  Returns 0 with *rp
+ * open and *fp the file to fclose() after pms_reader_close() (NULL for
+ * stdin), or the exit code after reporting: 66 for a file that cannot
+ * be opened, 65 for an input that cannot be read as records.
+ */
+int		 pms_cli_reader(struct pms_ctx *, const char *path,
+		    struct pms_reader **rp, FILE **fp);
+
+/*
+ * The output -o and --out ask for, with columns cols.  Returns 0 with
+ * *wp open, or the exit code after reporting.
+ */
+int		 pms_cli_writer(struct pms_ctx *, const struct pms_col *cols,
+		    size_t ncols, struct pms_writer **wp);
+
+/* Close the writer (for --out: fsync and rename); 0, or 74 reported. */
+int		 pms_cli_writer_close(struct pms_ctx *, struct pms_writer *);
+
+#endif /* PMS_CLI_H */

@@ -1,0 +1,58 @@
+/*
+ * cli_rec.c: the programs' record input and output (cli.h), kept apart
+ * from cli.c so that a program that needs no records (pms-admin's store
+ * commands) links without the reader and writer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+
+int
+pms_cli_reader(struct pms_ctx *ctx, const char *path, struct pms_reader **rp,
+    FILE **fp)
+{
+	enum pms_status st;
+	FILE *f = stdin;
+
+	*rp = NULL;
+	*fp = NULL;
+	if (path != NULL && strcmp(path, "-") != 0) {
+		if ((f = fopen(path, "re")) == NULL)
+			return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": "
+			    "%s", path, strerror(errno));
+		*fp = f;
+	}
+	if ((st = pms_reader_open(rp, f, path != NULL ? path : "-",
+	    PMS_IN_AUTO)) != PMS_OK) {
+		if (*fp != NULL)
+			fclose(*fp);
+		*fp = NULL;
+		return pms_fail_status(ctx, st);
+	}
+	return 0;
+}
+
+int
+pms_cli_writer(struct pms_ctx *ctx, const struct pms_col *cols, size_t ncols,
+    struct pms_writer **wp)
+{
+	enum pms_status st;
+
+	if ((st = pms_writer_open(wp, (enum pms_out_format)ctx->out_format,
+	    ctx->out_path, cols, ncols)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	return 0;
+}
+
+int
+pms_cli_writer_close(struct pms_ctx *ctx, struct pms_writer *w)
+{
+	enum pms_status st;
+
+	if ((st = pms_writer_close(w)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	return 0;
+}
