@@ -354,16 +354,17 @@ pt_check(const struct pt_env *env0, struct pt_dates *dates,
 		pt_store(f, p, out);
 	}
 	if (p->country[0] == '\0')
-		snprintf(p->country, sizeof(p->country), "%s", env.country);
-	if (errors > 0)
-		return errors;
+		pt_cpy(p->country, sizeof(p->country), env.country);
 	for (i = 0; i < PMS_PF_COUNT; i++) {
 		f = &pms_pt_fields[i];
-		if (f->required && *((char *)p + f->off) == '\0') {
+		if (f->required && (in[i] == NULL || *in[i] == '\0') &&
+		    *((char *)p + f->off) == '\0') {
 			msg(arg, 0, i, "missing");
 			errors++;
 		}
 	}
+	if (errors > 0)
+		return errors;
 	if (p->sex[0] == '\0')
 		snprintf(p->sex, sizeof(p->sex), "U");
 	if (p->deceased_on[0] != '\0') {

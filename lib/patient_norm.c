@@ -229,7 +229,9 @@ pms_name_x12(const char *in, char *out, size_t size)
 			uc = '\'';
 		else if (is_hyphen(uc))
 			uc = '-';
-		if (uc == ' ' || uc == '\t' || uc == 0xA0) {
+		if (uc == ' ' || uc == '\t' || uc == 0xA0 || uc == '\r' ||
+		    uc == '\n') {
+			/* a quoted newline of a spreadsheet cell: a blank */
 			space = 1;
 			continue;
 		}
@@ -292,7 +294,9 @@ name_clean(const char *in, size_t max, char *out, size_t size, int *quotes)
 		return pms_seterr(PMS_EDATA, "not valid UTF-8");
 	for (p = f, end = f + len; p < end;) {
 		p += u8_mbtouc(&uc, p, (size_t)(end - p));
-		if (uc == ' ' || uc == '\t' || uc == 0xA0) {
+		if (uc == ' ' || uc == '\t' || uc == 0xA0 || uc == '\r' ||
+		    uc == '\n') {
+			/* a quoted newline of a spreadsheet cell: a blank */
 			space = 1;
 			continue;
 		}
@@ -373,14 +377,15 @@ text_clean(const char *in, size_t max, char *out, size_t size)
 		return pms_seterr(PMS_EDATA, "not valid UTF-8");
 	for (p = f, end = f + len; p < end;) {
 		p += u8_mbtouc(&uc, p, (size_t)(end - p));
-		if (uc == ' ' || uc == '\t' || uc == 0xA0) {
+		if (uc == ' ' || uc == '\t' || uc == 0xA0 || uc == '\r' ||
+		    uc == '\n') {
+			/* a quoted newline of a spreadsheet cell: a blank */
 			space = 1;
 			continue;
 		}
 		if (uc < 0x20 || uc == 0x7F || (uc >= 0x80 && uc < 0xA0) ||
 		    uc == 0x2028 || uc == 0x2029) {
-			st = pms_seterr(PMS_EDATA, "a control character or "
-			    "line break");
+			st = pms_seterr(PMS_EDATA, "a control character");
 			goto out;
 		}
 		if (space && n > 0) {
@@ -582,8 +587,9 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 			memmove(d, d + 3, n - 2);
 			n -= 3;
 			plus = 1;
-		} else if (strcmp(c->cc, "1") != 0 && strncmp(d, "00", 2) ==
-		    0) {
+		} else if (strncmp(d, "00", 2) == 0) {
+			/* no national number starts with 00, in NANP none
+			 * with 0 at all: the prefix of the rest of the world */
 			memmove(d, d + 2, n - 1);
 			n -= 2;
 			plus = 1;
