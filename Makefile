@@ -45,7 +45,7 @@ FUZZ_SECONDS ?= 60
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
 	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
-	   faketime util-linux strace clang \
+	   faketime util-linux strace clang time \
 	   libclang-rt-14-dev
 
 ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
