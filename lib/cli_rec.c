@@ -26,7 +26,7 @@ pms_cli_reader(struct pms_ctx *ctx, const char *path, struct pms_reader **rp,
 		*fp = f;
 	}
 	if ((st = pms_reader_open(rp, f, path != NULL ? path : "-",
-	    PMS_IN_AUTO)) != PMS_OK) {
+	    PMS_IN_AUTO, PMS_ENC_UTF8)) != PMS_OK) {
 		if (*fp != NULL)
 			fclose(*fp);
 		*fp = NULL;
