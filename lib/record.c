@@ -952,7 +952,7 @@ json_take(struct pms_reader *r, json_t *obj, unsigned long line)
 		default:
 			f->type = PMS_VAL_OTHER;
 			if ((dump = json_dumps(v, JSON_COMPACT |
-			    JSON_ENCODE_ANY)) == NULL)
+			    JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)) == NULL)
 				return nomem();
 			f->text_off = arena_add(r, dump, strlen(dump));
 			free(dump);
@@ -2129,7 +2129,10 @@ row_json(struct pms_writer *w, const struct pms_cell *cells)
 	}
 	if (w->err == 0) {
 		errno = 0;
-		if (json_dumpf(obj, w->out, JSON_COMPACT) != 0)
+		/* the order is kept anyway since jansson 2.8: said all
+		 * the same */
+		if (json_dumpf(obj, w->out, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER) != 0)
 			w->err = errno != 0 ? errno : EIO;
 	}
 	wr(w, "\n", 1);
