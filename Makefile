@@ -36,7 +36,7 @@ LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h lib/cli.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-HELPERS	 = pms-sql store-checkpointer pms-when pms-rec
+HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BUILD)/store-bench
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60

@@ -347,12 +347,20 @@ yload(struct ctx *c, const char *buf, size_t len, int *failed)
 	struct ynode *stack[DEPTH_MAX], *root = NULL, *y;
 	int depth = 0, docs = 0, done = 0, line, col, bad = 0;
 	const yaml_mark_t *m;
+	char where[64];
+	size_t off;
 
 	*failed = 0;
 	if (!yaml_parser_initialize(&p)) {
 		c->nomem = 1;
 		*failed = 1;
 		return NULL;
+	}
+	/* libyaml drops a byte order mark only when it guesses the
+	 * encoding, and it must not guess: UTF-8 it is */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
@@ -361,18 +369,31 @@ yload(struct ctx *c, const char *buf, size_t len, int *failed)
 			if (p.error == YAML_MEMORY_ERROR) {
 				c->nomem = 1;
 			} else if (p.error == YAML_READER_ERROR) {
-				offset_pos(buf, len, p.problem_offset, &line,
-				    &col);
+				/* to the first byte of a bad sequence */
+				off = p.problem_offset;
+				while (off > 0 && off < len &&
+				    (unsigned char)buf[off] < 0xc0 &&
+				    (unsigned char)buf[off - 1] >= 0x80)
+					off--;
+				offset_pos(buf, len, off, &line, &col);
 				cerr_at(c, line, col, 1, "not valid UTF-8 "
 				    "text: %s", p.problem != NULL ? p.problem :
 				    "bad byte");
 			} else {
+				/* where the construct began, if elsewhere */
+				where[0] = '\0';
+				if (p.context != NULL && p.context_mark.line !=
+				    p.problem_mark.line)
+					snprintf(where, sizeof(where), " (from "
+					    "line %zu, column %zu)",
+					    p.context_mark.line + 1,
+					    p.context_mark.column + 1);
 				cerr_at(c, (int)p.problem_mark.line + 1,
 				    (int)p.problem_mark.column + 1, 1,
-				    "syntax error: %s%s%s%s", p.problem != NULL ?
+				    "syntax error: %s%s%s%s%s", p.problem != NULL ?
 				    p.problem : "not YAML", p.context != NULL ?
 				    " " : "", p.context != NULL ? p.context :
-				    "", p.problem_mark.index < len &&
+				    "", where, p.problem_mark.index < len &&
 				    buf[p.problem_mark.index] == '\t' ?
 				    " (a tab: indent with spaces)" : "");
 			}
@@ -1741,11 +1762,13 @@ static void __attribute__((format(printf, 4, 5)))
 key_err(struct ctx *c, const struct ynode *y, const char *name,
     const char *fmt, ...)
 {
-	const struct ynode *key = NULL;
+	const struct ynode *key = NULL, *v;
 	va_list ap;
 	size_t old;
 
-	yget(y, name, &key);
+	/* at the value if there is one, else the key, else the mapping */
+	if ((v = yget(y, name, &key)) != NULL && !ynull(v))
+		key = v;
 	if (key == NULL)
 		key = y;
 	old = path_key(c, name);
