@@ -38,7 +38,7 @@ HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h lib/cli.h lib/patient.h \
 	   lib/patient_int.h lib/patient_import.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-norm
+HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg pms-norm
 BENCH	 = store-bench bench-gen rec-bench
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
