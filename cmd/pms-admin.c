@@ -680,7 +680,7 @@ report_error(void *arg, const char *msg)
 /* "providers: 1 added, 2 changed" when any of them moved. */
 static void
 print_count(struct pms_ctx *ctx, const char *what,
-    const struct pms_config_count *n, int dry_run)
+    const struct pms_config_count *n)
 {
 	char buf[256];
 	size_t len = 0;
@@ -695,8 +695,7 @@ print_count(struct pms_ctx *ctx, const char *what,
 	COUNT(n->reactivated, "active again");
 #undef COUNT
 	if (len > 0)
-		fprintf(stderr, "%s: %s: %s%s\n", ctx->prog, what, buf,
-		    dry_run ? " (would be)" : "");
+		fprintf(stderr, "%s: %s: %s\n", ctx->prog, what, buf);
 }
 
 static int
@@ -744,11 +743,10 @@ cmd_config_load(struct pms_ctx *ctx, int argc, char **argv)
 	else
 		fprintf(stderr, "%s: %s: loaded; changed: %s\n", ctx->prog,
 		    file, diff.sections);
-	print_count(ctx, "locations", &diff.locations, a.dry_run);
-	print_count(ctx, "providers", &diff.providers, a.dry_run);
-	print_count(ctx, "appointment types", &diff.appointment_types,
-	    a.dry_run);
-	print_count(ctx, "payers", &diff.payers, a.dry_run);
+	print_count(ctx, "locations", &diff.locations);
+	print_count(ctx, "providers", &diff.providers);
+	print_count(ctx, "appointment types", &diff.appointment_types);
+	print_count(ctx, "payers", &diff.payers);
 	if (a.dry_run)
 		fprintf(stderr, "%s: --dry-run: nothing was written\n",
 		    ctx->prog);

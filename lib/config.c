@@ -239,7 +239,9 @@ path_key(struct ctx *c, const char *key)
 	size_t old = c->plen, i, n = 0, room;
 	unsigned char ch;
 
-	if (c->plen > 0 && c->plen + 1 < sizeof(c->path))
+	if (c->plen + 8 >= sizeof(c->path))
+		return old;		/* deeper than the schema goes */
+	if (c->plen > 0)
 		c->path[c->plen++] = '.';
 	room = sizeof(c->path) - c->plen - 4;
 	for (i = 0; key[i] != '\0' && n < 40 && n < room; i++, n++) {
@@ -251,7 +253,8 @@ path_key(struct ctx *c, const char *key)
 		while (c->plen > old && ((unsigned char)c->path[c->plen - 1] &
 		    0xc0) == 0x80)
 			c->plen--;
-		if (c->plen > old && (unsigned char)c->path[c->plen - 1] >= 0xc0)
+		if (c->plen > old &&
+		    (unsigned char)c->path[c->plen - 1] >= 0xc0)
 			c->plen--;
 		memcpy(c->path + c->plen, "...", 3);
 		c->plen += 3;
@@ -347,12 +350,20 @@ yload(struct ctx *c, const char *buf, size_t len, int *failed)
 	struct ynode *stack[DEPTH_MAX], *root = NULL, *y;
 	int depth = 0, docs = 0, done = 0, line, col, bad = 0;
 	const yaml_mark_t *m;
+	char where[64];
+	size_t off;
 
 	*failed = 0;
 	if (!yaml_parser_initialize(&p)) {
 		c->nomem = 1;
 		*failed = 1;
 		return NULL;
+	}
+	/* libyaml drops a byte order mark only when it guesses the
+	 * encoding, and it must not guess: UTF-8 it is */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
@@ -361,18 +372,32 @@ yload(struct ctx *c, const char *buf, size_t len, int *failed)
 			if (p.error == YAML_MEMORY_ERROR) {
 				c->nomem = 1;
 			} else if (p.error == YAML_READER_ERROR) {
-				offset_pos(buf, len, p.problem_offset, &line,
-				    &col);
+				/* to the first byte of a bad sequence */
+				off = p.problem_offset;
+				while (off > 0 && off < len &&
+				    (unsigned char)buf[off] < 0xc0 &&
+				    (unsigned char)buf[off - 1] >= 0x80)
+					off--;
+				offset_pos(buf, len, off, &line, &col);
 				cerr_at(c, line, col, 1, "not valid UTF-8 "
 				    "text: %s", p.problem != NULL ? p.problem :
 				    "bad byte");
 			} else {
+				/* where the construct began, if elsewhere */
+				where[0] = '\0';
+				if (p.context != NULL && p.context_mark.line !=
+				    p.problem_mark.line)
+					snprintf(where, sizeof(where), " (from "
+					    "line %zu, column %zu)",
+					    p.context_mark.line + 1,
+					    p.context_mark.column + 1);
 				cerr_at(c, (int)p.problem_mark.line + 1,
 				    (int)p.problem_mark.column + 1, 1,
-				    "syntax error: %s%s%s%s", p.problem != NULL ?
-				    p.problem : "not YAML", p.context != NULL ?
+				    "syntax error: %s%s%s%s%s",
+				    p.problem != NULL ? p.problem : "not YAML",
+				    p.context != NULL ?
 				    " " : "", p.context != NULL ? p.context :
-				    "", p.problem_mark.index < len &&
+				    "", where, p.problem_mark.index < len &&
 				    buf[p.problem_mark.index] == '\t' ?
 				    " (a tab: indent with spaces)" : "");
 			}
@@ -529,11 +554,11 @@ struct key {
 	unsigned	 flags;
 	const char	*dflt;		/* as written in the file; lists: a,b */
 	const char	*dflt_from;	/* else the value at this path */
-	long long	 min, max;	/* range; text: max bytes; list: entries */
+	long long	 min, max;	/* range; text: bytes; list: entries */
 	const struct map *map;		/* K_MAP */
 	const struct key *item;		/* K_LIST, K_TYPES */
 	const char *const *values;	/* K_ENUM */
-	const char	*ref;		/* K_CODE: one of the codes of this list */
+	const char	*ref;		/* K_CODE: a code of this list */
 	const char	*what;		/* ... which are called this */
 	const char	*elem;		/* the X12 element, for messages */
 };
@@ -1106,6 +1131,18 @@ add_ref(struct ctx *c, const struct key *k, const char *code, int line,
 	c->nref++;
 }
 
+/* Text as JSON; jansson takes valid UTF-8 only, which libyaml gives
+ * unless an escape made something else. */
+static json_t *
+jtext(struct ctx *c, const char *s, size_t len, int line, int col)
+{
+	json_t *j;
+
+	if ((j = json_stringn(s, len)) == NULL)
+		cerr_at(c, line, col, 0, "not valid UTF-8 text");
+	return j;
+}
+
 /*
  * Check the scalar text s (len bytes, at line:col) as a value of key k
  * and return its JSON, or NULL with an error recorded.  Messages name
@@ -1136,14 +1173,14 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 			BAD("empty");
 		if (k->max > 0 && len > (size_t)k->max)
 			BAD("longer than %lld bytes", k->max);
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_CODE:
 		if (!code_ok(s, len))
 			BAD("expected a code: 1 to 32 of a-z, 0-9, - and _, "
 			    "starting with a letter or digit");
 		if (k->ref != NULL)
 			add_ref(c, k, s, line, col);
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_INT:
 		errno = 0;
 		v = strtoll(s, &end, 10);
@@ -1189,13 +1226,13 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 		if (!zone_ok(s, len))
 			BAD("unknown time zone: expected a name of the tz "
 			    "database such as America/New_York");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_NPI:
 		if (len != 10 || !digits(s, 10))
 			BAD("expected an NPI: 10 digits");
 		if (!pms_npi_valid(s))
 			BAD("check digit is wrong (not a valid NPI)");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_EIN:
 		if (len == 10 && s[2] == '-' && digits(s, 2) &&
 		    digits(s + 3, 7)) {
@@ -1204,7 +1241,7 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 		}
 		if (len != 9 || !digits(s, 9))
 			BAD("expected an EIN: 9 digits, as 12-3456789");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_ZIP:
 		if (len == 10 && s[5] == '-' && digits(s, 5) &&
 		    digits(s + 6, 4)) {
@@ -1213,17 +1250,17 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 		}
 		if ((len != 5 && len != 9) || !digits(s, len))
 			BAD("expected a ZIP code: 5 or 9 digits");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_POS:
 		if (len != 2 || !digits(s, 2) || strcmp(s, "00") == 0)
 			BAD("expected a place of service: 2 digits such as 11");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_SEP:
 		if (len != 1 || s[0] <= ' ' || s[0] >= 0x7f ||
 		    upper_alnum(s[0]) || (s[0] >= 'a' && s[0] <= 'z'))
 			BAD("expected one character that is not a letter, "
 			    "digit or space");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_X12:
 		for (i = 0; i < len; i++)
 			if ((unsigned char)s[i] < ' ' ||
@@ -1239,26 +1276,26 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 			    "is never truncated)", k->elem, k->max);
 		if (len < (size_t)k->min)
 			BAD("%s shorter than %lld characters", k->elem, k->min);
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_ENUM:
 		if (!enum_ok(k->values, s)) {
 			enum_list(k->values, vals, sizeof(vals));
 			BAD("expected one of %s", vals);
 		}
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_LANG:
 		if (!lang_ok(s, len))
 			BAD("expected a language tag such as en, es or pt-BR");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_EMAIL:
 		if (!email_ok(s, len))
 			BAD("expected an email address");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	case K_PHONE:
 		if (!phone_ok(s, len))
 			BAD("expected a phone number: 7 to 15 digits, with "
 			    "spaces, + - ( ) or . between");
-		return json_stringn(s, len);
+		return jtext(c, s, len, line, col);
 	default:
 		break;
 	}
@@ -1471,13 +1508,15 @@ pobox(const char *s)
 			nw++;
 	}
 	for (i = 0; i < nw; i++) {
-		if (strcmp(w[i], "pobox") == 0 || strcmp(w[i], "lockbox") == 0 ||
+		if (strcmp(w[i], "pobox") == 0 ||
+		    strcmp(w[i], "lockbox") == 0 ||
 		    (strcmp(w[i], "pob") == 0 && i + 1 < nw) ||
 		    (strcmp(w[i], "po") == 0 && i + 1 < nw &&
 		    (strcmp(w[i + 1], "box") == 0 ||
 		    strcmp(w[i + 1], "drawer") == 0)) ||
 		    (strcmp(w[i], "p") == 0 && i + 2 < nw &&
-		    strcmp(w[i + 1], "o") == 0 && strcmp(w[i + 2], "box") == 0) ||
+		    strcmp(w[i + 1], "o") == 0 &&
+		    strcmp(w[i + 2], "box") == 0) ||
 		    (strcmp(w[i], "post") == 0 && i + 2 < nw &&
 		    strcmp(w[i + 1], "office") == 0 &&
 		    strcmp(w[i + 2], "box") == 0))
@@ -1613,7 +1652,8 @@ list_dupes(struct ctx *c, const struct key *k, json_t *arr,
 	}
 	for (b = 0; b < n; b++) {
 		x = json_array_get(arr, b);
-		if (id != NULL && part == NULL && json_text(x, id->name) != NULL)
+		if (id != NULL && part == NULL &&
+		    json_text(x, id->name) != NULL)
 			add_def(c, json_text(x, id->name));
 		for (j = 0; j < m->n; j++) {
 			kd = &m->keys[j];
@@ -1629,20 +1669,19 @@ list_dupes(struct ctx *c, const struct key *k, json_t *arr,
 				    !json_equal(json_object_get(x, part->name),
 				    json_object_get(y, part->name)))
 					continue;
-				v = yget(src[b], kd->name, NULL);
-				w = yget(src[a], kd->name, NULL);
+				if ((v = yget(src[b], kd->name, NULL)) == NULL)
+					v = src[b];
+				if ((w = yget(src[a], kd->name, NULL)) == NULL)
+					w = src[a];
 				old = path_index(c, pos[b]);
 				old2 = path_key(c, kd->name);
 				if (part != NULL && (kd->flags & F_ID))
-					yerr(c, v != NULL ? v : src[b], "the same "
-					    "%s and %s as at line %d", kd->name,
-					    part->name, (w != NULL ? w :
-					    src[a])->line);
+					yerr(c, v, "the same %s and %s as at "
+					    "line %d", kd->name, part->name,
+					    w->line);
 				else
-					yerr(c, v != NULL ? v : src[b],
-					    "duplicate %s (also at line %d)",
-					    kd->name, (w != NULL ? w :
-					    src[a])->line);
+					yerr(c, v, "duplicate %s (also at line "
+					    "%d)", kd->name, w->line);
 				path_pop(c, old2);
 				path_pop(c, old);
 				break;
@@ -1741,11 +1780,13 @@ static void __attribute__((format(printf, 4, 5)))
 key_err(struct ctx *c, const struct ynode *y, const char *name,
     const char *fmt, ...)
 {
-	const struct ynode *key = NULL;
+	const struct ynode *key = NULL, *v;
 	va_list ap;
 	size_t old;
 
-	yget(y, name, &key);
+	/* at the value if there is one, else the key, else the mapping */
+	if ((v = yget(y, name, &key)) != NULL && !ynull(v))
+		key = v;
 	if (key == NULL)
 		key = y;
 	old = path_key(c, name);
@@ -2093,7 +2134,8 @@ pms_config_read_file(const char *path, pms_config_report_fn *report,
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto out;
 	}
-	while (n <= FILE_MAX && (r = read(fd, buf + n, FILE_MAX + 1 - n)) != 0) {
+	while (n <= FILE_MAX &&
+	    (r = read(fd, buf + n, FILE_MAX + 1 - n)) != 0) {
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {

@@ -79,7 +79,7 @@ struct pms_config_count {
 };
 struct pms_config_diff {
 	int		 changed;	/* 0: the store holds this already */
-	char		 sections[256];	/* those that changed: "practice,payers" */
+	char		 sections[256];	/* that changed: "practice,payers" */
 	struct pms_config_count locations, providers, appointment_types,
 			 payers;
 };
@@ -141,8 +141,9 @@ struct pms_address {
 /* The practice: the billing provider of its claims. */
 struct pms_practice {
 	char		 name[PMS_CFG_NAME];
-	int		 person;		/* entity type: 1 person, 0 organization */
-	char		 last_name[PMS_CFG_NAME];	/* of a person; else "" */
+	int		 person;	/* entity_type: 1 person, 0 org */
+	/* a person's names; "" for an organization */
+	char		 last_name[PMS_CFG_NAME];
 	char		 first_name[PMS_CFG_FIRST];
 	char		 npi[11];
 	char		 taxonomy[11];
@@ -162,7 +163,7 @@ struct pms_location {
 	char		 code[PMS_CFG_CODE];
 	char		 name[PMS_CFG_NAME];
 	struct pms_address address;
-	char		 time_zone[PMS_ZONE_MAX];	/* IANA: its wall clock */
+	char		 time_zone[PMS_ZONE_MAX];	/* of its wall clock */
 	char		 place_of_service[3];	/* "11" */
 	char		 phone[PMS_CFG_PHONE];
 	char		 npi[11];		/* "" if none */
