@@ -22,10 +22,10 @@
  * three), "-15.00", "-$15.00", "$-15.00", "(15.00)", "($15.00)",
  * surrounding blanks (spaces, tabs); not "+15", "40." or "$ 15".
  * Refused with PMS_EDATA and a message that says what is wrong without
- * repeating the text: an empty string, more than
- * two decimals ("12.345"), exponents ("1e3"), a decimal comma
- * ("12,34"), misplaced separators, letters, two signs, amounts above
- * PMS_MONEY_MAX.  "-0.00" is 0.
+ * repeating the text: an empty string, more than two decimals
+ * ("12.345"), exponents ("1e3"), a decimal comma ("12,34"), misplaced
+ * separators, letters, two signs, amounts above PMS_MONEY_MAX.
+ * "-0.00" is 0.
  */
 enum pms_status	 pms_money_parse(const char *s, int64_t *cents);
 

@@ -12,7 +12,9 @@
  * The zone conversions set TZ for the length of the call and put it
  * back as it was (unset included): they are not thread-safe, and
  * pms programs are single-threaded.  Messages never quote the text
- * parsed: it may be a patient's birth date.
+ * parsed: it may be a patient's birth date.  (The one exception is an
+ * ambiguous wall-clock time, whose message shows the two readings to
+ * choose from; zone names, which are the practice's, are quoted.)
  */
 #ifndef PMS_PTIME_H
 #define PMS_PTIME_H

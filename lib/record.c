@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <csv.h>
+#include <libgen.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -250,9 +251,9 @@ struct pms_reader {
 	char		*name;		/* NULL: messages say "line N" alone */
 	enum pms_in_format fmt;
 	enum pms_in_encoding enc;
-	unsigned char	*buf;		/* decoded input; buf[pos..len) unread */
+	unsigned char	*buf;		/* decoded input, buf[pos..len) unread */
 	size_t		 cap, pos, len;
-	unsigned char	*raw;		/* Windows-1252 bytes, before decoding */
+	unsigned char	*raw;		/* Windows-1252 bytes, undecoded */
 	int		 eof;		/* fread found the end */
 	int		 done;		/* no more records */
 	unsigned long	 line;		/* the line of buf[pos] */
@@ -628,6 +629,7 @@ csv_read_row(struct pms_reader *r, int *got)
 			if (!r->in_row)
 				return PMS_OK;
 			r->in_row = 0;
+			r->last_line = r->row_line;
 			if (csv_fini(&r->csv, csv_cell_cb, csv_row_cb, r) != 0)
 				return line_fail(r, r->row_line, NULL,
 				    PMS_EDATA, "a quote never closed");
@@ -726,10 +728,15 @@ trim_name(char *s)
 	s[n - i] = '\0';
 }
 
+/* qsort_r: order column indices by their names. */
 static int
-hdr_cmp(const void *a, const void *b)
+hdr_cmp(const void *a, const void *b, void *arg)
 {
-	return name_cmp(*(char *const *)a, *(char *const *)b);
+	char **hdr = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = name_cmp(hdr[i], hdr[j]);
+
+	return c != 0 ? c : (i > j) - (i < j);
 }
 
 /* Make the header from the row just read. */
@@ -737,8 +744,8 @@ static enum pms_status
 csv_take_header(struct pms_reader *r)
 {
 	unsigned long line = r->row_line;
-	char **sorted = NULL, *name, nbuf[64];
-	size_t i, n = r->ncells;
+	char *name, nbuf[64];
+	size_t i, n = r->ncells, *sorted = NULL;
 	enum pms_status st = PMS_OK;
 	int bad;
 
@@ -776,13 +783,15 @@ csv_take_header(struct pms_reader *r)
 		st = nomem();
 		goto out;
 	}
-	memcpy(sorted, r->hdr, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), hdr_cmp);
+	for (i = 0; i < n; i++)
+		sorted[i] = i;
+	qsort_r(sorted, n, sizeof(*sorted), hdr_cmp, r->hdr);
 	for (i = 1; i < n; i++)
-		if (name_cmp(sorted[i - 1], sorted[i]) == 0) {
-			safe_name(sorted[i], nbuf, sizeof(nbuf));
+		if (name_cmp(r->hdr[sorted[i - 1]], r->hdr[sorted[i]]) == 0) {
+			safe_name(r->hdr[sorted[i]], nbuf, sizeof(nbuf));
 			st = line_fail(r, line, "header", PMS_EDATA,
-			    "column \"%s\" twice", nbuf);
+			    "column %zu \"%s\" repeats column %zu",
+			    sorted[i] + 1, nbuf, sorted[i - 1] + 1);
 			goto out;
 		}
 out:
@@ -943,7 +952,7 @@ json_take(struct pms_reader *r, json_t *obj, unsigned long line)
 		default:
 			f->type = PMS_VAL_OTHER;
 			if ((dump = json_dumps(v, JSON_COMPACT |
-			    JSON_ENCODE_ANY)) == NULL)
+			    JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)) == NULL)
 				return nomem();
 			f->text_off = arena_add(r, dump, strlen(dump));
 			free(dump);
@@ -1268,25 +1277,29 @@ pms_reader_next(struct pms_reader *r, struct pms_record **rec)
 	while (!r->done) {
 		if (r->fmt == PMS_IN_JSON) {
 			if ((st = json_next(r, &got)) != PMS_OK)
-				return st;
+				goto fail;
 			if (got)
 				goto found;
 			continue;
 		}
 		if ((st = csv_read_row(r, &got)) != PMS_OK)
-			return st;
+			goto fail;
 		if (!got)
 			break;
 		if (!r->nonblank)
 			continue;		/* ",,,": a blank row */
 		if ((st = csv_take_row(r)) != PMS_OK)
-			return st;
+			goto fail;
 		goto found;
 	}
 	return PMS_OK;
 found:
 	*rec = &r->rec;
 	return PMS_OK;
+fail:
+	if (st != PMS_EDATA)
+		r->done = 1;		/* out of memory, a read error */
+	return st;
 }
 
 /* ---- the record ---- */
@@ -1588,6 +1601,7 @@ struct pms_writer {
 	FILE		*out;
 	int		 own;		/* out is ours to close */
 	char		*path;		/* the file asked for, or NULL */
+	char		*target;	/* the file written (links followed) */
 	char		*tmp;		/* the temp file to rename, or NULL */
 	struct pms_col	*cols;
 	size_t		 ncols;
@@ -1710,6 +1724,7 @@ writer_free(struct pms_writer *w)
 	free(w->tbuf);
 	free(w->toff);
 	free(w->path);
+	free(w->target);
 	free(w->tmp);
 	free(w);
 }
@@ -1751,15 +1766,67 @@ pms_writer_open_stream(struct pms_writer **wp, enum pms_out_format fmt,
 	return PMS_OK;
 }
 
+/*
+ * Where a file for path is to be written: *target, the file a temp
+ * file is renamed over (the one a symbolic link points to), or with
+ * *direct set, nothing to rename over: a device, a FIFO, or anything
+ * under /dev, /proc or /sys (/dev/stdout is a link to whatever the
+ * standard output is, and a rename would replace the link itself).
+ */
+static enum pms_status
+out_target(const char *path, char **target, int *direct)
+{
+	char a[PATH_MAX], b[PATH_MAX], dir[PATH_MAX], canon[PATH_MAX];
+	char real[PATH_MAX];
+	const char *base, *t;
+	struct stat sb;
+
+	*target = NULL;
+	*direct = 0;
+	if (snprintf(a, sizeof(a), "%s", path) >= (int)sizeof(a) ||
+	    snprintf(b, sizeof(b), "%s", path) >= (int)sizeof(b))
+		return pms_seterr(PMS_EIO, "%s: path too long", path);
+	base = basename(b);
+	if (realpath(dirname(a), dir) == NULL)
+		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+	if (snprintf(canon, sizeof(canon), "%s/%s", strcmp(dir, "/") == 0 ?
+	    "" : dir, base) >= (int)sizeof(canon))
+		return pms_seterr(PMS_EIO, "%s: path too long", path);
+	t = canon;
+	if (strncmp(canon, "/dev/", 5) == 0 ||
+	    strncmp(canon, "/proc/", 6) == 0 ||
+	    strncmp(canon, "/sys/", 5) == 0) {
+		*direct = 1;
+	} else if (lstat(canon, &sb) == -1) {
+		if (errno != ENOENT)
+			return pms_seterr(PMS_EIO, "%s: %s", path,
+			    strerror(errno));
+	} else {
+		if (S_ISLNK(sb.st_mode)) {
+			if (realpath(canon, real) == NULL ||
+			    stat(real, &sb) == -1)
+				return pms_seterr(PMS_EIO, "%s: %s", path,
+				    strerror(errno));
+			t = real;
+		}
+		if (S_ISDIR(sb.st_mode))
+			return pms_seterr(PMS_EIO, "%s: is a directory",
+			    path);
+		*direct = !S_ISREG(sb.st_mode);
+	}
+	if ((*target = strdup(t)) == NULL)
+		return nomem();
+	return PMS_OK;
+}
+
 enum pms_status
 pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
     const char *path, const struct pms_col *cols, size_t ncols)
 {
 	struct pms_writer *w;
-	struct stat sb;
 	enum pms_status st;
 	char tmp[PATH_MAX];
-	int fd = -1;
+	int fd = -1, direct;
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return pms_writer_open_stream(wp, fmt, stdout, cols, ncols);
@@ -1772,19 +1839,18 @@ pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
 		st = nomem();
 		goto fail;
 	}
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		st = pms_seterr(PMS_EIO, "%s: is a directory", path);
+	if ((st = out_target(path, &w->target, &direct)) != PMS_OK)
 		goto fail;
-	}
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		/* a device or a FIFO: no temp file to rename over it */
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	if (direct) {
+		/* appending: /dev/stdout may be a file the shell opened */
+		if ((fd = open(w->target, O_WRONLY | O_APPEND | O_CLOEXEC |
+		    O_NOCTTY)) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", path,
 			    strerror(errno));
 			goto fail;
 		}
 	} else {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
+		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", w->target) >=
 		    (int)sizeof(tmp)) {
 			st = pms_seterr(PMS_EIO, "%s: path too long", path);
 			goto fail;
@@ -1839,8 +1905,10 @@ csv_cell(struct pms_writer *w, const char *s, int guard)
 		wr(w, "\"", 1);
 	if (guard)
 		wr(w, "'", 1);
-	for (p = s; quote && (q = strchr(p, '"')) != NULL; p = q + 1)
-		wr(w, p, (size_t)(q - p + 1)), wr(w, "\"", 1);
+	for (p = s; quote && (q = strchr(p, '"')) != NULL; p = q + 1) {
+		wr(w, p, (size_t)(q - p + 1));		/* a quote doubled */
+		wr(w, "\"", 1);
+	}
 	wrs(w, p);
 	if (quote)
 		wr(w, "\"", 1);
@@ -1951,7 +2019,8 @@ table_keep(struct pms_writer *w, size_t col, const char *s)
 	}
 	off = w->tlen;
 	while (i < n) {
-		if ((k = utf8_next(p + i, n - i, &cp)) == 0 || is_control(cp)) {
+		k = utf8_next(p + i, n - i, &cp);
+		if (k == 0 || is_control(cp)) {
 			w->tbuf[w->tlen++] = '?';
 			i += k == 0 ? 1 : k;
 			continue;
@@ -2022,8 +2091,10 @@ row_csv(struct pms_writer *w, const struct pms_cell *cells)
 			break;
 		case PMS_COL_DATE:
 		case PMS_COL_TIME:
+			/* never guarded; but one that looks guarded gets
+			 * its "'" more, or the reader would drop one */
 			if (c->text != NULL)
-				csv_cell(w, c->text, 0);
+				csv_cell(w, c->text, guarded(c->text));
 			break;
 		}
 	}
@@ -2058,7 +2129,10 @@ row_json(struct pms_writer *w, const struct pms_cell *cells)
 	}
 	if (w->err == 0) {
 		errno = 0;
-		if (json_dumpf(obj, w->out, JSON_COMPACT) != 0)
+		/* the order is kept anyway since jansson 2.8: said all
+		 * the same */
+		if (json_dumpf(obj, w->out, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER) != 0)
 			w->err = errno != 0 ? errno : EIO;
 	}
 	wr(w, "\n", 1);
@@ -2145,13 +2219,17 @@ pad(struct pms_writer *w, size_t n)
 	}
 }
 
-/* One line of a table: right- or left-aligned, no trailing blanks. */
+/* One line of a table: right- or left-aligned, no trailing blanks
+ * (the line ends with its last non-empty cell). */
 static void
 table_line(struct pms_writer *w, const char *const *s)
 {
-	size_t i, wd;
+	size_t i, wd, last = 0;
 
-	for (i = 0; i < w->ncols; i++) {
+	for (i = 0; i < w->ncols; i++)
+		if (*s[i] != '\0')
+			last = i + 1;
+	for (i = 0; i < last; i++) {
 		wd = disp_width(s[i]);
 		if (i > 0)
 			wr(w, "  ", 2);
@@ -2160,7 +2238,7 @@ table_line(struct pms_writer *w, const char *const *s)
 			wrs(w, s[i]);
 		} else {
 			wrs(w, s[i]);
-			if (i + 1 < w->ncols)
+			if (i + 1 < last)
 				pad(w, w->width[i] - wd);
 		}
 	}
@@ -2223,10 +2301,14 @@ pms_writer_close(struct pms_writer *w)
 	}
 	if (w->err != 0) {
 		st = write_fail(w);
+		/* reported here, and once is enough: the caller's own check
+		 * of its stream must not say it again */
+		if (!w->own)
+			clearerr(w->out);
 		goto out;
 	}
 	if (w->tmp != NULL) {
-		if (rename(w->tmp, w->path) == -1) {
+		if (rename(w->tmp, w->target) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", w->path,
 			    strerror(errno));
 			goto out;
@@ -2234,7 +2316,7 @@ pms_writer_close(struct pms_writer *w)
 		free(w->tmp);
 		w->tmp = NULL;
 		/* as pms_file_replace: the file is in place either way */
-		pms_sync_dir(w->path);
+		pms_sync_dir(w->target);
 	}
 out:
 	if (w->own && w->out != NULL)

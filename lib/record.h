@@ -133,7 +133,8 @@ const char	*pms_record_text_at(const struct pms_record *, size_t i);
  * '+', '-', '@', TAB or CR (see pms_writer_open).  JSON strings are
  * never touched.  Field names match without regard to ASCII case.
  */
-enum pms_val_type pms_record_type(const struct pms_record *, const char *field);
+enum pms_val_type pms_record_type(const struct pms_record *,
+		    const char *field);
 const char	*pms_record_text(const struct pms_record *, const char *field);
 
 /*
@@ -227,7 +228,9 @@ struct pms_writer;
  * in LF.  A TEXT cell that starts with '=', '+', '-', '@', TAB or CR,
  * or with one or more "'" and then one of those, gets a leading "'"
  * (the reader drops it again); money, integers, dates and times are
- * never touched.  Money as "-25.00".
+ * never touched (but for a date or time that itself starts with "'"
+ * and one of those, which gets one "'" more so that it reads back the
+ * same).  Money as "-25.00".
  * Table: columns aligned by display width (UTF-8 code points, East
  * Asian wide ones as two), rows kept until close, money and integers
  * right-aligned, control characters shown as '?'.
@@ -257,8 +260,9 @@ enum pms_status	 pms_writer_row(struct pms_writer *,
  * file left behind.
  */
 enum pms_status	 pms_writer_close(struct pms_writer *);
-/* Drop what was not written yet (a file: the temp file); frees the
- * writer; NULL does nothing. */
+/* Give up: a file's temp file is removed and the old file stays as it
+ * was; on a stream, what was written stays written (a table: nothing
+ * was).  Frees the writer; NULL does nothing. */
 void		 pms_writer_abort(struct pms_writer *);
 
 #endif /* PMS_RECORD_H */
