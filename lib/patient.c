@@ -825,7 +825,7 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 		return ps;
 	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
 	    sizeof(qkey))) != PMS_OK)
-		return pms_seterr(PMS_EUSAGE, "--name: %s", pms_errmsg());
+		return pt_reerr(PMS_EUSAGE, "--name");
 	if (q->id > 0) {
 		sql = by_id;
 	} else if (q->mrn != NULL) {
@@ -836,14 +836,12 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 		notice = warn = NULL;
 		if (pt_value(f, q->dob, &env, &dates, 0, val, sizeof(val),
 		    &notice, &warn) != PMS_OK)
-			return pms_seterr(PMS_EUSAGE, "--dob: %s",
-			    pms_errmsg());
+			return pt_reerr(PMS_EUSAGE, "--dob");
 		sql = by_dob;
 		key = val;
 	} else if (q->phone != NULL) {
 		if (pms_phone_e164(q->phone, env.country, val) != PMS_OK)
-			return pms_seterr(PMS_EUSAGE, "--phone: %s",
-			    pms_errmsg());
+			return pt_reerr(PMS_EUSAGE, "--phone");
 		sql = by_phone;
 		key = val;
 	}
@@ -1373,8 +1371,7 @@ pms_guarantor_set(struct pms_store *s, int64_t patient,
 		return pms_seterr(PMS_EUSAGE, "--relationship is needed");
 	if (pt_value(&relf, gi->relationship, &env, NULL, 0, rel,
 	    sizeof(rel), &notice, &warn) != PMS_OK)
-		return pms_seterr(PMS_EUSAGE, "--relationship: %s",
-		    pms_errmsg());
+		return pt_reerr(PMS_EUSAGE, "--relationship");
 	for (i = 0; i < PMS_GF_COUNT; i++)
 		if (gi->in[i] != NULL && *gi->in[i] != '\0')
 			person = 1;
@@ -1824,7 +1821,7 @@ pms_policy_end(struct pms_store *s, int64_t policy, const char *on)
 	enum pms_status ps;
 
 	if ((ps = pms_date_parse(on, PMS_DATE_ISO, &d)) != PMS_OK)
-		return pms_seterr(PMS_EUSAGE, "--on: %s", pms_errmsg());
+		return pt_reerr(PMS_EUSAGE, "--on");
 	pms_date_fmt(d, day);
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;

@@ -140,6 +140,9 @@ void		 pt_pol_bind(sqlite3_stmt *, const struct pms_policy *,
 enum pms_status	 pt_payer(struct pms_store *, const char *code,
 		    int64_t *id);
 
+/* The last message again, with what in front: "--dob: ...". */
+enum pms_status	 pt_reerr(enum pms_status, const char *what);
+
 /* Copy src into dst of size bytes, cut short if need be. */
 void		 pt_cpy(char *dst, size_t size, const char *src);
 

@@ -24,6 +24,15 @@
 
 /* ---- UTF-8 ---- */
 
+enum pms_status
+pt_reerr(enum pms_status st, const char *what)
+{
+	char msg[512];
+
+	pt_cpy(msg, sizeof(msg), pms_errmsg());
+	return pms_seterr(st, "%s: %s", what, msg);
+}
+
 void
 pt_cpy(char *dst, size_t size, const char *src)
 {

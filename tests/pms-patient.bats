@@ -24,6 +24,8 @@ setup_file() {
 		    -S "$t/store" user add "${u%%:*}" --role "${u#*:}" \
 		    --kdf interactive >/dev/null 2>&1
 	done
+	# into the database file: the tests copy it without its WAL
+	pms-admin -S "$t/store" maintain
 	unset PMS_PASSPHRASE_FILE PMS_USER
 }
 
@@ -770,4 +772,279 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	run -77 --separate-stderr as biller pms-patient import "$FIX/b13-zeros.csv"
 	assert_stderr 'may not do patient.import'
 	refute_phi "$stderr"
+}
+
+# ---- duplicates and merge ---------------------------------------------
+
+@test "duplicates: same birth date and a like name, same SSN, phone and first name" {
+	pat Example Pat 1980-01-15 --mrn A >/dev/null		# 1
+	pat Exampel Pat 1980-01-15 --mrn B >/dev/null		# 2: a typo
+	pat Example Patricia 1980-01-15 >/dev/null		# 3: Pat ...
+	pat Example Sam 1980-01-15 --ssn 000-12-3456 >/dev/null	# 4
+	pat Sample Jo 1970-01-01 --ssn 000123456 >/dev/null	# 5
+	pat Demo Lee 1990-01-01 --phone 617-555-0100 >/dev/null	# 6
+	pat Demmo Lee 1991-02-02 --phone 6175550100 >/dev/null	# 7
+	pat Demo Kim 1992-03-03 --phone 6175550100 >/dev/null	# 8: a sibling
+	run -0 pms-patient duplicates -o csv
+	assert_output "patient_id,other_id,why
+1,2,dob+name
+1,3,dob+name
+4,5,ssn
+6,7,phone+first_name"
+	run -0 pms-sql "SELECT action, group_concat(patient_id) FROM audit JOIN
+	    audit_patient ON audit_id = id WHERE action = 'patient.duplicates'"
+	assert_output 'patient.duplicates|1,2,3,4,5,6,7'
+}
+
+@test "merge: policies and guarantor links move; drop points at keep" {
+	keep=$(pat Example Pat 1980-01-15 --mrn KEEP-1)
+	drop=$(pat Exampel Pat 1980-01-15 --mrn DROP-1)
+	kid=$(pat Example Jo 2015-05-05)
+	pms-patient policy add "$drop" --payer acme --member-id XK0001 \
+	    --from 2026-01-01 >/dev/null
+	pms-patient guarantor set "$kid" --relationship parent \
+	    --patient "$drop" >/dev/null
+	run -0 --separate-stderr pms-patient merge "$keep" "$drop" -o csv
+	assert_output $'table,column,rows\npolicies,patient_id,1\nguarantors,patient_id,1'
+	assert_stderr "merged patient $drop into $keep"
+	run -0 pms-sql "SELECT patient_id FROM policies"
+	assert_output "$keep"
+	run -0 pms-sql "SELECT patient_id FROM guarantors"
+	assert_output "$keep"
+	run -0 pms-sql "SELECT id, merged_into FROM patients WHERE id = $drop"
+	assert_output "$drop|$keep"
+	run -0 pms-sql "SELECT action, fields, group_concat(patient_id) FROM
+	    audit JOIN audit_patient ON audit_id = id WHERE action =
+	    'patient.merge'"
+	assert_output "patient.merge|merged_into|$keep,$drop"
+	# lookups of drop, by id or MRN, say where it went
+	run -0 --separate-stderr pms-patient show "$drop" -o csv
+	assert_stderr "patient $drop was merged into $keep"
+	assert_line --index 1 --partial "$keep,KEEP-1,"
+	run -0 --separate-stderr pms-patient show --mrn DROP-1 -o csv
+	assert_line --index 1 --partial "$keep,KEEP-1,"
+	# drop is out of the lists, and cannot be changed or merged again
+	run -0 pms-patient list -o csv
+	[ "${#lines[@]}" -eq 3 ]
+	run -0 pms-patient list --merged -o csv
+	[ "${#lines[@]}" -eq 4 ]
+	run -1 --separate-stderr pms-patient update "$drop" --city Boston
+	assert_stderr "patient $drop was merged into $keep"
+	run -1 --separate-stderr pms-patient merge "$keep" "$drop"
+	assert_stderr 'was merged into'
+	run -0 pms-patient duplicates -o csv
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "merge: --dry-run says what would move and writes nothing" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pat Exampel Pat 1980-01-15 >/dev/null
+	pms-patient policy add 2 --payer acme --member-id X1 >/dev/null
+	run -0 --separate-stderr pms-patient merge 1 2 --dry-run -o csv
+	assert_line --index 1 'policies,patient_id,1'
+	assert_stderr 'would merge patient 2 into 1'
+	run -0 pms-sql "SELECT patient_id FROM policies"
+	assert_output 2
+	run -0 pms-sql "SELECT count(*) FROM patients WHERE merged_into IS NOT
+	    NULL"
+	assert_output 0
+}
+
+@test "merge: keep takes drop's guarantor when it has none" {
+	pat Example Pat 2015-01-15 >/dev/null
+	pat Exampel Pat 2015-01-15 >/dev/null
+	pms-patient guarantor set 2 --relationship parent --last-name Example \
+	    --first-name Lee >/dev/null
+	run -0 pms-patient merge 1 2 -o csv
+	run -0 pms-sql "SELECT guarantor_id, guarantor_relationship FROM
+	    patients WHERE id = 1"
+	assert_output '1|parent'
+	run -0 pms-sql "SELECT fields FROM audit WHERE action = 'patient.merge'"
+	assert_output 'merged_into,guarantor'
+}
+
+@test "merge: refused when keep would have two primaries on one day" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pat Exampel Pat 1980-01-15 >/dev/null
+	pms-patient policy add 1 --payer acme --member-id X1 \
+	    --from 2026-01-01 >/dev/null
+	pms-patient policy add 2 --payer bluecross --member-id B1 \
+	    --from 2026-06-01 >/dev/null
+	run -1 --separate-stderr pms-patient merge 1 2
+	assert_stderr 'policies 1 and 2 would both be of one priority on the same days'
+	run -0 pms-sql "SELECT patient_id FROM policies ORDER BY id"
+	assert_output $'1\n2'
+	run -0 pms-patient policy end 1 --on 2026-05-31
+	run -0 pms-patient merge 1 2 -o csv
+	run -1 --separate-stderr pms-patient merge 1 1
+	assert_stderr 'cannot be merged into themself'
+	run -1 --separate-stderr pms-patient merge 1 99
+	assert_stderr 'no patient 99'
+}
+
+@test "merge: every (table, column) of the merge table is moved" {
+	# the table in lib/patient.c and the tables that point at patients
+	# in the schema: each reference to patients(id) must be in it,
+	# except the registry's own pointers
+	run -0 pms-sql "SELECT m.name || '.' || f.\"from\" FROM sqlite_schema m,
+	    pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND
+	    f.\"table\" = 'patients' AND m.name <> 'patients' ORDER BY 1"
+	refs=$output
+	for r in $refs; do
+		grep -qE "\{ \"${r%%.*}\", \"${r#*.}\"," "$TOP/lib/patient.c" ||
+		    fail "$r points at patients but is not in the merge table"
+	done
+}
+
+# ---- guarantors -----------------------------------------------------------
+
+@test "guarantor: a parent of their own, shared by siblings; show and clear" {
+	kid=$(pat Example Jo 2015-05-05)
+	sib=$(pat Example Al 2017-07-07)
+	run -0 pms-patient guarantor set "$kid" --relationship mother \
+	    --last-name Example --first-name Lee --street '1 Main St' \
+	    --city Springfield --state OH --zip 45502 --phone 937-555-0100
+	assert_output 1
+	run -0 pms-patient guarantor set "$sib" --relationship parent \
+	    --guarantor 1
+	assert_output 1
+	run -0 pms-patient guarantor show "$sib" -o csv
+	assert_output "patient_id,guarantor_id,relationship,guarantor_patient_id,last_name,first_name,middle_name,suffix,dob,street,street2,city,state,zip,country,phone,email
+2,1,parent,,Example,Lee,,,,1 Main St,,Springfield,OH,45502,US,'+19375550100,"
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action =
+	    'patient.guarantor' ORDER BY id"
+	assert_line --index 0 'patient.guarantor|guarantor_id,guarantor_relationship,guarantor.last_name,guarantor.first_name,guarantor.street,guarantor.city,guarantor.state,guarantor.zip,guarantor.phone'
+	run -0 pms-patient guarantor clear "$kid"
+	run -0 pms-patient guarantor show "$kid" -o csv
+	assert_line --index 1 --partial '1,,self,'
+	run -0 pms-sql "SELECT count(*) FROM guarantors"
+	assert_output 1
+}
+
+@test "guarantor: another patient pays; their name and address are theirs" {
+	mum=$(pat Example Lee 1980-01-15 --city Dayton)
+	kid=$(pat Example Jo 2015-05-05)
+	run -0 pms-patient guarantor set "$kid" --relationship parent \
+	    --patient "$mum"
+	run -0 pms-patient guarantor show "$kid" -o json
+	[[ $output == *'"guarantor_patient_id":1,"last_name":"Example","first_name":"Lee"'*'"city":"Dayton"'* ]]
+	run -0 pms-patient update "$mum" --city Columbus
+	run -0 pms-patient guarantor show "$kid" -o json
+	[[ $output == *'"city":"Columbus"'* ]]
+	run -1 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent --patient "$kid"
+	assert_stderr 'their own guarantor needs none'
+}
+
+@test "guarantor: bad input is named; unknown ids are refused" {
+	kid=$(pat Example Jo 2015-05-05)
+	run -64 --separate-stderr pms-patient guarantor set "$kid" \
+	    --last-name Zztest --first-name Zebediah
+	assert_stderr '--relationship is needed'
+	run -64 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship uncle --last-name Zztest --first-name Zebediah
+	assert_stderr '--relationship: expected spouse, parent, child, guardian or other'
+	run -65 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent --last-name 'Zztest9' --first-name Zebediah \
+	    --zip 123
+	assert_stderr 'guarantor last_name: digits are not allowed in a name'
+	assert_stderr 'guarantor zip: not a ZIP code'
+	refute_phi "$stderr"
+	run -1 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent --guarantor 9
+	assert_stderr 'no guarantor 9'
+	run -1 --separate-stderr pms-patient guarantor show 77
+	assert_stderr 'no patient 77'
+	run -64 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent
+	assert_stderr 'give one guarantor'
+}
+
+# ---- policies ------------------------------------------------------------
+
+@test "policy add: self, and a child on a parent's plan; list by priority" {
+	id=$(pat Example Jo 2015-05-05)
+	run -0 pms-patient policy add "$id" --payer acme --member-id 00XK01 \
+	    --group-number G7 --from 2026-01-01 -o csv
+	assert_output $'policy_id,patient_id\n1,1'
+	run -0 pms-patient policy add "$id" --payer bluecross \
+	    --member-id BC02 --priority secondary --relationship child \
+	    --subscriber-last-name Example --subscriber-first-name Lee \
+	    --subscriber-dob 1980-01-15 --subscriber-sex f -o csv
+	run -0 pms-patient policy list "$id" -o csv
+	assert_output "policy_id,patient_id,payer,priority,member_id,group_number,relationship,subscriber_last_name,subscriber_first_name,subscriber_middle_name,subscriber_suffix,subscriber_dob,subscriber_sex,subscriber_street,subscriber_street2,subscriber_city,subscriber_state,subscriber_zip,effective_from,effective_to
+1,1,acme,primary,00XK01,G7,self,,,,,,,,,,,,2026-01-01,
+2,1,bluecross,secondary,BC02,,child,Example,Lee,,,1980-01-15,F,,,,,,,"
+	run -0 pms-sql "SELECT p.member_id, y.code FROM policies p JOIN payers y
+	    ON y.id = p.payer_id ORDER BY p.id"
+	assert_output $'00XK01|acme\nBC02|bluecross'
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action LIKE
+	    'patient.policy.%' ORDER BY id"
+	assert_line --index 0 'patient.policy.add|payer,member_id,group_number,effective_from'
+	assert_line --index 2 'patient.policy.list|policies'
+}
+
+@test "policy add: one of a priority a day; end one and add the next" {
+	id=$(pat Example Jo 2015-05-05)
+	pms-patient policy add "$id" --payer acme --member-id A1 \
+	    --from 2026-01-01 >/dev/null
+	run -1 --separate-stderr pms-patient policy add "$id" --payer medicaid \
+	    --member-id M1 --from 2026-03-01
+	assert_stderr 'policy 1 is of that priority on some of the same days'
+	run -0 pms-patient policy end 1 --on 2026-02-28
+	run -0 pms-patient policy add "$id" --payer medicaid --member-id M1 \
+	    --from 2026-03-01
+	run -0 pms-sql "SELECT id, effective_from, effective_to FROM policies"
+	assert_output $'1|2026-01-01|2026-02-28\n2|2026-03-01|'
+	run -1 --separate-stderr pms-patient policy end 2 --on 2026-01-01
+	assert_stderr 'starts after that day'
+	run -1 --separate-stderr pms-patient policy end 9 --on 2026-01-01
+	assert_stderr 'no policy 9'
+}
+
+@test "policy add: bad input named; an unknown payer or patient refused" {
+	id=$(pat Example Jo 2015-05-05)
+	run -65 --separate-stderr pms-patient policy add "$id" --payer acme
+	assert_stderr 'member_id: missing'
+	run -65 --separate-stderr pms-patient policy add "$id" --payer acme \
+	    --member-id X --relationship child
+	assert_stderr 'subscriber_last_name: needed when the subscriber is not the patient'
+	assert_stderr 'subscriber_dob: needed'
+	run -65 --separate-stderr pms-patient policy add "$id" --payer acme \
+	    --member-id X --priority fourth --from 2026-02-30
+	assert_stderr 'priority: expected primary, secondary or tertiary'
+	assert_stderr 'effective_from: '
+	run -1 --separate-stderr pms-patient policy add "$id" --payer nope \
+	    --member-id X
+	assert_stderr 'unknown payer "nope"'
+	run -1 --separate-stderr pms-patient policy add 42 --payer acme \
+	    --member-id X
+	assert_stderr 'no patient 42'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+}
+
+@test "policy import: by MRN; the same file twice adds nothing; bad rows named" {
+	run -0 imp "$FIX/update-1.csv"
+	run -0 --separate-stderr pms-patient policy import "$FIX/policies.csv" \
+	    -o csv
+	assert_output --partial '3,3,0,0,0,0,no'
+	run -0 pms-sql "SELECT patient_id, priority, member_id, relationship,
+	    effective_to FROM policies ORDER BY id"
+	assert_output $'1|1|XK0001|self|\n2|1|BC0002|child|\n2|2|1EG4TE5MK72|self|2026-12-31'
+	run -0 pms-patient policy import "$FIX/policies.csv" -o csv
+	assert_output --partial '3,0,0,3,0,0,no'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 3
+	printf 'mrn,payer,member_id\nU-1,nope,X\nU-9,acme,Y\nU-2,acme,\n' \
+	    >"$BATS_TEST_TMPDIR/p.csv"
+	run -65 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR/p.csv"
+	assert_stderr 'p.csv: line 2: payer: unknown payer "nope"'
+	assert_stderr 'p.csv: line 3: mrn: no patient with that MRN'
+	assert_stderr 'p.csv: line 4: member_id: missing'
+	refute_phi "$stderr"
+	# what policy list writes, policy import reads
+	pms-patient policy list -o csv >"$BATS_TEST_TMPDIR/list.csv"
+	run -0 pms-patient policy import "$BATS_TEST_TMPDIR/list.csv" -o csv
+	assert_output --partial '3,0,0,3,0,0,no'
 }
