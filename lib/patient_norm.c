@@ -895,6 +895,13 @@ static const struct language {
 	{ "korean", "ko" }, { "japanese", "ja" }, { "polish", "pl" },
 	{ "tagalog", "tl" }, { "hindi", "hi" }, { "greek", "el" },
 	{ "somali", "so" }, { "cape verdean creole", "kea" },
+	{ "dutch", "nl" }, { "hebrew", "he" }, { "turkish", "tr" },
+	{ "ukrainian", "uk" }, { "persian", "fa" }, { "farsi", "fa" },
+	{ "urdu", "ur" }, { "bengali", "bn" }, { "punjabi", "pa" },
+	{ "swahili", "sw" }, { "amharic", "am" }, { "hmong", "hmn" },
+	{ "khmer", "km" }, { "lao", "lo" }, { "thai", "th" },
+	{ "nepali", "ne" }, { "tamil", "ta" }, { "telugu", "te" },
+	{ "gujarati", "gu" }, { "american sign language", "ase" },
 };
 
 /* A language tag ("en", "pt-BR", "yue") or the English name of one. */
