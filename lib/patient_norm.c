@@ -615,7 +615,8 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 		if (n < 8 || n > 15)
 			return pms_seterr(PMS_EDATA, "not a phone number: "
 			    "E.164 numbers have 8 to 15 digits");
-		snprintf(out, PMS_PT_PHONE, "+%s", d);
+		out[0] = '+';
+		memcpy(out + 1, d, n + 1);	/* n <= 15: it fits */
 		return PMS_OK;
 	}
 	if (c == NULL)
