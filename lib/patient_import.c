@@ -1418,6 +1418,12 @@ pol_msg(void *arg, int kind, int field, const char *text)
 		fault(im, pms_pol_field_name(field), text);
 		return;
 	}
+	if (kind == 2 && field >= PMS_OF_SUBSCRIBER_LAST_NAME &&
+	    field <= PMS_OF_SUBSCRIBER_SUFFIX) {
+		if (im->n->quotes++ == 0)
+			im->n->quotes_line = im->line;
+		return;
+	}
 	snprintf(pre, sizeof(pre), "%s%s", im->name != NULL ? im->name : "",
 	    im->name != NULL ? ": " : "");
 	say(im, kind, "%sline %lu: %s: %s", pre, im->line,
