@@ -814,13 +814,13 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	struct pt_dates dates = { q->date_form, PMS_DATE_ISO, 0 };
 	sqlite3_stmt *st = NULL;
 	const char *sql = all, *key = NULL, *notice, *warn;
-	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600];
+	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600], why[512];
 	const struct pt_field *f;
 	int rc;
 	enum pms_status ps;
 
 	*count = 0;
-	qkey[0] = '\0';
+	qkey[0] = why[0] = '\0';
 	if ((ps = pt_env_load(s, &env)) != PMS_OK)
 		return ps;
 	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
@@ -876,8 +876,9 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 			goto fail;
 		(*count)++;
 		if (fn(arg, &p) != 0) {
-			ps = pms_seterr(PMS_EIO, "the output could not be "
-			    "written");
+			/* the writer's own message, kept past the commit */
+			ps = PMS_EIO;
+			pt_cpy(why, sizeof(why), pms_errmsg());
 			break;
 		}
 	}
@@ -899,8 +900,8 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 		if ((ps = pms_store_commit(s)) != PMS_OK)
 			return ps;
 		if (out != PMS_OK)
-			return pms_seterr(out, "the output could not be "
-			    "written");
+			return pms_seterr(out, "%s", why[0] != '\0' ? why :
+			    "the output could not be written");
 		return PMS_OK;
 	}
 sqlfail:

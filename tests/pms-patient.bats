@@ -1048,3 +1048,15 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	run -0 pms-patient policy import "$BATS_TEST_TMPDIR/list.csv" -o csv
 	assert_output --partial '3,0,0,3,0,0,no'
 }
+
+@test "output: a write error is 74, said once; the read is still logged" {
+	pat Example Pat 1980-01-15 >/dev/null
+	run -74 --separate-stderr pms-patient list -o csv --out /dev/full
+	assert_stderr 'pms-patient: /dev/full: write error: No space left on device'
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
+	run -74 --separate-stderr bash -c 'pms-patient export -o csv >/dev/full'
+	assert_stderr 'standard output: write error: No space left on device'
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 2"
+	assert_output $'patient.export\npatient.list'
+}
