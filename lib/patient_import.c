@@ -1656,3 +1656,154 @@ out:
 	pms_reader_close(im.r);
 	return st;
 }
+
+/* ---- updates from records ---- */
+
+static enum pms_status
+upd_row(struct imp *im, const struct pms_record *rec)
+{
+	const char *in[PMS_PF_COUNT], *v;
+	struct pms_patient old, p;
+	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[PMS_PT_NKEY];
+	uint32_t given, diff;
+	size_t i, n = pms_record_nfields(rec);
+	int64_t id = 0, to;
+	int f, rc, isnew;
+	enum pms_status st;
+
+	im->nfaults = 0;
+	im->rlen = 0;
+	im->reason[0] = '\0';
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < n; i++) {
+		/* null (an empty CSV cell) leaves a field alone; JSON ""
+		 * clears it */
+		if ((v = pms_record_text_at(rec, i)) == NULL)
+			continue;
+		if (strcasecmp(pms_record_name(rec, i), "patient_id") == 0) {
+			if (pms_patient_id_parse(v, &id) != PMS_OK) {
+				fault(im, "patient_id", "not a patient id");
+				id = -1;
+			}
+			continue;
+		}
+		if ((f = pms_pt_field_find(pms_record_name(rec, i))) >= 0)
+			in[f] = v;
+	}
+	if (id == 0 && in[PMS_PF_MRN] != NULL && *in[PMS_PF_MRN] != '\0') {
+		if ((st = pms_patient_id(im->s, 0, in[PMS_PF_MRN], &id,
+		    NULL)) == PMS_EREFUSED)
+			fault(im, "mrn", "no patient with that MRN");
+		else if (st != PMS_OK)
+			return st;
+		in[PMS_PF_MRN] = NULL;	/* the key, not a change */
+	} else if (id == 0)
+		fault(im, "patient_id", "a patient id or an mrn is needed");
+	if (id > 0) {
+		if ((st = pms_patient_id(im->s, id, NULL, &to, NULL)) ==
+		    PMS_EREFUSED)
+			fault(im, "patient_id", pms_errmsg());
+		else if (st != PMS_OK)
+			return st;
+		else if (to != id) {
+			char what[128];
+
+			snprintf(what, sizeof(what), "patient %lld was merged "
+			    "into %lld", (long long)id, (long long)to);
+			fault(im, "patient_id", what);
+		}
+	}
+	if (im->nfaults > 0)
+		goto bad;
+	sqlite3_reset(im->get);
+	sqlite3_bind_int64(im->get, 1, id);
+	if ((rc = sqlite3_step(im->get)) != SQLITE_ROW)
+		return sqlfail(im, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc);
+	pt_read(im->get, &old, 1);
+	sqlite3_reset(im->get);
+	p = old;
+	if (pt_check(&im->env, &im->dates, im->line, in, 1, &p, &given,
+	    check_msg, im) > 0 || im->bad > 0)
+		goto bad;
+	if ((st = pms_audit_batch_add(im->batch, id, &isnew)) != PMS_OK)
+		return st;
+	if (!isnew) {
+		fault(im, NULL, "the same patient as an earlier row");
+		goto bad;
+	}
+	if ((diff = pt_diff(&old, &p)) == 0) {
+		im->n->unchanged++;
+		return PMS_OK;
+	}
+	if ((st = pt_keys(&p, lk, fk, nk, sizeof(nk))) != PMS_OK) {
+		fault(im, NULL, pms_errmsg());
+		goto bad;
+	}
+	sqlite3_reset(im->upd);
+	pt_bind_keyed(im->upd, &p, im->now, lk, fk, nk);
+	sqlite3_bind_int64(im->upd, 31, id);
+	if ((rc = sqlite3_step(im->upd)) != SQLITE_DONE) {
+		sqlite3_reset(im->upd);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+			fault(im, "mrn", "another patient has that MRN");
+			goto bad;
+		}
+		return sqlfail(im, rc);
+	}
+	im->n->updated++;
+	im->touched |= diff;
+	return PMS_OK;
+bad:
+	if (im->nfaults > 0)
+		im->bad++;
+	return PMS_OK;
+}
+
+enum pms_status
+pms_patient_update_records(struct pms_store *s, FILE *in, const char *name,
+    const struct pms_import_opts *o, struct pms_import_count *n)
+{
+	struct imp im;
+	char fields[600];
+	enum pms_status st;
+	int began = 0;
+
+	imp_init(&im, s, name, o, n);
+	im.dates.form = o->date_form >= 0 ? (enum pms_date_form)o->date_form :
+	    PMS_DATE_ISO;
+	im.dates.seen = PMS_DATE_ISO;
+	if ((st = pt_env_load(s, &im.env)) != PMS_OK ||
+	    (st = open_reader(&im, in)) != PMS_OK)
+		goto out;
+	im.json = pms_reader_format(im.r) == PMS_IN_JSON;
+	if ((st = pms_store_begin(s)) != PMS_OK)
+		goto out;
+	began = 1;
+	if ((st = pms_audit_batch_begin(s, &im.batch)) != PMS_OK ||
+	    (st = prepare(&im)) != PMS_OK)
+		goto out;
+	if ((st = each_record(&im, upd_row)) != PMS_OK)
+		goto out;
+	finalize(&im);
+	if (im.bad > 0) {
+		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was changed",
+		    im.bad, im.bad == 1 ? "" : "s");
+		goto out;
+	}
+	if (o->dry_run)
+		goto out;
+	pt_fields_fmt(im.touched, fields, sizeof(fields));
+	st = pms_audit_batch_end(im.batch, "patient.update", fields);
+	im.batch = NULL;
+	if (st != PMS_OK)
+		goto out;
+	st = pms_store_commit(s);
+	began = 0;
+out:
+	finalize(&im);
+	pms_audit_batch_free(im.batch);
+	if (began)
+		pms_store_rollback(s);
+	pms_reader_close(im.r);
+	return st;
+}

@@ -246,11 +246,25 @@ pat() {
 	EOF
 	run -0 pms-sql "SELECT id, city FROM patients ORDER BY id"
 	assert_output $'1|Boston\n2|Salem'
-	run -1 --separate-stderr pms-patient update - <<-'EOF'
+	run -65 --separate-stderr pms-patient update - <<-'EOF'
+	{"mrn": "A1", "city": "Cambridge"}
 	{"mrn": "nope", "city": "Zztest"}
+	{"patient_id": 2, "dob": "1957-03-44"}
 	EOF
-	assert_stderr 'line 1: mrn: no patient with that MRN'
+	assert_stderr 'line 2: mrn: no patient with that MRN'
+	assert_stderr 'line 3: dob: not a valid date'
+	assert_stderr '2 bad rows: nothing was changed'
 	refute_phi "$stderr"
+	# all or nothing: the good row is not written either
+	run -0 pms-sql "SELECT id, city FROM patients ORDER BY id"
+	assert_output $'1|Boston\n2|Salem'
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action =
+	    'patient.update'"
+	assert_output 'patient.update|city'
+	# a JSON "" clears a field
+	run -0 pms-patient update - <<<'{"patient_id": 1, "city": ""}'
+	run -0 pms-sql "SELECT city IS NULL FROM patients WHERE id = 1"
+	assert_output 1
 }
 
 @test "update: deceased_on makes the status deceased" {
