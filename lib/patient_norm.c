@@ -156,8 +156,8 @@ u8_form(const char *in, uninorm_t nf, int fold, uint8_t *buf, size_t size,
 		if (n >= size && (out = malloc(n + 1)) == NULL)
 			return NULL;
 		for (i = 0; i < n; i++)
-			out[i] = (uint8_t)(fold ? tolower((unsigned char)in[i]) :
-			    in[i]);
+			out[i] = (uint8_t)(fold ?
+			    tolower((unsigned char)in[i]) : in[i]);
 		*lenp = n;
 		return out;
 	}
