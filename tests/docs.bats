@@ -8,10 +8,11 @@
 
 load helpers/common
 
-# The programs: the Makefile's PROGS.
+# The programs: the Makefile's PROGS, as make says.
 programs() {
-	sed -n 's/^PROGS[[:space:]]*=[[:space:]]*//p' "$TOP/Makefile" |
-	    tr -s ' \t' '\n' | grep -v '^$'
+	make -s -C "$TOP" --no-print-directory -f Makefile -f - \
+	    print-progs <<<'print-progs: ; @echo $(PROGS)' | tr ' ' '\n' |
+	    grep -v '^$'
 }
 
 # The programs with a source file in cmd/.
