@@ -147,6 +147,22 @@ ystrdup(const struct yctx *y, const yaml_node_t *n, const char *what,
 	return PMS_OK;
 }
 
+/* 1 if key came before pair pr in the mapping node m. */
+static int
+twice(struct yctx *y, const yaml_node_t *m, const yaml_node_pair_t *pr,
+    const char *key)
+{
+	const yaml_node_pair_t *q;
+	const char *k;
+
+	for (q = m->data.mapping.pairs.start; q < pr; q++) {
+		k = yscalar(yaml_document_get_node(&y->doc, q->key));
+		if (k != NULL && strcmp(k, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static enum pms_status
 map_field(struct yctx *y, struct pms_import_map *m, int fi,
     yaml_node_t *v)
@@ -172,6 +188,11 @@ map_field(struct yctx *y, struct pms_import_map *m, int fi,
 		k = yaml_document_get_node(&y->doc, pr->key);
 		x = yaml_document_get_node(&y->doc, pr->value);
 		key = yscalar(k);
+		if (key != NULL && twice(y, v, pr, key)) {
+			snprintf(msg, sizeof(msg), "fields.%s.%.20s: given "
+			    "twice", pms_pt_fields[fi].name, key);
+			return yfail(y, k, msg);
+		}
 		if (key != NULL && strcmp(key, "column") == 0) {
 			free(f->column);
 			if ((st = ystrdup(y, x, "column", &f->column)) !=
@@ -264,6 +285,10 @@ map_top(struct yctx *y, struct pms_import_map *m, yaml_node_t *root)
 		v = yaml_document_get_node(&y->doc, pr->value);
 		if ((key = yscalar(k)) == NULL)
 			return yfail(y, k, "a key is expected");
+		if (twice(y, root, pr, key)) {
+			snprintf(msg, sizeof(msg), "%.20s: given twice", key);
+			return yfail(y, k, msg);
+		}
 		if (strcmp(key, "date_format") == 0) {
 			if ((s = yscalar(v)) == NULL ||
 			    (m->date_form = pms_date_form_parse(s)) < 0)

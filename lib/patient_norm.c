@@ -640,7 +640,7 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 	if (len > 0 && strncmp(d, c->trunk, len) == 0)
 		p += len;
 	if (strlen(p) < 4 || strlen(c->cc) + strlen(p) > 15 ||
-	    strlen(c->cc) + strlen(p) < 7)
+	    strlen(c->cc) + strlen(p) < 8)
 		return pms_seterr(PMS_EDATA, "not a phone number: too few or "
 		    "too many digits");
 	if ((size_t)snprintf(out, PMS_PT_PHONE, "+%s%s", c->cc, p) >=

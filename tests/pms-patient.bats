@@ -674,6 +674,10 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	    >"$BATS_TEST_TMPDIR/map.yaml"
 	run -78 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/map.yaml"
 	assert_stderr 'map.yaml:3: fields: unknown field "shoe_size"'
+	printf 'ignore: [A]\nfields:\n  dob: Born\nignore: [B]\n' \
+	    >"$BATS_TEST_TMPDIR/map.yaml"
+	run -78 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/map.yaml"
+	assert_stderr 'map.yaml:4: ignore: given twice'
 	run -66 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/none.yaml"
 }
 
