@@ -1078,3 +1078,15 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 2"
 	assert_output $'patient.export\npatient.list'
 }
+
+# bats test_tags=slow
+@test "import: a progress line on a terminal's stderr, none into a pipe" {
+	bench-gen --patients 20000 --out "$BATS_TEST_TMPDIR/g" patients
+	run -0 script -qec "pms-patient import $BATS_TEST_TMPDIR/g/patients.csv \
+	    -o csv 2>&1 >/dev/null" /dev/null
+	[[ $output == *$'\rpms-patient: 10000 rows'*$'\rpms-patient: 20000 rows'* ]]
+	fresh_store
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/g/patients.csv"
+	[[ $stderr != *rows* ]]
+	assert_output --partial '20000,20000,0,0,0,0,no'
+}
