@@ -820,8 +820,12 @@ read_isa(struct pms_x12_reader *r)
 		return rfault(r, "ISA", "ISA12", "not a version number");
 	}
 	/* ISA11 is the repetition separator when it can be one */
-	if (takes_repetition(isa_fields[10][0], &d))
-		d.repetition = isa_fields[10][0];
+	c = (unsigned char)isa_fields[10][0];
+	if (takes_repetition((char)c, &d))
+		d.repetition = (char)c;
+	else if (c < 0x20 || c >= 0x7f)
+		return rfault(r, "ISA", "ISA11", "neither a repetition "
+		    "separator nor a printable character");
 	if (pms_x12_delims_check(&d) != PMS_OK)
 		return rfault(r, "ISA", NULL, "%s", pms_errmsg());
 	r->d = d;
