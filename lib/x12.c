@@ -804,7 +804,7 @@ read_isa(struct pms_x12_reader *r)
 		len = strlen(isa_fields[i]);
 		if (len != isa_width[i])
 			return rfault(r, "ISA", NULL, "not fixed width (%d "
-			    "bytes): ISA%02d is %zu bytes, not %d",
+			    "bytes): ISA%02d is %zu bytes wide, not %d",
 			    PMS_X12_ISA_LEN, i + 1, len, isa_width[i]);
 	}
 	/* the version, before anything that depends on it */
