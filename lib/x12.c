@@ -917,9 +917,9 @@ envelope(struct pms_x12_reader *r, const char *id)
 		if ((st = count_elem(r, id, 1, &v)) != PMS_OK)
 			return st;
 		if (v != r->ngroups)
-			return rfault(r, id, "IEA01", "does not match the %lu "
-			    "functional groups of the interchange",
-			    r->ngroups);
+			return rfault(r, id, "IEA01", "does not match the "
+			    "number of functional groups in the interchange "
+			    "(%lu)", r->ngroups);
 		s = pms_x12_elem(&r->cur, 2);
 		if (!all_digits(s) || !control_eq(s, pms_x12_elem(&r->isa,
 		    13)))
@@ -967,8 +967,9 @@ envelope(struct pms_x12_reader *r, const char *id)
 		if ((st = count_elem(r, id, 1, &v)) != PMS_OK)
 			return st;
 		if (v != r->nsets)
-			return rfault(r, id, "GE01", "does not match the %lu "
-			    "transaction sets of the group", r->nsets);
+			return rfault(r, id, "GE01", "does not match the "
+			    "number of transaction sets in the group (%lu)",
+			    r->nsets);
 		if (!control_eq(pms_x12_elem(&r->cur, 2), pms_x12_elem(&r->gs,
 		    6)))
 			return rfault(r, id, "GE02", "does not match GS06");
@@ -1004,8 +1005,8 @@ envelope(struct pms_x12_reader *r, const char *id)
 		if ((st = count_elem(r, id, 1, &v)) != PMS_OK)
 			return st;
 		if (v != r->pos.position)
-			return rfault(r, id, "SE01", "does not match the %lu "
-			    "segments of the transaction set",
+			return rfault(r, id, "SE01", "does not match the "
+			    "number of segments in the transaction set (%lu)",
 			    r->pos.position);
 		if (strcmp(pms_x12_elem(&r->cur, 2), pms_x12_elem(&r->st, 2)) !=
 		    0)

@@ -12,7 +12,9 @@
  * "GE" or "IEA" alone has the writer count and close.  "copy" reads a
  * file and writes every segment back with the delimiters of its own
  * interchange; "roundtrip" does that in memory, reads the copy and
- * checks that every segment came back the same.
+ * checks that every segment came back the same.  "dump" prints each
+ * segment as the reader splits it: the id, then each element as a list
+ * of repetitions, each a list of components ([["HC","99213"]]).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +34,8 @@ usage(int status)
 	    "           [--segment C|lf|cr] [--eol none|lf|crlf] "
 	    "[--keep-empty]\n"
 	    "       pms-x12 copy [--eol none|lf|crlf] [--trim] FILE|-\n"
-	    "       pms-x12 roundtrip FILE\n",
+	    "       pms-x12 roundtrip FILE\n"
+	    "       pms-x12 dump FILE|-\n",
 	    status == EX_OK ? stdout : stderr);
 	exit(status);
 }
@@ -427,6 +430,59 @@ cmd_roundtrip(int argc, char **argv)
 	return rc;
 }
 
+/* A string in double quotes, '"' and '\\' escaped. */
+static void
+quoted(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static int
+cmd_dump(int argc, char **argv)
+{
+	struct pms_x12_reader *r;
+	const struct pms_x12_seg *seg;
+	enum pms_status st;
+	size_t i, j, k;
+	FILE *f;
+
+	if (argc != 2)
+		usage(EX_USAGE);
+	f = open_in(argv[1]);
+	if ((st = pms_x12_reader_open(&r, f, argv[1])) != PMS_OK)
+		return fail(st);
+	while ((st = pms_x12_next(r, &seg)) == PMS_OK && seg != NULL) {
+		fputs(pms_x12_seg_id(seg), stdout);
+		for (i = 1; i <= pms_x12_seg_count(seg); i++) {
+			fputs(" [", stdout);
+			for (j = 1; j <= pms_x12_nrep(seg, i); j++) {
+				fputs(j > 1 ? ",[" : "[", stdout);
+				for (k = 1; k <= pms_x12_ncomp(seg, i, j);
+				    k++) {
+					if (k > 1)
+						putchar(',');
+					quoted(pms_x12_rep_comp(seg, i, j, k));
+				}
+				putchar(']');
+			}
+			putchar(']');
+		}
+		putchar('\n');
+	}
+	pms_x12_reader_close(r);
+	if (f != stdin)
+		fclose(f);
+	if (st != PMS_OK)
+		return fail(st);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -438,6 +494,8 @@ main(int argc, char *argv[])
 		return cmd_copy(argc - 1, argv + 1);
 	if (strcmp(argv[1], "roundtrip") == 0)
 		return cmd_roundtrip(argc - 1, argv + 1);
+	if (strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc - 1, argv + 1);
 	usage(strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ?
 	    EX_OK : EX_USAGE);
 }
