@@ -164,7 +164,8 @@ install: all
 	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
-	install -m 0644 share/demo/practice.yaml $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/demo/practice.yaml share/demo/remit.835 \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -176,6 +177,7 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man5/pms.yaml.5 \
 	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/practice.yaml \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/remit.835 \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 
