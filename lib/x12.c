@@ -197,8 +197,8 @@ pms_x12_delims_check(const struct pms_x12_delims *d)
 			return pms_seterr(PMS_EDATA, "the %s is not an ASCII "
 			    "character", names[i]);
 		if (i != 3 && (c[i] == '\r' || c[i] == '\n' || c[i] == '\t'))
-			return pms_seterr(PMS_EDATA, "the %s is a tab or a line "
-			    "break", names[i]);
+			return pms_seterr(PMS_EDATA, "the %s is a tab or a "
+			    "line break", names[i]);
 		for (j = 0; j < i; j++)
 			if (c[j] == c[i])
 				return pms_seterr(PMS_EDATA, "the %s is the "
@@ -618,7 +618,8 @@ fill(struct pms_x12_reader *r, size_t n)
 			r->len -= r->off;
 			r->off = 0;
 		}
-		got = fread(r->buf + r->len, 1, sizeof(r->buf) - r->len, r->in);
+		got = fread(r->buf + r->len, 1, sizeof(r->buf) - r->len,
+		    r->in);
 		r->len += got;
 		if (got == 0) {
 			if (ferror(r->in)) {
@@ -737,7 +738,8 @@ static enum pms_status
 read_isa(struct pms_x12_reader *r)
 {
 	const char *isa_fields[16];
-	char sep, name[6], *p;
+	char sep, name[6];
+	const char *p;
 	int c, nsep = 0, i;
 	struct pms_x12_delims d;
 	const char *why;
@@ -808,7 +810,7 @@ read_isa(struct pms_x12_reader *r)
 			    PMS_X12_ISA_LEN, i + 1, len, isa_width[i]);
 	}
 	/* the version, before anything that depends on it */
-	p = (char *)isa_fields[11];
+	p = isa_fields[11];
 	if (strcmp(p, "00501") != 0) {
 		if (all_digits(p) && strcmp(p, "00501") < 0)
 			return rfault(r, "ISA", "ISA12", "an X12 4010 (or "
@@ -962,8 +964,8 @@ envelope(struct pms_x12_reader *r, const char *id)
 			return rfault(r, id, NULL, "a GE outside a functional "
 			    "group");
 		if (r->have_st)
-			return rfault(r, id, NULL, "the transaction set is not "
-			    "closed: SE missing");
+			return rfault(r, id, NULL, "the transaction set is "
+			    "not closed: SE missing");
 		if ((st = count_elem(r, id, 1, &v)) != PMS_OK)
 			return st;
 		if (v != r->nsets)
@@ -978,12 +980,12 @@ envelope(struct pms_x12_reader *r, const char *id)
 	}
 	if (strcmp(id, "ST") == 0) {
 		if (!r->have_gs)
-			return rfault(r, id, NULL, "an ST outside a functional "
-			    "group (GS..GE)");
+			return rfault(r, id, NULL, "an ST outside a "
+			    "functional group (GS..GE)");
 		if (r->have_st)
-			return rfault(r, id, NULL, "an ST inside a transaction "
-			    "set: the SE of the set at segment %lu is missing",
-			    r->st_segment);
+			return rfault(r, id, NULL, "an ST inside a "
+			    "transaction set: the SE of the set at segment "
+			    "%lu is missing", r->st_segment);
 		s = pms_x12_elem(&r->cur, 2);
 		if (*s == '\0' || strlen(s) > 9)
 			return rfault(r, id, "ST02", "not a control number of "
@@ -999,7 +1001,8 @@ envelope(struct pms_x12_reader *r, const char *id)
 		return PMS_OK;
 	}
 	if (!r->have_st)
-		return rfault(r, id, NULL, "outside a transaction set (ST..SE)");
+		return rfault(r, id, NULL, "outside a transaction set "
+		    "(ST..SE)");
 	r->pos.position++;
 	if (strcmp(id, "SE") == 0) {
 		if ((st = count_elem(r, id, 1, &v)) != PMS_OK)
@@ -1008,8 +1011,8 @@ envelope(struct pms_x12_reader *r, const char *id)
 			return rfault(r, id, "SE01", "does not match the "
 			    "number of segments in the transaction set (%lu)",
 			    r->pos.position);
-		if (strcmp(pms_x12_elem(&r->cur, 2), pms_x12_elem(&r->st, 2)) !=
-		    0)
+		if (strcmp(pms_x12_elem(&r->cur, 2),
+		    pms_x12_elem(&r->st, 2)) != 0)
 			return rfault(r, id, "SE02", "does not match the ST02 "
 			    "of segment %lu", r->st_segment);
 		r->close_st = 1;
@@ -1046,7 +1049,7 @@ pms_x12_next(struct pms_x12_reader *r, const struct pms_x12_seg **segp)
 		if (skip_space(r) == -2)
 			return r->fault;
 		if (peekbyte(r) == -1)
-			return PMS_OK;		/* the end, between interchanges */
+			return PMS_OK;	/* the end, between interchanges */
 		if ((st = read_isa(r)) != PMS_OK)
 			return st;
 		*segp = &r->cur;
@@ -1070,8 +1073,8 @@ pms_x12_next(struct pms_x12_reader *r, const struct pms_x12_seg **segp)
 		return ifault(r, st, "%s", pms_errmsg());
 	id = pms_x12_seg_id(&r->cur);
 	if (!id_valid(id))
-		return rfault(r, NULL, NULL, "not a segment id (2 or 3 capital "
-		    "letters and digits) at its start");
+		return rfault(r, NULL, NULL, "not a segment id (2 or 3 "
+		    "capital letters and digits) at its start");
 	if ((st = envelope(r, id)) != PMS_OK)
 		return st;
 	*segp = &r->cur;
@@ -1402,8 +1405,8 @@ wvalue(struct pms_x12_writer *w, const char *s, size_t n)
 
 	if (s == NULL || n == 0)
 		return PMS_OK;
-	if ((why = bytes_fault((const unsigned char *)s, n, &w->o.delims, 0)) !=
-	    NULL || memchr(s, '\0', n) != NULL) {
+	why = bytes_fault((const unsigned char *)s, n, &w->o.delims, 0);
+	if (why != NULL || memchr(s, '\0', n) != NULL) {
 		value_name(w, name, sizeof(name));
 		return wfault(w, PMS_EDATA, "segment %lu (%s): %s: %s",
 		    w->count + 1, w->id, name, why != NULL ? why :
@@ -1454,10 +1457,11 @@ pms_x12_write_begin(struct pms_x12_writer *w, const char *id)
 		return wfault(w, PMS_EINTERNAL, "x12 writer: %s begun before "
 		    "%s ended", id, w->id);
 	if (!id_valid(id))
-		return wfault(w, PMS_EINTERNAL, "x12 writer: not a segment id");
+		return wfault(w, PMS_EINTERNAL, "x12 writer: not a segment "
+		    "id");
 	if (strcmp(id, "ISA") == 0)
-		return wfault(w, PMS_EINTERNAL, "x12 writer: an ISA is written "
-		    "by pms_x12_write_isa");
+		return wfault(w, PMS_EINTERNAL, "x12 writer: an ISA is "
+		    "written by pms_x12_write_isa");
 	memcpy(w->id, id, strlen(id) + 1);
 	w->len = 0;
 	w->nelem = 0;
@@ -1548,8 +1552,8 @@ wenvelope(struct pms_x12_writer *w)
 	if (strcmp(id, "GS") == 0) {
 		built_elem(w, 6, w->gs06, sizeof(w->gs06));
 		if (w->in_gs || parse_ulong(w->gs06, &v) == -1)
-			return wfault(w, PMS_EINTERNAL, "x12 writer: GS inside "
-			    "a group, or GS06 not a control number");
+			return wfault(w, PMS_EINTERNAL, "x12 writer: GS "
+			    "inside a group, or GS06 not a control number");
 		w->in_gs = 1;
 		w->ngroups++;
 		w->nsets = 0;
@@ -1565,8 +1569,8 @@ wenvelope(struct pms_x12_writer *w)
 	}
 	if (strcmp(id, "ST") == 0) {
 		if (!w->in_gs || w->in_st || *e2 == '\0' || strlen(e2) > 9)
-			return wfault(w, PMS_EINTERNAL, "x12 writer: ST outside "
-			    "a group, or ST02 not a control number");
+			return wfault(w, PMS_EINTERNAL, "x12 writer: ST "
+			    "outside a group, or ST02 not a control number");
 		memcpy(w->st02, e2, strlen(e2) + 1);
 		w->in_st = 1;
 		w->nsets++;
@@ -1632,7 +1636,8 @@ pms_x12_write_seg(struct pms_x12_writer *w, const char *tmpl, ...)
 	    tmpl[n] != '^'; n++)
 		;
 	if (n >= sizeof(id))
-		return wfault(w, PMS_EINTERNAL, "x12 writer: not a segment id");
+		return wfault(w, PMS_EINTERNAL, "x12 writer: not a segment "
+		    "id");
 	memcpy(id, tmpl, n);
 	id[n] = '\0';
 	if ((st = pms_x12_write_begin(w, id)) != PMS_OK)
@@ -1664,8 +1669,8 @@ pms_x12_write_seg(struct pms_x12_writer *w, const char *tmpl, ...)
 				p += 2;
 				continue;
 			}
-			st = wfault(w, PMS_EINTERNAL, "x12 writer: only %%s and "
-			    "%%%% in a template");
+			st = wfault(w, PMS_EINTERNAL, "x12 writer: only %%s "
+			    "and %%%% in a template");
 			continue;
 		default:
 			for (q = p; *q != '\0' && *q != '*' && *q != ':' &&
