@@ -812,13 +812,13 @@ read_isa(struct pms_x12_reader *r)
 	/* the version, before anything that depends on it */
 	p = isa_fields[11];
 	if (strcmp(p, "00501") != 0) {
+		/* a message never shows a value from the file */
 		if (all_digits(p) && strcmp(p, "00501") < 0)
 			return rfault(r, "ISA", "ISA12", "an X12 4010 (or "
-			    "older) interchange, version \"%s\": only 5010 "
-			    "(00501) is read", p);
+			    "older) interchange: only 5010 (00501) is read");
 		if (all_digits(p))
-			return rfault(r, "ISA", "ISA12", "version \"%s\" is "
-			    "not supported: only 5010 (00501) is read", p);
+			return rfault(r, "ISA", "ISA12", "a version other "
+			    "than 5010: only 5010 (00501) is read");
 		return rfault(r, "ISA", "ISA12", "not a version number");
 	}
 	/* ISA11 is the repetition separator when it can be one */

@@ -531,7 +531,7 @@ EOF
 	# 4010, in the ISA and in a GS
 	sed '1s/\*00501\*/*00401*/; 1s/\*\^\*/*U*/' "$t/good" >"$t/f"
 	run -65 --separate-stderr pms-claim inspect "$t/f"
-	assert_stderr 'segment 1 (ISA, line 1): ISA12: an X12 4010 (or older) interchange, version "00401": only 5010 (00501) is read'
+	assert_stderr 'segment 1 (ISA, line 1): ISA12: an X12 4010 (or older) interchange: only 5010 (00501) is read'
 	sed '2s/005010X221A1/004010X091A1/' "$t/good" >"$t/f"
 	run -65 --separate-stderr pms-claim inspect "$t/f"
 	assert_stderr 'segment 2 (GS, line 2): GS08: an X12 4010 (or older) functional group: only 5010 is read'
