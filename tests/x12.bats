@@ -218,6 +218,8 @@ column_of() {
 		    fail "no NOTICE row for $p"
 	done < <(rows | cut -f1)
 	for f in "$TOP"/fuzz/corpus/fuzz-x12/*; do
+		# pms-*: seeds of our own, written by the tests' helper
+		[[ ${f##*/} == pms-* ]] && continue
 		grep -qF "| fuzz/corpus/fuzz-x12/${f##*/} | " "$TOP/NOTICE" ||
 		    fail "no NOTICE row for ${f##*/}"
 	done
