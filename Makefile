@@ -167,7 +167,7 @@ install: all
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
 	  share/demo/policies.csv share/demo/synthea-patients.csv \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo
+	  share/demo/remit.835 $(DESTDIR)$(PREFIX)/share/pms/demo
 	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
@@ -183,6 +183,7 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/patients.csv \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/policies.csv \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/remit.835 \
 	  $(DESTDIR)$(PREFIX)/share/pms/maps/synthea.yaml \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
