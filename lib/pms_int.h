@@ -176,6 +176,13 @@ enum pms_status	 pms_slot_resolve(const struct pms_store_opts *,
 enum pms_status	 pms_slot_unwrap(const struct pms_store_opts *,
 		    const struct pms_slot *, unsigned char *seed);
 
+/*
+ * The check of pms-admin's actions (no break-glass there): PMS_OK when
+ * one of the user's roles may take action, else the refusal is logged
+ * and the status is PMS_EDENIED ("user \"x\" lacks the admin role").
+ */
+enum pms_status	 pms_rights_need(struct pms_store *, const char *action);
+
 /* Turn a SQLite failure into a status and message. */
 enum pms_status	 pms_store_sqlerr(struct pms_store *, int rc,
 		    const char *what);

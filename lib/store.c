@@ -1093,6 +1093,8 @@ pms_store_check(struct pms_store *s, struct pms_check_report *r)
 	int rc, cfd = -1;
 
 	memset(r, 0, sizeof(*r));
+	if ((ps = pms_rights_need(s, "admin.check")) != PMS_OK)
+		return ps;
 	/* the write lock keeps the WAL still while it is scanned */
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
@@ -1158,6 +1160,8 @@ pms_store_maintain(struct pms_store *s)
 	enum pms_status ps;
 	int fd, rc, busy = 0;
 
+	if ((ps = pms_rights_need(s, "admin.maintain")) != PMS_OK)
+		return ps;
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
 	if ((ps = pms_audit_append(s, "store.maintain", "", NULL, 0)) !=

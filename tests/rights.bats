@@ -1,0 +1,212 @@
+#!/usr/bin/env bats
+# bats file_tags=rights
+# Who may do what: the matrix of roles by actions.  Each row of
+# tests/fixtures/rights.tsv is an action of lib/rights.c and a command
+# line that takes it; each is run as a key file of every role, on a
+# fresh copy of one template store.  A role that lacks the right (as
+# the table says, through the pms-rights helper) must be refused, exit
+# 77, with a "denied:<action>" entry of its own in the access log; a
+# role that has it must not be refused.  A later program adds rows to
+# the fixture (and, if its rows need data, a file to
+# tests/fixtures/rights-setup/), never code here.
+
+load helpers/common
+
+ROLES='admin front-desk clinician billing auditor reminder-bot'
+
+setup_file() {
+	make_template
+	local t="$BATS_FILE_TMPDIR/template" r f
+	export PMS_STORE="$t/store" PMS_USER=admin
+	export PMS_PASSPHRASE_FILE="$t/pass"
+	pms-admin config load "$TOP/share/demo/practice.yaml" >/dev/null 2>&1
+	pms-patient add --mrn U-1 --last-name Example --first-name Pat \
+	    --dob 1980-01-15 --ssn 000-12-3456 >/dev/null
+	pms-patient add --mrn U-2 --last-name Sample --first-name Sam \
+	    --dob 1975-07-04 >/dev/null
+	pms-patient policy add 1 --payer acme --member-id XK0001 >/dev/null
+	printf '%s\n' 'the spare passphrase here' >"$t/newpass"
+	PMS_NEW_PASSPHRASE_FILE="$t/newpass" pms-admin user add spare \
+	    --role front-desk --kdf interactive >/dev/null 2>&1
+	mkdir "$t/keys"
+	for r in $ROLES; do
+		pms-admin keyfile create "r-$r" --role "$r" \
+		    --out "$t/keys/r-$r.key" >/dev/null 2>&1
+	done
+	for f in "$TOP"/tests/fixtures/rights-setup/*.sh; do
+		[ -e "$f" ] || continue
+		# shellcheck source=/dev/null
+		source "$f"
+	done
+	pms-admin maintain >/dev/null 2>&1
+	unset PMS_STORE PMS_USER PMS_PASSPHRASE_FILE
+}
+
+# The fixture's rows, "action<TAB>before<TAB>command", comments and
+# blank lines left out.
+rows() {
+	grep -vE '^[[:space:]]*(#|$)' "$TOP/tests/fixtures/rights.tsv"
+}
+
+# The program that takes an action: "patient.show" is pms-patient's.
+program_of() {
+	echo "pms-${1%%.*}"
+}
+
+# Does role $1 hold a right that the roles list $2 ("admin,billing")
+# names?
+holds() {
+	[[ ",$2," == *",$1,"* ]]
+}
+
+# Run every row whose program passes the filter $1 (a program name, or
+# "other" for every program but pms-admin, pms-patient and pms-audit);
+# report each cell of the matrix that is wrong, all of them, at the end.
+check_rows() {
+	local want=$1 action before cmd prog role lacking a roles n=0
+	local -a bad=() needs
+	local T FIX="$TOP/tests/fixtures" TODAY TOMORROW NEXT_WEEK
+	TODAY=$(date +%F)
+	TOMORROW=$(date -d '+1 day' +%F)
+	NEXT_WEEK=$(date -d '+7 days' +%F)
+	export FIX TOP TODAY TOMORROW NEXT_WEEK
+	export PMS_NEW_PASSPHRASE_FILE="$BATS_FILE_TMPDIR/template/newpass"
+	while IFS=$'\t' read -r action before cmd; do
+		prog=$(program_of "$action")
+		case $want in
+		other)
+			[[ $prog == @(pms-admin|pms-patient|pms-audit) ]] &&
+			    continue
+			;;
+		*)
+			[ "$prog" = "$want" ] || continue
+			;;
+		esac
+		[ -x "$BUILD_DIR/$prog" ] || continue
+		if [ -z "$cmd" ]; then
+			bad+=("$action: the row has no command line")
+			continue
+		fi
+		needs=()
+		[ "$before" = - ] || IFS=, read -ra needs <<<"$before"
+		needs+=("$action")
+		n=$((n + 1))
+		# a fresh store and directory for each row
+		rm -rf "$BATS_TEST_TMPDIR/row"
+		mkdir "$BATS_TEST_TMPDIR/row"
+		T="$BATS_TEST_TMPDIR/row"
+		export T
+		cp "$BATS_FILE_TMPDIR/template/store" \
+		    "$BATS_FILE_TMPDIR/template/store.keys" "$T/"
+		mkdir -m 2770 "$T/store.lock.d"
+		for role in $ROLES; do
+			# the first right the command checks that the role lacks
+			lacking=
+			for a in "${needs[@]}"; do
+				if ! roles=$(pms-rights "$a" 2>/dev/null); then
+					bad+=("$action: \"$a\" is not in lib/rights.c")
+					continue 3
+				fi
+				if ! holds "$role" "$roles"; then
+					lacking=$a
+					break
+				fi
+			done
+			run --separate-stderr env -u PMS_USER \
+			    -u PMS_PASSPHRASE_FILE PMS_STORE="$T/store" \
+			    PMS_KEYFILE="$BATS_FILE_TMPDIR/template/keys/r-$role.key" \
+			    ROLE="$role" bash -c "cd \"\$T\" && eval \"\$1\"" \
+			    row "$cmd" </dev/null
+			if [ -n "$lacking" ]; then
+				if [ "$status" -ne 77 ]; then
+					bad+=("$action as $role: exit $status, not 77 ($cmd): $stderr")
+					continue
+				fi
+				last=$(PMS_STORE="$T/store" PMS_USER=admin \
+				    PMS_PASSPHRASE_FILE="$BATS_FILE_TMPDIR/template/pass" \
+				    pms-sql "SELECT user || ' ' || action FROM audit
+				    ORDER BY id DESC LIMIT 1")
+				[ "$last" = "r-$role denied:$lacking" ] ||
+				    bad+=("$action as $role: the last entry is \"$last\", not \"r-$role denied:$lacking\"")
+				refute_phi "$stderr"
+			elif [ "$status" -eq 77 ]; then
+				bad+=("$action as $role: refused, 77 ($cmd): $stderr")
+			elif [ "$status" -eq 86 ]; then
+				bad+=("$action as $role: the sanitizer stopped it ($cmd)")
+			fi
+		done
+	done < <(rows)
+	if [ ${#bad[@]} -gt 0 ]; then
+		printf '%s\n' "${bad[@]}" >&2
+		fail "${#bad[@]} cells of the matrix are wrong"
+	fi
+	echo "# $n rows" >&3
+}
+
+@test "rights: the fixture's rows are well formed and name actions of the table" {
+	local action before cmd
+	while IFS= read -r line; do
+		IFS=$'\t' read -r action before cmd <<<"$line"
+		[ "$(tr -cd '\t' <<<"$line" | wc -c)" -eq 2 ] ||
+		    fail "not three tab-separated columns: $line"
+		[ -n "$cmd" ] || fail "no command line: $line"
+		pms-rights "$action" >/dev/null ||
+		    fail "\"$action\" is not in lib/rights.c"
+		if [ "$before" != - ]; then
+			IFS=, read -ra a <<<"$before"
+			pms-rights "${a[@]}" >/dev/null ||
+			    fail "\"$before\" names an action not in lib/rights.c"
+		fi
+		[[ $cmd == "$(program_of "$action")"\ * ||
+		    $cmd == env\ * ]] ||
+		    fail "\"$action\" is not run by $(program_of "$action"): $cmd"
+	done < <(rows)
+}
+
+@test "rights: every action of a built program has a row" {
+	local action roles p f a
+	# the actions the table names one by one
+	while IFS=$'\t' read -r action roles; do
+		[[ $action == *'*' ]] && continue
+		p=$(program_of "$action")
+		[ -x "$BUILD_DIR/$p" ] || continue
+		rows | cut -f1 | grep -qxF -- "$action" ||
+		    fail "no row in tests/fixtures/rights.tsv for $action ($p)"
+	done < <(pms-rights)
+	# and the actions the code checks, wildcard rows and all: the
+	# literals on the lines that open or authorize, and the next line
+	for f in "$TOP"/cmd/pms-*.c "$TOP"/lib/*.c; do
+		[[ $f == */rights.c ]] && continue
+		grep -hE -A1 \
+		    'pms_cli_open|_authorize\(|pms_rights_need\(|action = "' \
+		    "$f" | grep -oE '"[a-z]+\.[a-z][a-z.-]*"' | tr -d '"' |
+		    sort -u | while read -r a; do
+			pms-rights "$a" >/dev/null 2>&1 || continue
+			p=$(program_of "$a")
+			[ -x "$BUILD_DIR/$p" ] || continue
+			rows | cut -f1 | grep -qxF -- "$a" ||
+			    echo "$a (${f#"$TOP"/})"
+		done
+	done >"$BATS_TEST_TMPDIR/missing"
+	if [ -s "$BATS_TEST_TMPDIR/missing" ]; then
+		cat "$BATS_TEST_TMPDIR/missing" >&2
+		fail "actions the code checks without a row in rights.tsv"
+	fi
+}
+
+@test "rights: pms-admin: each role may do what the table says, no more" {
+	check_rows pms-admin
+}
+
+@test "rights: pms-patient: each role may do what the table says, no more" {
+	check_rows pms-patient
+}
+
+@test "rights: pms-audit: each role may do what the table says, no more" {
+	[ -x "$BUILD_DIR/pms-audit" ] || skip "pms-audit is not built"
+	check_rows pms-audit
+}
+
+@test "rights: the other programs: each role may do what the table says" {
+	check_rows other
+}
