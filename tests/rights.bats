@@ -210,3 +210,71 @@ check_rows() {
 @test "rights: the other programs: each role may do what the table says" {
 	check_rows other
 }
+
+# may ROLE ACTION...: the table lets the role take every action named.
+may() {
+	local role=$1 a r
+	shift
+	for a in "$@"; do
+		r=$(pms-rights "$a") || fail "\"$a\" is not in lib/rights.c"
+		holds "$role" "$r" || fail "$role may not do $a ($r)"
+	done
+}
+
+# may_not ROLE ACTION...: the table lets the role take none of them.
+may_not() {
+	local role=$1 a r
+	shift
+	for a in "$@"; do
+		r=$(pms-rights "$a") || fail "\"$a\" is not in lib/rights.c"
+		holds "$role" "$r" && fail "$role may do $a ($r)"
+	done
+	return 0
+}
+
+@test "rights: the table gives each role what issue 14 says" {
+	# admin may do everything
+	while IFS=$'\t' read -r a r; do
+		holds admin "$r" || fail "admin may not do $a"
+		holds portal "$r" && fail "portal, kept for later, may do $a"
+	done < <(pms-rights)
+	# the front desk registers, books, checks in, takes payments at
+	# the desk; it does not adjust, void, refund or post remittances
+	may front-desk patient.add patient.update patient.import \
+	    patient.policy.add schedule.book schedule.checkin schedule.move \
+	    schedule.cancel bill.pay
+	may_not front-desk bill.adjust bill.void bill.refund claim.era \
+	    claim.post patient.reveal audit.log
+	# clinicians read the schedule and the patients, complete visits
+	# and code charges
+	may clinician schedule.list schedule.show patient.show patient.find \
+	    schedule.complete bill.code
+	may_not clinician schedule.book schedule.cancel patient.add \
+	    patient.reveal bill.pay bill.adjust claim.create audit.log
+	# billing: charges, claims, remittances, statements, reports; no
+	# change to the schedule
+	may billing bill.charge bill.adjust bill.void bill.refund \
+	    bill.statement claim.create claim.export claim.era report.ar-aging \
+	    patient.reveal schedule.list
+	may_not billing schedule.book schedule.move schedule.cancel \
+	    schedule.checkin schedule.complete audit.log
+	# auditors: the access log and reports only
+	may auditor audit.log audit.verify audit.checkpoint audit.export \
+	    audit.exports audit.disclosures report.ar-aging
+	while IFS=$'\t' read -r a r; do
+		[[ $a == @(audit|report|admin).* ]] && continue
+		holds auditor "$r" && fail "an auditor may do $a"
+	done < <(pms-rights)
+	# the reminder job: the coming days' appointments and contacts,
+	# the outcomes of reminders, nothing else (but keeping the store
+	# small and backed up, which every slot may)
+	may reminder-bot remind.due remind.send remind.mark
+	while IFS=$'\t' read -r a r; do
+		[[ $a == remind.@(due|render|send|mark) ]] && continue
+		[[ $a == admin.@(check|maintain|backup|config.dump|user.passwd) ]] &&
+		    continue
+		holds reminder-bot "$r" && fail "the reminder job may do $a"
+	done < <(pms-rights)
+	# the SSN unmasked: admin and billing only
+	[ "$(pms-rights patient.reveal)" = admin,billing ]
+}
