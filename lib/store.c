@@ -1003,6 +1003,7 @@ pms_store_user(const struct pms_store *s)
 enum pms_status
 pms_store_begin(struct pms_store *s)
 {
+	s->audit_last = 0;	/* pms_audit_export() ties to this one's */
 	return pms_exec(s, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
