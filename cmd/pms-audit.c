@@ -369,7 +369,7 @@ export_row(void *arg, const struct pms_export_row *r)
 	text_cell(&c[2], r->user);
 	text_cell(&c[3], r->program);
 	text_cell(&c[4], r->kind);
-	text_cell(&c[5], r->path != NULL ? r->path : "-");
+	text_cell(&c[5], r->path);	/* null: standard output */
 	int_cell(&c[6], r->patients);
 	int_cell(&c[7], r->audit_id);
 	return pms_writer_row(arg, c) != PMS_OK;

@@ -143,7 +143,9 @@ enum pms_status	 pms_audit_exports(struct pms_store *, int64_t patient,
 /*
  * The head of the chain, to keep outside the store: the practice's
  * store (its uuid, kept through rekey and restore), the last entry's
- * number, time, hash and signature, its user, slot and public key.
+ * number, time, hash and signature, its user, slot and public key, and
+ * a seal over all of it by that key: the head is the checkpoint's own
+ * entry, written by the user making it.
  */
 #define PMS_UUID_LEN	37		/* 36 and a NUL */
 struct pms_audit_checkpoint {
@@ -155,6 +157,7 @@ struct pms_audit_checkpoint {
 	int64_t		 slot;
 	unsigned char	 key[32];	/* Ed25519 public key of the slot */
 	unsigned char	 sig[64];	/* the entry's, over its hash */
+	unsigned char	 seal[64];	/* the same key's, over all the above */
 };
 
 /* Write the checkpoint entry ("audit.checkpoint") and return it, the
@@ -166,7 +169,8 @@ enum pms_status	 pms_audit_checkpoint(struct pms_store *,
 enum pms_status	 pms_audit_checkpoint_fmt(const struct pms_audit_checkpoint *,
 		    char **textp);
 /* Read the text form back from f (name for messages); PMS_EDATA when
- * it is not one, or its signature does not verify under its key. */
+ * it is not one, or its signature or seal does not verify under its
+ * key. */
 enum pms_status	 pms_audit_checkpoint_read(FILE *f, const char *name,
 		    struct pms_audit_checkpoint *cp);
 

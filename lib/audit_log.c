@@ -571,39 +571,69 @@ head(struct pms_store *s, struct pms_audit_checkpoint *cp)
 	return ps;
 }
 
+/* The lines of a checkpoint that its seal covers, into buf; the
+ * length, or 0 if they do not fit. */
+static size_t
+checkpoint_body(const struct pms_audit_checkpoint *cp, char *buf, size_t size)
+{
+	char hash[2 * HASH_LEN + 1], key[65], sig[129];
+	int w;
+
+	sodium_bin2hex(hash, sizeof(hash), cp->hash, HASH_LEN);
+	sodium_bin2hex(key, sizeof(key), cp->key, 32);
+	sodium_bin2hex(sig, sizeof(sig), cp->sig, 64);
+	w = snprintf(buf, size, "%s\nstore: %s\nentry: %lld\nat: %s\n"
+	    "hash: %s\nuser: %s\nslot: %lld\nkey: %s\nsignature: %s\n",
+	    CHECKPOINT_MAGIC, cp->store, (long long)cp->entry, cp->at, hash,
+	    cp->user, (long long)cp->slot, key, sig);
+	return w < 0 || (size_t)w >= size ? 0 : (size_t)w;
+}
+
 enum pms_status
 pms_audit_checkpoint(struct pms_store *s, struct pms_audit_checkpoint *cp)
 {
+	unsigned char pk[32];
+	char body[1024];
+	size_t n;
 	enum pms_status ps;
 
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
 	if ((ps = pms_audit_append(s, "audit.checkpoint", "", NULL, 0)) !=
-	    PMS_OK || (ps = head(s, cp)) != PMS_OK) {
-		pms_store_rollback(s);
-		return ps;
+	    PMS_OK || (ps = head(s, cp)) != PMS_OK)
+		goto fail;
+	/* the head is our own entry: seal the whole with the same key */
+	crypto_sign_ed25519_sk_to_pk(pk, s->u->sign_sk);
+	if (cp->entry != s->audit_last || memcmp(pk, cp->key, 32) != 0) {
+		ps = pms_seterr(PMS_ETAMPER, "the access log has been tampered "
+		    "with: the key of its last entry is not its user's");
+		goto fail;
 	}
+	if ((n = checkpoint_body(cp, body, sizeof(body))) == 0) {
+		ps = pms_seterr(PMS_EINTERNAL, "checkpoint too long");
+		goto fail;
+	}
+	crypto_sign_detached(cp->seal, NULL, (const unsigned char *)body, n,
+	    s->u->sign_sk);
 	return pms_store_commit(s);
+fail:
+	pms_store_rollback(s);
+	return ps;
 }
 
 enum pms_status
 pms_audit_checkpoint_fmt(const struct pms_audit_checkpoint *cp, char **textp)
 {
-	char hash[2 * HASH_LEN + 1], key[65], sig[129], *t;
-	size_t n = 1024;
-	int w;
+	char seal[129], *t;
+	size_t n = 1024, len;
 
 	*textp = NULL;
-	sodium_bin2hex(hash, sizeof(hash), cp->hash, HASH_LEN);
-	sodium_bin2hex(key, sizeof(key), cp->key, 32);
-	sodium_bin2hex(sig, sizeof(sig), cp->sig, 64);
 	if ((t = malloc(n)) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
-	w = snprintf(t, n, "%s\nstore: %s\nentry: %lld\nat: %s\nhash: %s\n"
-	    "user: %s\nslot: %lld\nkey: %s\nsignature: %s\n",
-	    CHECKPOINT_MAGIC, cp->store, (long long)cp->entry, cp->at, hash,
-	    cp->user, (long long)cp->slot, key, sig);
-	if (w < 0 || (size_t)w >= n) {
+	sodium_bin2hex(seal, sizeof(seal), cp->seal, 64);
+	if ((len = checkpoint_body(cp, t, n)) == 0 ||
+	    (size_t)snprintf(t + len, n - len, "seal: %s\n", seal) >=
+	    n - len) {
 		free(t);
 		return pms_seterr(PMS_EINTERNAL, "checkpoint too long");
 	}
@@ -643,10 +673,10 @@ pms_audit_checkpoint_read(FILE *f, const char *name,
     struct pms_audit_checkpoint *cp)
 {
 	static const char *const keys[] = { "store", "entry", "at", "hash",
-	    "user", "slot", "key", "signature" };
-	char line[512], *v, *nl;
+	    "user", "slot", "key", "signature", "seal" };
+	char line[512], body[1024], *v, *nl;
 	unsigned seen = 0;
-	size_t i, lineno = 0;
+	size_t i, n, lineno = 0;
 	int bad;
 
 	memset(cp, 0, sizeof(*cp));
@@ -708,8 +738,11 @@ pms_audit_checkpoint_read(FILE *f, const char *name,
 		case 6:
 			bad = unhex(v, cp->key, 32);
 			break;
-		default:
+		case 7:
 			bad = unhex(v, cp->sig, 64);
+			break;
+		default:
+			bad = unhex(v, cp->seal, 64);
 			break;
 		}
 		if (bad)
@@ -726,9 +759,11 @@ pms_audit_checkpoint_read(FILE *f, const char *name,
 			return pms_seterr(PMS_EDATA, "%s: no %s", name,
 			    keys[i]);
 	if (crypto_sign_verify_detached(cp->sig, cp->hash, HASH_LEN,
-	    cp->key) != 0)
+	    cp->key) != 0 || (n = checkpoint_body(cp, body, sizeof(body))) ==
+	    0 || crypto_sign_verify_detached(cp->seal,
+	    (const unsigned char *)body, n, cp->key) != 0)
 		return pms_seterr(PMS_EDATA, "%s: the checkpoint's signature "
-		    "does not verify under its key", name);
+		    "does not verify under its key: it was changed", name);
 	return PMS_OK;
 }
 
