@@ -278,3 +278,57 @@ may_not() {
 	# the SSN unmasked: admin and billing only
 	[ "$(pms-rights patient.reveal)" = admin,billing ]
 }
+
+# ---- pms-admin user role ---------------------------------------------------
+
+@test "user role: an admin gives a slot new roles, at once and on record" {
+	use_store
+	run -0 --separate-stderr pms-admin user role spare clinician,billing
+	assert_stderr 'pms-admin: "spare" now has the roles clinician,billing'
+	run -0 pms-admin user list
+	assert_line --regexp '^[0-9]+ +spare +passphrase +clinician,billing$'
+	run -0 pms-sql "SELECT user, action, fields FROM audit ORDER BY id DESC
+	    LIMIT 1"
+	assert_output 'admin|user.role|roles'
+	# the new roles hold from the next open: the key file of a job too
+	k="$BATS_FILE_TMPDIR/template/keys/r-reminder-bot.key"
+	run -77 env -u PMS_USER PMS_KEYFILE="$k" pms-patient list
+	run -0 pms-admin user role r-reminder-bot reminder-bot,front-desk
+	run -0 env -u PMS_USER PMS_KEYFILE="$k" pms-patient list -o csv
+	run -0 pms-admin user role r-reminder-bot reminder-bot
+	run -77 env -u PMS_USER PMS_KEYFILE="$k" pms-patient list
+}
+
+@test "user role: the last admin keeps the role; the recovery slot its own" {
+	use_store
+	run -1 --separate-stderr pms-admin user role admin front-desk
+	assert_stderr '"admin" is the last admin: make another user an admin first'
+	run -1 --separate-stderr pms-admin user role recovery billing
+	assert_stderr "the recovery slot keeps the admin role"
+	run -1 --separate-stderr pms-admin user role nobody billing
+	assert_stderr 'no user "nobody"'
+	# with a second admin, the first may give it up
+	run -0 pms-admin user role spare admin
+	run -0 pms-admin user role admin front-desk,billing
+	run -0 pms-admin user list
+	assert_line --regexp '^1 +admin +passphrase +front-desk,billing$'
+	run -77 --separate-stderr pms-admin user role spare billing
+	assert_stderr 'user "admin" lacks the admin role'
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'denied:admin.user.role'
+}
+
+@test "user role: roles are checked; portal is not given out" {
+	use_store
+	run -64 --separate-stderr pms-admin user role spare portal
+	assert_stderr 'unknown role in "portal" (admin, front-desk, clinician, billing, auditor, reminder-bot)'
+	run -64 --separate-stderr pms-admin user role spare surgeon
+	assert_stderr 'unknown role in "surgeon"'
+	run -64 --separate-stderr pms-admin user role spare ''
+	run -64 --separate-stderr pms-admin user role spare
+	run -64 --separate-stderr pms-admin user role spare billing extra
+	run -64 --separate-stderr pms-admin user role spare billing --kdf moderate
+	assert_stderr 'role: option "--kdf" does not apply'
+	run -0 pms-admin user list
+	assert_line --regexp '^[0-9]+ +spare +passphrase +front-desk$'
+}
