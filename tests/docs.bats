@@ -95,8 +95,10 @@ complete_words() {
 	printf '%s\n' "${COMPREPLY[@]}" | grep -v '^$' | sort
 }
 
-setup() {
-	PROG=pms-admin
+# The program's usage, man page, groups, subcommands and options, for
+# the tests below: prog_vars pms-audit.
+prog_vars() {
+	PROG=$1
 	MAN1="$TOP/man/man1/$PROG.1"
 	USAGE=$("$PROG" --help | normalise)
 	# A group of subcommands ("user add", "user list") cannot even print
@@ -114,6 +116,10 @@ setup() {
 	CMDS=$(cut -d' ' -f1 <<<"$SUBCMDS" | awk '!seen[$0]++')
 	USAGE_OPTS=$(signatures <<<"$USAGE" | cut -f2 | tr ' ' '\n' |
 	    grep -v '^$' | sort -u)
+}
+
+setup() {
+	prog_vars pms-admin
 	# the roles, as the program names them when it refuses one
 	ROLES=$("$PROG" user add x --role '?' 2>&1 |
 	    grep -oE '\(([a-z-]+, )*[a-z-]+\)' | tr -d '(),' | tr ' ' '\n' |
@@ -382,5 +388,164 @@ setup() {
 			grep -qE "^$t:" "$TOP/Makefile" ||
 			    fail "README names make $t; no such target"
 		fi
+	done
+}
+
+# ---- pms-audit ----------------------------------------------------------
+
+@test "docs: pms-audit: usage and SYNOPSIS agree, word for word" {
+	prog_vars pms-audit
+	run --separate-stderr pms-audit --help
+	assert_success
+	[ -z "$stderr" ]
+	synopsis=$(section "$MAN1" SYNOPSIS | normalise)
+	diff -u <(sort <<<"$USAGE") <(sort <<<"$synopsis")
+	diff -u <(signatures <<<"$USAGE" | sort) \
+	    <(signatures <<<"$synopsis" | sort)
+	nm=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$MAN1" | grep -c '^\.Nm$')
+	[ "$nm" -eq "$(wc -l <<<"$USAGE")" ]
+	[ -z "$CMD_GROUPS" ]
+}
+
+@test "docs: pms-audit: the man page documents every option and subcommand" {
+	prog_vars pms-audit
+	description=$(section "$MAN1" DESCRIPTION)
+	while read -r w; do
+		grep -qE -- "(^|[ ,])$w( |,|=|\$)" <<<"$description" ||
+		    fail "pms-audit(1) DESCRIPTION does not describe \"$w\""
+	done < <(printf '%s\n' "$SUBCMDS" "$USAGE_OPTS")
+	# the output columns, named as the program writes them
+	for col in audit_id at user program action fields patient_ids flag \
+	    disclosure_id patient_id disclosed_on recipient address purpose \
+	    description recorded_at recorded_by export_id kind path patients; do
+		grep -qE -- "(^|[ ,(])$col( |,|;|\$)" <<<"$description" ||
+		    fail "pms-audit(1) does not describe column \"$col\""
+	done
+}
+
+@test "docs: pms-audit: bash completion offers the usage's words and only what works" {
+	prog_vars pms-audit
+	source "$TOP/completions/bash/pms-audit"
+	COMPFN=_pms_audit
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	diff -u <(sort <<<"$CMDS") <(complete_words pms-audit '')
+	offered=$(complete_words pms-audit -)
+	global=$(signatures <<<"$USAGE" | awk -F'\t' '$1 == "-" ||
+	    $1 == "command" { print $2 }' | tr ' ' '\n' | grep -v '^$' |
+	    sort -u)
+	for o in $global; do
+		grep -qxF -- "$o" <<<"$offered" ||
+		    fail "completion does not offer \"$o\""
+	done
+	# each subcommand: its own options and the common ones, no other
+	common=$(complete_words pms-audit verify - | grep -vxF -- --checkpoint)
+	while read -r c; do
+		own=$(signatures <<<"$USAGE" | awk -F'\t' -v c="$c" '$1 == c {
+		    print $2 }' | tr ' ' '\n' | grep -v '^$' || true)
+		diff -u <(printf '%s\n' $own $common | sort -u) \
+		    <(complete_words pms-audit "$c" -)
+		for o in $(complete_words pms-audit "$c" -); do
+			values=$(complete_words pms-audit "$c" "$o" '')
+			if [ -n "$values" ]; then
+				diff -u <(usage_values "$o") <(echo "$values")
+				for v in $values; do
+					run pms-audit "$c" "$o" "$v" --help </dev/null
+					assert_success
+				done
+				continue
+			fi
+			run pms-audit "$c" "$o" 3 --help </dev/null
+			[ "$status" -eq 0 ] ||
+			    fail "completion offers \"$c $o\"; refused"
+		done
+	done <<<"$SUBCMDS"
+	# file names where a file goes, nothing that would come from the
+	# store (patient ids, users, actions)
+	touch cp.txt
+	[ "$(complete_words pms-audit verify --checkpoint c)" = cp.txt ]
+	[ "$(complete_words pms-audit verify-export c)" = cp.txt ]
+	[ "$(complete_words pms-audit log --out c)" = cp.txt ]
+	[ "$(complete_words pms-audit -S c)" = cp.txt ]
+	[ -z "$(complete_words pms-audit log --patient '')" ]
+	[ -z "$(complete_words pms-audit log --user '')" ]
+	[ -z "$(complete_words pms-audit log --action '')" ]
+	[ -z "$(complete_words pms-audit disclosures '')" ]
+	[ -z "$(complete_words pms-audit record-disclosure 1 --to '')" ]
+}
+
+@test "docs: pms-audit: the zsh completion lists the same subcommands and options" {
+	prog_vars pms-audit
+	zcomp="$TOP/completions/zsh/_pms"
+	cmds=$(sed -n '/^_pms_audit()/,/^}/p' "$zcomp" |
+	    sed -n '/cmds=(/,/)/p' | grep -oE "^[[:space:]]*'[a-z-]+:" |
+	    sed -E "s/[[:space:]':]//g" | sort)
+	diff -u <(sort <<<"$CMDS") <(echo "$cmds")
+	zopts=$(awk '/^_pms_audit\(\)/ || /^_pms_data_opts=/ { on = 1 }
+	    on { print } on && /^[})]/ { on = 0 }' "$zcomp" |
+	    grep -v '^[[:space:]]*#' |
+	    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z-]*\+?=?\[" |
+	    tr -d "{}'[" | tr ',' '\n' | sed -E 's/[+=]+$//' | sort -u)
+	source "$TOP/completions/bash/pms-audit"
+	COMPFN=_pms_audit
+	bopts=$( { complete_words pms-audit -
+	    while read -r c; do complete_words pms-audit "$c" -; done \
+	    <<<"$SUBCMDS"; } | sort -u)
+	diff -u <(echo "$bopts") <(echo "$zopts")
+	grep -q "^#compdef .*pms-audit" "$zcomp"
+	grep -q "pms-audit) _pms_audit ;;" "$zcomp"
+}
+
+@test "docs: pms-audit(1) lists no exit status that pms(7) does not" {
+	prog_vars pms-audit
+	codes() {
+		section "$1" 'EXIT STATUS' | grep -oE '^ {5}[0-9]+ ' |
+		    xargs -n1 | sort -n
+	}
+	[ -n "$(codes "$MAN1")" ]
+	missing=$(comm -23 <(codes "$MAN1") <(codes "$TOP/man/man7/pms.7"))
+	[ -z "$missing" ] || fail "not in pms(7) EXIT STATUS: $missing"
+}
+
+@test "docs: pms-audit(1) EXAMPLES run, every subcommand among them" {
+	prog_vars pms-audit
+	dir="$BATS_TEST_TMPDIR"
+	printf '%s\n' 'correct horse battery staple' >"$dir/pass"
+	section "$MAN1" EXAMPLES | sed -n 's/^ *\$ //p' |
+	    sed -e "s|/tmp/x|$dir/x|g" >"$dir/examples"
+	if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
+		fail "an example works outside /tmp/x"
+	fi
+	while read -r c; do
+		grep -qE -- "pms-audit( [^ ]+)* $c( |\$)" "$dir/examples" ||
+		    fail "no example runs \"pms-audit $c\""
+	done <<<"$SUBCMDS"
+	run --separate-stderr env -u PMS_STORE PMS_PASSPHRASE_FILE="$dir/pass" \
+	    PMS_USER=admin bash -e -x "$dir/examples"
+	assert_success
+	assert_file_exists "$dir/x/checkpoint"
+	assert_file_exists "$dir/x/access-log.jsonl"
+	refute_phi "$stderr"
+}
+
+# ---- pms(7): who may do what ---------------------------------------------
+
+@test "docs: pms(7)'s table of rights is lib/rights.c's, row for row" {
+	# in the page: ".It Li action" and then the roles, as lib/rights.c
+	# lists them but for admin, who may do everything
+	page=$(sed -n '/^\.\\" rights: begin/,/^\.\\" rights: end/p' \
+	    "$TOP/man/man7/pms.7" | awk '
+	    /^\.It Li / { a = $3; next }
+	    a != "" && !/^\./ {
+		r = $0; gsub(/, /, ",", r); sub(/\.$/, "", r)
+		if (r == "admin only") r = ""
+		print a "\t" r; a = "" }')
+	[ -n "$page" ]
+	table=$(pms-rights | sed -E 's/\tadmin,?/\t/')
+	diff -u <(echo "$table") <(echo "$page")
+	# and the roles the page names are the roles there are
+	for r in admin front-desk clinician billing auditor reminder-bot; do
+		grep -qE "^\.It Cm $r\$" "$TOP/man/man7/pms.7" ||
+		    fail "pms(7) does not describe role $r"
 	done
 }
