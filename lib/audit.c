@@ -300,13 +300,16 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 		id = sqlite3_column_int64(st, 0);
 		if (id != expect) {
 			*bad = expect;
-			ps = expect == 1 ? pms_seterr(PMS_ETAMPER, "%s: entry 1 "
-			    "is missing: the log starts at entry %lld",
-			    tampered, (long long)id) : pms_seterr(PMS_ETAMPER,
-			    "%s: entry %lld is missing: the log goes from "
-			    "entry %lld to entry %lld", tampered,
-			    (long long)expect, (long long)(expect - 1),
-			    (long long)id);
+			if (expect == 1)
+				ps = pms_seterr(PMS_ETAMPER, "%s: entry 1 is "
+				    "missing: the log starts at entry %lld",
+				    tampered, (long long)id);
+			else
+				ps = pms_seterr(PMS_ETAMPER, "%s: entry %lld "
+				    "is missing: the log goes from entry %lld "
+				    "to entry %lld", tampered,
+				    (long long)expect, (long long)(expect - 1),
+				    (long long)id);
 			goto out;
 		}
 		*bad = id;
@@ -315,8 +318,8 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 			goto out;
 		if (sqlite3_column_bytes(st, 7) != HASH_LEN ||
 		    sqlite3_column_bytes(st, 8) != HASH_LEN) {
-			ps = pms_seterr(PMS_ETAMPER, "%s: entry %lld was altered: "
-			    "its hashes are not hashes", tampered,
+			ps = pms_seterr(PMS_ETAMPER, "%s: entry %lld was "
+			    "altered: its hashes are not hashes", tampered,
 			    (long long)id);
 			goto out;
 		}
@@ -349,14 +352,15 @@ pms_audit_verify(struct pms_store *s, int64_t *count, int64_t *bad)
 				    "reordered");
 			else
 				ps = pms_seterr(PMS_ETAMPER, "%s: entry %lld "
-				    "was altered: it no longer matches its hash",
-				    tampered, (long long)id);
+				    "was altered: it no longer matches its "
+				    "hash", tampered, (long long)id);
 			goto out;
 		}
 		if (sqlite3_column_type(st, 11) == SQLITE_NULL ||
 		    strcmp(TEXT(2), TEXT(11)) != 0 ||
 		    sqlite3_column_bytes(st, 9) != crypto_sign_BYTES ||
-		    sqlite3_column_bytes(st, 10) != crypto_sign_PUBLICKEYBYTES ||
+		    sqlite3_column_bytes(st, 10) !=
+		    crypto_sign_PUBLICKEYBYTES ||
 		    crypto_sign_verify_detached(sqlite3_column_blob(st, 9),
 		    stored, HASH_LEN, sqlite3_column_blob(st, 10)) != 0) {
 			ps = pms_seterr(PMS_ETAMPER, "%s: entry %lld is not "
@@ -411,7 +415,7 @@ out:
 struct pms_audit_batch {
 	struct pms_store *s;
 	int64_t		 id;		/* the entry's, reserved */
-	sqlite3_stmt	*ins;		/* INSERT OR IGNORE INTO audit_patient */
+	sqlite3_stmt	*ins;		/* INSERT OR IGNORE: audit_patient */
 	char		*kind;		/* an export of the entry's patients */
 	char		*path;		/* where to; NULL: standard output */
 	int		 exported;	/* kind and path are set */

@@ -65,7 +65,7 @@ struct pms_audit_row {
 	const char	*program;
 	const char	*action;
 	const char	*fields;	/* field names, comma separated */
-	const char	*patients;	/* patient ids, comma separated, or "" */
+	const char	*patients;	/* patient ids, comma separated */
 	const char	*flag;		/* the break-glass reason, or "" */
 };
 typedef int	 pms_audit_row_fn(void *arg, const struct pms_audit_row *);

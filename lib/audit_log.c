@@ -789,8 +789,8 @@ against_checkpoint(struct pms_store *s, const struct pms_audit_checkpoint *cp,
 		    "store (%s)", cp->store);
 	if (last < cp->entry)
 		return pms_seterr(PMS_ETAMPER, "the access log has been cut "
-		    "off: it ends at entry %lld, and the checkpoint of %s names "
-		    "entry %lld", (long long)last, cp->at,
+		    "off: it ends at entry %lld, and the checkpoint of %s "
+		    "names entry %lld", (long long)last, cp->at,
 		    (long long)cp->entry);
 	rc = sqlite3_prepare_v2(s->db, "SELECT a.hash, a.slot_id, "
 	    "k.ed25519_pk FROM audit a LEFT JOIN slot_keys k ON k.slot_id = "
@@ -822,6 +822,7 @@ pms_audit_check(struct pms_store *s, const struct pms_audit_checkpoint *cp,
 {
 	struct pms_audit_checkpoint h;
 	enum pms_status ps, found;
+	char msg[1024];
 
 	memset(r, 0, sizeof(*r));
 	if ((ps = pms_store_begin(s)) != PMS_OK)
@@ -838,19 +839,15 @@ pms_audit_check(struct pms_store *s, const struct pms_audit_checkpoint *cp,
 		return found;
 	}
 	/* on record whatever it found; the message is kept for the caller */
-	{
-		char msg[1024];
-
-		snprintf(msg, sizeof(msg), "%s", pms_errmsg());
-		if ((ps = pms_audit_append(s, "audit.verify", "", NULL, 0)) !=
-		    PMS_OK || (ps = pms_store_commit(s)) != PMS_OK) {
-			pms_store_rollback(s);
-			if (found == PMS_OK)
-				return ps;
-		}
-		if (found != PMS_OK)
-			return pms_seterr(found, "%s", msg);
+	snprintf(msg, sizeof(msg), "%s", pms_errmsg());
+	if ((ps = pms_audit_append(s, "audit.verify", "", NULL, 0)) != PMS_OK ||
+	    (ps = pms_store_commit(s)) != PMS_OK) {
+		pms_store_rollback(s);
+		if (found == PMS_OK)
+			return ps;
 	}
+	if (found != PMS_OK)
+		return pms_seterr(found, "%s", msg);
 	return PMS_OK;
 }
 
@@ -1340,9 +1337,9 @@ pms_audit_extract_verify(FILE *f, const char *name,
 			    jstr(o, "label"));
 			if (cp != NULL && nk->slot == cp->slot &&
 			    memcmp(nk->pk, cp->key, 32) != 0)
-				BAD(PMS_ETAMPER, "%s: line %zu: the key of slot "
-				    "%lld is not the checkpoint's", name, lineno,
-				    (long long)nk->slot);
+				BAD(PMS_ETAMPER, "%s: line %zu: the key of "
+				    "slot %lld is not the checkpoint's", name,
+				    lineno, (long long)nk->slot);
 			nkeys++;
 			info->keys = nkeys;
 		} else if (strcmp(type, "entry") == 0) {
@@ -1400,10 +1397,10 @@ pms_audit_extract_verify(FILE *f, const char *name,
 				    lineno, (long long)id);
 			if (cp != NULL && id == cp->entry) {
 				if (memcmp(hash, cp->hash, HASH_LEN) != 0)
-					BAD(PMS_ETAMPER, "%s: line %zu: entry "
-					    "%lld is not the one the checkpoint "
-					    "of %s names", name, lineno,
-					    (long long)id, cp->at);
+					BAD(PMS_ETAMPER, "%s: line %zu: "
+					    "entry %lld is not the one the "
+					    "checkpoint of %s names", name,
+					    lineno, (long long)id, cp->at);
 				cp_seen = 1;
 			}
 			memcpy(prev, hash, HASH_LEN);

@@ -299,6 +299,11 @@ pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		ctx->dry_run = 1;
 		return 0;
 	case PMS_OPT_EMERGENCY:
+		/* told before the store asks for a passphrase */
+		if (!pms_rights_reason_valid(arg))
+			return pms_fail(ctx, EX_USAGE, "--emergency: give the "
+			    "reason in words, on one line (3 to 200 "
+			    "characters)");
 		ctx->emergency = arg;
 		return 0;
 	case ':':

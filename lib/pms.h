@@ -255,6 +255,9 @@ int		 pms_rights_row(size_t i, const char **action,
  */
 enum pms_status	 pms_store_authorize(struct pms_store *, const char *action,
 		    const char *emergency);
+/* 1 if a break-glass reason is fit for the log: 3 to 200 bytes on one
+ * line, no control characters. */
+int		 pms_rights_reason_valid(const char *reason);
 /* The break-glass reason the store was authorised with, or NULL. */
 const char	*pms_store_emergency(const struct pms_store *);
 

@@ -149,9 +149,8 @@ pms_rights_row(size_t i, const char **action, uint32_t *roles)
 	return 1;
 }
 
-/* A reason fit for the log: printable, one line, not too long. */
-static int
-reason_valid(const char *r)
+int
+pms_rights_reason_valid(const char *r)
 {
 	size_t n = 0;
 
@@ -207,7 +206,7 @@ pms_store_authorize(struct pms_store *s, const char *action,
 	if (!pms_rights_known(action))
 		return pms_seterr(PMS_EINTERNAL, "no rights are defined for "
 		    "\"%s\"", action);
-	if (emergency != NULL && !reason_valid(emergency))
+	if (emergency != NULL && !pms_rights_reason_valid(emergency))
 		return pms_seterr(PMS_EUSAGE, "--emergency: give the reason "
 		    "in words, on one line (3 to 200 characters)");
 	if ((s->u->roles & pms_rights_roles(action)) != 0)
