@@ -35,6 +35,7 @@ _Static_assert(PMS_UUID_LEN == PMS_UUID_BUFSZ, "a uuid's size");
 #define TEXT_MAX	500		/* bytes of a disclosure's text */
 #define EXTRACT_MAGIC	"pms-audit-extract"
 #define CHECKPOINT_MAGIC "pms-audit-checkpoint 1"
+#define BOUND_SZ	32		/* "2026-12-04T05:00:00.000Z" */
 
 /* The patient and every patient merged into them, however deep. */
 #define MERGED_IDS \
@@ -140,7 +141,7 @@ today(const char *zone, int32_t *days)
  * spring-forward at 00:00) starts at the first hour that exists.
  */
 static void
-day_start(const char *zone, int32_t days, char buf[PMS_STAMP_BUFSZ])
+day_start(const char *zone, int32_t days, char buf[BOUND_SZ])
 {
 	struct pms_local l;
 	int64_t t = (int64_t)days * 86400;
@@ -159,7 +160,8 @@ day_start(const char *zone, int32_t days, char buf[PMS_STAMP_BUFSZ])
 	n = strlen(tmp);
 	if (n > 0 && tmp[n - 1] == 'Z')
 		tmp[n - 1] = '\0';
-	snprintf(buf, PMS_STAMP_BUFSZ, "%s.000Z", tmp);
+	/* the 19 of YYYY-MM-DDTHH:MM:SS, then milliseconds as the log has */
+	snprintf(buf, BOUND_SZ, "%.19s.000Z", tmp);
 }
 
 /* A date option: PMS_EUSAGE naming it when it is not an ISO date. */
@@ -198,7 +200,7 @@ pms_audit_log(struct pms_store *s, const struct pms_audit_query *q,
 	struct pms_audit_row r;
 	struct idset ids = { NULL, 0, 0 };
 	sqlite3_stmt *st = NULL;
-	char zone[PMS_ZONE_MAX], lo[PMS_STAMP_BUFSZ], hi[PMS_STAMP_BUFSZ];
+	char zone[PMS_ZONE_MAX], lo[BOUND_SZ], hi[BOUND_SZ];
 	int32_t from = 0, to = 0;
 	int64_t patient = 0;
 	enum pms_status ps, walk = PMS_OK;
@@ -1100,7 +1102,7 @@ pms_audit_extract(struct pms_store *s, const char *from, const char *to,
 	struct buf b = { NULL, 0, 0 };
 	struct idset ids = { NULL, 0, 0 };
 	sqlite3_stmt *st = NULL;
-	char zone[PMS_ZONE_MAX], lo[PMS_STAMP_BUFSZ], hi[PMS_STAMP_BUFSZ];
+	char zone[PMS_ZONE_MAX], lo[BOUND_SZ], hi[BOUND_SZ];
 	unsigned char prev[HASH_LEN];
 	int32_t dfrom, dto;
 	size_t i, k;

@@ -606,7 +606,7 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 		if (n < 8 || n > 15)
 			return pms_seterr(PMS_EDATA, "not a phone number: "
 			    "E.164 numbers have 8 to 15 digits");
-		snprintf(out, PMS_PT_PHONE, "+%s", d);
+		snprintf(out, PMS_PT_PHONE, "+%.15s", d);	/* n <= 15 */
 		return PMS_OK;
 	}
 	if (c == NULL)
