@@ -455,7 +455,10 @@ setup() {
 				done
 				continue
 			fi
-			run pms-audit "$c" "$o" 3 --help </dev/null
+			# a value each option takes: a reason is words
+			v=3
+			[ "$o" = --emergency ] && v='a reason'
+			run pms-audit "$c" "$o" "$v" --help </dev/null
 			[ "$status" -eq 0 ] ||
 			    fail "completion offers \"$c $o\"; refused"
 		done
