@@ -29,6 +29,7 @@ usage(int status)
 	    "[--kdf interactive|moderate]\n"
 	    "       pms-admin user list\n"
 	    "       pms-admin user remove name\n"
+	    "       pms-admin user role name role[,role]\n"
 	    "       pms-admin user passwd [name] [--kdf interactive|moderate]\n"
 	    "       pms-admin keyfile create name --role role[,role] "
 	    "--out file\n"
@@ -463,6 +464,39 @@ cmd_user_remove(struct pms_ctx *ctx, int argc, char **argv)
 }
 
 static enum pms_status
+do_user_role(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	struct args *a = arg;
+	uint32_t roles;
+	char text[128];
+	enum pms_status st;
+
+	pms_roles_parse(a->args[1], &roles);
+	if ((st = pms_user_role(s, a->args[0], roles)) == PMS_OK) {
+		pms_roles_fmt(roles, text, sizeof(text));
+		fprintf(stderr, "%s: \"%s\" now has the roles %s\n",
+		    ctx->prog, a->args[0], text);
+	}
+	return st;
+}
+
+static int
+cmd_user_role(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	uint32_t roles;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 2, 2, "")) != 0)
+		return rc;
+	if (pms_roles_parse(a.args[1], &roles) != 0)
+		return pms_fail(ctx, EX_USAGE, "unknown role in \"%s\" "
+		    "(admin, front-desk, clinician, billing, auditor, "
+		    "reminder-bot)", a.args[1]);
+	return with_store(ctx, 0, do_user_role, &a);
+}
+
+static enum pms_status
 do_user_passwd(struct pms_ctx *ctx, struct pms_store *s, void *arg)
 {
 	struct pms_store_opts cur;
@@ -516,7 +550,8 @@ cmd_keyfile(struct pms_ctx *ctx, int argc, char **argv)
 
 static const struct pms_cmd user_cmds[] = {
 	{ "add", cmd_user_add }, { "list", cmd_user_list },
-	{ "remove", cmd_user_remove }, { "passwd", cmd_user_passwd },
+	{ "remove", cmd_user_remove }, { "role", cmd_user_role },
+	{ "passwd", cmd_user_passwd },
 };
 
 static int

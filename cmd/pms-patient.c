@@ -532,6 +532,11 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(EX_USAGE);
+	/* a list written to a file leaves the store with it */
+	if (ctx->out_path != NULL) {
+		q.export_kind = "patient-list";
+		q.out_path = ctx->out_path;
+	}
 	return run_query(ctx, &q, 0);
 }
 
@@ -563,6 +568,9 @@ cmd_export(struct pms_ctx *ctx, int argc, char **argv)
 	if (optind != argc)
 		usage(EX_USAGE);
 	q.emergency = ctx->emergency;
+	/* every export leaves the store, to a file or down a pipe */
+	q.export_kind = "patients";
+	q.out_path = ctx->out_path;
 	return run_query(ctx, &q, 1);
 }
 

@@ -78,14 +78,6 @@ pms_name_valid(const char *name)
 	return 1;
 }
 
-static enum pms_status
-need_admin(const struct pms_store *s)
-{
-	if ((s->u->roles & PMS_ROLE_ADMIN) == 0)
-		return pms_seterr(PMS_EDENIED, "user \"%s\" lacks the admin "
-		    "role", s->u->label);
-	return PMS_OK;
-}
 
 /* ---- slot edits ---------------------------------------------------- */
 
@@ -159,7 +151,7 @@ pms_user_add(struct pms_store *s, const char *name, uint32_t roles,
 	int fd = -1;
 	enum pms_status st;
 
-	if ((st = need_admin(s)) != PMS_OK)
+	if ((st = pms_rights_need(s, "admin.user.add")) != PMS_OK)
 		return st;
 	if (!pms_name_valid(name))
 		return pms_seterr(PMS_EDATA, "user name \"%s\" is not valid: "
@@ -210,7 +202,7 @@ pms_keyfile_create(struct pms_store *s, const char *name, uint32_t roles,
 	int fd = -1, made = 0;
 	enum pms_status st;
 
-	if ((st = need_admin(s)) != PMS_OK)
+	if ((st = pms_rights_need(s, "admin.keyfile.create")) != PMS_OK)
 		return st;
 	if (!pms_name_valid(name))
 		return pms_seterr(PMS_EDATA, "key file name \"%s\" is not "
@@ -270,7 +262,7 @@ pms_user_remove(struct pms_store *s, const char *name)
 	int fd = -1;
 	enum pms_status st;
 
-	if ((st = need_admin(s)) != PMS_OK)
+	if ((st = pms_rights_need(s, "admin.user.remove")) != PMS_OK)
 		return st;
 	if ((sf = malloc(sizeof(*sf))) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
@@ -304,6 +296,50 @@ out:
 	return st;
 }
 
+enum pms_status
+pms_user_role(struct pms_store *s, const char *name, uint32_t roles)
+{
+	struct pms_slotfile *sf;
+	struct pms_slot *slot;
+	int fd = -1;
+	enum pms_status st;
+
+	if ((st = pms_rights_need(s, "admin.user.role")) != PMS_OK)
+		return st;
+	if (roles == 0 || (roles & PMS_ROLE_PORTAL) != 0)
+		return pms_seterr(PMS_EUSAGE, "roles: at least one, and not "
+		    "portal (kept for later)");
+	if ((sf = malloc(sizeof(*sf))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	if ((st = edit_begin(s, sf, &fd)) != PMS_OK)
+		goto out;
+	if ((slot = pms_keys_find(sf, name)) == NULL) {
+		st = pms_seterr(PMS_EREFUSED, "no user \"%s\"", name);
+		goto out;
+	}
+	if (slot->type == PMS_SLOT_RECOVERY) {
+		st = pms_seterr(PMS_EREFUSED, "the recovery slot keeps the "
+		    "admin role");
+		goto out;
+	}
+	if ((slot->roles & PMS_ROLE_ADMIN) != 0 &&
+	    (roles & PMS_ROLE_ADMIN) == 0 &&
+	    slot->type == PMS_SLOT_PASSPHRASE && !other_admin(sf, slot)) {
+		st = pms_seterr(PMS_EREFUSED, "\"%s\" is the last admin: make "
+		    "another user an admin first", name);
+		goto out;
+	}
+	/* the slot file's MAC covers the roles: only a key holder edits */
+	slot->roles = roles;
+	st = edit_commit(s, sf, NULL, "user.role", "roles");
+out:
+	if (fd != -1)
+		close(fd);
+	sodium_memzero(sf, sizeof(*sf));
+	free(sf);
+	return st;
+}
+
 /*
  * A new passphrase.  For one's own slot the seed is unwrapped with the
  * current passphrase and wrapped again: same slot, same keys.  An admin
@@ -327,7 +363,8 @@ pms_user_passwd(struct pms_store *s, const char *name, enum pms_kdf kdf,
 	if (name == NULL)
 		name = s->u->label;
 	self = strcmp(name, s->u->label) == 0;
-	if (!self && (st = need_admin(s)) != PMS_OK)
+	if ((st = pms_rights_need(s, self ? "admin.user.passwd" :
+	    "admin.user.reset")) != PMS_OK)
 		return st;
 	if ((sf = malloc(sizeof(*sf))) == NULL ||
 	    (seed = sodium_malloc(32)) == NULL) {
@@ -567,7 +604,7 @@ pms_store_rekey(struct pms_store *s)
 	int kfd = -1, swapped = 0;
 	enum pms_status st;
 
-	if ((st = need_admin(s)) != PMS_OK)
+	if ((st = pms_rights_need(s, "admin.rekey")) != PMS_OK)
 		return st;
 	if ((rpath = pms_str_fmt("%s.rekey", s->path)) == NULL ||
 	    (npath = pms_str_fmt("%s.keys.new", s->path)) == NULL ||
@@ -716,6 +753,8 @@ pms_store_backup(struct pms_store *s, const char *out)
 	int kfd = -1, fd = -1;
 	enum pms_status st;
 
+	if ((st = pms_rights_need(s, "admin.backup")) != PMS_OK)
+		return st;
 	if ((tpath = pms_str_fmt("%s.db.tmp", out)) == NULL ||
 	    (part = pms_str_fmt("%s.part", out)) == NULL ||
 	    (sf = malloc(sizeof(*sf))) == NULL ||

@@ -299,6 +299,7 @@ pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		ctx->dry_run = 1;
 		return 0;
 	case PMS_OPT_EMERGENCY:
+		/* judged by pms_cli_open(), so that --help still wins */
 		ctx->emergency = arg;
 		return 0;
 	case ':':
@@ -385,6 +386,10 @@ pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 	enum pms_status st;
 
 	*sp = NULL;
+	/* told before the store asks for a passphrase */
+	if (ctx->emergency != NULL && !pms_rights_reason_valid(ctx->emergency))
+		return pms_fail(ctx, EX_USAGE, "--emergency: give the reason in "
+		    "words, on one line (3 to 200 characters)");
 	pms_ctx_store_opts(ctx, &o);
 	if ((st = pms_store_open(sp, &o)) != PMS_OK)
 		return pms_fail_status(ctx, st);

@@ -2716,9 +2716,9 @@ pms_config_load(struct pms_store *s, const struct pms_config *cfg,
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	if (!dry_run && (s->u->roles & PMS_ROLE_ADMIN) == 0)
-		return pms_seterr(PMS_EDENIED, "user \"%s\" lacks the admin "
-		    "role", s->u->label);
+	if (!dry_run && (ps = pms_rights_need(s, "admin.config.load")) !=
+	    PMS_OK)
+		return ps;
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
 	if ((ps = stored_doc(s, &doc)) != PMS_OK)
@@ -2809,7 +2809,8 @@ pms_config_dump(struct pms_store *s, FILE *out)
 	struct pms_config *cfg;
 	enum pms_status st;
 
-	if ((st = pms_config_read(s, &cfg)) != PMS_OK)
+	if ((st = pms_rights_need(s, "admin.config.dump")) != PMS_OK ||
+	    (st = pms_config_read(s, &cfg)) != PMS_OK)
 		return st;
 	st = pms_config_write(cfg, out);
 	pms_config_free(cfg);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "config.h"
 #include "patient_int.h"
 
@@ -851,6 +852,9 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
 	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
+		goto fail;
+	if (q->export_kind != NULL && (ps = pms_audit_batch_export(b,
+	    q->export_kind, q->out_path)) != PMS_OK)
 		goto fail;
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)

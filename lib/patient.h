@@ -213,6 +213,11 @@ struct pms_pt_query {
 	int		 full;		/* every field is read, else only mrn,
 					 * names, dob, sex, phones, status */
 	const char	*emergency;
+	/* the rows go to a file that leaves the store: recorded in
+	 * exports (pms_audit_export) as this kind, with out_path (NULL:
+	 * standard output) and the patients written */
+	const char	*export_kind;
+	const char	*out_path;
 };
 
 /*

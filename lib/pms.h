@@ -40,7 +40,7 @@ const char	*pms_errmsg(void);
 /* Map a status to its sysexits(3) exit code. */
 int		 pms_exit_code(enum pms_status);
 
-/* Roles, stored with each slot; the audit issue enforces them. */
+/* Roles, stored with each slot; lib/rights.c says what each may do. */
 #define PMS_ROLE_ADMIN		0x01u
 #define PMS_ROLE_FRONT_DESK	0x02u
 #define PMS_ROLE_CLINICIAN	0x04u
@@ -201,6 +201,13 @@ enum pms_status	 pms_user_remove(struct pms_store *, const char *name);
 enum pms_status	 pms_user_passwd(struct pms_store *, const char *name,
 		    enum pms_kdf, const struct pms_store_opts *cur,
 		    pms_pass_fn *newpass, void *arg);
+/*
+ * Give a user or key file slot these roles instead of its own (admins
+ * only).  The recovery slot keeps its own, and the last passphrase slot
+ * with the admin role keeps that role: PMS_EREFUSED.  Audited.
+ */
+enum pms_status	 pms_user_role(struct pms_store *, const char *name,
+		    uint32_t roles);
 /* A cron key file: a slot whose seed is written to out (0400). */
 enum pms_status	 pms_keyfile_create(struct pms_store *, const char *name,
 		    uint32_t roles, const char *out);
@@ -233,6 +240,13 @@ int		 pms_rights_known(const char *action);
 /* The roles that may take action (admin always); 0 if unknown. */
 uint32_t	 pms_rights_roles(const char *action);
 /*
+ * Row i of the table, in its order (exceptions before the ".*" rows
+ * they come under): 1 with *action and *roles (admin included) set,
+ * or 0 past the last row.  For pms(7) and its test.
+ */
+int		 pms_rights_row(size_t i, const char **action,
+		    uint32_t *roles);
+/*
  * May the user the store was opened as take action?  PMS_OK when one
  * of their roles allows it, or when emergency gives a reason: then the
  * break-glass use is logged at once, and every later entry of this
@@ -241,6 +255,9 @@ uint32_t	 pms_rights_roles(const char *action);
  */
 enum pms_status	 pms_store_authorize(struct pms_store *, const char *action,
 		    const char *emergency);
+/* 1 if a break-glass reason is fit for the log: 3 to 200 bytes on one
+ * line, no control characters. */
+int		 pms_rights_reason_valid(const char *reason);
 /* The break-glass reason the store was authorised with, or NULL. */
 const char	*pms_store_emergency(const struct pms_store *);
 

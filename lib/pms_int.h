@@ -137,6 +137,7 @@ struct pms_store {
 	const char	*program;
 	int		 lockfd;	/* shared flock while open */
 	char		*emergency;	/* break-glass reason: flags entries */
+	int64_t		 audit_last;	/* entry appended in this transaction */
 };
 
 #define PMS_CACHE_SECS	900	/* default idle timeout of a cached key */
@@ -175,6 +176,27 @@ enum pms_status	 pms_slot_resolve(const struct pms_store_opts *,
 /* Ask for a passphrase slot's passphrase and unwrap its seed. */
 enum pms_status	 pms_slot_unwrap(const struct pms_store_opts *,
 		    const struct pms_slot *, unsigned char *seed);
+
+/*
+ * The check of pms-admin's actions (no break-glass there): PMS_OK when
+ * one of the user's roles may take action, else the refusal is logged
+ * and the status is PMS_EDENIED ("user \"x\" lacks the admin role").
+ */
+enum pms_status	 pms_rights_need(struct pms_store *, const char *action);
+
+/* ---- the access log's insides (audit.c), for audit_log.c ---- */
+
+#define PMS_AUDIT_HASH_LEN	32
+/* The hash of one entry: prev, then every field length-prefixed, the
+ * number of patients and their ids, in order. */
+void		 pms_audit_entry_hash(const unsigned char *prev, int64_t id,
+		    const char *at, const char *user, int64_t slot,
+		    const char *program, const char *action,
+		    const char *fields, const char *flag,
+		    const int64_t *pids, size_t n,
+		    unsigned char out[PMS_AUDIT_HASH_LEN]);
+/* Now, as the log writes it: "2026-12-04T14:30:00.123Z". */
+void		 pms_audit_now(char *buf, size_t size);
 
 /* Turn a SQLite failure into a status and message. */
 enum pms_status	 pms_store_sqlerr(struct pms_store *, int rc,

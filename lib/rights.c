@@ -20,28 +20,38 @@
 #define B	PMS_ROLE_BILLING
 #define U	PMS_ROLE_AUDITOR
 #define R	PMS_ROLE_REMINDER_BOT
+#define ALL	(F | C | B | U | R)
 
 /*
  * Admin may do everything and is not listed.  An entry whose action
  * ends in ".*" covers every action under that prefix; the first match
- * wins, so exceptions come before their wildcard.
+ * wins, so exceptions come before their wildcard.  Break-glass lets a
+ * person (not a key file) take any action of the data programs; the
+ * actions of pms-admin it never reaches.
  */
 static const struct right {
 	const char	*action;
 	uint32_t	 roles;
 } rights[] = {
-	/* pms-admin: the store, users, keys: admins only */
-	{ "admin.codes.load",		B },
+	/* pms-admin: the store and who may open it.  Checking it, keeping
+	 * it small and backing it up are for everyone (cron too); one's
+	 * own passphrase is one's own; the rest is for admins. */
+	{ "admin.check",		ALL },
+	{ "admin.maintain",		ALL },
+	{ "admin.backup",		ALL },
+	{ "admin.config.dump",		ALL },
+	{ "admin.user.passwd",		ALL },
 	{ "admin.*",			0 },
 
-	/* pms-patient */
+	/* pms-patient: the desk registers, clinicians read, billing
+	 * keeps insurance and addresses; the SSN is billing's */
 	{ "patient.add",		F },
 	{ "patient.show",		F | C | B },
 	{ "patient.reveal",		B },	/* the SSN unmasked */
 	{ "patient.find",		F | C | B },
 	{ "patient.list",		F | C | B },
 	{ "patient.update",		F | B },
-	{ "patient.export",		F | B },
+	{ "patient.export",		B },	/* the whole registry */
 	{ "patient.import",		F },
 	{ "patient.duplicates",		F },
 	{ "patient.merge",		F },
@@ -49,25 +59,29 @@ static const struct right {
 	{ "patient.policy.list",	F | C | B },
 	{ "patient.policy.*",		F | B },
 
-	/* pms-schedule */
+	/* pms-schedule: the desk books and checks in; clinicians read
+	 * it and complete visits; billing reads it, changes nothing */
 	{ "schedule.hours.list",	F | C | B },
 	{ "schedule.off.list",		F | C | B },
 	{ "schedule.list",		F | C | B },
 	{ "schedule.show",		F | C | B },
+	{ "schedule.history",		F | C | B },
 	{ "schedule.slots",		F | C },
 	{ "schedule.next",		F | C },
-	{ "schedule.checkin",		F | C },
-	{ "schedule.complete",		F | C },
 	{ "schedule.export",		F | C },
+	{ "schedule.complete",		F | C },
 	{ "schedule.*",			F },
 
-	/* pms-remind: the cron job sends and records outcomes */
+	/* pms-remind: the cron job reads the coming days' appointments
+	 * and contacts and records what was sent, nothing else */
 	{ "remind.due",			F | R },
+	{ "remind.render",		F | R },
 	{ "remind.send",		F | R },
 	{ "remind.mark",		F | R },
 	{ "remind.*",			F },
 
-	/* pms-bill: the desk takes payments, clinicians code */
+	/* pms-bill: the desk takes payments, clinicians code; adjusting,
+	 * voiding and refunding are billing's */
 	{ "bill.pay",			F | B },
 	{ "bill.balance",		F | B },
 	{ "bill.ledger",		F | B },
@@ -77,19 +91,19 @@ static const struct right {
 	{ "bill.code",			C | B },
 	{ "bill.*",			B },
 
-	/* pms-claim.  inspect reads a file the user already holds and
-	 * opens no store, so there is no slot and no role to check: the
-	 * row says so (everyone), and inspect never asks for a right. */
-	{ "claim.inspect",		F | C | B | U | R },
+	/* pms-claim (inspect reads a file the user holds, opens no store
+	 * and so needs no right) */
 	{ "claim.*",			B },
 
-	/* pms-report: the desk prints its day */
+	/* pms-report: the desk prints its day; auditors read reports */
 	{ "report.schedule",		F | C | B | U },
 	{ "report.day-sheet",		F | B | U },
 	{ "report.list",		F | C | B | U },
 	{ "report.*",			B | U },
 
-	/* pms-audit */
+	/* pms-audit: the log is the auditor's; billing, which releases
+	 * records, keeps the accounting of disclosures too */
+	{ "audit.disclosures",		B | U },
 	{ "audit.record-disclosure",	B | U },
 	{ "audit.*",			U },
 };
@@ -126,9 +140,18 @@ pms_rights_roles(const char *action)
 	return 0;
 }
 
-/* A reason fit for the log: printable, one line, not too long. */
-static int
-reason_valid(const char *r)
+int
+pms_rights_row(size_t i, const char **action, uint32_t *roles)
+{
+	if (i >= PMS_NELEM(rights))
+		return 0;
+	*action = rights[i].action;
+	*roles = rights[i].roles | A;
+	return 1;
+}
+
+int
+pms_rights_reason_valid(const char *r)
 {
 	size_t n = 0;
 
@@ -138,52 +161,107 @@ reason_valid(const char *r)
 	return n >= 3 && n <= 200;
 }
 
-/* Write one entry in a transaction of its own. */
+/* Write one entry, "what:action", in a transaction of its own. */
 static enum pms_status
-log_one(struct pms_store *s, const char *action)
+log_one(struct pms_store *s, const char *what, const char *action)
 {
+	char entry[128];
 	enum pms_status st;
 
+	if ((size_t)snprintf(entry, sizeof(entry), "%s:%s", what, action) >=
+	    sizeof(entry))
+		return pms_seterr(PMS_EINTERNAL, "action name too long");
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		return st;
-	if ((st = pms_audit_append(s, action, "", NULL, 0)) != PMS_OK) {
+	if ((st = pms_audit_append(s, entry, "", NULL, 0)) != PMS_OK) {
 		pms_store_rollback(s);
 		return st;
 	}
 	return pms_store_commit(s);
 }
 
+/*
+ * Put a refusal on record, when the log can be written: a read-only
+ * store or a busy one refuses all the same.  Returns PMS_OK when the
+ * caller goes on to refuse, or the status that stops it first.
+ */
+static enum pms_status
+log_refusal(struct pms_store *s, const char *action)
+{
+	enum pms_status st;
+
+	if ((st = log_one(s, "denied", action)) != PMS_OK &&
+	    st != PMS_EDENIED && st != PMS_EBUSY)
+		return st;
+	return PMS_OK;
+}
+
 enum pms_status
 pms_store_authorize(struct pms_store *s, const char *action,
     const char *emergency)
 {
-	char entry[128], roles[128];
+	char roles[128];
 	enum pms_status st;
+	int keyfile = s->slot.type == PMS_SLOT_KEYFILE;
 
 	if (!pms_rights_known(action))
 		return pms_seterr(PMS_EINTERNAL, "no rights are defined for "
 		    "\"%s\"", action);
-	if (emergency != NULL && !reason_valid(emergency))
+	if (emergency != NULL && !pms_rights_reason_valid(emergency))
 		return pms_seterr(PMS_EUSAGE, "--emergency: give the reason "
 		    "in words, on one line (3 to 200 characters)");
 	if ((s->u->roles & pms_rights_roles(action)) != 0)
 		return PMS_OK;
-	if ((size_t)snprintf(entry, sizeof(entry), "%s:%s", emergency != NULL
-	    ? "emergency" : "denied", action) >= sizeof(entry))
-		return pms_seterr(PMS_EINTERNAL, "action name too long");
+	pms_roles_fmt(s->u->roles, roles, sizeof(roles));
+	/*
+	 * Break-glass is for people: a key file is a cron job's, and one
+	 * that leaked must not open more than its roles for a reason.
+	 */
+	if (emergency != NULL && keyfile) {
+		if ((st = log_refusal(s, action)) != PMS_OK)
+			return st;
+		return pms_seterr(PMS_EDENIED, "%s (%s) may not do %s, and "
+		    "--emergency is for people, not key files", s->u->label,
+		    roles, action);
+	}
 	if (emergency != NULL) {
-		if ((s->emergency = strdup(emergency)) == NULL)
+		/* one reason flags every later entry of this open store */
+		if (s->emergency == NULL &&
+		    (s->emergency = strdup(emergency)) == NULL)
 			return pms_seterr(PMS_ENOMEM, "out of memory");
 		/* the break-glass use is on record before anything is done */
-		return log_one(s, entry);
+		return log_one(s, "emergency", action);
 	}
-	/* a refusal is on record too, when the log can be written */
-	if ((st = log_one(s, entry)) != PMS_OK && st != PMS_EDENIED &&
-	    st != PMS_EBUSY)
+	if ((st = log_refusal(s, action)) != PMS_OK)
 		return st;
-	pms_roles_fmt(s->u->roles, roles, sizeof(roles));
+	if (keyfile)
+		return pms_seterr(PMS_EDENIED, "%s (%s) may not do %s: make "
+		    "the key file with the roles its job needs", s->u->label,
+		    roles, action);
 	return pms_seterr(PMS_EDENIED, "%s (%s) may not do %s; ask an "
 	    "admin, or act with --emergency \"reason\", which is logged",
+	    s->u->label, roles, action);
+}
+
+enum pms_status
+pms_rights_need(struct pms_store *s, const char *action)
+{
+	char roles[128];
+	uint32_t need;
+	enum pms_status st;
+
+	if ((need = pms_rights_roles(action)) == 0)
+		return pms_seterr(PMS_EINTERNAL, "no rights are defined for "
+		    "\"%s\"", action);
+	if ((s->u->roles & need) != 0)
+		return PMS_OK;
+	if ((st = log_refusal(s, action)) != PMS_OK)
+		return st;
+	if (need == A)
+		return pms_seterr(PMS_EDENIED, "user \"%s\" lacks the admin "
+		    "role", s->u->label);
+	pms_roles_fmt(s->u->roles, roles, sizeof(roles));
+	return pms_seterr(PMS_EDENIED, "%s (%s) may not do %s; ask an admin",
 	    s->u->label, roles, action);
 }
 

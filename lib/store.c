@@ -1003,6 +1003,7 @@ pms_store_user(const struct pms_store *s)
 enum pms_status
 pms_store_begin(struct pms_store *s)
 {
+	s->audit_last = 0;	/* pms_audit_export() ties to this one's */
 	return pms_exec(s, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
@@ -1093,6 +1094,8 @@ pms_store_check(struct pms_store *s, struct pms_check_report *r)
 	int rc, cfd = -1;
 
 	memset(r, 0, sizeof(*r));
+	if ((ps = pms_rights_need(s, "admin.check")) != PMS_OK)
+		return ps;
 	/* the write lock keeps the WAL still while it is scanned */
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
@@ -1158,6 +1161,8 @@ pms_store_maintain(struct pms_store *s)
 	enum pms_status ps;
 	int fd, rc, busy = 0;
 
+	if ((ps = pms_rights_need(s, "admin.maintain")) != PMS_OK)
+		return ps;
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
 	if ((ps = pms_audit_append(s, "store.maintain", "", NULL, 0)) !=

@@ -301,7 +301,10 @@ refused() {
 	PMS_USER=desk PMS_PASSPHRASE_FILE=desk.pass run -77 --separate-stderr \
 	    pms-admin config load c.yaml
 	assert_stderr 'user "desk" lacks the admin role'
-	[ "$(config_state)" = "$before" ]
+	# nothing changed but the refusal, which is on record
+	[ "$(config_state | tail -n +2)" = "$(tail -n +2 <<<"$before")" ]
+	run -0 pms-sql "SELECT user, action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'desk|denied:admin.config.load'
 	PMS_USER=desk PMS_PASSPHRASE_FILE=desk.pass run -0 --separate-stderr \
 	    pms-admin config load --dry-run c.yaml
 	assert_stderr "would change: schedule"

@@ -542,3 +542,23 @@ zsh_functions() {
 		fi
 	done
 }
+
+@test "docs: pms(7)'s table of rights is lib/rights.c's, row for row" {
+	# in the page: ".It Li action" and then the roles, as lib/rights.c
+	# lists them but for admin, who may do everything
+	page=$(sed -n '/^\.\\" rights: begin/,/^\.\\" rights: end/p' \
+	    "$TOP/man/man7/pms.7" | awk '
+	    /^\.It Li / { a = $3; next }
+	    a != "" && !/^\./ {
+		r = $0; gsub(/, /, ",", r); sub(/\.$/, "", r)
+		if (r == "admin only") r = ""
+		print a "\t" r; a = "" }')
+	[ -n "$page" ]
+	table=$(pms-rights | sed -E 's/\tadmin,?/\t/')
+	diff -u <(echo "$table") <(echo "$page")
+	# and the roles the page names are the roles there are
+	for r in admin front-desk clinician billing auditor reminder-bot; do
+		grep -qE "^\.It Cm $r\$" "$TOP/man/man7/pms.7" ||
+		    fail "pms(7) does not describe role $r"
+	done
+}
