@@ -21,6 +21,8 @@
  * Every (table, column) that points at a patient, with the statement
  * that moves its rows from the dropped patient (?2) to the kept one
  * (?1).  Later modules add theirs: appointments, charges, ledger, ...
+ * A NULL statement marks an append-only record that stays where it is
+ * and is read through merged_into (the accounting of disclosures).
  */
 static const struct merge_ref {
 	const char	*table;
@@ -31,6 +33,7 @@ static const struct merge_ref {
 	  "UPDATE policies SET patient_id = ?1 WHERE patient_id = ?2" },
 	{ "guarantors", "patient_id",
 	  "UPDATE guarantors SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "disclosures", "patient_id", NULL },
 };
 
 #define PF(name, kind, max, req) \
@@ -1144,6 +1147,8 @@ pms_patient_merge(struct pms_store *s, int64_t keep, int64_t drop,
 		goto fail;
 	}
 	for (i = 0; i < PMS_NELEM(merge_refs); i++) {
+		if (merge_refs[i].move == NULL)
+			continue;
 		rc = sqlite3_prepare_v2(s->db, merge_refs[i].move, -1, &st,
 		    NULL);
 		if (rc != SQLITE_OK)
