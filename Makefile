@@ -37,7 +37,8 @@ HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h lib/cli.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
-BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BUILD)/store-bench
+BENCH	 = store-bench bench-gen rec-bench
+BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
 
@@ -91,8 +92,17 @@ $(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
     $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
+# Benchmarks (bench/): never installed.  bench-gen needs nothing of
+# libpms but pms.h, so a generated practice does not depend on the code
+# it measures.
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/rec-bench: bench/rec-bench.c $(BUILD)/libpms.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/bench-gen: bench/gen.c lib/pms.h | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 # Fuzz targets (libFuzzer, Debian's clang): fuzz/fuzz-NAME.c, seeds in
 # fuzz/corpus/fuzz-NAME/; what they find new goes to build-fuzz/corpus/.
@@ -136,8 +146,10 @@ check-asan: deps
 demo: deps all
 	BUILD=$(BUILD) keyctl session - share/demo/run
 
+# make bench [SIZE=small|clinic|group] [SEED=n] [RUNS=n]; built stores
+# are cached in bench/.cache/ (rm -rf it to rebuild).
 bench: deps all
-	BUILD=$(BUILD) bench/run $(SIZE)
+	BUILD=$(BUILD) SEED=$(SEED) RUNS=$(RUNS) bench/run $(SIZE)
 
 lint:
 	@for m in man/man*/*.[1-9]; do \
