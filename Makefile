@@ -16,7 +16,7 @@ WARN	 = -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
 	     -Ilib -I$(BUILD) $(shell pkg-config --cflags $(PKGS))
-LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lcsv
+LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lcsv -lunistring
 
 ifeq ($(SAN),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -27,14 +27,16 @@ SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-PROGS	 = pms-admin
+PROGS	 = pms-admin pms-patient
 LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
 	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c lib/money.c \
 	   lib/ptime.c lib/record.c lib/config.c lib/rights.c \
-	   lib/cli_rec.c
+	   lib/cli_rec.c lib/patient.c lib/patient_norm.c \
+	   lib/patient_import.c
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
-	   lib/record.h lib/config.h lib/cli.h
+	   lib/record.h lib/config.h lib/cli.h lib/patient.h \
+	   lib/patient_int.h lib/patient_import.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
 BENCH	 = store-bench bench-gen rec-bench
@@ -44,7 +46,8 @@ FUZZ_SECONDS ?= 60
 
 # Debian packages the build, tests, demo and benchmarks need.
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
-	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
+	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev \
+	   libunistring-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
 	   faketime util-linux strace clang time \
 	   libclang-rt-14-dev
