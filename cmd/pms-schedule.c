@@ -594,6 +594,24 @@ import_summary(struct pms_ctx *ctx, enum pms_status st,
 	return EX_OK;
 }
 
+/* The writer of book -, opened at the first appointment booked: a
+ * refused input prints nothing at all. */
+struct lazy {
+	struct pms_ctx	*ctx;
+	struct pms_writer *w;
+	int		 rc;
+};
+
+static int
+write_lazy(void *arg, const struct pms_appt *a)
+{
+	struct lazy *l = arg;
+
+	if (l->w == NULL && (l->rc = appt_writer(l->ctx, 0, &l->w)) != 0)
+		return 1;
+	return write_appt(l->w, a);
+}
+
 /* book -: one booking a line from standard input. */
 static int
 book_stdin(struct pms_ctx *ctx, const struct args *a)
@@ -601,8 +619,8 @@ book_stdin(struct pms_ctx *ctx, const struct args *a)
 	struct pms_appt_import_opts o;
 	struct pms_appt_import_result r;
 	struct pms_reader *rd;
-	struct pms_writer *w;
 	struct pms_store *s;
+	struct lazy l = { ctx, NULL, 0 };
 	enum pms_status st;
 	FILE *f;
 	int rc, v;
@@ -625,20 +643,20 @@ book_stdin(struct pms_ctx *ctx, const struct args *a)
 		pms_reader_close(rd);
 		return rc;
 	}
-	if ((rc = appt_writer(ctx, 0, &w)) != 0) {
-		pms_store_close(s);
-		pms_reader_close(rd);
-		return rc;
-	}
-	st = pms_appt_import(s, rd, &o, report, ctx, write_appt, w, &r);
+	st = pms_appt_import(s, rd, &o, report, ctx, write_lazy, &l, &r);
 	pms_store_close(s);
 	pms_reader_close(rd);
+	if (l.rc != 0)
+		return l.rc;
 	if (st != PMS_OK) {
-		pms_writer_abort(w);
+		pms_writer_abort(l.w);
 		return pms_fail_status(ctx, st);
 	}
-	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
+	if (l.w != NULL && (rc = pms_cli_writer_close(ctx, l.w)) != 0)
 		return rc;
+	if (ctx->dry_run)
+		fprintf(stderr, "%s: --dry-run: %zu would be booked; nothing "
+		    "was written\n", ctx->prog, r.added);
 	if (r.rejected > 0)
 		fprintf(stderr, "%s: %zu of %zu left out (--skip-conflicts)\n",
 		    ctx->prog, r.rejected, r.rows);

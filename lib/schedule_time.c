@@ -560,7 +560,12 @@ pms_sessions_parse(const char *s, int32_t (*out)[2], size_t max, size_t *n)
 			goto bad;
 		if (session_time(p, (size_t)(dash - p), &out[*n][0]) !=
 		    PMS_OK || session_time(dash + 1, (size_t)(e - dash - 1),
-		    &out[*n][1]) != PMS_OK || out[*n][0] == out[*n][1])
+		    &out[*n][1]) != PMS_OK)
+			goto bad;
+		/* a session of no length, but for 00:00-24:00, a whole day */
+		if (out[*n][0] == out[*n][1] && !(out[*n][0] == 0 &&
+		    (size_t)(e - dash - 1) == 5 && strncmp(dash + 1, "24:00",
+		    5) == 0))
 			goto bad;
 		(*n)++;
 		if (*e == ',' && e[1] == '\0')
