@@ -40,7 +40,7 @@ HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/patient_int.h lib/patient_import.h lib/schedule.h \
 	   lib/schedule_int.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
+HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg pms-norm
 BENCH	 = store-bench bench-gen rec-bench
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
