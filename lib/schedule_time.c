@@ -900,7 +900,8 @@ sched_sessions(struct pms_store *s, struct sched_frames *fs,
 		ps = pms_store_sqlerr(s, rc, "reading office hours");
 		goto out;
 	}
-	qsort(v, n, sizeof(*v), cmp_session);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_session);
 	*out = v;
 	*np = n;
 	v = NULL;
