@@ -1213,8 +1213,9 @@ write_patients(const struct gen *g, FILE *f)
  * up to --as-of and eight weeks beyond it.  Each provider works Monday
  * to Friday, 08:00-12:00 and 13:00-17:30 at their location, with a few
  * days away; their days are mostly full (half of the visits follow-ups),
- * of the types that do not overlap: about a million rows for the group.  A patient sees one provider (i % providers), so that no
- * patient is in two places at once.  Before --as-of: completed, about
+ * of the types that do not overlap: about a million rows for the group.
+ * A patient sees one provider (i % providers), so that no patient is in
+ * two places at once.  Before --as-of: completed, about
  * 8% no-shows, 7% cancelled (by the patient, some late, or by the
  * practice) and a few left booked; after it: booked, some confirmed,
  * some cancelled.

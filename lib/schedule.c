@@ -776,9 +776,9 @@ sched_book_location(struct sched_book *b, const struct pms_local *at)
 		    PMS_OK)
 			goto out;
 		if (only == 0) {
-			ps = pms_seterr(PMS_EREFUSED, "outside office hours: %s "
-			    "has none then at any location; name one with "
-			    "--location", b->prov.code);
+			ps = pms_seterr(PMS_EREFUSED, "outside office "
+			    "hours: %s has none then at any location; name "
+			    "one with --location", b->prov.code);
 			goto out;
 		}
 		found = only;
@@ -825,8 +825,8 @@ sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
 	    PMS_OK)
 		goto err;
 	if (n->start < b->now && (b->o == NULL || !b->o->allow_past)) {
-		snprintf(msg, size, "in the past: %s is before now (--allow-past "
-		    "enters it afterwards)", n->local_start);
+		snprintf(msg, size, "in the past: %s is before now "
+		    "(--allow-past enters it afterwards)", n->local_start);
 		return PMS_EREFUSED;
 	}
 	/* the rules --force may override, in order */
@@ -960,8 +960,8 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 		if (i > 0)
 			at.has_offset = 0;	/* the wall clock of each */
 		pms_local_fmt(&at, oc->at);
-		oc->st = sched_book_check(&b, &at, 0, &n, oc->msg, sizeof(oc->msg),
-		    why, sizeof(why));
+		oc->st = sched_book_check(&b, &at, 0, &n, oc->msg,
+		    sizeof(oc->msg), why, sizeof(why));
 		if (oc->st != PMS_OK) {
 			if (failed++ == 0)
 				first = oc->st;
@@ -1253,8 +1253,8 @@ pms_appt_mark(struct pms_store *s, int64_t id, enum pms_appt_op op,
 		    strcmp(a.status, "checked-in") != 0))
 			goto bad_status;
 		if (a.start_utc > t) {
-			ps = pms_seterr(PMS_EREFUSED, "appointment %lld has not "
-			    "begun (%s)", (long long)id, a.start);
+			ps = pms_seterr(PMS_EREFUSED, "appointment %lld has "
+			    "not begun (%s)", (long long)id, a.start);
 			goto fail;
 		}
 		to = op == PMS_APPT_COMPLETE ? "completed" : "no-show";
@@ -1343,8 +1343,8 @@ bad_status:
 	ps = pms_seterr(PMS_EREFUSED, "appointment %lld is %s: it cannot be "
 	    "%s", (long long)id, a.status, op == PMS_APPT_CHECKIN ?
 	    "checked in" : op == PMS_APPT_COMPLETE ? "completed" :
-	    op == PMS_APPT_NOSHOW ? "marked a no-show" : op == PMS_APPT_CONFIRM ?
-	    "confirmed" : "cancelled");
+	    op == PMS_APPT_NOSHOW ? "marked a no-show" :
+	    op == PMS_APPT_CONFIRM ? "confirmed" : "cancelled");
 fail:
 	rollback(s, o);
 	return ps;

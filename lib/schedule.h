@@ -181,7 +181,7 @@ enum pms_status	 pms_appt_move(struct pms_store *, int64_t id,
 /* The changes of an appointment's status. */
 enum pms_appt_op {
 	PMS_APPT_CHECKIN,	/* booked -> checked-in, on its day */
-	PMS_APPT_COMPLETE,	/* booked, checked-in -> completed, once begun */
+	PMS_APPT_COMPLETE,	/* booked, checked-in -> completed, begun */
 	PMS_APPT_NOSHOW,	/* booked -> no-show, once begun */
 	PMS_APPT_CONFIRM,	/* sets confirmed_at (booked, checked-in) */
 	PMS_APPT_CANCEL		/* booked -> cancelled */

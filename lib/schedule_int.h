@@ -235,8 +235,8 @@ enum sched_q {
 void		 sched_cache_begin(struct pms_store *);
 void		 sched_cache_end(void);
 /* sqlite3_prepare_v2(), or the kept statement; an SQLite code. */
-int		 sched_prepare(struct pms_store *, enum sched_q, const char *sql,
-		    sqlite3_stmt **);
+int		 sched_prepare(struct pms_store *, enum sched_q,
+		    const char *sql, sqlite3_stmt **);
 /* Finalize, or reset the kept statement. */
 void		 sched_finish(struct pms_store *, enum sched_q, sqlite3_stmt *);
 

@@ -398,8 +398,8 @@ sched_only_location(struct pms_store *s, int64_t provider, int64_t *loc)
 	int found;
 	enum pms_status st;
 
-	st = query_one(s, SCHED_Q_ONLY_LOCATION, "SELECT CASE WHEN count(*) = 1 THEN "
-	    "max(l.id) "
+	st = query_one(s, SCHED_Q_ONLY_LOCATION, "SELECT CASE WHEN "
+	    "count(*) = 1 THEN max(l.id) "
 	    "ELSE 0 END FROM providers p, json_each(p.locations) j JOIN "
 	    "locations l ON l.code = j.value WHERE p.id = ?1", provider, 0,
 	    NULL, &v, &found);
@@ -647,24 +647,23 @@ check_week(struct pms_store *s, int64_t provider, const char *code)
 		ps = pms_store_sqlerr(s, rc, "reading office hours");
 		goto out;
 	}
+	/* a week earlier and later too: Sunday night runs into Monday */
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			for (k = -1; k <= 1; k++) {
 				d = (int64_t)k * WEEK;
-				if (w[i].a < w[j].b + d && w[j].a + d < w[i].b) {
-					hhmm(w[i].st, a1);
-					hhmm(w[i].en, a2);
-					hhmm(w[j].st, b1);
-					hhmm(w[j].en, b2);
-					ps = pms_seterr(PMS_EREFUSED, "office "
-					    "hours overlap: %s at %s on %s "
-					    "%s-%s and at %s on %s %s-%s", code,
-					    w[i].loc, wdays_long[w[i].wd], a1,
-					    a2, w[j].loc, wdays_long[w[j].wd],
-					    b1, b2);
-					goto out;
-				}
+				if (w[i].a < w[j].b + d && w[j].a + d < w[i].b)
+					goto overlap;
 			}
+	goto out;
+overlap:
+	hhmm(w[i].st, a1);
+	hhmm(w[i].en, a2);
+	hhmm(w[j].st, b1);
+	hhmm(w[j].en, b2);
+	ps = pms_seterr(PMS_EREFUSED, "office hours overlap: %s at %s on %s "
+	    "%s-%s and at %s on %s %s-%s", code, w[i].loc, wdays_long[w[i].wd],
+	    a1, a2, w[j].loc, wdays_long[w[j].wd], b1, b2);
 out:
 	sqlite3_finalize(st);
 	free(w);
