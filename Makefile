@@ -27,20 +27,15 @@ SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-PROGS	 = pms-admin pms-patient pms-schedule
-LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
-	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c lib/money.c \
-	   lib/ptime.c lib/record.c lib/config.c lib/rights.c \
-	   lib/cli_rec.c lib/patient.c lib/patient_norm.c \
-	   lib/patient_import.c lib/schedule.c lib/schedule_time.c \
-	   lib/schedule_io.c
+# Every program, library module, header and test helper is found by
+# name, so that adding one needs no edit here.
+PROGS	 = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/pms-*.c)))
+LIB_SRC	 = $(sort $(wildcard lib/*.c))
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
-HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
-	   lib/record.h lib/config.h lib/cli.h lib/patient.h \
-	   lib/patient_int.h lib/patient_import.h lib/schedule.h \
-	   lib/schedule_int.h
+HDRS	 = $(sort $(wildcard lib/*.h))
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg pms-norm
+HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
+	     $(wildcard tests/helpers/*.c)))
 BENCH	 = store-bench bench-gen rec-bench
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
@@ -163,14 +158,17 @@ lint:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo $(DESTDIR)$(PREFIX)/share/pms/maps \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
 	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
-	install -m 0644 share/demo/practice.yaml $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
+	  share/demo/policies.csv share/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -182,6 +180,10 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man5/pms.yaml.5 \
 	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/practice.yaml \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/policies.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/maps/synthea.yaml \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 
