@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1004,6 +1005,51 @@ ics_event(void *arg, const struct pms_appt *a)
 	return rc != 0;
 }
 
+/*
+ * Where --out goes, as the record writer decides it (lib/record.c): a
+ * path under /dev, /proc or /sys, or anything there that is not a
+ * regular file (a FIFO, /dev/stdout), is written directly (*direct);
+ * a link is followed to its file, so that the temp file is renamed over
+ * the file and never over the link.  The target into target (PATH_MAX).
+ */
+static enum pms_status
+out_target(const char *path, char *target, size_t size, int *direct)
+{
+	char a[PATH_MAX], b[PATH_MAX], dir[PATH_MAX];
+	struct stat sb;
+	int n;
+
+	*direct = 0;
+	if (snprintf(a, sizeof(a), "%s", path) >= (int)sizeof(a) ||
+	    snprintf(b, sizeof(b), "%s", path) >= (int)sizeof(b))
+		return pms_seterr(PMS_EIO, "%s: path too long", path);
+	if (realpath(dirname(a), dir) == NULL)
+		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+	n = snprintf(target, size, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir,
+	    basename(b));
+	if (n < 0 || (size_t)n >= size)
+		return pms_seterr(PMS_EIO, "%s: path too long", path);
+	if (strncmp(target, "/dev/", 5) == 0 ||
+	    strncmp(target, "/proc/", 6) == 0 ||
+	    strncmp(target, "/sys/", 5) == 0) {
+		*direct = 1;
+		return PMS_OK;
+	}
+	if (lstat(target, &sb) == -1)
+		return errno == ENOENT ? PMS_OK : pms_seterr(PMS_EIO, "%s: %s",
+		    path, strerror(errno));
+	if (S_ISLNK(sb.st_mode)) {
+		if (realpath(target, a) == NULL || stat(a, &sb) == -1)
+			return pms_seterr(PMS_EIO, "%s: %s", path,
+			    strerror(errno));
+		snprintf(target, size, "%s", a);
+	}
+	if (S_ISDIR(sb.st_mode))
+		return pms_seterr(PMS_EIO, "%s: is a directory", path);
+	*direct = !S_ISREG(sb.st_mode);
+	return PMS_OK;
+}
+
 /* A temp file beside path, 0600; its name in tmp (PATH_MAX). */
 static FILE *
 temp_beside(const char *path, char *tmp, size_t size)
@@ -1031,20 +1077,27 @@ pms_appt_ics(struct pms_store *s, const struct pms_appt_query *q, FILE *out,
 	struct pms_practice pr;
 	struct ics x;
 	enum pms_status st;
-	char tmp[PATH_MAX], uuid[PMS_UUID_BUFSZ];
+	char tmp[PATH_MAX], target[PATH_MAX], uuid[PMS_UUID_BUFSZ];
 	int64_t *pids = NULL;
 	size_t n = 0, cap = 0;
 	FILE *f = out;
-	int rc = 0;
+	int rc = 0, direct = 0;
 
 	tmp[0] = '\0';
+	if (path != NULL && (st = out_target(path, target, sizeof(target),
+	    &direct)) != PMS_OK)
+		return st;
 	if ((st = sched_begin(s)) != PMS_OK)
 		return st;
 	if ((st = pms_practice_get(s, &pr)) != PMS_OK)
 		goto fail;
 	snprintf(uuid, sizeof(uuid), "%s", pr.uuid);
-	if (path != NULL && (f = temp_beside(path, tmp, sizeof(tmp))) ==
-	    NULL) {
+	if (path != NULL && direct && (f = fopen(target, "we")) == NULL) {
+		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (path != NULL && !direct && (f = temp_beside(target, tmp,
+	    sizeof(tmp))) == NULL) {
 		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
 		tmp[0] = '\0';
 		goto fail;
@@ -1079,16 +1132,21 @@ pms_appt_ics(struct pms_store *s, const struct pms_appt_query *q, FILE *out,
 	    "start,end,provider,location,room,type,status", pids, n)) !=
 	    PMS_OK)
 		goto fail;
-	if (path != NULL) {
+	if (path != NULL && direct) {
+		rc = fclose(f);
+		f = NULL;
+		if (rc == EOF)
+			goto ioerr;
+	} else if (path != NULL) {
 		if (fsync(fileno(f)) == -1 || fclose(f) == EOF) {
 			f = NULL;
 			goto ioerr;
 		}
 		f = NULL;
-		if (rename(tmp, path) == -1)
+		if (rename(tmp, target) == -1)
 			goto ioerr;
 		tmp[0] = '\0';
-		pms_sync_dir(path);
+		pms_sync_dir(target);
 	}
 	free(pids);
 	return pms_store_commit(s);
