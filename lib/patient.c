@@ -34,6 +34,10 @@ static const struct merge_ref {
 	{ "guarantors", "patient_id",
 	  "UPDATE guarantors SET patient_id = ?1 WHERE patient_id = ?2" },
 	{ "disclosures", "patient_id", NULL },
+	/* 0005-schedule: a merge may leave the kept patient with two
+	 * appointments at once; the book shows both, as they were booked */
+	{ "appointments", "patient_id",
+	  "UPDATE appointments SET patient_id = ?1 WHERE patient_id = ?2" },
 };
 
 #define PF(name, kind, max, req) \

@@ -55,20 +55,62 @@ csv_query() {
 	assert_file_not_exists "$BATS_TEST_TMPDIR/one/practice.yaml"
 }
 
-@test "the output does not move: version 2, seed 1, small" {
+@test "the output does not move: version 3, seed 1, small" {
 	# A change to what bench-gen writes must bump GEN_VERSION in
 	# bench/gen.c (bench/.cache is keyed by it) and these sums.
 	run -0 bench-gen --version
-	assert_output 'bench-gen 2'
+	assert_output 'bench-gen 3'
 	bench-gen --seed 1 --out "$BATS_TEST_TMPDIR/v"
 	cd "$BATS_TEST_TMPDIR/v"
-	yaml=48b7e9e3f38b5d65d7804e294877a3aebcc010de36153851d29846e5f125a739
+	yaml=060de3574d92fc638072af0a7beeedf0e949641eafbc665bb97ac02008c8101f
 	csv=4c56025834360e7f5e599329e547e946896efb6160b9bcf3586808cc1666fb8c
 	pol=1fa63ef24fa465b1397fec68cc8aa201a2f069b23aa441ab065d4d5de22a9b2d
-	run -0 sha256sum practice.yaml patients.csv policies.csv
+	appt=10eee8ef33e92687de340273f8ca4b9e2a77a587f94be9bea419314e44cde0e8
+	run -0 sha256sum practice.yaml patients.csv policies.csv \
+	    appointments.csv
 	assert_output "$yaml  practice.yaml
 $csv  patients.csv
-$pol  policies.csv"
+$pol  policies.csv
+$appt  appointments.csv"
+}
+
+@test "appointments.csv: a year of full days, about 8% no-shows, real MRNs" {
+	run -0 head -n 1 "$G/a/appointments.csv"
+	assert_output 'source_id,mrn,provider,location,type,start,status,cancelled_by,confirmed_at'
+	sqlite3 "$BATS_TEST_TMPDIR/a.db" \
+	    ".import --csv $G/a/appointments.csv a" \
+	    ".import --csv $G/a/patients.csv p"
+	# the rows, by status; no-shows near 8% of the past
+	run -0 sqlite3 "$BATS_TEST_TMPDIR/a.db" "SELECT count(*) > 8000,
+	    count(DISTINCT source_id) = count(*),
+	    round(100.0 * sum(status = 'no-show') / sum(start < '2026-01-01'))
+	    BETWEEN 7 AND 9,
+	    sum(status = 'completed' AND start >= '2026-01-01'),
+	    sum(status = 'booked' AND start >= '2026-01-01') > 0,
+	    sum(status IN ('cancelled', 'late-cancel')) > 0,
+	    min(start) >= '2025-01-01', max(start) < '2026-02-27'
+	    FROM a"
+	assert_output '1|1|1|0|1|1|1|1'
+	# every MRN is a patient of patients.csv; weekdays only, in hours
+	run -0 sqlite3 "$BATS_TEST_TMPDIR/a.db" "SELECT
+	    (SELECT count(*) FROM a WHERE mrn NOT IN (SELECT mrn FROM p)),
+	    sum(strftime('%w', substr(start, 1, 10)) IN ('0', '6')),
+	    sum(substr(start, 12) < '08:00' OR substr(start, 12) >= '17:30' OR
+	    substr(start, 12) BETWEEN '12:00' AND '12:59') FROM a"
+	assert_output '0|0|0'
+}
+
+@test "appointments.csv imports into pms-schedule without a conflict" {
+	[ -x "$BUILD_DIR/pms-schedule" ] || skip "pms-schedule not built"
+	printf '%s\n' 'correct horse battery staple' >"$BATS_TEST_TMPDIR/pass"
+	export PMS_STORE="$BATS_TEST_TMPDIR/store" PMS_USER=admin \
+	    PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	pms-admin config load "$G/a/practice.yaml" 2>/dev/null
+	pms-patient import "$G/a/patients.csv" >/dev/null 2>&1
+	n=$(($(wc -l <"$G/a/appointments.csv") - 1))
+	run -0 --separate-stderr pms-schedule import "$G/a/appointments.csv"
+	assert_stderr "$n rows: $n added, 0 there already, 0 rejected"
 }
 
 @test "--as-of moves the dates" {
@@ -209,8 +251,8 @@ effective_from,effective_to"
 	assert_stderr 'bench-gen: --seed: not a number'
 	run -64 --separate-stderr bench-gen --as-of 2026-02-30
 	assert_stderr 'bench-gen: --as-of: not a date'
-	run -64 --separate-stderr bench-gen appointments
-	assert_stderr 'bench-gen: unknown kind of file "appointments"'
+	run -64 --separate-stderr bench-gen claims
+	assert_stderr 'bench-gen: unknown kind of file "claims"'
 	run -64 --separate-stderr bench-gen --frobnicate
 	[ -z "$(ls -A)" ]
 }
@@ -219,6 +261,7 @@ effective_from,effective_to"
 	run -0 bench-gen --list
 	assert_line --regexp '^config +practice\.yaml '
 	assert_line --regexp '^patients +patients\.csv '
+	assert_line --regexp '^appointments +appointments\.csv '
 	run -0 bench-gen --help
 	assert_line --index 0 --partial 'usage: bench-gen [--seed n]'
 }

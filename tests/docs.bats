@@ -358,6 +358,31 @@ load_prog() {
 	    $'self\nspouse' ]
 }
 
+@test "docs: bash completion: pms-schedule's file names, nothing from the store" {
+	load_prog pms-schedule
+	source "$TOP/completions/bash/pms-schedule"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	touch book.csv
+	[ "$(complete_words pms-schedule -S boo)" = book.csv ]
+	[ "$(complete_words pms-schedule import boo)" = book.csv ]
+	[ "$(complete_words pms-schedule import x.csv --skip-invalid = boo)" = \
+	    book.csv ]
+	[ "$(complete_words pms-schedule export --ics --out boo)" = book.csv ]
+	[ "$(complete_words pms-schedule list --out boo)" = book.csv ]
+	[ -z "$(complete_words pms-schedule import x.csv boo)" ]
+	# ids, MRNs and the practice's codes come from the store: never
+	[ -z "$(complete_words pms-schedule show '')" ]
+	[ -z "$(complete_words pms-schedule book --mrn '')" ]
+	[ -z "$(complete_words pms-schedule book --provider '')" ]
+	[ -z "$(complete_words pms-schedule hours set --provider x --days '')" ]
+	# the statuses of list are a comma-separated list
+	[ "$(complete_words pms-schedule list --status booked,no)" = \
+	    booked,no-show ]
+	[ "$(complete_words pms-schedule cancel 1 --by p)" = \
+	    $'patient\npractice' ]
+}
+
 @test "docs: bash completion works the same through bash-completion" {
 	local bc=/usr/share/bash-completion/bash_completion
 
