@@ -16,7 +16,7 @@ WARN	 = -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
 	     -Ilib -I$(BUILD) $(shell pkg-config --cflags $(PKGS))
-LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lcsv
+LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lcsv -lunistring
 
 ifeq ($(SAN),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -43,7 +43,8 @@ FUZZ_SECONDS ?= 60
 
 # Debian packages the build, tests, demo and benchmarks need.
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
-	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
+	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev \
+	   libunistring-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
 	   faketime util-linux strace clang time \
 	   libclang-rt-14-dev

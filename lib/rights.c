@@ -54,6 +54,7 @@ static const struct right {
 	{ "schedule.off.list",		F | C | B },
 	{ "schedule.list",		F | C | B },
 	{ "schedule.show",		F | C | B },
+	{ "schedule.history",		F | C | B },
 	{ "schedule.slots",		F | C },
 	{ "schedule.next",		F | C },
 	{ "schedule.checkin",		F | C },

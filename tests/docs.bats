@@ -77,8 +77,8 @@ usage_values() {
 		echo "$ROLES"
 		return
 	fi
-	grep -oE -- "$1 [a-z|]+" <<<"$USAGE" | cut -d' ' -f2 | tr '|' '\n' |
-	    sort -u
+	grep -oE -- "(^|[ [])$1 [a-z0-9|-]+" <<<"$USAGE" | sed 's/^[ []//' |
+	    cut -d' ' -f2 | tr '|' '\n' | sort -u
 }
 
 # What the bash completion offers for the words given, the last one
@@ -95,8 +95,9 @@ complete_words() {
 	printf '%s\n' "${COMPREPLY[@]}" | grep -v '^$' | sort
 }
 
-setup() {
-	PROG=pms-admin
+# The program under test: its usage, subcommands, groups, options.
+prog_setup() {
+	PROG=$1
 	MAN1="$TOP/man/man1/$PROG.1"
 	USAGE=$("$PROG" --help | normalise)
 	# A group of subcommands ("user add", "user list") cannot even print
@@ -114,6 +115,10 @@ setup() {
 	CMDS=$(cut -d' ' -f1 <<<"$SUBCMDS" | awk '!seen[$0]++')
 	USAGE_OPTS=$(signatures <<<"$USAGE" | cut -f2 | tr ' ' '\n' |
 	    grep -v '^$' | sort -u)
+}
+
+setup() {
+	prog_setup pms-admin
 	# the roles, as the program names them when it refuses one
 	ROLES=$("$PROG" user add x --role '?' 2>&1 |
 	    grep -oE '\(([a-z-]+, )*[a-z-]+\)' | tr -d '(),' | tr ' ' '\n' |
@@ -295,7 +300,10 @@ setup() {
 		    sort) <(echo "$cmds")
 	done
 	# the options in the specs: {-S+,--store=} and '--kdf=[...]'
-	zopts=$(grep -v '^[[:space:]]*#' "$zcomp" |
+	# the program's own functions and the options every subcommand takes
+	zopts=$(awk '/^_pms_admin(_[a-z]+)?\(\)/ || /^_pms_common_opts=/ {
+	    on = 1 } on { print } on && /^[})]/ { on = 0 }' "$zcomp" |
+	    grep -v '^[[:space:]]*#' |
 	    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z-]*=?\[" |
 	    tr -d "{}'[" | tr ',' '\n' | sed -E 's/[+=]$//' | sort -u)
 	source "$TOP/completions/bash/pms-admin"
@@ -380,4 +388,198 @@ setup() {
 			    fail "README names make $t; no such target"
 		fi
 	done
+}
+
+# ---- the data programs: the same checks, for the program named ----
+# Each takes the program's name; prog_setup has been run for it.
+
+# --help on stdout, -h the same, no command a usage error on stderr.
+check_help() {
+	run --separate-stderr "$PROG" --help
+	assert_success
+	[[ $output == "usage: $PROG"* ]]
+	[ -z "$stderr" ]
+	help=$output
+	run --separate-stderr "$PROG" -h
+	assert_success
+	[ "$output" = "$help" ]
+	run -64 --separate-stderr "$PROG"
+	[ -z "$output" ]
+	[[ $stderr == "usage: $PROG"* ]]
+}
+
+# usage and SYNOPSIS: the same signatures, the same lines, one .Nm each.
+check_synopsis() {
+	synopsis=$(section "$MAN1" SYNOPSIS | normalise)
+	[ -n "$synopsis" ]
+	diff -u <(signatures <<<"$USAGE" | sort) \
+	    <(signatures <<<"$synopsis" | sort)
+	diff -u <(sort <<<"$USAGE") <(sort <<<"$synopsis")
+	nm=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$MAN1" | grep -c '^\.Nm$')
+	[ "$nm" -eq "$(wc -l <<<"$USAGE")" ]
+}
+
+# DESCRIPTION names every subcommand and option of the usage.
+check_description() {
+	description=$(section "$MAN1" DESCRIPTION)
+	while read -r w; do
+		[ "$w" = - ] && continue
+		grep -qE -- "(^|[ ,[])$w( |,|=|\$)" <<<"$description" ||
+		    fail "$PROG(1) DESCRIPTION does not describe \"$w\""
+	done < <(printf '%s\n' "$SUBCMDS" "$USAGE_OPTS")
+}
+
+# The bash completion: the usage's subcommands, and for each its options
+# and the common ones (those of $1, a command without options of its
+# own), each taken by the program; fixed values as the usage shows them.
+check_bash_completion() {
+	local plain=$1 common own offered o c v values
+
+	source "$TOP/completions/bash/$PROG"
+	COMPFN=$(complete -p "$PROG" | grep -oE -- '-F [^ ]+' | cut -d' ' -f2)
+	[ -n "$COMPFN" ]
+	mkdir -p "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	diff -u <(sort <<<"$CMDS") <(complete_words "$PROG" '')
+	for g in $CMD_GROUPS; do
+		diff -u <(awk -v g="$g" '$1 == g { print $2 }' <<<"$SUBCMDS" |
+		    sort) <(complete_words "$PROG" "$g" '')
+	done
+	offered=$(complete_words "$PROG" -)
+	for o in $(signatures <<<"$USAGE" | awk -F'\t' '$1 == "-" ||
+	    $1 == "command" { print $2 }' | tr ' ' '\n' | grep -v '^$'); do
+		grep -qxF -- "$o" <<<"$offered" ||
+		    fail "completion does not offer \"$o\""
+	done
+	for o in $offered; do
+		run "$PROG" "$o" 3 --help
+		[ "$status" -eq 0 ] || run "$PROG" "$o" --help
+		[ "$status" -eq 0 ] ||
+		    fail "completion offers \"$o\"; $PROG refuses it"
+	done
+	# $c may be two words ("hours set"): left unquoted on purpose
+	common=$(complete_words "$PROG" $plain -)
+	while read -r c; do
+		own=$(signatures <<<"$USAGE" | awk -F'\t' -v c="$c" '$1 == c {
+		    print $2 }' | tr ' ' '\n' | grep -vx -- '-' |
+		    grep -v '^$' || true)
+		diff -u <(printf '%s\n' $own $common | sort -u) \
+		    <(complete_words "$PROG" $c -)
+		for o in $(complete_words "$PROG" $c -); do
+			values=$(complete_words "$PROG" $c "$o" '')
+			if [ -n "$values" ]; then
+				diff -u <(usage_values "$o") <(echo "$values")
+				for v in $values; do
+					run "$PROG" $c "$o" "$v" --help </dev/null
+					assert_success
+				done
+				continue
+			fi
+			run "$PROG" $c "$o" 3 --help </dev/null
+			[ "$status" -eq 0 ] ||
+			    fail "completion offers \"$c $o\"; refused"
+		done
+	done <<<"$SUBCMDS"
+}
+
+# The zsh completion: the program's function lists the same subcommands,
+# its specs and those of the data programs' common options the same
+# options as the bash completion.
+check_zsh_completion() {
+	local fn=_${PROG//-/_} zcomp="$TOP/completions/zsh/_pms" cmds zopts
+	local bopts
+
+	head -1 "$zcomp" | grep -qw -- "$PROG"
+	cmds=$(sed -n "/^$fn()/,/^}/p" "$zcomp" |
+	    sed -n '/cmds=(/,/)/p' | grep -oE "^[[:space:]]*'[a-z-]+:" |
+	    sed -E "s/[[:space:]':]//g" | sort)
+	diff -u <(sort <<<"$CMDS") <(echo "$cmds")
+	for g in $CMD_GROUPS; do
+		cmds=$(sed -n "/^${fn}_group()/,/^}/p" "$zcomp" |
+		    sed -n "/^[[:space:]]*${g}_cmds=(/,/)/p" |
+		    grep -oE "^[[:space:]]*'[a-z-]+:" |
+		    sed -E "s/[[:space:]':]//g" | sort)
+		diff -u <(awk -v g="$g" '$1 == g { print $2 }' <<<"$SUBCMDS" |
+		    sort) <(echo "$cmds")
+	done
+	zopts=$(awk -v fn="$fn" '$0 ~ "^" fn "(_[a-z]+)?\\(\\)" ||
+	    /^_pms_data_opts=/ { on = 1 } on { print } on && /^[})]/ {
+	    on = 0 }' "$zcomp" | grep -v '^[[:space:]]*#' |
+	    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z-]*[+=]?\[" |
+	    tr -d "{}'[" | tr ',' '\n' | sed -E 's/[+=]$//' | sort -u)
+	source "$TOP/completions/bash/$PROG"
+	COMPFN=$(complete -p "$PROG" | grep -oE -- '-F [^ ]+' | cut -d' ' -f2)
+	bopts=$( { complete_words "$PROG" -
+	    while read -r c; do complete_words "$PROG" $c -; done \
+	    <<<"$SUBCMDS"; } | sort -u)
+	diff -u <(echo "$bopts") <(echo "$zopts")
+	if command -v zsh >/dev/null; then
+		run zsh -n "$zcomp"
+		assert_success
+	fi
+}
+
+# EXIT STATUS lists no code that pms(7) does not.
+check_exit_status() {
+	codes() {
+		section "$1" 'EXIT STATUS' | grep -oE '^ {5}[0-9]+ ' |
+		    xargs -n1 | sort -n
+	}
+	[ -n "$(codes "$MAN1")" ]
+	missing=$(comm -23 <(codes "$MAN1") <(codes "$TOP/man/man7/pms.7"))
+	[ -z "$missing" ] || fail "not in pms(7) EXIT STATUS: $missing"
+}
+
+# Every "$ " line of EXAMPLES, in order, in one shell, as the pms-admin
+# test runs its own; every subcommand has one.
+check_examples() {
+	dir="$BATS_TEST_TMPDIR"
+	printf '%s\n' 'correct horse battery staple' >"$dir/pass"
+	section "$MAN1" EXAMPLES | sed -n 's/^ *\$ //p' |
+	    sed -e "s|/tmp/x|$dir/x|g" -e "s|/usr/local/share/pms/|$TOP/share/|g" \
+	    >"$dir/examples"
+	[ "$(wc -l <"$dir/examples")" -ge 3 ]
+	if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
+		fail "an example works outside /tmp/x"
+	fi
+	while read -r c; do
+		grep -qE -- "$PROG( [^ ]+)* $c( |\$)" "$dir/examples" ||
+		    fail "no example runs \"$PROG $c\""
+	done <<<"$SUBCMDS"
+	run --separate-stderr env PMS_PASSPHRASE_FILE="$dir/pass" \
+	    PMS_USER=admin bash -e -x "$dir/examples"
+	[ "$status" -eq 0 ] || fail "EXAMPLES failed: $stderr"
+}
+
+@test "docs: pms-schedule: --help, usage and SYNOPSIS, DESCRIPTION" {
+	prog_setup pms-schedule
+	check_help
+	check_synopsis
+	check_description
+	check_exit_status
+}
+
+@test "docs: pms-schedule: bash and zsh completions follow the usage" {
+	prog_setup pms-schedule
+	check_bash_completion "off remove"
+	# file names where files go, nothing from the store
+	touch practice.pms
+	[ "$(complete_words pms-schedule -S prac)" = practice.pms ]
+	[ "$(complete_words pms-schedule export --ics --out prac)" = \
+	    practice.pms ]
+	[ "$(complete_words pms-schedule import prac)" = practice.pms ]
+	[ "$(complete_words pms-schedule import --skip-invalid prac)" = \
+	    practice.pms ]
+	[ -z "$(complete_words pms-schedule book --provider '')" ]
+	[ -z "$(complete_words pms-schedule show '')" ]
+	[ "$(complete_words pms-schedule list --status booked,no)" = \
+	    booked,no-show ]
+	check_zsh_completion
+}
+
+@test "docs: pms-schedule: the man page EXAMPLES run" {
+	prog_setup pms-schedule
+	check_examples
+	assert_file_exists "$dir/x/lee.ics"
+	[ "$(stat -c %a "$dir/x/lee.ics")" = 600 ]
 }
