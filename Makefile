@@ -31,9 +31,11 @@ endif
 # name, so that adding one needs no edit here.
 PROGS	 = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/pms-*.c)))
 LIB_SRC	 = $(sort $(wildcard lib/*.c))
-LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
+LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o \
+	   $(BUILD)/lib/templates.o
 HDRS	 = $(sort $(wildcard lib/*.h))
 SQL	 = $(sort $(wildcard share/sql/*.sql))
+TEMPLATES = $(sort $(wildcard share/templates/*.txt))
 HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
 	     $(wildcard tests/helpers/*.c)))
 BENCH	 = store-bench bench-gen rec-bench
@@ -75,6 +77,23 @@ $(BUILD)/lib/migrations.c: $(SQL) Makefile | $(BUILD)/lib
 	} > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/lib/migrations.o: $(BUILD)/lib/migrations.c lib/pms_int.h lib/pms.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The shipped templates (share/templates/NAME.LANGUAGE.txt), the same way.
+$(BUILD)/lib/templates.c: $(TEMPLATES) Makefile | $(BUILD)/lib
+	{ echo '/* generated from share/templates by the Makefile; do not edit */'; \
+	  echo '#include "pms_int.h"'; \
+	  for f in $(TEMPLATES); do xxd -i "$$f" | sed -e 's/^unsigned/static const unsigned/' -e '/_len = /d'; done; \
+	  echo 'const struct pms_template_file pms_template_files[] = {'; \
+	  for f in $(TEMPLATES); do \
+	    b=$$(basename "$$f" .txt); n=$$(echo "$$f" | tr './-' '___'); \
+	    echo "	{ \"$$b\", $$n, sizeof($$n) },"; \
+	  done; \
+	  echo '};'; \
+	  echo 'const unsigned int pms_ntemplate_files = sizeof(pms_template_files) / sizeof(pms_template_files[0]);'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/templates.o: $(BUILD)/lib/templates.c lib/pms_int.h lib/pms.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/%.o: lib/%.c $(HDRS) | $(BUILD)/lib

@@ -62,11 +62,14 @@ static const struct right {
 	{ "schedule.export",		F | C },
 	{ "schedule.*",			F },
 
-	/* pms-remind: the cron job sends and records outcomes */
+	/* pms-remind: the cron job sends and records outcomes; opt-outs
+	 * and the log are the desk's */
 	{ "remind.due",			F | R },
 	{ "remind.send",		F | R },
 	{ "remind.mark",		F | R },
-	{ "remind.*",			F },
+	{ "remind.optout",		F },
+	{ "remind.optin",		F },
+	{ "remind.log",			F },
 
 	/* pms-bill: the desk takes payments, clinicians code */
 	{ "bill.pay",			F | B },
