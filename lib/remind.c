@@ -1559,26 +1559,27 @@ claim_write(struct send_ctx *x, const struct rm_appt *a,
 /* Write what came of a sender: sent, or failed (again later or not). */
 static enum pms_status
 outcome_write(struct send_ctx *x, const char *id, int ok, const char *why,
-    int attempt, const char **status)
+    int attempt, const char **status, char reason[64])
 {
 	struct pms_store *s = x->r->s;
 	sqlite3_stmt *st = NULL;
-	char at[PMS_STAMP_BUFSZ], reason[64];
+	char at[PMS_STAMP_BUFSZ];
 	int64_t now = (int64_t)time(NULL), wait, next = 0;
 	enum pms_status ps;
 	int rc, k;
 
 	pms_instant_fmt(now, at);
 	*status = ok ? "sent" : "failed";
+	reason[0] = '\0';
 	if (!ok && attempt < x->r->max_attempts) {
 		/* the backoff doubles at each attempt, up to a day */
 		for (wait = x->r->backoff, k = 1; k < attempt && wait <
 		    SECS_DAY; k++)
 			wait *= 2;
 		next = now + (wait < SECS_DAY ? wait : SECS_DAY);
-		snprintf(reason, sizeof(reason), "%s", why);
+		snprintf(reason, 64, "%s", why);
 	} else if (!ok)
-		snprintf(reason, sizeof(reason), "%s; no attempts left", why);
+		snprintf(reason, 64, "%s; no attempts left", why);
 	if ((ps = begin(s)) != PMS_OK)
 		return ps;
 	if ((rc = sqlite3_prepare_v2(s->db, "UPDATE reminders SET status = "
@@ -1637,7 +1638,7 @@ run_sender(struct send_ctx *x, const struct pms_reminder *m, int *ok,
 		goto out;
 	}
 	if (run.timed_out)
-		snprintf(why, size, "timed out after %lld s, killed",
+		snprintf(why, size, "timed out after %lld s; killed",
 		    (long long)(x->sender.timeout_ms / 1000));
 	else if (run.exited && run.code == 0)
 		*ok = 1;
@@ -1677,7 +1678,7 @@ send_one(struct send_ctx *x, const struct todo *t)
 	struct pms_reminder m;
 	enum pms_status st;
 	const char *status, *chan = "", *fields;
-	char why[80] = "";
+	char why[80] = "", reason[64];
 	int64_t now = clock_now(x->so->o.now);
 	size_t i, n = 0;
 	int lost, ok, stop;
@@ -1771,9 +1772,9 @@ send_one(struct send_ctx *x, const struct todo *t)
 		pms_reminder_release(&m);
 		return st;
 	}
-	st = outcome_write(x, m.id, ok, why, m.attempt, &status);
+	st = outcome_write(x, m.id, ok, why, m.attempt, &status, reason);
 	stop = st == PMS_OK ? tell(x, m.id, a.id, m.rule, m.channel, status,
-	    ok ? "" : why, m.attempt) : 0;
+	    reason, m.attempt) : 0;
 	pms_reminder_release(&m);
 	if (st != PMS_OK)
 		return st;

@@ -1,0 +1,592 @@
+#!/usr/bin/env bats
+# bats file_tags=pms-remind
+# pms-remind: which reminders are due (rules, the working day before,
+# quiet hours, two zones and two languages, whatever TZ), send with its
+# claims (never twice: cron runs one after another and two at once, a
+# moved appointment reminded again, a cancelled or past one never, a run
+# that dies while its sender runs is unknown), the sender's process (a
+# clean environment, no descriptors, default signals, its own keyring,
+# killed at the timeout), retries, send reading due records, replies
+# and outcomes (mark), opt-outs, the log, the real-world cases B06, B08,
+# B09 and B29, rights and merges.  Each test checks the exit code, the
+# messages and the store's contents after.
+#
+# Times: the rules are checked as of a time the test chooses, with
+# due --at and, for send, faketime: an SMS due at 23:00 waits for the
+# morning, so a test that sent "now" would pass or fail by the hour.
+
+load helpers/common
+
+FIX="$BATS_TEST_DIRNAME/fixtures/remind"
+NY=America/New_York
+
+# The template: the demo practice (offices in New York and Chicago, an
+# SMS 48 hours before every visit and an e-mail the working day before
+# new-patient visits and physicals), office hours, patients with their
+# consents and languages, a front-desk user and a clinician.
+setup_file() {
+	make_template
+	local t="$BATS_FILE_TMPDIR/template" u
+	export PMS_PASSPHRASE_FILE="$t/pass" PMS_USER=admin PMS_STORE="$t/store"
+	pms-admin config load "$TOP/share/demo/practice.yaml" >/dev/null 2>&1
+	# 1: English, SMS and e-mail; 2: Spanish, SMS; 3: no consent
+	pms-patient add --mrn MRN0001 --last-name Zztest --first-name Pat \
+	    --dob 1970-01-01 --mobile-phone '617 555 0101' --sms-consent yes \
+	    --email pat.zztest@example.com --email-consent yes >/dev/null
+	pms-patient add --mrn MRN0002 --last-name Zztest --first-name Sam \
+	    --dob 1971-01-01 --mobile-phone '617 555 0102' --sms-consent yes \
+	    --language es >/dev/null
+	pms-patient add --mrn MRN0003 --last-name Zztest --first-name Jo \
+	    --dob 1972-01-01 --mobile-phone '617 555 0103' >/dev/null
+	pms-schedule hours set --provider lee --location main --days all \
+	    --hours 00:00-24:00
+	pms-schedule hours set --provider patel --days all --hours 00:00-24:00
+	for u in desk:front-desk doc:clinician; do
+		printf '%s\n' "passphrase of ${u%%:*} here" >"$t/pass-${u%%:*}"
+		PMS_NEW_PASSPHRASE_FILE="$t/pass-${u%%:*}" pms-admin \
+		    user add "${u%%:*}" --role "${u#*:}" --kdf interactive \
+		    >/dev/null 2>&1
+	done
+	pms-admin maintain
+	unset PMS_PASSPHRASE_FILE PMS_USER PMS_STORE
+}
+
+setup() {
+	use_store
+	local u
+	for u in desk doc; do
+		cp "$BATS_FILE_TMPDIR/template/pass-$u" "$BATS_TEST_TMPDIR/"
+	done
+	# a Wednesday two weeks or so ahead, at the demo practice's zone
+	DAY=$(TZ=$NY date -d 'next wednesday +14 days' +%F)
+	SENT="$BATS_TEST_TMPDIR/sent"
+	SENDER="$BATS_TEST_TMPDIR/sender"
+	make_sender "$SENDER"
+	cd "$BATS_TEST_TMPDIR"
+}
+
+as() {
+	local u=$1
+	shift
+	PMS_USER=$u PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass-$u" "$@"
+}
+
+# A sender that appends "id channel recipient attempt" to $SENT and
+# keeps each message in msg-ID (and its subject in subject-ID).
+make_sender() {
+	cat >"$1" <<EOF
+#!/bin/sh
+printf '%s %s %s %s\n' "\$PMS_REMINDER_ID" "\$PMS_CHANNEL" "\$PMS_RECIPIENT" \\
+    "\$PMS_ATTEMPT" >>"$BATS_TEST_TMPDIR/sent"
+cat >"$BATS_TEST_TMPDIR/msg-\$PMS_REMINDER_ID"
+if [ -n "\$PMS_SUBJECT" ]; then
+	printf '%s\n' "\$PMS_SUBJECT" >"$BATS_TEST_TMPDIR/subject-\$PMS_REMINDER_ID"
+fi
+EOF
+	chmod +x "$1"
+}
+
+# The instant of a wall clock at a zone: utc ZONE "2026-12-16 10:00".
+utc() {
+	date -u -d "TZ=\"$1\" $2" +%FT%TZ
+}
+
+# Run a command as of a wall clock at a zone: when ZONE TIME cmd ...
+when() {
+	local z=$1 t=$2
+	shift 2
+	faketime "$(date -u -d "TZ=\"$z\" $t" '+%F %T UTC')" "$@"
+}
+
+# Book and print the new appointment's id.
+book() {
+	pms-schedule book "$@" -o csv | tail -n +2 | cut -d, -f1
+}
+
+# The day before $DAY, and so on: day -2
+day() {
+	date -d "$DAY $1 days" +%F
+}
+
+# The one-office practice of the real-world cases in zone $1, with the
+# reminders section on standard input.
+case_practice() {
+	{ sed "s|ZONE|$1|g" "$FIX/case.yaml.in"; cat; } >"$BATS_TEST_TMPDIR/case.yaml"
+	pms-admin config load "$BATS_TEST_TMPDIR/case.yaml" >/dev/null 2>&1
+	pms-schedule hours set --provider dr-demo --days all --hours 00:00-24:00
+}
+
+# ---- usage and bad input -----------------------------------------------
+
+@test "usage: no command, an unknown one, options that do not apply" {
+	run -64 --separate-stderr pms-remind
+	[[ $stderr == "usage: pms-remind "* ]]
+	run -64 --separate-stderr pms-remind frobnicate
+	assert_stderr 'unknown command "frobnicate"'
+	run -64 --separate-stderr pms-remind send </dev/null
+	assert_stderr 'send: --exec command is needed'
+	run -64 --separate-stderr pms-remind due --exec true
+	assert_stderr 'due: option "--exec" does not apply'
+	run -64 --separate-stderr pms-remind due --channel fax
+	assert_stderr '--channel: sms or email, not "fax"'
+	run -65 --separate-stderr pms-remind due --within 2x
+	assert_stderr '--within: not a duration'
+	run -65 --separate-stderr pms-remind due --at tomorrow
+	assert_stderr '--at: '
+	run -64 --separate-stderr pms-remind optout 1
+	assert_stderr 'optout: --channel sms or email is needed'
+	run -64 --separate-stderr pms-remind optout 1 --phone 6175550101
+	assert_stderr "optout: give a patient's id, --mrn or --phone"
+	run -64 --separate-stderr pms-remind log --status gone
+	assert_stderr '--status: sending, sent'
+	run -64 --separate-stderr pms-remind send --exec nosuchsender </dev/null
+	assert_stderr 'no command "nosuchsender" in the sender'"'"'s PATH (/usr/local/bin:/usr/bin:/bin)'
+	run -64 --separate-stderr pms-remind send --exec ./missing </dev/null
+	assert_stderr '"./missing" is not an executable file'
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+}
+
+# ---- due ---------------------------------------------------------------
+
+@test "due: the records, in both offices' zones and both languages, whatever TZ" {
+	book --mrn MRN0001 --provider lee --location main --at "${DAY}T10:00" --type newpatient
+	book --mrn MRN0002 --provider patel --location lakeside --at "${DAY}T10:00" --type followup
+	at=$(utc $NY "$(day -2) 12:00")
+	for tz in UTC Asia/Tokyo America/Los_Angeles; do
+		TZ=$tz pms-remind due --at "$at" -o json >"due-${tz//\//-}.json"
+	done
+	diff -u due-UTC.json due-Asia-Tokyo.json
+	diff -u due-UTC.json due-America-Los_Angeles.json
+	run -0 cat due-UTC.json
+	[ "${#lines[@]}" -eq 2 ]
+	wd=$(date -d "$DAY" +%A) mo=$(date -d "$DAY" +%B) d=$(date -d "$DAY" +%-d)
+	# 10:00 at the main office (New York), 48 hours before
+	[[ ${lines[0]} == '{"reminder_id":"'????????????????'","appointment_id":1,"patient_id":1,"mrn":"MRN0001","rule":"two-days","channel":"sms","recipient":"+16175550101","start":"'"$DAY"'T10:00:00-05:00","location":"main","language":"en","due_at":"'"$(utc $NY "$(day -2) 10:00")"'","attempt":1,"subject":null,"text":"Hi Pat, a reminder of your visit with Ann Lee, MD on '"$wd, $mo $d"' at 10:00 AM, Riverside Main Office. Reply C to confirm, X to cancel."}' ]]
+	# 10:00 at Lakeside (Chicago), in Spanish: an hour later in UTC
+	[[ ${lines[1]} == *'"appointment_id":2,"patient_id":2,"mrn":"MRN0002","rule":"two-days","channel":"sms","recipient":"+16175550102","start":"'"$DAY"'T10:00:00-06:00","location":"lakeside","language":"es","due_at":"'"$(utc America/Chicago "$(day -2) 10:00")"'","attempt":1,'* ]]
+	[[ ${lines[1]} == *'"text":"Hola Sam, le recordamos su cita con Priya Patel, NP el mi'*'rcoles '"$d"' de '* ]]
+	[[ ${lines[1]} == *' a las 10:00, Riverside Lakeside Clinic. Responda C para confirmar, X para cancelar."}' ]]
+	# due wrote nothing but its audit entry
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+	run -0 pms-sql "SELECT action, fields, (SELECT group_concat(patient_id)
+	    FROM audit_patient p WHERE p.audit_id = a.id) FROM audit a
+	    ORDER BY id DESC LIMIT 1"
+	assert_output 'remind.due|reminder_id,appointment_id,patient_id,mrn,rule,channel,recipient,start,location,language,due_at,attempt,subject,text|1,2'
+}
+
+@test "due: nothing before a rule's time, for a cancelled or past appointment, or without consent" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0003 --provider lee --at "${DAY}T12:00" --type followup)
+	pms-schedule cancel "$b" >/dev/null
+	# a minute before the 48 hours: nothing; at them: the first only
+	run -0 pms-remind due --at "$(utc $NY "$(day -2) 09:59")" -o csv
+	assert_output 'reminder_id,appointment_id,patient_id,mrn,rule,channel,recipient,start,location,language,due_at,attempt,subject,text'
+	run -0 pms-remind due --at "$(utc $NY "$(day -2) 12:30")" -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == *",$a,1,MRN0001,two-days,sms,"* ]]
+	# once it has begun: nothing
+	run -0 pms-remind due --at "$(utc $NY "$DAY 10:00")" -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	# no consent (patient 3) is not due; send records it as skipped
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+}
+
+@test "due: quiet hours defer an SMS to the morning, at the office's own clock" {
+	# 48 hours before 22:30 is 22:30: quiet (20:00 to 08:00); it waits
+	# for 08:00 the next morning, New York time
+	book --mrn MRN0001 --provider lee --at "${DAY}T22:30" --type followup
+	run -0 pms-remind due --at "$(utc $NY "$(day -2) 23:00")" -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 pms-remind due --at "$(utc $NY "$(day -1) 07:59")" -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	for tz in UTC Asia/Tokyo; do
+		run -0 env TZ=$tz pms-remind due --at "$(utc $NY "$(day -1) 08:00")" -o csv
+		[ "${#lines[@]}" -eq 2 ]
+		[[ ${lines[1]} == *",$(utc $NY "$(day -1) 08:00"),1,,"* ]]
+	done
+}
+
+@test "due: quiet hours until after the appointment drop it: skipped, with why" {
+	# an appointment at 07:00 booked late: its 48-hour reminder came due
+	# at 07:00 two days before, in quiet hours... the day before at
+	# 21:00 a 10-hour rule would be quiet until 08:00, after 07:00
+	cat >>"$BATS_TEST_TMPDIR/rules.yaml" <<'EOF'
+reminders:
+  rules:
+    - { name: ten-hours, before: 10h, channel: sms, template: reminder-sms }
+EOF
+	sed -n '1,/^reminders:/p' "$TOP/share/demo/practice.yaml" | sed '$d' >demo.yaml
+	cat rules.yaml >>demo.yaml
+	sed -n '/^templates:/,$p' "$TOP/share/demo/practice.yaml" >>demo.yaml
+	pms-admin config load demo.yaml >/dev/null 2>&1
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T07:00" --type followup)
+	run -0 pms-remind due --at "$(utc $NY "$(day -1) 21:30")" -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 --separate-stderr when $NY "$(day -1) 21:30" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_output --partial ",$a,ten-hours,sms,skipped,quiet hours until after the appointment,"
+	assert_stderr 'send: 0 sent, 0 failed, 1 skipped, 0 stale, 0 unknown'
+	[ ! -e "$SENT" ]
+	run -0 pms-sql "SELECT appointment_id, rule, status, reason FROM reminders"
+	assert_output "$a|ten-hours|skipped|quiet hours until after the appointment"
+	# and never again
+	run -0 --separate-stderr when $NY "$DAY 06:00" pms-remind send --exec "$SENDER" </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+}
+
+@test "due: the working day before at 10:00: Friday for a Monday, Thursday when Friday is closed" {
+	mon=$(date -d "$DAY +5 days" +%F)	# DAY is a Wednesday
+	fri=$(date -d "$DAY +2 days" +%F) thu=$(date -d "$DAY +1 days" +%F)
+	sat=$(date -d "$DAY +3 days" +%F)
+	a=$(book --mrn MRN0001 --provider lee --at "${mon}T09:00" --type newpatient)
+	run -0 pms-remind due --channel email --at "$(utc $NY "$fri 09:59")" -o json
+	assert_output ''
+	run -0 pms-remind due --channel email --at "$(utc $NY "$fri 10:00")" -o json
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *'"appointment_id":'$a',"patient_id":1,"mrn":"MRN0001","rule":"day-before","channel":"email","recipient":"pat.zztest@example.com","start":"'$mon'T09:00:00-05:00","location":"main","language":"en","due_at":"'$(utc $NY "$fri 10:00")'","attempt":1,"subject":"Your visit on Monday, '* ]]
+	[[ $output == *'"text":"Dear Pat,\n\nThis is a reminder of your visit with Ann Lee, MD on Monday, '*' at\n9:00 AM, at Riverside Main Office, 12 Main Street, Suite 4, Springfield, OH 45502-1234.\n'* ]]
+	# the whole office closed on Friday: Thursday
+	pms-schedule off add --location main --from "${fri}T00:00" --to "${sat}T00:00" --reason holiday >/dev/null
+	run -0 pms-remind due --channel email --at "$(utc $NY "$thu 09:59")" -o json
+	assert_output ''
+	run -0 pms-remind due --channel email --at "$(utc $NY "$thu 10:00")" -o json
+	[[ $output == *'"due_at":"'$(utc $NY "$thu 10:00")'"'* ]]
+	# one clinician's day off is no holiday of the office
+	pms-schedule off remove 1
+	pms-schedule off add --provider ortiz --from "${fri}T00:00" --to "${sat}T00:00" >/dev/null
+	run -0 pms-remind due --channel email --at "$(utc $NY "$thu 10:00")" -o json
+	assert_output ''
+}
+
+
+# ---- send ----------------------------------------------------------------
+
+@test "send: each due reminder once, into the sender; the appointment unchanged" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:15" --type followup)
+	c=$(book --mrn MRN0003 --provider lee --at "${DAY}T14:30" --type followup)
+	before=$(pms-sql "SELECT * FROM appointments ORDER BY id")
+	hist=$(pms-sql "SELECT count(*) FROM appointment_history")
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" \
+	    pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_stderr 'pms-remind: send: 2 sent, 0 failed, 1 skipped, 0 stale, 0 unknown'
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	idb=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $b")
+	idc=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $c")
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$ida,$a,two-days,sms,sent,,1
+$idb,$b,two-days,sms,sent,,1
+$idc,$c,two-days,sms,skipped,no consent,"
+	run -0 cat "$SENT"
+	assert_output "$ida sms +16175550101 1
+$idb sms +16175550102 1"
+	[[ $(cat "msg-$ida") == "Hi Pat, a reminder of your visit with Ann Lee, MD on "*" at 10:00 AM, Riverside Main Office. Reply C to confirm, X to cancel." ]]
+	[[ $(cat "msg-$idb") == "Hola Sam, "*" a las 11:15, Riverside Main Office. "* ]]
+	# a second and third run: nothing more
+	run -0 --separate-stderr when $NY "$(day -2) 15:05" \
+	    pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_output 'reminder_id,appointment_id,rule,channel,status,reason,attempt'
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	when $NY "$(day -1) 09:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	[ "$(wc -l <"$SENT")" -eq 2 ]
+	run -0 pms-sql "SELECT appointment_id, status, attempts, reason IS NULL,
+	    sent_at IS NOT NULL, coalesce(claimed_by, '') FROM reminders ORDER BY id"
+	assert_output "$a|sent|1|1|1|admin
+$b|sent|1|1|1|admin
+$c|skipped|0|0|0|"
+	# neither due nor send changed an appointment
+	[ "$(pms-sql "SELECT * FROM appointments ORDER BY id")" = "$before" ]
+	[ "$(pms-sql "SELECT count(*) FROM appointment_history")" = "$hist" ]
+	run -0 pms-sql "SELECT action, fields, group_concat(p.patient_id) FROM
+	    audit a JOIN audit_patient p ON p.audit_id = a.id WHERE action =
+	    'remind.send' GROUP BY a.id ORDER BY a.id"
+	assert_output 'remind.send|status,recipient,text|1
+remind.send|status,recipient,text|2
+remind.send|status,reason|3'
+}
+
+@test "send: the sender's world: a clean environment, no descriptors, default signals, its group" {
+	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type newpatient
+	cat >probe <<EOF
+#!/bin/sh
+out=$BATS_TEST_TMPDIR/probe-\$PMS_CHANNEL
+# its own signal mask, read without a child (a shell blocks all signals
+# while it starts one)
+while IFS= read -r l; do
+	case \$l in Sig[BI][lg][kn]:*) echo "\$l" ;; esac
+done </proc/\$\$/status >"\$out.sig"
+# what a program it runs has open: 0 to 2, and ls's own directory
+ls /proc/self/fd >"\$out.fd"
+env | grep -v '^PWD=' | sort >"\$out.env"
+cut -d' ' -f5 /proc/\$\$/stat >"\$out.pgid"
+echo \$\$ >"\$out.pid"
+cat >"\$out.msg"
+echo "to stdout"
+echo "to stderr" >&2
+EOF
+	chmod +x probe
+	# descriptors of our own, left open on purpose: none may reach it
+	exec 7>"$BATS_TEST_TMPDIR/fd7" 8<"$BATS_TEST_TMPDIR/probe"
+	run -0 --separate-stderr when $NY "$(day -1) 10:00" env FOO=secret \
+	    TZ=Asia/Tokyo pms-remind send --exec "$BATS_TEST_TMPDIR/probe" \
+	    -o csv </dev/null
+	exec 7>&- 8<&-
+	# its standard output and error are send's standard error
+	[[ $stderr == *'to stdout'*'to stderr'*'to stdout'*'to stderr'* ]]
+	[[ $output != *'to std'* ]]
+	for ch in sms email; do
+		run -0 cat "probe-$ch.env"
+		id=$(pms-sql "SELECT reminder_id FROM reminders WHERE channel = '$ch'")
+		want="HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
+LANG=C.UTF-8
+PATH=/usr/local/bin:/usr/bin:/bin
+PMS_ATTEMPT=1
+PMS_CHANNEL=$ch"
+		if [ $ch = sms ]; then
+			want+=$'\nPMS_RECIPIENT=+16175550101'
+		else
+			want+=$'\nPMS_RECIPIENT=pat.zztest@example.com'
+		fi
+		want+=$'\nPMS_REMINDER_ID='$id
+		if [ $ch = email ]; then
+			want+=$'\nPMS_SUBJECT=Your visit on '"$(date -d "$DAY" '+%A, %B %-d')"
+		fi
+		assert_output "$want"
+		run -0 cat "probe-$ch.fd"
+		assert_output $'0\n1\n2\n3'
+		run -0 cat "probe-$ch.sig"
+		assert_output $'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000'
+		[ "$(cat "probe-$ch.pgid")" = "$(cat "probe-$ch.pid")" ]
+	done
+	[[ $(cat probe-email.msg) == "Dear Pat,"*"Riverside Family Medicine" ]]
+	# with a sender PATH of the configuration, after the safe one
+	sed 's|^  retry: .*|&\n  sender_path: [/opt/pms/bin]|' \
+	    "$TOP/share/demo/practice.yaml" >demo.yaml
+	pms-admin config load demo.yaml >/dev/null 2>&1
+	book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup
+	run -0 --separate-stderr when $NY "$(day -1) 10:00" pms-remind send \
+	    --exec "sh -c 'echo \$PATH >$BATS_TEST_TMPDIR/path'" </dev/null
+	run -0 cat path
+	assert_output '/usr/local/bin:/usr/bin:/bin:/opt/pms/bin'
+}
+
+@test "send: a moved appointment is reminded again for its new time; a cancelled one never" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	when $NY "$(day -2) 10:30" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	[ "$(wc -l <"$SENT")" -eq 1 ]
+	first=$(pms-sql "SELECT reminder_id FROM reminders")
+	pms-schedule move "$a" --at "${DAY}T16:00" >/dev/null
+	run -0 --separate-stderr when $NY "$(day -2) 16:30" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_stderr 'send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	second=$(pms-sql "SELECT reminder_id FROM reminders WHERE reminder_id <> '$first'")
+	[ -n "$second" ]
+	[[ $(cat "msg-$second") == *' at 4:00 PM, '* ]]
+	run -0 pms-sql "SELECT appointment_id, start_utc, status FROM reminders ORDER BY id"
+	assert_output "$a|$(date -d "$(utc $NY "$DAY 10:00")" +%s)|sent
+$a|$(date -d "$(utc $NY "$DAY 16:00")" +%s)|sent"
+	# moved back: its old reminder went already
+	pms-schedule move "$a" --at "${DAY}T10:00" >/dev/null
+	run -0 --separate-stderr when $NY "$(day -1) 09:00" pms-remind send --exec "$SENDER" </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T12:00" --type followup)
+	pms-schedule cancel "$b" >/dev/null
+	run -0 --separate-stderr when $NY "$(day -1) 09:00" pms-remind send --exec "$SENDER" </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	[ "$(wc -l <"$SENT")" -eq 2 ]
+}
+
+@test "send: two runs at once (cron overlapping) send each reminder exactly once" {
+	local i
+	for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+		book --mrn MRN000$((i % 2 + 1)) --provider lee \
+		    --at "${DAY}T$(printf %02d $((8 + i))):00" --type followup --force
+	done
+	# a slow sender, so that the two runs overlap all along
+	cat >slow <<EOF
+#!/bin/sh
+sleep 0.1
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/once
+EOF
+	chmod +x slow
+	t="$(day -1) 07:00"
+	when $NY "$t" pms-remind send --exec ./slow -o csv </dev/null >run1 2>err1 &
+	p1=$!
+	when $NY "$t" pms-remind send --exec ./slow -o csv </dev/null >run2 2>err2 &
+	p2=$!
+	wait $p1
+	wait $p2
+	[ "$(wc -l <once)" -eq 12 ]
+	[ "$(sort -u once | wc -l)" -eq 12 ]
+	# each run says what it did; together: 12 sent
+	n1=$(grep -c ',sent,' run1 || true) n2=$(grep -c ',sent,' run2 || true)
+	[ $((n1 + n2)) -eq 12 ]
+	run -0 pms-sql "SELECT count(*), count(DISTINCT reminder_id), sum(attempts) FROM reminders WHERE status = 'sent'"
+	assert_output '12|12|12'
+	# a third run later: nothing
+	run -0 --separate-stderr when $NY "$(day -1) 08:00" pms-remind send --exec ./slow </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	[ "$(wc -l <once)" -eq 12 ]
+}
+
+@test "send: a sender that hangs is killed at the timeout, its whole group, and counts as failed" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	# a shell that waits on a child that ignores SIGTERM: both go
+	cat >hang <<EOF
+#!/bin/sh
+echo \$\$ >$BATS_TEST_TMPDIR/hang.pid
+sh -c 'trap "" TERM; echo \$\$ >$BATS_TEST_TMPDIR/child.pid; exec sleep 300' &
+wait
+EOF
+	chmod +x hang
+	run -0 --separate-stderr when $NY "$(day -2) 10:30" pms-remind send \
+	    --exec ./hang --timeout 1s -o csv </dev/null
+	id=$(pms-sql "SELECT reminder_id FROM reminders")
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$id,$a,two-days,sms,failed,timed out after 1 s; killed,1"
+	assert_stderr 'send: 0 sent, 1 failed, 0 skipped, 0 stale, 0 unknown'
+	# nothing of it is left running
+	! kill -0 "$(cat hang.pid)" 2>/dev/null
+	! kill -0 "$(cat child.pid)" 2>/dev/null
+	run -0 pms-sql "SELECT status, attempts, reason, next_utc - strftime('%s', updated_at) FROM reminders"
+	assert_output 'failed|1|timed out after 1 s; killed|900'
+}
+
+@test "send: a failed sender is tried again after the backoff, doubling, up to max_attempts" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	cat >flaky <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID \$PMS_ATTEMPT" >>$BATS_TEST_TMPDIR/tries
+exit 3
+EOF
+	chmod +x flaky
+	t0="$(day -2) 10:30"
+	run -0 --separate-stderr when $NY "$t0" pms-remind send --exec ./flaky -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,failed,exit status 3,1"
+	# within the 15 minutes: nothing; after them: again, attempt 2,
+	# the same reminder id (a gateway can drop duplicates by it)
+	run -0 --separate-stderr when $NY "$(day -2) 10:40" pms-remind send --exec ./flaky -o csv </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	run -0 --separate-stderr when $NY "$(day -2) 10:46" pms-remind send --exec ./flaky -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,failed,exit status 3,2"
+	# then 30 minutes: not at 11:10, at 11:17; the third and last
+	run -0 --separate-stderr when $NY "$(day -2) 11:10" pms-remind send --exec ./flaky </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	run -0 --separate-stderr when $NY "$(day -2) 11:17" pms-remind send --exec ./flaky -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,failed,exit status 3; no attempts left,3"
+	run -0 --separate-stderr when $NY "$(day -1) 11:00" pms-remind send --exec ./flaky </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	id=$(pms-sql "SELECT reminder_id FROM reminders")
+	run -0 cat tries
+	assert_output "$id 1
+$id 2
+$id 3"
+	run -0 pms-remind log -o csv
+	assert_output --partial "$id,$a,1,MRN0001,two-days,sms,failed,exit status 3; no attempts left,3,${DAY}T10:00:00-05:00,"
+}
+
+@test "send: pms dying after the sender succeeded leaves the reminder unknown, never sent again" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	# the sender "sends", then kills pms-remind before it can record it
+	cat >crash <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/sent-once
+kill -KILL \$PPID
+EOF
+	chmod +x crash
+	run ! when $NY "$(day -2) 10:30" pms-remind send --exec ./crash --timeout 5s </dev/null
+	id=$(pms-sql "SELECT reminder_id FROM reminders")
+	run -0 pms-sql "SELECT status, attempts FROM reminders"
+	assert_output 'sending|1'
+	# the log sees it unknown once its sender's time is up; the next run
+	# records it so, and sends nothing
+	run -0 when $NY "$(day -2) 10:45" pms-remind log -o csv
+	assert_output --partial "$id,$a,1,MRN0001,two-days,sms,unknown,claimed; the sender's end was never recorded,1,"
+	run -0 --separate-stderr when $NY "$(day -2) 10:45" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$id,$a,two-days,sms,unknown,claimed; the sender's end was never recorded,1"
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 1 unknown'
+	run -0 --separate-stderr when $NY "$(day -1) 10:45" pms-remind send --exec "$SENDER" </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	[ ! -e "$SENT" ]
+	[ "$(wc -l <sent-once)" -eq 1 ]
+	run -0 pms-sql "SELECT status FROM reminders"
+	assert_output unknown
+	# the gateway may say it went after all
+	printf 'reminder_id,outcome\n%s,delivered\n' "$id" >outcome.csv
+	run -0 pms-remind mark outcome.csv -o csv
+	run -0 pms-sql "SELECT status, delivered_at IS NOT NULL FROM reminders"
+	assert_output 'delivered|1'
+}
+
+@test "send: under a key file (cron) nothing is cached; the sender's keyring finds no key" {
+	pms-admin keyfile create bot --role reminder-bot --out "$BATS_TEST_TMPDIR/bot.key" >/dev/null 2>&1
+	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup
+	# the names this store's keys would have in the keyring
+	fid=$(pms-admin status | awk '/^file id:/ { print $3 }')
+	[ -n "$fid" ]
+	cat >keyprobe <<EOF
+#!/bin/sh
+{
+	keyctl show @s
+	keyctl show @u
+	grep "pms:v1:$fid:" /proc/keys
+	for slot in 1 2 3 4 5 6; do
+		keyctl search @s user "pms:v1:$fid:\$slot"
+		keyctl search @u user "pms:v1:$fid:\$slot"
+	done
+} >$BATS_TEST_TMPDIR/keys-\$PMS_ATTEMPT 2>&1
+exit 0
+EOF
+	chmod +x keyprobe
+	keyctl clear @s
+	ours=$(keyctl show @s | sed -n 2p | awk '{ print $1 }')
+	run -0 --separate-stderr when $NY "$(day -2) 10:30" env \
+	    -u PMS_PASSPHRASE_FILE PMS_USER=bot \
+	    PMS_KEYFILE="$BATS_TEST_TMPDIR/bot.key" \
+	    pms-remind send --exec ./keyprobe -o csv </dev/null
+	assert_stderr 'send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	[[ $stderr != *cached* ]]
+	# nothing of this store was cached by the run
+	[ -z "$(grep "pms:v1:$fid:" /proc/keys)" ]
+	run -0 cat keys-1
+	[[ $output != *"pms:v1:$fid"* ]]
+	[[ $output == *'Keyring'*'_ses'* ]]
+	# a session keyring of its own, not ours
+	[[ $output != *" $ours "* ]]
+	[ "$(grep -c 'Required key not available' keys-1)" -eq 12 ]
+	run -0 pms-sql "SELECT claimed_by FROM reminders"
+	assert_output bot
+}
+
+@test "send: after pms-admin unlock, send warns that a sender could reach the cached key" {
+	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup
+	pms-admin unlock 2>/dev/null
+	fid=$(pms-admin status | awk '/^file id:/ { print $3 }')
+	grep -o "pms:v1:$fid:[0-9]*" /proc/keys | head -n 1 >keyname
+	[ -s keyname ]
+	cat >keyprobe <<EOF
+#!/bin/sh
+{
+	keyctl show @s
+	keyctl search @s user "\$(cat $BATS_TEST_TMPDIR/keyname)"
+	keyctl search @u user "\$(cat $BATS_TEST_TMPDIR/keyname)"
+	id=\$(grep "\$(cat $BATS_TEST_TMPDIR/keyname)" /proc/keys | cut -d' ' -f1)
+	keyctl print 0x\$id
+} >$BATS_TEST_TMPDIR/keys 2>&1
+EOF
+	chmod +x keyprobe
+	run -0 --separate-stderr when $NY "$(day -2) 10:30" env \
+	    -u PMS_PASSPHRASE_FILE pms-remind send --exec ./keyprobe -o csv \
+	    </dev/null
+	assert_stderr 'pms-remind: warning: a key of this store is cached in the kernel keyring: the sender runs as the same user and could reach it (see pms(7)); run send with a key file (cron), or pms-admin lock first'
+	# here (a session keyring of our own) the sender's fresh one cannot
+	# find it, nor read it
+	run -0 cat keys
+	[ "$(grep -c 'Required key not available' keys)" -eq 2 ]
+	[[ $output == *'Permission denied'* ]]
+	pms-admin lock 2>/dev/null
+}
