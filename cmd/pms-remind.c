@@ -406,10 +406,14 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
 		return rc;
-	fprintf(stderr, "%s: send: %zu sent, %zu failed, %zu skipped, %zu "
-	    "stale, %zu unknown%s\n", ctx->prog, n.sent, n.failed, n.skipped,
-	    n.stale, n.unknown, so.dry_run ? " (--dry-run: nothing claimed "
-	    "or sent)" : "");
+	if (so.dry_run)
+		fprintf(stderr, "%s: send: --dry-run: %zu due, %zu to skip, "
+		    "%zu stale; nothing was claimed or sent\n", ctx->prog,
+		    n.due, n.skipped, n.stale);
+	else
+		fprintf(stderr, "%s: send: %zu sent, %zu failed, %zu skipped, "
+		    "%zu stale, %zu unknown\n", ctx->prog, n.sent, n.failed,
+		    n.skipped, n.stale, n.unknown);
 	return EX_OK;
 }
 

@@ -1419,6 +1419,8 @@ tell(struct send_ctx *x, const char *id, int64_t appt, const char *rule,
 		x->counts->skipped++;
 	else if (strcmp(status, "unknown") == 0)
 		x->counts->unknown++;
+	else if (strcmp(status, "due") == 0)
+		x->counts->due++;
 	else
 		x->counts->stale++;
 	return x->fn != NULL ? x->fn(x->arg, &o) : 0;

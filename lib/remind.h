@@ -137,7 +137,8 @@ struct pms_remind_outcome {
 	int64_t		 appointment_id;
 	const char	*rule;
 	const char	*channel;
-	const char	*status;	/* sent, failed, skipped, stale, unknown */
+	const char	*status;	/* sent, failed, skipped, stale, unknown;
+					 * due (dry run) */
 	const char	*reason;	/* "" if none */
 	int		 attempt;	/* 0 when nothing was tried */
 };
@@ -146,6 +147,7 @@ typedef int	 pms_remind_outcome_fn(void *arg,
 
 struct pms_remind_counts {
 	size_t		 sent, failed, skipped, stale, unknown;
+	size_t		 due;		/* --dry-run: would be sent */
 };
 
 /*

@@ -114,6 +114,7 @@ case_practice() {
 	{ sed "s|ZONE|$1|g" "$FIX/case.yaml.in"; cat; } >"$BATS_TEST_TMPDIR/case.yaml"
 	pms-admin config load "$BATS_TEST_TMPDIR/case.yaml" >/dev/null 2>&1
 	pms-schedule hours set --provider dr-demo --days all --hours 00:00-24:00
+	pms-schedule hours set --provider dr-other --days all --hours 00:00-24:00
 }
 
 # ---- usage and bad input -----------------------------------------------
@@ -589,4 +590,261 @@ EOF
 	[ "$(grep -c 'Required key not available' keys)" -eq 2 ]
 	[[ $output == *'Permission denied'* ]]
 	pms-admin lock 2>/dev/null
+}
+
+@test "send: reads due records on stdin, and checks each again against the store" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0001 --provider lee --at "${DAY}T12:00" --type followup)
+	d=$(book --mrn MRN0002 --provider lee --at "${DAY}T13:00" --type followup)
+	t="$(day -2) 14:00"
+	pms-remind due --at "$(utc $NY "$t")" -o json >due.json
+	[ "$(wc -l <due.json)" -eq 4 ]
+	# since due ran: a cancelled, b moved, d's patient opted out
+	pms-schedule cancel "$a" >/dev/null
+	pms-schedule move "$b" --at "${DAY}T15:00" >/dev/null
+	pms-remind optout 2 --channel sms 2>/dev/null
+	# a filter between: all but nothing of c... all four go through
+	grep -v '"appointment_id":999' due.json >picked.json
+	run -0 --separate-stderr when $NY "$t" pms-remind send --exec "$SENDER" \
+	    -o csv <picked.json
+	ida=$(grep -o '"reminder_id":"[0-9a-f]*","appointment_id":'$a due.json | cut -d'"' -f4)
+	idb=$(grep -o '"reminder_id":"[0-9a-f]*","appointment_id":'$b due.json | cut -d'"' -f4)
+	idc=$(grep -o '"reminder_id":"[0-9a-f]*","appointment_id":'$c due.json | cut -d'"' -f4)
+	idd=$(grep -o '"reminder_id":"[0-9a-f]*","appointment_id":'$d due.json | cut -d'"' -f4)
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$ida,$a,two-days,sms,stale,the appointment is no longer booked,
+$idb,$b,two-days,sms,stale,the appointment moved,
+$idc,$c,two-days,sms,sent,,1
+$idd,$d,two-days,sms,skipped,opted out,"
+	assert_stderr 'send: 1 sent, 0 failed, 1 skipped, 2 stale, 0 unknown'
+	run -0 cat "$SENT"
+	assert_output "$idc sms +16175550101 1"
+	# a filter that keeps nothing sends nothing (it never looks for itself)
+	: >none.json
+	run -0 --separate-stderr when $NY "$t" pms-remind send --exec "$SENDER" <none.json
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	# the same record again: claimed already
+	grep "\"appointment_id\":$c," due.json >again.json
+	run -0 --separate-stderr when $NY "$t" pms-remind send --exec "$SENDER" -o csv <again.json
+	assert_output --partial "$idc,$c,two-days,sms,stale,claimed already,"
+	[ "$(wc -l <"$SENT")" -eq 1 ]
+}
+
+@test "send: bad due records on stdin are refused (65) and nothing is sent" {
+	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup
+	printf '%s\n' '{"reminder_id":"zz","appointment_id":1,"rule":"two-days"}' \
+	    '{"appointment_id":1,"rule":"two-days"}' \
+	    '{"reminder_id":"0123456789abcdef","appointment_id":"x","rule":"two-days"}' \
+	    '{"reminder_id":"0123456789abcdef","appointment_id":1}' \
+	    'not json' >bad.json
+	run -65 --separate-stderr when $NY "$(day -2) 10:30" pms-remind send --exec "$SENDER" <bad.json
+	assert_stderr 'line 1: reminder_id: not a reminder id (16 hex digits)'
+	assert_stderr 'line 2: reminder_id: missing'
+	assert_stderr 'line 3: appointment_id: '
+	assert_stderr 'line 4: rule: missing'
+	assert_stderr 'line 5: '
+	assert_stderr 'send: 5 bad records on standard input; nothing was sent'
+	[ ! -e "$SENT" ]
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+	# a reminder id that names no reminder of that appointment and rule
+	printf '%s\n' '{"reminder_id":"0123456789abcdef","appointment_id":1,"rule":"two-days"}' \
+	    '{"reminder_id":"0123456789abcdef","appointment_id":1,"rule":"no-such-rule"}' \
+	    '{"reminder_id":"0123456789abcdef","appointment_id":99,"rule":"two-days"}' >odd.json
+	run -0 --separate-stderr when $NY "$(day -2) 10:30" pms-remind send --exec "$SENDER" -o csv <odd.json
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+0123456789abcdef,1,two-days,sms,stale,the appointment moved,
+0123456789abcdef,1,no-such-rule,,stale,no such rule,
+0123456789abcdef,99,two-days,sms,stale,no such appointment,"
+	[ ! -e "$SENT" ]
+}
+
+@test "send: --dry-run claims nothing, runs nothing; --channel sends one channel" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type newpatient)
+	run -0 --separate-stderr when $NY "$(day -1) 10:30" pms-remind send --exec "$SENDER" --dry-run -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,due,,1"
+	assert_output --partial ",$a,day-before,email,due,,1"
+	assert_stderr 'send: --dry-run: 2 due, 0 to skip, 0 stale; nothing was claimed or sent'
+	[ ! -e "$SENT" ]
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+	run -0 --separate-stderr when $NY "$(day -1) 10:30" pms-remind send --exec "$SENDER" --channel email </dev/null
+	assert_stderr 'send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	run -0 cut -d' ' -f2,3 "$SENT"
+	assert_output 'email pat.zztest@example.com'
+	[[ $(cat subject-*) == "Your visit on "* ]]
+}
+
+# ---- the real-world cases ------------------------------------------------
+
+@test "B06: one email and one SMS across hourly runs, two at once, one channel at a time" {
+	case_practice $NY <<'EOF'
+reminders:
+  rules:
+    - { name: same-day-sms, same_day_at: "08:00", channel: sms, template: reminder-sms }
+    - { name: same-day-email, same_day_at: "08:00", channel: email, template: reminder-email }
+EOF
+	a=$(book --mrn MRN0001 --provider dr-demo --at 2025-06-02T15:00 --type visit --allow-past)
+	before=$(pms-sql "SELECT * FROM appointments")
+	cron() { when $NY "2025-06-02 $1" pms-remind send --exec "$SENDER" "${@:2}" </dev/null 2>>runs.err; }
+	cron 07:59
+	[ ! -e "$SENT" ]
+	cron 08:00 --channel email
+	cron 09:00 --channel sms
+	cron 10:00
+	cron 11:00 & p1=$!
+	cron 11:00 & p2=$!
+	wait $p1 $p2
+	cron 11:30 --channel email
+	cron 11:30 --channel sms
+	[ "$(wc -l <"$SENT")" -eq 2 ]
+	run -0 cut -d' ' -f2,3 "$SENT"
+	assert_output $'email pat.zztest@example.com\nsms +16175550101'
+	run -0 pms-sql "SELECT rule, channel, status, start_utc FROM reminders ORDER BY id"
+	start=$(date -d "$(utc $NY '2025-06-02 15:00')" +%s)
+	assert_output "same-day-email|email|sent|$start
+same-day-sms|sms|sent|$start"
+	# the runs never changed the appointment
+	[ "$(pms-sql "SELECT * FROM appointments")" = "$before" ]
+	# moved to 16:00: reminded again, for its new time, once a channel
+	pms-schedule move "$a" --at 2025-06-02T16:00 --allow-past >/dev/null
+	when $NY "2025-06-02 12:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	when $NY "2025-06-02 13:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	[ "$(wc -l <"$SENT")" -eq 4 ]
+	run -0 pms-sql "SELECT count(*), count(DISTINCT start_utc) FROM reminders"
+	assert_output '4|2'
+	[[ $(cat msg-"$(grep ' sms ' "$SENT" | tail -n 1 | cut -d' ' -f1)") == *' at 4:00 PM, '* ]]
+}
+
+@test "B08: the clinic's hour and zone in the message (Brussels), whatever TZ, booked or imported" {
+	case_practice Europe/Brussels <<'EOF'
+reminders:
+  rules:
+    - { name: day-ahead, before: 24h, channel: sms, template: b08 }
+templates:
+  - name: b08
+    channel: sms
+    body: "Hi {first_name}: your visit on {date} at {time} {zone} at {location}."
+EOF
+	book --mrn MRN0001 --provider dr-demo --at 2025-03-20T10:30 --type visit --allow-past
+	book --mrn MRN0001 --provider dr-demo --at 2025-04-01T10:30 --type visit --allow-past
+	pms-schedule import "$FIX/b08-import.csv" 2>/dev/null
+	run -0 pms-sql "SELECT group_concat(local_start || '=' || datetime(start_utc, 'unixepoch'), ' ') FROM appointments ORDER BY id"
+	assert_output '2025-03-20T10:30:00+01:00=2025-03-20 09:30:00 2025-04-01T10:30:00+02:00=2025-04-01 08:30:00 2025-03-20T10:30:00+01:00=2025-03-20 09:30:00 2025-04-01T10:30:00+02:00=2025-04-01 08:30:00'
+	for tz in UTC Asia/Tokyo; do
+		TZ=$tz pms-remind due --at 2025-03-19T12:00:00Z -o csv >mar-${tz//\//-}.csv
+		TZ=$tz pms-remind due --at 2025-03-31T12:00:00Z -o csv >apr-${tz//\//-}.csv
+	done
+	diff -u mar-UTC.csv mar-Asia-Tokyo.csv
+	diff -u apr-UTC.csv apr-Asia-Tokyo.csv
+	run -0 cut -d, -f14- mar-UTC.csv
+	assert_output 'text
+"Hi Pat: your visit on Thursday, March 20 at 10:30 AM CET at Demo Clinic."
+"Hi Sam: your visit on Thursday, March 20 at 10:30 AM CET at Demo Clinic."'
+	run -0 cut -d, -f14- apr-UTC.csv
+	assert_output 'text
+"Hi Pat: your visit on Tuesday, April 1 at 10:30 AM CEST at Demo Clinic."
+"Hi Sam: your visit on Tuesday, April 1 at 10:30 AM CEST at Demo Clinic."'
+	cut -d, -f14- mar-UTC.csv apr-UTC.csv >texts
+	! grep -E '09:30|08:30|9:30|8:30|UTC' texts
+	# in Spanish, with a 24-hour clock
+	cat >>case.yaml <<'EOF'
+  - { name: b08, language: es, channel: sms, body: "Hola {first_name}: su cita el {date} a las {time} {zone}." }
+EOF
+	pms-admin config load case.yaml >/dev/null 2>&1
+	pms-patient update 1 --language es >/dev/null 2>&1
+	run -0 pms-remind due --at 2025-03-31T12:00:00Z -o csv
+	assert_output --partial ',es,2025-03-31T08:30:00Z,1,,Hola Pat: su cita el martes 1 de abril a las 10:30 CEST.'
+}
+
+@test "B09: STOP MRN stops one child of a shared number; a plain stop the whole number" {
+	pms-patient add --mrn MRN0005 --last-name Sample --first-name Sam --dob 2015-05-05 \
+	    --mobile-phone '617 555 0100' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0006 --last-name Sample --first-name Jo --dob 2017-06-06 \
+	    --mobile-phone '617 555 0100' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0007 --last-name Zztest --first-name Al --dob 1980-07-07 \
+	    --mobile-phone '617 555 0107' --sms-consent no --email al.zztest@example.com \
+	    --email-consent yes >/dev/null
+	a5=$(book --mrn MRN0005 --provider lee --at "${DAY}T10:00" --type followup)
+	a6=$(book --mrn MRN0006 --provider lee --at "${DAY}T10:20" --type followup)
+	a7=$(book --mrn MRN0007 --provider lee --at "${DAY}T11:00" --type newpatient)
+	# scenario 1: STOP MRN0005 from the family's number
+	printf 'from,reply\n+16175550100,STOP MRN0005\n' >stop1.csv
+	run -0 --separate-stderr pms-remind mark stop1.csv -o json
+	assert_output '{"line":2,"reminder_id":null,"appointment_id":null,"patient_id":4,"from":"+16175550100","result":"opted-out","response":"You will get no more reminders from Riverside Family Medicine. Reply START to get them again."}'
+	assert_stderr 'mark: 1 record: 1 applied, 0 bad, 0 refused'
+	run -0 --separate-stderr when $NY "$(day -1) 10:30" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_stderr 'send: 2 sent, 0 failed, 2 skipped, 0 stale, 0 unknown'
+	refute_phi "$stderr$output"
+	[[ "$stderr$output" != *5550100* && "$stderr$output" != *al.zztest* ]]
+	run -0 cut -d' ' -f2,3 "$SENT"
+	assert_output $'sms +16175550100\nemail al.zztest@example.com'
+	[[ $(cat msg-"$(head -n 1 "$SENT" | cut -d' ' -f1)") == 'Hi Jo, '* ]]
+	# each skip logged with its appointment, no number in the log
+	run -0 pms-remind log --status skipped -o csv
+	assert_output --partial ",$a5,4,MRN0005,two-days,sms,skipped,opted out,0,"
+	assert_output --partial ",$a7,6,MRN0007,two-days,sms,skipped,no consent,0,"
+	[[ $output != *5550100* ]]
+	# scenario 2: a plain "stop", any case: nobody at that number
+	printf 'from,reply\n(617) 555-0100,  stop \n' >stop2.csv
+	run -0 pms-remind mark stop2.csv -o csv
+	a6b=$(book --mrn MRN0006 --provider lee --at "$(day 1)T10:20" --type followup)
+	run -0 --separate-stderr when $NY "$DAY 10:30" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_output --partial ",$a6b,two-days,sms,skipped,opted out,"
+	[ "$(wc -l <"$SENT")" -eq 2 ]
+	# only an explicit opt-in (START, or the desk's optin) undoes it
+	printf 'from,reply\n+16175550100,START\n' >start.csv
+	run -0 pms-remind mark start.csv -o csv
+	assert_output --partial ',opted-in,You will get reminders from Riverside Family Medicine again.'
+	run -0 --separate-stderr when $NY "$DAY 10:40" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_output --partial ",$a6b,two-days,sms,sent,,1"
+	run -0 pms-sql "SELECT coalesce(patient_id, ''), coalesce(address, ''), source, ended_at IS NOT NULL, coalesce(end_source, '') FROM reminder_optouts ORDER BY id"
+	assert_output '4||reply|1|reply
+|+16175550100|reply|1|reply'
+}
+
+@test "B29: each message from the untouched template; send prints and logs ids and counts only" {
+	case_practice $NY <<'EOF'
+reminders:
+  rules:
+    - { name: day-ahead, before: 24h, channel: sms, template: b29 }
+templates:
+  - name: b29
+    channel: sms
+    body: "Hi {first_name}, reminder: {date} {time} at Demo Clinic."
+EOF
+	pms-patient add --mrn B29-1 --last-name Example --first-name Pat --dob 1980-01-01 \
+	    --mobile-phone '617 555 0121' --sms-consent yes >/dev/null
+	pms-patient add --mrn B29-2 --last-name Sample --first-name Sam --dob 1981-01-01 \
+	    --mobile-phone '617 555 0122' --sms-consent yes >/dev/null
+	pms-patient add --mrn B29-3 --last-name Demo --first-name Jo --dob 1982-01-01 \
+	    --mobile-phone '617 555 0123' --sms-consent yes >/dev/null
+	cfg=$(pms-admin config dump)
+	book --mrn B29-1 --provider dr-demo --at "${DAY}T10:00" --type visit
+	book --mrn B29-2 --provider dr-demo --at "${DAY}T11:15" --type visit
+	book --mrn B29-3 --provider dr-demo --at "${DAY}T14:30" --type visit
+	run -0 --separate-stderr when $NY "$(day -1) 15:00" pms-remind send --exec "$SENDER" -o csv </dev/null
+	out=$output err=$stderr
+	when $NY "$(day -1) 15:00" pms-remind log -o csv >log.csv
+	d=$(date -d "$DAY" '+%A, %B %-d')
+	for n in "Pat 10:00 AM 0121" "Sam 11:15 AM 0122" "Jo 2:30 PM 0123"; do
+		set -- $n
+		id=$(grep " +1617555$4 " "$SENT" | cut -d' ' -f1)
+		[ "$(cat "msg-$id")" = "Hi $1, reminder: $d $2 $3 at Demo Clinic." ]
+	done
+	# nothing of a patient in what send said, nor in the log
+	for s in "$out" "$err" "$(cat log.csv)"; do
+		for w in Pat Sam Jo Example Sample Demo\ C 0121 0122 0123 B29-; do
+			[[ $s != *"$w"* ]] || [ "$w" = B29- ] ||
+			    fail "\"$w\" in what send printed or logged"
+		done
+		refute_phi "$s"
+	done
+	[[ $err == *'send: 3 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'* ]]
+	# the template is as it was, and a fourth renders as the first did
+	[ "$(pms-admin config dump)" = "$cfg" ]
+	book --mrn MRN0001 --provider dr-other --at "${DAY}T16:00" --type visit
+	run -0 pms-remind due --at "$(utc $NY "$(day -1) 16:30")" -o json
+	assert_output --partial '"text":"Hi Pat, reminder: '"$d"' 4:00 PM at Demo Clinic."}'
 }
