@@ -665,7 +665,8 @@ struct rm_cand {
 	size_t		 idx;
 	int64_t		 raw;		/* the rule's time */
 	int64_t		 eff;		/* out of quiet hours */
-	int		 dropped;	/* eff is past the start */
+	int		 dropped;	/* no allowed time before the start */
+	int		 quiet_now;	/* now is in the channel's quiet hours */
 	enum cand_state	 state;
 	const char	*reason;	/* C_SKIP, or why C_NONE */
 	int		 attempt;	/* C_DUE: this one's number */
@@ -819,7 +820,7 @@ evaluate(struct rm *r, const struct rm_appt *a, int64_t now, int ch,
 	enum pms_status st;
 	struct rm_cand *x, *y;
 	const char *why;
-	int64_t next;
+	int64_t next, nowq;
 	size_t i, j;
 	int applies, attempts;
 
@@ -842,7 +843,17 @@ evaluate(struct rm *r, const struct rm_appt *a, int64_t now, int ch,
 		if ((st = unquiet(r, x->rule->channel, a->zone, x->raw,
 		    &x->eff)) != PMS_OK)
 			return st;
-		x->dropped = x->eff >= a->start_utc;
+		/*
+		 * Not in quiet hours now either: a run that comes late (a
+		 * retry, a machine that was off) waits for the morning too.
+		 * Dropped when the next allowed time is past the start.
+		 */
+		if ((st = unquiet(r, x->rule->channel, a->zone, now,
+		    &nowq)) != PMS_OK)
+			return st;
+		x->dropped = x->eff >= a->start_utc || (x->eff <= now &&
+		    nowq > now && nowq >= a->start_utc);
+		x->quiet_now = nowq > now;
 		reminder_id(r, a->id, x->rule->name, x->rule->channel,
 		    a->start_utc, x->id);
 		(*n)++;
@@ -850,7 +861,7 @@ evaluate(struct rm *r, const struct rm_appt *a, int64_t now, int ch,
 	for (i = 0; i < *n; i++) {
 		x = &c[i];
 		x->state = C_NONE;
-		if (!x->dropped && x->eff > now) {
+		if (!x->dropped && (x->eff > now || x->quiet_now)) {
 			x->reason = "in quiet hours";
 			continue;
 		}

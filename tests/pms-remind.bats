@@ -212,9 +212,8 @@ case_practice() {
 }
 
 @test "due: quiet hours until after the appointment drop it: skipped, with why" {
-	# an appointment at 07:00 booked late: its 48-hour reminder came due
-	# at 07:00 two days before, in quiet hours... the day before at
-	# 21:00 a 10-hour rule would be quiet until 08:00, after 07:00
+	# a rule 10 hours before an appointment at 07:00: 21:00 the evening
+	# before, in quiet hours until 08:00, after the appointment
 	cat >>"$BATS_TEST_TMPDIR/rules.yaml" <<'EOF'
 reminders:
   rules:
@@ -413,7 +412,7 @@ sleep 0.1
 echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/once
 EOF
 	chmod +x slow
-	t="$(day -1) 07:00"
+	t="$(day -1) 08:30"
 	when $NY "$t" pms-remind send --exec ./slow -o csv </dev/null >run1 2>err1 &
 	p1=$!
 	when $NY "$t" pms-remind send --exec ./slow -o csv </dev/null >run2 2>err2 &
@@ -428,7 +427,7 @@ EOF
 	run -0 pms-sql "SELECT count(*), count(DISTINCT reminder_id), sum(attempts) FROM reminders WHERE status = 'sent'"
 	assert_output '12|12|12'
 	# a third run later: nothing
-	run -0 --separate-stderr when $NY "$(day -1) 08:00" pms-remind send --exec ./slow </dev/null
+	run -0 --separate-stderr when $NY "$(day -1) 09:00" pms-remind send --exec ./slow </dev/null
 	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
 	[ "$(wc -l <once)" -eq 12 ]
 }
@@ -847,4 +846,237 @@ EOF
 	book --mrn MRN0001 --provider dr-other --at "${DAY}T16:00" --type visit
 	run -0 pms-remind due --at "$(utc $NY "$(day -1) 16:30")" -o json
 	assert_output --partial '"text":"Hi Pat, reminder: '"$d"' 4:00 PM at Demo Clinic."}'
+}
+
+# ---- replies and outcomes ----------------------------------------------
+
+@test "mark: C confirms, X cancels by the patient, through the schedule's own calls" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	when $NY "$(day -2) 12:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	idb=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $b")
+	printf 'from,reply\n617-555-0101,c\n' >c.csv
+	run -0 --separate-stderr when $NY "$(day -2) 12:10" pms-remind mark c.csv -o json
+	assert_output '{"line":2,"reminder_id":null,"appointment_id":'$a',"patient_id":1,"from":"+16175550101","result":"confirmed","response":"Thank you: your visit is confirmed."}'
+	printf '{"reminder_id":"%s","reply":"X"}\n' "$idb" >x.json
+	run -0 --separate-stderr when $NY "$(day -2) 12:10" pms-remind mark x.json -o json
+	assert_output '{"line":1,"reminder_id":"'$idb'","appointment_id":'$b',"patient_id":2,"from":null,"result":"cancelled","response":"Su cita está cancelada. Llámenos para pedir otra: +1 937 555 0100."}'
+	run -0 pms-sql "SELECT id, status, confirmed_at IS NOT NULL, coalesce(cancelled_by, ''), late_cancel, coalesce(cancel_reason, '') FROM appointments ORDER BY id"
+	assert_output "$a|booked|1||0|
+$b|cancelled|0|patient|0|patient by reminder reply"
+	run -0 pms-sql "SELECT appointment_id, action, field, coalesce(to_value, '') FROM appointment_history WHERE action <> 'book' ORDER BY id"
+	assert_output "$a|confirm|confirmed_at|$(pms-sql "SELECT confirmed_at FROM appointments WHERE id = $a")
+$b|cancel|status|cancelled
+$b|cancel|cancelled_by|patient
+$b|cancel|cancel_reason|patient by reminder reply"
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action = 'remind.mark' ORDER BY id"
+	assert_output 'remind.mark|confirmed_at
+remind.mark|status,cancelled_by,late_cancel,cancel_reason'
+	# a cancelled appointment cannot be confirmed: refused, said why
+	printf '{"reminder_id":"%s","reply":"C"}\n' "$idb" >c2.json
+	run -1 --separate-stderr pms-remind mark c2.json
+	assert_stderr "line 1: reply: appointment $b is cancelled: it cannot be confirmed"
+	assert_stderr 'mark: 1 record: 0 applied, 0 bad, 1 refused'
+}
+
+@test "mark: a family's number reminded twice needs the reminder id; HELP answers" {
+	pms-patient update 2 --mobile-phone '617 555 0101' >/dev/null 2>&1
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	when $NY "$(day -2) 12:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	printf 'from,reply\n+16175550101,C\n+16175550101,HELP\n+16175550199,C\n+16175550101,maybe\n' >r.csv
+	run -1 --separate-stderr when $NY "$(day -2) 12:10" pms-remind mark r.csv -o csv
+	assert_stderr 'line 2: from: that number was reminded of 2 appointments: the reply needs its reminder_id'
+	assert_stderr 'line 4: from: no reminded appointment to come for that number'
+	assert_stderr 'line 5: reply: not one of C, X, STOP, START, HELP'
+	assert_stderr 'mark: 4 records: 1 applied, 0 bad, 3 refused'
+	refute_phi "$stderr"
+	[[ $stderr != *5550101* ]]
+	assert_output --partial ',help,"Riverside Family Medicine: visit reminders. Reply C to confirm, X to cancel, STOP to stop them, START to start again. Call us: +1 937 555 0100."'
+	run -0 pms-sql "SELECT count(*) FROM appointments WHERE confirmed_at IS NOT NULL"
+	assert_output 0
+}
+
+@test "mark: delivered and failed from the gateway; bad records are 65, the good ones applied" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	when $NY "$(day -2) 12:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	idb=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $b")
+	printf '{"reminder_id":"%s","outcome":"delivered"}\n{"reminder_id":"%s","outcome":"failed"}\n{"reminder_id":"%s","outcome":"lost"}\n{"outcome":"delivered"}\n{"reminder_id":"ffffffffffffffff","outcome":"delivered"}\n{}\n' \
+	    "$ida" "$idb" "$ida" >o.json
+	run -65 --separate-stderr pms-remind mark o.json -o csv
+	assert_stderr 'line 3: outcome: expected delivered, failed or reply'
+	assert_stderr 'line 4: reminder_id: missing: an outcome is of a reminder'
+	assert_stderr 'line 5: reminder_id: no such reminder'
+	assert_stderr 'line 6: give outcome (delivered or failed) or reply'
+	assert_stderr 'mark: 6 records: 2 applied, 3 bad, 1 refused'
+	assert_stderr 'pms-remind: 4 of 6 records not applied'
+	run -0 pms-sql "SELECT appointment_id, status, delivered_at IS NOT NULL, coalesce(reason, ''), next_utc IS NOT NULL FROM reminders ORDER BY id"
+	assert_output "$a|delivered|1||0
+$b|failed|0|the gateway said it failed|1"
+	# failed by the gateway: tried again after the backoff, but not in
+	# the quiet hours of the night
+	run -0 --separate-stderr when $NY "$(day -2) 23:00" pms-remind send --exec "$SENDER" </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	run -0 --separate-stderr when $NY "$(day -1) 08:00" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_output --partial "$idb,$b,two-days,sms,sent,,2"
+	run -66 --separate-stderr pms-remind mark nosuch.csv
+	assert_stderr 'cannot open "nosuch.csv"'
+}
+
+# ---- opt-outs, the log ---------------------------------------------------
+
+@test "optout and optin: by patient and channel, by number; audited; the log lists skips" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type newpatient)
+	run -0 --separate-stderr pms-remind optout --mrn MRN0001 --channel email
+	assert_stderr 'pms-remind: opted out'
+	run -0 --separate-stderr pms-remind optout 1 --channel email
+	assert_stderr 'pms-remind: nothing to do: opted out already'
+	run -0 --separate-stderr pms-remind optout --phone '+1 (617) 555-0101'
+	assert_stderr 'pms-remind: opted out'
+	run -65 --separate-stderr pms-remind optout --phone 12
+	assert_stderr '--phone: '
+	run -1 --separate-stderr pms-remind optout 99 --channel sms
+	assert_stderr 'no patient 99'
+	run -1 --separate-stderr pms-remind optout --mrn NOPE --channel sms
+	assert_stderr 'no patient with that MRN'
+	[[ $stderr != *NOPE* ]]
+	run -0 --separate-stderr when $NY "$(day -1) 10:30" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_stderr 'send: 0 sent, 0 failed, 2 skipped, 0 stale, 0 unknown'
+	run -0 pms-remind log -o csv
+	[ "${#lines[@]}" -eq 3 ]
+	[[ ${lines[1]} == *",$a,1,MRN0001,two-days,sms,skipped,opted out,0,${DAY}T10:00:00-05:00,"* ]]
+	[[ ${lines[2]} == *",$a,1,MRN0001,day-before,email,skipped,opted out,0,${DAY}T10:00:00-05:00,"* ]]
+	run -0 pms-remind log --channel email --status skipped --mrn MRN0001 -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	run -0 pms-remind log --patient 2 -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 pms-remind log --from "$(day -2)" --to "$(day -1)" --appointment "$a" -o csv
+	[ "${#lines[@]}" -eq 3 ]
+	run -0 pms-remind log --from "$(day -1)" --to "$(day -1)" -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == *',day-before,email,'* ]]
+	run -0 pms-remind log --from "$DAY" -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	# opting in again: the skips go out, if still in time
+	pms-remind optin 1 --channel email 2>/dev/null
+	pms-remind optin --phone 6175550101 2>/dev/null
+	run -0 --separate-stderr when $NY "$(day -1) 10:40" pms-remind send --exec "$SENDER" -o csv </dev/null
+	assert_stderr 'send: 2 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action LIKE 'remind.opt%' ORDER BY id"
+	assert_output 'remind.optout|optout
+remind.optout|optout
+remind.optin|optout
+remind.optin|optout'
+	run -0 pms-sql "SELECT count(*) FROM reminder_optouts WHERE ended_at IS NULL"
+	assert_output 0
+}
+
+@test "rights: the reminder bot sends and marks, never opts out or reads the log; a clinician neither" {
+	pms-admin keyfile create bot --role reminder-bot --out "$BATS_TEST_TMPDIR/bot.key" >/dev/null 2>&1
+	bot() { PMS_KEYFILE="$BATS_TEST_TMPDIR/bot.key" PMS_USER=bot PMS_PASSPHRASE_FILE= "$@"; }
+	run -0 bot pms-remind due -o csv
+	run -0 bot pms-remind send --exec true </dev/null
+	printf 'from,reply\n+16175550101,HELP\n' >h.csv
+	run -0 bot pms-remind mark h.csv -o csv
+	run -77 --separate-stderr bot pms-remind optout 1 --channel sms
+	assert_stderr 'may not do remind.optout'
+	run -77 --separate-stderr bot pms-remind log
+	assert_stderr 'may not do remind.log'
+	run -0 as desk pms-remind optout 1 --channel sms
+	run -0 as desk pms-remind log -o csv
+	run -77 --separate-stderr as doc pms-remind due
+	assert_stderr 'may not do remind.due'
+}
+
+@test "merge: pms-patient merge moves the reminders and the opt-outs" {
+	a=$(book --mrn MRN0002 --provider lee --at "${DAY}T10:00" --type followup)
+	when $NY "$(day -2) 12:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	pms-remind optout 2 --channel email 2>/dev/null
+	run -0 pms-patient merge 1 2 -o csv
+	assert_output --partial 'reminders,patient_id,1'
+	assert_output --partial 'reminder_optouts,patient_id,1'
+	run -0 pms-sql "SELECT (SELECT group_concat(patient_id) FROM reminders), (SELECT group_concat(patient_id) FROM reminder_optouts)"
+	assert_output '1|1'
+}
+
+# ---- rendering -----------------------------------------------------------
+
+@test "templates: an SMS over 160 GSM-7 characters, or outside GSM-7, is warned of by id" {
+	sed -n '1,/^templates:/p' "$TOP/share/demo/practice.yaml" >long.yaml
+	cat >>long.yaml <<'EOF'
+  - name: reminder-sms
+    channel: sms
+    body: >-
+      Hi {preferred_name}, this is a long reminder of your visit with
+      {provider} on {date} at {time}, at {location}, {address}. Please
+      come ten minutes early. {confirm_hint}
+  - name: reminder-sms
+    channel: sms
+    language: es
+    body: "Hola {first_name}: {date} {time} {{ok}} ✓"
+  - name: reminder-email
+    channel: email
+    subject: "Your visit"
+    body: "Dear {preferred_name}, {date}."
+EOF
+	pms-admin config load long.yaml >/dev/null 2>&1
+	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup
+	book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup
+	run -0 --separate-stderr pms-remind due --at "$(utc $NY "$(day -2) 12:00")" -o json
+	id1=$(pms-remind due --at "$(utc $NY "$(day -2) 12:00")" -o csv 2>/dev/null | awk -F, '$2 == 1 { print $1 }')
+	id2=$(pms-remind due --at "$(utc $NY "$(day -2) 12:00")" -o csv 2>/dev/null | awk -F, '$2 == 2 { print $1 }')
+	assert_stderr "pms-remind: warning: reminder $id1: the SMS is "
+	assert_stderr 'GSM-7 characters, over 160 (template reminder-sms (en)): sent in parts'
+	assert_stderr "pms-remind: warning: reminder $id2: the SMS holds characters GSM-7 does not have (template reminder-sms (es))"
+	refute_phi "$stderr"
+	[[ $stderr != *Pat* && $stderr != *Sam* ]]
+	assert_output --partial '"text":"Hola Sam: '
+	assert_output --partial ' {ok} ✓"}'
+}
+
+@test "templates: an unknown placeholder, a lone brace, a rule without its template: 78" {
+	sed -n '1,/^templates:/p' "$TOP/share/demo/practice.yaml" >bad.yaml
+	cat >>bad.yaml <<'EOF'
+  - name: reminder-sms
+    channel: sms
+    body: "Hi {patient_ssn}"
+EOF
+	pms-admin config load bad.yaml >/dev/null 2>&1
+	run -78 --separate-stderr pms-remind due
+	assert_stderr 'pms-remind: template reminder-sms (en): unknown placeholder {patient_ssn} (see pms-remind(1))'
+	sed -i 's/Hi {patient_ssn}/Hi {first_name/' bad.yaml
+	pms-admin config load bad.yaml >/dev/null 2>&1
+	run -78 --separate-stderr pms-remind due
+	assert_stderr 'template reminder-sms (en): a lone "{" (write "{{" for the brace itself)'
+	sed -i -e 's/Hi {first_name/Hi/' -e 's/template: reminder-email/template: nosuch/' bad.yaml
+	pms-admin config load bad.yaml >/dev/null 2>&1
+	run -78 --separate-stderr pms-remind send --exec true </dev/null
+	assert_stderr 'reminders.rules: rule day-before: no email template "nosuch", shipped or in the configuration'
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+}
+
+@test "DST: the hour in the message on the days the clocks change, whatever TZ" {
+	# the second Sunday of March and the first of November, New York
+	y=$(( $(date +%Y) + 1 ))
+	spring=$(date -d "$y-03-01 +$(( (7 - $(date -d "$y-03-01" +%u)) % 7 + 7 )) days" +%F)
+	fall=$(date -d "$y-11-01 +$(( (7 - $(date -d "$y-11-01" +%u)) % 7 )) days" +%F)
+	book --mrn MRN0001 --provider lee --at "${spring}T10:00" --type newpatient
+	book --mrn MRN0001 --provider lee --at "${fall}T10:00" --type newpatient
+	for tz in UTC Asia/Tokyo; do
+		TZ=$tz pms-remind due --channel sms --at "$(utc $NY "$(date -d "$spring -1 day" +%F) 12:00")" -o json >s-${tz//\//-}
+		TZ=$tz pms-remind due --channel email --at "$(utc $NY "$(date -d "$fall -2 days" +%F) 10:00")" -o json >f-${tz//\//-}
+	done
+	diff -u s-UTC s-Asia-Tokyo
+	diff -u f-UTC f-Asia-Tokyo
+	run -0 cat s-UTC
+	# 48 hours before 10:00 EDT is 09:00 EST; the message says 10:00
+	assert_output --partial '"start":"'$spring'T10:00:00-04:00","location":"main","language":"en","due_at":"'$(utc $NY "$(date -d "$spring -2 days" +%F) 09:00")'"'
+	assert_output --partial ' at 10:00 AM, Riverside Main Office.'
+	run -0 cat f-UTC
+	# the working day before a Sunday is Friday, at 10:00 EDT
+	assert_output --partial '"start":"'$fall'T10:00:00-05:00","location":"main","language":"en","due_at":"'$(utc $NY "$(date -d "$fall -2 days" +%F) 10:00")'"'
+	assert_output --partial ' at\n10:00 AM, at Riverside Main Office'
 }
