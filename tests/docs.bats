@@ -431,7 +431,8 @@ check_description() {
 
 # The bash completion: the usage's subcommands, and for each its options
 # and the common ones (those of $1, a command without options of its
-# own), each taken by the program; fixed values as the usage shows them.
+# own; or, $1 empty, the list $2 for a program whose every command has
+# some), each taken by the program; fixed values as the usage shows them.
 check_bash_completion() {
 	local plain=$1 common own offered o c v values
 
@@ -458,7 +459,11 @@ check_bash_completion() {
 		    fail "completion offers \"$o\"; $PROG refuses it"
 	done
 	# $c may be two words ("hours set"): left unquoted on purpose
-	common=$(complete_words "$PROG" $plain -)
+	if [ -n "$plain" ]; then
+		common=$(complete_words "$PROG" $plain -)
+	else
+		common=$(tr ' ' '\n' <<<"$2")
+	fi
 	while read -r c; do
 		own=$(signatures <<<"$USAGE" | awk -F'\t' -v c="$c" '$1 == c {
 		    print $2 }' | tr ' ' '\n' | grep -vx -- '-' |
@@ -582,4 +587,70 @@ check_examples() {
 	check_examples
 	assert_file_exists "$dir/x/lee.ics"
 	[ "$(stat -c %a "$dir/x/lee.ics")" = 600 ]
+}
+
+@test "docs: pms-remind: --help, usage and SYNOPSIS, DESCRIPTION" {
+	prog_setup pms-remind
+	check_help
+	check_synopsis
+	check_description
+	check_exit_status
+	# the columns of the due record and of the log, each described
+	description=$(section "$MAN1" DESCRIPTION)
+	for c in reminder_id appointment_id patient_id mrn rule channel \
+	    recipient start location language due_at attempt subject text \
+	    status reason attempts claimed_at sent_at delivered_at next_at \
+	    updated_at; do
+		grep -qE -- "(^|[ ,(])$c( |,|\$)" <<<"$description" ||
+		    fail "pms-remind(1) does not describe column \"$c\""
+	done
+	# and the sender's environment
+	for v in PMS_REMINDER_ID PMS_CHANNEL PMS_RECIPIENT PMS_SUBJECT \
+	    PMS_ATTEMPT PATH HOME LANG; do
+		grep -qw -- "$v" <<<"$description" ||
+		    fail "pms-remind(1) does not describe $v"
+	done
+}
+
+@test "docs: pms-remind: bash and zsh completions follow the usage" {
+	prog_setup pms-remind
+	check_bash_completion "" "-S --store -u --user --passphrase-fd \
+--keyfile --emergency -h --help"
+	touch practice.pms
+	[ "$(complete_words pms-remind -S prac)" = practice.pms ]
+	[ "$(complete_words pms-remind send --exec prac)" = practice.pms ]
+	[ "$(complete_words pms-remind mark prac)" = practice.pms ]
+	[ "$(complete_words pms-remind due --out prac)" = practice.pms ]
+	[ -z "$(complete_words pms-remind optout '')" ]
+	[ -z "$(complete_words pms-remind optout --phone '')" ]
+	[ -z "$(complete_words pms-remind log --mrn '')" ]
+	[ "$(complete_words pms-remind log --status s)" = $'sending\nsent\nskipped' ]
+	check_zsh_completion
+}
+
+@test "docs: pms-remind: the man page EXAMPLES run" {
+	prog_setup pms-remind
+	check_examples
+	assert_file_exists "$dir/x/reminders.key"
+}
+
+@test "docs: pms-remind: the placeholders of the man page are the ones the templates take" {
+	# every placeholder of the shipped templates and of the demo is
+	# described, and every one described renders (a template using them
+	# all loads and is due without an error)
+	prog_setup pms-remind
+	described=$(section "$MAN1" DESCRIPTION | grep -oE '\{[a-z_]+\}' | sort -u)
+	used=$(cat "$TOP"/share/templates/*.txt "$TOP/share/demo/practice.yaml" |
+	    grep -oE '\{[a-z_]+\}' | sort -u)
+	missing=$(comm -13 <(echo "$described") <(echo "$used"))
+	[ -z "$missing" ] || fail "not in pms-remind(1): $missing"
+	export PMS_STORE="$BATS_TEST_TMPDIR/store" PMS_USER=admin
+	printf '%s\n' 'correct horse battery staple' >"$BATS_TEST_TMPDIR/pass"
+	export PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	{ sed -n '1,/^templates:/p' "$TOP/share/demo/practice.yaml"
+	  printf '  - name: reminder-sms\n    channel: sms\n    body: "%s"\n' \
+	      "$(echo $described)"; } >"$BATS_TEST_TMPDIR/all.yaml"
+	pms-admin config load "$BATS_TEST_TMPDIR/all.yaml" >/dev/null 2>&1
+	run -0 pms-remind due
 }
