@@ -178,6 +178,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo \
+	  $(DESTDIR)$(PREFIX)/share/pms/cron \
+	  $(DESTDIR)$(PREFIX)/share/pms/systemd \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
@@ -185,6 +187,10 @@ install: all
 	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 share/demo/practice.yaml $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/cron/pms-remind.crontab \
+	  $(DESTDIR)$(PREFIX)/share/pms/cron
+	install -m 0644 share/systemd/pms-remind.service \
+	  share/systemd/pms-remind.timer $(DESTDIR)$(PREFIX)/share/pms/systemd
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -196,6 +202,9 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man5/pms.yaml.5 \
 	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/practice.yaml \
+	  $(DESTDIR)$(PREFIX)/share/pms/cron/pms-remind.crontab \
+	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.service \
+	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.timer \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 

@@ -1080,3 +1080,34 @@ EOF
 	assert_output --partial '"start":"'$fall'T10:00:00-05:00","location":"main","language":"en","due_at":"'$(utc $NY "$(date -d "$fall -2 days" +%F) 10:00")'"'
 	assert_output --partial ' at\n10:00 AM, at Riverside Main Office'
 }
+
+# ---- cron ----------------------------------------------------------------
+
+@test "cron: the shipped crontab line and systemd units run send with a key file, installed by make install" {
+	tab="$TOP/share/cron/pms-remind.crontab"
+	line=$(grep -v '^#' "$tab" | grep 'pms-remind')
+	[[ $line == '*/5 * * * * pms-remind --keyfile /var/lib/pms/reminders.key send --exec '*' </dev/null' ]]
+	grep -q '^PMS_STORE=/var/lib/pms/practice.pms$' "$tab"
+	svc="$TOP/share/systemd/pms-remind.service"
+	grep -q '^ExecStart=/usr/local/bin/pms-remind --keyfile /var/lib/pms/reminders.key send --exec ' "$svc"
+	grep -q '^StandardInput=null$' "$svc"
+	grep -q '^OnCalendar=\*:0/5$' "$TOP/share/systemd/pms-remind.timer"
+	# the crontab's command, run here with this test's store, key file
+	# and sender, sends what is due, once
+	pms-admin keyfile create reminders --role reminder-bot --out "$BATS_TEST_TMPDIR/reminders.key" >/dev/null 2>&1
+	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup
+	cmd=$(cut -d' ' -f6- <<<"$line" | sed -e "s|/var/lib/pms/reminders.key|$BATS_TEST_TMPDIR/reminders.key|" \
+	    -e "s|/usr/local/lib/pms/send-sms|$SENDER|")
+	for i in 1 2; do
+		when $NY "$(day -2) 12:0$i" env -u PMS_PASSPHRASE_FILE -u PMS_USER bash -c "$cmd" 2>>cron.err
+	done
+	[ "$(wc -l <"$SENT")" -eq 1 ]
+	# make install puts them under $(PREFIX)/share/pms/
+	run -0 make -s -C "$TOP" BUILD="${BUILD:-build}" install DESTDIR="$BATS_TEST_TMPDIR/inst" PREFIX=/usr
+	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/pms/cron/pms-remind.crontab"
+	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/pms/systemd/pms-remind.service"
+	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/pms/systemd/pms-remind.timer"
+	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/man/man1/pms-remind.1"
+	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/bash-completion/completions/pms-remind"
+	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/bin/pms-remind"
+}
