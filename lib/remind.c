@@ -115,6 +115,8 @@ struct rm {
 	} abbr;
 	sqlite3_stmt	*q_claim;
 	sqlite3_stmt	*q_optout;
+	/* statements a run uses for every reminder, prepared once */
+	sqlite3_stmt	*q_appt, *q_insert, *q_update, *q_outcome;
 };
 
 /* ---- the configuration ---- */
@@ -128,6 +130,10 @@ rm_release(struct rm *r)
 		free(r->rules[i].types);
 	sqlite3_finalize(r->q_claim);
 	sqlite3_finalize(r->q_optout);
+	sqlite3_finalize(r->q_appt);
+	sqlite3_finalize(r->q_insert);
+	sqlite3_finalize(r->q_update);
+	sqlite3_finalize(r->q_outcome);
 	rm_tpls_release(&r->tpls);
 	pms_config_free(r->cfg);
 	free(r->sender_path);
@@ -327,8 +333,8 @@ rm_load(struct rm *r, struct pms_store *s)
 	for (i = 0; i < r->nrules; i++)
 		if (rm_tpl_find(&r->tpls, r->rules[i].tpl,
 		    channels[r->rules[i].channel], "en") == NULL) {
-			st = pms_seterr(PMS_ECONFIG, "reminders.rules: rule %s: "
-			    "no %s template \"%s\", shipped or in the "
+			st = pms_seterr(PMS_ECONFIG, "reminders.rules: rule "
+			    "%s: no %s template \"%s\", shipped or in the "
 			    "configuration", r->rules[i].name,
 			    channels[r->rules[i].channel], r->rules[i].tpl);
 			goto fail;
@@ -614,17 +620,33 @@ appt_row(sqlite3_stmt *st, struct rm_appt *a)
 	col(st, 21, a->contact, sizeof(a->contact));
 }
 
+/*
+ * The statement sql in *slot, prepared the first time and reset with
+ * its bindings cleared after that; the caller resets it after its use.
+ */
+static int
+cached(struct rm *r, sqlite3_stmt **slot, const char *sql)
+{
+	if (*slot != NULL) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+		return SQLITE_OK;
+	}
+	return sqlite3_prepare_v2(r->s->db, sql, -1, slot, NULL);
+}
+
 /* One appointment by id; PMS_EREFUSED if there is none. */
 static enum pms_status
 appt_get(struct rm *r, int64_t id, struct rm_appt *a)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	enum pms_status ps;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(r->s->db, APPT_SELECT "WHERE a.id = ?1",
-	    -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = cached(r, &r->q_appt, APPT_SELECT "WHERE a.id = ?1")) !=
+	    SQLITE_OK)
 		return pms_store_sqlerr(r->s, rc, "reading the schedule");
+	st = r->q_appt;
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		appt_row(st, a);
@@ -634,7 +656,7 @@ appt_get(struct rm *r, int64_t id, struct rm_appt *a)
 		    (long long)id);
 	else
 		ps = pms_store_sqlerr(r->s, rc, "reading the schedule");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return ps;
 }
 
@@ -666,7 +688,7 @@ struct rm_cand {
 	int64_t		 raw;		/* the rule's time */
 	int64_t		 eff;		/* out of quiet hours */
 	int		 dropped;	/* no allowed time before the start */
-	int		 quiet_now;	/* now is in the channel's quiet hours */
+	int		 quiet_now;	/* now is in the quiet hours */
 	enum cand_state	 state;
 	const char	*reason;	/* C_SKIP, or why C_NONE */
 	int		 attempt;	/* C_DUE: this one's number */
@@ -1502,34 +1524,34 @@ out:
 /* Write a claim (status sending) or a skip for c; 0 rows: *lost. */
 static enum pms_status
 claim_write(struct send_ctx *x, const struct rm_appt *a,
-    const struct rm_cand *c, int64_t now, int skip, int *lost)
+    const struct rm_cand *c, int64_t now, int64_t deadline, int skip,
+    int *lost)
 {
 	struct pms_store *s = x->r->s;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	char at[PMS_STAMP_BUFSZ];
-	int64_t deadline;
 	int rc;
 
 	*lost = 0;
 	pms_instant_fmt(now, at);
-	deadline = now + (x->sender.timeout_ms + x->sender.grace_ms) / 1000 +
-	    CLAIM_SLACK;
 	if (c->claim == 0)
-		rc = sqlite3_prepare_v2(s->db, "INSERT INTO reminders "
+		rc = cached(x->r, &x->r->q_insert, "INSERT INTO reminders "
 		    "(reminder_id, appointment_id, patient_id, rule, channel, "
 		    "start_utc, status, reason, attempts, due_utc, "
 		    "deadline_utc, claimed_at, claimed_by, created_at, "
 		    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		    "?10, ?11, ?12, ?13, ?14, ?14)", -1, &st, NULL);
+		    "?10, ?11, ?12, ?13, ?14, ?14)");
 	else
-		rc = sqlite3_prepare_v2(s->db, "UPDATE reminders SET status = "
-		    "?7, reason = ?8, attempts = attempts + ?9, due_utc = ?10, "
-		    "next_utc = NULL, deadline_utc = ?11, claimed_at = "
+		rc = cached(x->r, &x->r->q_update, "UPDATE reminders SET "
+		    "status = ?7, reason = ?8, attempts = attempts + ?9, "
+		    "due_utc = ?10, next_utc = NULL, deadline_utc = ?11, "
+		    "claimed_at = "
 		    "coalesce(?12, claimed_at), claimed_by = coalesce(?13, "
 		    "claimed_by), updated_at = ?14 WHERE id = ?15 AND status = "
-		    "?16", -1, &st, NULL);
+		    "?16");
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "recording a reminder");
+	st = c->claim == 0 ? x->r->q_insert : x->r->q_update;
 	if (c->claim == 0) {
 		sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, a->id);
@@ -1557,7 +1579,7 @@ claim_write(struct send_ctx *x, const struct rm_appt *a,
 		sqlite3_bind_text(st, 16, c->cstatus, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT) {
 		*lost = 1;	/* the unique key: claimed by another run */
 		return PMS_OK;
@@ -1569,58 +1591,69 @@ claim_write(struct send_ctx *x, const struct rm_appt *a,
 	return PMS_OK;
 }
 
-/* Write what came of a sender: sent, or failed (again later or not). */
+/*
+ * One reminder a run looks at: what to tell of it, and, when it was
+ * claimed, its message (rendered, in a buffer of its own) and what its
+ * sender did.
+ */
+struct pending {
+	char		 id[PMS_REMIND_ID_BUFSZ];
+	int64_t		 appt;
+	char		 rule[PMS_CFG_CODE];
+	char		 chan[PMS_REMIND_WORD];
+	const char	*status;	/* sent, failed, skipped, stale, due */
+	char		 reason[80];
+	int		 attempt;
+	int		 claimed;	/* its sender is to run */
+	int		 ok;		/* it exited 0 */
+	struct pms_reminder m;
+};
+
+/*
+ * Record what came of a claimed reminder's sender, inside the caller's
+ * transaction: sent, or failed (tried again after the backoff, which
+ * doubles at each attempt, up to a day, or no more).
+ */
 static enum pms_status
-outcome_write(struct send_ctx *x, const char *id, int ok, const char *why,
-    int attempt, const char **status, char reason[64])
+outcome_write(struct send_ctx *x, struct pending *p)
 {
 	struct pms_store *s = x->r->s;
-	sqlite3_stmt *st = NULL;
-	char at[PMS_STAMP_BUFSZ];
+	sqlite3_stmt *st;
+	char at[PMS_STAMP_BUFSZ], why[60];
 	int64_t now = (int64_t)time(NULL), wait, next = 0;
-	enum pms_status ps;
 	int rc, k;
 
 	pms_instant_fmt(now, at);
-	*status = ok ? "sent" : "failed";
-	reason[0] = '\0';
-	if (!ok && attempt < x->r->max_attempts) {
-		/* the backoff doubles at each attempt, up to a day */
-		for (wait = x->r->backoff, k = 1; k < attempt && wait <
+	p->status = p->ok ? "sent" : "failed";
+	snprintf(why, sizeof(why), "%.59s", p->reason);
+	if (!p->ok && p->attempt < x->r->max_attempts) {
+		for (wait = x->r->backoff, k = 1; k < p->attempt && wait <
 		    SECS_DAY; k++)
 			wait *= 2;
 		next = now + (wait < SECS_DAY ? wait : SECS_DAY);
-		snprintf(reason, 64, "%s", why);
-	} else if (!ok)
-		snprintf(reason, 64, "%s; no attempts left", why);
-	if ((ps = begin(s)) != PMS_OK)
-		return ps;
-	if ((rc = sqlite3_prepare_v2(s->db, "UPDATE reminders SET status = "
-	    "?2, reason = ?3, next_utc = ?4, sent_at = ?5, deadline_utc = "
-	    "NULL, updated_at = ?6 WHERE reminder_id = ?1 AND status = "
-	    "'sending'", -1, &st, NULL)) != SQLITE_OK) {
-		ps = pms_store_sqlerr(s, rc, "recording a reminder");
-		goto fail;
-	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, *status, -1, SQLITE_STATIC);
-	if (!ok)
-		sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+	} else if (!p->ok)
+		snprintf(p->reason, sizeof(p->reason), "%s; no attempts left",
+		    why);
+	if ((rc = cached(x->r, &x->r->q_outcome, "UPDATE reminders SET "
+	    "status = ?2, reason = ?3, next_utc = ?4, sent_at = ?5, "
+	    "deadline_utc = NULL, updated_at = ?6 WHERE reminder_id = ?1 AND "
+	    "status = 'sending'")) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	st = x->r->q_outcome;
+	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->status, -1, SQLITE_STATIC);
+	if (!p->ok)
+		sqlite3_bind_text(st, 3, p->reason, -1, SQLITE_STATIC);
 	if (next != 0)
 		sqlite3_bind_int64(st, 4, next);
-	if (ok)
+	if (p->ok)
 		sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		ps = pms_store_sqlerr(s, rc, "recording a reminder");
-		goto fail;
-	}
-	return pms_store_commit(s);
-fail:
-	pms_store_rollback(s);
-	return ps;
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	return PMS_OK;
 }
 
 /* Run the sender for m, with the variables it is told of. */
@@ -1681,120 +1714,204 @@ stale_reason(const struct rm_appt *a, int64_t now, const struct rm_cand *c)
 	return c->reason != NULL ? c->reason : "not due";
 }
 
-/* Look at one reminder again, claim it and send it, or skip it. */
+static void
+stale(struct pending *p, const char *why)
+{
+	p->status = "stale";
+	snprintf(p->reason, sizeof(p->reason), "%s", why);
+}
+
+/*
+ * Look at one reminder again, inside the caller's transaction: skip it
+ * (written), claim it (written, with its audit entry; its message
+ * rendered into p->m), or find it stale (nothing written).  deadline is
+ * when its claim, if its sender never ends, becomes unknown.
+ */
 static enum pms_status
-send_one(struct send_ctx *x, const struct todo *t)
+take_one(struct send_ctx *x, const struct todo *t, int64_t now,
+    int64_t deadline, struct pending *p)
 {
 	struct rm *r = x->r;
 	struct rm_cand c[MAX_RULES], *me = NULL;
 	struct rm_appt a;
-	struct pms_reminder m;
 	enum pms_status st;
-	const char *status, *chan = "", *fields;
-	char why[80] = "", reason[64];
-	int64_t now = clock_now(x->so->o.now);
+	const char *fields;
+	char id[PMS_REMIND_ID_BUFSZ];
 	size_t i, n = 0;
-	int lost, ok, stop;
+	int lost;
 
-	memset(&m, 0, sizeof(m));
-	if ((st = begin(r->s)) != PMS_OK)
-		return st;
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s", t->id);
+	p->appt = t->appt;
+	snprintf(p->rule, sizeof(p->rule), "%s", t->rule);
 	if (t->idx < r->nrules)
-		chan = channels[r->rules[t->idx].channel];
+		snprintf(p->chan, sizeof(p->chan), "%s",
+		    channels[r->rules[t->idx].channel]);
 	if ((st = appt_get(r, t->appt, &a)) == PMS_EREFUSED) {
-		pms_store_rollback(r->s);
-		return tell(x, t->id, t->appt, t->rule, chan, "stale",
-		    "no such appointment", 0) ? pms_seterr(PMS_EIO, "output "
-		    "stopped") : PMS_OK;
+		stale(p, "no such appointment");
+		return PMS_OK;
 	}
 	if (st != PMS_OK)
-		goto fail;
+		return st;
 	if (t->idx >= r->nrules) {
-		pms_store_rollback(r->s);
-		return tell(x, t->id, t->appt, t->rule, chan, "stale",
-		    "no such rule", 0) ? pms_seterr(PMS_EIO, "output stopped") :
-		    PMS_OK;
+		stale(p, "no such rule");
+		return PMS_OK;
 	}
 	if ((st = evaluate(r, &a, now, x->ch, c, &n)) != PMS_OK)
-		goto fail;
+		return st;
 	for (i = 0; i < n; i++)
 		if (c[i].idx == t->idx)
 			me = &c[i];
 	if (me != NULL && strcmp(me->id, t->id) != 0)
 		me = NULL;	/* another start: the appointment moved */
 	if (me == NULL || me->state == C_NONE) {
-		pms_store_rollback(r->s);
 		if (me == NULL && strcmp(a.status, "booked") == 0 &&
-		    a.start_utc > now && t->idx < r->nrules) {
+		    a.start_utc > now) {
 			reminder_id(r, a.id, t->rule, r->rules[t->idx].channel,
-			    a.start_utc, why);
-			if (strcmp(why, t->id) != 0) {
-				snprintf(why, sizeof(why), "the appointment "
-				    "moved");
-				return tell(x, t->id, t->appt, t->rule, chan,
-				    "stale", why, 0) ? pms_seterr(PMS_EIO,
-				    "output stopped") : PMS_OK;
+			    a.start_utc, id);
+			if (strcmp(id, t->id) != 0) {
+				stale(p, "the appointment moved");
+				return PMS_OK;
 			}
 		}
-		return tell(x, t->id, t->appt, t->rule, chan, "stale",
-		    stale_reason(&a, now, me), 0) ? pms_seterr(PMS_EIO,
-		    "output stopped") : PMS_OK;
+		stale(p, stale_reason(&a, now, me));
+		return PMS_OK;
 	}
+	p->attempt = me->attempt;
 	if (x->so->dry_run) {
-		pms_store_rollback(r->s);
-		return tell(x, me->id, a.id, me->rule->name, chan,
-		    me->state == C_DUE ? "due" : "skipped", me->state == C_SKIP ?
-		    me->reason : "", me->attempt) ? pms_seterr(PMS_EIO,
-		    "output stopped") : PMS_OK;
+		p->status = me->state == C_DUE ? "due" : "skipped";
+		if (me->state == C_SKIP)
+			snprintf(p->reason, sizeof(p->reason), "%s",
+			    me->reason);
+		return PMS_OK;
 	}
 	if (me->state == C_SKIP) {
-		if ((st = claim_write(x, &a, me, now, 1, &lost)) != PMS_OK ||
-		    (!lost && (st = pms_audit_append(r->s, "remind.send",
-		    "status,reason", &a.patient_id, 1)) != PMS_OK))
-			goto fail;
-		if ((st = pms_store_commit(r->s)) != PMS_OK)
+		p->attempt = 0;
+		if ((st = claim_write(x, &a, me, now, 0, 1, &lost)) != PMS_OK)
 			return st;
-		stop = lost ? tell(x, me->id, a.id, me->rule->name, chan,
-		    "stale", "claimed already", 0) : tell(x, me->id, a.id,
-		    me->rule->name, chan, "skipped", me->reason, 0);
-		return stop ? pms_seterr(PMS_EIO, "output stopped") : PMS_OK;
+		if (lost) {
+			stale(p, "claimed already");
+			return PMS_OK;
+		}
+		p->status = "skipped";
+		snprintf(p->reason, sizeof(p->reason), "%s", me->reason);
+		return pms_audit_append(r->s, "remind.send", "status,reason",
+		    &a.patient_id, 1);
 	}
 	/* due: rendered, claimed and on record before the sender runs */
-	if ((st = render(r, &a, me, &m, x->warn, x->warg)) != PMS_OK)
-		goto fail;
-	if ((st = claim_write(x, &a, me, now, 0, &lost)) != PMS_OK)
+	if ((st = render(r, &a, me, &p->m, x->warn, x->warg)) != PMS_OK)
+		return st;
+	if ((st = claim_write(x, &a, me, now, deadline, 0, &lost)) != PMS_OK)
 		goto fail;
 	if (lost) {
-		pms_store_rollback(r->s);
-		pms_reminder_release(&m);
-		return tell(x, me->id, a.id, me->rule->name, chan, "stale",
-		    "claimed already", 0) ? pms_seterr(PMS_EIO, "output "
-		    "stopped") : PMS_OK;
+		pms_reminder_release(&p->m);
+		stale(p, "claimed already");
+		return PMS_OK;
 	}
-	fields = m.subject != NULL ? "status,recipient,subject,text" :
+	fields = p->m.subject != NULL ? "status,recipient,subject,text" :
 	    "status,recipient,text";
 	if ((st = pms_audit_append(r->s, "remind.send", fields, &a.patient_id,
 	    1)) != PMS_OK)
 		goto fail;
-	if ((st = pms_store_commit(r->s)) != PMS_OK) {
-		pms_reminder_release(&m);
-		return st;
-	}
-	/* no transaction open from here until the outcome */
-	if ((st = run_sender(x, &m, &ok, why, sizeof(why))) != PMS_OK) {
-		pms_reminder_release(&m);
-		return st;
-	}
-	st = outcome_write(x, m.id, ok, why, m.attempt, &status, reason);
-	stop = st == PMS_OK ? tell(x, m.id, a.id, m.rule, m.channel, status,
-	    reason, m.attempt) : 0;
-	pms_reminder_release(&m);
-	if (st != PMS_OK)
-		return st;
-	return stop ? pms_seterr(PMS_EIO, "output stopped") : PMS_OK;
+	p->claimed = 1;
+	return PMS_OK;
 fail:
-	pms_reminder_release(&m);
-	pms_store_rollback(r->s);
+	pms_reminder_release(&p->m);
+	return st;
+}
+
+/* Tell what came of p, and let go of its message. */
+static int
+tell_pending(struct send_ctx *x, struct pending *p)
+{
+	int stop;
+
+	stop = tell(x, p->id, p->appt, p->rule, p->chan, p->status, p->reason,
+	    p->attempt);
+	pms_reminder_release(&p->m);
+	p->claimed = 0;
+	return stop;
+}
+
+/*
+ * The reminders a run has found, in rounds of up to SEND_BATCH: one
+ * transaction records what came of the previous round's senders and
+ * looks at and claims the next round's reminders; then, with no
+ * transaction open, their senders run.  One commit (one sync of the
+ * disk) a round, not two a reminder; a run that dies leaves at most
+ * one round claimed and unrecorded, unknown.
+ */
+#define SEND_BATCH	8
+
+static enum pms_status
+send_rounds(struct send_ctx *x)
+{
+	struct pms_store *s = x->r->s;
+	struct pending *prev, *cur, *tmp;
+	enum pms_status st = PMS_OK;
+	int64_t now, per;
+	size_t next = 0, nprev = 0, ncur, i, nclaimed;
+	int stop = 0;
+
+	prev = calloc(SEND_BATCH, sizeof(*prev));
+	cur = calloc(SEND_BATCH, sizeof(*cur));
+	if (prev == NULL || cur == NULL) {
+		free(prev);
+		free(cur);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	per = (x->sender.timeout_ms + x->sender.grace_ms + 999) / 1000;
+	while (next < x->ntodo || nprev > 0) {
+		if ((st = begin(s)) != PMS_OK)
+			goto out;
+		for (i = 0; i < nprev; i++)
+			if (prev[i].claimed && (st = outcome_write(x,
+			    &prev[i])) != PMS_OK)
+				goto fail;
+		now = clock_now(x->so->o.now);
+		for (ncur = nclaimed = 0; ncur < SEND_BATCH && next < x->ntodo;
+		    ncur++, next++) {
+			if ((st = take_one(x, &x->todo[next], now, now +
+			    (int64_t)(nclaimed + 1) * per + CLAIM_SLACK,
+			    &cur[ncur])) != PMS_OK)
+				goto fail;
+			nclaimed += cur[ncur].claimed;
+		}
+		if (x->so->dry_run)
+			pms_store_rollback(s);
+		else if ((st = pms_store_commit(s)) != PMS_OK)
+			goto out;
+		/* the previous round, in order, now that it is all written */
+		for (i = 0; i < nprev && !stop; i++)
+			stop = tell_pending(x, &prev[i]);
+		if (stop) {
+			/* claimed ones stay so: unknown, never sent twice */
+			st = pms_seterr(PMS_EIO, "output stopped");
+			goto out;
+		}
+		/* no transaction open: the senders run */
+		for (i = 0; i < ncur; i++)
+			if (cur[i].claimed && (st = run_sender(x, &cur[i].m,
+			    &cur[i].ok, cur[i].reason,
+			    sizeof(cur[i].reason))) != PMS_OK)
+				goto out;
+		tmp = prev;
+		prev = cur;
+		cur = tmp;
+		nprev = ncur;
+		memset(cur, 0, SEND_BATCH * sizeof(*cur));
+	}
+	goto out;
+fail:
+	pms_store_rollback(s);
+out:
+	/* a round whose end was not written: its claims become unknown */
+	for (i = 0; i < SEND_BATCH; i++) {
+		pms_reminder_release(&prev[i].m);
+		pms_reminder_release(&cur[i].m);
+	}
+	free(prev);
+	free(cur);
 	return st;
 }
 
@@ -1871,9 +1988,7 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 		    "keyring: the sender runs as the same user and could "
 		    "reach it (see pms(7)); run send with a key file (cron), "
 		    "or pms-admin lock first");
-	for (i = 0; i < x.ntodo; i++)
-		if ((st = send_one(&x, &x.todo[i])) != PMS_OK)
-			goto out;
+	st = send_rounds(&x);
 	goto out;
 fail:
 	pms_store_rollback(s);
@@ -2167,8 +2282,8 @@ reminded_at(struct pms_store *s, const char *addr, int ch, int64_t now,
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "reading the reminders");
 	if (n == 0)
-		return pms_seterr(PMS_EREFUSED, "no reminded appointment to come "
-		    "for that %s", ch == CH_SMS ? "number" : "address");
+		return pms_seterr(PMS_EREFUSED, "no reminded appointment to "
+		    "come for that %s", ch == CH_SMS ? "number" : "address");
 	if (n > 1)
 		return pms_seterr(PMS_EREFUSED, "that %s was reminded of %s%d "
 		    "appointments: the reply needs its reminder_id",
@@ -2362,8 +2477,8 @@ mark_reply(struct mark_ctx *m, const struct pms_record *rec,
 	stop = strcmp(kw, "STOP") == 0;
 	if (stop || strcmp(kw, "START") == 0) {
 		if (m->from[0] == '\0')
-			return pms_record_fail(rec, "from", PMS_EDATA, "missing: "
-			    "%s needs the number it came from", kw);
+			return pms_record_fail(rec, "from", PMS_EDATA,
+			    "missing: %s needs the number it came from", kw);
 		if (mrn[0] != '\0') {
 			if ((ps = pms_patient_id(m->s, 0, mrn, &pid, NULL)) ==
 			    PMS_EREFUSED)
@@ -2416,8 +2531,9 @@ mark_reply(struct mark_ctx *m, const struct pms_record *rec,
 		    "C, X, STOP, START, HELP");
 	if (m->appt == 0) {
 		if (m->from[0] == '\0')
-			return pms_record_fail(rec, "from", PMS_EDATA, "missing: "
-			    "give the number it came from, or its reminder_id");
+			return pms_record_fail(rec, "from", PMS_EDATA,
+			    "missing: give the number it came from, or its "
+			    "reminder_id");
 		if ((ps = reminded_at(m->s, m->from, ch, m->now, &m->appt,
 		    &m->pid)) == PMS_EREFUSED)
 			return pms_record_fail(rec, "from", PMS_EREFUSED, "%s",

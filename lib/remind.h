@@ -75,8 +75,9 @@ void		 pms_reminder_list_release(struct pms_reminder_list *);
 /* What due and send look at. */
 struct pms_remind_opts {
 	int64_t		 now;		/* 0: the clock */
-	int64_t		 within;	/* appointments starting up to now +
-					 * within; 0: as far as a rule reaches */
+	int64_t		 within;	/* appointments starting up to
+					 * now + within; 0: as far as a rule
+					 * reaches */
 	const char	*channel;	/* sms or email; NULL: both */
 };
 
@@ -123,7 +124,7 @@ enum pms_status	 pms_remind_pick_read(const struct pms_record *,
 /* How send runs the sender. */
 struct pms_remind_send_opts {
 	struct pms_remind_opts o;
-	const char	*exec;		/* the command: words, or a shell line */
+	const char	*exec;		/* the command: words, or sh -c */
 	int64_t		 timeout_ms;	/* 0: PMS_REMIND_TIMEOUT_MS */
 	const struct pms_remind_pick *picks;	/* only these (stdin) */
 	size_t		 npicks;
@@ -137,8 +138,8 @@ struct pms_remind_outcome {
 	int64_t		 appointment_id;
 	const char	*rule;
 	const char	*channel;
-	const char	*status;	/* sent, failed, skipped, stale, unknown;
-					 * due (dry run) */
+	const char	*status;	/* sent, failed, skipped, stale,
+					 * unknown; due (dry run) */
 	const char	*reason;	/* "" if none */
 	int		 attempt;	/* 0 when nothing was tried */
 };

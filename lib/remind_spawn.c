@@ -70,7 +70,8 @@ find_in(const char *path, const char *name)
 	while (*p != '\0') {
 		e = p + strcspn(p, ":");
 		n = (size_t)(e - p);
-		if (n > 0 && asprintf(&full, "%.*s/%s", (int)n, p, name) != -1) {
+		if (n > 0 && asprintf(&full, "%.*s/%s", (int)n, p, name) !=
+		    -1) {
 			if (runnable(full))
 				return full;
 			free(full);
@@ -147,8 +148,8 @@ rm_sender_init(struct rm_sender *s, const char *cmd, const char *extra,
 		if (!runnable(s->argv[0])) {
 			free(search);
 			rm_sender_release(s);
-			return pms_seterr(PMS_EUSAGE, "--exec: \"%s\" is not an "
-			    "executable file", cmd);
+			return pms_seterr(PMS_EUSAGE, "--exec: \"%s\" is not "
+			    "an executable file", cmd);
 		}
 		if ((s->path = strdup(s->argv[0])) == NULL)
 			goto nomem;
@@ -196,7 +197,7 @@ child(const struct rm_sender *s, char *const *envp, int in)
 	sigemptyset(&sa.sa_mask);
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);	/* EINVAL: none */
+			(void)sigaction(sig, &sa, NULL);	/* or EINVAL */
 	(void)setpgid(0, 0);
 	if (in == 0) {
 		if (fcntl(0, F_SETFD, 0) == -1)
@@ -292,7 +293,7 @@ rm_sender_run(const struct rm_sender *s, char *const *vars, const char *msg,
 		return pms_seterr(PMS_EINTERNAL, "cannot start the sender: %s",
 		    strerror(err));
 	}
-	(void)setpgid(pid, pid);	/* as the child does: whichever is first */
+	(void)setpgid(pid, pid);	/* as the child does: whichever first */
 	deadline = now_ms() + s->timeout_ms;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	(void)fcntl(p[1], F_SETFL, O_NONBLOCK);
