@@ -177,7 +177,7 @@ lint:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo $(DESTDIR)$(PREFIX)/share/pms/maps \
 	  $(DESTDIR)$(PREFIX)/share/pms/cron \
 	  $(DESTDIR)$(PREFIX)/share/pms/systemd \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
@@ -186,7 +186,10 @@ install: all
 	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
-	install -m 0644 share/demo/practice.yaml $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
+	  share/demo/policies.csv share/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
 	install -m 0644 share/cron/pms-remind.crontab \
 	  $(DESTDIR)$(PREFIX)/share/pms/cron
 	install -m 0644 share/systemd/pms-remind.service \
@@ -202,6 +205,10 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man5/pms.yaml.5 \
 	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/practice.yaml \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/policies.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/maps/synthea.yaml \
 	  $(DESTDIR)$(PREFIX)/share/pms/cron/pms-remind.crontab \
 	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.service \
 	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.timer \

@@ -15,7 +15,7 @@
  * can recompute any entity it refers to without keeping the others in
  * memory: a file of a million rows is written in constant memory, and a
  * later file (appointments) finds patient 41's MRN again by making
- * patient 41 again.
+ * patient 41's MRN again.
  *
  * Adding a file: write a function "static int write_KIND(const struct gen
  * *, FILE *)" that writes one file to the stream it is given (using the
@@ -41,7 +41,7 @@
 
 /* Bump when the output for a given seed, size and date changes: the
  * benchmarks' cache of built stores is keyed by it. */
-#define GEN_VERSION	1
+#define GEN_VERSION	3
 
 #define GEN_DEFAULT_AS_OF	"2026-01-01"	/* not today: reproducible */
 
@@ -910,6 +910,19 @@ struct patient {
  * 8-digit numbers, so MRNs are unique, look unordered and one in ten
  * starts with 0.
  */
+/* Patient i's MRN alone: what patient_make() gives it. */
+static void
+patient_mrn(const struct gen *g, uint64_t i, char *buf, size_t size)
+{
+	struct rng r;
+	uint64_t off;
+
+	rng_for(&r, g->seed, "patient-mrn", 0);
+	off = rng_below(&r, 100000000);
+	fmt(buf, size, "%08llu", (unsigned long long)
+	    ((i * 31415927u + off) % 100000000u));
+}
+
 static void
 patient_make(const struct gen *g, uint64_t i, struct patient *pt)
 {
@@ -920,15 +933,11 @@ patient_make(const struct gen *g, uint64_t i, struct patient *pt)
 	};
 	struct rng r;
 	char f[48], l[96];
-	uint64_t off;
 	int32_t age_days, since;
 	unsigned mon, day;
 	int year;
 
-	rng_for(&r, g->seed, "patient-mrn", 0);
-	off = rng_below(&r, 100000000);
-	fmt(pt->mrn, sizeof(pt->mrn), "%08llu", (unsigned long long)
-	    ((i * 31415927u + off) % 100000000u));
+	patient_mrn(g, i, pt->mrn, sizeof(pt->mrn));
 	rng_for(&r, g->seed, "patient", i);
 	person_make(&r, g->as_of, 0, 99, &pt->p);
 	address_make(&r, &PICK_SKEWED(&r, cities), 1, &pt->addr);
@@ -1197,6 +1206,239 @@ write_patients(const struct gen *g, FILE *f)
 	return 0;
 }
 
+/*
+ * appointments.csv: the old system's book, in pms-schedule(1)'s import
+ * columns, day by day (as such exports come, and so that the importer
+ * meets each day's time zone offsets once): the size's years of history
+ * up to --as-of and eight weeks beyond it.  Each provider works Monday
+ * to Friday, 08:00-12:00 and 13:00-17:30 at their location, with a few
+ * days away; their days are mostly full (half of the visits follow-ups),
+ * of the types that do not overlap: about a million rows for the group.
+ * A patient sees one provider (i % providers), so that no patient is in
+ * two places at once.  Before --as-of: completed, about
+ * 8% no-shows, 7% cancelled (by the patient, some late, or by the
+ * practice) and a few left booked; after it: booked, some confirmed,
+ * some cancelled.
+ */
+static int
+write_appointments(const struct gen *g, FILE *f)
+{
+	static const int32_t sessions[][2] = { { 8 * 60, 12 * 60 },
+	    { 13 * 60, 17 * 60 + 30 } };
+	struct location loc[MAX_ENTITIES];
+	struct provider pv[MAX_ENTITIES];
+	const struct appt_type *types[PMS_NELEM(appt_types)];
+	const struct appt_type *t;
+	struct rng r;
+	size_t np, nt = 0, i, si;
+	uint64_t id = 0, per, pi;
+	int32_t d, first, last, m;
+	unsigned mon, day;
+	int year, roll;
+	char mrn[16], conf[32];
+	const char *status, *by;
+
+	locations_make(g, loc);
+	np = providers_make(g, pv);
+	for (i = 0; i < g->size->types; i++)
+		if (!appt_types[i].overlap)
+			types[nt++] = &appt_types[i];
+	fputs("source_id,mrn,provider,location,type,start,status,"
+	    "cancelled_by,confirmed_at\n", f);
+	if (g->patients < np || nt == 0)
+		return ferror(f) ? -1 : 0;
+	per = g->patients / np;
+	first = g->as_of - (int32_t)(g->size->years * 365);
+	last = g->as_of + 8 * 7;
+	for (d = first; d < last; d++) {
+		if ((d + 3) % 7 >= 5)		/* 1970-01-01 was a Thursday */
+			continue;
+		civil_from_days(d, &year, &mon, &day);
+		for (i = 0; i < np; i++) {
+			rng_for(&r, g->seed, "appointments",
+			    (uint64_t)d * MAX_ENTITIES + i);
+			if (rng_chance(&r, 30))
+				continue;	/* away that day */
+			for (si = 0; si < PMS_NELEM(sessions); si++) {
+				for (m = sessions[si][0];; ) {
+					/* half of them follow-ups */
+					t = rng_chance(&r, 500) ? types[0] :
+					    types[rng_skewed(&r, nt)];
+					if (m + (int32_t)t->minutes >
+					    sessions[si][1])
+						break;
+					if (!rng_chance(&r, 950)) {
+						m += (int32_t)t->minutes;
+						continue;
+					}
+					pi = rng_below(&r, per) * np + i;
+					patient_mrn(g, pi, mrn, sizeof(mrn));
+					roll = (int)rng_below(&r, 1000);
+					by = "";
+					conf[0] = '\0';
+					if (d < g->as_of) {
+						if (roll < 80)
+							status = "no-show";
+						else if (roll < 150) {
+							status = roll < 100 ?
+							    "late-cancel" :
+							    "cancelled";
+							by = roll < 130 ?
+							    "patient" :
+							    "practice";
+						} else if (roll < 155)
+							status = "booked";
+						else
+							status = "completed";
+					} else if (roll < 60) {
+						status = "cancelled";
+						by = "patient";
+					} else {
+						status = "booked";
+						if (roll < 460)
+							fmt(conf, sizeof(conf),
+							    "%04d-%02u-%02uT1"
+							    "5:00:00Z", year,
+							    mon, day);
+					}
+					fprintf(f, "A%08llu,%s,%s,%s,%s,"
+					    "%04d-%02u-%02uT%02d:%02d,%s,%s,"
+					    "%s\n", (unsigned long long)++id,
+					    mrn, pv[i].code,
+					    loc[pv[i].location].code, t->code,
+					    year, mon, day, m / 60, m % 60,
+					    status, by, conf);
+					m += (int32_t)t->minutes;
+					/* now and then a gap */
+					if (rng_chance(&r, 100))
+						m += 5 * (int32_t)rng_range(&r,
+						    1, 3);
+				}
+			}
+		}
+		if (ferror(f))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The insurance of patient i, as pms-patient policy import reads it:
+ * none for one in eight (self-pay); Medicare from 65, some with a
+ * Medicaid or commercial secondary; otherwise Medicaid for some, a
+ * commercial plan for the rest, a child on a parent's plan, a spouse on
+ * the other's.  One stream per patient ("policy"), so that the patients
+ * file does not move.
+ */
+static int
+write_policies(const struct gen *g, FILE *f)
+{
+	static const char mbi_alpha[] = "ACDEFGHJKMNPQRTUVWXY";
+	struct payer py[64];
+	struct patient pt;
+	struct person sub;
+	struct rng r;
+	size_t np, k;
+	uint64_t i;
+	int32_t from;
+	long age;
+	char member[24], group[12], fromb[16], subdob[16], sex[2];
+	const char *prim, *rel;
+	int second;
+
+	np = payers_make(g, py);
+	fputs("mrn,payer,priority,member_id,group_number,relationship,"
+	    "subscriber_last_name,subscriber_first_name,subscriber_dob,"
+	    "subscriber_sex,effective_from,effective_to\n", f);
+	for (i = 0; i < g->patients; i++) {
+		patient_make(g, i, &pt);
+		rng_for(&r, g->seed, "policy", i);
+		if (!rng_chance(&r, 875))
+			continue;
+		age = (g->as_of - pt.p.dob) / 365;
+		from = g->as_of - (int32_t)rng_below(&r, 6 * 365);
+		if (from < pt.p.dob)
+			from = pt.p.dob;
+		date_fmt(from, fromb, sizeof(fromb));
+		rel = "self";
+		group[0] = '\0';
+		second = 0;
+		if (age >= 65 || np < 3) {
+			prim = py[0].code;	/* Medicare: an MBI */
+			for (k = 0; k < 11; k++)
+				member[k] = k == 0 || k == 3 || k == 6 ||
+				    k == 9 || k == 10 ? (char)('1' +
+				    rng_below(&r, 9)) : mbi_alpha[rng_below(&r,
+				    sizeof(mbi_alpha) - 1)];
+			member[11] = '\0';
+			second = rng_chance(&r, 350);
+		} else if (rng_chance(&r, 180)) {
+			prim = py[1].code;	/* Medicaid */
+			fmt(member, sizeof(member), "%s%08llu", pt.addr.state,
+			    (unsigned long long)rng_below(&r, 100000000));
+		} else {
+			prim = py[2 + rng_below(&r, np - 2)].code;
+			/* member ids keep their leading zeros */
+			fmt(member, sizeof(member), "%c%c%c%09llu",
+			    'A' + (int)rng_below(&r, 26),
+			    'A' + (int)rng_below(&r, 26),
+			    'A' + (int)rng_below(&r, 26),
+			    (unsigned long long)rng_below(&r, 1000000000));
+			if (rng_chance(&r, 800))
+				fmt(group, sizeof(group), "G%05u",
+				    (unsigned)rng_below(&r, 100000));
+			if (age < 18)
+				rel = "child";
+			else if (rng_chance(&r, 150))
+				rel = "spouse";
+		}
+		csv_cell(f, pt.mrn, 0);
+		csv_cell(f, prim, 0);
+		csv_cell(f, "primary", 0);
+		csv_cell(f, member, 0);
+		csv_cell(f, group, 0);
+		csv_cell(f, rel, 0);
+		if (strcmp(rel, "self") != 0) {
+			person_make(&r, g->as_of, strcmp(rel, "child") == 0 ?
+			    (unsigned)age + 18 : 18, 64, &sub);
+			date_fmt(sub.dob, subdob, sizeof(subdob));
+			sex[0] = sub.sex;
+			sex[1] = '\0';
+			csv_cell(f, pt.p.last, 0);
+			csv_cell(f, sub.first, 0);
+			csv_cell(f, subdob, 0);
+			csv_cell(f, sex, 0);
+		} else {
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+		}
+		csv_cell(f, fromb, 0);
+		csv_cell(f, "", 1);
+		if (second && np >= 2) {
+			csv_cell(f, pt.mrn, 0);
+			csv_cell(f, np > 2 && rng_chance(&r, 500) ?
+			    py[2 + rng_below(&r, np - 2)].code : py[1].code, 0);
+			csv_cell(f, "secondary", 0);
+			fmt(member, sizeof(member), "S%010llu",
+			    (unsigned long long)rng_below(&r, 10000000000ULL));
+			csv_cell(f, member, 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "self", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, fromb, 0);
+			csv_cell(f, "", 1);
+		}
+		if (ferror(f))
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- the kinds of file, and main ---- */
 
 struct kind {
@@ -1213,6 +1455,10 @@ static const struct kind kinds[] = {
 	    "the practice's configuration (pms.yaml(5))" },
 	{ "patients", "patients.csv", write_patients, 1,
 	    "the patient registry, as a spreadsheet" },
+	{ "policies", "policies.csv", write_policies, 1,
+	    "the patients' insurance (pms-patient policy import)" },
+	{ "appointments", "appointments.csv", write_appointments, 1,
+	    "the old system's book: years of appointments" },
 };
 
 static _Noreturn void
@@ -1303,7 +1549,7 @@ main(int argc, char *argv[])
 			break;
 		case 'l':
 			for (k = 0; k < PMS_NELEM(kinds); k++)
-				printf("%-10s %-16s %s\n", kinds[k].name,
+				printf("%-12s %-16s %s\n", kinds[k].name,
 				    kinds[k].file, kinds[k].what);
 			return EX_OK;
 		case 'V':

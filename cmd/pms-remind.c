@@ -370,7 +370,8 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 		return rc;
 	memset(&so, 0, sizeof(so));
 	if (!FLAG(&a, OPT_EXEC))
-		return pms_fail(ctx, EX_USAGE, "send: --exec command is needed");
+		return pms_fail(ctx, EX_USAGE, "send: --exec command is "
+		    "needed");
 	so.exec = ARG(&a, OPT_EXEC);
 	if ((rc = channel_arg(ctx, ARG(&a, OPT_CHANNEL))) != 0)
 		return rc;
@@ -592,9 +593,9 @@ cmd_log(struct pms_ctx *ctx, int argc, char **argv)
 			if (strcmp(statuses[i], ARG(&a, OPT_STATUS)) == 0)
 				break;
 		if (i == PMS_NELEM(statuses))
-			return pms_fail(ctx, EX_USAGE, "--status: sending, sent, "
-			    "delivered, failed, unknown or skipped, not \"%s\"",
-			    ARG(&a, OPT_STATUS));
+			return pms_fail(ctx, EX_USAGE, "--status: sending, "
+			    "sent, delivered, failed, unknown or skipped, not "
+			    "\"%s\"", ARG(&a, OPT_STATUS));
 	}
 	if (FLAG(&a, OPT_FROM) && (rc = date_arg(ctx, "--from", ARG(&a,
 	    OPT_FROM), &q.from)) != 0)

@@ -62,8 +62,8 @@ usage(int status)
 	    "[--type code] [--length duration] [--step duration] "
 	    "[--location code] [--allow-past] [-o table|csv|json]\n"
 	    "       pms-schedule next --type code|--length duration "
-	    "[--provider code] [--location code] [--within days] "
-	    "[-o table|csv|json]\n"
+	    "[--provider code] [--location code] [--after time] "
+	    "[--within days] [-o table|csv|json]\n"
 	    "       pms-schedule export --ics [--provider code] "
 	    "[--location code] [--from date] [--to date] [--with-names] "
 	    "[--out file]\n"
@@ -105,7 +105,8 @@ enum {
 	OPT_HOURS,
 	OPT_DATE_FORMAT,
 	OPT_ENCODING,
-	OPT_SKIP_INVALID
+	OPT_SKIP_INVALID,
+	OPT_AFTER
 };
 
 static const struct option longopts[] = {
@@ -139,12 +140,13 @@ static const struct option longopts[] = {
 	{ "date-format", required_argument,	NULL, OPT_DATE_FORMAT },
 	{ "encoding",	required_argument,	NULL, OPT_ENCODING },
 	{ "skip-invalid", required_argument,	NULL, OPT_SKIP_INVALID },
+	{ "after",	required_argument,	NULL, OPT_AFTER },
 	{ NULL,		0,			NULL, 0 }
 };
 
 /* What a command's options said. */
 struct args {
-	const char	*v[OPT_SKIP_INVALID - OPT_PATIENT + 1];
+	const char	*v[OPT_AFTER - OPT_PATIENT + 1];
 	int		 nargs;
 	char	       **args;
 };
@@ -179,7 +181,7 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 	memset(a, 0, sizeof(*a));
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    &idx)) != -1) {
-		if (ch >= OPT_PATIENT && ch <= OPT_SKIP_INVALID) {
+		if (ch >= OPT_PATIENT && ch <= OPT_AFTER) {
 			if (!allowed(allow, longopts[idx].name)) {
 				pms_fail(ctx, EX_USAGE, "%s: option \"--%s\" "
 				    "does not apply", ctx->cmd,
@@ -1148,8 +1150,15 @@ cmd_next(struct pms_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "type,length,provider,"
-	    "location,within")) != 0 || (rc = slot_args(ctx, &a, &q)) != 0)
+	    "location,after,within")) != 0 || (rc = slot_args(ctx, &a, &q)) !=
+	    0)
 		return rc;
+	if (FLAG(&a, OPT_AFTER)) {
+		if ((rc = local_arg(ctx, "--after", ARG(&a, OPT_AFTER),
+		    &q.after)) != 0)
+			return rc;
+		q.has_after = 1;
+	}
 	if (FLAG(&a, OPT_WITHIN)) {
 		const char *v = ARG(&a, OPT_WITHIN);
 		char buf[16];

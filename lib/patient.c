@@ -824,13 +824,13 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	struct pt_dates dates = { q->date_form, PMS_DATE_ISO, 0 };
 	sqlite3_stmt *st = NULL;
 	const char *sql = all, *key = NULL, *notice, *warn;
-	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600];
+	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600], why[512];
 	const struct pt_field *f;
 	int rc;
 	enum pms_status ps;
 
 	*count = 0;
-	qkey[0] = '\0';
+	qkey[0] = why[0] = '\0';
 	if ((ps = pt_env_load(s, &env)) != PMS_OK)
 		return ps;
 	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
@@ -886,8 +886,9 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 			goto fail;
 		(*count)++;
 		if (fn(arg, &p) != 0) {
-			ps = pms_seterr(PMS_EIO, "the output could not be "
-			    "written");
+			/* the writer's own message, kept past the commit */
+			ps = PMS_EIO;
+			pt_cpy(why, sizeof(why), pms_errmsg());
 			break;
 		}
 	}
@@ -909,8 +910,8 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 		if ((ps = pms_store_commit(s)) != PMS_OK)
 			return ps;
 		if (out != PMS_OK)
-			return pms_seterr(out, "the output could not be "
-			    "written");
+			return pms_seterr(out, "%s", why[0] != '\0' ? why :
+			    "the output could not be written");
 		return PMS_OK;
 	}
 sqlfail:
@@ -971,6 +972,16 @@ similar(const char *a, const char *b)
 		return 1;
 	return distance(a, b, la < 5 || lb < 5 ? 1 : 2) <= (la < 5 ||
 	    lb < 5 ? 1 : 2);
+}
+
+/* Names of one person, likely: the same last name and a first name
+ * alike, the same first name and a last name alike, or the two swapped. */
+static int
+names_alike(const char *al, const char *af, const char *bl, const char *bf)
+{
+	return (strcmp(al, bl) == 0 && similar(af, bf)) ||
+	    (strcmp(af, bf) == 0 && similar(al, bl)) ||
+	    (strcmp(al, bf) == 0 && strcmp(af, bl) == 0);
 }
 
 struct pair_list {
@@ -1060,10 +1071,7 @@ pms_patient_duplicates(struct pms_store *s, pms_pair_fn *fn, void *arg,
 				af = (const char *)sqlite3_column_text(st, 3);
 				bl = (const char *)sqlite3_column_text(st, 4);
 				bf = (const char *)sqlite3_column_text(st, 5);
-				if (!((strcmp(al, bl) == 0 && similar(af, bf)) ||
-				    (strcmp(af, bf) == 0 && similar(al, bl)) ||
-				    (strcmp(al, bf) == 0 && strcmp(af, bl) ==
-				    0)))
+				if (!names_alike(al, af, bl, bf))
 					continue;
 			}
 			if ((ps = pair_add(&l, sqlite3_column_int64(st, 0),

@@ -147,6 +147,22 @@ ystrdup(const struct yctx *y, const yaml_node_t *n, const char *what,
 	return PMS_OK;
 }
 
+/* 1 if key came before pair pr in the mapping node m. */
+static int
+twice(struct yctx *y, const yaml_node_t *m, const yaml_node_pair_t *pr,
+    const char *key)
+{
+	const yaml_node_pair_t *q;
+	const char *k;
+
+	for (q = m->data.mapping.pairs.start; q < pr; q++) {
+		k = yscalar(yaml_document_get_node(&y->doc, q->key));
+		if (k != NULL && strcmp(k, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static enum pms_status
 map_field(struct yctx *y, struct pms_import_map *m, int fi,
     yaml_node_t *v)
@@ -172,6 +188,11 @@ map_field(struct yctx *y, struct pms_import_map *m, int fi,
 		k = yaml_document_get_node(&y->doc, pr->key);
 		x = yaml_document_get_node(&y->doc, pr->value);
 		key = yscalar(k);
+		if (key != NULL && twice(y, v, pr, key)) {
+			snprintf(msg, sizeof(msg), "fields.%s.%.20s: given "
+			    "twice", pms_pt_fields[fi].name, key);
+			return yfail(y, k, msg);
+		}
 		if (key != NULL && strcmp(key, "column") == 0) {
 			free(f->column);
 			if ((st = ystrdup(y, x, "column", &f->column)) !=
@@ -194,8 +215,9 @@ map_field(struct yctx *y, struct pms_import_map *m, int fi,
 				if (i == PMS_NELEM(transform_names)) {
 					snprintf(msg, sizeof(msg), "unknown "
 					    "transform \"%.40s\" (trim, "
-					    "collapse-spaces, title-case, upper, "
-					    "lower, strip-trailing-digits, "
+					    "collapse-spaces, title-case, "
+					    "upper, lower, "
+					    "strip-trailing-digits, "
 					    "state-code)", t);
 					return yfail(y, a, msg);
 				}
@@ -263,6 +285,10 @@ map_top(struct yctx *y, struct pms_import_map *m, yaml_node_t *root)
 		v = yaml_document_get_node(&y->doc, pr->value);
 		if ((key = yscalar(k)) == NULL)
 			return yfail(y, k, "a key is expected");
+		if (twice(y, root, pr, key)) {
+			snprintf(msg, sizeof(msg), "%.20s: given twice", key);
+			return yfail(y, k, msg);
+		}
 		if (strcmp(key, "date_format") == 0) {
 			if ((s = yscalar(v)) == NULL ||
 			    (m->date_form = pms_date_form_parse(s)) < 0)
@@ -470,7 +496,8 @@ static const struct alias {
 	{ "phone", PMS_PF_PHONE }, { "homephone", PMS_PF_PHONE },
 	{ "telephone", PMS_PF_PHONE }, { "phonenumber", PMS_PF_PHONE },
 	{ "tel", PMS_PF_PHONE },
-	{ "mobilephone", PMS_PF_MOBILE_PHONE }, { "mobile", PMS_PF_MOBILE_PHONE },
+	{ "mobilephone", PMS_PF_MOBILE_PHONE },
+	{ "mobile", PMS_PF_MOBILE_PHONE },
 	{ "cell", PMS_PF_MOBILE_PHONE }, { "cellphone", PMS_PF_MOBILE_PHONE },
 	{ "workphone", PMS_PF_WORK_PHONE },
 	{ "email", PMS_PF_EMAIL }, { "emailaddress", PMS_PF_EMAIL },
@@ -863,10 +890,11 @@ resolve_columns(struct imp *im)
 	if (im->map != NULL)
 		for (f = 0; f < PMS_PF_COUNT; f++)
 			if (im->map->f[f].column != NULL && im->col[f] < 0) {
-				say(im, 0, "%s%sthe map's column \"%s\" (%s) is "
-				    "not in the file", im->name != NULL ?
-				    im->name : "", im->name != NULL ? ": " : "",
-				    im->map->f[f].column, pms_pt_fields[f].name);
+				say(im, 0, "%s%sthe map's column \"%s\" (%s) "
+				    "is not in the file", im->name != NULL ?
+				    im->name : "", im->name != NULL ? ": " :
+				    "", im->map->f[f].column,
+				    pms_pt_fields[f].name);
 				bad = 1;
 			}
 	if (bad)
@@ -874,7 +902,8 @@ resolve_columns(struct imp *im)
 		    "was imported");
 	for (f = 0; f < PMS_PF_COUNT; f++)
 		if (pms_pt_fields[f].required && im->col[f] < 0)
-			say(im, 1, "%s%sno column is %s: every row will lack it",
+			say(im, 1, "%s%sno column is %s: every row will "
+			    "lack it",
 			    im->name != NULL ? im->name : "",
 			    im->name != NULL ? ": " : "",
 			    pms_pt_fields[f].name);
@@ -1296,8 +1325,8 @@ each_record(struct imp *im, enum pms_status (*fn)(struct imp *,
 			im->line = pms_reader_line(im->r);
 			say(im, 0, "%s", pms_errmsg());
 			if (im->rej != NULL)
-				say(im, 1, "%s%sline %lu: could not be read, so "
-				    "it is not in %s: fix it in the file",
+				say(im, 1, "%s%sline %lu: could not be read, "
+				    "so it is not in %s: fix it in the file",
 				    im->name != NULL ? im->name : "",
 				    im->name != NULL ? ": " : "", im->line,
 				    im->o->rejects);
@@ -1370,8 +1399,8 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 		goto out;
 	finalize(&im);
 	if (im.bad > 0) {
-		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was imported",
-		    im.bad, im.bad == 1 ? "" : "s");
+		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was "
+		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
 	if (o->dry_run)
@@ -1416,6 +1445,12 @@ pol_msg(void *arg, int kind, int field, const char *text)
 
 	if (kind == 0) {
 		fault(im, pms_pol_field_name(field), text);
+		return;
+	}
+	if (kind == 2 && field >= PMS_OF_SUBSCRIBER_LAST_NAME &&
+	    field <= PMS_OF_SUBSCRIBER_SUFFIX) {
+		if (im->n->quotes++ == 0)
+			im->n->quotes_line = im->line;
 		return;
 	}
 	snprintf(pre, sizeof(pre), "%s%s", im->name != NULL ? im->name : "",
@@ -1609,8 +1644,8 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 	if (st != PMS_OK)
 		goto out;
 	if (im.bad > 0) {
-		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was imported",
-		    im.bad, im.bad == 1 ? "" : "s");
+		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was "
+		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
 	if (o->dry_run)
@@ -1645,6 +1680,157 @@ out:
 		im.rej = NULL;
 	}
 	(void)rej_close(&im, 0);
+	if (began)
+		pms_store_rollback(s);
+	pms_reader_close(im.r);
+	return st;
+}
+
+/* ---- updates from records ---- */
+
+static enum pms_status
+upd_row(struct imp *im, const struct pms_record *rec)
+{
+	const char *in[PMS_PF_COUNT], *v;
+	struct pms_patient old, p;
+	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[PMS_PT_NKEY];
+	uint32_t given, diff;
+	size_t i, n = pms_record_nfields(rec);
+	int64_t id = 0, to;
+	int f, rc, isnew;
+	enum pms_status st;
+
+	im->nfaults = 0;
+	im->rlen = 0;
+	im->reason[0] = '\0';
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < n; i++) {
+		/* null (an empty CSV cell) leaves a field alone; JSON ""
+		 * clears it */
+		if ((v = pms_record_text_at(rec, i)) == NULL)
+			continue;
+		if (strcasecmp(pms_record_name(rec, i), "patient_id") == 0) {
+			if (pms_patient_id_parse(v, &id) != PMS_OK) {
+				fault(im, "patient_id", "not a patient id");
+				id = -1;
+			}
+			continue;
+		}
+		if ((f = pms_pt_field_find(pms_record_name(rec, i))) >= 0)
+			in[f] = v;
+	}
+	if (id == 0 && in[PMS_PF_MRN] != NULL && *in[PMS_PF_MRN] != '\0') {
+		if ((st = pms_patient_id(im->s, 0, in[PMS_PF_MRN], &id,
+		    NULL)) == PMS_EREFUSED)
+			fault(im, "mrn", "no patient with that MRN");
+		else if (st != PMS_OK)
+			return st;
+		in[PMS_PF_MRN] = NULL;	/* the key, not a change */
+	} else if (id == 0)
+		fault(im, "patient_id", "a patient id or an mrn is needed");
+	if (id > 0) {
+		if ((st = pms_patient_id(im->s, id, NULL, &to, NULL)) ==
+		    PMS_EREFUSED)
+			fault(im, "patient_id", pms_errmsg());
+		else if (st != PMS_OK)
+			return st;
+		else if (to != id) {
+			char what[128];
+
+			snprintf(what, sizeof(what), "patient %lld was merged "
+			    "into %lld", (long long)id, (long long)to);
+			fault(im, "patient_id", what);
+		}
+	}
+	if (im->nfaults > 0)
+		goto bad;
+	sqlite3_reset(im->get);
+	sqlite3_bind_int64(im->get, 1, id);
+	if ((rc = sqlite3_step(im->get)) != SQLITE_ROW)
+		return sqlfail(im, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc);
+	pt_read(im->get, &old, 1);
+	sqlite3_reset(im->get);
+	p = old;
+	if (pt_check(&im->env, &im->dates, im->line, in, 1, &p, &given,
+	    check_msg, im) > 0 || im->bad > 0)
+		goto bad;
+	if ((st = pms_audit_batch_add(im->batch, id, &isnew)) != PMS_OK)
+		return st;
+	if (!isnew) {
+		fault(im, NULL, "the same patient as an earlier row");
+		goto bad;
+	}
+	if ((diff = pt_diff(&old, &p)) == 0) {
+		im->n->unchanged++;
+		return PMS_OK;
+	}
+	if ((st = pt_keys(&p, lk, fk, nk, sizeof(nk))) != PMS_OK) {
+		fault(im, NULL, pms_errmsg());
+		goto bad;
+	}
+	sqlite3_reset(im->upd);
+	pt_bind_keyed(im->upd, &p, im->now, lk, fk, nk);
+	sqlite3_bind_int64(im->upd, 31, id);
+	if ((rc = sqlite3_step(im->upd)) != SQLITE_DONE) {
+		sqlite3_reset(im->upd);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+			fault(im, "mrn", "another patient has that MRN");
+			goto bad;
+		}
+		return sqlfail(im, rc);
+	}
+	im->n->updated++;
+	im->touched |= diff;
+	return PMS_OK;
+bad:
+	if (im->nfaults > 0)
+		im->bad++;
+	return PMS_OK;
+}
+
+enum pms_status
+pms_patient_update_records(struct pms_store *s, FILE *in, const char *name,
+    const struct pms_import_opts *o, struct pms_import_count *n)
+{
+	struct imp im;
+	char fields[600];
+	enum pms_status st;
+	int began = 0;
+
+	imp_init(&im, s, name, o, n);
+	im.dates.form = o->date_form >= 0 ? (enum pms_date_form)o->date_form :
+	    PMS_DATE_ISO;
+	im.dates.seen = PMS_DATE_ISO;
+	if ((st = pt_env_load(s, &im.env)) != PMS_OK ||
+	    (st = open_reader(&im, in)) != PMS_OK)
+		goto out;
+	im.json = pms_reader_format(im.r) == PMS_IN_JSON;
+	if ((st = pms_store_begin(s)) != PMS_OK)
+		goto out;
+	began = 1;
+	if ((st = pms_audit_batch_begin(s, &im.batch)) != PMS_OK ||
+	    (st = prepare(&im)) != PMS_OK)
+		goto out;
+	if ((st = each_record(&im, upd_row)) != PMS_OK)
+		goto out;
+	finalize(&im);
+	if (im.bad > 0) {
+		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was changed",
+		    im.bad, im.bad == 1 ? "" : "s");
+		goto out;
+	}
+	if (o->dry_run)
+		goto out;
+	pt_fields_fmt(im.touched, fields, sizeof(fields));
+	st = pms_audit_batch_end(im.batch, "patient.update", fields);
+	im.batch = NULL;
+	if (st != PMS_OK)
+		goto out;
+	st = pms_store_commit(s);
+	began = 0;
+out:
+	finalize(&im);
+	pms_audit_batch_free(im.batch);
 	if (began)
 		pms_store_rollback(s);
 	pms_reader_close(im.r);

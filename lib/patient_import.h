@@ -18,10 +18,10 @@
 struct pms_import_opts {
 	const char	*map;		/* a mapping file; NULL: header names */
 	int		 date_form;	/* enum pms_date_form; -1: the map's */
-	int		 encoding;	/* enum pms_in_encoding; -1: the map's */
+	int		 encoding; /* enum pms_in_encoding; -1: the map's */
 	int		 update;	/* update patients whose data changed */
 	int		 dry_run;	/* write nothing; count what would be */
-	const char	*rejects;	/* bad rows go here (0600), the rest in */
+	const char	*rejects; /* bad rows go here (0600), the rest in */
 	/* every PMS_IMPORT_PROGRESS rows; nonzero stops */
 	int		(*progress)(void *arg, unsigned long rows);
 	void		*progress_arg;
@@ -65,6 +65,18 @@ enum pms_status	 pms_patient_import(struct pms_store *, FILE *in,
  * effective_from) adds nothing.  Audit entry "patient.policy.import".
  */
 enum pms_status	 pms_policy_import(struct pms_store *, FILE *in,
+		    const char *name, const struct pms_import_opts *,
+		    struct pms_import_count *);
+
+/*
+ * Change patients from records (CSV or JSON Lines): each names its
+ * patient by patient_id, else mrn, and carries fields by their names; a
+ * null (an empty CSV cell) leaves a field alone, a JSON "" clears it.
+ * All or nothing, in one transaction with one audit entry
+ * "patient.update" naming the fields changed and the patients; every
+ * bad row reported (PMS_EDATA).  n counts rows, updated, unchanged.
+ */
+enum pms_status	 pms_patient_update_records(struct pms_store *, FILE *in,
 		    const char *name, const struct pms_import_opts *,
 		    struct pms_import_count *);
 

@@ -156,8 +156,8 @@ u8_form(const char *in, uninorm_t nf, int fold, uint8_t *buf, size_t size,
 		if (n >= size && (out = malloc(n + 1)) == NULL)
 			return NULL;
 		for (i = 0; i < n; i++)
-			out[i] = (uint8_t)(fold ? tolower((unsigned char)in[i]) :
-			    in[i]);
+			out[i] = (uint8_t)(fold ?
+			    tolower((unsigned char)in[i]) : in[i]);
 		*lenp = n;
 		return out;
 	}
@@ -615,7 +615,8 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 		if (n < 8 || n > 15)
 			return pms_seterr(PMS_EDATA, "not a phone number: "
 			    "E.164 numbers have 8 to 15 digits");
-		snprintf(out, PMS_PT_PHONE, "+%s", d);
+		out[0] = '+';
+		memcpy(out + 1, d, n + 1);	/* n <= 15: it fits */
 		return PMS_OK;
 	}
 	if (c == NULL)
@@ -639,7 +640,7 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 	if (len > 0 && strncmp(d, c->trunk, len) == 0)
 		p += len;
 	if (strlen(p) < 4 || strlen(c->cc) + strlen(p) > 15 ||
-	    strlen(c->cc) + strlen(p) < 7)
+	    strlen(c->cc) + strlen(p) < 8)
 		return pms_seterr(PMS_EDATA, "not a phone number: too few or "
 		    "too many digits");
 	if ((size_t)snprintf(out, PMS_PT_PHONE, "+%s%s", c->cc, p) >=
@@ -895,6 +896,13 @@ static const struct language {
 	{ "korean", "ko" }, { "japanese", "ja" }, { "polish", "pl" },
 	{ "tagalog", "tl" }, { "hindi", "hi" }, { "greek", "el" },
 	{ "somali", "so" }, { "cape verdean creole", "kea" },
+	{ "dutch", "nl" }, { "hebrew", "he" }, { "turkish", "tr" },
+	{ "ukrainian", "uk" }, { "persian", "fa" }, { "farsi", "fa" },
+	{ "urdu", "ur" }, { "bengali", "bn" }, { "punjabi", "pa" },
+	{ "swahili", "sw" }, { "amharic", "am" }, { "hmong", "hmn" },
+	{ "khmer", "km" }, { "lao", "lo" }, { "thai", "th" },
+	{ "nepali", "ne" }, { "tamil", "ta" }, { "telugu", "te" },
+	{ "gujarati", "gu" }, { "american sign language", "ase" },
 };
 
 /* A language tag ("en", "pt-BR", "yue") or the English name of one. */

@@ -35,6 +35,69 @@ sched_begin(struct pms_store *s)
 	return st;
 }
 
+/*
+ * Statements kept for the length of an import (which runs the same few
+ * for each of a million rows): between sched_cache_begin() and
+ * sched_cache_end() sched_prepare() hands out the same statement again,
+ * reset, and sched_finish() resets it instead of finalizing.  Outside,
+ * each is prepared and finalized as usual.  The programs are single-
+ * threaded; the cache is always ended before the store is closed.
+ */
+static struct {
+	sqlite3		*db;
+	sqlite3_stmt	*st[SCHED_Q_COUNT];
+} stmt_cache;
+
+void
+sched_cache_begin(struct pms_store *s)
+{
+	sched_cache_end();
+	stmt_cache.db = s->db;
+}
+
+void
+sched_cache_end(void)
+{
+	size_t i;
+
+	for (i = 0; i < SCHED_Q_COUNT; i++) {
+		sqlite3_finalize(stmt_cache.st[i]);
+		stmt_cache.st[i] = NULL;
+	}
+	stmt_cache.db = NULL;
+}
+
+int
+sched_prepare(struct pms_store *s, enum sched_q q, const char *sql,
+    sqlite3_stmt **stp)
+{
+	int rc;
+
+	if (stmt_cache.db != s->db)
+		return sqlite3_prepare_v2(s->db, sql, -1, stp, NULL);
+	if (stmt_cache.st[q] == NULL) {
+		rc = sqlite3_prepare_v3(s->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &stmt_cache.st[q], NULL);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	*stp = stmt_cache.st[q];
+	return SQLITE_OK;
+}
+
+void
+sched_finish(struct pms_store *s, enum sched_q q, sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	if (stmt_cache.db == s->db && stmt_cache.st[q] == st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return;
+	}
+	sqlite3_finalize(st);
+}
+
 /* Begin unless the caller's transaction is open. */
 static enum pms_status
 begin(struct pms_store *s, const struct pms_appt_opts *o)
@@ -429,16 +492,16 @@ static const char q_busy_patient[] = BUSY_SELECT "a.patient_id = ?1"
     BUSY_WHEN "ORDER BY a.start_utc LIMIT 1";
 
 static enum pms_status
-busy_one(struct pms_store *s, const char *sql, int64_t key, const char *room,
-    const struct sched_new *n, int64_t *id, char *start, char *end,
-    char *prov)
+busy_one(struct pms_store *s, enum sched_q q, const char *sql, int64_t key,
+    const char *room, const struct sched_new *n, int64_t *id, char *start,
+    char *end, char *prov)
 {
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps = PMS_OK;
 	int rc;
 
 	*id = 0;
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = sched_prepare(s, q, sql, &st)) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "checking the schedule");
 	sqlite3_bind_int64(st, 1, key);
 	sqlite3_bind_int64(st, 2, n->start);
@@ -454,7 +517,7 @@ busy_one(struct pms_store *s, const char *sql, int64_t key, const char *room,
 		col_text(st, 3, prov, PMS_CFG_CODE);
 	} else if (rc != SQLITE_DONE)
 		ps = pms_store_sqlerr(s, rc, "checking the schedule");
-	sqlite3_finalize(st);
+	sched_finish(s, q, st);
 	return ps;
 }
 
@@ -468,7 +531,8 @@ sched_check_busy(struct pms_store *s, const struct sched_new *n,
 	*id = 0;
 	msg[0] = '\0';
 	if (!n->may_overlap) {
-		if ((st = busy_one(s, q_busy_provider, n->provider_id, NULL, n,
+		if ((st = busy_one(s, SCHED_Q_BUSY_PROVIDER, q_busy_provider,
+		    n->provider_id, NULL, n,
 		    id, a, b, prov)) != PMS_OK)
 			return st;
 		if (*id != 0) {
@@ -478,7 +542,8 @@ sched_check_busy(struct pms_store *s, const struct sched_new *n,
 			return PMS_OK;
 		}
 		if (n->room != NULL) {
-			if ((st = busy_one(s, q_busy_room, n->location_id,
+			if ((st = busy_one(s, SCHED_Q_BUSY_ROOM, q_busy_room,
+			    n->location_id,
 			    n->room, n, id, a, b, prov)) != PMS_OK)
 				return st;
 			if (*id != 0) {
@@ -489,8 +554,8 @@ sched_check_busy(struct pms_store *s, const struct sched_new *n,
 			}
 		}
 	}
-	if ((st = busy_one(s, q_busy_patient, n->patient_id, NULL, n, id, a, b,
-	    prov)) != PMS_OK)
+	if ((st = busy_one(s, SCHED_Q_BUSY_PATIENT, q_busy_patient,
+	    n->patient_id, NULL, n, id, a, b, prov)) != PMS_OK)
 		return st;
 	if (*id != 0)
 		snprintf(msg, size, "the patient has appointment %lld from %s "
@@ -507,9 +572,9 @@ sched_history_add(struct pms_store *s, int64_t id, const char *action,
 	int rc;
 
 	sched_utc((int64_t)time(NULL), at);
-	rc = sqlite3_prepare_v2(s->db, "INSERT INTO appointment_history "
-	    "(appointment_id, at, user, action, field, from_value, to_value) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL);
+	rc = sched_prepare(s, SCHED_Q_HISTORY, "INSERT INTO "
+	    "appointment_history (appointment_id, at, user, action, field, "
+	    "from_value, to_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "writing the history");
 	sqlite3_bind_int64(st, 1, id);
@@ -522,7 +587,7 @@ sched_history_add(struct pms_store *s, int64_t id, const char *action,
 	if (to != NULL && *to != '\0')
 		sqlite3_bind_text(st, 7, to, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sched_finish(s, SCHED_Q_HISTORY, st);
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "writing the history");
 	return PMS_OK;
@@ -546,13 +611,14 @@ sched_insert(struct pms_store *s, const struct sched_new *n,
 	int rc;
 
 	sched_utc((int64_t)time(NULL), at);
-	rc = sqlite3_prepare_v2(s->db, "INSERT INTO appointments (patient_id, "
+	rc = sched_prepare(s, SCHED_Q_INSERT, "INSERT INTO appointments "
+	    "(patient_id, "
 	    "provider_id, location_id, type_id, room, start_utc, end_utc, "
 	    "local_start, local_end, local_date, zone, status, cancelled_by, "
 	    "late_cancel, confirmed_at, reason, forced, series_id, source_id, "
 	    "created_at, created_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, "
 	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-	    "?20, ?21, ?20)", -1, &st, NULL);
+	    "?20, ?21, ?20)", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "writing an appointment");
 	sqlite3_bind_int64(st, 1, n->patient_id);
@@ -579,7 +645,7 @@ sched_insert(struct pms_store *s, const struct sched_new *n,
 	sqlite3_bind_text(st, 20, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 21, pms_store_user(s), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sched_finish(s, SCHED_Q_INSERT, st);
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "writing an appointment");
 	*idp = sqlite3_last_insert_rowid(s->db);
@@ -710,9 +776,9 @@ sched_book_location(struct sched_book *b, const struct pms_local *at)
 		    PMS_OK)
 			goto out;
 		if (only == 0) {
-			ps = pms_seterr(PMS_EREFUSED, "outside office hours: %s "
-			    "has none then at any location; name one with "
-			    "--location", b->prov.code);
+			ps = pms_seterr(PMS_EREFUSED, "outside office "
+			    "hours: %s has none then at any location; name "
+			    "one with --location", b->prov.code);
 			goto out;
 		}
 		found = only;
@@ -759,8 +825,8 @@ sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
 	    PMS_OK)
 		goto err;
 	if (n->start < b->now && (b->o == NULL || !b->o->allow_past)) {
-		snprintf(msg, size, "in the past: %s is before now (--allow-past "
-		    "enters it afterwards)", n->local_start);
+		snprintf(msg, size, "in the past: %s is before now "
+		    "(--allow-past enters it afterwards)", n->local_start);
 		return PMS_EREFUSED;
 	}
 	/* the rules --force may override, in order */
@@ -894,8 +960,8 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 		if (i > 0)
 			at.has_offset = 0;	/* the wall clock of each */
 		pms_local_fmt(&at, oc->at);
-		oc->st = sched_book_check(&b, &at, 0, &n, oc->msg, sizeof(oc->msg),
-		    why, sizeof(why));
+		oc->st = sched_book_check(&b, &at, 0, &n, oc->msg,
+		    sizeof(oc->msg), why, sizeof(why));
 		if (oc->st != PMS_OK) {
 			if (failed++ == 0)
 				first = oc->st;
@@ -1187,8 +1253,8 @@ pms_appt_mark(struct pms_store *s, int64_t id, enum pms_appt_op op,
 		    strcmp(a.status, "checked-in") != 0))
 			goto bad_status;
 		if (a.start_utc > t) {
-			ps = pms_seterr(PMS_EREFUSED, "appointment %lld has not "
-			    "begun (%s)", (long long)id, a.start);
+			ps = pms_seterr(PMS_EREFUSED, "appointment %lld has "
+			    "not begun (%s)", (long long)id, a.start);
 			goto fail;
 		}
 		to = op == PMS_APPT_COMPLETE ? "completed" : "no-show";
@@ -1277,8 +1343,8 @@ bad_status:
 	ps = pms_seterr(PMS_EREFUSED, "appointment %lld is %s: it cannot be "
 	    "%s", (long long)id, a.status, op == PMS_APPT_CHECKIN ?
 	    "checked in" : op == PMS_APPT_COMPLETE ? "completed" :
-	    op == PMS_APPT_NOSHOW ? "marked a no-show" : op == PMS_APPT_CONFIRM ?
-	    "confirmed" : "cancelled");
+	    op == PMS_APPT_NOSHOW ? "marked a no-show" :
+	    op == PMS_APPT_CONFIRM ? "confirmed" : "cancelled");
 fail:
 	rollback(s, o);
 	return ps;

@@ -181,7 +181,7 @@ enum pms_status	 pms_appt_move(struct pms_store *, int64_t id,
 /* The changes of an appointment's status. */
 enum pms_appt_op {
 	PMS_APPT_CHECKIN,	/* booked -> checked-in, on its day */
-	PMS_APPT_COMPLETE,	/* booked, checked-in -> completed, once begun */
+	PMS_APPT_COMPLETE,	/* booked, checked-in -> completed, begun */
 	PMS_APPT_NOSHOW,	/* booked -> no-show, once begun */
 	PMS_APPT_CONFIRM,	/* sets confirmed_at (booked, checked-in) */
 	PMS_APPT_CANCEL		/* booked -> cancelled */
@@ -361,6 +361,8 @@ struct pms_slot_query {
 	int		 allow_past;	/* slots: list those before now too */
 	int64_t		 now;		/* 0: the clock */
 	int		 within_days;	/* next: how far to look (0: 90) */
+	int		 has_after;	/* next: look from then, not now */
+	struct pms_local after;		/* wall clock at the practice */
 };
 
 /*
@@ -375,9 +377,9 @@ struct pms_slot_query {
  */
 enum pms_status	 pms_slots(struct pms_store *, const struct pms_slot_query *,
 		    pms_free_slot_fn *fn, void *arg, size_t *count);
-/* The first free slot from now (of any provider, when q->provider is
- * NULL: the earliest, then by provider code) within q->within_days;
- * PMS_EREFUSED if none. */
+/* The first free slot from now, or from q->after (of any provider, when
+ * q->provider is NULL: the earliest, then by provider code) within
+ * q->within_days; PMS_EREFUSED if none. */
 enum pms_status	 pms_slot_next(struct pms_store *,
 		    const struct pms_slot_query *, struct pms_free_slot *out);
 

@@ -217,6 +217,29 @@ enum pms_status	 sched_book_check(struct sched_book *,
 		    struct sched_new *n, char *msg, size_t size, char *why,
 		    size_t wsize);
 
+/* The statements an import runs for every row, kept between
+ * sched_cache_begin() and sched_cache_end() (schedule.c). */
+enum sched_q {
+	SCHED_Q_BUSY_PROVIDER,
+	SCHED_Q_BUSY_ROOM,
+	SCHED_Q_BUSY_PATIENT,
+	SCHED_Q_INSERT,
+	SCHED_Q_HISTORY,
+	SCHED_Q_EXIST_SOURCE,
+	SCHED_Q_EXIST_KEY,
+	SCHED_Q_PROVIDER_AT,
+	SCHED_Q_ROOM_AT,
+	SCHED_Q_ONLY_LOCATION,
+	SCHED_Q_COUNT
+};
+void		 sched_cache_begin(struct pms_store *);
+void		 sched_cache_end(void);
+/* sqlite3_prepare_v2(), or the kept statement; an SQLite code. */
+int		 sched_prepare(struct pms_store *, enum sched_q,
+		    const char *sql, sqlite3_stmt **);
+/* Finalize, or reset the kept statement. */
+void		 sched_finish(struct pms_store *, enum sched_q, sqlite3_stmt *);
+
 /* Begin IMMEDIATE, again while the store is busy (a few times). */
 enum pms_status	 sched_begin(struct pms_store *);
 

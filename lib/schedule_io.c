@@ -470,18 +470,20 @@ imp_existing(struct imp *m, const struct imp_row *r,
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps = PMS_OK;
 	int rc;
+	enum sched_q q = r->source_id[0] != '\0' ? SCHED_Q_EXIST_SOURCE :
+	    SCHED_Q_EXIST_KEY;
 
 	*id = 0;
-	if (r->source_id[0] != '\0') {
-		rc = sqlite3_prepare_v2(m->s->db, "SELECT id FROM appointments "
-		    "WHERE source_id = ?1", -1, &st, NULL);
+	if (q == SCHED_Q_EXIST_SOURCE) {
+		rc = sched_prepare(m->s, q, "SELECT id FROM appointments "
+		    "WHERE source_id = ?1", &st);
 		if (rc == SQLITE_OK)
 			sqlite3_bind_text(st, 1, r->source_id, -1,
 			    SQLITE_STATIC);
 	} else {
-		rc = sqlite3_prepare_v2(m->s->db, "SELECT id FROM appointments "
+		rc = sched_prepare(m->s, q, "SELECT id FROM appointments "
 		    "WHERE provider_id = ?1 AND start_utc = ?2 AND patient_id "
-		    "= ?3", -1, &st, NULL);
+		    "= ?3", &st);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, n->provider_id);
 			sqlite3_bind_int64(st, 2, n->start);
@@ -495,7 +497,7 @@ imp_existing(struct imp *m, const struct imp_row *r,
 		*id = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
 		ps = pms_store_sqlerr(m->s, rc, "reading the schedule");
-	sqlite3_finalize(st);
+	sched_finish(m->s, q, st);
 	return ps;
 }
 
@@ -753,6 +755,7 @@ pms_appt_import(struct pms_store *s, struct pms_reader *rd,
 		goto out;
 	if ((st = sched_begin(s)) != PMS_OK)
 		goto out;
+	sched_cache_begin(s);
 	for (;;) {
 		rs = pms_reader_next(rd, &rec);
 		if (rs == PMS_OK && rec == NULL)
@@ -811,6 +814,7 @@ pms_appt_import(struct pms_store *s, struct pms_reader *rd,
 		if (st != PMS_OK)
 			goto fail;
 	}
+	sched_cache_end();
 	if (o->dry_run)
 		pms_store_rollback(s);
 	else if ((st = pms_store_commit(s)) != PMS_OK)
@@ -829,8 +833,10 @@ pms_appt_import(struct pms_store *s, struct pms_reader *rd,
 		}
 	goto out;
 fail:
+	sched_cache_end();
 	pms_store_rollback(s);
 out:
+	sched_cache_end();
 	pms_writer_abort(m->rej);
 	free(m->lines);
 	free(m->ids);

@@ -332,8 +332,8 @@ sched_code(const char *in, char out[PMS_CFG_CODE])
 /* Run a query of one integer (or none: *v = 0, *found = 0) with ?1 = a
  * and ?2 = b, or the text bt when not NULL. */
 static enum pms_status
-query_one(struct pms_store *s, const char *sql, int64_t a, int64_t b,
-    const char *bt, int64_t *v, int *found)
+query_one(struct pms_store *s, enum sched_q q, const char *sql, int64_t a,
+    int64_t b, const char *bt, int64_t *v, int *found)
 {
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps = PMS_OK;
@@ -341,7 +341,7 @@ query_one(struct pms_store *s, const char *sql, int64_t a, int64_t b,
 
 	*v = 0;
 	*found = 0;
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = sched_prepare(s, q, sql, &st)) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading the schedule");
 	sqlite3_bind_int64(st, 1, a);
 	if (bt != NULL)
@@ -354,7 +354,7 @@ query_one(struct pms_store *s, const char *sql, int64_t a, int64_t b,
 		*found = 1;
 	} else if (rc != SQLITE_DONE)
 		ps = pms_store_sqlerr(s, rc, "reading the schedule");
-	sqlite3_finalize(st);
+	sched_finish(s, q, st);
 	return ps;
 }
 
@@ -366,7 +366,8 @@ sched_provider_at(struct pms_store *s, int64_t provider, int64_t location,
 	int found;
 	enum pms_status st;
 
-	st = query_one(s, "SELECT 1 FROM providers p, json_each(p.locations) "
+	st = query_one(s, SCHED_Q_PROVIDER_AT, "SELECT 1 FROM providers p, "
+	    "json_each(p.locations) "
 	    "j JOIN locations l ON l.code = j.value WHERE p.id = ?1 AND "
 	    "l.id = ?2", provider, location, NULL, &v, &found);
 	(void)v;
@@ -382,7 +383,8 @@ sched_room_at(struct pms_store *s, int64_t location, const char *room,
 	int found;
 	enum pms_status st;
 
-	st = query_one(s, "SELECT 1 FROM locations l, json_each(l.rooms) j "
+	st = query_one(s, SCHED_Q_ROOM_AT, "SELECT 1 FROM locations l, "
+	    "json_each(l.rooms) j "
 	    "WHERE l.id = ?1 AND j.value = ?2", location, 0, room, &v,
 	    &found);
 	*yes = found;
@@ -396,7 +398,8 @@ sched_only_location(struct pms_store *s, int64_t provider, int64_t *loc)
 	int found;
 	enum pms_status st;
 
-	st = query_one(s, "SELECT CASE WHEN count(*) = 1 THEN max(l.id) "
+	st = query_one(s, SCHED_Q_ONLY_LOCATION, "SELECT CASE WHEN "
+	    "count(*) = 1 THEN max(l.id) "
 	    "ELSE 0 END FROM providers p, json_each(p.locations) j JOIN "
 	    "locations l ON l.code = j.value WHERE p.id = ?1", provider, 0,
 	    NULL, &v, &found);
@@ -644,24 +647,23 @@ check_week(struct pms_store *s, int64_t provider, const char *code)
 		ps = pms_store_sqlerr(s, rc, "reading office hours");
 		goto out;
 	}
+	/* a week earlier and later too: Sunday night runs into Monday */
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			for (k = -1; k <= 1; k++) {
 				d = (int64_t)k * WEEK;
-				if (w[i].a < w[j].b + d && w[j].a + d < w[i].b) {
-					hhmm(w[i].st, a1);
-					hhmm(w[i].en, a2);
-					hhmm(w[j].st, b1);
-					hhmm(w[j].en, b2);
-					ps = pms_seterr(PMS_EREFUSED, "office "
-					    "hours overlap: %s at %s on %s "
-					    "%s-%s and at %s on %s %s-%s", code,
-					    w[i].loc, wdays_long[w[i].wd], a1,
-					    a2, w[j].loc, wdays_long[w[j].wd],
-					    b1, b2);
-					goto out;
-				}
+				if (w[i].a < w[j].b + d && w[j].a + d < w[i].b)
+					goto overlap;
 			}
+	goto out;
+overlap:
+	hhmm(w[i].st, a1);
+	hhmm(w[i].en, a2);
+	hhmm(w[j].st, b1);
+	hhmm(w[j].en, b2);
+	ps = pms_seterr(PMS_EREFUSED, "office hours overlap: %s at %s on %s "
+	    "%s-%s and at %s on %s %s-%s", code, w[i].loc, wdays_long[w[i].wd],
+	    a1, a2, w[j].loc, wdays_long[w[j].wd], b1, b2);
 out:
 	sqlite3_finalize(st);
 	free(w);
@@ -900,7 +902,8 @@ sched_sessions(struct pms_store *s, struct sched_frames *fs,
 		ps = pms_store_sqlerr(s, rc, "reading office hours");
 		goto out;
 	}
-	qsort(v, n, sizeof(*v), cmp_session);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_session);
 	*out = v;
 	*np = n;
 	v = NULL;
@@ -1496,6 +1499,9 @@ pms_slot_next(struct pms_store *s, const struct pms_slot_query *q,
 	    (rs = sched_cfg_read(s, &cfg)) != PMS_OK)
 		goto out;
 	c.allow_past = 0;
+	if (q->has_after && (rs = sched_instant(fs, cfg.zone, &q->after,
+	    &c.now)) != PMS_OK)
+		goto out;
 	if (q->provider != NULL) {
 		if ((ps = calloc(1, sizeof(*ps))) == NULL) {
 			rs = pms_seterr(PMS_ENOMEM, "out of memory");
@@ -1549,8 +1555,13 @@ pms_slot_next(struct pms_store *s, const struct pms_slot_query *q,
 	}
 	c.location_id = l.id;
 	within = q->within_days > 0 ? q->within_days : 90;
-	if ((rs = pms_today(cfg.zone, &today)) != PMS_OK)
-		goto out;
+	{
+		struct pms_local now;
+
+		if ((rs = sched_local(fs, cfg.zone, c.now, &now)) != PMS_OK)
+			goto out;
+		today = now.days;
+	}
 	/* a day early and late: the locations' days are not the practice's */
 	for (d = today - 1; d <= today + within && d <= last_day; d++) {
 		for (i = 0; i < n; i++) {

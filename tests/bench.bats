@@ -55,18 +55,62 @@ csv_query() {
 	assert_file_not_exists "$BATS_TEST_TMPDIR/one/practice.yaml"
 }
 
-@test "the output does not move: version 1, seed 1, small" {
+@test "the output does not move: version 3, seed 1, small" {
 	# A change to what bench-gen writes must bump GEN_VERSION in
 	# bench/gen.c (bench/.cache is keyed by it) and these sums.
 	run -0 bench-gen --version
-	assert_output 'bench-gen 1'
+	assert_output 'bench-gen 3'
 	bench-gen --seed 1 --out "$BATS_TEST_TMPDIR/v"
 	cd "$BATS_TEST_TMPDIR/v"
-	yaml=d3e39881d6d1b5f98f34a66a8e67e6a833d3a4582dfae6a39b1a44f6d059ecef
+	yaml=060de3574d92fc638072af0a7beeedf0e949641eafbc665bb97ac02008c8101f
 	csv=4c56025834360e7f5e599329e547e946896efb6160b9bcf3586808cc1666fb8c
-	run -0 sha256sum practice.yaml patients.csv
+	pol=1fa63ef24fa465b1397fec68cc8aa201a2f069b23aa441ab065d4d5de22a9b2d
+	appt=10eee8ef33e92687de340273f8ca4b9e2a77a587f94be9bea419314e44cde0e8
+	run -0 sha256sum practice.yaml patients.csv policies.csv \
+	    appointments.csv
 	assert_output "$yaml  practice.yaml
-$csv  patients.csv"
+$csv  patients.csv
+$pol  policies.csv
+$appt  appointments.csv"
+}
+
+@test "appointments.csv: a year of full days, about 8% no-shows, real MRNs" {
+	run -0 head -n 1 "$G/a/appointments.csv"
+	assert_output 'source_id,mrn,provider,location,type,start,status,cancelled_by,confirmed_at'
+	sqlite3 "$BATS_TEST_TMPDIR/a.db" \
+	    ".import --csv $G/a/appointments.csv a" \
+	    ".import --csv $G/a/patients.csv p"
+	# the rows, by status; no-shows near 8% of the past
+	run -0 sqlite3 "$BATS_TEST_TMPDIR/a.db" "SELECT count(*) > 8000,
+	    count(DISTINCT source_id) = count(*),
+	    round(100.0 * sum(status = 'no-show') / sum(start < '2026-01-01'))
+	    BETWEEN 7 AND 9,
+	    sum(status = 'completed' AND start >= '2026-01-01'),
+	    sum(status = 'booked' AND start >= '2026-01-01') > 0,
+	    sum(status IN ('cancelled', 'late-cancel')) > 0,
+	    min(start) >= '2025-01-01', max(start) < '2026-02-27'
+	    FROM a"
+	assert_output '1|1|1|0|1|1|1|1'
+	# every MRN is a patient of patients.csv; weekdays only, in hours
+	run -0 sqlite3 "$BATS_TEST_TMPDIR/a.db" "SELECT
+	    (SELECT count(*) FROM a WHERE mrn NOT IN (SELECT mrn FROM p)),
+	    sum(strftime('%w', substr(start, 1, 10)) IN ('0', '6')),
+	    sum(substr(start, 12) < '08:00' OR substr(start, 12) >= '17:30' OR
+	    substr(start, 12) BETWEEN '12:00' AND '12:59') FROM a"
+	assert_output '0|0|0'
+}
+
+@test "appointments.csv imports into pms-schedule without a conflict" {
+	[ -x "$BUILD_DIR/pms-schedule" ] || skip "pms-schedule not built"
+	printf '%s\n' 'correct horse battery staple' >"$BATS_TEST_TMPDIR/pass"
+	export PMS_STORE="$BATS_TEST_TMPDIR/store" PMS_USER=admin \
+	    PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	pms-admin config load "$G/a/practice.yaml" 2>/dev/null
+	pms-patient import "$G/a/patients.csv" >/dev/null 2>&1
+	n=$(($(wc -l <"$G/a/appointments.csv") - 1))
+	run -0 --separate-stderr pms-schedule import "$G/a/appointments.csv"
+	assert_stderr "$n rows: $n added, 0 there already, 0 rejected"
 }
 
 @test "--as-of moves the dates" {
@@ -140,6 +184,25 @@ status"
 	assert_output '1|1|1|1|1|1|1|1|1|1|1|1|1|1|1'
 }
 
+@test "policies.csv: pms-patient policy import's columns, one to two a patient" {
+	run -0 head -n 1 "$G/a/policies.csv"
+	assert_output "mrn,payer,priority,member_id,group_number,relationship,\
+subscriber_last_name,subscriber_first_name,subscriber_dob,subscriber_sex,\
+effective_from,effective_to"
+	run -0 sqlite3 :memory: ".import --csv $G/a/policies.csv o" \
+	    ".import --csv $G/a/patients.csv p" "SELECT
+	    count(DISTINCT o.mrn) BETWEEN 800 AND 950,
+	    sum(o.mrn NOT IN (SELECT mrn FROM p)) = 0,
+	    sum(priority = 'secondary') > 0,
+	    sum(relationship = 'child') > 0, sum(relationship = 'spouse') > 0,
+	    sum(relationship <> 'self' AND subscriber_dob = '') = 0,
+	    sum(payer = 'medicare') > 0, sum(member_id LIKE '%0%') > 0,
+	    (SELECT count(*) FROM (SELECT mrn, priority FROM o GROUP BY 1, 2
+	    HAVING count(*) > 1)) = 0
+	    FROM o"
+	assert_output '1|1|1|1|1|1|1|1|1'
+}
+
 @test "the record reader takes every generated row" {
 	run -0 --separate-stderr rec-bench read "$G/a/patients.csv"
 	assert_output --regexp '^1000 records, '
@@ -188,8 +251,8 @@ status"
 	assert_stderr 'bench-gen: --seed: not a number'
 	run -64 --separate-stderr bench-gen --as-of 2026-02-30
 	assert_stderr 'bench-gen: --as-of: not a date'
-	run -64 --separate-stderr bench-gen appointments
-	assert_stderr 'bench-gen: unknown kind of file "appointments"'
+	run -64 --separate-stderr bench-gen claims
+	assert_stderr 'bench-gen: unknown kind of file "claims"'
 	run -64 --separate-stderr bench-gen --frobnicate
 	[ -z "$(ls -A)" ]
 }
@@ -198,6 +261,7 @@ status"
 	run -0 bench-gen --list
 	assert_line --regexp '^config +practice\.yaml '
 	assert_line --regexp '^patients +patients\.csv '
+	assert_line --regexp '^appointments +appointments\.csv '
 	run -0 bench-gen --help
 	assert_line --index 0 --partial 'usage: bench-gen [--seed n]'
 }

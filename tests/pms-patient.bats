@@ -246,11 +246,25 @@ pat() {
 	EOF
 	run -0 pms-sql "SELECT id, city FROM patients ORDER BY id"
 	assert_output $'1|Boston\n2|Salem'
-	run -1 --separate-stderr pms-patient update - <<-'EOF'
+	run -65 --separate-stderr pms-patient update - <<-'EOF'
+	{"mrn": "A1", "city": "Cambridge"}
 	{"mrn": "nope", "city": "Zztest"}
+	{"patient_id": 2, "dob": "1957-03-44"}
 	EOF
-	assert_stderr 'line 1: mrn: no patient with that MRN'
+	assert_stderr 'line 2: mrn: no patient with that MRN'
+	assert_stderr 'line 3: dob: not a valid date'
+	assert_stderr '2 bad rows: nothing was changed'
 	refute_phi "$stderr"
+	# all or nothing: the good row is not written either
+	run -0 pms-sql "SELECT id, city FROM patients ORDER BY id"
+	assert_output $'1|Boston\n2|Salem'
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action =
+	    'patient.update'"
+	assert_output 'patient.update|city'
+	# a JSON "" clears a field
+	run -0 pms-patient update - <<<'{"patient_id": 1, "city": ""}'
+	run -0 pms-sql "SELECT city IS NULL FROM patients WHERE id = 1"
+	assert_output 1
 }
 
 @test "update: deceased_on makes the status deceased" {
@@ -660,6 +674,10 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	    >"$BATS_TEST_TMPDIR/map.yaml"
 	run -78 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/map.yaml"
 	assert_stderr 'map.yaml:3: fields: unknown field "shoe_size"'
+	printf 'ignore: [A]\nfields:\n  dob: Born\nignore: [B]\n' \
+	    >"$BATS_TEST_TMPDIR/map.yaml"
+	run -78 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/map.yaml"
+	assert_stderr 'map.yaml:4: ignore: given twice'
 	run -66 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/none.yaml"
 }
 
@@ -805,7 +823,11 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	pms-patient guarantor set "$kid" --relationship parent \
 	    --patient "$drop" >/dev/null
 	run -0 --separate-stderr pms-patient merge "$keep" "$drop" -o csv
-	assert_output $'table,column,rows\npolicies,patient_id,1\nguarantors,patient_id,1'
+	# a line for each row of the merge table: later modules add theirs
+	assert_line --index 0 'table,column,rows'
+	assert_line --index 1 'policies,patient_id,1'
+	assert_line --index 2 'guarantors,patient_id,1'
+	assert_line 'appointments,patient_id,0'
 	assert_stderr "merged patient $drop into $keep"
 	run -0 pms-sql "SELECT patient_id FROM policies"
 	assert_output "$keep"
@@ -1047,4 +1069,28 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	pms-patient policy list -o csv >"$BATS_TEST_TMPDIR/list.csv"
 	run -0 pms-patient policy import "$BATS_TEST_TMPDIR/list.csv" -o csv
 	assert_output --partial '3,0,0,3,0,0,no'
+}
+
+@test "output: a write error is 74, said once; the read is still logged" {
+	pat Example Pat 1980-01-15 >/dev/null
+	run -74 --separate-stderr pms-patient list -o csv --out /dev/full
+	assert_stderr 'pms-patient: /dev/full: write error: No space left on device'
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
+	run -74 --separate-stderr bash -c 'pms-patient export -o csv >/dev/full'
+	assert_stderr 'standard output: write error: No space left on device'
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 2"
+	assert_output $'patient.export\npatient.list'
+}
+
+# bats test_tags=slow
+@test "import: a progress line on a terminal's stderr, none into a pipe" {
+	bench-gen --patients 20000 --out "$BATS_TEST_TMPDIR/g" patients
+	run -0 script -qec "pms-patient import $BATS_TEST_TMPDIR/g/patients.csv \
+	    -o csv 2>&1 >/dev/null" /dev/null
+	[[ $output == *$'\rpms-patient: 10000 rows'*$'\rpms-patient: 20000 rows'* ]]
+	fresh_store
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/g/patients.csv"
+	[[ $stderr != *rows* ]]
+	assert_output --partial '20000,20000,0,0,0,0,no'
 }

@@ -674,6 +674,10 @@ ortiz,main,${DAY}T13:00:00-05:00,${DAY}T13:45:00-05:00"
 	fi
 	run -0 pms-schedule next --type phone -o csv
 	[[ ${lines[1]} == ortiz,main,* ]]
+	# from another time than now: d1's only slot is taken
+	run -0 pms-schedule next --type followup --provider ortiz \
+	    --after "${d1}T08:00" -o csv
+	assert_line --index 1 --partial "ortiz,main,${d2}T09:00:00-0"
 }
 
 # ---- the days the clocks change: B02, B04, Berlin ----------------------
