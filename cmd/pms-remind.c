@@ -388,6 +388,11 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = read_picks(ctx, &picks, &so.npicks, &so.use_picks)) != 0)
 		return rc;
 	so.picks = picks;
+	if (so.use_picks && so.npicks == 0)
+		fprintf(stderr, "%s: send: no due records on standard input, "
+		    "so nothing to send (to send what is due, give it a "
+		    "terminal or /dev/null: under cron, </dev/null)\n",
+		    ctx->prog);
 	if ((rc = pms_cli_open(ctx, "remind.send", &s)) != 0) {
 		free(picks);
 		return rc;

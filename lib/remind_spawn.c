@@ -187,17 +187,22 @@ rm_sender_release(struct rm_sender *s)
 static _Noreturn void
 child(const struct rm_sender *s, char *const *envp, int in)
 {
-	struct sigaction sa;
+	/*
+	 * The kernel's own struct sigaction, all zero: SIG_DFL, no flags,
+	 * an empty mask (four words, as wide as any architecture's).  The
+	 * system call itself, not sigaction(3): glibc refuses to touch the
+	 * two real-time signals it keeps for itself, which a parent may
+	 * have left ignored.
+	 */
+	unsigned long ksa[4] = { 0, 0, 0, 0 };
 	sigset_t empty;
 	long fd, max;
 	int sig;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
+	for (sig = 1; sig < 65; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);	/* or EINVAL */
+			(void)syscall(SYS_rt_sigaction, sig, ksa, NULL,
+			    (size_t)8);
 	(void)setpgid(0, 0);
 	if (in == 0) {
 		if (fcntl(0, F_SETFD, 0) == -1)

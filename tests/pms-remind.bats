@@ -330,7 +330,9 @@ EOF
 	chmod +x probe
 	# descriptors of our own, left open on purpose: none may reach it
 	exec 7>"$BATS_TEST_TMPDIR/fd7" 8<"$BATS_TEST_TMPDIR/probe"
-	run -0 --separate-stderr when $NY "$(day -1) 10:00" env FOO=secret \
+	# and signals ignored (as pms itself ignores SIGPIPE): none may stay so
+	run -0 --separate-stderr when $NY "$(day -1) 10:00" bash -c \
+	    'trap "" HUP INT USR1 USR2 TERM; exec "$@"' - env FOO=secret \
 	    TZ=Asia/Tokyo pms-remind send --exec "$BATS_TEST_TMPDIR/probe" \
 	    -o csv </dev/null
 	exec 7>&- 8<&-
@@ -622,6 +624,7 @@ $idd,$d,two-days,sms,skipped,opted out,"
 	# a filter that keeps nothing sends nothing (it never looks for itself)
 	: >none.json
 	run -0 --separate-stderr when $NY "$t" pms-remind send --exec "$SENDER" <none.json
+	assert_stderr 'send: no due records on standard input, so nothing to send (to send what is due, give it a terminal or /dev/null: under cron, </dev/null)'
 	assert_stderr 'send: 0 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
 	# the same record again: claimed already
 	grep "\"appointment_id\":$c," due.json >again.json
