@@ -351,8 +351,9 @@ nomem:
 
 /*
  * A shipped template: "Channel: sms" and "Subject: ..." lines, a blank
- * line, then the body (its last newline dropped).  The file is ours,
- * made with the source; one that does not read so is a bug.
+ * line, then the body (its last newline dropped).  A file of
+ * share/templates/ that does not start with a Channel line is another
+ * module's (a statement's), not a reminder's: it is left alone.
  */
 static enum pms_status
 tpl_shipped(struct rm_tpls *t, const struct pms_template_file *f)
@@ -362,6 +363,8 @@ tpl_shipped(struct rm_tpls *t, const struct pms_template_file *f)
 	char name[PMS_CFG_CODE], language[PMS_PT_WORD], channel[16] = "";
 	size_t sublen = 0, n;
 
+	if (f->len < 9 || memcmp(f->text, "Channel: ", 9) != 0)
+		return PMS_OK;
 	if ((dot = strchr(f->name, '.')) == NULL ||
 	    (size_t)(dot - f->name) >= sizeof(name) ||
 	    strlen(dot + 1) >= sizeof(language))
