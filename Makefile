@@ -31,9 +31,11 @@ endif
 # name, so that adding one needs no edit here.
 PROGS	 = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/pms-*.c)))
 LIB_SRC	 = $(sort $(wildcard lib/*.c))
-LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
+LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o \
+	   $(BUILD)/lib/templates.o
 HDRS	 = $(sort $(wildcard lib/*.h))
 SQL	 = $(sort $(wildcard share/sql/*.sql))
+TEMPLATES = $(sort $(wildcard share/templates/*.txt))
 HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
 	     $(wildcard tests/helpers/*.c)))
 BENCH	 = store-bench bench-gen rec-bench
@@ -75,6 +77,23 @@ $(BUILD)/lib/migrations.c: $(SQL) Makefile | $(BUILD)/lib
 	} > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/lib/migrations.o: $(BUILD)/lib/migrations.c lib/pms_int.h lib/pms.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The shipped templates (share/templates/NAME.LANGUAGE.txt), the same way.
+$(BUILD)/lib/templates.c: $(TEMPLATES) Makefile | $(BUILD)/lib
+	{ echo '/* generated from share/templates by the Makefile; do not edit */'; \
+	  echo '#include "pms_int.h"'; \
+	  for f in $(TEMPLATES); do xxd -i "$$f" | sed -e 's/^unsigned/static const unsigned/' -e '/_len = /d'; done; \
+	  echo 'const struct pms_template_file pms_template_files[] = {'; \
+	  for f in $(TEMPLATES); do \
+	    b=$$(basename "$$f" .txt); n=$$(echo "$$f" | tr './-' '___'); \
+	    echo "	{ \"$$b\", $$n, sizeof($$n) },"; \
+	  done; \
+	  echo '};'; \
+	  echo 'const unsigned int pms_ntemplate_files = sizeof(pms_template_files) / sizeof(pms_template_files[0]);'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/templates.o: $(BUILD)/lib/templates.c lib/pms_int.h lib/pms.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/%.o: lib/%.c $(HDRS) | $(BUILD)/lib
@@ -159,6 +178,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo $(DESTDIR)$(PREFIX)/share/pms/maps \
+	  $(DESTDIR)$(PREFIX)/share/pms/cron \
+	  $(DESTDIR)$(PREFIX)/share/pms/systemd \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
@@ -169,6 +190,10 @@ install: all
 	  share/demo/policies.csv share/demo/synthea-patients.csv \
 	  share/demo/remit.835 $(DESTDIR)$(PREFIX)/share/pms/demo
 	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
+	install -m 0644 share/cron/pms-remind.crontab \
+	  $(DESTDIR)$(PREFIX)/share/pms/cron
+	install -m 0644 share/systemd/pms-remind.service \
+	  share/systemd/pms-remind.timer $(DESTDIR)$(PREFIX)/share/pms/systemd
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -185,6 +210,9 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/synthea-patients.csv \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/remit.835 \
 	  $(DESTDIR)$(PREFIX)/share/pms/maps/synthea.yaml \
+	  $(DESTDIR)$(PREFIX)/share/pms/cron/pms-remind.crontab \
+	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.service \
+	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.timer \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 

@@ -582,6 +582,7 @@ static void submitter_check(struct ctx *, const struct ynode *, json_t *);
 static void tp_check(struct ctx *, const struct ynode *, json_t *);
 static void quiet_check(struct ctx *, const struct ynode *, json_t *);
 static void rule_check(struct ctx *, const struct ynode *, json_t *);
+static void reminders_check(struct ctx *, const struct ynode *, json_t *);
 static void billing_check(struct ctx *, const struct ynode *, json_t *);
 
 static const struct key address_keys[] = {
@@ -800,6 +801,7 @@ static const struct key rule_keys[] = {
 	{ .name = "before", .type = K_DURATION, .min = 60,
 	  .max = 30 * 86400 },
 	{ .name = "day_before_at", .type = K_TIME },
+	{ .name = "same_day_at", .type = K_TIME },
 	{ .name = "channel", .type = K_ENUM, .flags = F_REQ,
 	  .values = v_channel },
 	{ .name = "template", .type = K_CODE, .flags = F_REQ },
@@ -807,14 +809,17 @@ static const struct key rule_keys[] = {
 static const struct map rule = { rule_keys, N(rule_keys), rule_check };
 static const struct key rule_item = { .type = K_MAP, .map = &rule };
 
+static const struct key dir_item = { .type = K_TEXT, .max = 200 };
 static const struct key reminders_keys[] = {
 	{ .name = "quiet_hours", .type = K_MAP, .flags = F_FILL,
 	  .map = &quiet_hours },
 	{ .name = "retry", .type = K_MAP, .flags = F_FILL, .map = &retry },
 	{ .name = "rules", .type = K_LIST, .item = &rule_item, .max = 50 },
+	{ .name = "sender_path", .type = K_LIST, .item = &dir_item,
+	  .max = 20 },
 };
 static const struct map reminders = { reminders_keys, N(reminders_keys),
-	NULL };
+	reminders_check };
 
 static const struct key template_keys[] = {
 	{ .name = "name", .type = K_CODE, .flags = F_REQ | F_ID },
@@ -1885,17 +1890,50 @@ quiet_check(struct ctx *c, const struct ynode *y, json_t *obj)
 static void
 rule_check(struct ctx *c, const struct ynode *y, json_t *obj)
 {
-	int b = json_object_get(obj, "before") != NULL ||
-	    yget(y, "before", NULL) != NULL;
-	int d = json_object_get(obj, "day_before_at") != NULL ||
-	    yget(y, "day_before_at", NULL) != NULL;
+	static const char *const whens[] = { "before", "day_before_at",
+	    "same_day_at" };
+	const char *first = NULL;
+	size_t i;
 
-	if (!b && !d)
-		yerr(c, y, "give before (such as 48h) or day_before_at (such "
-		    "as \"10:00\")");
-	else if (b && d)
-		key_err(c, y, "day_before_at", "give before or day_before_at, "
-		    "not both");
+	for (i = 0; i < N(whens); i++) {
+		if (json_object_get(obj, whens[i]) == NULL &&
+		    yget(y, whens[i], NULL) == NULL)
+			continue;
+		if (first != NULL) {
+			key_err(c, y, whens[i], "give one of before, "
+			    "day_before_at and same_day_at, not %s too",
+			    first);
+			return;
+		}
+		first = whens[i];
+	}
+	if (first == NULL)
+		yerr(c, y, "give before (such as 48h), day_before_at or "
+		    "same_day_at (such as \"10:00\")");
+}
+
+/* The sender's PATH: absolute directories, each a PATH element. */
+static void
+reminders_check(struct ctx *c, const struct ynode *y, json_t *obj)
+{
+	const struct ynode *list = yget(y, "sender_path", NULL), *at;
+	json_t *dirs = json_object_get(obj, "sender_path");
+	const char *d;
+	size_t i, old, old2;
+
+	for (i = 0; i < json_array_size(dirs); i++) {
+		d = json_string_value(json_array_get(dirs, i));
+		if (d == NULL || (d[0] == '/' && strchr(d, ':') == NULL))
+			continue;
+		old = path_key(c, "sender_path");
+		old2 = path_index(c, i);
+		at = list != NULL && list->kind == Y_SEQ && i < list->n ?
+		    list->kids[i] : y;
+		yerr(c, at, "expected an absolute directory (starting with "
+		    "/, without :)");
+		path_pop(c, old2);
+		path_pop(c, old);
+	}
 }
 
 static void

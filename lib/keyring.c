@@ -147,6 +147,12 @@ pms_keyring_drop(const unsigned char file_id[8], uint32_t slot)
 }
 
 int
+pms_keyring_has(const unsigned char file_id[8], uint32_t slot)
+{
+	return find(file_id, slot) >= 0;
+}
+
+int
 pms_keyring_shared(void)
 {
 	long s, us;

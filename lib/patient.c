@@ -38,6 +38,12 @@ static const struct merge_ref {
 	 * appointments at once; the book shows both, as they were booked */
 	{ "appointments", "patient_id",
 	  "UPDATE appointments SET patient_id = ?1 WHERE patient_id = ?2" },
+	/* 0007-remind: the reminders sent, and the opt-outs (drop's choice
+	 * not to be messaged is keep's: it is the same person) */
+	{ "reminders", "patient_id",
+	  "UPDATE reminders SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "reminder_optouts", "patient_id",
+	  "UPDATE reminder_optouts SET patient_id = ?1 WHERE patient_id = ?2" },
 };
 
 #define PF(name, kind, max, req) \

@@ -120,6 +120,9 @@ int		 pms_keyring_drop(const unsigned char file_id[8],
 		    uint32_t slot);
 /* 1 if the session keyring is shared by all the user's processes. */
 int		 pms_keyring_shared(void);
+/* 1 if the keyring holds an entry of this store and slot (reading
+ * nothing, renewing nothing), else 0. */
+int		 pms_keyring_has(const unsigned char file_id[8], uint32_t slot);
 
 /* ---- the store (store.c) ---- */
 
@@ -211,5 +214,15 @@ struct pms_migration {
 };
 extern const struct pms_migration pms_migrations[];
 extern const unsigned int pms_nmigrations;
+
+/* Embedded templates (share/templates/NAME.LANGUAGE.txt, by the
+ * Makefile): name is "NAME.LANGUAGE"; the text is not NUL-terminated. */
+struct pms_template_file {
+	const char	*name;
+	const unsigned char *text;
+	unsigned int	 len;
+};
+extern const struct pms_template_file pms_template_files[];
+extern const unsigned int pms_ntemplate_files;
 
 #endif /* PMS_INT_H */

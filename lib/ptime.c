@@ -908,6 +908,29 @@ out:
 }
 
 enum pms_status
+pms_zone_abbr(const char *zone, int64_t t, char *buf, size_t size)
+{
+	struct tz_saved sv;
+	enum pms_status st;
+	struct tm tm;
+	time_t tt;
+
+	if (t < -T_LIMIT || t > T_LIMIT)
+		return pms_seterr(PMS_EDATA, "not a valid instant: out of "
+		    "range");
+	if ((st = zone_enter(zone, &sv)) != PMS_OK)
+		return st;
+	tt = (time_t)t;
+	if (localtime_r(&tt, &tm) == NULL || tm.tm_zone == NULL)
+		st = pms_seterr(PMS_EDATA, "not a valid instant: out of "
+		    "range");
+	else
+		snprintf(buf, size, "%s", tm.tm_zone);
+	zone_leave(&sv);
+	return st;
+}
+
+enum pms_status
 pms_today(const char *zone, int32_t *days)
 {
 	struct pms_local l = { 0, 0, 0, 0 };

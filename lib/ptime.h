@@ -109,6 +109,11 @@ enum pms_status	 pms_local_to_instant(const char *zone,
  * PMS_EDATA if its date is outside the years of PMS_YEAR_MIN..MAX. */
 enum pms_status	 pms_instant_to_local(const char *zone, int64_t t,
 		    struct pms_local *);
+/* The zone's abbreviation at instant t, as the tz database has it
+ * ("CET", "CEST", "EST"; "+0530" style where the zone has none);
+ * PMS_EDATA for an unknown zone or an instant out of range. */
+enum pms_status	 pms_zone_abbr(const char *zone, int64_t t, char *buf,
+		    size_t size);
 /* "2026-12-03T09:30:00-05:00": always with seconds, and with the offset
  * when it has one ("+00:00", never "Z": a wall clock is no instant). */
 void		 pms_local_fmt(const struct pms_local *,

@@ -72,13 +72,14 @@ static const struct right {
 	{ "schedule.complete",		F | C },
 	{ "schedule.*",			F },
 
-	/* pms-remind: the cron job reads the coming days' appointments
-	 * and contacts and records what was sent, nothing else */
+	/* pms-remind: the cron job sends and records outcomes; opt-outs
+	 * and the log are the desk's */
 	{ "remind.due",			F | R },
-	{ "remind.render",		F | R },
 	{ "remind.send",		F | R },
 	{ "remind.mark",		F | R },
-	{ "remind.*",			F },
+	{ "remind.optout",		F },
+	{ "remind.optin",		F },
+	{ "remind.log",			F },
 
 	/* pms-bill: the desk takes payments, clinicians code; adjusting,
 	 * voiding and refunding are billing's */

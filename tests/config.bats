@@ -519,7 +519,24 @@ EOF
 	refused ref.yaml \
 	    "ref.yaml:18:23: providers[0].locations[1]: no location has this code (see locations)" \
 	    "ref.yaml:21:27: reminders.rules[0].types[0]: no appointment type has this code (see appointment_types)" \
-	    'ref.yaml:22:7: reminders.rules[1]: give before (such as 48h) or day_before_at (such as "10:00")'
+	    'ref.yaml:22:7: reminders.rules[1]: give before (such as 48h), day_before_at or same_day_at (such as "10:00")'
+}
+
+@test "config: a rule says when in one way; the sender's PATH is absolute" {
+	minimal >when.yaml
+	cat >>when.yaml <<'EOF'
+reminders:
+  sender_path: [/opt/sms/bin, bin, "/a:/b"]
+  rules:
+    - { name: r1, before: 48h, day_before_at: "10:00", channel: sms, template: t }
+    - { name: r2, same_day_at: "08:00", channel: sms, template: t }
+EOF
+	refused when.yaml \
+	    'when.yaml:19:31: reminders.sender_path[1]: expected an absolute directory (starting with /, without :)' \
+	    'when.yaml:19:36: reminders.sender_path[2]: expected an absolute directory (starting with /, without :)' \
+	    'when.yaml:21:47: reminders.rules[0].day_before_at: give one of before, day_before_at and same_day_at, not before too'
+	sed -i -e 's|, bin, "/a:/b"||' -e '/name: r1/d' when.yaml
+	run -0 pms-admin config load --dry-run when.yaml
 }
 
 @test "config: every mistake of a file is reported, in the order of the file" {

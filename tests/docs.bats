@@ -383,6 +383,62 @@ load_prog() {
 	    $'patient\npractice' ]
 }
 
+@test "docs: bash completion: pms-remind's file names, nothing from the store" {
+	load_prog pms-remind
+	source "$TOP/completions/bash/pms-remind"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	touch sender.sh
+	[ "$(complete_words pms-remind -S sen)" = sender.sh ]
+	[ "$(complete_words pms-remind send --exec sen)" = sender.sh ]
+	[ "$(complete_words pms-remind --keyfile = sen)" = sender.sh ]
+	[ "$(complete_words pms-remind mark sen)" = sender.sh ]
+	[ "$(complete_words pms-remind due --out sen)" = sender.sh ]
+	[ -z "$(complete_words pms-remind mark x.csv sen)" ]
+	# ids, MRNs, numbers come from the store or the patient: never
+	[ -z "$(complete_words pms-remind optout '')" ]
+	[ -z "$(complete_words pms-remind optout --phone '')" ]
+	[ -z "$(complete_words pms-remind log --mrn '')" ]
+	[ -z "$(complete_words pms-remind log --appointment '')" ]
+	[ "$(complete_words pms-remind log --status s)" = \
+	    $'sending\nsent\nskipped' ]
+	[ "$(complete_words pms-remind due --channel e)" = email ]
+}
+
+@test "docs: pms-remind(1) describes the due record, the log, the sender's environment and every placeholder" {
+	load_prog pms-remind
+	description=$(section "$MAN1" DESCRIPTION)
+	for c in reminder_id appointment_id patient_id mrn rule channel \
+	    recipient start location language due_at attempt subject text \
+	    status reason attempts claimed_at sent_at delivered_at next_at \
+	    updated_at line from result response outcome reply; do
+		grep -qE -- "(^|[ ,(])$c( |,|\$)" <<<"$description" ||
+		    fail "pms-remind(1) does not describe column \"$c\""
+	done
+	for v in PMS_REMINDER_ID PMS_CHANNEL PMS_RECIPIENT PMS_SUBJECT \
+	    PMS_ATTEMPT PATH HOME LANG; do
+		grep -qw -- "$v" <<<"$description" ||
+		    fail "pms-remind(1) does not describe $v"
+	done
+	# every placeholder of the shipped templates and of the demo is
+	# described, and every one described renders: a template using
+	# them all loads and is due without an error
+	described=$(grep -oE '\{[a-z_]+\}' <<<"$description" | sort -u)
+	used=$(cat "$TOP"/share/templates/*.txt "$TOP/share/demo/practice.yaml" |
+	    grep -oE '\{[a-z_]+\}' | sort -u)
+	missing=$(comm -13 <(echo "$described") <(echo "$used"))
+	[ -z "$missing" ] || fail "not in pms-remind(1): $missing"
+	export PMS_STORE="$BATS_TEST_TMPDIR/store" PMS_USER=admin
+	printf '%s\n' 'correct horse battery staple' >"$BATS_TEST_TMPDIR/pass"
+	export PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	{ sed -n '1,/^templates:/p' "$TOP/share/demo/practice.yaml"
+	  printf '  - name: reminder-sms\n    channel: sms\n    body: "%s"\n' \
+	      "$(echo $described)"; } >"$BATS_TEST_TMPDIR/all.yaml"
+	pms-admin config load "$BATS_TEST_TMPDIR/all.yaml" >/dev/null 2>&1
+	run -0 pms-remind due
+}
+
 @test "docs: bash completion works the same through bash-completion" {
 	local bc=/usr/share/bash-completion/bash_completion
 
