@@ -36,7 +36,7 @@ LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h lib/cli.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-HELPERS	 = pms-sql store-checkpointer pms-when pms-rec
+HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BUILD)/store-bench
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
@@ -83,7 +83,7 @@ $(BUILD)/libpms.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-$(BUILD)/pms-%: cmd/pms-%.c $(BUILD)/libpms.a lib/pms.h
+$(BUILD)/pms-%: cmd/pms-%.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
 # Test helpers: built from libpms, never installed.
@@ -145,12 +145,15 @@ lint:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
 	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 share/demo/practice.yaml $(DESTDIR)$(PREFIX)/share/pms/demo
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -159,7 +162,9 @@ install: all
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
 	  $(PROGS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
+	  $(DESTDIR)$(MANDIR)/man5/pms.yaml.5 \
 	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/practice.yaml \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 

@@ -1,7 +1,8 @@
 /*
  * pms-admin: create the encrypted store and say who may open it (users,
  * cron key files), unlock it for a pipeline, check it end to end, keep
- * it small (checkpoints, for cron), rekey it, back it up and restore it.
+ * it small (checkpoints, for cron), rekey it, back it up and restore it,
+ * and load the practice's configuration into it and dump it back.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "config.h"
 #include "pms.h"
 
 static _Noreturn void
@@ -35,6 +37,8 @@ usage(int status)
 	    "       pms-admin rekey\n"
 	    "       pms-admin backup --out file\n"
 	    "       pms-admin restore file --to path\n"
+	    "       pms-admin config load file [--dry-run]\n"
+	    "       pms-admin config dump\n"
 	    "       pms-admin --help | --version\n", f);
 	exit(status);
 }
@@ -49,7 +53,8 @@ usage(int status)
 	{ "keyfile",		required_argument,	NULL, 'K' }, \
 	{ "recovery",		no_argument,		NULL, 'R' }
 
-enum { OPT_KDF = 256, OPT_UNLOCK, OPT_ROLE, OPT_OUT, OPT_FOR, OPT_TO };
+enum { OPT_KDF = 256, OPT_UNLOCK, OPT_ROLE, OPT_OUT, OPT_FOR, OPT_TO,
+    OPT_DRY_RUN };
 
 /* Handle a common option; returns 0, or an exit code. */
 static int
@@ -288,6 +293,7 @@ struct args {
 	const char	*to;		/* --to */
 	const char	*dur;		/* --for */
 	enum pms_kdf	 kdf;		/* --kdf */
+	int		 dry_run;	/* --dry-run */
 	int		 nargs;		/* operands after the options */
 	char	       **args;
 };
@@ -307,6 +313,7 @@ parse_args(struct pms_ctx *ctx, int argc, char **argv, struct args *a,
 		{ "out",	required_argument,	NULL, OPT_OUT },
 		{ "to",		required_argument,	NULL, OPT_TO },
 		{ "for",	required_argument,	NULL, OPT_FOR },
+		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ NULL,		0,			NULL, 0 }
 	};
 	int ch, rc, idx = 0;
@@ -335,6 +342,9 @@ parse_args(struct pms_ctx *ctx, int argc, char **argv, struct args *a,
 			break;
 		case OPT_FOR:
 			a->dur = optarg;
+			break;
+		case OPT_DRY_RUN:
+			a->dry_run = 1;
 			break;
 		default:
 			if ((rc = common_opt(ctx, ch, optarg, argv)) != 0)
@@ -658,13 +668,132 @@ cmd_restore(struct pms_ctx *ctx, int argc, char **argv)
 	return EX_OK;
 }
 
+/* Each error of a configuration file, on stderr as it comes. */
+static void
+report_error(void *arg, const char *msg)
+{
+	struct pms_ctx *ctx = arg;
+
+	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+}
+
+/* "providers: 1 added, 2 changed" when any of them moved. */
+static void
+print_count(struct pms_ctx *ctx, const char *what,
+    const struct pms_config_count *n)
+{
+	char buf[256];
+	size_t len = 0;
+
+	buf[0] = '\0';
+#define COUNT(v, text) if ((v) > 0 && len < sizeof(buf)) \
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u %s", \
+	    len > 0 ? ", " : "", (v), (text))
+	COUNT(n->added, "added");
+	COUNT(n->changed, "changed");
+	COUNT(n->inactivated, "made inactive (no longer in the file)");
+	COUNT(n->reactivated, "active again");
+#undef COUNT
+	if (len > 0)
+		fprintf(stderr, "%s: %s: %s\n", ctx->prog, what, buf);
+}
+
+static int
+cmd_config_load(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_config_diff diff;
+	struct pms_config *cfg;
+	struct pms_store *s;
+	struct args a;
+	enum pms_status st;
+	const char *file;
+	char *p;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1, "dry-run")) != 0)
+		return rc;
+	file = a.args[0];
+	/* a bad file is reported before the store is opened or unlocked */
+	st = pms_config_read_file(file, report_error, ctx, &cfg);
+	if (st == PMS_ECONFIG)
+		return pms_fail(ctx, EX_CONFIG, "%s; nothing was written",
+		    pms_errmsg());
+	if (st != PMS_OK)
+		return pms_fail_status(ctx, st);
+	if ((rc = open_store(ctx, &s)) != 0) {
+		pms_config_free(cfg);
+		return rc;
+	}
+	st = pms_config_load(s, cfg, a.dry_run, &diff);
+	pms_store_close(s);
+	pms_config_free(cfg);
+	if (st != PMS_OK)
+		return pms_fail_status(ctx, st);
+	if (!diff.changed) {
+		fprintf(stderr, "%s: %s: the store holds this configuration "
+		    "already; nothing was written\n", ctx->prog, file);
+		return EX_OK;
+	}
+	for (p = diff.sections; *p != '\0'; p++)
+		if (*p == ',')
+			*p = ' ';
+	if (a.dry_run)
+		fprintf(stderr, "%s: %s: checked; loading it would change: "
+		    "%s\n", ctx->prog, file, diff.sections);
+	else
+		fprintf(stderr, "%s: %s: loaded; changed: %s\n", ctx->prog,
+		    file, diff.sections);
+	print_count(ctx, "locations", &diff.locations);
+	print_count(ctx, "providers", &diff.providers);
+	print_count(ctx, "appointment types", &diff.appointment_types);
+	print_count(ctx, "payers", &diff.payers);
+	if (a.dry_run)
+		fprintf(stderr, "%s: --dry-run: nothing was written\n",
+		    ctx->prog);
+	return EX_OK;
+}
+
+static enum pms_status
+do_config_dump(struct pms_ctx *ctx, struct pms_store *s, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	return pms_config_dump(s, stdout);
+}
+
+static int
+cmd_config_dump(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "")) != 0)
+		return rc;
+	return with_store(ctx, 0, do_config_dump, NULL);
+}
+
+static const struct pms_cmd config_cmds[] = {
+	{ "load", cmd_config_load }, { "dump", cmd_config_dump },
+};
+
+static int
+cmd_config(struct pms_ctx *ctx, int argc, char **argv)
+{
+	const struct pms_cmd *c;
+
+	if (argc < 2 || (c = pms_cmd_find(config_cmds, PMS_NELEM(config_cmds),
+	    argv[1])) == NULL)
+		usage(EX_USAGE);
+	return c->fn(ctx, argc - 1, argv + 1);
+}
+
 static const struct pms_cmd cmds[] = {
 	{ "init", cmd_init }, { "status", cmd_status },
 	{ "check", cmd_check }, { "maintain", cmd_maintain },
 	{ "user", cmd_user }, { "keyfile", cmd_keyfile },
 	{ "unlock", cmd_unlock }, { "lock", cmd_lock },
 	{ "rekey", cmd_rekey }, { "backup", cmd_backup },
-	{ "restore", cmd_restore },
+	{ "restore", cmd_restore }, { "config", cmd_config },
 };
 
 int

@@ -347,11 +347,13 @@ setup() {
 @test "docs: the man page EXAMPLES run" {
 	# Each "$ " line of EXAMPLES, in order, in one shell; the examples'
 	# directory /tmp/x becomes one of this test's own, the passphrase
-	# comes from a file as in a script.
+	# comes from a file as in a script, and what make install puts in
+	# /usr/local/share/pms/ is taken from share/ of the source tree.
 	dir="$BATS_TEST_TMPDIR"
 	printf '%s\n' 'correct horse battery staple' >"$dir/pass"
 	section "$MAN1" EXAMPLES | sed -n 's/^ *\$ //p' |
-	    sed "s|/tmp/x|$dir/x|g" >"$dir/examples"
+	    sed -e "s|/tmp/x|$dir/x|g" -e "s|/usr/local/share/pms/|$TOP/share/|g" \
+	    >"$dir/examples"
 	[ "$(wc -l <"$dir/examples")" -ge 3 ]
 	grep -q ' init' "$dir/examples"
 	if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
