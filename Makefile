@@ -16,7 +16,7 @@ WARN	 = -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
 	     -Ilib -I$(BUILD) $(shell pkg-config --cflags $(PKGS))
-LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lcsv
+LDLIBS	 = $(shell pkg-config --libs $(PKGS)) -lcsv -lunistring
 
 ifeq ($(SAN),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -27,23 +27,27 @@ SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-PROGS	 = pms-admin
+PROGS	 = pms-admin pms-patient
 LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
 	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c lib/money.c \
 	   lib/ptime.c lib/record.c lib/config.c lib/rights.c \
-	   lib/cli_rec.c
+	   lib/cli_rec.c lib/patient.c lib/patient_norm.c \
+	   lib/patient_import.c
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
-	   lib/record.h lib/config.h lib/cli.h
+	   lib/record.h lib/config.h lib/cli.h lib/patient.h \
+	   lib/patient_int.h lib/patient_import.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
-BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BUILD)/store-bench
+BENCH	 = store-bench bench-gen rec-bench
+BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
 
 # Debian packages the build, tests, demo and benchmarks need.
 DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
-	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev bats \
+	   libsodium-dev libyaml-dev libcsv-dev libjansson-dev \
+	   libunistring-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
 	   faketime util-linux strace clang time \
 	   libclang-rt-14-dev
@@ -91,8 +95,17 @@ $(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
     $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
+# Benchmarks (bench/): never installed.  bench-gen needs nothing of
+# libpms but pms.h, so a generated practice does not depend on the code
+# it measures.
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/rec-bench: bench/rec-bench.c $(BUILD)/libpms.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/bench-gen: bench/gen.c lib/pms.h | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 # Fuzz targets (libFuzzer, Debian's clang): fuzz/fuzz-NAME.c, seeds in
 # fuzz/corpus/fuzz-NAME/; what they find new goes to build-fuzz/corpus/.
@@ -136,8 +149,10 @@ check-asan: deps
 demo: deps all
 	BUILD=$(BUILD) keyctl session - share/demo/run
 
+# make bench [SIZE=small|clinic|group] [SEED=n] [RUNS=n]; built stores
+# are cached in bench/.cache/ (rm -rf it to rebuild).
 bench: deps all
-	BUILD=$(BUILD) bench/run $(SIZE)
+	BUILD=$(BUILD) SEED=$(SEED) RUNS=$(RUNS) bench/run $(SIZE)
 
 lint:
 	@for m in man/man*/*.[1-9]; do \

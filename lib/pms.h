@@ -159,6 +159,24 @@ enum pms_status	 pms_audit_append(struct pms_store *, const char *action,
 		    const char *fields, const int64_t *patients, size_t n);
 
 /*
+ * One entry for an action on more patients than an array should hold
+ * (an import, an export), inside the caller's write transaction:
+ * _begin reserves the entry, _add names a patient (*isnew, if not NULL,
+ * is 0 when the entry names it already), _end writes the entry with its
+ * action and fields and frees the batch.  No other entry may be
+ * appended between _begin and _end.  _free gives up (the caller rolls
+ * back); _free(NULL) does nothing.
+ */
+struct pms_audit_batch;
+enum pms_status	 pms_audit_batch_begin(struct pms_store *,
+		    struct pms_audit_batch **);
+enum pms_status	 pms_audit_batch_add(struct pms_audit_batch *,
+		    int64_t patient, int *isnew);
+enum pms_status	 pms_audit_batch_end(struct pms_audit_batch *,
+		    const char *action, const char *fields);
+void		 pms_audit_batch_free(struct pms_audit_batch *);
+
+/*
  * Verify the audit chain from the first entry.  *count gets the number
  * of entries; on PMS_ETAMPER *bad gets the first entry that fails.
  */

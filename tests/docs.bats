@@ -295,7 +295,10 @@ setup() {
 		    sort) <(echo "$cmds")
 	done
 	# the options in the specs: {-S+,--store=} and '--kdf=[...]'
-	zopts=$(grep -v '^[[:space:]]*#' "$zcomp" |
+	# the program's own functions and the options every subcommand takes
+	zopts=$(awk '/^_pms_admin(_[a-z]+)?\(\)/ || /^_pms_common_opts=/ {
+	    on = 1 } on { print } on && /^[})]/ { on = 0 }' "$zcomp" |
+	    grep -v '^[[:space:]]*#' |
 	    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z-]*=?\[" |
 	    tr -d "{}'[" | tr ',' '\n' | sed -E 's/[+=]$//' | sort -u)
 	source "$TOP/completions/bash/pms-admin"

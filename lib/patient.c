@@ -1,0 +1,1959 @@
+/*
+ * patient.c: the patient registry.  Adding, reading, changing and
+ * finding patients; likely duplicates and merging one into another;
+ * guarantors; insurance policies.  Each command is one IMMEDIATE
+ * transaction with its audit entry, which names fields, never values.
+ *
+ * The merge table below is the one list of (table, column) pairs that
+ * point at a patient: a module whose table does adds its row there, and
+ * a test in its own .bats that a merge moves it.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "patient_int.h"
+
+/*
+ * Every (table, column) that points at a patient, with the statement
+ * that moves its rows from the dropped patient (?2) to the kept one
+ * (?1).  Later modules add theirs: appointments, charges, ledger, ...
+ */
+static const struct merge_ref {
+	const char	*table;
+	const char	*column;
+	const char	*move;
+} merge_refs[] = {
+	{ "policies", "patient_id",
+	  "UPDATE policies SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "guarantors", "patient_id",
+	  "UPDATE guarantors SET patient_id = ?1 WHERE patient_id = ?2" },
+};
+
+#define PF(name, kind, max, req) \
+	{ #name, kind, max, offsetof(struct pms_patient, name), \
+	  sizeof(((struct pms_patient *)0)->name), req }
+#define PB(name) \
+	{ #name, K_BOOL, 3, offsetof(struct pms_patient, name), 0, 0 }
+
+const struct pt_field pms_pt_fields[PMS_PF_COUNT] = {
+	PF(mrn, K_MRN, 64, 0),
+	PF(last_name, K_NAME, 60, 1),
+	PF(first_name, K_NAME, 35, 1),
+	PF(middle_name, K_NAME, 25, 0),
+	PF(suffix, K_NAME, 10, 0),
+	PF(preferred_name, K_NAME, 35, 0),
+	PF(dob, K_DATE, 10, 1),
+	PF(sex, K_SEX, 1, 0),
+	PF(street, K_TEXT, 55, 0),
+	PF(street2, K_TEXT, 55, 0),
+	PF(city, K_TEXT, 30, 0),
+	PF(state, K_STATE, 20, 0),
+	PF(zip, K_ZIP, 15, 0),
+	PF(country, K_COUNTRY, 2, 0),
+	PF(phone, K_PHONE, 16, 0),
+	PF(mobile_phone, K_PHONE, 16, 0),
+	PF(work_phone, K_PHONE, 16, 0),
+	PF(email, K_EMAIL, 254, 0),
+	PF(preferred_contact, K_CONTACT, 5, 0),
+	PB(sms_consent),
+	PB(email_consent),
+	PF(language, K_LANG, 15, 0),
+	PF(first_visit, K_STAMP, 19, 0),
+	PF(status, K_STATUS, 8, 0),
+	PF(deceased_on, K_DATE, 10, 0),
+	PF(ssn, K_SSN, 9, 0),
+};
+
+#define GF(name, kind, max, req) \
+	{ #name, kind, max, offsetof(struct pms_guarantor, name), \
+	  sizeof(((struct pms_guarantor *)0)->name), req }
+
+const struct pt_field pms_g_fields[PMS_GF_COUNT] = {
+	GF(last_name, K_NAME, 60, 1),
+	GF(first_name, K_NAME, 35, 1),
+	GF(middle_name, K_NAME, 25, 0),
+	GF(suffix, K_NAME, 10, 0),
+	GF(dob, K_DATE, 10, 0),
+	GF(street, K_TEXT, 55, 0),
+	GF(street2, K_TEXT, 55, 0),
+	GF(city, K_TEXT, 30, 0),
+	GF(state, K_STATE, 20, 0),
+	GF(zip, K_ZIP, 15, 0),
+	GF(country, K_COUNTRY, 2, 0),
+	GF(phone, K_PHONE, 16, 0),
+	GF(email, K_EMAIL, 254, 0),
+};
+
+#define OF(name, kind, max, req) \
+	{ #name, kind, max, offsetof(struct pms_policy, name), \
+	  sizeof(((struct pms_policy *)0)->name), req }
+
+/* payer and priority are held as text here and resolved apart */
+const struct pt_field pms_pol_fields[PMS_OF_COUNT] = {
+	OF(payer, K_CODE, 32, 1),
+	{ "priority", K_PRIORITY, 9, offsetof(struct pms_policy, priority),
+	  0, 0 },
+	OF(member_id, K_ID, 80, 1),
+	OF(group_number, K_ID, 50, 0),
+	OF(relationship, K_SUBREL, 6, 0),
+	OF(subscriber_last_name, K_NAME, 60, 0),
+	OF(subscriber_first_name, K_NAME, 35, 0),
+	OF(subscriber_middle_name, K_NAME, 25, 0),
+	OF(subscriber_suffix, K_NAME, 10, 0),
+	OF(subscriber_dob, K_DATE, 10, 0),
+	OF(subscriber_sex, K_SEX, 1, 0),
+	OF(subscriber_street, K_TEXT, 55, 0),
+	OF(subscriber_street2, K_TEXT, 55, 0),
+	OF(subscriber_city, K_TEXT, 30, 0),
+	OF(subscriber_state, K_STATE, 20, 0),
+	OF(subscriber_zip, K_ZIP, 15, 0),
+	OF(effective_from, K_DAY, 10, 0),
+	OF(effective_to, K_DAY, 10, 0),
+};
+
+const char *
+pms_pt_field_name(int f)
+{
+	return f >= 0 && f < PMS_PF_COUNT ? pms_pt_fields[f].name : NULL;
+}
+
+int
+pms_pt_field_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < PMS_PF_COUNT; i++)
+		if (strcasecmp(pms_pt_fields[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+pms_g_field_name(int f)
+{
+	return f >= 0 && f < PMS_GF_COUNT ? pms_g_fields[f].name : NULL;
+}
+
+const char *
+pms_pol_field_name(int f)
+{
+	return f >= 0 && f < PMS_OF_COUNT ? pms_pol_fields[f].name : NULL;
+}
+
+/* ---- SQL ---- */
+
+/* The columns read into a struct pms_patient, in the order of
+ * read_patient(); name_key last, for find. */
+#define PT_COLS \
+	"id, merged_into, guarantor_id, mrn, last_name, first_name, " \
+	"middle_name, suffix, preferred_name, dob, sex, street, street2, " \
+	"city, state, zip, country, phone, mobile_phone, work_phone, email, " \
+	"preferred_contact, sms_consent, email_consent, language, " \
+	"first_visit, status, deceased_on, ssn, guarantor_relationship, " \
+	"created_at, updated_at, name_key"
+#define PT_NCOLS	33
+
+const char pt_sql_insert[] =
+    "INSERT INTO patients (mrn, last_name, first_name, middle_name, "
+    "suffix, preferred_name, dob, sex, street, street2, city, state, zip, "
+    "country, phone, mobile_phone, work_phone, email, preferred_contact, "
+    "sms_consent, email_consent, language, first_visit, status, "
+    "deceased_on, ssn, last_key, first_key, name_key, created_at, "
+    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+    "?26, ?27, ?28, ?29, ?30, ?30)";
+
+const char pt_sql_update[] =
+    "UPDATE patients SET mrn = ?1, last_name = ?2, first_name = ?3, "
+    "middle_name = ?4, suffix = ?5, preferred_name = ?6, dob = ?7, "
+    "sex = ?8, street = ?9, street2 = ?10, city = ?11, state = ?12, "
+    "zip = ?13, country = ?14, phone = ?15, mobile_phone = ?16, "
+    "work_phone = ?17, email = ?18, preferred_contact = ?19, "
+    "sms_consent = ?20, email_consent = ?21, language = ?22, "
+    "first_visit = ?23, status = ?24, deceased_on = ?25, ssn = ?26, "
+    "last_key = ?27, first_key = ?28, name_key = ?29, updated_at = ?30 "
+    "WHERE id = ?31";
+
+const char pt_sql_get[] =
+    "SELECT " PT_COLS " FROM patients WHERE id = ?";
+const char pt_sql_by_mrn[] =
+    "SELECT id, merged_into FROM patients WHERE mrn = ?";
+/* name + date of birth: the import's second match */
+const char pt_sql_by_name[] =
+    "SELECT id, mrn FROM patients WHERE dob = ?1 AND last_key = ?2 AND "
+    "first_key = ?3 AND merged_into IS NULL ORDER BY id LIMIT 2";
+
+/* Bind p's fields to ?1..?29 and now to ?30. */
+enum pms_status
+pt_bind(sqlite3_stmt *st, const struct pms_patient *p, const char *now)
+{
+	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[4 * PMS_PT_KEY];
+	const struct pt_field *f;
+	const char *v;
+	enum pms_status ps;
+	int i;
+
+	if ((ps = pt_keys(p, lk, fk, nk, sizeof(nk))) != PMS_OK)
+		return ps;
+	for (i = 0; i < PMS_PF_COUNT; i++) {
+		f = &pms_pt_fields[i];
+		if (f->size == 0) {
+			sqlite3_bind_int(st, i + 1, *(const int *)(const void *)
+			    ((const char *)p + f->off));
+			continue;
+		}
+		v = (const char *)p + f->off;
+		if (*v == '\0')
+			sqlite3_bind_null(st, i + 1);
+		else
+			sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_text(st, 27, lk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 28, fk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 29, nk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 30, now, -1, SQLITE_TRANSIENT);
+	return PMS_OK;
+}
+
+static void
+col_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* A row of PT_COLS into p; the SSN masked unless reveal. */
+void
+pt_read(sqlite3_stmt *st, struct pms_patient *p, int reveal)
+{
+	const struct pt_field *f;
+	char ssn[16];
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(st, 0);
+	p->merged_into = sqlite3_column_int64(st, 1);
+	p->guarantor_id = sqlite3_column_int64(st, 2);
+	for (i = 0; i < PMS_PF_COUNT; i++) {
+		f = &pms_pt_fields[i];
+		if (f->size == 0)
+			*(int *)(void *)((char *)p + f->off) =
+			    sqlite3_column_int(st, 3 + i);
+		else
+			col_copy(st, 3 + i, (char *)p + f->off, f->size);
+	}
+	col_copy(st, 29, p->guarantor_relationship,
+	    sizeof(p->guarantor_relationship));
+	col_copy(st, 30, p->created_at, sizeof(p->created_at));
+	col_copy(st, 31, p->updated_at, sizeof(p->updated_at));
+	if (!reveal) {
+		pms_ssn_mask(p->ssn, ssn);
+		snprintf(p->ssn, sizeof(p->ssn), "%s", ssn);
+	}
+}
+
+void
+pms_ssn_mask(const char *ssn, char out[16])
+{
+	size_t n = strlen(ssn);
+
+	if (n == 0) {
+		out[0] = '\0';
+		return;
+	}
+	if (n != 9) {
+		snprintf(out, 16, "***-**-****");
+		return;
+	}
+	snprintf(out, 16, "***-**-%s", ssn + 5);
+}
+
+/* The search keys of p: last, first, and every name word. */
+enum pms_status
+pt_keys(const struct pms_patient *p, char lk[PMS_PT_KEY],
+    char fk[PMS_PT_KEY], char *nk, size_t nsize)
+{
+	char mk[PMS_PT_KEY], pk[PMS_PT_KEY];
+	enum pms_status st;
+
+	if ((st = pms_name_key(p->last_name, lk, PMS_PT_KEY)) != PMS_OK ||
+	    (st = pms_name_key(p->first_name, fk, PMS_PT_KEY)) != PMS_OK ||
+	    (st = pms_name_key(p->middle_name, mk, PMS_PT_KEY)) != PMS_OK ||
+	    (st = pms_name_key(p->preferred_name, pk, PMS_PT_KEY)) != PMS_OK)
+		return st;
+	if ((size_t)snprintf(nk, nsize, "%s %s%s%s%s%s", lk, fk,
+	    *mk != '\0' ? " " : "", mk, *pk != '\0' ? " " : "", pk) >= nsize)
+		return pms_seterr(PMS_EDATA, "names too long");
+	return PMS_OK;
+}
+
+/* ---- checking what was typed ---- */
+
+/* The environment for a patient: their own country when they have one. */
+static void
+env_for(const struct pt_env *env, const char *country, struct pt_env *e)
+{
+	*e = *env;
+	if (country != NULL && *country != '\0')
+		snprintf(e->country, sizeof(e->country), "%s", country);
+}
+
+int
+pt_check(const struct pt_env *env0, struct pt_dates *dates,
+    unsigned long line, const char *const in[PMS_PF_COUNT], int update,
+    struct pms_patient *p, uint32_t *given, pt_msg_fn *msg, void *arg)
+{
+	const struct pt_field *f;
+	const char *notice, *warn, *v;
+	struct pt_env env;
+	char out[PMS_PT_EMAIL + 16], country[3];
+	int i, errors = 0, k;
+	enum pms_status st;
+
+	*given = 0;
+	/* the country first: it says how ZIP codes, states and phones read */
+	snprintf(country, sizeof(country), "%s", p->country);
+	v = in[PMS_PF_COUNTRY];
+	if (v != NULL && *v != '\0') {
+		notice = warn = NULL;
+		if (pt_value(&pms_pt_fields[PMS_PF_COUNTRY], v, env0, dates,
+		    line, out, sizeof(out), &notice, &warn) != PMS_OK) {
+			msg(arg, 0, PMS_PF_COUNTRY, pms_errmsg());
+			errors++;
+		} else
+			pt_cpy(country, sizeof(country), out);
+	}
+	env_for(env0, country, &env);
+	for (i = 0; i < PMS_PF_COUNT; i++) {
+		f = &pms_pt_fields[i];
+		v = in[i];
+		if (v == NULL || (*v == '\0' && !update))
+			continue;
+		*given |= UINT32_C(1) << i;
+		if (*v == '\0') {
+			if (f->required) {
+				msg(arg, 0, i, "may not be empty");
+				errors++;
+			} else
+				pt_store(f, p, f->size == 0 ? "0" : "");
+			continue;
+		}
+		notice = warn = NULL;
+		st = pt_value(f, v, &env, dates, line, out, sizeof(out),
+		    &notice, &warn);
+		if (st != PMS_OK) {
+			msg(arg, 0, i, pms_errmsg());
+			errors++;
+			continue;
+		}
+		if (warn != NULL)
+			msg(arg, 1, i, warn);
+		if (notice != NULL)
+			msg(arg, 2, i, notice);
+		pt_store(f, p, out);
+	}
+	if (p->country[0] == '\0')
+		snprintf(p->country, sizeof(p->country), "%s", env.country);
+	if (errors > 0)
+		return errors;
+	for (i = 0; i < PMS_PF_COUNT; i++) {
+		f = &pms_pt_fields[i];
+		if (f->required && *((char *)p + f->off) == '\0') {
+			msg(arg, 0, i, "missing");
+			errors++;
+		}
+	}
+	if (p->sex[0] == '\0')
+		snprintf(p->sex, sizeof(p->sex), "U");
+	if (p->deceased_on[0] != '\0') {
+		k = (*given >> PMS_PF_STATUS) & 1;
+		if (k && strcmp(p->status, "deceased") != 0) {
+			msg(arg, 0, PMS_PF_STATUS, "not deceased, yet a "
+			    "deceased_on date is given");
+			errors++;
+		}
+		snprintf(p->status, sizeof(p->status), "deceased");
+	}
+	if (p->status[0] == '\0')
+		snprintf(p->status, sizeof(p->status), "active");
+	if (p->dob[0] != '\0' && p->deceased_on[0] != '\0' &&
+	    strcmp(p->deceased_on, p->dob) < 0) {
+		msg(arg, 0, PMS_PF_DECEASED_ON, "before the date of birth");
+		errors++;
+	}
+	if (p->dob[0] != '\0' && p->first_visit[0] != '\0' &&
+	    strncmp(p->first_visit, p->dob, 10) < 0) {
+		msg(arg, 0, PMS_PF_FIRST_VISIT, "before the date of birth");
+		errors++;
+	}
+	return errors;
+}
+
+/* ---- naming a patient ---- */
+
+enum pms_status
+pms_patient_id_parse(const char *s, int64_t *id)
+{
+	int64_t v = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0')
+		return pms_seterr(PMS_EUSAGE, "a patient id is a number");
+	for (p = s; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p) || v > (INT64_MAX - 9) / 10)
+			return pms_seterr(PMS_EUSAGE, "a patient id is a "
+			    "number: \"%.20s\"", s);
+		v = v * 10 + (*p - '0');
+	}
+	if (v == 0)
+		return pms_seterr(PMS_EUSAGE, "a patient id is a number from "
+		    "1 on");
+	*id = v;
+	return PMS_OK;
+}
+
+/* Follow merged_into from id; *idp the end. */
+static enum pms_status
+follow(struct pms_store *s, int64_t id, int64_t *idp, int64_t *from)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t cur = id, next;
+	int rc, hops;
+	enum pms_status ps = PMS_OK;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT merged_into FROM patients "
+	    "WHERE id = ?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "finding a patient");
+	for (hops = 0; hops < 64; hops++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, cur);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			ps = pms_seterr(PMS_EREFUSED, "no patient %lld",
+			    (long long)cur);
+			goto out;
+		}
+		if (rc != SQLITE_ROW) {
+			ps = pms_store_sqlerr(s, rc, "finding a patient");
+			goto out;
+		}
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			break;
+		next = sqlite3_column_int64(st, 0);
+		cur = next;
+	}
+	if (hops == 64) {
+		ps = pms_seterr(PMS_EINTERNAL, "patient %lld: merges go round "
+		    "in a circle", (long long)id);
+		goto out;
+	}
+	*idp = cur;
+	if (from != NULL)
+		*from = cur != id ? id : 0;
+out:
+	sqlite3_finalize(st);
+	return ps;
+}
+
+enum pms_status
+pms_patient_id(struct pms_store *s, int64_t id, const char *mrn, int64_t *idp,
+    int64_t *merged_from)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (merged_from != NULL)
+		*merged_from = 0;
+	if (id > 0)
+		return follow(s, id, idp, merged_from);
+	if (mrn == NULL || *mrn == '\0')
+		return pms_seterr(PMS_EUSAGE, "no patient given");
+	rc = sqlite3_prepare_v2(s->db, pt_sql_by_mrn, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "finding a patient");
+	sqlite3_bind_text(st, 1, mrn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return pms_seterr(PMS_EREFUSED, "no patient with that MRN");
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "finding a patient");
+	return follow(s, id, idp, merged_from);
+}
+
+enum pms_status
+pms_patient_get(struct pms_store *s, int64_t id, int reveal,
+    struct pms_patient *p)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int rc;
+
+	if ((ps = follow(s, id, &id, NULL)) != PMS_OK)
+		return ps;
+	rc = sqlite3_prepare_v2(s->db, pt_sql_get, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading a patient");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		pt_read(st, p, reveal);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return pms_seterr(PMS_EREFUSED, "no patient %lld",
+		    (long long)id);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading a patient");
+	return PMS_OK;
+}
+
+/* ---- audit helpers ---- */
+
+/* Append the names of the fields in mask to buf, comma separated. */
+void
+pt_fields_fmt(uint32_t mask, char *buf, size_t size)
+{
+	size_t n = 0;
+	int i, w;
+
+	buf[0] = '\0';
+	for (i = 0; i < PMS_PF_COUNT; i++) {
+		if (!(mask & (UINT32_C(1) << i)))
+			continue;
+		w = snprintf(buf + n, size - n, "%s%s", n > 0 ? "," : "",
+		    pms_pt_fields[i].name);
+		if (w < 0 || (size_t)w >= size - n) {
+			buf[n] = '\0';
+			return;
+		}
+		n += (size_t)w;
+	}
+}
+
+static enum pms_status
+audit1(struct pms_store *s, const char *action, const char *fields,
+    int64_t id)
+{
+	return pms_audit_append(s, action, fields, &id, id > 0 ? 1 : 0);
+}
+
+/* The fields a read shows: all but the SSN, which is masked unless
+ * revealed. */
+static uint32_t
+read_mask(int reveal)
+{
+	uint32_t all = (UINT32_C(1) << PMS_PF_COUNT) - 1;
+
+	return reveal ? all : all & ~(UINT32_C(1) << PMS_PF_SSN);
+}
+
+/* What list and find show. */
+#define SHORT_MASK \
+	((UINT32_C(1) << PMS_PF_MRN) | (UINT32_C(1) << PMS_PF_LAST_NAME) | \
+	(UINT32_C(1) << PMS_PF_FIRST_NAME) | (UINT32_C(1) << PMS_PF_DOB) | \
+	(UINT32_C(1) << PMS_PF_SEX) | (UINT32_C(1) << PMS_PF_PHONE) | \
+	(UINT32_C(1) << PMS_PF_MOBILE_PHONE) | (UINT32_C(1) << PMS_PF_STATUS))
+
+/* ---- add, update, show ---- */
+
+struct report_ctx {
+	pms_pt_report_fn *report;
+	void		*arg;
+	const char	*const *names;	/* field names for messages */
+};
+
+static void
+report_msg(void *arg, int kind, int field, const char *text)
+{
+	struct report_ctx *r = arg;
+	char buf[600];
+
+	snprintf(buf, sizeof(buf), "%s: %s", r->names != NULL ?
+	    r->names[field] : pms_pt_fields[field].name, text);
+	if (r->report != NULL)
+		r->report(r->arg, kind, buf);
+}
+
+enum pms_status
+pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
+    pms_pt_report_fn *report, void *arg, int64_t *idp)
+{
+	struct report_ctx rc = { report, arg, NULL };
+	struct pt_dates dates = { in->date_form, PMS_DATE_ISO, 0 };
+	struct pms_patient p;
+	struct pt_env env;
+	sqlite3_stmt *st = NULL;
+	char now[PMS_PT_STAMP], fields[600];
+	uint32_t given;
+	int64_t dup;
+	enum pms_status ps;
+	int r;
+
+	if ((ps = pt_env_load(s, &env)) != PMS_OK)
+		return ps;
+	if (in->country != NULL)
+		snprintf(env.country, sizeof(env.country), "%s", in->country);
+	memset(&p, 0, sizeof(p));
+	if (pt_check(&env, &dates, 0, in->in, 0, &p, &given, report_msg,
+	    &rc) > 0)
+		return pms_seterr(PMS_EDATA, "nothing was added");
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if (p.mrn[0] != '\0' && pms_patient_id(s, 0, p.mrn, &dup, NULL) ==
+	    PMS_OK) {
+		ps = pms_seterr(PMS_EREFUSED, "mrn: patient %lld has that MRN "
+		    "already", (long long)dup);
+		goto fail;
+	}
+	pt_now(now);
+	r = sqlite3_prepare_v2(s->db, pt_sql_insert, -1, &st, NULL);
+	if (r != SQLITE_OK)
+		goto sqlfail;
+	if ((ps = pt_bind(st, &p, now)) != PMS_OK)
+		goto fail;
+	if ((r = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	*idp = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	st = NULL;
+	pt_fields_fmt(given, fields, sizeof(fields));
+	if ((ps = audit1(s, "patient.add", fields, *idp)) != PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+sqlfail:
+	ps = pms_store_sqlerr(s, r, "adding a patient");
+fail:
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+	return ps;
+}
+
+/* The fields whose normalised values differ between a and b. */
+uint32_t
+pt_diff(const struct pms_patient *a, const struct pms_patient *b)
+{
+	const struct pt_field *f;
+	char x[16], y[16];
+	uint32_t mask = 0;
+	int i;
+
+	for (i = 0; i < PMS_PF_COUNT; i++) {
+		f = &pms_pt_fields[i];
+		if (strcmp(pt_text(f, a, x, sizeof(x)), pt_text(f, b, y,
+		    sizeof(y))) != 0)
+			mask |= UINT32_C(1) << i;
+	}
+	return mask;
+}
+
+/* Write p over the row of p->id. */
+static enum pms_status
+write_patient(struct pms_store *s, const struct pms_patient *p)
+{
+	sqlite3_stmt *st = NULL;
+	char now[PMS_PT_STAMP];
+	enum pms_status ps;
+	int rc;
+
+	pt_now(now);
+	rc = sqlite3_prepare_v2(s->db, pt_sql_update, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "changing a patient");
+	if ((ps = pt_bind(st, p, now)) != PMS_OK) {
+		sqlite3_finalize(st);
+		return ps;
+	}
+	sqlite3_bind_int64(st, 31, p->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		if ((rc & 0xff) == SQLITE_CONSTRAINT)
+			return pms_seterr(PMS_EREFUSED, "mrn: another patient "
+			    "has that MRN already");
+		return pms_store_sqlerr(s, rc, "changing a patient");
+	}
+	return PMS_OK;
+}
+
+enum pms_status
+pms_patient_update(struct pms_store *s, int64_t id,
+    const struct pms_pt_input *in, pms_pt_report_fn *report, void *arg,
+    int *changed)
+{
+	struct report_ctx rc = { report, arg, NULL };
+	struct pt_dates dates = { in->date_form, PMS_DATE_ISO, 0 };
+	struct pms_patient old, p;
+	struct pt_env env;
+	char fields[600];
+	uint32_t given, diff;
+	int64_t dup;
+	enum pms_status ps;
+
+	*changed = 0;
+	if ((ps = pt_env_load(s, &env)) != PMS_OK)
+		return ps;
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = pms_patient_get(s, id, 1, &old)) != PMS_OK)
+		goto fail;
+	if (old.id != id) {
+		ps = pms_seterr(PMS_EREFUSED, "patient %lld was merged into "
+		    "%lld: change %lld instead", (long long)id,
+		    (long long)old.id, (long long)old.id);
+		goto fail;
+	}
+	p = old;
+	if (pt_check(&env, &dates, 0, in->in, 1, &p, &given, report_msg,
+	    &rc) > 0) {
+		ps = pms_seterr(PMS_EDATA, "nothing was changed");
+		goto fail;
+	}
+	diff = pt_diff(&old, &p);
+	if ((diff >> PMS_PF_MRN) & 1 && p.mrn[0] != '\0' &&
+	    pms_patient_id(s, 0, p.mrn, &dup, NULL) == PMS_OK && dup != id) {
+		ps = pms_seterr(PMS_EREFUSED, "mrn: patient %lld has that MRN "
+		    "already", (long long)dup);
+		goto fail;
+	}
+	if (diff != 0 && (ps = write_patient(s, &p)) != PMS_OK)
+		goto fail;
+	pt_fields_fmt(diff, fields, sizeof(fields));
+	if ((ps = audit1(s, "patient.update", fields, id)) != PMS_OK)
+		goto fail;
+	if ((ps = pms_store_commit(s)) != PMS_OK)
+		return ps;
+	*changed = diff != 0;
+	return PMS_OK;
+fail:
+	pms_store_rollback(s);
+	return ps;
+}
+
+enum pms_status
+pms_patient_show(struct pms_store *s, int64_t id, int reveal,
+    const char *emergency, struct pms_patient *p, int64_t *merged_from)
+{
+	char fields[600];
+	int64_t to;
+	enum pms_status ps;
+
+	if (reveal && (ps = pms_store_authorize(s, "patient.reveal",
+	    emergency)) != PMS_OK)
+		return ps;
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = pms_patient_id(s, id, NULL, &to, merged_from)) != PMS_OK ||
+	    (ps = pms_patient_get(s, to, reveal, p)) != PMS_OK)
+		goto fail;
+	pt_fields_fmt(read_mask(reveal), fields, sizeof(fields));
+	if ((ps = audit1(s, "patient.show", fields, to)) != PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+fail:
+	pms_store_rollback(s);
+	return ps;
+}
+
+/* ---- list, find, export ---- */
+
+/* 1 if every word of the folded query is a prefix of a word of key. */
+static int
+name_matches(const char *key, const char *query)
+{
+	const char *q = query, *k, *w;
+	size_t n;
+
+	while (*q != '\0') {
+		while (*q == ' ')
+			q++;
+		if (*q == '\0')
+			break;
+		for (n = 0; q[n] != '\0' && q[n] != ' '; n++)
+			;
+		for (k = key, w = NULL; *k != '\0';) {
+			while (*k == ' ')
+				k++;
+			if (strncmp(k, q, n) == 0) {
+				w = k;
+				break;
+			}
+			while (*k != '\0' && *k != ' ')
+				k++;
+		}
+		if (w == NULL)
+			return 0;
+		q += n;
+	}
+	return 1;
+}
+
+enum pms_status
+pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
+    pms_pt_fn *fn, void *arg, size_t *count)
+{
+	/* one statement per key, so that each uses its index */
+	static const char by_id[] = "SELECT " PT_COLS " FROM patients "
+	    "WHERE id = ?1";
+	static const char by_mrn[] = "SELECT " PT_COLS " FROM patients "
+	    "WHERE mrn = ?1";
+	static const char by_dob[] = "SELECT " PT_COLS " FROM patients "
+	    "WHERE dob = ?1 ORDER BY id";
+	static const char by_phone[] = "SELECT " PT_COLS " FROM patients "
+	    "WHERE ?1 IN (phone, mobile_phone, work_phone) ORDER BY id";
+	static const char all[] = "SELECT " PT_COLS " FROM patients "
+	    "ORDER BY id";
+	struct pms_audit_batch *b = NULL;
+	struct pms_patient p;
+	struct pt_env env;
+	struct pt_dates dates = { q->date_form, PMS_DATE_ISO, 0 };
+	sqlite3_stmt *st = NULL;
+	const char *sql = all, *key = NULL, *notice, *warn;
+	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600];
+	const struct pt_field *f;
+	int rc;
+	enum pms_status ps;
+
+	*count = 0;
+	qkey[0] = '\0';
+	if ((ps = pt_env_load(s, &env)) != PMS_OK)
+		return ps;
+	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
+	    sizeof(qkey))) != PMS_OK)
+		return pms_seterr(PMS_EUSAGE, "--name: %s", pms_errmsg());
+	if (q->id > 0) {
+		sql = by_id;
+	} else if (q->mrn != NULL) {
+		sql = by_mrn;
+		key = q->mrn;
+	} else if (q->dob != NULL) {
+		f = &pms_pt_fields[PMS_PF_DOB];
+		notice = warn = NULL;
+		if (pt_value(f, q->dob, &env, &dates, 0, val, sizeof(val),
+		    &notice, &warn) != PMS_OK)
+			return pms_seterr(PMS_EUSAGE, "--dob: %s",
+			    pms_errmsg());
+		sql = by_dob;
+		key = val;
+	} else if (q->phone != NULL) {
+		if (pms_phone_e164(q->phone, env.country, val) != PMS_OK)
+			return pms_seterr(PMS_EUSAGE, "--phone: %s",
+			    pms_errmsg());
+		sql = by_phone;
+		key = val;
+	}
+	if (q->reveal && (ps = pms_store_authorize(s, "patient.reveal",
+	    q->emergency)) != PMS_OK)
+		return ps;
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
+		goto fail;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	if (sql == by_id)
+		sqlite3_bind_int64(st, 1, q->id);
+	else if (key != NULL)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!q->merged && sqlite3_column_type(st, 1) != SQLITE_NULL)
+			continue;
+		if (q->status != NULL && strcmp((const char *)
+		    sqlite3_column_text(st, 3 + PMS_PF_STATUS), q->status) != 0)
+			continue;
+		if (q->dob != NULL && sql != by_dob && strcmp((const char *)
+		    sqlite3_column_text(st, 3 + PMS_PF_DOB), val) != 0)
+			continue;
+		if (qkey[0] != '\0' && !name_matches((const char *)
+		    sqlite3_column_text(st, PT_NCOLS - 1), qkey))
+			continue;
+		pt_read(st, &p, q->reveal);
+		if ((ps = pms_audit_batch_add(b, p.id, NULL)) != PMS_OK)
+			goto fail;
+		(*count)++;
+		if (fn(arg, &p) != 0) {
+			ps = pms_seterr(PMS_EIO, "the output could not be "
+			    "written");
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	/* the entry is written even when the output failed: some went out */
+	pt_fields_fmt(q->full ? read_mask(q->reveal) : SHORT_MASK, fields,
+	    sizeof(fields));
+	rc = SQLITE_OK;
+	{
+		enum pms_status out = ps;
+
+		ps = pms_audit_batch_end(b, q->action, fields);
+		b = NULL;
+		if (ps != PMS_OK)
+			goto fail;
+		if ((ps = pms_store_commit(s)) != PMS_OK)
+			return ps;
+		if (out != PMS_OK)
+			return pms_seterr(out, "the output could not be "
+			    "written");
+		return PMS_OK;
+	}
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "reading patients");
+fail:
+	sqlite3_finalize(st);
+	pms_audit_batch_free(b);
+	pms_store_rollback(s);
+	return ps;
+}
+
+/* ---- duplicates ---- */
+
+/* Edit distance of a and b, capped: more than cap is cap + 1. */
+static int
+distance(const char *a, const char *b, int cap)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int row[64], prev, cur, best;
+
+	if (la > 60 || lb > 60)
+		return strcmp(a, b) == 0 ? 0 : cap + 1;
+	if ((la > lb ? la - lb : lb - la) > (size_t)cap)
+		return cap + 1;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			prev = cur;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb];
+}
+
+/* Two first (or last) names that may be one: equal, one a prefix of
+ * the other (Jo, Joanna), or one or two letters apart. */
+static int
+similar(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la == 0 || lb == 0)
+		return 0;
+	if (strncmp(a, b, la < lb ? la : lb) == 0)
+		return 1;
+	return distance(a, b, la < 5 || lb < 5 ? 1 : 2) <= (la < 5 ||
+	    lb < 5 ? 1 : 2);
+}
+
+struct pair_list {
+	struct pms_pt_pair *v;
+	size_t		 n, cap;
+};
+
+static enum pms_status
+pair_add(struct pair_list *l, int64_t a, int64_t b, const char *why)
+{
+	struct pms_pt_pair *nv;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		if ((nv = realloc(l->v, l->cap * sizeof(*nv))) == NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		l->v = nv;
+	}
+	l->v[l->n].a = a < b ? a : b;
+	l->v[l->n].b = a < b ? b : a;
+	l->v[l->n].why = why;
+	l->n++;
+	return PMS_OK;
+}
+
+static int
+pair_cmp(const void *x, const void *y)
+{
+	const struct pms_pt_pair *a = x, *b = y;
+
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	if (a->b != b->b)
+		return a->b < b->b ? -1 : 1;
+	return strcmp(a->why, b->why);
+}
+
+enum pms_status
+pms_patient_duplicates(struct pms_store *s, pms_pair_fn *fn, void *arg,
+    size_t *count)
+{
+	static const struct {
+		const char	*why;
+		const char	*sql;
+		int		 names;	/* compare names in C */
+	} checks[] = {
+		{ "dob+name", "SELECT a.id, b.id, a.last_key, a.first_key, "
+		  "b.last_key, b.first_key FROM patients a JOIN patients b "
+		  "ON b.dob = a.dob AND b.id > a.id WHERE a.merged_into IS "
+		  "NULL AND b.merged_into IS NULL", 1 },
+		{ "ssn", "SELECT a.id, b.id FROM patients a JOIN patients b "
+		  "ON b.ssn = a.ssn AND b.id > a.id WHERE a.ssn IS NOT NULL "
+		  "AND a.merged_into IS NULL AND b.merged_into IS NULL", 0 },
+		{ "phone+first_name", "SELECT a.id, b.id FROM patients a "
+		  "JOIN patients b ON b.phone = a.phone AND b.first_key = "
+		  "a.first_key AND b.id > a.id WHERE a.phone IS NOT NULL AND "
+		  "a.merged_into IS NULL AND b.merged_into IS NULL", 0 },
+		{ "phone+first_name", "SELECT a.id, b.id FROM patients a "
+		  "JOIN patients b ON b.mobile_phone = a.mobile_phone AND "
+		  "b.first_key = a.first_key AND b.id > a.id WHERE "
+		  "a.mobile_phone IS NOT NULL AND a.merged_into IS NULL AND "
+		  "b.merged_into IS NULL", 0 },
+		{ "email+first_name", "SELECT a.id, b.id FROM patients a "
+		  "JOIN patients b ON b.email = a.email COLLATE NOCASE AND "
+		  "b.first_key = a.first_key AND b.id > a.id WHERE a.email "
+		  "IS NOT NULL AND a.merged_into IS NULL AND b.merged_into "
+		  "IS NULL", 0 },
+	};
+	struct pair_list l = { NULL, 0, 0 };
+	struct pms_audit_batch *b = NULL;
+	sqlite3_stmt *st = NULL;
+	const char *al, *af, *bl, *bf;
+	size_t i;
+	int rc, stop = 0;
+	enum pms_status ps;
+
+	*count = 0;
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	for (i = 0; i < PMS_NELEM(checks); i++) {
+		rc = sqlite3_prepare_v2(s->db, checks[i].sql, -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			goto sqlfail;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (checks[i].names) {
+				al = (const char *)sqlite3_column_text(st, 2);
+				af = (const char *)sqlite3_column_text(st, 3);
+				bl = (const char *)sqlite3_column_text(st, 4);
+				bf = (const char *)sqlite3_column_text(st, 5);
+				if (!((strcmp(al, bl) == 0 && similar(af, bf)) ||
+				    (strcmp(af, bf) == 0 && similar(al, bl)) ||
+				    (strcmp(al, bf) == 0 && strcmp(af, bl) ==
+				    0)))
+					continue;
+			}
+			if ((ps = pair_add(&l, sqlite3_column_int64(st, 0),
+			    sqlite3_column_int64(st, 1), checks[i].why)) !=
+			    PMS_OK)
+				goto fail;
+		}
+		if (rc != SQLITE_DONE)
+			goto sqlfail;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (l.n > 0)
+		qsort(l.v, l.n, sizeof(*l.v), pair_cmp);
+	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
+		goto fail;
+	for (i = 0; i < l.n; i++) {
+		if ((ps = pms_audit_batch_add(b, l.v[i].a, NULL)) != PMS_OK ||
+		    (ps = pms_audit_batch_add(b, l.v[i].b, NULL)) != PMS_OK)
+			goto fail;
+	}
+	ps = pms_audit_batch_end(b, "patient.duplicates", "last_name,"
+	    "first_name,dob,phone,mobile_phone,email,ssn");
+	b = NULL;
+	if (ps != PMS_OK || (ps = pms_store_commit(s)) != PMS_OK)
+		goto fail_done;
+	for (i = 0; i < l.n && !stop; i++) {
+		/* one row per pair and reason */
+		if (i > 0 && pair_cmp(&l.v[i], &l.v[i - 1]) == 0)
+			continue;
+		(*count)++;
+		if (fn(arg, &l.v[i]) != 0)
+			stop = 1;
+	}
+	free(l.v);
+	return stop ? pms_seterr(PMS_EIO, "the output could not be written") :
+	    PMS_OK;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "looking for duplicates");
+fail:
+	sqlite3_finalize(st);
+	pms_audit_batch_free(b);
+	pms_store_rollback(s);
+fail_done:
+	free(l.v);
+	return ps;
+}
+
+/* ---- merge ---- */
+
+enum pms_status
+pms_patient_merge(struct pms_store *s, int64_t keep, int64_t drop,
+    int dry_run, struct pms_merge_report *r)
+{
+	struct pms_patient k, d;
+	sqlite3_stmt *st = NULL;
+	char now[PMS_PT_STAMP];
+	int64_t ids[2];
+	size_t i;
+	int rc;
+	enum pms_status ps;
+
+	memset(r, 0, sizeof(*r));
+	if (keep == drop)
+		return pms_seterr(PMS_EREFUSED, "a patient cannot be merged "
+		    "into themself");
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = pms_patient_get(s, keep, 0, &k)) != PMS_OK ||
+	    (ps = pms_patient_get(s, drop, 0, &d)) != PMS_OK)
+		goto fail;
+	if (k.id != keep || d.id != drop) {
+		ps = pms_seterr(PMS_EREFUSED, "patient %lld was merged into "
+		    "%lld already", (long long)(k.id != keep ? keep : drop),
+		    (long long)(k.id != keep ? k.id : d.id));
+		goto fail;
+	}
+	for (i = 0; i < PMS_NELEM(merge_refs); i++) {
+		rc = sqlite3_prepare_v2(s->db, merge_refs[i].move, -1, &st,
+		    NULL);
+		if (rc != SQLITE_OK)
+			goto sqlfail;
+		sqlite3_bind_int64(st, 1, keep);
+		sqlite3_bind_int64(st, 2, drop);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			goto sqlfail;
+		sqlite3_finalize(st);
+		st = NULL;
+		if (r->n < PMS_MERGE_MAX) {
+			r->moved[r->n].table = merge_refs[i].table;
+			r->moved[r->n].column = merge_refs[i].column;
+			r->moved[r->n].rows = sqlite3_changes(s->db);
+			r->n++;
+		}
+	}
+	/* keep two policies of one priority in effect on one day? */
+	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, b.id FROM policies a "
+	    "JOIN policies b ON b.patient_id = a.patient_id AND b.priority = "
+	    "a.priority AND b.id > a.id WHERE a.patient_id = ?1 AND "
+	    "coalesce(a.effective_from, '0000') <= "
+	    "coalesce(b.effective_to, '9999') AND "
+	    "coalesce(b.effective_from, '0000') <= "
+	    "coalesce(a.effective_to, '9999') LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, keep);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ps = pms_seterr(PMS_EREFUSED, "policies %lld and %lld would "
+		    "both be of one priority on the same days: end one "
+		    "first (policy end)", sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1));
+		goto fail;
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	pt_now(now);
+	/* drop's guarantor, if keep has none; never keep as their own */
+	rc = sqlite3_prepare_v2(s->db, "UPDATE patients SET guarantor_id = "
+	    "?2, guarantor_relationship = ?3, updated_at = ?4 WHERE id = ?1 "
+	    "AND guarantor_id IS NULL AND ?2 IS NOT NULL AND NOT EXISTS "
+	    "(SELECT 1 FROM guarantors WHERE id = ?2 AND patient_id = ?1)",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, keep);
+	if (d.guarantor_id > 0)
+		sqlite3_bind_int64(st, 2, d.guarantor_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, d.guarantor_relationship, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	r->guarantor = sqlite3_changes(s->db) > 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = sqlite3_prepare_v2(s->db, "UPDATE patients SET guarantor_id = "
+	    "NULL, guarantor_relationship = NULL, updated_at = ?2 WHERE id = "
+	    "?1 AND guarantor_id IN (SELECT id FROM guarantors WHERE "
+	    "patient_id = ?1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, keep);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = sqlite3_prepare_v2(s->db, "UPDATE patients SET merged_into = ?1, "
+	    "updated_at = ?3 WHERE id = ?2", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, keep);
+	sqlite3_bind_int64(st, 2, drop);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (dry_run) {
+		pms_store_rollback(s);
+		return PMS_OK;
+	}
+	ids[0] = keep;
+	ids[1] = drop;
+	if ((ps = pms_audit_append(s, "patient.merge", r->guarantor ?
+	    "merged_into,guarantor" : "merged_into", ids, 2)) != PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "merging patients");
+fail:
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+	return ps;
+}
+
+/* ---- guarantors ---- */
+
+#define G_COLS \
+	"g.id, coalesce(g.patient_id, 0), " \
+	"coalesce(p.last_name, g.last_name), " \
+	"coalesce(p.first_name, g.first_name), " \
+	"CASE WHEN p.id IS NULL THEN g.middle_name ELSE p.middle_name END, " \
+	"CASE WHEN p.id IS NULL THEN g.suffix ELSE p.suffix END, " \
+	"CASE WHEN p.id IS NULL THEN g.dob ELSE p.dob END, " \
+	"CASE WHEN p.id IS NULL THEN g.street ELSE p.street END, " \
+	"CASE WHEN p.id IS NULL THEN g.street2 ELSE p.street2 END, " \
+	"CASE WHEN p.id IS NULL THEN g.city ELSE p.city END, " \
+	"CASE WHEN p.id IS NULL THEN g.state ELSE p.state END, " \
+	"CASE WHEN p.id IS NULL THEN g.zip ELSE p.zip END, " \
+	"CASE WHEN p.id IS NULL THEN g.country ELSE p.country END, " \
+	"CASE WHEN p.id IS NULL THEN g.phone ELSE " \
+	"    coalesce(p.phone, p.mobile_phone) END, " \
+	"CASE WHEN p.id IS NULL THEN g.email ELSE p.email END"
+
+enum pms_status
+pms_guarantor_get(struct pms_store *s, int64_t patient,
+    struct pms_guarantor *g, int *self)
+{
+	sqlite3_stmt *st = NULL;
+	struct pms_patient pt;
+	enum pms_status ps;
+	int rc, i;
+
+	memset(g, 0, sizeof(*g));
+	*self = 0;
+	if ((ps = pms_patient_get(s, patient, 0, &pt)) != PMS_OK)
+		return ps;
+	if (pt.guarantor_id == 0) {
+		*self = 1;
+		return PMS_OK;
+	}
+	rc = sqlite3_prepare_v2(s->db, "SELECT " G_COLS " FROM guarantors g "
+	    "LEFT JOIN patients p ON p.id = g.patient_id WHERE g.id = ?", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading a guarantor");
+	sqlite3_bind_int64(st, 1, pt.guarantor_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g->id = sqlite3_column_int64(st, 0);
+		g->patient_id = sqlite3_column_int64(st, 1);
+		for (i = 0; i < PMS_GF_COUNT; i++)
+			col_copy(st, 2 + i, (char *)g + pms_g_fields[i].off,
+			    pms_g_fields[i].size);
+		snprintf(g->relationship, sizeof(g->relationship), "%s",
+		    pt.guarantor_relationship);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading a guarantor");
+	return PMS_OK;
+}
+
+enum pms_status
+pms_guarantor_show(struct pms_store *s, int64_t patient,
+    struct pms_guarantor *g, int *self)
+{
+	int64_t ids[2];
+	enum pms_status ps;
+
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = follow(s, patient, &patient, NULL)) != PMS_OK ||
+	    (ps = pms_guarantor_get(s, patient, g, self)) != PMS_OK)
+		goto fail;
+	ids[0] = patient;
+	ids[1] = g->patient_id;
+	if ((ps = pms_audit_append(s, "patient.guarantor", *self ? "" :
+	    "guarantor", ids, g->patient_id > 0 ? 2 : 1)) != PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+fail:
+	pms_store_rollback(s);
+	return ps;
+}
+
+/* The patient as the target of a change: existing, not merged. */
+static enum pms_status
+live_patient(struct pms_store *s, int64_t id)
+{
+	int64_t to;
+	enum pms_status ps;
+
+	if ((ps = follow(s, id, &to, NULL)) != PMS_OK)
+		return ps;
+	if (to != id)
+		return pms_seterr(PMS_EREFUSED, "patient %lld was merged into "
+		    "%lld: use %lld", (long long)id, (long long)to,
+		    (long long)to);
+	return PMS_OK;
+}
+
+static void
+g_report(void *arg, int kind, int field, const char *text)
+{
+	struct report_ctx *r = arg;
+	char buf[600];
+
+	snprintf(buf, sizeof(buf), "guarantor %s: %s",
+	    pms_g_fields[field].name, text);
+	if (r->report != NULL)
+		r->report(r->arg, kind, buf);
+}
+
+enum pms_status
+pms_guarantor_set(struct pms_store *s, int64_t patient,
+    const struct pms_g_input *gi, pms_pt_report_fn *report, void *arg,
+    int64_t *gidp)
+{
+	static const struct pt_field relf = { "relationship", K_REL, 8, 0, 0,
+	    1 };
+	struct report_ctx rctx = { report, arg, NULL };
+	struct pt_dates dates = { gi->date_form, PMS_DATE_ISO, 0 };
+	struct pms_guarantor g;
+	struct pt_env env, genv;
+	sqlite3_stmt *st = NULL;
+	const char *notice, *warn, *v;
+	char out[PMS_PT_EMAIL + 16], rel[PMS_PT_WORD], now[PMS_PT_STAMP];
+	char fields[600];
+	size_t n = 0;
+	int i, errors = 0, person = 0, rc, w;
+	int64_t gid = 0, ids[2];
+	enum pms_status ps;
+
+	*gidp = 0;
+	memset(&g, 0, sizeof(g));
+	if ((ps = pt_env_load(s, &env)) != PMS_OK)
+		return ps;
+	notice = warn = NULL;
+	if (gi->relationship == NULL)
+		return pms_seterr(PMS_EUSAGE, "--relationship is needed");
+	if (pt_value(&relf, gi->relationship, &env, NULL, 0, rel,
+	    sizeof(rel), &notice, &warn) != PMS_OK)
+		return pms_seterr(PMS_EUSAGE, "--relationship: %s",
+		    pms_errmsg());
+	for (i = 0; i < PMS_GF_COUNT; i++)
+		if (gi->in[i] != NULL && *gi->in[i] != '\0')
+			person = 1;
+	if ((gi->guarantor_id > 0) + (gi->patient_id > 0) + person != 1)
+		return pms_seterr(PMS_EUSAGE, "give one guarantor: an existing "
+		    "guarantor, a patient, or a person's name");
+	fields[0] = '\0';
+	if (person) {
+		genv = env;
+		v = gi->in[PMS_GF_COUNTRY];
+		if (v != NULL && *v != '\0' && pt_value(&pms_g_fields
+		    [PMS_GF_COUNTRY], v, &env, NULL, 0, out, sizeof(out),
+		    &notice, &warn) == PMS_OK)
+			pt_cpy(genv.country, sizeof(genv.country), out);
+		for (i = 0; i < PMS_GF_COUNT; i++) {
+			v = gi->in[i];
+			if (v == NULL || *v == '\0') {
+				if (pms_g_fields[i].required) {
+					g_report(&rctx, 0, i, "missing");
+					errors++;
+				}
+				continue;
+			}
+			notice = warn = NULL;
+			if (pt_value(&pms_g_fields[i], v, &genv, &dates, 0, out,
+			    sizeof(out), &notice, &warn) != PMS_OK) {
+				g_report(&rctx, 0, i, pms_errmsg());
+				errors++;
+				continue;
+			}
+			if (warn != NULL)
+				g_report(&rctx, 1, i, warn);
+			if (notice != NULL)
+				g_report(&rctx, 2, i, notice);
+			pt_store(&pms_g_fields[i], &g, out);
+			w = snprintf(fields + n, sizeof(fields) - n,
+			    ",guarantor.%s", pms_g_fields[i].name);
+			if (w > 0 && (size_t)w < sizeof(fields) - n)
+				n += (size_t)w;
+		}
+		if (errors > 0)
+			return pms_seterr(PMS_EDATA, "nothing was changed");
+		if (g.country[0] == '\0')
+			snprintf(g.country, sizeof(g.country), "%s",
+			    genv.country);
+	}
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = live_patient(s, patient)) != PMS_OK)
+		goto fail;
+	pt_now(now);
+	if (gi->patient_id > 0) {
+		if ((ps = live_patient(s, gi->patient_id)) != PMS_OK)
+			goto fail;
+		if (gi->patient_id == patient) {
+			ps = pms_seterr(PMS_EREFUSED, "a patient who is their "
+			    "own guarantor needs none: guarantor clear");
+			goto fail;
+		}
+		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM guarantors "
+		    "WHERE patient_id = ? ORDER BY id LIMIT 1", -1, &st,
+		    NULL);
+		if (rc != SQLITE_OK)
+			goto sqlfail;
+		sqlite3_bind_int64(st, 1, gi->patient_id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			gid = sqlite3_column_int64(st, 0);
+		else if (rc != SQLITE_DONE)
+			goto sqlfail;
+		sqlite3_finalize(st);
+		st = NULL;
+	} else if (gi->guarantor_id > 0) {
+		rc = sqlite3_prepare_v2(s->db, "SELECT id, patient_id FROM "
+		    "guarantors WHERE id = ?", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			goto sqlfail;
+		sqlite3_bind_int64(st, 1, gi->guarantor_id);
+		if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+			ps = pms_seterr(PMS_EREFUSED, "no guarantor %lld",
+			    (long long)gi->guarantor_id);
+			goto fail;
+		}
+		if (rc != SQLITE_ROW)
+			goto sqlfail;
+		if (sqlite3_column_int64(st, 1) == patient) {
+			ps = pms_seterr(PMS_EREFUSED, "a patient who is their "
+			    "own guarantor needs none: guarantor clear");
+			goto fail;
+		}
+		gid = gi->guarantor_id;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (gid == 0) {
+		rc = sqlite3_prepare_v2(s->db, "INSERT INTO guarantors "
+		    "(patient_id, last_name, first_name, middle_name, suffix, "
+		    "dob, street, street2, city, state, zip, country, phone, "
+		    "email, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
+		    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+		    -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			goto sqlfail;
+		if (gi->patient_id > 0)
+			sqlite3_bind_int64(st, 1, gi->patient_id);
+		for (i = 0; i < PMS_GF_COUNT; i++) {
+			v = (const char *)&g + pms_g_fields[i].off;
+			if (*v != '\0' && gi->patient_id == 0)
+				sqlite3_bind_text(st, 2 + i, v, -1,
+				    SQLITE_STATIC);
+		}
+		sqlite3_bind_text(st, 15, now, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			goto sqlfail;
+		gid = sqlite3_last_insert_rowid(s->db);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	rc = sqlite3_prepare_v2(s->db, "UPDATE patients SET guarantor_id = ?2, "
+	    "guarantor_relationship = ?3, updated_at = ?4 WHERE id = ?1", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, patient);
+	sqlite3_bind_int64(st, 2, gid);
+	sqlite3_bind_text(st, 3, rel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	ids[0] = patient;
+	ids[1] = gi->patient_id;
+	{
+		char all[700];
+
+		snprintf(all, sizeof(all), "guarantor_id,"
+		    "guarantor_relationship%s", fields);
+		if ((ps = pms_audit_append(s, "patient.guarantor", all, ids,
+		    gi->patient_id > 0 ? 2 : 1)) != PMS_OK)
+			goto fail;
+	}
+	if ((ps = pms_store_commit(s)) != PMS_OK)
+		return ps;
+	*gidp = gid;
+	return PMS_OK;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "setting a guarantor");
+fail:
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+	return ps;
+}
+
+enum pms_status
+pms_guarantor_clear(struct pms_store *s, int64_t patient)
+{
+	sqlite3_stmt *st = NULL;
+	char now[PMS_PT_STAMP];
+	enum pms_status ps;
+	int rc;
+
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = live_patient(s, patient)) != PMS_OK)
+		goto fail;
+	pt_now(now);
+	rc = sqlite3_prepare_v2(s->db, "UPDATE patients SET guarantor_id = "
+	    "NULL, guarantor_relationship = NULL, updated_at = ?2 WHERE id = "
+	    "?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, patient);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((ps = audit1(s, "patient.guarantor", "guarantor_id,"
+	    "guarantor_relationship", patient)) != PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "clearing a guarantor");
+fail:
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+	return ps;
+}
+
+/* ---- insurance policies ---- */
+
+#define POL_COLS \
+	"o.id, o.patient_id, o.payer_id, y.code, o.priority, o.member_id, " \
+	"o.group_number, o.relationship, o.subscriber_last_name, " \
+	"o.subscriber_first_name, o.subscriber_middle_name, " \
+	"o.subscriber_suffix, o.subscriber_dob, o.subscriber_sex, " \
+	"o.subscriber_street, o.subscriber_street2, o.subscriber_city, " \
+	"o.subscriber_state, o.subscriber_zip, o.effective_from, " \
+	"o.effective_to"
+
+static void
+pol_read(sqlite3_stmt *st, struct pms_policy *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(st, 0);
+	o->patient_id = sqlite3_column_int64(st, 1);
+	o->payer_id = sqlite3_column_int64(st, 2);
+	col_copy(st, 3, o->payer, sizeof(o->payer));
+	o->priority = sqlite3_column_int(st, 4);
+	for (i = PMS_OF_MEMBER_ID; i < PMS_OF_COUNT; i++)
+		col_copy(st, 3 + i, (char *)o + pms_pol_fields[i].off,
+		    pms_pol_fields[i].size);
+}
+
+static void
+o_report(void *arg, int kind, int field, const char *text)
+{
+	struct report_ctx *r = arg;
+	char buf[600];
+
+	snprintf(buf, sizeof(buf), "%s: %s", pms_pol_fields[field].name,
+	    text);
+	if (r->report != NULL)
+		r->report(r->arg, kind, buf);
+}
+
+int
+pt_pol_check(const struct pt_env *env, struct pt_dates *dates,
+    unsigned long line, const char *const in[PMS_OF_COUNT],
+    struct pms_policy *o, uint32_t *given, pt_msg_fn *msg, void *arg)
+{
+	const char *notice, *warn, *v;
+	char out[PMS_PT_EMAIL + 16];
+	int i, errors = 0;
+
+	*given = 0;
+	memset(o, 0, sizeof(*o));
+	o->priority = 1;
+	snprintf(o->relationship, sizeof(o->relationship), "self");
+	for (i = 0; i < PMS_OF_COUNT; i++) {
+		v = in[i];
+		if (v == NULL || *v == '\0') {
+			if (pms_pol_fields[i].required) {
+				msg(arg, 0, i, "missing");
+				errors++;
+			}
+			continue;
+		}
+		*given |= UINT32_C(1) << i;
+		notice = warn = NULL;
+		if (pt_value(&pms_pol_fields[i], v, env, dates, line, out,
+		    sizeof(out), &notice, &warn) != PMS_OK) {
+			msg(arg, 0, i, pms_errmsg());
+			errors++;
+			continue;
+		}
+		if (warn != NULL)
+			msg(arg, 1, i, warn);
+		if (notice != NULL)
+			msg(arg, 2, i, notice);
+		pt_store(&pms_pol_fields[i], o, out);
+	}
+	if (errors > 0)
+		return errors;
+	if (strcmp(o->relationship, "self") != 0) {
+		static const int need[] = { PMS_OF_SUBSCRIBER_LAST_NAME,
+		    PMS_OF_SUBSCRIBER_FIRST_NAME, PMS_OF_SUBSCRIBER_DOB };
+		size_t k;
+
+		for (k = 0; k < PMS_NELEM(need); k++)
+			if (*((char *)o + pms_pol_fields[need[k]].off) ==
+			    '\0') {
+				msg(arg, 0, need[k], "needed when the "
+				    "subscriber is not the patient");
+				errors++;
+			}
+	} else {
+		for (i = PMS_OF_SUBSCRIBER_LAST_NAME;
+		    i <= PMS_OF_SUBSCRIBER_ZIP; i++)
+			if ((*given >> i) & 1) {
+				msg(arg, 0, i, "given, yet the subscriber is "
+				    "the patient (relationship self)");
+				errors++;
+			}
+	}
+	if (o->effective_from[0] != '\0' && o->effective_to[0] != '\0' &&
+	    strcmp(o->effective_to, o->effective_from) < 0) {
+		msg(arg, 0, PMS_OF_EFFECTIVE_TO, "before effective_from");
+		errors++;
+	}
+	return errors;
+}
+
+/* Is there a policy of o's priority on one of o's days (other than
+ * o->id)?  Its id in *clash, or 0. */
+static enum pms_status
+pol_clash(struct pms_store *s, const struct pms_policy *o, int64_t *clash)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*clash = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id FROM policies WHERE "
+	    "patient_id = ?1 AND priority = ?2 AND id <> ?3 AND "
+	    "coalesce(effective_from, '0000') <= coalesce(?5, '9999') AND "
+	    "coalesce(?4, '0000') <= coalesce(effective_to, '9999') "
+	    "ORDER BY id LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading policies");
+	sqlite3_bind_int64(st, 1, o->patient_id);
+	sqlite3_bind_int(st, 2, o->priority);
+	sqlite3_bind_int64(st, 3, o->id);
+	if (o->effective_from[0] != '\0')
+		sqlite3_bind_text(st, 4, o->effective_from, -1, SQLITE_STATIC);
+	if (o->effective_to[0] != '\0')
+		sqlite3_bind_text(st, 5, o->effective_to, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*clash = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading policies");
+	return PMS_OK;
+}
+
+const char pt_sql_pol_insert[] =
+    "INSERT INTO policies (patient_id, payer_id, priority, member_id, "
+    "group_number, relationship, subscriber_last_name, "
+    "subscriber_first_name, subscriber_middle_name, subscriber_suffix, "
+    "subscriber_dob, subscriber_sex, subscriber_street, "
+    "subscriber_street2, subscriber_city, subscriber_state, "
+    "subscriber_zip, effective_from, effective_to, created_at, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?20)";
+
+/* Bind o to pt_sql_pol_insert, now to ?20. */
+void
+pt_pol_bind(sqlite3_stmt *st, const struct pms_policy *o, const char *now)
+{
+	const char *v;
+	int i;
+
+	sqlite3_bind_int64(st, 1, o->patient_id);
+	sqlite3_bind_int64(st, 2, o->payer_id);
+	sqlite3_bind_int(st, 3, o->priority);
+	for (i = PMS_OF_MEMBER_ID; i < PMS_OF_COUNT; i++) {
+		v = (const char *)o + pms_pol_fields[i].off;
+		if (*v != '\0')
+			sqlite3_bind_text(st, 2 + i, v, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 2 + i);
+	}
+	sqlite3_bind_text(st, 20, now, -1, SQLITE_TRANSIENT);
+}
+
+/* The payer of code: its id, active. */
+enum pms_status
+pt_payer(struct pms_store *s, const char *code, int64_t *id)
+{
+	struct pms_payer y;
+	enum pms_status ps;
+
+	if ((ps = pms_payer_find(s, code, &y)) != PMS_OK)
+		return ps;
+	*id = y.id;
+	return PMS_OK;
+}
+
+enum pms_status
+pms_policy_add(struct pms_store *s, int64_t patient,
+    const struct pms_pol_input *pi, pms_pt_report_fn *report, void *arg,
+    int64_t *idp)
+{
+	struct report_ctx rctx = { report, arg, NULL };
+	struct pt_dates dates = { pi->date_form, PMS_DATE_ISO, 0 };
+	struct pms_policy o;
+	struct pt_env env;
+	sqlite3_stmt *st = NULL;
+	char now[PMS_PT_STAMP], fields[600];
+	uint32_t given;
+	size_t n = 0;
+	int64_t clash;
+	int rc, i, w;
+	enum pms_status ps;
+
+	*idp = 0;
+	if ((ps = pt_env_load(s, &env)) != PMS_OK)
+		return ps;
+	if (pt_pol_check(&env, &dates, 0, pi->in, &o, &given, o_report,
+	    &rctx) > 0)
+		return pms_seterr(PMS_EDATA, "nothing was added");
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if ((ps = live_patient(s, patient)) != PMS_OK ||
+	    (ps = pt_payer(s, o.payer, &o.payer_id)) != PMS_OK)
+		goto fail;
+	o.patient_id = patient;
+	if ((ps = pol_clash(s, &o, &clash)) != PMS_OK)
+		goto fail;
+	if (clash > 0) {
+		ps = pms_seterr(PMS_EREFUSED, "policy %lld is of that "
+		    "priority on some of the same days: end it first (policy "
+		    "end)", (long long)clash);
+		goto fail;
+	}
+	pt_now(now);
+	rc = sqlite3_prepare_v2(s->db, pt_sql_pol_insert, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	pt_pol_bind(st, &o, now);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	*idp = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	st = NULL;
+	fields[0] = '\0';
+	for (i = 0; i < PMS_OF_COUNT; i++) {
+		if (!((given >> i) & 1))
+			continue;
+		w = snprintf(fields + n, sizeof(fields) - n, "%s%s",
+		    n > 0 ? "," : "", pms_pol_fields[i].name);
+		if (w > 0 && (size_t)w < sizeof(fields) - n)
+			n += (size_t)w;
+	}
+	if ((ps = audit1(s, "patient.policy.add", fields, patient)) != PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "adding a policy");
+fail:
+	*idp = 0;
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+	return ps;
+}
+
+enum pms_status
+pms_policy_end(struct pms_store *s, int64_t policy, const char *on)
+{
+	sqlite3_stmt *st = NULL;
+	char now[PMS_PT_STAMP], day[PMS_DATE_BUFSZ];
+	int64_t patient;
+	int32_t d;
+	int rc;
+	enum pms_status ps;
+
+	if ((ps = pms_date_parse(on, PMS_DATE_ISO, &d)) != PMS_OK)
+		return pms_seterr(PMS_EUSAGE, "--on: %s", pms_errmsg());
+	pms_date_fmt(d, day);
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	rc = sqlite3_prepare_v2(s->db, "SELECT patient_id, effective_from "
+	    "FROM policies WHERE id = ?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, policy);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		ps = pms_seterr(PMS_EREFUSED, "no policy %lld",
+		    (long long)policy);
+		goto fail;
+	}
+	if (rc != SQLITE_ROW)
+		goto sqlfail;
+	patient = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+	    strcmp((const char *)sqlite3_column_text(st, 1), day) > 0) {
+		ps = pms_seterr(PMS_EREFUSED, "policy %lld starts after that "
+		    "day", (long long)policy);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	pt_now(now);
+	rc = sqlite3_prepare_v2(s->db, "UPDATE policies SET effective_to = ?2, "
+	    "updated_at = ?3 WHERE id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, policy);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((ps = audit1(s, "patient.policy.end", "effective_to", patient)) !=
+	    PMS_OK)
+		goto fail;
+	return pms_store_commit(s);
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "ending a policy");
+fail:
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+	return ps;
+}
+
+enum pms_status
+pms_policy_list(struct pms_store *s, int64_t patient, pms_policy_fn *fn,
+    void *arg, size_t *count)
+{
+	struct pms_audit_batch *b = NULL;
+	struct pms_policy o;
+	sqlite3_stmt *st = NULL;
+	int rc, stop = 0;
+	enum pms_status ps;
+
+	*count = 0;
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	if (patient > 0 && (ps = follow(s, patient, &patient, NULL)) != PMS_OK)
+		goto fail;
+	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
+		goto fail;
+	rc = sqlite3_prepare_v2(s->db, "SELECT " POL_COLS " FROM policies o "
+	    "JOIN payers y ON y.id = o.payer_id WHERE ?1 = 0 OR "
+	    "o.patient_id = ?1 ORDER BY o.patient_id, o.priority, "
+	    "coalesce(o.effective_from, ''), o.id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, patient);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pol_read(st, &o);
+		if ((ps = pms_audit_batch_add(b, o.patient_id, NULL)) != PMS_OK)
+			goto fail;
+		(*count)++;
+		stop = fn(arg, &o) != 0;
+	}
+	if (!stop && rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (patient > 0 && (ps = pms_audit_batch_add(b, patient, NULL)) !=
+	    PMS_OK)
+		goto fail;
+	ps = pms_audit_batch_end(b, "patient.policy.list", "policies");
+	b = NULL;
+	if (ps != PMS_OK)
+		goto fail;
+	if ((ps = pms_store_commit(s)) != PMS_OK)
+		return ps;
+	return stop ? pms_seterr(PMS_EIO, "the output could not be written") :
+	    PMS_OK;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "reading policies");
+fail:
+	sqlite3_finalize(st);
+	pms_audit_batch_free(b);
+	pms_store_rollback(s);
+	return ps;
+}
+
+enum pms_status
+pms_policy_in_effect(struct pms_store *s, int64_t patient, const char *day,
+    struct pms_policy out[3], size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	enum pms_status ps;
+
+	*n = 0;
+	if ((ps = follow(s, patient, &patient, NULL)) != PMS_OK)
+		return ps;
+	rc = sqlite3_prepare_v2(s->db, "SELECT " POL_COLS " FROM policies o "
+	    "JOIN payers y ON y.id = o.payer_id WHERE o.patient_id = ?1 AND "
+	    "coalesce(o.effective_from, '0000') <= ?2 AND "
+	    "coalesce(o.effective_to, '9999') >= ?2 ORDER BY o.priority, "
+	    "o.id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading policies");
+	sqlite3_bind_int64(st, 1, patient);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	while (*n < 3 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		pol_read(st, &out[(*n)++]);
+	if (*n == 3)
+		rc = SQLITE_DONE;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading policies");
+	return PMS_OK;
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# bats file_tags=bench
+# bench-gen: the generated practice is the same for the same seed and
+# differs for another, its NPIs carry their check digit, its patients
+# spreadsheet has the header and rows the small size promises with the
+# quirks real exports have, and its config loads.  Small size only.
+
+load helpers/common
+
+setup_file() {
+	G="$BATS_FILE_TMPDIR"
+	bench-gen --seed 7 --out "$G/a"
+	bench-gen --seed 7 --out "$G/b"
+	bench-gen --seed 8 --out "$G/c"
+}
+
+setup() {
+	G="$BATS_FILE_TMPDIR"
+}
+
+# Luhn over "80840" and the ten digits of an NPI: 0 if it checks.
+npi_ok() {
+	local s="80840$1" sum=0 i d dbl=0
+
+	[[ $1 =~ ^[0-9]{10}$ ]] || return 1
+	for ((i = ${#s} - 1; i >= 0; i--)); do
+		d=${s:i:1}
+		if ((dbl)); then
+			((d *= 2, d > 9 ? d -= 9 : 0))
+		fi
+		((sum += d, dbl = !dbl))
+	done
+	((sum % 10 == 0))
+}
+
+# A query over patients.csv of directory $1, in a plain in-memory database.
+csv_query() {
+	sqlite3 :memory: ".import --csv $1/patients.csv p" "$2"
+}
+
+@test "the same seed gives the same bytes" {
+	run -0 cmp "$G/a/practice.yaml" "$G/b/practice.yaml"
+	run -0 cmp "$G/a/patients.csv" "$G/b/patients.csv"
+}
+
+@test "another seed gives other files" {
+	run -1 cmp -s "$G/a/practice.yaml" "$G/c/practice.yaml"
+	run -1 cmp -s "$G/a/patients.csv" "$G/c/patients.csv"
+}
+
+@test "a kind written alone is the same as written with the others" {
+	run -0 bench-gen --seed 7 --out "$BATS_TEST_TMPDIR/one" patients
+	assert_output ''
+	run -0 cmp "$G/a/patients.csv" "$BATS_TEST_TMPDIR/one/patients.csv"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/one/practice.yaml"
+}
+
+@test "the output does not move: version 1, seed 1, small" {
+	# A change to what bench-gen writes must bump GEN_VERSION in
+	# bench/gen.c (bench/.cache is keyed by it) and these sums.
+	run -0 bench-gen --version
+	assert_output 'bench-gen 1'
+	bench-gen --seed 1 --out "$BATS_TEST_TMPDIR/v"
+	cd "$BATS_TEST_TMPDIR/v"
+	yaml=d3e39881d6d1b5f98f34a66a8e67e6a833d3a4582dfae6a39b1a44f6d059ecef
+	csv=4c56025834360e7f5e599329e547e946896efb6160b9bcf3586808cc1666fb8c
+	run -0 sha256sum practice.yaml patients.csv
+	assert_output "$yaml  practice.yaml
+$csv  patients.csv"
+}
+
+@test "--as-of moves the dates" {
+	bench-gen --seed 7 --as-of 2030-06-30 --out "$BATS_TEST_TMPDIR/x" \
+	    patients
+	run -1 cmp -s "$G/a/patients.csv" "$BATS_TEST_TMPDIR/x/patients.csv"
+	run -0 csv_query "$BATS_TEST_TMPDIR/x" "SELECT
+	    max(dob) BETWEEN '2030-01-01' AND '2030-06-30',
+	    max(first_visit) BETWEEN '2030-01-01' AND '2030-06-30' FROM p"
+	assert_output '1|1'
+}
+
+@test "every NPI carries its check digit, and providers' are distinct" {
+	mapfile -t npis < <(sed -n 's/^ *npi: "\([0-9]*\)"$/\1/p' \
+	    "$G/a/practice.yaml")
+	# the practice and the small size's two providers
+	[ "${#npis[@]}" -eq 3 ]
+	for n in "${npis[@]}"; do
+		npi_ok "$n" || fail "NPI $n fails its check digit"
+	done
+	[ "$(printf '%s\n' "${npis[@]}" | sort -u | wc -l)" -eq 3 ]
+	# and the check itself refuses a changed digit
+	bad=${npis[0]:0:9}$(((${npis[0]:9:1} + 1) % 10))
+	run ! npi_ok "$bad"
+}
+
+@test "the clinic and group sizes' NPIs check too" {
+	for s in clinic group; do
+		bench-gen --size "$s" --out "$BATS_TEST_TMPDIR/$s" config
+		mapfile -t npis < <(sed -n 's/^ *npi: "\([0-9]*\)"$/\1/p' \
+		    "$BATS_TEST_TMPDIR/$s/practice.yaml")
+		for n in "${npis[@]}"; do
+			npi_ok "$n" || fail "$s: NPI $n fails its check digit"
+		done
+		[ "$(printf '%s\n' "${npis[@]}" | sort -u | wc -l)" -eq \
+		    "${#npis[@]}" ]
+	done
+	[ "${#npis[@]}" -eq 21 ]	# group: the practice and 20 providers
+}
+
+@test "patients.csv: the header and 1000 rows for small" {
+	run -0 head -n 1 "$G/a/patients.csv"
+	assert_output "mrn,first_name,middle_name,last_name,suffix,\
+preferred_name,dob,sex,street,street2,city,state,zip,phone,mobile_phone,\
+email,preferred_contact,sms_consent,email_consent,language,first_visit,\
+status"
+	# no cell holds a newline, so lines are rows
+	run -0 wc -l <"$G/a/patients.csv"
+	assert_output 1001
+	run -0 csv_query "$G/a" "SELECT count(*), count(DISTINCT mrn) FROM p"
+	assert_output '1000|1000'
+}
+
+@test "patients.csv: the quirks of a real export are there" {
+	# MRNs of 8 digits, some with leading zeros; ZIPs with leading zeros
+	# and ZIP+4; apostrophes straight and typographic, hyphens, accents;
+	# some without e-mail or phone; commas inside quoted cells
+	run -0 csv_query "$G/a" "SELECT
+	    sum(mrn GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]') = 1000,
+	    sum(mrn LIKE '0%') > 0,
+	    sum(zip LIKE '0%') > 0, sum(zip LIKE '_____-____') > 0,
+	    sum(last_name LIKE '%''%') > 0, sum(last_name LIKE '%’%') > 0,
+	    sum(last_name LIKE '%-%') > 0, sum(first_name LIKE '% %') > 0,
+	    sum(last_name GLOB '*[^ -~]*' OR first_name GLOB '*[^ -~]*') > 0,
+	    sum(email = '') > 0, sum(email <> '') > 0,
+	    sum(phone = '' AND mobile_phone = '') > 0,
+	    sum(street LIKE '%,%') > 0,
+	    sum(dob NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]') = 0,
+	    sum(sex NOT IN ('F', 'M', 'U')) = 0
+	    FROM p"
+	assert_output '1|1|1|1|1|1|1|1|1|1|1|1|1|1|1'
+}
+
+@test "the record reader takes every generated row" {
+	run -0 --separate-stderr rec-bench read "$G/a/patients.csv"
+	assert_output --regexp '^1000 records, '
+	# and the writer's copy reads back as the same number of rows
+	rec-bench copy "$G/a/patients.csv" >"$BATS_TEST_TMPDIR/copy.csv"
+	run -0 rec-bench read "$BATS_TEST_TMPDIR/copy.csv"
+	assert_output --regexp '^1000 records, '
+}
+
+@test "--patients sets the rows; 0 leaves the header alone" {
+	bench-gen --patients 25 --out "$BATS_TEST_TMPDIR/p" patients
+	run -0 wc -l <"$BATS_TEST_TMPDIR/p/patients.csv"
+	assert_output 26
+	bench-gen --patients 0 --out "$BATS_TEST_TMPDIR/p" patients
+	run -0 wc -l <"$BATS_TEST_TMPDIR/p/patients.csv"
+	assert_output 1
+	# the first rows of a longer file are the rows of a shorter one
+	bench-gen --seed 7 --patients 2000 --out "$BATS_TEST_TMPDIR/q" \
+	    patients
+	run -0 cmp "$G/a/patients.csv" <(head -n 1001 \
+	    "$BATS_TEST_TMPDIR/q/patients.csv")
+}
+
+@test "the config loads with pms-admin config load" {
+	if ! pms-admin --help | grep -q 'config load'; then
+		skip "pms-admin has no config load yet (branch i4-config)"
+	fi
+	make_template
+	use_store
+	run -0 --separate-stderr pms-admin config load "$G/a/practice.yaml"
+	for s in clinic group; do
+		bench-gen --size "$s" --out "$BATS_TEST_TMPDIR/$s" config
+		run -0 --separate-stderr pms-admin config load \
+		    "$BATS_TEST_TMPDIR/$s/practice.yaml"
+	done
+}
+
+@test "bad options are usage errors, and nothing is written" {
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	run -64 --separate-stderr bench-gen --size huge
+	assert_stderr 'bench-gen: --size: unknown size "huge"'
+	run -64 --separate-stderr bench-gen --seed -1
+	assert_stderr 'bench-gen: --seed: not a number'
+	run -64 --separate-stderr bench-gen --seed 12x
+	assert_stderr 'bench-gen: --seed: not a number'
+	run -64 --separate-stderr bench-gen --as-of 2026-02-30
+	assert_stderr 'bench-gen: --as-of: not a date'
+	run -64 --separate-stderr bench-gen appointments
+	assert_stderr 'bench-gen: unknown kind of file "appointments"'
+	run -64 --separate-stderr bench-gen --frobnicate
+	[ -z "$(ls -A)" ]
+}
+
+@test "--list names every kind of file, --help prints usage" {
+	run -0 bench-gen --list
+	assert_line --regexp '^config +practice\.yaml '
+	assert_line --regexp '^patients +patients\.csv '
+	run -0 bench-gen --help
+	assert_line --index 0 --partial 'usage: bench-gen [--seed n]'
+}
+
+@test "bench/run refuses an unknown size" {
+	run -64 --separate-stderr "$TOP/bench/run" huge
+	assert_stderr 'bench: unknown size "huge"'
+}
