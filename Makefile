@@ -27,16 +27,18 @@ SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-PROGS	 = pms-admin pms-patient
+PROGS	 = pms-admin pms-patient pms-bill
 LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
 	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c lib/money.c \
 	   lib/ptime.c lib/record.c lib/config.c lib/rights.c \
 	   lib/cli_rec.c lib/patient.c lib/patient_norm.c \
-	   lib/patient_import.c
+	   lib/patient_import.c lib/codes.c lib/bill.c lib/bill_charge.c \
+	   lib/bill_query.c lib/bill_stmt.c
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h lib/cli.h lib/patient.h \
-	   lib/patient_int.h lib/patient_import.h
+	   lib/patient_int.h lib/patient_import.h lib/codes.h lib/bill.h \
+	   lib/bill_int.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
 BENCH	 = store-bench bench-gen rec-bench
