@@ -34,12 +34,14 @@ LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
 	   lib/cli_rec.c lib/patient.c lib/patient_norm.c \
 	   lib/patient_import.c lib/codes.c lib/bill.c lib/bill_charge.c \
 	   lib/bill_query.c lib/bill_stmt.c
-LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o
+LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o \
+	   $(BUILD)/lib/templates.o
 HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/record.h lib/config.h lib/cli.h lib/patient.h \
 	   lib/patient_int.h lib/patient_import.h lib/codes.h lib/bill.h \
 	   lib/bill_int.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
+TEMPLATES = $(sort $(wildcard share/templates/*.txt share/templates/*.html))
 HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
 BENCH	 = store-bench bench-gen rec-bench
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
@@ -80,6 +82,23 @@ $(BUILD)/lib/migrations.c: $(SQL) Makefile | $(BUILD)/lib
 	} > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/lib/migrations.o: $(BUILD)/lib/migrations.c lib/pms_int.h lib/pms.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Statement templates are embedded the same way (lib/bill_stmt.c).
+$(BUILD)/lib/templates.c: $(TEMPLATES) Makefile | $(BUILD)/lib
+	{ echo '/* generated from share/templates by the Makefile; do not edit */'; \
+	  echo '#include "bill_int.h"'; \
+	  for f in $(TEMPLATES); do xxd -i "$$f" | sed -e 's/^unsigned/static const unsigned/' -e '/_len = /d'; done; \
+	  echo 'const struct pms_template pms_templates[] = {'; \
+	  for f in $(TEMPLATES); do \
+	    b=$$(basename "$$f"); n=$$(echo "$$f" | tr './-' '___'); \
+	    echo "	{ \"$$b\", $$n, sizeof($$n) },"; \
+	  done; \
+	  echo '};'; \
+	  echo 'const unsigned int pms_ntemplates = sizeof(pms_templates) / sizeof(pms_templates[0]);'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/templates.o: $(BUILD)/lib/templates.c $(HDRS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/%.o: lib/%.c $(HDRS) | $(BUILD)/lib

@@ -12,6 +12,16 @@
 
 #define BILL_FEE_MAX	200	/* self-pay-only codes read */
 
+/* The templates of share/templates/, built in by the Makefile (xxd -i,
+ * as the migrations are): name is the file's name. */
+struct pms_template {
+	const char	*name;
+	const unsigned char *text;
+	unsigned int	 len;
+};
+extern const struct pms_template pms_templates[];
+extern const unsigned int pms_ntemplates;
+
 /* The practice as billing needs it, read once per call. */
 struct bill_env {
 	struct pms_config *cfg;		/* NULL: no configuration loaded */
