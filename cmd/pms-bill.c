@@ -778,8 +778,6 @@ static const struct pms_col pay_cols[] = {
 
 struct pay_out {
 	struct pms_writer *w;
-	int64_t		 patient_id;
-	int64_t		 amount;
 };
 
 static int
@@ -789,12 +787,10 @@ write_pay(void *arg, const struct pms_pay_result *r)
 	struct pms_cell v[PMS_NELEM(pay_cols)];
 
 	int_cell(&v[0], r->payment_id);
-	int_cell(&v[1], o->patient_id);
+	int_cell(&v[1], r->patient_id);
 	money_cell(&v[2], r->applied_cents + r->credit_cents);
 	money_cell(&v[3], r->applied_cents);
 	money_cell(&v[4], r->credit_cents);
-	if (o->patient_id == 0)
-		v[1].null = 1;
 	return pms_writer_row(o->w, v) != PMS_OK;
 }
 
@@ -947,9 +943,6 @@ cmd_pay(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = pms_cli_open(ctx, "bill.pay", &s)) != 0)
 		return rc;
 	st = pms_bill_pay(s, &in, &r);
-	if (st == PMS_OK)
-		(void)pms_patient_id(s, in.p.patient_id, in.p.mrn,
-		    &o.patient_id, NULL);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return fail(ctx, st);

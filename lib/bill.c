@@ -1307,6 +1307,7 @@ pay_in(struct pms_store *s, const struct bill_env *e,
 		return pms_seterr(PMS_EINTERNAL, "pay: a patient's payment");
 	if ((ps = payment_check(s, e, &in->p, patient, received)) != PMS_OK)
 		return ps;
+	r->patient_id = *patient;
 	if (in->evenly && in->napply < 2)
 		return pms_seterr(PMS_EUSAGE, "--evenly: name two or more "
 		    "charges with --apply");

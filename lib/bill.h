@@ -345,6 +345,7 @@ struct pms_pay_in {
 
 struct pms_pay_result {
 	int64_t		 payment_id;
+	int64_t		 patient_id;
 	int64_t		 applied_cents;
 	int64_t		 credit_cents;	/* what is left as a credit */
 	int		 existed;	/* the source_id was recorded already */

@@ -8,7 +8,6 @@
  * all or nothing, each row in a savepoint of its own so that a bad row
  * leaves nothing behind when its good neighbours go in.
  */
-#include <csv.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -722,13 +721,30 @@ rejects_open(struct rejects *r, const char *path, int json)
 	return PMS_OK;
 }
 
+/* A CSV cell, quoted only when it must be (RFC 4180), as given: the
+ * rejects go back to the person who fixes them, unguarded. */
 static void
 csv_cell(FILE *f, const char *t, int first)
 {
+	size_t n;
+
 	if (!first)
 		fputc(',', f);
-	if (t != NULL && *t != '\0')
-		csv_fwrite(f, t, strlen(t));
+	if (t == NULL || *t == '\0')
+		return;
+	n = strlen(t);
+	if (strpbrk(t, ",\"\r\n") == NULL && t[0] != ' ' && t[0] != '\t' &&
+	    t[n - 1] != ' ' && t[n - 1] != '\t') {
+		fputs(t, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *t != '\0'; t++) {
+		if (*t == '"')
+			fputc('"', f);
+		fputc(*t, f);
+	}
+	fputc('"', f);
 }
 
 /* Write a bad record and its reason. */

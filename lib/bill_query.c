@@ -297,6 +297,7 @@ pms_bill_charges(struct pms_store *s, const struct pms_charge_query *q,
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps;
 	int64_t patient = 0;
+	size_t n = 0;
 	int rc, which;
 
 	if (count != NULL)
@@ -320,12 +321,14 @@ pms_bill_charges(struct pms_store *s, const struct pms_charge_query *q,
 	bind_opt(st, 4, q->status);
 	bind_opt(st, 5, q->provider);
 	sqlite3_bind_int(st, 6, q->open);
-	ps = charges_run(s, st, fn, arg, b, count);
+	ps = charges_run(s, st, fn, arg, b, &n);
+	if (count != NULL)
+		*count = n;
 	sqlite3_finalize(st);
 	st = NULL;
 	if (ps != PMS_OK && ps != PMS_EIO)
 		goto fail;
-	if (which == 2 && count != NULL && *count == 0) {
+	if (which == 2 && n == 0) {
 		ps = pms_seterr(PMS_EREFUSED, "no charge %lld",
 		    (long long)q->id);
 		goto fail;

@@ -127,6 +127,12 @@ shape_ok(enum pms_code_kind k, const char *u)
 	}
 }
 
+/* The same with its article, for "not a ... code". */
+static const char *const kind_a[PMS_CODE_NKINDS] = {
+	"a CPT", "a HCPCS", "a modifier", "an ICD-10-CM", "a CARC", "a RARC",
+	"a place of service"
+};
+
 static const char *const shape_words[PMS_CODE_NKINDS] = {
 	"five digits, or four and F, T or U",
 	"a letter and four digits",
@@ -159,8 +165,8 @@ pms_code_norm(enum pms_code_kind k, const char *in, char out[PMS_CODE_BUFSZ])
 	if (p == e)
 		return pms_seterr(PMS_EDATA, "no %s code", kind_words[k]);
 	if ((size_t)(e - p) >= sizeof(u))
-		return pms_seterr(PMS_EDATA, "not a %s code (%s)",
-		    kind_words[k], shape_words[k]);
+		return pms_seterr(PMS_EDATA, "not %s code (%s)", kind_a[k],
+		    shape_words[k]);
 	for (; p < e; p++) {
 		if (*p >= 'a' && *p <= 'z')
 			u[n++] = (char)(*p - 'a' + 'A');
@@ -169,8 +175,8 @@ pms_code_norm(enum pms_code_kind k, const char *in, char out[PMS_CODE_BUFSZ])
 	}
 	u[n] = '\0';
 	if (!shape_ok(k, u))
-		return pms_seterr(PMS_EDATA, "not a %s code (%s)",
-		    kind_words[k], shape_words[k]);
+		return pms_seterr(PMS_EDATA, "not %s code (%s)", kind_a[k],
+		    shape_words[k]);
 	for (i = j = 0; i < n; i++)
 		if (u[i] != '.')
 			out[j++] = u[i];
