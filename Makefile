@@ -42,7 +42,7 @@ HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
 	   lib/bill_int.h
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 TEMPLATES = $(sort $(wildcard share/templates/*.txt share/templates/*.html))
-HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg
+HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg pms-norm
 BENCH	 = store-bench bench-gen rec-bench
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
@@ -182,14 +182,17 @@ lint:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo $(DESTDIR)$(PREFIX)/share/pms/maps \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
 	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
-	install -m 0644 share/demo/practice.yaml $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
+	  share/demo/policies.csv share/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo
+	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -201,6 +204,10 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man5/pms.yaml.5 \
 	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/practice.yaml \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/policies.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/maps/synthea.yaml \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 

@@ -41,7 +41,7 @@
 
 /* Bump when the output for a given seed, size and date changes: the
  * benchmarks' cache of built stores is keyed by it. */
-#define GEN_VERSION	1
+#define GEN_VERSION	2
 
 #define GEN_DEFAULT_AS_OF	"2026-01-01"	/* not today: reproducible */
 
@@ -1197,6 +1197,123 @@ write_patients(const struct gen *g, FILE *f)
 	return 0;
 }
 
+/*
+ * The insurance of patient i, as pms-patient policy import reads it:
+ * none for one in eight (self-pay); Medicare from 65, some with a
+ * Medicaid or commercial secondary; otherwise Medicaid for some, a
+ * commercial plan for the rest, a child on a parent's plan, a spouse on
+ * the other's.  One stream per patient ("policy"), so that the patients
+ * file does not move.
+ */
+static int
+write_policies(const struct gen *g, FILE *f)
+{
+	static const char mbi_alpha[] = "ACDEFGHJKMNPQRTUVWXY";
+	struct payer py[64];
+	struct patient pt;
+	struct person sub;
+	struct rng r;
+	size_t np, k;
+	uint64_t i;
+	int32_t from;
+	long age;
+	char member[24], group[12], fromb[16], subdob[16], sex[2];
+	const char *prim, *rel;
+	int second;
+
+	np = payers_make(g, py);
+	fputs("mrn,payer,priority,member_id,group_number,relationship,"
+	    "subscriber_last_name,subscriber_first_name,subscriber_dob,"
+	    "subscriber_sex,effective_from,effective_to\n", f);
+	for (i = 0; i < g->patients; i++) {
+		patient_make(g, i, &pt);
+		rng_for(&r, g->seed, "policy", i);
+		if (!rng_chance(&r, 875))
+			continue;
+		age = (g->as_of - pt.p.dob) / 365;
+		from = g->as_of - (int32_t)rng_below(&r, 6 * 365);
+		if (from < pt.p.dob)
+			from = pt.p.dob;
+		date_fmt(from, fromb, sizeof(fromb));
+		rel = "self";
+		group[0] = '\0';
+		second = 0;
+		if (age >= 65 || np < 3) {
+			prim = py[0].code;	/* Medicare: an MBI */
+			for (k = 0; k < 11; k++)
+				member[k] = k == 0 || k == 3 || k == 6 ||
+				    k == 9 || k == 10 ? (char)('1' +
+				    rng_below(&r, 9)) : mbi_alpha[rng_below(&r,
+				    sizeof(mbi_alpha) - 1)];
+			member[11] = '\0';
+			second = rng_chance(&r, 350);
+		} else if (rng_chance(&r, 180)) {
+			prim = py[1].code;	/* Medicaid */
+			fmt(member, sizeof(member), "%s%08llu", pt.addr.state,
+			    (unsigned long long)rng_below(&r, 100000000));
+		} else {
+			prim = py[2 + rng_below(&r, np - 2)].code;
+			/* member ids keep their leading zeros */
+			fmt(member, sizeof(member), "%c%c%c%09llu",
+			    'A' + (int)rng_below(&r, 26),
+			    'A' + (int)rng_below(&r, 26),
+			    'A' + (int)rng_below(&r, 26),
+			    (unsigned long long)rng_below(&r, 1000000000));
+			if (rng_chance(&r, 800))
+				fmt(group, sizeof(group), "G%05u",
+				    (unsigned)rng_below(&r, 100000));
+			if (age < 18)
+				rel = "child";
+			else if (rng_chance(&r, 150))
+				rel = "spouse";
+		}
+		csv_cell(f, pt.mrn, 0);
+		csv_cell(f, prim, 0);
+		csv_cell(f, "primary", 0);
+		csv_cell(f, member, 0);
+		csv_cell(f, group, 0);
+		csv_cell(f, rel, 0);
+		if (strcmp(rel, "self") != 0) {
+			person_make(&r, g->as_of, strcmp(rel, "child") == 0 ?
+			    (unsigned)age + 18 : 18, 64, &sub);
+			date_fmt(sub.dob, subdob, sizeof(subdob));
+			sex[0] = sub.sex;
+			sex[1] = '\0';
+			csv_cell(f, pt.p.last, 0);
+			csv_cell(f, sub.first, 0);
+			csv_cell(f, subdob, 0);
+			csv_cell(f, sex, 0);
+		} else {
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+		}
+		csv_cell(f, fromb, 0);
+		csv_cell(f, "", 1);
+		if (second && np >= 2) {
+			csv_cell(f, pt.mrn, 0);
+			csv_cell(f, np > 2 && rng_chance(&r, 500) ?
+			    py[2 + rng_below(&r, np - 2)].code : py[1].code, 0);
+			csv_cell(f, "secondary", 0);
+			fmt(member, sizeof(member), "S%010llu",
+			    (unsigned long long)rng_below(&r, 10000000000ULL));
+			csv_cell(f, member, 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "self", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, "", 0);
+			csv_cell(f, fromb, 0);
+			csv_cell(f, "", 1);
+		}
+		if (ferror(f))
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- the kinds of file, and main ---- */
 
 struct kind {
@@ -1213,6 +1330,8 @@ static const struct kind kinds[] = {
 	    "the practice's configuration (pms.yaml(5))" },
 	{ "patients", "patients.csv", write_patients, 1,
 	    "the patient registry, as a spreadsheet" },
+	{ "policies", "policies.csv", write_policies, 1,
+	    "the patients' insurance (pms-patient policy import)" },
 };
 
 static _Noreturn void

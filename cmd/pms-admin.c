@@ -692,24 +692,30 @@ report_error(void *arg, const char *msg)
 	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
 }
 
+/* Append "N text" to buf, after a comma if need be, when n is not 0. */
+static void
+count_part(char *buf, size_t size, unsigned n, const char *text)
+{
+	size_t len = strlen(buf);
+
+	if (n > 0)
+		snprintf(buf + len, size - len, "%s%u %s", len > 0 ? ", " : "",
+		    n, text);
+}
+
 /* "providers: 1 added, 2 changed" when any of them moved. */
 static void
 print_count(struct pms_ctx *ctx, const char *what,
     const struct pms_config_count *n)
 {
-	char buf[256];
-	size_t len = 0;
+	char buf[256] = "";
 
-	buf[0] = '\0';
-#define COUNT(v, text) if ((v) > 0 && len < sizeof(buf)) \
-	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u %s", \
-	    len > 0 ? ", " : "", (v), (text))
-	COUNT(n->added, "added");
-	COUNT(n->changed, "changed");
-	COUNT(n->inactivated, "made inactive (no longer in the file)");
-	COUNT(n->reactivated, "active again");
-#undef COUNT
-	if (len > 0)
+	count_part(buf, sizeof(buf), n->added, "added");
+	count_part(buf, sizeof(buf), n->changed, "changed");
+	count_part(buf, sizeof(buf), n->inactivated,
+	    "made inactive (no longer in the file)");
+	count_part(buf, sizeof(buf), n->reactivated, "active again");
+	if (*buf != '\0')
 		fprintf(stderr, "%s: %s: %s\n", ctx->prog, what, buf);
 }
 

@@ -565,80 +565,6 @@ cmd_export(struct pms_ctx *ctx, int argc, char **argv)
 	return run_query(ctx, &q, 1);
 }
 
-/* Update from records on stdin: each names patient_id or mrn. */
-static int
-update_records(struct pms_ctx *ctx, struct pms_store *s,
-    enum pms_date_form form)
-{
-	struct pms_reader *r;
-	struct pms_record *rec;
-	struct pms_pt_input in;
-	enum pms_status st;
-	const char *v;
-	int64_t id;
-	FILE *fp;
-	size_t i;
-	int rc, f, changed, bad = 0;
-
-	if ((rc = pms_cli_reader(ctx, "-", &r, &fp)) != 0)
-		return rc;
-	while ((st = pms_reader_next(r, &rec)) != PMS_OK || rec != NULL) {
-		if (st != PMS_OK) {
-			fprintf(stderr, "%s: %s\n", ctx->prog, pms_errmsg());
-			bad = 1;
-			if (st != PMS_EDATA)
-				break;
-			continue;
-		}
-		memset(&in, 0, sizeof(in));
-		in.date_form = form;
-		id = 0;
-		for (i = 0; i < pms_record_nfields(rec); i++) {
-			/* null (an empty CSV cell) leaves a field alone */
-			if ((v = pms_record_text_at(rec, i)) == NULL)
-				continue;
-			if (strcasecmp(pms_record_name(rec, i), "patient_id") ==
-			    0) {
-				if (pms_patient_id_parse(v, &id) != PMS_OK)
-					id = -1;
-				continue;
-			}
-			if ((f = pms_pt_field_find(pms_record_name(rec, i))) >=
-			    0)
-				in.in[f] = v;
-		}
-		if (id == 0 && in.in[PMS_PF_MRN] != NULL &&
-		    (st = pms_patient_id(s, 0, in.in[PMS_PF_MRN], &id,
-		    NULL)) != PMS_OK) {
-			pms_record_fail(rec, "mrn", st, "%s", pms_errmsg());
-			fprintf(stderr, "%s: %s\n", ctx->prog, pms_errmsg());
-			if (bad == 0)
-				bad = 2;
-			continue;
-		}
-		if (id <= 0) {
-			pms_record_fail(rec, "patient_id", PMS_EDATA,
-			    "a patient id or an mrn is needed");
-			fprintf(stderr, "%s: %s\n", ctx->prog, pms_errmsg());
-			bad = 1;
-			continue;
-		}
-		if ((st = pms_patient_update(s, id, &in, report, ctx,
-		    &changed)) != PMS_OK) {
-			pms_record_fail(rec, NULL, st, "%s", pms_errmsg());
-			fprintf(stderr, "%s: %s\n", ctx->prog, pms_errmsg());
-			if (st == PMS_EDATA)
-				bad = 1;
-			else if (bad == 0)
-				bad = 2;
-		}
-	}
-	pms_reader_close(r);
-	if (fp != NULL)
-		fclose(fp);
-	return bad == 0 ? EX_OK : bad == 1 ? EX_DATAERR : 1;
-}
-
 static int
 cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 {
@@ -683,9 +609,21 @@ cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = pms_cli_open(ctx, "patient.update", &s)) != 0)
 		return rc;
 	if (id == 0) {
-		rc = update_records(ctx, s, in.date_form);
+		struct pms_import_opts o;
+		struct pms_import_count n;
+
+		memset(&o, 0, sizeof(o));
+		o.date_form = (int)in.date_form;
+		o.encoding = -1;
+		o.report = report;
+		o.report_arg = ctx;
+		st = pms_patient_update_records(s, stdin, NULL, &o, &n);
 		pms_store_close(s);
-		return rc;
+		if (st != PMS_OK)
+			return fail(ctx, st);
+		fprintf(stderr, "%s: %lu updated, %lu unchanged\n", ctx->prog,
+		    n.updated, n.unchanged);
+		return EX_OK;
 	}
 	st = pms_patient_update(s, id, &in, report, ctx, &changed);
 	pms_store_close(s);

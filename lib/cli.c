@@ -371,7 +371,8 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	ctx->cmd = c->name;
 	optind = 0;
 	rc = c->fn(ctx, argc, argv);
-	if (fflush(stdout) == EOF || ferror(stdout))
+	/* a command that reported its own write error is not told twice */
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc != EX_IOERR)
 		rc = pms_fail(ctx, EX_IOERR, "write error on standard output: "
 		    "%s", strerror(errno));
 	return rc;

@@ -1443,8 +1443,8 @@ default_list(struct ctx *c, const struct key *k, const struct ynode *at)
 			e = p + strlen(p);
 		snprintf(item, sizeof(item), "%.*s", (int)(e - p), p);
 		if ((v = conv(c, k->item, item, strlen(item), at->line,
-		    at->col)) == NULL || json_array_append_new(arr, v) == -1)
-			c->nomem = v != NULL;
+		    at->col)) != NULL && json_array_append_new(arr, v) == -1)
+			c->nomem = 1;
 	}
 	return arr;
 }
@@ -1558,7 +1558,7 @@ walk_map(struct ctx *c, const struct key *k, const struct ynode *y,
 	char nbuf[64];
 	const char *name;
 	json_t *obj, *val;
-	size_t i, j, old;
+	size_t i, j, old, nerr;
 	int idx;
 
 	if (y != NULL && y->kind != Y_MAP) {
@@ -1597,9 +1597,13 @@ walk_map(struct ctx *c, const struct key *k, const struct ynode *y,
 		kd = &m->keys[j];
 		name = jname(kd, nbuf, sizeof(nbuf));
 		old = path_key(c, kd->name);
-		if (!ynull(kv[j]))
-			val = walk(c, kd, kv[j]);
-		else {
+		if (!ynull(kv[j])) {
+			nerr = c->nerr;
+			/* a value is checked, or an error says why not */
+			if ((val = walk(c, kd, kv[j])) == NULL &&
+			    c->nerr == nerr)
+				c->nomem = 1;
+		} else {
 			pos = kk[j] != NULL ? kk[j] : y != NULL ? y : at;
 			val = absent(c, kd, pos, kk[j] != NULL, obj);
 		}
@@ -1697,7 +1701,7 @@ walk_list(struct ctx *c, const struct key *k, const struct ynode *y)
 	size_t *pos = NULL;	/* where in the file each entry of arr is */
 	long long max = k->max > 0 ? k->max : LIST_MAX;
 	json_t *arr = NULL, *v;
-	size_t i, a, n = 0, old;
+	size_t i, a, n = 0, old, nerr;
 
 	if (y->kind != Y_SEQ) {
 		yerr(c, y, "expected a list (lines that start with \"- \", or "
@@ -1721,15 +1725,17 @@ walk_list(struct ctx *c, const struct key *k, const struct ynode *y)
 	}
 	for (i = 0; i < y->n; i++) {
 		old = path_index(c, i);
+		nerr = c->nerr;
 		if (ynull(y->kids[i]))
 			yerr(c, y->kids[i], "an empty entry");
-		else if ((v = walk(c, k->item, y->kids[i])) != NULL) {
-			if (json_array_append_new(arr, v) == -1)
+		else if ((v = walk(c, k->item, y->kids[i])) == NULL) {
+			if (c->nerr == nerr)
 				c->nomem = 1;
-			else {
-				pos[n] = i;
-				src[n++] = y->kids[i];
-			}
+		} else if (json_array_append_new(arr, v) == -1)
+			c->nomem = 1;
+		else {
+			pos[n] = i;
+			src[n++] = y->kids[i];
 		}
 		path_pop(c, old);
 	}

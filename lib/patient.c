@@ -200,18 +200,16 @@ const char pt_sql_by_name[] =
     "SELECT id, mrn FROM patients WHERE dob = ?1 AND last_key = ?2 AND "
     "first_key = ?3 AND merged_into IS NULL ORDER BY id LIMIT 2";
 
-/* Bind p's fields to ?1..?29 and now to ?30. */
-enum pms_status
-pt_bind(sqlite3_stmt *st, const struct pms_patient *p, const char *now)
+/* Bind p's fields to ?1..?29 and now to ?30, all borrowed until the
+ * statement is reset: p, the keys and now must outlive its step. */
+void
+pt_bind_keyed(sqlite3_stmt *st, const struct pms_patient *p, const char *now,
+    const char *lk, const char *fk, const char *nk)
 {
-	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[4 * PMS_PT_KEY];
 	const struct pt_field *f;
 	const char *v;
-	enum pms_status ps;
 	int i;
 
-	if ((ps = pt_keys(p, lk, fk, nk, sizeof(nk))) != PMS_OK)
-		return ps;
 	for (i = 0; i < PMS_PF_COUNT; i++) {
 		f = &pms_pt_fields[i];
 		if (f->size == 0) {
@@ -223,13 +221,12 @@ pt_bind(sqlite3_stmt *st, const struct pms_patient *p, const char *now)
 		if (*v == '\0')
 			sqlite3_bind_null(st, i + 1);
 		else
-			sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, i + 1, v, -1, SQLITE_STATIC);
 	}
-	sqlite3_bind_text(st, 27, lk, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 28, fk, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 29, nk, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 30, now, -1, SQLITE_TRANSIENT);
-	return PMS_OK;
+	sqlite3_bind_text(st, 27, lk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 28, fk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 29, nk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 30, now, -1, SQLITE_STATIC);
 }
 
 static void
@@ -237,7 +234,7 @@ col_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+	pt_cpy(buf, size, t != NULL ? (const char *)t : "");
 }
 
 /* A row of PT_COLS into p; the SSN masked unless reveal. */
@@ -371,16 +368,17 @@ pt_check(const struct pt_env *env0, struct pt_dates *dates,
 		pt_store(f, p, out);
 	}
 	if (p->country[0] == '\0')
-		snprintf(p->country, sizeof(p->country), "%s", env.country);
-	if (errors > 0)
-		return errors;
+		pt_cpy(p->country, sizeof(p->country), env.country);
 	for (i = 0; i < PMS_PF_COUNT; i++) {
 		f = &pms_pt_fields[i];
-		if (f->required && *((char *)p + f->off) == '\0') {
+		if (f->required && (in[i] == NULL || *in[i] == '\0') &&
+		    *((char *)p + f->off) == '\0') {
 			msg(arg, 0, i, "missing");
 			errors++;
 		}
 	}
+	if (errors > 0)
+		return errors;
 	if (p->sex[0] == '\0')
 		snprintf(p->sex, sizeof(p->sex), "U");
 	if (p->deceased_on[0] != '\0') {
@@ -604,6 +602,7 @@ pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
 	struct pt_env env;
 	sqlite3_stmt *st = NULL;
 	char now[PMS_PT_STAMP], fields[600];
+	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[PMS_PT_NKEY];
 	uint32_t given;
 	int64_t dup;
 	enum pms_status ps;
@@ -626,11 +625,12 @@ pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
 		goto fail;
 	}
 	pt_now(now);
+	if ((ps = pt_keys(&p, lk, fk, nk, sizeof(nk))) != PMS_OK)
+		goto fail;
 	r = sqlite3_prepare_v2(s->db, pt_sql_insert, -1, &st, NULL);
 	if (r != SQLITE_OK)
 		goto sqlfail;
-	if ((ps = pt_bind(st, &p, now)) != PMS_OK)
-		goto fail;
+	pt_bind_keyed(st, &p, now, lk, fk, nk);
 	if ((r = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
 	*idp = sqlite3_last_insert_rowid(s->db);
@@ -672,17 +672,17 @@ write_patient(struct pms_store *s, const struct pms_patient *p)
 {
 	sqlite3_stmt *st = NULL;
 	char now[PMS_PT_STAMP];
+	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[PMS_PT_NKEY];
 	enum pms_status ps;
 	int rc;
 
 	pt_now(now);
+	if ((ps = pt_keys(p, lk, fk, nk, sizeof(nk))) != PMS_OK)
+		return ps;
 	rc = sqlite3_prepare_v2(s->db, pt_sql_update, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "changing a patient");
-	if ((ps = pt_bind(st, p, now)) != PMS_OK) {
-		sqlite3_finalize(st);
-		return ps;
-	}
+	pt_bind_keyed(st, p, now, lk, fk, nk);
 	sqlite3_bind_int64(st, 31, p->id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -828,18 +828,18 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	struct pt_dates dates = { q->date_form, PMS_DATE_ISO, 0 };
 	sqlite3_stmt *st = NULL;
 	const char *sql = all, *key = NULL, *notice, *warn;
-	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600];
+	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600], why[512];
 	const struct pt_field *f;
 	int rc;
 	enum pms_status ps;
 
 	*count = 0;
-	qkey[0] = '\0';
+	qkey[0] = why[0] = '\0';
 	if ((ps = pt_env_load(s, &env)) != PMS_OK)
 		return ps;
 	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
 	    sizeof(qkey))) != PMS_OK)
-		return pms_seterr(PMS_EUSAGE, "--name: %s", pms_errmsg());
+		return pt_reerr(PMS_EUSAGE, "--name");
 	if (q->id > 0) {
 		sql = by_id;
 	} else if (q->mrn != NULL) {
@@ -850,14 +850,12 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 		notice = warn = NULL;
 		if (pt_value(f, q->dob, &env, &dates, 0, val, sizeof(val),
 		    &notice, &warn) != PMS_OK)
-			return pms_seterr(PMS_EUSAGE, "--dob: %s",
-			    pms_errmsg());
+			return pt_reerr(PMS_EUSAGE, "--dob");
 		sql = by_dob;
 		key = val;
 	} else if (q->phone != NULL) {
 		if (pms_phone_e164(q->phone, env.country, val) != PMS_OK)
-			return pms_seterr(PMS_EUSAGE, "--phone: %s",
-			    pms_errmsg());
+			return pt_reerr(PMS_EUSAGE, "--phone");
 		sql = by_phone;
 		key = val;
 	}
@@ -892,8 +890,9 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 			goto fail;
 		(*count)++;
 		if (fn(arg, &p) != 0) {
-			ps = pms_seterr(PMS_EIO, "the output could not be "
-			    "written");
+			/* the writer's own message, kept past the commit */
+			ps = PMS_EIO;
+			pt_cpy(why, sizeof(why), pms_errmsg());
 			break;
 		}
 	}
@@ -915,8 +914,8 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 		if ((ps = pms_store_commit(s)) != PMS_OK)
 			return ps;
 		if (out != PMS_OK)
-			return pms_seterr(out, "the output could not be "
-			    "written");
+			return pms_seterr(out, "%s", why[0] != '\0' ? why :
+			    "the output could not be written");
 		return PMS_OK;
 	}
 sqlfail:
@@ -1387,8 +1386,7 @@ pms_guarantor_set(struct pms_store *s, int64_t patient,
 		return pms_seterr(PMS_EUSAGE, "--relationship is needed");
 	if (pt_value(&relf, gi->relationship, &env, NULL, 0, rel,
 	    sizeof(rel), &notice, &warn) != PMS_OK)
-		return pms_seterr(PMS_EUSAGE, "--relationship: %s",
-		    pms_errmsg());
+		return pt_reerr(PMS_EUSAGE, "--relationship");
 	for (i = 0; i < PMS_GF_COUNT; i++)
 		if (gi->in[i] != NULL && *gi->in[i] != '\0')
 			person = 1;
@@ -1838,7 +1836,7 @@ pms_policy_end(struct pms_store *s, int64_t policy, const char *on)
 	enum pms_status ps;
 
 	if ((ps = pms_date_parse(on, PMS_DATE_ISO, &d)) != PMS_OK)
-		return pms_seterr(PMS_EUSAGE, "--on: %s", pms_errmsg());
+		return pt_reerr(PMS_EUSAGE, "--on");
 	pms_date_fmt(d, day);
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;

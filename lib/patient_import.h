@@ -69,6 +69,18 @@ enum pms_status	 pms_policy_import(struct pms_store *, FILE *in,
 		    struct pms_import_count *);
 
 /*
+ * Change patients from records (CSV or JSON Lines): each names its
+ * patient by patient_id, else mrn, and carries fields by their names; a
+ * null (an empty CSV cell) leaves a field alone, a JSON "" clears it.
+ * All or nothing, in one transaction with one audit entry
+ * "patient.update" naming the fields changed and the patients; every
+ * bad row reported (PMS_EDATA).  n counts rows, updated, unchanged.
+ */
+enum pms_status	 pms_patient_update_records(struct pms_store *, FILE *in,
+		    const char *name, const struct pms_import_opts *,
+		    struct pms_import_count *);
+
+/*
  * A mapping file parsed (libyaml) and checked: PMS_ECONFIG with
  * "FILE:LINE: what is wrong" for the first fault, PMS_ENOINPUT if it
  * cannot be read.  For the import and the fuzzer.

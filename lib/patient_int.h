@@ -113,14 +113,17 @@ enum pms_status	 pt_keys(const struct pms_patient *p, char lk[PMS_PT_KEY],
 		    char fk[PMS_PT_KEY], char *nk, size_t nsize);
 
 /* Statements on patients (patient.c), shared with the import. */
-extern const char pt_sql_insert[];	/* ?1..?29 pt_bind, ?30 now */
+extern const char pt_sql_insert[];	/* pt_bind_keyed */
 extern const char pt_sql_update[];	/* the same, ?31 the id */
 extern const char pt_sql_get[];		/* ?1 id: the columns pt_read reads */
 extern const char pt_sql_by_mrn[];	/* ?1 mrn: id, merged_into */
 extern const char pt_sql_by_name[];	/* ?1 dob ?2 last_key ?3 first_key */
-/* Bind a patient's fields to ?1..?29 (keys made here), now to ?30. */
-enum pms_status	 pt_bind(sqlite3_stmt *, const struct pms_patient *,
-		    const char *now);
+/* Bind a patient's fields to ?1..?29 with its keys (pt_keys), now to
+ * ?30: borrowed, so they must outlive the statement's step. */
+void		 pt_bind_keyed(sqlite3_stmt *, const struct pms_patient *,
+		    const char *now, const char *lk, const char *fk,
+		    const char *nk);
+#define PMS_PT_NKEY	(4 * PMS_PT_KEY)	/* name_key's buffer */
 /* A row of pt_sql_get into p, the SSN masked unless reveal. */
 void		 pt_read(sqlite3_stmt *, struct pms_patient *p, int reveal);
 
@@ -136,6 +139,9 @@ void		 pt_pol_bind(sqlite3_stmt *, const struct pms_policy *,
 		    const char *now);
 enum pms_status	 pt_payer(struct pms_store *, const char *code,
 		    int64_t *id);
+
+/* The last message again, with what in front: "--dob: ...". */
+enum pms_status	 pt_reerr(enum pms_status, const char *what);
 
 /* Copy src into dst of size bytes, cut short if need be. */
 void		 pt_cpy(char *dst, size_t size, const char *src);

@@ -24,6 +24,15 @@
 
 /* ---- UTF-8 ---- */
 
+enum pms_status
+pt_reerr(enum pms_status st, const char *what)
+{
+	char msg[512];
+
+	pt_cpy(msg, sizeof(msg), pms_errmsg());
+	return pms_seterr(st, "%s: %s", what, msg);
+}
+
 void
 pt_cpy(char *dst, size_t size, const char *src)
 {
@@ -116,17 +125,42 @@ translit(ucs4_t uc)
 	return NULL;
 }
 
+static int
+is_ascii(const char *s, size_t *n)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 0;
+	*n = (size_t)(p - s);
+	return 1;
+}
+
 /*
  * in in Unicode form nf (and case folded with fold), in buf when it
  * fits, else malloc'd: the caller frees the result when it is not buf.
- * NULL if in is not UTF-8 or out of memory.
+ * NULL if in is not UTF-8 or out of memory.  ASCII is its own NFC and
+ * NFD, and folds to lower case: done here, without libunistring, for
+ * the speed of an import.
  */
 static uint8_t *
 u8_form(const char *in, uninorm_t nf, int fold, uint8_t *buf, size_t size,
     size_t *lenp)
 {
-	size_t n = strlen(in);
+	size_t n = strlen(in), i;
 
+	if (is_ascii(in, &n)) {
+		uint8_t *out = buf;
+
+		if (n >= size && (out = malloc(n + 1)) == NULL)
+			return NULL;
+		for (i = 0; i < n; i++)
+			out[i] = (uint8_t)(fold ? tolower((unsigned char)in[i]) :
+			    in[i]);
+		*lenp = n;
+		return out;
+	}
 	if (u8_check((const uint8_t *)in, n) != NULL)
 		return NULL;
 	*lenp = size;
@@ -154,8 +188,8 @@ pms_name_key(const char *in, char *out, size_t size)
 		return pms_seterr(PMS_EDATA, "not valid UTF-8");
 	for (p = f, end = f + len; p < end && !bad;) {
 		p += u8_mbtouc(&uc, p, (size_t)(end - p));
-		if (uc_is_general_category(uc, UC_CATEGORY_M) ||
-		    is_apostrophe(uc) || uc == '.')
+		if (is_apostrophe(uc) || uc == '.' || (uc >= 0x80 &&
+		    uc_is_general_category(uc, UC_CATEGORY_M)))
 			continue;
 		if (uc < 0x80 ? isalnum((int)uc) :
 		    uc_is_general_category(uc, UC_CATEGORY_L) ||
@@ -204,7 +238,9 @@ pms_name_x12(const char *in, char *out, size_t size)
 			uc = '\'';
 		else if (is_hyphen(uc))
 			uc = '-';
-		if (uc == ' ' || uc == '\t' || uc == 0xA0) {
+		if (uc == ' ' || uc == '\t' || uc == 0xA0 || uc == '\r' ||
+		    uc == '\n') {
+			/* a quoted newline of a spreadsheet cell: a blank */
 			space = 1;
 			continue;
 		}
@@ -267,7 +303,9 @@ name_clean(const char *in, size_t max, char *out, size_t size, int *quotes)
 		return pms_seterr(PMS_EDATA, "not valid UTF-8");
 	for (p = f, end = f + len; p < end;) {
 		p += u8_mbtouc(&uc, p, (size_t)(end - p));
-		if (uc == ' ' || uc == '\t' || uc == 0xA0) {
+		if (uc == ' ' || uc == '\t' || uc == 0xA0 || uc == '\r' ||
+		    uc == '\n') {
+			/* a quoted newline of a spreadsheet cell: a blank */
 			space = 1;
 			continue;
 		}
@@ -281,12 +319,14 @@ name_clean(const char *in, size_t max, char *out, size_t size, int *quotes)
 			/* punctuation, but not first */
 			if (first)
 				other = 1;
-		} else if (uc_is_general_category(uc, UC_CATEGORY_L)) {
+		} else if (uc < 0x80 ? isalpha((int)uc) != 0 :
+		    uc_is_general_category(uc, UC_CATEGORY_L)) {
 			first = 0;
-		} else if (uc_is_general_category(uc, UC_CATEGORY_M) &&
-		    !first) {
+		} else if (uc >= 0x80 &&
+		    uc_is_general_category(uc, UC_CATEGORY_M) && !first) {
 			/* a mark on the letter before it */
-		} else if (uc_is_general_category(uc, UC_CATEGORY_N)) {
+		} else if (uc < 0x80 ? isdigit((int)uc) != 0 :
+		    uc_is_general_category(uc, UC_CATEGORY_N)) {
 			digit = 1;
 			continue;
 		} else {
@@ -346,14 +386,15 @@ text_clean(const char *in, size_t max, char *out, size_t size)
 		return pms_seterr(PMS_EDATA, "not valid UTF-8");
 	for (p = f, end = f + len; p < end;) {
 		p += u8_mbtouc(&uc, p, (size_t)(end - p));
-		if (uc == ' ' || uc == '\t' || uc == 0xA0) {
+		if (uc == ' ' || uc == '\t' || uc == 0xA0 || uc == '\r' ||
+		    uc == '\n') {
+			/* a quoted newline of a spreadsheet cell: a blank */
 			space = 1;
 			continue;
 		}
 		if (uc < 0x20 || uc == 0x7F || (uc >= 0x80 && uc < 0xA0) ||
 		    uc == 0x2028 || uc == 0x2029) {
-			st = pms_seterr(PMS_EDATA, "a control character or "
-			    "line break");
+			st = pms_seterr(PMS_EDATA, "a control character");
 			goto out;
 		}
 		if (space && n > 0) {
@@ -435,6 +476,16 @@ pms_us_state_code(const char *name)
 {
 	size_t i;
 
+	if (name[0] != '\0' && name[1] != '\0' && name[2] == '\0') {
+		/* a code: the common case, without the names */
+		for (i = 0; i < PMS_NELEM(us_states); i++)
+			if (toupper((unsigned char)name[0]) ==
+			    us_states[i].code[0] &&
+			    toupper((unsigned char)name[1]) ==
+			    us_states[i].code[1])
+				return us_states[i].code;
+		return NULL;
+	}
 	for (i = 0; i < PMS_NELEM(us_states); i++)
 		if (strcasecmp(us_states[i].code, name) == 0 ||
 		    loose_eq(us_states[i].name, name))
@@ -545,8 +596,9 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 			memmove(d, d + 3, n - 2);
 			n -= 3;
 			plus = 1;
-		} else if (strcmp(c->cc, "1") != 0 && strncmp(d, "00", 2) ==
-		    0) {
+		} else if (strncmp(d, "00", 2) == 0) {
+			/* no national number starts with 00, in NANP none
+			 * with 0 at all: the prefix of the rest of the world */
 			memmove(d, d + 2, n - 1);
 			n -= 2;
 			plus = 1;
@@ -563,7 +615,8 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 		if (n < 8 || n > 15)
 			return pms_seterr(PMS_EDATA, "not a phone number: "
 			    "E.164 numbers have 8 to 15 digits");
-		snprintf(out, PMS_PT_PHONE, "+%s", d);
+		out[0] = '+';
+		memcpy(out + 1, d, n + 1);	/* n <= 15: it fits */
 		return PMS_OK;
 	}
 	if (c == NULL)
@@ -600,6 +653,32 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 }
 
 /* ---- dates ---- */
+
+/* pms_date_fmt without printf, for the speed of an import. */
+static void
+date_iso(int32_t days, char *out, size_t size)
+{
+	int y, m, d;
+
+	if (size < PMS_DATE_BUFSZ)
+		return;
+	pms_date_split(days, &y, &m, &d);
+	if (y < 1000 || y > 9999) {
+		pms_date_fmt(days, out);
+		return;
+	}
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+}
 
 /* "a/b/yyyy" (or with "." or "-"): the two small numbers, 1 if so. */
 static int
@@ -722,7 +801,7 @@ word_value(const char *in, const char *const *words, const char *const
 
 	for (i = 0; words[i] != NULL; i++)
 		if (strcasecmp(in, words[i]) == 0) {
-			snprintf(out, size, "%s", values[i]);
+			pt_cpy(out, size, values[i]);
 			return PMS_OK;
 		}
 	return pms_seterr(PMS_EDATA, "expected %s", what);
@@ -747,7 +826,7 @@ zip_value(const char *in, const char *country, char *out, size_t size,
 
 	if (country == NULL || strcmp(country, "US") == 0) {
 		if (n == 5 && all_digits(in, 5)) {
-			snprintf(out, size, "%s", in);
+			pt_cpy(out, size, in);
 			return PMS_OK;
 		}
 		if (n == 10 && in[5] == '-') {
@@ -755,7 +834,7 @@ zip_value(const char *in, const char *country, char *out, size_t size,
 				if (i != 5 && !isdigit((unsigned char)in[i]))
 					break;
 			if (i == 10) {
-				snprintf(out, size, "%s", in);
+				pt_cpy(out, size, in);
 				return PMS_OK;
 			}
 		}
@@ -768,7 +847,7 @@ zip_value(const char *in, const char *country, char *out, size_t size,
 			/* kept as typed: padding would guess */
 			*warn = "a ZIP code of 4 digits: a leading zero lost "
 			    "in a spreadsheet? kept as it is";
-			snprintf(out, size, "%s", in);
+			pt_cpy(out, size, in);
 			return PMS_OK;
 		}
 		return pms_seterr(PMS_EDATA, "not a ZIP code (5 digits, or "
@@ -781,7 +860,7 @@ zip_value(const char *in, const char *country, char *out, size_t size,
 		    in[i] != '-')
 			return pms_seterr(PMS_EDATA, "not a postal code "
 			    "(letters, digits, spaces and hyphens)");
-	snprintf(out, size, "%s", in);
+	pt_cpy(out, size, in);
 	return PMS_OK;
 }
 
@@ -801,7 +880,7 @@ email_value(const char *in, char *out, size_t size)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == ',' ||
 		    *p == ';' || *p == '<' || *p == '>' || *p == '"')
 			return pms_seterr(PMS_EDATA, "not an e-mail address");
-	snprintf(out, size, "%s", in);
+	pt_cpy(out, size, in);
 	return PMS_OK;
 }
 
@@ -817,6 +896,13 @@ static const struct language {
 	{ "korean", "ko" }, { "japanese", "ja" }, { "polish", "pl" },
 	{ "tagalog", "tl" }, { "hindi", "hi" }, { "greek", "el" },
 	{ "somali", "so" }, { "cape verdean creole", "kea" },
+	{ "dutch", "nl" }, { "hebrew", "he" }, { "turkish", "tr" },
+	{ "ukrainian", "uk" }, { "persian", "fa" }, { "farsi", "fa" },
+	{ "urdu", "ur" }, { "bengali", "bn" }, { "punjabi", "pa" },
+	{ "swahili", "sw" }, { "amharic", "am" }, { "hmong", "hmn" },
+	{ "khmer", "km" }, { "lao", "lo" }, { "thai", "th" },
+	{ "nepali", "ne" }, { "tamil", "ta" }, { "telugu", "te" },
+	{ "gujarati", "gu" }, { "american sign language", "ase" },
 };
 
 /* A language tag ("en", "pt-BR", "yue") or the English name of one. */
@@ -826,15 +912,16 @@ lang_value(const char *in, char *out, size_t size)
 	const char *p;
 	size_t i, k;
 
-	for (i = 0; i < PMS_NELEM(languages); i++)
-		if (strcasecmp(in, languages[i].name) == 0) {
-			snprintf(out, size, "%s", languages[i].tag);
-			return PMS_OK;
-		}
 	for (p = in, k = 0; isalpha((unsigned char)*p); p++, k++)
 		;
-	if (k < 2 || k > 3)
+	if (k < 2 || k > 3 || (*p != '\0' && *p != '-' && *p != '_')) {
+		for (i = 0; i < PMS_NELEM(languages); i++)
+			if (strcasecmp(in, languages[i].name) == 0) {
+				pt_cpy(out, size, languages[i].tag);
+				return PMS_OK;
+			}
 		goto bad;
+	}
 	while (*p == '-' || *p == '_') {
 		for (p++, k = 0; isalnum((unsigned char)*p); p++, k++)
 			;
@@ -878,7 +965,7 @@ ssn_value(const char *in, char *out, size_t size)
 		return pms_seterr(PMS_EDATA, "not a social security number "
 		    "(nine digits)");
 	d[9] = '\0';
-	snprintf(out, size, "%s", d);
+	pt_cpy(out, size, d);
 	return PMS_OK;
 }
 
@@ -894,7 +981,7 @@ mrn_value(const char *in, size_t max, char *out, size_t size)
 			return pms_seterr(PMS_EDATA, "a control character");
 	if (strlen(in) > max || strlen(in) >= size)
 		return pms_seterr(PMS_EDATA, "longer than %zu bytes", max);
-	snprintf(out, size, "%s", in);
+	pt_cpy(out, size, in);
 	return PMS_OK;
 }
 
@@ -991,12 +1078,12 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 			return st;
 		if (days > env->today)
 			return pms_seterr(PMS_EDATA, "a date in the future");
-		pms_date_fmt(days, out);
+		date_iso(days, out, size);
 		return PMS_OK;
 	case K_DAY:
 		if ((st = date_value(in, dates, line, &days)) != PMS_OK)
 			return st;
-		pms_date_fmt(days, out);
+		date_iso(days, out, size);
 		return PMS_OK;
 	case K_STAMP:
 		form = dates != NULL ? dates->form : PMS_DATE_ISO;
@@ -1005,7 +1092,7 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 			if ((st = date_value(in, dates, line, &days)) !=
 			    PMS_OK)
 				return st;
-			pms_date_fmt(days, out);
+			date_iso(days, out, size);
 			return PMS_OK;
 		}
 		if ((st = pms_local_parse(in, form, &l)) != PMS_OK)
@@ -1015,14 +1102,14 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 			    "give the practice's wall-clock time");
 		l.has_offset = 0;
 		pms_local_fmt(&l, buf);
-		snprintf(out, size, "%s", buf);
+		pt_cpy(out, size, buf);
 		return PMS_OK;
 	case K_SEX:
 		return word_value(in, sex_words, sex_vals, "F, M, X or U",
 		    out, size);
 	case K_STATE:
 		if ((code = pms_us_state_code(in)) != NULL) {
-			snprintf(out, size, "%s", code);
+			pt_cpy(out, size, code);
 			return PMS_OK;
 		}
 		if (strcmp(env->country, "US") == 0)
@@ -1046,7 +1133,7 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 			if (c == NULL)
 				return pms_seterr(PMS_EDATA, "not a country "
 				    "(its ISO 3166 two-letter code)");
-			snprintf(out, size, "%s", c->code);
+			pt_cpy(out, size, c->code);
 			return PMS_OK;
 		}
 	case K_PHONE:
@@ -1079,7 +1166,7 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 		if (strlen(in) > f->max)
 			return pms_seterr(PMS_EDATA, "not a code of the "
 			    "configuration");
-		snprintf(out, size, "%s", in);
+		pt_cpy(out, size, in);
 		return PMS_OK;
 	}
 	return pms_seterr(PMS_EINTERNAL, "unknown kind of field");
@@ -1090,13 +1177,14 @@ pt_store(const struct pt_field *f, void *base, const char *val)
 {
 	char *p = (char *)base + f->off;
 
+
 	if (f->size == 0 && f->kind == K_PRIORITY)
 		*(int *)(void *)p = val != NULL && val[0] >= '1' &&
 		    val[0] <= '3' ? val[0] - '0' : 1;
 	else if (f->size == 0)
 		*(int *)(void *)p = val != NULL && strcmp(val, "1") == 0;
 	else
-		snprintf(p, f->size, "%s", val != NULL ? val : "");
+		pt_cpy(p, f->size, val != NULL ? val : "");
 }
 
 const char *
@@ -1105,7 +1193,12 @@ pt_text(const struct pt_field *f, const void *base, char *buf, size_t size)
 	const char *p = (const char *)base + f->off;
 
 	if (f->size == 0) {
-		snprintf(buf, size, "%d", *(const int *)(const void *)p);
+		/* booleans and priorities: one digit */
+		if (size >= 2) {
+			buf[0] = (char)('0' + *(const int *)(const void *)p %
+			    10);
+			buf[1] = '\0';
+		}
 		return buf;
 	}
 	return p;

@@ -1,14 +1,21 @@
 #!/usr/bin/env bats
-# Keep the documentation honest: each program's usage against its man
-# page SYNOPSIS, the completions against the usage, every man page
-# through mandoc's linter, the EXAMPLES of the man pages run for real,
-# and the README's two commands.  Only the EXAMPLES test makes a store.
+# Keep the documentation honest, for every program of the Makefile's
+# PROGS: its usage against its man page SYNOPSIS, its completions against
+# the usage, every man page through mandoc's linter, the EXAMPLES of the
+# man pages run for real, and the README's two commands.  Only the
+# EXAMPLES tests make stores.
 # bats file_tags=docs
 
 load helpers/common
 
-# The programs: one cmd/pms-*.c each.
+# The programs: the Makefile's PROGS.
 programs() {
+	sed -n 's/^PROGS[[:space:]]*=[[:space:]]*//p' "$TOP/Makefile" |
+	    tr -s ' \t' '\n' | grep -v '^$'
+}
+
+# The programs with a source file in cmd/.
+sources() {
 	local f
 
 	for f in "$TOP"/cmd/pms-*.c; do
@@ -17,9 +24,10 @@ programs() {
 	done
 }
 
-# Render a man page as plain text: no overstrike, no line wrapping.
+# Render a man page as plain text: no overstrike, no line wrapping
+# (1000 is mandoc's widest; a long SYNOPSIS line fits).
 render() {
-	mandoc -T ascii -O width=500 "$1" | sed 's/.\x08//g'
+	mandoc -T ascii -O width=1000 "$1" | sed 's/.\x08//g'
 }
 
 # The lines of section $2 of the rendered page $1, headings excluded.
@@ -50,6 +58,10 @@ signatures() {
 			case $w in
 			"$PROG")
 				;;
+			-)
+				# standard input as an operand: "update id|-"
+				after=0
+				;;
 			-*)
 				opts+=("${w%]}")
 				[[ $w == *] ]] && after=0 || after=1
@@ -70,15 +82,22 @@ signatures() {
 	done
 }
 
-# The values an option shows in the usage: "--kdf interactive|moderate";
-# for --role, the roles the program names.
+# The usage lines of subcommand $1 ("user add"; "-" the program's own).
+usage_lines() {
+	paste <(signatures <<<"$USAGE" | cut -f1) <(cat <<<"$USAGE") |
+	    awk -F'\t' -v c="$1" '$1 == c { print $2 }'
+}
+
+# The values option $1 shows in the usage of subcommand $2:
+# "--kdf interactive|moderate"; for --role, the roles the program names.
 usage_values() {
 	if [ "$1" = --role ]; then
 		echo "$ROLES"
 		return
 	fi
-	grep -oE -- "$1 [a-z|]+" <<<"$USAGE" | cut -d' ' -f2 | tr '|' '\n' |
-	    sort -u
+	usage_lines "$2" |
+	    grep -oE -- "(^| |\[)$1 [a-z0-9][a-z0-9-]*(\|[a-z0-9][a-z0-9-]*)*" |
+	    sed 's/^[ []//' | cut -d' ' -f2 | tr '|' '\n' | sort -u
 }
 
 # What the bash completion offers for the words given, the last one
@@ -95,10 +114,14 @@ complete_words() {
 	printf '%s\n' "${COMPREPLY[@]}" | grep -v '^$' | sort
 }
 
-setup() {
-	PROG=pms-admin
+# Set up what the tests know of program $1: its man page, usage,
+# groups of subcommands, subcommands, options, roles, and the bash and
+# zsh completion functions (_pms_admin for pms-admin).
+load_prog() {
+	PROG=$1
 	MAN1="$TOP/man/man1/$PROG.1"
 	USAGE=$("$PROG" --help | normalise)
+	COMPFN=_${PROG//-/_}
 	# A group of subcommands ("user add", "user list") cannot even print
 	# its help without one of them: that is how the groups are told.
 	CMD_GROUPS=
@@ -114,115 +137,162 @@ setup() {
 	CMDS=$(cut -d' ' -f1 <<<"$SUBCMDS" | awk '!seen[$0]++')
 	USAGE_OPTS=$(signatures <<<"$USAGE" | cut -f2 | tr ' ' '\n' |
 	    grep -v '^$' | sort -u)
+	# the options every subcommand takes, at least: those of the
+	# program's own line, and --help; and a subcommand with no others
+	COMMON_MIN=$(signatures <<<"$USAGE" | awk -F'\t' '$1 == "-" ||
+	    $1 == "command" { print $2 }' | head -n 1 | tr ' ' '\n' |
+	    grep -v '^$'; printf '%s\n' -h --help)
+	PLAIN_CMD=$(signatures <<<"$USAGE" | awk -F'\t' '$1 != "-" &&
+	    $1 != "command" && $2 == "" { print $1; exit }')
 	# the roles, as the program names them when it refuses one
-	ROLES=$("$PROG" user add x --role '?' 2>&1 |
-	    grep -oE '\(([a-z-]+, )*[a-z-]+\)' | tr -d '(),' | tr ' ' '\n' |
-	    sort)
+	ROLES=
+	if grep -q -- '--role' <<<"$USAGE"; then
+		ROLES=$("$PROG" user add x --role '?' 2>&1 |
+		    grep -oE '\(([a-z-]+, )*[a-z-]+\)' | tr -d '(),' |
+		    tr ' ' '\n' | sort)
+	fi
 }
 
 @test "docs: --help prints the usage on stdout and exits 0" {
-	run --separate-stderr pms-admin --help
-	assert_success
-	[[ $output == usage:\ pms-admin* ]]
-	[ -z "$stderr" ]
-	help=$output
-	run --separate-stderr pms-admin -h
-	assert_success
-	[ "$output" = "$help" ]
-	run -64 --separate-stderr pms-admin
-	[ -z "$output" ]
-	[[ $stderr == usage:\ pms-admin* ]]
+	for p in $(programs); do
+		run --separate-stderr "$p" --help
+		assert_success
+		[[ $output == usage:\ $p* ]] || fail "$p --help"
+		[ -z "$stderr" ]
+		help=$output
+		run --separate-stderr "$p" -h
+		assert_success
+		[ "$output" = "$help" ]
+		run -64 --separate-stderr "$p"
+		[ -z "$output" ]
+		[[ $stderr == usage:\ $p* ]] || fail "$p: no usage on stderr"
+	done
 }
 
 @test "docs: usage and SYNOPSIS show the same subcommands and options" {
-	synopsis=$(section "$MAN1" SYNOPSIS | normalise)
-	[ -n "$synopsis" ]
-	diff -u <(signatures <<<"$USAGE" | sort) \
-	    <(signatures <<<"$synopsis" | sort)
+	for p in $(programs); do
+		load_prog "$p"
+		synopsis=$(section "$MAN1" SYNOPSIS | normalise)
+		[ -n "$synopsis" ]
+		diff -u <(signatures <<<"$USAGE" | sort) \
+		    <(signatures <<<"$synopsis" | sort) || fail "$p"
+	done
 }
 
 @test "docs: every usage line is a SYNOPSIS line, word for word" {
-	synopsis=$(section "$MAN1" SYNOPSIS | normalise)
-	diff -u <(sort <<<"$USAGE") <(sort <<<"$synopsis")
-	# one .Nm line in the source per synopsis line
-	nm=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$MAN1" | grep -c '^\.Nm$')
-	[ "$nm" -eq "$(wc -l <<<"$USAGE")" ]
+	for p in $(programs); do
+		load_prog "$p"
+		synopsis=$(section "$MAN1" SYNOPSIS | normalise)
+		diff -u <(sort <<<"$USAGE") <(sort <<<"$synopsis") || fail "$p"
+		# one .Nm line in the source per synopsis line
+		nm=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$MAN1" |
+		    grep -c '^\.Nm$')
+		[ "$nm" -eq "$(wc -l <<<"$USAGE")" ] || fail "$p: .Nm lines"
+	done
 }
 
 @test "docs: the man page documents every option and subcommand of the usage" {
-	description=$(section "$MAN1" DESCRIPTION)
-	while read -r w; do
-		grep -qE -- "(^|[ ,])$w( |,|=|\$)" <<<"$description" ||
-		    fail "pms-admin(1) DESCRIPTION does not describe \"$w\""
-	done < <(printf '%s\n' "$SUBCMDS" "$USAGE_OPTS")
-	# and every role the program knows
-	[ -n "$ROLES" ]
-	for r in $ROLES; do
-		grep -qE -- "(^|[ ,])$r( |,|;|\.|\$)" <<<"$description" ||
-		    fail "pms-admin(1) DESCRIPTION does not describe role \"$r\""
+	for p in $(programs); do
+		load_prog "$p"
+		description=$(section "$MAN1" DESCRIPTION)
+		while read -r w; do
+			grep -qE -- "(^|[ ,])$w( |,|=|\$)" <<<"$description" ||
+			    fail "$p(1) DESCRIPTION does not describe \"$w\""
+		done < <(printf '%s\n' "$SUBCMDS" "$USAGE_OPTS")
+		# and every role the program knows
+		for r in $ROLES; do
+			grep -qE -- "(^|[ ,])$r( |,|;|\.|\$)" <<<"$description" ||
+			    fail "$p(1) DESCRIPTION does not describe role \"$r\""
+		done
 	done
 }
 
 @test "docs: bash completion offers the usage's words and only what works" {
-	source "$TOP/completions/bash/pms-admin"
-	COMPFN=$(complete -p pms-admin | grep -oE -- '-F [^ ]+' | cut -d' ' -f2)
-	[ -n "$COMPFN" ]
-	# an empty directory: file names offered after -S are none here
+	# an empty directory: file names offered are none here
 	mkdir "$BATS_TEST_TMPDIR/empty"
 	cd "$BATS_TEST_TMPDIR/empty"
+	for p in $(programs); do
+		load_prog "$p"
+		source "$TOP/completions/bash/$p"
+		[ "$(complete -p "$p" | grep -oE -- '-F [^ ]+' | cut -d' ' -f2)" = \
+		    "$COMPFN" ] || fail "$p: completion function"
 
-	# subcommands: exactly those of the usage, and those of each group
-	diff -u <(sort <<<"$CMDS") <(complete_words pms-admin '')
-	[ -n "$CMD_GROUPS" ]
-	for g in $CMD_GROUPS; do
-		diff -u <(awk -v g="$g" '$1 == g { print $2 }' <<<"$SUBCMDS" |
-		    sort) <(complete_words pms-admin "$g" '')
-	done
-
-	# the program's own options: every one of the usage, and any other
-	# (a long or short alias) must be taken by the program
-	offered=$(complete_words pms-admin -)
-	global=$(signatures <<<"$USAGE" | awk -F'\t' '$1 == "-" ||
-	    $1 == "command" { print $2 }' | tr ' ' '\n' | grep -v '^$' |
-	    sort -u)
-	for o in $global; do
-		grep -qxF -- "$o" <<<"$offered" ||
-		    fail "completion does not offer \"$o\""
-	done
-	for o in $offered; do
-		run pms-admin "$o" 3 --help
-		[ "$status" -eq 0 ] || run pms-admin "$o" --help
-		[ "$status" -eq 0 ] ||
-		    fail "completion offers \"$o\"; pms-admin refuses it"
-	done
-
-	# each subcommand: its own options from the usage, plus the common
-	# options, which the subcommands take too; nothing else.  $c may be
-	# two words ("user add"): left unquoted on purpose.
-	common=$(complete_words pms-admin check -)
-	while read -r c; do
-		own=$(signatures <<<"$USAGE" | awk -F'\t' -v c="$c" '$1 == c {
-		    print $2 }' | tr ' ' '\n' | grep -v '^$' || true)
-		diff -u <(printf '%s\n' $own $common | sort -u) \
-		    <(complete_words pms-admin $c -)
-		for o in $(complete_words pms-admin $c -); do
-			values=$(complete_words pms-admin $c "$o" '')
-			if [ -n "$values" ]; then
-				diff -u <(usage_values "$o") <(echo "$values")
-				for v in $values; do
-					run pms-admin $c "$o" "$v" --help </dev/null
-					assert_success
-				done
-				continue
-			fi
-			# "3" is an argument, or an operand that getopt moves
-			# after --help; never let an option eat the --help
-			run pms-admin $c "$o" 3 --help </dev/null
-			[ "$status" -eq 0 ] ||
-			    fail "completion offers \"$c $o\"; refused"
+		# subcommands: exactly those of the usage, and of each group
+		diff -u <(sort <<<"$CMDS") <(complete_words "$p" '') ||
+		    fail "$p: subcommands"
+		for g in $CMD_GROUPS; do
+			diff -u <(awk -v g="$g" '$1 == g { print $2 }' \
+			    <<<"$SUBCMDS" | sort) <(complete_words "$p" "$g" '') ||
+			    fail "$p $g: subcommands"
 		done
-	done <<<"$SUBCMDS"
 
+		# the program's own options: every one of its usage line,
+		# and any other (a long or short alias) must be taken by it
+		offered=$(complete_words "$p" -)
+		global=$(signatures <<<"$USAGE" | awk -F'\t' '$1 == "-" ||
+		    $1 == "command" { print $2 }' | tr ' ' '\n' |
+		    grep -v '^$' | sort -u)
+		for o in $global; do
+			grep -qxF -- "$o" <<<"$offered" ||
+			    fail "$p: completion does not offer \"$o\""
+		done
+		for o in $offered; do
+			run "$p" "$o" 3 --help
+			[ "$status" -eq 0 ] || run "$p" "$o" --help
+			[ "$status" -eq 0 ] ||
+			    fail "completion offers \"$o\"; $p refuses it"
+		done
+
+		# each subcommand: its own options from the usage, plus the
+		# common options (those of a subcommand that has no others:
+		# the program's own and their long forms); nothing else.  $c
+		# may be two words ("user add"): left unquoted on purpose.
+		[ -n "$PLAIN_CMD" ] || fail "$p: no subcommand without options"
+		COMMON=$(complete_words "$p" $PLAIN_CMD -)
+		for o in $COMMON_MIN; do
+			grep -qxF -- "$o" <<<"$COMMON" ||
+			    fail "$p: \"$o\" is not offered after a subcommand"
+		done
+		while read -r c; do
+			own=$(signatures <<<"$USAGE" | awk -F'\t' -v c="$c" \
+			    '$1 == c { print $2 }' | tr ' ' '\n' |
+			    grep -v '^$' || true)
+			diff -u <(printf '%s\n' $own $COMMON | sort -u) \
+			    <(complete_words "$p" $c -) || fail "$p $c: options"
+			for o in $(complete_words "$p" $c -); do
+				values=$(complete_words "$p" $c "$o" '')
+				if [ -n "$values" ]; then
+					diff -u <(usage_values "$o" "$c") \
+					    <(echo "$values") ||
+					    fail "$p $c $o: values"
+					for v in $values; do
+						run "$p" $c "$o" "$v" --help \
+						    </dev/null
+						[ "$status" -eq 0 ] || fail \
+						    "$p $c $o $v: refused"
+					done
+					continue
+				fi
+				# "3" is an argument, or an operand that getopt
+				# moves after --help; never let an option eat
+				# the --help
+				run "$p" $c "$o" 3 --help </dev/null
+				[ "$status" -eq 0 ] ||
+				    fail "completion offers \"$p $c $o\"; refused"
+			done
+		done <<<"$SUBCMDS"
+		[ -z "$(complete_words "$p" -u '')" ] || fail "$p: -u"
+		[ -z "$(complete_words "$p" --passphrase-fd '')" ] ||
+		    fail "$p: --passphrase-fd"
+	done
+}
+
+@test "docs: bash completion: pms-admin's file names and roles, no names from the store" {
+	load_prog pms-admin
+	source "$TOP/completions/bash/pms-admin"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	[ -n "$ROLES" ]
 	# every role offered is one the program takes (it then looks for
 	# the store, which is not there: 66, not the usage error 64)
 	for v in $(complete_words pms-admin user add x --role ''); do
@@ -246,33 +316,86 @@ setup() {
 	[ "$(complete_words pms-admin restore prac)" = practice.pms ]
 	[ "$(complete_words pms-admin restore b --to prac)" = practice.pms ]
 	[ -z "$(complete_words pms-admin restore b prac)" ]
-	[ -z "$(complete_words pms-admin -u '')" ]
-	[ -z "$(complete_words pms-admin --passphrase-fd '')" ]
 	[ -z "$(complete_words pms-admin --new-passphrase-fd '')" ]
 	[ -z "$(complete_words pms-admin user remove '')" ]
 	[ -z "$(complete_words pms-admin user passwd '')" ]
 	[ -z "$(complete_words pms-admin unlock --for '')" ]
 }
 
+@test "docs: bash completion: pms-patient's file names, nothing from the store" {
+	load_prog pms-patient
+	source "$TOP/completions/bash/pms-patient"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	touch patients.csv
+	[ "$(complete_words pms-patient -S pat)" = patients.csv ]
+	[ "$(complete_words pms-patient import pat)" = patients.csv ]
+	[ "$(complete_words pms-patient import --map pat)" = patients.csv ]
+	[ "$(complete_words pms-patient import x.csv --skip-invalid = pat)" = \
+	    patients.csv ]
+	[ "$(complete_words pms-patient policy import pat)" = patients.csv ]
+	[ "$(complete_words pms-patient export --out pat)" = patients.csv ]
+	[ -z "$(complete_words pms-patient import x.csv pat)" ]
+	# ids, MRNs, names, payers come from the store: never offered
+	[ -z "$(complete_words pms-patient show '')" ]
+	[ -z "$(complete_words pms-patient show --mrn '')" ]
+	[ -z "$(complete_words pms-patient find --name '')" ]
+	[ -z "$(complete_words pms-patient merge 1 '')" ]
+	[ -z "$(complete_words pms-patient policy add 1 --payer '')" ]
+	[ -z "$(complete_words pms-patient add --last-name '')" ]
+	[ -z "$(complete_words pms-patient --emergency '')" ]
+	# the relationships of a guarantor and of a subscriber differ
+	[ "$(complete_words pms-patient guarantor set 1 --relationship g)" = \
+	    guardian ]
+	[ "$(complete_words pms-patient policy add 1 --relationship s)" = \
+	    $'self\nspouse' ]
+}
+
 @test "docs: bash completion works the same through bash-completion" {
 	local bc=/usr/share/bash-completion/bash_completion
 
 	# bash-completion is not among the packages make deps installs:
-	# where it is missing, the previous test covered the plain path
+	# where it is missing, the previous tests covered the plain path
 	[ -r "$bc" ] || return 0
 	source "$bc"
-	source "$TOP/completions/bash/pms-admin"
-	COMPFN=_pms_admin
-	diff -u <(sort <<<"$CMDS") <(complete_words pms-admin '')
+	for p in $(programs); do
+		load_prog "$p"
+		source "$TOP/completions/bash/$p"
+		diff -u <(sort <<<"$CMDS") <(complete_words "$p" '')
+		[ -z "$(complete_words "$p" -u '')" ]
+	done
+	load_prog pms-admin
 	[ "$(complete_words pms-admin init --kdf m)" = moderate ]
 	[ "$(complete_words pms-admin status --un)" = --unlock ]
-	[ -z "$(complete_words pms-admin -u '')" ]
 	[ "$(complete_words pms-admin --recovery user p)" = passwd ]
 	[ "$(complete_words pms-admin user add x --ro)" = --role ]
 	[ "$(complete_words pms-admin user add x --role front-desk,b)" = \
 	    front-desk,billing ]
 	[ "$(complete_words pms-admin keyfile cr)" = create ]
 	[ "$(complete_words pms-admin unlock --f)" = --for ]
+	load_prog pms-patient
+	[ "$(complete_words pms-patient imp)" = import ]
+	[ "$(complete_words pms-patient import --date-format d)" = dmy ]
+	[ "$(complete_words pms-patient import --enc)" = --encoding ]
+	[ "$(complete_words pms-patient policy e)" = end ]
+	[ "$(complete_words pms-patient --store=x add --sex=)" = \
+	    $'f\nm\nu\nx' ]
+}
+
+# The lines of the functions of program $1 in _pms (_pms_patient,
+# _pms_patient_group), and of the option arrays they use.
+zsh_functions() {
+	local fn=_${1//-/_} arrays
+
+	awk -v fn="$fn" '$0 ~ "^" fn "(_[a-z]+)?\\(\\)" { on = 1 }
+	    on { print } on && /^}/ { on = 0 }' "$TOP/completions/zsh/_pms"
+	arrays=$(awk -v fn="$fn" '$0 ~ "^" fn "(_[a-z]+)?\\(\\)" { on = 1 }
+	    on { print } on && /^}/ { on = 0 }' "$TOP/completions/zsh/_pms" |
+	    grep -oE '\$_pms_[a-z_]+_opts' | sort -u | tr -d '$')
+	for a in $arrays; do
+		awk -v a="$a" '$0 ~ "^" a "=\\(" { on = 1 } on { print }
+		    on && /^\)/ { on = 0 }' "$TOP/completions/zsh/_pms"
+	done
 }
 
 @test "docs: the zsh completion lists the same subcommands and options" {
@@ -281,47 +404,60 @@ setup() {
 	for p in $(programs); do
 		head -1 "$zcomp" | grep -qw -- "$p" ||
 		    fail "_pms: #compdef does not name $p"
-	done
-	# the subcommands in _pms_admin's list, and in each group's
-	cmds=$(sed -n '/^_pms_admin()/,/^}/p' "$zcomp" |
-	    sed -n '/cmds=(/,/)/p' | grep -oE "^[[:space:]]*'[a-z-]+:" |
-	    sed -E "s/[[:space:]':]//g" | sort)
-	diff -u <(sort <<<"$CMDS") <(echo "$cmds")
-	for g in $CMD_GROUPS; do
-		cmds=$(sed -n "/^[[:space:]]*${g}_cmds=(/,/)/p" "$zcomp" |
+		grep -qE "^[[:space:]]+$p\) _${p//-/_} ;;" "$zcomp" ||
+		    fail "_pms: _pms_dispatch does not run _${p//-/_}"
+		grep -qE "^[[:space:]]+'${p#pms-}:" "$zcomp" ||
+		    fail "_pms_programs does not list ${p#pms-}"
+		load_prog "$p"
+		zf=$(zsh_functions "$p")
+		# the subcommands in the program's list, and each group's
+		cmds=$(sed -n '/^[[:space:]]*cmds=(/,/)/p' <<<"$zf" |
 		    grep -oE "^[[:space:]]*'[a-z-]+:" |
 		    sed -E "s/[[:space:]':]//g" | sort)
-		diff -u <(awk -v g="$g" '$1 == g { print $2 }' <<<"$SUBCMDS" |
-		    sort) <(echo "$cmds")
+		diff -u <(sort <<<"$CMDS") <(echo "$cmds") || fail "$p: cmds"
+		for g in $CMD_GROUPS; do
+			cmds=$(sed -n "/^[[:space:]]*${g}_cmds=(/,/)/p" <<<"$zf" |
+			    grep -oE "^[[:space:]]*'[a-z-]+:" |
+			    sed -E "s/[[:space:]':]//g" | sort)
+			diff -u <(awk -v g="$g" '$1 == g { print $2 }' \
+			    <<<"$SUBCMDS" | sort) <(echo "$cmds") ||
+			    fail "$p $g: cmds"
+		done
+		# the options in the specs: {-S+,--store=}, '--kdf=[...]',
+		# '-o+[...]'
+		zopts=$(grep -v '^[[:space:]]*#' <<<"$zf" |
+		    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z0-9-]*[+=]?\[" |
+		    tr -d "{}'[" | tr ',' '\n' | sed -E 's/[+=]$//' | sort -u)
+		source "$TOP/completions/bash/$p"
+		bopts=$( { complete_words "$p" -
+		    while read -r c; do complete_words "$p" $c -; done \
+		    <<<"$SUBCMDS"; } | sort -u)
+		diff -u <(echo "$bopts") <(echo "$zopts") || fail "$p: options"
+		# the fixed values of the usage, each list as the zsh one
+		while read -r v; do
+			[ -n "$v" ] || continue
+			grep -qF "(${v//|/ })" <<<"$zf" ||
+			    fail "$p: zsh does not offer ($v)"
+		done < <(grep -oE -- " -[a-z-]+ [a-z0-9][a-z0-9-]*(\|[a-z0-9][a-z0-9-]*)+" \
+		    <<<"$USAGE" | cut -d' ' -f3 | sort -u)
+		if [ -n "$ROLES" ]; then
+			zroles=$(grep -oE "_values -s , role [a-z -]+" <<<"$zf" |
+			    cut -d' ' -f5- | tr ' ' '\n' | grep -v '^$' |
+			    sort -u)
+			diff -u <(echo "$ROLES") <(echo "$zroles")
+		fi
 	done
-	# the options in the specs: {-S+,--store=} and '--kdf=[...]'
-	# the program's own functions and the options every subcommand takes
-	zopts=$(awk '/^_pms_admin(_[a-z]+)?\(\)/ || /^_pms_common_opts=/ {
-	    on = 1 } on { print } on && /^[})]/ { on = 0 }' "$zcomp" |
-	    grep -v '^[[:space:]]*#' |
-	    grep -oE "\{-[^}]*\}|'--?[A-Za-z][a-z-]*=?\[" |
-	    tr -d "{}'[" | tr ',' '\n' | sed -E 's/[+=]$//' | sort -u)
-	source "$TOP/completions/bash/pms-admin"
-	COMPFN=_pms_admin
-	bopts=$( { complete_words pms-admin -
-	    while read -r c; do complete_words pms-admin $c -; done \
-	    <<<"$SUBCMDS"; } | sort -u)
-	diff -u <(echo "$bopts") <(echo "$zopts")
-	# the fixed values: costs, and the roles the program names
-	grep -q "(interactive moderate)" "$zcomp"
-	zroles=$(grep -oE "_values -s , role [a-z -]+" "$zcomp" | cut -d' ' -f5- |
-	    tr ' ' '\n' | grep -v '^$' | sort -u)
-	diff -u <(echo "$ROLES") <(echo "$zroles")
 	if command -v zsh >/dev/null; then
 		run zsh -n "$zcomp"
 		assert_success
 	fi
 }
 
-@test "docs: every program has a man page and completions" {
-	for p in $(programs); do
+@test "docs: every program has a man page and completions, and is in PROGS" {
+	for p in $(sources); do
 		assert_file_exists "$TOP/man/man1/$p.1"
 		assert_file_exists "$TOP/completions/bash/$p"
+		programs | grep -qxF -- "$p" || fail "$p is not in PROGS"
 	done
 	assert_file_exists "$TOP/man/man7/pms.7"
 }
@@ -337,40 +473,49 @@ setup() {
 	[ "$n" -ge 2 ]
 }
 
-@test "docs: pms-admin(1) lists no exit status that pms(7) does not" {
+@test "docs: no man page lists an exit status that pms(7) does not" {
 	codes() {
 		section "$1" 'EXIT STATUS' | grep -oE '^ {5}[0-9]+ ' |
 		    xargs -n1 | sort -n
 	}
-	[ -n "$(codes "$MAN1")" ]
-	missing=$(comm -23 <(codes "$MAN1") <(codes "$TOP/man/man7/pms.7"))
-	[ -z "$missing" ] || fail "not in pms(7) EXIT STATUS: $missing"
+	for p in $(programs); do
+		man1="$TOP/man/man1/$p.1"
+		[ -n "$(codes "$man1")" ] || fail "$p(1): no EXIT STATUS"
+		missing=$(comm -23 <(codes "$man1") \
+		    <(codes "$TOP/man/man7/pms.7"))
+		[ -z "$missing" ] || fail "$p(1): not in pms(7): $missing"
+	done
 }
 
 @test "docs: the man page EXAMPLES run" {
-	# Each "$ " line of EXAMPLES, in order, in one shell; the examples'
-	# directory /tmp/x becomes one of this test's own, the passphrase
-	# comes from a file as in a script, and what make install puts in
-	# /usr/local/share/pms/ is taken from share/ of the source tree.
-	dir="$BATS_TEST_TMPDIR"
-	printf '%s\n' 'correct horse battery staple' >"$dir/pass"
-	section "$MAN1" EXAMPLES | sed -n 's/^ *\$ //p' |
-	    sed -e "s|/tmp/x|$dir/x|g" -e "s|/usr/local/share/pms/|$TOP/share/|g" \
-	    >"$dir/examples"
-	[ "$(wc -l <"$dir/examples")" -ge 3 ]
-	grep -q ' init' "$dir/examples"
-	if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
-		fail "an example works outside /tmp/x"
-	fi
-	# every subcommand has an example
-	while read -r c; do
-		grep -qE -- "pms-admin( [^ ]+)* $c( |\$)" "$dir/examples" ||
-		    fail "no example runs \"pms-admin $c\""
-	done <<<"$SUBCMDS"
-	run --separate-stderr env PMS_PASSPHRASE_FILE="$dir/pass" \
-	    PMS_USER=admin bash -e -x "$dir/examples"
-	assert_success
-	assert_file_exists "$dir/x/practice.pms"
+	# Each "$ " line of EXAMPLES, in order, in one shell per program;
+	# the examples' directory /tmp/x becomes one of this test's own,
+	# the passphrase comes from a file as in a script, and what make
+	# install puts in /usr/local/share/pms/ is taken from share/ of the
+	# source tree.
+	for p in $(programs); do
+		load_prog "$p"
+		dir="$BATS_TEST_TMPDIR/$p"
+		mkdir "$dir"
+		printf '%s\n' 'correct horse battery staple' >"$dir/pass"
+		section "$MAN1" EXAMPLES | sed -n 's/^ *\$ //p' |
+		    sed -e "s|/tmp/x|$dir/x|g" \
+		    -e "s|/usr/local/share/pms/|$TOP/share/|g" >"$dir/examples"
+		[ "$(wc -l <"$dir/examples")" -ge 3 ]
+		grep -q ' init' "$dir/examples"
+		if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
+			fail "$p: an example works outside /tmp/x"
+		fi
+		# every subcommand has an example
+		while read -r c; do
+			grep -qE -- "$p( [^ ]+)* $c( |\$)" "$dir/examples" ||
+			    fail "no example runs \"$p $c\""
+		done <<<"$SUBCMDS"
+		run --separate-stderr env PMS_PASSPHRASE_FILE="$dir/pass" \
+		    PMS_USER=admin bash -e -x "$dir/examples"
+		[ "$status" -eq 0 ] || fail "$p EXAMPLES: $stderr"
+		assert_file_exists "$dir/x/practice.pms"
+	done
 }
 
 @test "docs: the README names the two commands, and the Makefile has them" {

@@ -24,6 +24,8 @@ setup_file() {
 		    -S "$t/store" user add "${u%%:*}" --role "${u#*:}" \
 		    --kdf interactive >/dev/null 2>&1
 	done
+	# into the database file: the tests copy it without its WAL
+	pms-admin -S "$t/store" maintain
 	unset PMS_PASSPHRASE_FILE PMS_USER
 }
 
@@ -47,6 +49,13 @@ audit_dump() {
 	pms-sql "SELECT a.id, a.user, a.action, a.fields,
 	    group_concat(p.patient_id) FROM audit a LEFT JOIN audit_patient p
 	    ON p.audit_id = a.id GROUP BY a.id ORDER BY a.id"
+}
+
+# A fresh copy of the template store in place of this test's.
+fresh_store() {
+	rm -rf "$STORE" "$STORE.keys" "$STORE.lock.d" "$STORE-wal" \
+	    "$STORE-shm"
+	use_store
 }
 
 pat() {
@@ -237,11 +246,25 @@ pat() {
 	EOF
 	run -0 pms-sql "SELECT id, city FROM patients ORDER BY id"
 	assert_output $'1|Boston\n2|Salem'
-	run -1 --separate-stderr pms-patient update - <<-'EOF'
+	run -65 --separate-stderr pms-patient update - <<-'EOF'
+	{"mrn": "A1", "city": "Cambridge"}
 	{"mrn": "nope", "city": "Zztest"}
+	{"patient_id": 2, "dob": "1957-03-44"}
 	EOF
-	assert_stderr 'line 1: mrn: no patient with that MRN'
+	assert_stderr 'line 2: mrn: no patient with that MRN'
+	assert_stderr 'line 3: dob: not a valid date'
+	assert_stderr '2 bad rows: nothing was changed'
 	refute_phi "$stderr"
+	# all or nothing: the good row is not written either
+	run -0 pms-sql "SELECT id, city FROM patients ORDER BY id"
+	assert_output $'1|Boston\n2|Salem'
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action =
+	    'patient.update'"
+	assert_output 'patient.update|city'
+	# a JSON "" clears a field
+	run -0 pms-patient update - <<<'{"patient_id": 1, "city": ""}'
+	run -0 pms-sql "SELECT city IS NULL FROM patients WHERE id = 1"
+	assert_output 1
 }
 
 @test "update: deceased_on makes the status deceased" {
@@ -334,4 +357,720 @@ pat() {
 	run -66 --separate-stderr pms-patient -S "$BATS_TEST_TMPDIR/none" list
 	run -64 --separate-stderr pms-patient list -o xml
 	assert_stderr '-o: expected table, csv or json'
+}
+
+# ---- import: the quirks of real spreadsheets ----------------------------
+
+# import FILE [options]: an import whose summary comes out as CSV
+imp() {
+	pms-patient import "$@" -o csv
+}
+
+@test "B10: a UTF-8 BOM is dropped before the header, CRLF read" {
+	run -0 --separate-stderr imp "$FIX/b10-bom.csv"
+	assert_output $'rows,added,updated,unchanged,differ,rejected,dry_run\n1,1,0,0,0,0,no'
+	run -0 pms-sql "SELECT mrn, last_name, first_name, dob FROM patients"
+	assert_output 'MRN0001|Example|Pat|1980-01-15'
+}
+
+@test "B10: a UTF-16 file is refused with what to do, nothing written" {
+	run -65 --separate-stderr imp "$FIX/b10-utf16.csv"
+	assert_stderr 'b10-utf16.csv: UTF-16 not supported, save as UTF-8'
+	[ -z "$output" ]
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+}
+
+@test "B12: Excel serials read with --date-format excel; zero and junk refused" {
+	run -65 --separate-stderr imp "$FIX/b12-excel.csv" --date-format excel
+	assert_stderr 'b12-excel.csv: line 3: dob: not a valid date: Excel serials below 61 are not dates'
+	assert_stderr 'b12-excel.csv: line 4: dob: not a valid date'
+	assert_stderr '2 bad rows: nothing was imported'
+	[[ $stderr != *'line 2'* ]]
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+	run -0 --separate-stderr imp "$FIX/b12-excel.csv" --date-format excel \
+	    --skip-invalid "$BATS_TEST_TMPDIR/rejects.csv"
+	assert_output --partial '3,1,0,0,0,2,no'
+	run -0 pms-sql "SELECT mrn, dob, first_visit FROM patients"
+	assert_output 'MRN0021|1983-05-02|2024-01-01T12:00:00'
+	# never a zero date, Excel's epoch or Unix's
+	run -0 pms-sql "SELECT count(*) FROM patients WHERE dob IN
+	    ('0000-00-00', '1899-12-30', '1899-12-31', '1970-01-01')"
+	assert_output 0
+}
+
+@test "B12: a serial without --date-format is refused, naming the option" {
+	run -65 --separate-stderr imp "$FIX/b12-excel.csv"
+	assert_stderr 'line 2: dob: a number, not a date (for spreadsheet serials give --date-format excel)'
+	assert_stderr 'line 2: first_visit: a number'
+}
+
+@test "B13: MRNs and ZIP codes keep their leading zeros, export too" {
+	run -0 --separate-stderr imp "$FIX/b13-zeros.csv"
+	assert_stderr 'warning: '
+	assert_stderr 'b13-zeros.csv: line 4: zip: a ZIP code of 4 digits'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT mrn, zip FROM patients ORDER BY id"
+	assert_output $'000123|02138\n000456|02139-1234\n000789|2138'
+	run -0 pms-patient export -o csv
+	assert_line --index 1 --regexp '^1,000123,Example,Pat,.*,02138,US,'
+	assert_line --index 2 --regexp '^2,000456,Sample,Sam,.*,02139-1234,US,'
+	run -1 --separate-stderr pms-patient show --mrn 123
+	assert_stderr 'no patient with that MRN'
+	run -0 pms-patient find --mrn 000123 -o csv
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "B15: names with apostrophes, accents, hyphens; the bad row names both fields" {
+	run -65 --separate-stderr imp "$FIX/b15-names.csv"
+	assert_stderr 'b15-names.csv: line 6: last_name: a character a name may not have'
+	assert_stderr 'b15-names.csv: line 6: first_name: digits are not allowed in a name'
+	assert_stderr '1 bad row: nothing was imported'
+	refute_phi "$stderr"
+	[[ $stderr != *Ex@mple* && $stderr != *Pat2* && $stderr != *MRN0035* ]]
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+	run -0 --separate-stderr imp "$FIX/b15-names.csv" \
+	    --skip-invalid "$BATS_TEST_TMPDIR/rejects.csv"
+	assert_stderr 'notice: 1 typographic apostrophe made plain (first on line 2)'
+	assert_output --partial '5,4,0,0,0,1,no'
+	run -0 pms-sql "SELECT mrn, last_name, first_name FROM patients ORDER BY id"
+	assert_output "MRN0031|O'Example|Pat
+MRN0032|Exámple-Smith|Zoë
+MRN0033|D'Sample|Ann-Marie
+MRN0034|St. Demo|Jo"
+	run -0 pms-patient find --name "o'example" -o csv
+	assert_line --index 1 --partial "MRN0031,O'Example"
+	run -0 pms-patient find --name 'example-smith zoe' -o csv
+	assert_line --index 1 --partial 'MRN0032'
+	[ "${#lines[@]}" -eq 2 ]
+	run -0 cat "$BATS_TEST_TMPDIR/rejects.csv"
+	assert_line --index 0 '"mrn","last_name","first_name","dob","reject_reason"'
+	assert_line --index 1 --partial '"MRN0035","Ex@mple","Pat2","1970-05-05","line 6: last_name: '
+}
+
+@test "B15: the X12 form of a name is uppercase ASCII, no delimiter" {
+	run -0 pms-norm x12-name 'Exámple-Smith'
+	assert_output 'EXAMPLE-SMITH'
+	run -0 pms-norm x12-name 'Zoë'
+	assert_output 'ZOE'
+	run -0 pms-norm x12-name "O’Example"
+	assert_output "O'EXAMPLE"
+	run -0 pms-norm x12-name 'Straße  Ærø Łódź'
+	assert_output 'STRASSE AERO LODZ'
+	run -0 pms-norm x12-name 'A*B:C^D~E'
+	assert_output 'ABCDE'
+	run -65 --separate-stderr pms-norm x12-name '李'
+	assert_stderr 'no letter that X12 can carry'
+}
+
+@test "B26: cells a spreadsheet reads as formulas round-trip through export" {
+	run -0 --separate-stderr imp "$FIX/b26-formula.csv"
+	pms-patient export -o csv >"$BATS_TEST_TMPDIR/export.csv"
+	# no cell starts with = + - @ in the CSV; the guard is a "'"
+	if cut -d, -f1- "$BATS_TEST_TMPDIR/export.csv" | tr ',' '\n' |
+	    grep -qE '^"?[=+@-]'; then
+		fail "a formula cell in the export"
+	fi
+	grep -qF "'-5 Demo Lane" "$BATS_TEST_TMPDIR/export.csv"
+	grep -qF "'+16175550100" "$BATS_TEST_TMPDIR/export.csv"
+	grep -qF "'@Sample" "$BATS_TEST_TMPDIR/export.csv"
+	pms-sql "SELECT street, street2, city, phone FROM patients ORDER BY id" \
+	    >"$BATS_TEST_TMPDIR/before"
+	# into a fresh store: the same values come back
+	fresh_store
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/export.csv"
+	assert_output --partial '2,2,0,0,0,0,no'
+	pms-sql "SELECT street, street2, city, phone FROM patients ORDER BY id" \
+	    >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 cat "$BATS_TEST_TMPDIR/after"
+	assert_line --index 0 '-5 Demo Lane|=HYPERLINK("http://x.invalid","open")|@Sample|+16175550100'
+}
+
+@test "import: ';', CRLF, quoted newlines, blank rows, header aliases, MDY inferred" {
+	run -0 --separate-stderr imp "$FIX/quirks-semicolon.csv"
+	assert_output --partial '3,3,0,0,0,0,no'
+	run -0 pms-sql "SELECT mrn, last_name, first_name, dob, phone, street, zip
+	    FROM patients ORDER BY id"
+	assert_output "C-001|Example|Pat|1980-12-25|+16175550100|12 Main St Apt 4|02138
+C-002|Van der Sample|Mary Ann|1975-01-31|+16175550101|5 Elm St; Rear|02139
+C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
+}
+
+@test "import: tab-separated; DD/MM by --date-format dmy" {
+	run -65 --separate-stderr imp "$FIX/quirks-tab.tsv"
+	assert_stderr 'quirks-tab.tsv: line 2: dob: ambiguous date'
+	run -0 --separate-stderr imp "$FIX/quirks-tab.tsv" --date-format dmy
+	run -0 pms-sql "SELECT dob, mobile_phone FROM patients ORDER BY id"
+	assert_output $'1980-04-03|+16175550103\n1975-12-25|+16175550104'
+}
+
+@test "import: a file ambiguous without --date-format names its ambiguous lines" {
+	run -65 --separate-stderr imp "$FIX/ambiguous.csv"
+	assert_stderr 'ambiguous.csv: line 2: dob: ambiguous date: day and month could be either way round (give --date-format mdy or dmy)'
+	assert_stderr 'ambiguous.csv: line 4: dob: ambiguous date'
+	[[ $stderr != *'line 3'* ]]
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+	run -0 imp "$FIX/ambiguous.csv" --date-format mdy
+	run -0 pms-sql "SELECT dob FROM patients ORDER BY id"
+	assert_output $'2020-03-04\n1980-12-25\n1990-05-06'
+}
+
+@test "import: Windows-1252 with --encoding; typographic apostrophe made plain" {
+	run -65 --separate-stderr imp "$FIX/cp1252.csv"
+	assert_stderr 'cp1252.csv: line 2: last_name: not valid UTF-8'
+	run -0 --separate-stderr imp "$FIX/cp1252.csv" --encoding windows-1252
+	assert_stderr 'notice: 1 typographic apostrophe made plain'
+	run -0 pms-sql "SELECT last_name, first_name, city FROM patients"
+	assert_output $'O\'Example|Zoë|München\nMüller|Jürgen|Köln'
+}
+
+@test "import: phones in every common form become E.164" {
+	run -0 --separate-stderr imp "$FIX/phones.csv"
+	run -0 pms-sql "SELECT phone, mobile_phone, work_phone FROM patients
+	    ORDER BY id"
+	assert_output $'+16175550100|+16175550101|+16175550102\n+16175550103|+442079460000|+49301234567'
+}
+
+@test "import: JSON Lines by field name" {
+	run -0 --separate-stderr imp "$FIX/patients.jsonl"
+	run -0 pms-sql "SELECT mrn, sms_consent, zip FROM patients ORDER BY id"
+	assert_output $'J-1|1|\nJ-2|0|02139'
+}
+
+@test "import: every bad row by line and column, never its value; nothing written" {
+	run -65 --separate-stderr imp "$FIX/bad.csv"
+	assert_stderr 'bad.csv: line 3: dob: not a valid date (expected YYYY-MM-DD)'
+	assert_stderr 'bad.csv: line 4: sex: expected F, M, X or U'
+	assert_stderr 'bad.csv: line 4: email: not an e-mail address'
+	assert_stderr 'bad.csv: line 6: last_name: digits are not allowed in a name'
+	assert_stderr 'bad.csv: line 6: phone: not a phone number'
+	assert_stderr 'bad.csv: line 6: first_name: missing'
+	assert_stderr '3 bad rows: nothing was imported'
+	[[ $stderr != *'line 2:'* && $stderr != *'line 5:'* ]]
+	refute_phi "$stderr"
+	[[ $stderr != *zebediah@@* && $stderr != *555-12* && $stderr != *G-3* ]]
+	[ -z "$output" ]
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+	run -0 pms-sql "SELECT count(*) FROM audit WHERE action = 'patient.import'"
+	assert_output 0
+}
+
+@test "import: --skip-invalid: good rows in, bad ones to a 0600 file; fixed, they import" {
+	local rej="$BATS_TEST_TMPDIR/rejects.csv"
+	run -0 --separate-stderr imp "$FIX/bad.csv" --skip-invalid "$rej"
+	assert_output --partial '5,2,0,0,0,3,no'
+	assert_stderr "3 rows rejected, written to $rej"
+	refute_phi "$stderr"
+	[ "$(stat -c %a "$rej")" = 600 ]
+	run -0 pms-sql "SELECT mrn FROM patients ORDER BY id"
+	assert_output $'G-1\nG-4'
+	run -0 cat "$rej"
+	assert_line --index 0 '"mrn","last_name","first_name","dob","sex","email","phone","reject_reason"'
+	assert_line --index 1 '"G-2","Zztest","Zebediah","1957-03-44","M","zz@example.org","617-555-0101","line 3: dob: not a valid date (expected YYYY-MM-DD)"'
+	assert_line --index 2 --partial '"line 4: sex: expected F, M, X or U; email: not an e-mail address"'
+	[ "${#lines[@]}" -eq 4 ]
+	# fixed by hand, the rejects file imports as it is
+	sed -e 's/1957-03-44/1957-03-04/' -e 's/,"Q",/,"M",/' \
+	    -e 's/zebediah@@example/zebediah@example.org/' \
+	    -e 's/"Zztest9",,/"Zztest","Zoe",/' -e 's/"555-12"/"617-555-0109"/' \
+	    "$rej" >"$BATS_TEST_TMPDIR/fixed.csv"
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/fixed.csv"
+	assert_output --partial '3,3,0,0,0,0,no'
+	[[ $stderr != *reject_reason* ]]
+	run -0 pms-sql "SELECT mrn, dob, sex FROM patients ORDER BY id"
+	assert_output $'G-1|1980-01-15|F\nG-4|1975-07-04|M\nG-2|1957-03-04|M\nG-3|1957-03-14|M\nG-5|1957-03-14|M'
+}
+
+@test "import: the same file twice adds nothing; the entry names every patient" {
+	run -0 imp "$FIX/b13-zeros.csv"
+	assert_output --partial '3,3,0,0,0,0,no'
+	run -0 imp "$FIX/b13-zeros.csv"
+	assert_output --partial '3,0,0,3,0,0,no'
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 3
+	run -0 pms-sql "SELECT a.action, a.fields, group_concat(p.patient_id)
+	    FROM audit a JOIN audit_patient p ON p.audit_id = a.id WHERE
+	    a.action = 'patient.import' GROUP BY a.id ORDER BY a.id"
+	assert_output $'patient.import|mrn,last_name,first_name,dob,zip|1,2,3\npatient.import||1,2,3'
+	run -0 pms-admin check
+}
+
+@test "import: rows without MRN match on name and birth date, accents aside" {
+	printf 'last_name,first_name,dob\nExámple,Zoë,1990-02-02\n' \
+	    >"$BATS_TEST_TMPDIR/a.csv"
+	printf 'last_name,first_name,dob\nEXAMPLE,zoe,1990-02-02\n' \
+	    >"$BATS_TEST_TMPDIR/b.csv"
+	run -0 imp "$BATS_TEST_TMPDIR/a.csv"
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/b.csv"
+	assert_output --partial '1,0,0,0,1,0,no'
+	assert_stderr '1 row matches a patient but differs: give --update to update it'
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 1
+	# an MRN first seen now goes to the patient who had none
+	printf 'mrn,last_name,first_name,dob\nZ-1,Example,Zoe,1990-02-02\n' \
+	    >"$BATS_TEST_TMPDIR/c.csv"
+	run -0 imp "$BATS_TEST_TMPDIR/c.csv" --update
+	assert_output --partial '1,0,1,0,0,0,no'
+	run -0 pms-sql "SELECT id, mrn, last_name FROM patients"
+	assert_output '1|Z-1|Example'
+}
+
+@test "import: --update writes what changed, and names it in the entry" {
+	run -0 imp "$FIX/update-1.csv"
+	run -0 --separate-stderr imp "$FIX/update-2.csv"
+	assert_output --partial '2,0,0,0,2,0,no'
+	run -0 pms-sql "SELECT city, sms_consent FROM patients ORDER BY id"
+	assert_output $'Boston|1\nSalem|0'
+	run -0 imp "$FIX/update-2.csv" --update
+	assert_output --partial '2,0,2,0,0,0,no'
+	run -0 pms-sql "SELECT city, sms_consent FROM patients ORDER BY id"
+	assert_output $'Cambridge|1\nSalem|1'
+	run -0 pms-sql "SELECT fields FROM audit WHERE action = 'patient.import'
+	    ORDER BY id DESC LIMIT 1"
+	assert_output 'city,sms_consent'
+	run -0 imp "$FIX/update-2.csv" --update
+	assert_output --partial '2,0,0,2,0,0,no'
+}
+
+@test "import: --dry-run writes nothing and says what would happen" {
+	run -0 imp "$FIX/update-1.csv" --dry-run
+	assert_output --partial '2,2,0,0,0,0,yes'
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+	run -0 imp "$FIX/update-1.csv"
+	run -0 imp "$FIX/update-2.csv" --update -n
+	assert_output --partial '2,0,2,0,0,0,yes'
+	run -0 pms-sql "SELECT city FROM patients ORDER BY id"
+	assert_output $'Boston\nSalem'
+	run -0 imp "$FIX/bad.csv" --dry-run --skip-invalid "$BATS_TEST_TMPDIR/r.csv"
+	assert_output --partial '5,2,0,0,0,3,yes'
+	assert_file_not_exists "$BATS_TEST_TMPDIR/r.csv"
+}
+
+@test "import: two rows of one patient that differ are a bad row" {
+	printf 'mrn,last_name,first_name,dob\nD-1,Example,Pat,1980-01-15\nD-1,Example,Pat,1981-01-15\n' \
+	    >"$BATS_TEST_TMPDIR/dup.csv"
+	run -65 --separate-stderr imp "$BATS_TEST_TMPDIR/dup.csv"
+	assert_stderr 'dup.csv: line 3: the same patient as an earlier row, with other values'
+	refute_phi "$stderr"
+}
+
+@test "import: a missing file is 66, bad options 64, a bad map 78" {
+	run -66 --separate-stderr imp "$BATS_TEST_TMPDIR/none.csv"
+	assert_stderr 'cannot open'
+	run -64 --separate-stderr imp "$FIX/bad.csv" --date-format yesterday
+	assert_stderr '--date-format: expected iso, mdy, dmy or excel'
+	run -64 --separate-stderr imp "$FIX/bad.csv" --encoding ebcdic
+	assert_stderr '--encoding: expected utf-8 or windows-1252'
+	run -64 --separate-stderr imp "$FIX/bad.csv" "$FIX/bad.csv"
+	assert_stderr 'usage: pms-patient'
+	printf 'fields:\n  last_name: Surname\n  shoe_size: Shoes\n' \
+	    >"$BATS_TEST_TMPDIR/map.yaml"
+	run -78 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/map.yaml"
+	assert_stderr 'map.yaml:3: fields: unknown field "shoe_size"'
+	run -66 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/none.yaml"
+}
+
+@test "import: a map's columns must be in the file; extra columns refused or told" {
+	printf 'extra_columns: refuse\nfields:\n  last_name: Surname\n  first_name: Given\n  dob: Born\n' \
+	    >"$BATS_TEST_TMPDIR/map.yaml"
+	printf 'Surname,Given,Born,Shoes\nExample,Pat,1980-01-15,9\n' \
+	    >"$BATS_TEST_TMPDIR/in.csv"
+	run -65 --separate-stderr imp "$BATS_TEST_TMPDIR/in.csv" \
+	    --map "$BATS_TEST_TMPDIR/map.yaml"
+	assert_stderr 'in.csv: column "Shoes" is not in the map'
+	sed -i 's/refuse/ignore/' "$BATS_TEST_TMPDIR/map.yaml"
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/in.csv" \
+	    --map "$BATS_TEST_TMPDIR/map.yaml"
+	assert_stderr 'notice: '
+	assert_stderr 'in.csv: column "Shoes" is not imported'
+	printf 'fields:\n  last_name: Nom\n' >"$BATS_TEST_TMPDIR/map2.yaml"
+	run -65 --separate-stderr imp "$BATS_TEST_TMPDIR/in.csv" \
+	    --map "$BATS_TEST_TMPDIR/map2.yaml"
+	assert_stderr 'the map'"'"'s column "Nom" (last_name) is not in the file'
+}
+
+@test "import: a map's transforms and values" {
+	cat >"$BATS_TEST_TMPDIR/map.yaml" <<-'EOF'
+	date_format: mdy
+	fields:
+	  mrn: Chart No
+	  last_name:
+	    column: SURNAME
+	    transforms: [trim, title-case]
+	  first_name: { column: Given, transforms: [strip-trailing-digits] }
+	  dob: Birth Date
+	  sex:
+	    column: Gender
+	    values: { "1": M, "2": F }
+	  status:
+	    column: Active
+	    values: { Y: active, N: inactive }
+	  state: { column: State, transforms: [state-code] }
+	ignore: [Balance]
+	EOF
+	printf 'Chart No,SURNAME,Given,Birth Date,Gender,Active,State,Balance\n007,SMITH-JONES,Pat12,12/31/1980,2,N,new york,10.00\n' \
+	    >"$BATS_TEST_TMPDIR/in.csv"
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/in.csv" \
+	    --map "$BATS_TEST_TMPDIR/map.yaml"
+	[[ $stderr != *Balance* ]]
+	run -0 pms-sql "SELECT mrn, last_name, first_name, dob, sex, status,
+	    state FROM patients"
+	assert_output '007|Smith-Jones|Pat|1980-12-31|F|inactive|NY'
+}
+
+@test "import: Synthea's patients.csv with share/maps/synthea.yaml" {
+	local f="$BATS_TEST_DIRNAME/fixtures/external/synthea/patients.csv"
+	run -0 --separate-stderr imp "$f" --map "$TOP/share/maps/synthea.yaml"
+	assert_output --partial '18,18,0,0,0,0,no'
+	[ -z "$stderr" ]
+	run -0 pms-sql "SELECT mrn, last_name, first_name, dob, sex, status,
+	    deceased_on, ssn, street, city, state, zip FROM patients WHERE id
+	    IN (1, 2, 3)"
+	assert_output "3edac2e3-d223-6fae-d515-daf96ef6bc76|Mosciski|Maynard|2014-10-06|M|active||999175017|784 Stamm Lock Unit 46|Somerville|MA|02155
+9d188916-8390-282b-3ec2-73fce6e08649|Schmidt|Curt|2008-04-07|M|active||999508136|171 Kemmer Neck Apt 30|Mashpee|MA|
+261ad2a4-7c6f-da54-6a5b-3441beab9a6a|Mann|Gene|1973-10-28|M|deceased|1976-07-25|999453308|940 Daniel Union|Orleans|MA|02653"
+	run -0 pms-sql "SELECT count(*) FROM patients WHERE last_name GLOB
+	    '*[0-9]*' OR first_name GLOB '*[0-9]*'"
+	assert_output 0
+	run -0 pms-sql "SELECT status, count(*) FROM patients GROUP BY status"
+	assert_output $'active|16\ndeceased|2'
+	run -0 imp "$f" --map "$TOP/share/maps/synthea.yaml"
+	assert_output --partial '18,0,0,18,0,0,no'
+	# no SSN in the access log
+	run -0 pms-sql "SELECT fields FROM audit WHERE action = 'patient.import'
+	    ORDER BY id LIMIT 1"
+	assert_output 'mrn,last_name,first_name,dob,sex,street,city,state,zip,deceased_on,ssn'
+	audit_dump >"$BATS_TEST_TMPDIR/audit"
+	if grep -qE '999[0-9]{6}|999-' "$BATS_TEST_TMPDIR/audit"; then
+		fail "an SSN in the access log"
+	fi
+}
+
+@test "import: the export of the registry imports into another store unchanged" {
+	run -0 imp "$BATS_TEST_DIRNAME/fixtures/external/synthea/patients.csv" \
+	    --map "$TOP/share/maps/synthea.yaml"
+	run -0 imp "$FIX/quirks-semicolon.csv"
+	run -0 pms-patient update 1 --email pat@example.org --sms-consent yes \
+	    --language pt-BR --first-visit 2024-01-01T12:00
+	pms-patient export -o csv >"$BATS_TEST_TMPDIR/export.csv"
+	cols='mrn, last_name, first_name, middle_name, suffix, preferred_name,
+	    dob, sex, street, street2, city, state, zip, country, phone,
+	    mobile_phone, work_phone, email, preferred_contact, sms_consent,
+	    email_consent, language, first_visit, status, deceased_on'
+	pms-sql "SELECT $cols FROM patients ORDER BY id" >"$BATS_TEST_TMPDIR/a"
+	fresh_store
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/export.csv"
+	[ -z "$stderr" ]
+	assert_output --partial '21,21,0,0,0,0,no'
+	pms-sql "SELECT $cols FROM patients ORDER BY id" >"$BATS_TEST_TMPDIR/b"
+	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	# and JSON Lines the same way
+	pms-patient export -o json >"$BATS_TEST_TMPDIR/export.json"
+	fresh_store
+	run -0 imp "$BATS_TEST_TMPDIR/export.json"
+	pms-sql "SELECT $cols FROM patients ORDER BY id" >"$BATS_TEST_TMPDIR/c"
+	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/c"
+}
+
+@test "import: the front desk may import; a clinician may not (77, logged)" {
+	run -0 as desk pms-patient import "$FIX/b10-bom.csv" -o csv
+	run -0 pms-sql "SELECT user, action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'desk|patient.import'
+	run -77 --separate-stderr as biller pms-patient import "$FIX/b13-zeros.csv"
+	assert_stderr 'may not do patient.import'
+	refute_phi "$stderr"
+}
+
+# ---- duplicates and merge ---------------------------------------------
+
+@test "duplicates: same birth date and a like name, same SSN, phone and first name" {
+	pat Example Pat 1980-01-15 --mrn A >/dev/null		# 1
+	pat Exampel Pat 1980-01-15 --mrn B >/dev/null		# 2: a typo
+	pat Example Patricia 1980-01-15 >/dev/null		# 3: Pat ...
+	pat Example Sam 1980-01-15 --ssn 000-12-3456 >/dev/null	# 4
+	pat Sample Jo 1970-01-01 --ssn 000123456 >/dev/null	# 5
+	pat Demo Lee 1990-01-01 --phone 617-555-0100 >/dev/null	# 6
+	pat Demmo Lee 1991-02-02 --phone 6175550100 >/dev/null	# 7
+	pat Demo Kim 1992-03-03 --phone 6175550100 >/dev/null	# 8: a sibling
+	run -0 pms-patient duplicates -o csv
+	assert_output "patient_id,other_id,why
+1,2,dob+name
+1,3,dob+name
+4,5,ssn
+6,7,phone+first_name"
+	run -0 pms-sql "SELECT action, group_concat(patient_id) FROM audit JOIN
+	    audit_patient ON audit_id = id WHERE action = 'patient.duplicates'"
+	assert_output 'patient.duplicates|1,2,3,4,5,6,7'
+}
+
+@test "merge: policies and guarantor links move; drop points at keep" {
+	keep=$(pat Example Pat 1980-01-15 --mrn KEEP-1)
+	drop=$(pat Exampel Pat 1980-01-15 --mrn DROP-1)
+	kid=$(pat Example Jo 2015-05-05)
+	pms-patient policy add "$drop" --payer acme --member-id XK0001 \
+	    --from 2026-01-01 >/dev/null
+	pms-patient guarantor set "$kid" --relationship parent \
+	    --patient "$drop" >/dev/null
+	run -0 --separate-stderr pms-patient merge "$keep" "$drop" -o csv
+	assert_output $'table,column,rows\npolicies,patient_id,1\nguarantors,patient_id,1'
+	assert_stderr "merged patient $drop into $keep"
+	run -0 pms-sql "SELECT patient_id FROM policies"
+	assert_output "$keep"
+	run -0 pms-sql "SELECT patient_id FROM guarantors"
+	assert_output "$keep"
+	run -0 pms-sql "SELECT id, merged_into FROM patients WHERE id = $drop"
+	assert_output "$drop|$keep"
+	run -0 pms-sql "SELECT action, fields, group_concat(patient_id) FROM
+	    audit JOIN audit_patient ON audit_id = id WHERE action =
+	    'patient.merge'"
+	assert_output "patient.merge|merged_into|$keep,$drop"
+	# lookups of drop, by id or MRN, say where it went
+	run -0 --separate-stderr pms-patient show "$drop" -o csv
+	assert_stderr "patient $drop was merged into $keep"
+	assert_line --index 1 --partial "$keep,KEEP-1,"
+	run -0 --separate-stderr pms-patient show --mrn DROP-1 -o csv
+	assert_line --index 1 --partial "$keep,KEEP-1,"
+	# drop is out of the lists, and cannot be changed or merged again
+	run -0 pms-patient list -o csv
+	[ "${#lines[@]}" -eq 3 ]
+	run -0 pms-patient list --merged -o csv
+	[ "${#lines[@]}" -eq 4 ]
+	run -1 --separate-stderr pms-patient update "$drop" --city Boston
+	assert_stderr "patient $drop was merged into $keep"
+	run -1 --separate-stderr pms-patient merge "$keep" "$drop"
+	assert_stderr 'was merged into'
+	run -0 pms-patient duplicates -o csv
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "merge: --dry-run says what would move and writes nothing" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pat Exampel Pat 1980-01-15 >/dev/null
+	pms-patient policy add 2 --payer acme --member-id X1 >/dev/null
+	run -0 --separate-stderr pms-patient merge 1 2 --dry-run -o csv
+	assert_line --index 1 'policies,patient_id,1'
+	assert_stderr 'would merge patient 2 into 1'
+	run -0 pms-sql "SELECT patient_id FROM policies"
+	assert_output 2
+	run -0 pms-sql "SELECT count(*) FROM patients WHERE merged_into IS NOT
+	    NULL"
+	assert_output 0
+}
+
+@test "merge: keep takes drop's guarantor when it has none" {
+	pat Example Pat 2015-01-15 >/dev/null
+	pat Exampel Pat 2015-01-15 >/dev/null
+	pms-patient guarantor set 2 --relationship parent --last-name Example \
+	    --first-name Lee >/dev/null
+	run -0 pms-patient merge 1 2 -o csv
+	run -0 pms-sql "SELECT guarantor_id, guarantor_relationship FROM
+	    patients WHERE id = 1"
+	assert_output '1|parent'
+	run -0 pms-sql "SELECT fields FROM audit WHERE action = 'patient.merge'"
+	assert_output 'merged_into,guarantor'
+}
+
+@test "merge: refused when keep would have two primaries on one day" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pat Exampel Pat 1980-01-15 >/dev/null
+	pms-patient policy add 1 --payer acme --member-id X1 \
+	    --from 2026-01-01 >/dev/null
+	pms-patient policy add 2 --payer bluecross --member-id B1 \
+	    --from 2026-06-01 >/dev/null
+	run -1 --separate-stderr pms-patient merge 1 2
+	assert_stderr 'policies 1 and 2 would both be of one priority on the same days'
+	run -0 pms-sql "SELECT patient_id FROM policies ORDER BY id"
+	assert_output $'1\n2'
+	run -0 pms-patient policy end 1 --on 2026-05-31
+	run -0 pms-patient merge 1 2 -o csv
+	run -1 --separate-stderr pms-patient merge 1 1
+	assert_stderr 'cannot be merged into themself'
+	run -1 --separate-stderr pms-patient merge 1 99
+	assert_stderr 'no patient 99'
+}
+
+@test "merge: every (table, column) of the merge table is moved" {
+	# the table in lib/patient.c and the tables that point at patients
+	# in the schema: each reference to patients(id) must be in it,
+	# except the registry's own pointers
+	run -0 pms-sql "SELECT m.name || '.' || f.\"from\" FROM sqlite_schema m,
+	    pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND
+	    f.\"table\" = 'patients' AND m.name <> 'patients' ORDER BY 1"
+	refs=$output
+	for r in $refs; do
+		grep -qE "\{ \"${r%%.*}\", \"${r#*.}\"," "$TOP/lib/patient.c" ||
+		    fail "$r points at patients but is not in the merge table"
+	done
+}
+
+# ---- guarantors -----------------------------------------------------------
+
+@test "guarantor: a parent of their own, shared by siblings; show and clear" {
+	kid=$(pat Example Jo 2015-05-05)
+	sib=$(pat Example Al 2017-07-07)
+	run -0 pms-patient guarantor set "$kid" --relationship mother \
+	    --last-name Example --first-name Lee --street '1 Main St' \
+	    --city Springfield --state OH --zip 45502 --phone 937-555-0100
+	assert_output 1
+	run -0 pms-patient guarantor set "$sib" --relationship parent \
+	    --guarantor 1
+	assert_output 1
+	run -0 pms-patient guarantor show "$sib" -o csv
+	assert_output "patient_id,guarantor_id,relationship,guarantor_patient_id,last_name,first_name,middle_name,suffix,dob,street,street2,city,state,zip,country,phone,email
+2,1,parent,,Example,Lee,,,,1 Main St,,Springfield,OH,45502,US,'+19375550100,"
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action =
+	    'patient.guarantor' ORDER BY id"
+	assert_line --index 0 'patient.guarantor|guarantor_id,guarantor_relationship,guarantor.last_name,guarantor.first_name,guarantor.street,guarantor.city,guarantor.state,guarantor.zip,guarantor.phone'
+	run -0 pms-patient guarantor clear "$kid"
+	run -0 pms-patient guarantor show "$kid" -o csv
+	assert_line --index 1 --partial '1,,self,'
+	run -0 pms-sql "SELECT count(*) FROM guarantors"
+	assert_output 1
+}
+
+@test "guarantor: another patient pays; their name and address are theirs" {
+	mum=$(pat Example Lee 1980-01-15 --city Dayton)
+	kid=$(pat Example Jo 2015-05-05)
+	run -0 pms-patient guarantor set "$kid" --relationship parent \
+	    --patient "$mum"
+	run -0 pms-patient guarantor show "$kid" -o json
+	[[ $output == *'"guarantor_patient_id":1,"last_name":"Example","first_name":"Lee"'*'"city":"Dayton"'* ]]
+	run -0 pms-patient update "$mum" --city Columbus
+	run -0 pms-patient guarantor show "$kid" -o json
+	[[ $output == *'"city":"Columbus"'* ]]
+	run -1 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent --patient "$kid"
+	assert_stderr 'their own guarantor needs none'
+}
+
+@test "guarantor: bad input is named; unknown ids are refused" {
+	kid=$(pat Example Jo 2015-05-05)
+	run -64 --separate-stderr pms-patient guarantor set "$kid" \
+	    --last-name Zztest --first-name Zebediah
+	assert_stderr '--relationship is needed'
+	run -64 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship uncle --last-name Zztest --first-name Zebediah
+	assert_stderr '--relationship: expected spouse, parent, child, guardian or other'
+	run -65 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent --last-name 'Zztest9' --first-name Zebediah \
+	    --zip 123
+	assert_stderr 'guarantor last_name: digits are not allowed in a name'
+	assert_stderr 'guarantor zip: not a ZIP code'
+	refute_phi "$stderr"
+	run -1 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent --guarantor 9
+	assert_stderr 'no guarantor 9'
+	run -1 --separate-stderr pms-patient guarantor show 77
+	assert_stderr 'no patient 77'
+	run -64 --separate-stderr pms-patient guarantor set "$kid" \
+	    --relationship parent
+	assert_stderr 'give one guarantor'
+}
+
+# ---- policies ------------------------------------------------------------
+
+@test "policy add: self, and a child on a parent's plan; list by priority" {
+	id=$(pat Example Jo 2015-05-05)
+	run -0 pms-patient policy add "$id" --payer acme --member-id 00XK01 \
+	    --group-number G7 --from 2026-01-01 -o csv
+	assert_output $'policy_id,patient_id\n1,1'
+	run -0 pms-patient policy add "$id" --payer bluecross \
+	    --member-id BC02 --priority secondary --relationship child \
+	    --subscriber-last-name Example --subscriber-first-name Lee \
+	    --subscriber-dob 1980-01-15 --subscriber-sex f -o csv
+	run -0 pms-patient policy list "$id" -o csv
+	assert_output "policy_id,patient_id,payer,priority,member_id,group_number,relationship,subscriber_last_name,subscriber_first_name,subscriber_middle_name,subscriber_suffix,subscriber_dob,subscriber_sex,subscriber_street,subscriber_street2,subscriber_city,subscriber_state,subscriber_zip,effective_from,effective_to
+1,1,acme,primary,00XK01,G7,self,,,,,,,,,,,,2026-01-01,
+2,1,bluecross,secondary,BC02,,child,Example,Lee,,,1980-01-15,F,,,,,,,"
+	run -0 pms-sql "SELECT p.member_id, y.code FROM policies p JOIN payers y
+	    ON y.id = p.payer_id ORDER BY p.id"
+	assert_output $'00XK01|acme\nBC02|bluecross'
+	run -0 pms-sql "SELECT action, fields FROM audit WHERE action LIKE
+	    'patient.policy.%' ORDER BY id"
+	assert_line --index 0 'patient.policy.add|payer,member_id,group_number,effective_from'
+	assert_line --index 2 'patient.policy.list|policies'
+}
+
+@test "policy add: one of a priority a day; end one and add the next" {
+	id=$(pat Example Jo 2015-05-05)
+	pms-patient policy add "$id" --payer acme --member-id A1 \
+	    --from 2026-01-01 >/dev/null
+	run -1 --separate-stderr pms-patient policy add "$id" --payer medicaid \
+	    --member-id M1 --from 2026-03-01
+	assert_stderr 'policy 1 is of that priority on some of the same days'
+	run -0 pms-patient policy end 1 --on 2026-02-28
+	run -0 pms-patient policy add "$id" --payer medicaid --member-id M1 \
+	    --from 2026-03-01
+	run -0 pms-sql "SELECT id, effective_from, effective_to FROM policies"
+	assert_output $'1|2026-01-01|2026-02-28\n2|2026-03-01|'
+	run -1 --separate-stderr pms-patient policy end 2 --on 2026-01-01
+	assert_stderr 'starts after that day'
+	run -1 --separate-stderr pms-patient policy end 9 --on 2026-01-01
+	assert_stderr 'no policy 9'
+}
+
+@test "policy add: bad input named; an unknown payer or patient refused" {
+	id=$(pat Example Jo 2015-05-05)
+	run -65 --separate-stderr pms-patient policy add "$id" --payer acme
+	assert_stderr 'member_id: missing'
+	run -65 --separate-stderr pms-patient policy add "$id" --payer acme \
+	    --member-id X --relationship child
+	assert_stderr 'subscriber_last_name: needed when the subscriber is not the patient'
+	assert_stderr 'subscriber_dob: needed'
+	run -65 --separate-stderr pms-patient policy add "$id" --payer acme \
+	    --member-id X --priority fourth --from 2026-02-30
+	assert_stderr 'priority: expected primary, secondary or tertiary'
+	assert_stderr 'effective_from: '
+	run -1 --separate-stderr pms-patient policy add "$id" --payer nope \
+	    --member-id X
+	assert_stderr 'unknown payer "nope"'
+	run -1 --separate-stderr pms-patient policy add 42 --payer acme \
+	    --member-id X
+	assert_stderr 'no patient 42'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+}
+
+@test "policy import: by MRN; the same file twice adds nothing; bad rows named" {
+	run -0 imp "$FIX/update-1.csv"
+	run -0 --separate-stderr pms-patient policy import "$FIX/policies.csv" \
+	    -o csv
+	assert_output --partial '3,3,0,0,0,0,no'
+	run -0 pms-sql "SELECT patient_id, priority, member_id, relationship,
+	    effective_to FROM policies ORDER BY id"
+	assert_output $'1|1|XK0001|self|\n2|1|BC0002|child|\n2|2|1EG4TE5MK72|self|2026-12-31'
+	run -0 pms-patient policy import "$FIX/policies.csv" -o csv
+	assert_output --partial '3,0,0,3,0,0,no'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 3
+	printf 'mrn,payer,member_id\nU-1,nope,X\nU-9,acme,Y\nU-2,acme,\n' \
+	    >"$BATS_TEST_TMPDIR/p.csv"
+	run -65 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR/p.csv"
+	assert_stderr 'p.csv: line 2: payer: unknown payer "nope"'
+	assert_stderr 'p.csv: line 3: mrn: no patient with that MRN'
+	assert_stderr 'p.csv: line 4: member_id: missing'
+	refute_phi "$stderr"
+	# what policy list writes, policy import reads
+	pms-patient policy list -o csv >"$BATS_TEST_TMPDIR/list.csv"
+	run -0 pms-patient policy import "$BATS_TEST_TMPDIR/list.csv" -o csv
+	assert_output --partial '3,0,0,3,0,0,no'
+}
+
+@test "output: a write error is 74, said once; the read is still logged" {
+	pat Example Pat 1980-01-15 >/dev/null
+	run -74 --separate-stderr pms-patient list -o csv --out /dev/full
+	assert_stderr 'pms-patient: /dev/full: write error: No space left on device'
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
+	run -74 --separate-stderr bash -c 'pms-patient export -o csv >/dev/full'
+	assert_stderr 'standard output: write error: No space left on device'
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 2"
+	assert_output $'patient.export\npatient.list'
 }

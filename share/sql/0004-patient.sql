@@ -7,6 +7,9 @@
 -- Dates are ISO text, phones E.164 text, identifiers (MRN, ZIP, member
 -- id) opaque text: "000123" is not "123".  A patient merged into
 -- another keeps its row with merged_into set; nothing is deleted.
+-- The checks of fixed values are chains of "=", not IN lists: SQLite
+-- builds a temporary table for an IN list at every row written, which
+-- an import of a hundred thousand rows feels.
 
 CREATE TABLE patients (
 	id		INTEGER PRIMARY KEY,
@@ -21,7 +24,7 @@ CREATE TABLE patients (
 	name_key	TEXT NOT NULL,
 	dob		TEXT NOT NULL,
 	sex		TEXT NOT NULL DEFAULT 'U'
-	    CHECK (sex IN ('F', 'M', 'X', 'U')),
+	    CHECK (sex = 'F' OR sex = 'M' OR sex = 'X' OR sex = 'U'),
 	street		TEXT,
 	street2		TEXT,
 	city		TEXT,
@@ -33,23 +36,28 @@ CREATE TABLE patients (
 	work_phone	TEXT,
 	email		TEXT,
 	preferred_contact TEXT
-	    CHECK (preferred_contact IN ('sms', 'email', 'phone', 'mail',
-	    'none')),
+	    CHECK (preferred_contact = 'sms' OR preferred_contact = 'email' OR
+	    preferred_contact = 'phone' OR preferred_contact = 'mail' OR
+	    preferred_contact = 'none'),
 	sms_consent	INTEGER NOT NULL DEFAULT 0
-	    CHECK (sms_consent IN (0, 1)),
+	    CHECK (sms_consent BETWEEN 0 AND 1),
 	email_consent	INTEGER NOT NULL DEFAULT 0
-	    CHECK (email_consent IN (0, 1)),
+	    CHECK (email_consent BETWEEN 0 AND 1),
 	language	TEXT,			-- a language tag: "en", "pt-BR"
 	first_visit	TEXT,			-- a date, or local date and time
 	status		TEXT NOT NULL DEFAULT 'active'
-	    CHECK (status IN ('active', 'inactive', 'deceased')),
+	    CHECK (status = 'active' OR status = 'inactive' OR
+	    status = 'deceased'),
 	deceased_on	TEXT,
 	ssn		TEXT CHECK (ssn IS NULL OR (length(ssn) = 9 AND
 	    ssn NOT GLOB '*[^0-9]*')),
 	guarantor_id	INTEGER REFERENCES guarantors (id),
 	guarantor_relationship TEXT
-	    CHECK (guarantor_relationship IN ('spouse', 'parent', 'child',
-	    'guardian', 'other')),
+	    CHECK (guarantor_relationship = 'spouse' OR
+	    guarantor_relationship = 'parent' OR
+	    guarantor_relationship = 'child' OR
+	    guarantor_relationship = 'guardian' OR
+	    guarantor_relationship = 'other'),
 	merged_into	INTEGER REFERENCES patients (id),
 	created_at	TEXT NOT NULL,
 	updated_at	TEXT NOT NULL,
@@ -59,7 +67,7 @@ CREATE TABLE patients (
 ) STRICT;
 
 -- name + date of birth: the import's match and find by birth date
-CREATE INDEX patients_by_dob ON patients (dob, last_key, first_key);
+CREATE INDEX patients_by_dob ON patients (dob);
 CREATE INDEX patients_by_merged ON patients (merged_into)
     WHERE merged_into IS NOT NULL;
 
@@ -101,17 +109,19 @@ CREATE TABLE policies (
 	id		INTEGER PRIMARY KEY,
 	patient_id	INTEGER NOT NULL REFERENCES patients (id),
 	payer_id	INTEGER NOT NULL REFERENCES payers (id),
-	priority	INTEGER NOT NULL CHECK (priority IN (1, 2, 3)),
+	priority	INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 3),
 	member_id	TEXT NOT NULL,
 	group_number	TEXT,
 	relationship	TEXT NOT NULL DEFAULT 'self'
-	    CHECK (relationship IN ('self', 'spouse', 'child', 'other')),
+	    CHECK (relationship = 'self' OR relationship = 'spouse' OR
+	    relationship = 'child' OR relationship = 'other'),
 	subscriber_last_name TEXT,
 	subscriber_first_name TEXT,
 	subscriber_middle_name TEXT,
 	subscriber_suffix TEXT,
 	subscriber_dob	TEXT,
-	subscriber_sex	TEXT CHECK (subscriber_sex IN ('F', 'M', 'X', 'U')),
+	subscriber_sex	TEXT CHECK (subscriber_sex = 'F' OR subscriber_sex = 'M'
+	    OR subscriber_sex = 'X' OR subscriber_sex = 'U'),
 	subscriber_street TEXT,
 	subscriber_street2 TEXT,
 	subscriber_city	TEXT,
