@@ -25,14 +25,13 @@ usage(int status)
 
 	fputs("usage: pms-bill [-S store] [-u user] [--passphrase-fd n] "
 	    "[--keyfile file] [--emergency reason] command [args]\n"
-	    "       pms-bill charge [file] [--code code[:modifier]...] "
+	    "       pms-bill charge [file] [--code code] "
 	    "[--skip-invalid file] [--dry-run] [-o table|csv|json]\n"
 	    "       pms-bill charge --patient id|--mrn mrn --on date "
-	    "--provider code --location code --code code[:modifier]... "
-	    "[--units n] [--amount amount] [--dx codes] "
-	    "[--referring-name name] [--referring-npi npi] "
-	    "[--prior-auth number] [--appointment id] [--dry-run] "
-	    "[-o table|csv|json]\n"
+	    "--provider code --location code --code code [--units n] "
+	    "[--amount amount] [--dx codes] [--referring-name name] "
+	    "[--referring-npi npi] [--prior-auth number] "
+	    "[--appointment id] [--dry-run] [-o table|csv|json]\n"
 	    "       pms-bill code charge --dx codes [--dry-run] "
 	    "[-o table|csv|json]\n"
 	    "       pms-bill list [--patient id|--mrn mrn] [--on date] "
@@ -42,8 +41,8 @@ usage(int status)
 	    "       pms-bill show charge [-o table|csv|json]\n"
 	    "       pms-bill void charge [--reason text] [--correct-claim] "
 	    "[--dry-run] [-o table|csv|json]\n"
-	    "       pms-bill transfer charge --to next|patient|payer "
-	    "--reason text [--amount amount] [--from patient|pending|payer] "
+	    "       pms-bill transfer charge --to next|patient|PAYER "
+	    "--reason text [--amount amount] [--from patient|pending|PAYER] "
 	    "[--dry-run] [-o table|csv|json]\n"
 	    "       pms-bill pay --patient id|--mrn mrn --amount amount "
 	    "--method card|cash|check|eft [--ref ref] [--on date] "
@@ -55,7 +54,7 @@ usage(int status)
 	    "--method card|cash|check|eft [--ref ref] [--reason text] "
 	    "[--payment payment] [--dry-run]\n"
 	    "       pms-bill adjust charge --amount amount --reason code "
-	    "[--group CO|PI|OA] [--from patient|pending|payer] [--dry-run] "
+	    "[--group CO|PI|OA] [--from patient|pending|PAYER] [--dry-run] "
 	    "[-o table|csv|json]\n"
 	    "       pms-bill balance [patient|--mrn mrn] [-o table|csv|json] "
 	    "[--out file]\n"
@@ -72,6 +71,7 @@ usage(int status)
 	    "       pms-bill fees list [--schedule name] [-o table|csv|json] "
 	    "[--out file]\n"
 	    "       pms-bill opening-balance import [file] [--dry-run]\n"
+	    "       pms-bill check\n"
 	    "       pms-bill --help | --version\n", f);
 	exit(status);
 }
@@ -119,6 +119,41 @@ static int
 common(struct pms_ctx *ctx, int ch, char **argv)
 {
 	return pms_cli_opt(ctx, ch, optarg, argv);
+}
+
+/*
+ * --help or -h anywhere among a command's options, the values of the
+ * options that take one aside: the usage, before any value is judged
+ * (so that "list --from 3 --help" helps rather than refuses the date).
+ */
+static void
+help_first(const struct option *longopts, int argc, char **argv)
+{
+	const struct option *o;
+	const char *a, *eq;
+	size_t n;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			usage(EX_OK);
+		if (a[0] == '-' && a[1] == '-') {
+			eq = strchr(a, '=');
+			n = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
+			for (o = longopts; o->name != NULL; o++)
+				if (strlen(o->name) == n &&
+				    strncmp(o->name, a + 2, n) == 0)
+					break;
+			if (o->name != NULL && o->has_arg == required_argument &&
+			    eq == NULL)
+				i++;
+		} else if (a[0] == '-' && a[1] != '\0' && a[2] == '\0' &&
+		    strchr("Suo", a[1]) != NULL)
+			i++;
+	}
 }
 
 static int
@@ -392,6 +427,7 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	char *end;
 
 	memset(&in, 0, sizeof(in));
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -571,6 +607,7 @@ cmd_code(struct pms_ctx *ctx, int argc, char **argv)
 	int64_t id;
 	int ch, rc;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (ch == OPT_DX)
@@ -604,6 +641,7 @@ cmd_show(struct pms_ctx *ctx, int argc, char **argv)
 	int64_t id;
 	int ch, rc;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
@@ -632,6 +670,7 @@ cmd_void(struct pms_ctx *ctx, int argc, char **argv)
 	int64_t id;
 	int ch, rc, correct = 0;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (ch == OPT_REASON)
@@ -700,6 +739,7 @@ cmd_transfer(struct pms_ctx *ctx, int argc, char **argv)
 	int ch, rc;
 
 	memset(&t, 0, sizeof(t));
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -890,6 +930,7 @@ cmd_pay(struct pms_ctx *ctx, int argc, char **argv)
 	int ch, rc, have_amount = 0;
 
 	memset(&in, 0, sizeof(in));
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -976,6 +1017,7 @@ cmd_apply(struct pms_ctx *ctx, int argc, char **argv)
 	int64_t patient = 0, charge = 0, applied;
 	int ch, rc;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (ch == OPT_PATIENT || ch == OPT_MRN) {
@@ -1029,6 +1071,7 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 	int ch, rc, have_amount = 0;
 
 	memset(&rf, 0, sizeof(rf));
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -1101,6 +1144,7 @@ cmd_adjust(struct pms_ctx *ctx, int argc, char **argv)
 	int ch, rc, have_amount = 0;
 
 	memset(&a, 0, sizeof(a));
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -1201,6 +1245,7 @@ cmd_balance(struct pms_ctx *ctx, int argc, char **argv)
 	int64_t id;
 	int ch, rc;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (ch == OPT_MRN)
@@ -1277,6 +1322,7 @@ cmd_ledger(struct pms_ctx *ctx, int argc, char **argv)
 	int64_t id;
 	int ch, rc;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (ch == OPT_MRN)
@@ -1338,6 +1384,7 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 
 	memset(&q, 0, sizeof(q));
 	q.action = "bill.list";
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -1445,6 +1492,7 @@ cmd_aging(struct pms_ctx *ctx, int argc, char **argv)
 	const char *as_of = NULL;
 	int ch, rc, summary = 0;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -1516,6 +1564,7 @@ cmd_statement(struct pms_ctx *ctx, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.min_cents = -1;
 	o.format = PMS_STMT_TEXT;
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -1624,6 +1673,7 @@ schedule_opts(struct pms_ctx *ctx, int argc, char **argv,
 	int ch, rc;
 
 	*schedule = NULL;
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (ch == OPT_SCHEDULE)
@@ -1715,6 +1765,7 @@ cmd_opening_import(struct pms_ctx *ctx, int argc, char **argv)
 	FILE *fp;
 	int ch, rc;
 
+	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
@@ -1733,15 +1784,54 @@ cmd_opening_import(struct pms_ctx *ctx, int argc, char **argv)
 		rc = fail(ctx, st);
 		goto out;
 	}
-	fprintf(stderr, "%s: opening balances: %lu rows, %lu added, %lu there "
-	    "already%s\n", ctx->prog, rows, added, rows - added, ctx->dry_run ?
-	    " (--dry-run: nothing was written)" : "");
+	fprintf(stderr, "%s: opening balances: %lu row%s, %lu added, %lu there "
+	    "already%s\n", ctx->prog, rows, rows == 1 ? "" : "s", added,
+	    rows - added, ctx->dry_run ? " (--dry-run: nothing was written)" :
+	    "");
 	rc = EX_OK;
 out:
 	pms_reader_close(rd);
 	if (fp != NULL)
 		fclose(fp);
 	return rc;
+}
+
+/* ---- the books ---- */
+
+static int
+cmd_check(struct pms_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PMS_CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pms_bill_check_report r;
+	struct pms_store *s;
+	enum pms_status st;
+	char total[PMS_MONEY_BUFSZ];
+	int ch, rc;
+
+	help_first(longopts, argc, argv);
+	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
+	    NULL)) != -1)
+		if ((rc = common(ctx, ch, argv)) != 0)
+			return rc;
+	if (optind != argc)
+		usage(EX_USAGE);
+	if ((rc = pms_cli_open(ctx, "bill.check", &s)) != 0)
+		return rc;
+	st = pms_bill_check(s, &r);
+	pms_store_close(s);
+	if (st != PMS_OK)
+		return fail(ctx, st);
+	pms_money_fmt(r.total_cents, total);
+	printf("ledger:     %lld %s reconcile with %lld open %s (%s)\n",
+	    (long long)r.entries, r.entries == 1 ? "entry" : "entries",
+	    (long long)r.balances, r.balances == 1 ? "balance" : "balances",
+	    total);
+	printf("charges:    %lld\n", (long long)r.charges);
+	printf("payments:   %lld\n", (long long)r.payments);
+	return EX_OK;
 }
 
 static const struct pms_cmd cmds[] = {	/* cmd_* parse their own options */
@@ -1762,6 +1852,7 @@ static const struct pms_cmd cmds[] = {	/* cmd_* parse their own options */
 	{ "fees import", cmd_fees_import },
 	{ "fees list", cmd_fees_list },
 	{ "opening-balance import", cmd_opening_import },
+	{ "check", cmd_check },
 };
 
 int

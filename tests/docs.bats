@@ -416,7 +416,8 @@ zsh_functions() {
 		    sed -E "s/[[:space:]':]//g" | sort)
 		diff -u <(sort <<<"$CMDS") <(echo "$cmds") || fail "$p: cmds"
 		for g in $CMD_GROUPS; do
-			cmds=$(sed -n "/^[[:space:]]*${g}_cmds=(/,/)/p" <<<"$zf" |
+			# a group's array: "opening-balance" is opening_balance_cmds
+			cmds=$(sed -n "/^[[:space:]]*${g//-/_}_cmds=(/,/)/p" <<<"$zf" |
 			    grep -oE "^[[:space:]]*'[a-z-]+:" |
 			    sed -E "s/[[:space:]':]//g" | sort)
 			diff -u <(awk -v g="$g" '$1 == g { print $2 }' \
