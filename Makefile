@@ -183,6 +183,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo $(DESTDIR)$(PREFIX)/share/pms/maps \
+	  $(DESTDIR)$(PREFIX)/share/pms/codes \
+	  $(DESTDIR)$(PREFIX)/share/pms/templates \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
@@ -191,8 +193,11 @@ install: all
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
 	  share/demo/policies.csv share/demo/synthea-patients.csv \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo
+	  share/demo/fees.csv $(DESTDIR)$(PREFIX)/share/pms/demo
 	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
+	install -m 0644 share/codes/*.csv share/codes/NOTICE \
+	  $(DESTDIR)$(PREFIX)/share/pms/codes
+	install -m 0644 $(TEMPLATES) $(DESTDIR)$(PREFIX)/share/pms/templates
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -207,7 +212,10 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/patients.csv \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/policies.csv \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo/synthea-patients.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/fees.csv \
 	  $(DESTDIR)$(PREFIX)/share/pms/maps/synthea.yaml \
+	  $(patsubst share/%,$(DESTDIR)$(PREFIX)/share/pms/%,$(wildcard share/codes/*)) \
+	  $(patsubst share/%,$(DESTDIR)$(PREFIX)/share/pms/%,$(TEMPLATES)) \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 
