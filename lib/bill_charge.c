@@ -905,16 +905,27 @@ named_emit(struct pms_store *s, const struct named *l,
     const struct pms_charge_opts *o)
 {
 	struct pms_charge c;
-	enum pms_status st;
+	enum pms_status st = PMS_OK;
 	size_t i;
+	int own;
 
-	for (i = 0; o->each != NULL && i < l->n; i++) {
+	if (o->each == NULL || l->n == 0)
+		return PMS_OK;
+	/* one read transaction for them all, not one per statement */
+	own = sqlite3_get_autocommit(s->db) != 0;
+	if (own && (st = pms_exec(s, "BEGIN", "reading charges")) != PMS_OK)
+		return st;
+	for (i = 0; i < l->n; i++) {
 		if ((st = pms_bill_charge_get(s, l->id[i], &c)) != PMS_OK)
-			return st;
-		if (o->each(o->each_arg, &c, l->added[i]) != 0)
-			return pms_seterr(PMS_EIO, "write error");
+			break;
+		if (o->each(o->each_arg, &c, l->added[i]) != 0) {
+			st = pms_seterr(PMS_EIO, "write error");
+			break;
+		}
 	}
-	return PMS_OK;
+	if (own)
+		(void)pms_exec(s, "COMMIT", "reading charges");
+	return st;
 }
 
 /* Charge one record (one or more lines), each line named in l. */
