@@ -27,22 +27,17 @@ SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-PROGS	 = pms-admin pms-patient pms-bill
-LIB_SRC	 = lib/status.c lib/vfs_crypt.c lib/keys.c lib/store.c \
-	   lib/audit.c lib/cli.c lib/keyring.c lib/admin.c lib/money.c \
-	   lib/ptime.c lib/record.c lib/config.c lib/rights.c \
-	   lib/cli_rec.c lib/patient.c lib/patient_norm.c \
-	   lib/patient_import.c lib/codes.c lib/bill.c lib/bill_charge.c \
-	   lib/bill_query.c lib/bill_stmt.c
+# Every program, library module, header and test helper is found by
+# name, so that adding one needs no edit here.
+PROGS	 = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/pms-*.c)))
+LIB_SRC	 = $(sort $(wildcard lib/*.c))
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o \
 	   $(BUILD)/lib/templates.o
-HDRS	 = lib/pms.h lib/pms_int.h lib/vfs_crypt.h lib/money.h lib/ptime.h \
-	   lib/record.h lib/config.h lib/cli.h lib/patient.h \
-	   lib/patient_int.h lib/patient_import.h lib/codes.h lib/bill.h \
-	   lib/bill_int.h
+HDRS	 = $(sort $(wildcard lib/*.h))
 SQL	 = $(sort $(wildcard share/sql/*.sql))
 TEMPLATES = $(sort $(wildcard share/templates/*.txt share/templates/*.html))
-HELPERS	 = pms-sql store-checkpointer pms-when pms-rec pms-cfg pms-norm
+HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
+	     $(wildcard tests/helpers/*.c)))
 BENCH	 = store-bench bench-gen rec-bench
 BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))

@@ -112,7 +112,8 @@ enum {
 	OPT_FIELD = PMS_OPT_FIRST + 0x100	/* + a field's index */
 };
 
-#define FIELD_OPT(name, f)	{ name, required_argument, NULL, OPT_FIELD + (f) }
+#define FIELD_OPT(name, f) \
+	{ name, required_argument, NULL, OPT_FIELD + (f) }
 
 /* The patient fields as options of add and update. */
 #define PATIENT_FIELD_OPTS \
@@ -747,8 +748,8 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 			break;
 		case OPT_SKIP:
 			if (*optarg == '\0')
-				return pms_fail(ctx, EX_USAGE, "--skip-invalid: "
-				    "a file name is needed");
+				return pms_fail(ctx, EX_USAGE,
+				    "--skip-invalid: a file name is needed");
 			o->rejects = optarg;
 			break;
 		default:

@@ -285,7 +285,7 @@ out:
 struct pms_audit_batch {
 	struct pms_store *s;
 	int64_t		 id;		/* the entry's, reserved */
-	sqlite3_stmt	*ins;		/* INSERT OR IGNORE INTO audit_patient */
+	sqlite3_stmt	*ins;		/* INSERT OR IGNORE: audit_patient */
 };
 
 enum pms_status

@@ -978,6 +978,16 @@ similar(const char *a, const char *b)
 	    lb < 5 ? 1 : 2);
 }
 
+/* Names of one person, likely: the same last name and a first name
+ * alike, the same first name and a last name alike, or the two swapped. */
+static int
+names_alike(const char *al, const char *af, const char *bl, const char *bf)
+{
+	return (strcmp(al, bl) == 0 && similar(af, bf)) ||
+	    (strcmp(af, bf) == 0 && similar(al, bl)) ||
+	    (strcmp(al, bf) == 0 && strcmp(af, bl) == 0);
+}
+
 struct pair_list {
 	struct pms_pt_pair *v;
 	size_t		 n, cap;
@@ -1065,10 +1075,7 @@ pms_patient_duplicates(struct pms_store *s, pms_pair_fn *fn, void *arg,
 				af = (const char *)sqlite3_column_text(st, 3);
 				bl = (const char *)sqlite3_column_text(st, 4);
 				bf = (const char *)sqlite3_column_text(st, 5);
-				if (!((strcmp(al, bl) == 0 && similar(af, bf)) ||
-				    (strcmp(af, bf) == 0 && similar(al, bl)) ||
-				    (strcmp(al, bf) == 0 && strcmp(af, bl) ==
-				    0)))
+				if (!names_alike(al, af, bl, bf))
 					continue;
 			}
 			if ((ps = pair_add(&l, sqlite3_column_int64(st, 0),

@@ -66,11 +66,11 @@ struct pms_patient {
 	char		 mobile_phone[PMS_PT_PHONE];
 	char		 work_phone[PMS_PT_PHONE];
 	char		 email[PMS_PT_EMAIL];
-	char		 preferred_contact[PMS_PT_WORD];	/* sms, email, ... */
+	char		 preferred_contact[PMS_PT_WORD]; /* sms, email, ... */
 	int		 sms_consent;
 	int		 email_consent;
 	char		 language[PMS_PT_WORD];
-	char		 first_visit[PMS_PT_STAMP];	/* date, or date and time */
+	char		 first_visit[PMS_PT_STAMP]; /* date, or date and time */
 	char		 status[PMS_PT_WORD];	/* active, inactive, deceased */
 	char		 deceased_on[PMS_DATE_BUFSZ];
 	char		 ssn[16];		/* see above */
@@ -201,8 +201,8 @@ enum pms_status	 pms_patient_show(struct pms_store *, int64_t id,
 /* What list, find and export select. */
 struct pms_pt_query {
 	const char	*action;	/* "patient.list", .find, .export */
-	const char	*status;	/* active, inactive, deceased; NULL: all */
-	const char	*name;		/* words, each a prefix of a name word */
+	const char	*status; /* active, inactive, deceased; NULL: all */
+	const char	*name; /* words, each a prefix of a name word */
 	const char	*dob;		/* as typed, in date_form */
 	enum pms_date_form date_form;
 	const char	*phone;		/* any form; matched as E.164 */
@@ -363,7 +363,7 @@ struct pms_policy {
 	char		 subscriber_city[PMS_PT_CITY];
 	char		 subscriber_state[PMS_PT_STATE];
 	char		 subscriber_zip[PMS_PT_ZIP];
-	char		 effective_from[PMS_DATE_BUFSZ];	/* "" from the start */
+	char		 effective_from[PMS_DATE_BUFSZ]; /* "" from the start */
 	char		 effective_to[PMS_DATE_BUFSZ];	/* "" open */
 };
 

@@ -147,6 +147,22 @@ ystrdup(const struct yctx *y, const yaml_node_t *n, const char *what,
 	return PMS_OK;
 }
 
+/* 1 if key came before pair pr in the mapping node m. */
+static int
+twice(struct yctx *y, const yaml_node_t *m, const yaml_node_pair_t *pr,
+    const char *key)
+{
+	const yaml_node_pair_t *q;
+	const char *k;
+
+	for (q = m->data.mapping.pairs.start; q < pr; q++) {
+		k = yscalar(yaml_document_get_node(&y->doc, q->key));
+		if (k != NULL && strcmp(k, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static enum pms_status
 map_field(struct yctx *y, struct pms_import_map *m, int fi,
     yaml_node_t *v)
@@ -172,6 +188,11 @@ map_field(struct yctx *y, struct pms_import_map *m, int fi,
 		k = yaml_document_get_node(&y->doc, pr->key);
 		x = yaml_document_get_node(&y->doc, pr->value);
 		key = yscalar(k);
+		if (key != NULL && twice(y, v, pr, key)) {
+			snprintf(msg, sizeof(msg), "fields.%s.%.20s: given "
+			    "twice", pms_pt_fields[fi].name, key);
+			return yfail(y, k, msg);
+		}
 		if (key != NULL && strcmp(key, "column") == 0) {
 			free(f->column);
 			if ((st = ystrdup(y, x, "column", &f->column)) !=
@@ -194,8 +215,9 @@ map_field(struct yctx *y, struct pms_import_map *m, int fi,
 				if (i == PMS_NELEM(transform_names)) {
 					snprintf(msg, sizeof(msg), "unknown "
 					    "transform \"%.40s\" (trim, "
-					    "collapse-spaces, title-case, upper, "
-					    "lower, strip-trailing-digits, "
+					    "collapse-spaces, title-case, "
+					    "upper, lower, "
+					    "strip-trailing-digits, "
 					    "state-code)", t);
 					return yfail(y, a, msg);
 				}
@@ -263,6 +285,10 @@ map_top(struct yctx *y, struct pms_import_map *m, yaml_node_t *root)
 		v = yaml_document_get_node(&y->doc, pr->value);
 		if ((key = yscalar(k)) == NULL)
 			return yfail(y, k, "a key is expected");
+		if (twice(y, root, pr, key)) {
+			snprintf(msg, sizeof(msg), "%.20s: given twice", key);
+			return yfail(y, k, msg);
+		}
 		if (strcmp(key, "date_format") == 0) {
 			if ((s = yscalar(v)) == NULL ||
 			    (m->date_form = pms_date_form_parse(s)) < 0)
@@ -470,7 +496,8 @@ static const struct alias {
 	{ "phone", PMS_PF_PHONE }, { "homephone", PMS_PF_PHONE },
 	{ "telephone", PMS_PF_PHONE }, { "phonenumber", PMS_PF_PHONE },
 	{ "tel", PMS_PF_PHONE },
-	{ "mobilephone", PMS_PF_MOBILE_PHONE }, { "mobile", PMS_PF_MOBILE_PHONE },
+	{ "mobilephone", PMS_PF_MOBILE_PHONE },
+	{ "mobile", PMS_PF_MOBILE_PHONE },
 	{ "cell", PMS_PF_MOBILE_PHONE }, { "cellphone", PMS_PF_MOBILE_PHONE },
 	{ "workphone", PMS_PF_WORK_PHONE },
 	{ "email", PMS_PF_EMAIL }, { "emailaddress", PMS_PF_EMAIL },
@@ -863,10 +890,11 @@ resolve_columns(struct imp *im)
 	if (im->map != NULL)
 		for (f = 0; f < PMS_PF_COUNT; f++)
 			if (im->map->f[f].column != NULL && im->col[f] < 0) {
-				say(im, 0, "%s%sthe map's column \"%s\" (%s) is "
-				    "not in the file", im->name != NULL ?
-				    im->name : "", im->name != NULL ? ": " : "",
-				    im->map->f[f].column, pms_pt_fields[f].name);
+				say(im, 0, "%s%sthe map's column \"%s\" (%s) "
+				    "is not in the file", im->name != NULL ?
+				    im->name : "", im->name != NULL ? ": " :
+				    "", im->map->f[f].column,
+				    pms_pt_fields[f].name);
 				bad = 1;
 			}
 	if (bad)
@@ -874,7 +902,8 @@ resolve_columns(struct imp *im)
 		    "was imported");
 	for (f = 0; f < PMS_PF_COUNT; f++)
 		if (pms_pt_fields[f].required && im->col[f] < 0)
-			say(im, 1, "%s%sno column is %s: every row will lack it",
+			say(im, 1, "%s%sno column is %s: every row will "
+			    "lack it",
 			    im->name != NULL ? im->name : "",
 			    im->name != NULL ? ": " : "",
 			    pms_pt_fields[f].name);
@@ -1296,8 +1325,8 @@ each_record(struct imp *im, enum pms_status (*fn)(struct imp *,
 			im->line = pms_reader_line(im->r);
 			say(im, 0, "%s", pms_errmsg());
 			if (im->rej != NULL)
-				say(im, 1, "%s%sline %lu: could not be read, so "
-				    "it is not in %s: fix it in the file",
+				say(im, 1, "%s%sline %lu: could not be read, "
+				    "so it is not in %s: fix it in the file",
 				    im->name != NULL ? im->name : "",
 				    im->name != NULL ? ": " : "", im->line,
 				    im->o->rejects);
@@ -1370,8 +1399,8 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 		goto out;
 	finalize(&im);
 	if (im.bad > 0) {
-		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was imported",
-		    im.bad, im.bad == 1 ? "" : "s");
+		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was "
+		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
 	if (o->dry_run)
@@ -1615,8 +1644,8 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 	if (st != PMS_OK)
 		goto out;
 	if (im.bad > 0) {
-		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was imported",
-		    im.bad, im.bad == 1 ? "" : "s");
+		st = pms_seterr(PMS_EDATA, "%lu bad row%s: nothing was "
+		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
 	if (o->dry_run)

@@ -18,10 +18,10 @@
 struct pms_import_opts {
 	const char	*map;		/* a mapping file; NULL: header names */
 	int		 date_form;	/* enum pms_date_form; -1: the map's */
-	int		 encoding;	/* enum pms_in_encoding; -1: the map's */
+	int		 encoding; /* enum pms_in_encoding; -1: the map's */
 	int		 update;	/* update patients whose data changed */
 	int		 dry_run;	/* write nothing; count what would be */
-	const char	*rejects;	/* bad rows go here (0600), the rest in */
+	const char	*rejects; /* bad rows go here (0600), the rest in */
 	/* every PMS_IMPORT_PROGRESS rows; nonzero stops */
 	int		(*progress)(void *arg, unsigned long rows);
 	void		*progress_arg;

@@ -105,7 +105,8 @@ int		 pt_check(const struct pt_env *, struct pt_dates *,
 		    int update, struct pms_patient *p, uint32_t *given,
 		    pt_msg_fn *msg, void *arg);
 /* The fields whose values differ, one bit each. */
-uint32_t	 pt_diff(const struct pms_patient *, const struct pms_patient *);
+uint32_t	 pt_diff(const struct pms_patient *,
+		    const struct pms_patient *);
 /* The names of the fields of mask, comma separated. */
 void		 pt_fields_fmt(uint32_t mask, char *buf, size_t size);
 /* The search keys of p. */

@@ -156,8 +156,8 @@ u8_form(const char *in, uninorm_t nf, int fold, uint8_t *buf, size_t size,
 		if (n >= size && (out = malloc(n + 1)) == NULL)
 			return NULL;
 		for (i = 0; i < n; i++)
-			out[i] = (uint8_t)(fold ? tolower((unsigned char)in[i]) :
-			    in[i]);
+			out[i] = (uint8_t)(fold ?
+			    tolower((unsigned char)in[i]) : in[i]);
 		*lenp = n;
 		return out;
 	}
@@ -640,7 +640,7 @@ pms_phone_e164(const char *in, const char *country, char out[PMS_PT_PHONE])
 	if (len > 0 && strncmp(d, c->trunk, len) == 0)
 		p += len;
 	if (strlen(p) < 4 || strlen(c->cc) + strlen(p) > 15 ||
-	    strlen(c->cc) + strlen(p) < 7)
+	    strlen(c->cc) + strlen(p) < 8)
 		return pms_seterr(PMS_EDATA, "not a phone number: too few or "
 		    "too many digits");
 	if ((size_t)snprintf(out, PMS_PT_PHONE, "+%s%s", c->cc, p) >=

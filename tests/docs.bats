@@ -8,10 +8,11 @@
 
 load helpers/common
 
-# The programs: the Makefile's PROGS.
+# The programs: the Makefile's PROGS, as make says.
 programs() {
-	sed -n 's/^PROGS[[:space:]]*=[[:space:]]*//p' "$TOP/Makefile" |
-	    tr -s ' \t' '\n' | grep -v '^$'
+	make -s -C "$TOP" --no-print-directory -f Makefile -f - \
+	    print-progs <<<'print-progs: ; @echo $(PROGS)' | tr ' ' '\n' |
+	    grep -v '^$'
 }
 
 # The programs with a source file in cmd/.
@@ -247,8 +248,14 @@ load_prog() {
 		# common options (those of a subcommand that has no others:
 		# the program's own and their long forms); nothing else.  $c
 		# may be two words ("user add"): left unquoted on purpose.
-		[ -n "$PLAIN_CMD" ] || fail "$p: no subcommand without options"
-		COMMON=$(complete_words "$p" $PLAIN_CMD -)
+		if [ -n "$PLAIN_CMD" ]; then
+			COMMON=$(complete_words "$p" $PLAIN_CMD -)
+		else
+			# every subcommand has options: what all of them offer
+			COMMON=$(while read -r c; do complete_words "$p" $c -
+			    done <<<"$SUBCMDS" | sort | uniq -c | awk -v n="$(
+			    wc -l <<<"$SUBCMDS")" '$1 == n { print $2 }')
+		fi
 		for o in $COMMON_MIN; do
 			grep -qxF -- "$o" <<<"$COMMON" ||
 			    fail "$p: \"$o\" is not offered after a subcommand"

@@ -674,6 +674,10 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	    >"$BATS_TEST_TMPDIR/map.yaml"
 	run -78 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/map.yaml"
 	assert_stderr 'map.yaml:3: fields: unknown field "shoe_size"'
+	printf 'ignore: [A]\nfields:\n  dob: Born\nignore: [B]\n' \
+	    >"$BATS_TEST_TMPDIR/map.yaml"
+	run -78 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/map.yaml"
+	assert_stderr 'map.yaml:4: ignore: given twice'
 	run -66 --separate-stderr imp "$FIX/bad.csv" --map "$BATS_TEST_TMPDIR/none.yaml"
 }
 
@@ -1073,4 +1077,16 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
 	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 2"
 	assert_output $'patient.export\npatient.list'
+}
+
+# bats test_tags=slow
+@test "import: a progress line on a terminal's stderr, none into a pipe" {
+	bench-gen --patients 20000 --out "$BATS_TEST_TMPDIR/g" patients
+	run -0 script -qec "pms-patient import $BATS_TEST_TMPDIR/g/patients.csv \
+	    -o csv 2>&1 >/dev/null" /dev/null
+	[[ $output == *$'\rpms-patient: 10000 rows'*$'\rpms-patient: 20000 rows'* ]]
+	fresh_store
+	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/g/patients.csv"
+	[[ $stderr != *rows* ]]
+	assert_output --partial '20000,20000,0,0,0,0,no'
 }
