@@ -622,7 +622,8 @@ struct pms_stmt_result {
  * into place), and only then is the run recorded (statement_runs,
  * statements, the patient balances' billed_on) with its audit entry
  * "bill.statement".  A write error (a full disk) records nothing:
- * PMS_EIO.  One patient with nothing due is PMS_EREFUSED.
+ * PMS_EIO.  One patient's statement is written whatever is due (0.00
+ * included); --all takes those owing min_cents or more.
  */
 enum pms_status	 pms_bill_statements(struct pms_store *,
 		    const struct pms_stmt_opts *, struct pms_stmt_result *);

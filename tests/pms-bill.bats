@@ -507,6 +507,7 @@ col() {
 	run -1 --separate-stderr pms-bill transfer "$id" --to medicare \
 	    --reason x
 	assert_stderr 'no policy with that payer covering the date of service'
+	refute_phi "$stderr"
 	run -64 --separate-stderr pms-bill transfer "$id" --to patient
 	run -64 --separate-stderr pms-bill transfer "$id" --to nobody \
 	    --reason x
@@ -982,6 +983,32 @@ col() {
 	run -0 pms-admin check
 }
 
+@test "errors: messages about a patient name the patient, charge or line, never their data" {
+	id=$(charge 4 99213)
+	all=
+	run -1 --separate-stderr pms-bill transfer "$id" --to patient \
+	    --amount 999.00 --reason x
+	all+=$stderr
+	run -65 --separate-stderr pms-bill pay --mrn 000104 --amount -1.00 \
+	    --method cash
+	all+=$stderr
+	run -1 --separate-stderr pms-bill refund --mrn 000104 --amount 1.00 \
+	    --method cash
+	all+=$stderr
+	run -65 --separate-stderr pms-bill code "$id" --dx 'Z9.'
+	all+=$stderr
+	run -1 --separate-stderr pms-bill charge --mrn 000104X --on "$D" \
+	    --provider lee --location main --code 99213
+	all+=$stderr
+	printf 'mrn,amount,as_of\n000104,x,1957-03-14\n' >"$BATS_TEST_TMPDIR/o.csv"
+	run -65 --separate-stderr pms-bill opening-balance import \
+	    "$BATS_TEST_TMPDIR/o.csv"
+	all+=$stderr
+	[ -n "$all" ]
+	refute_phi "$all"
+	[[ $all != *000104* && $all != *Z9* ]]
+}
+
 # ---- who may do what ------------------------------------------------
 
 @test "rights: the front desk takes payments but may not adjust, void or refund (77, logged); a clinician codes" {
@@ -992,6 +1019,7 @@ col() {
 	run -77 --separate-stderr as desk pms-bill adjust "$id" \
 	    --amount -1.00 --reason courtesy
 	assert_stderr 'desk (front-desk) may not do bill.adjust'
+	refute_phi "$stderr"
 	run -77 --separate-stderr as desk pms-bill void "$id"
 	run -77 --separate-stderr as desk pms-bill refund --patient 1 \
 	    --amount 1.00 --method cash
