@@ -82,8 +82,9 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 	case 'N':
 		fd = strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || fd < 0 || fd > 65535)
-			return pms_fail(ctx, EX_USAGE, "--%spassphrase-fd: not a "
-			    "file descriptor: \"%s\"", ch == 'N' ? "new-" : "",
+			return pms_fail(ctx, EX_USAGE, "--%spassphrase-fd: not "
+			    "a file descriptor: "
+			    "\"%s\"", ch == 'N' ? "new-" : "",
 			    arg);
 		if (ch == 'P')
 			ctx->pass_fd = (int)fd;

@@ -147,8 +147,8 @@ help_first(const struct option *longopts, int argc, char **argv)
 				if (strlen(o->name) == n &&
 				    strncmp(o->name, a + 2, n) == 0)
 					break;
-			if (o->name != NULL && o->has_arg == required_argument &&
-			    eq == NULL)
+			if (o->name != NULL && eq == NULL &&
+			    o->has_arg == required_argument)
 				i++;
 		} else if (a[0] == '-' && a[1] != '\0' && a[2] == '\0' &&
 		    strchr("Suo", a[1]) != NULL)
@@ -452,8 +452,8 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_CODE:
 			if (ncodes == MAX_CODES)
-				return pms_fail(ctx, EX_USAGE, "--code: at most "
-				    "%d", MAX_CODES);
+				return pms_fail(ctx, EX_USAGE, "--code: at "
+				    "most %d", MAX_CODES);
 			if (strlen(optarg) >= sizeof(codes[0]))
 				return pms_fail(ctx, EX_USAGE, "--code: too "
 				    "long");
@@ -502,8 +502,8 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_SKIP:
 			if (*optarg == '\0')
-				return pms_fail(ctx, EX_USAGE, "--skip-invalid: "
-				    "a file name is needed");
+				return pms_fail(ctx, EX_USAGE,
+				    "--skip-invalid: a file name is needed");
 			rejects = optarg;
 			break;
 		default:
@@ -528,7 +528,8 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 		return pms_fail(ctx, EX_USAGE, "charge: give --patient or "
 		    "--mrn, --on, --provider, --location and --code");
 	if (in.has_amount && ncodes > 1)
-		return pms_fail(ctx, EX_USAGE, "--amount: with one --code only");
+		return pms_fail(ctx, EX_USAGE, "--amount: with one --code "
+		    "only");
 	if ((rc = pms_cli_open(ctx, "bill.charge", &s)) != 0)
 		return rc;
 	for (i = 0; i < ncodes; i++) {
@@ -1589,8 +1590,8 @@ cmd_statement(struct pms_ctx *ctx, int argc, char **argv)
 			    &o.min_cents)) != 0)
 				return rc;
 			if (o.min_cents < 0)
-				return pms_fail(ctx, EX_DATAERR, "--min-balance: "
-				    "not negative");
+				return pms_fail(ctx, EX_DATAERR,
+				    "--min-balance: not negative");
 			break;
 		case OPT_DATE:
 			if ((rc = date_arg(ctx, "--date", optarg)) != 0)

@@ -59,8 +59,8 @@ bill_env_load(struct pms_store *s, struct bill_env *e)
 		if (pms_config_text(e->cfg, "billing.no_show_fee.code", &t) ==
 		    PMS_OK) {
 			copy_text(e->noshow, sizeof(e->noshow), t);
-			(void)pms_config_int(e->cfg, "billing.no_show_fee.price",
-			    &e->noshow_price);
+			(void)pms_config_int(e->cfg,
+			    "billing.no_show_fee.price", &e->noshow_price);
 		}
 		if (pms_config_text(e->cfg, "billing.late_cancel_fee.code",
 		    &t) == PMS_OK) {
@@ -343,8 +343,8 @@ bill_post(struct bill_op *o, int64_t patient, int64_t charge, int64_t payment,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (bid > 0 && have + amount == 0) {
-		rc = sqlite3_prepare_v2(s->db, "DELETE FROM balances WHERE id = "
-		    "?1", -1, &st, NULL);
+		rc = sqlite3_prepare_v2(s->db, "DELETE FROM balances WHERE id "
+		    "= ?1", -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, bid);
@@ -358,8 +358,10 @@ bill_post(struct bill_op *o, int64_t patient, int64_t charge, int64_t payment,
 	} else {
 		rc = sqlite3_prepare_v2(s->db, "INSERT INTO balances "
 		    "(patient_id, charge_id, payment_id, party, policy_id, "
-		    "payer_id, amount_cents, since) VALUES (?1, ?2, ?3, ?4, ?5, "
-		    "?6, ?7, ?8)", -1, &st, NULL);
+		    "payer_id, amount_cents, since, class, dos) VALUES (?1, ?2, "
+		    "?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce((SELECT dos FROM "
+		    "charges WHERE id = ?2), (SELECT received_on FROM payments "
+		    "WHERE id = ?3)))", -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, patient);
@@ -371,6 +373,8 @@ bill_post(struct bill_op *o, int64_t patient, int64_t charge, int64_t payment,
 		bind_id_or_null(st, 6, policy > 0 ? p->payer_id : 0);
 		sqlite3_bind_int64(st, 7, amount);
 		sqlite3_bind_text(st, 8, o->posted_on, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 9, charge <= 0 ? 3 : p->kind ==
+		    PMS_PARTY_PATIENT ? 0 : p->kind == PMS_PARTY_PAYER ? 1 : 2);
 	}
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
@@ -574,8 +578,8 @@ transfer_target(struct pms_store *s, const struct charge_state *c,
 	switch (t->to) {
 	case PMS_TO_NEXT:
 		if (from->kind == PMS_PARTY_PATIENT) {
-			ps = pms_seterr(PMS_EREFUSED, "charge %lld: the patient "
-			    "is the last to owe it; no next payer",
+			ps = pms_seterr(PMS_EREFUSED, "charge %lld: the "
+			    "patient is the last to owe it; no next payer",
 			    (long long)c->id);
 			goto out;
 		}
@@ -611,9 +615,9 @@ transfer_target(struct pms_store *s, const struct charge_state *c,
 				break;
 			}
 		if (to->kind == PMS_PARTY_ANY) {
-			ps = pms_seterr(PMS_EREFUSED, "charge %lld: the patient "
-			    "has no policy with that payer covering the date of "
-			    "service", (long long)c->id);
+			ps = pms_seterr(PMS_EREFUSED, "charge %lld: the "
+			    "patient has no policy with that payer covering "
+			    "the date of service", (long long)c->id);
 			goto out;
 		}
 		break;
@@ -661,7 +665,8 @@ pms_bill_transfer(struct pms_store *s, const struct pms_transfer *t,
 	if (t->group != NULL && strcmp(t->group, "PR") != 0 &&
 	    strcmp(t->group, "CO") != 0 && strcmp(t->group, "OA") != 0 &&
 	    strcmp(t->group, "PI") != 0)
-		return pms_seterr(PMS_EDATA, "group: expected PR, CO, OA or PI");
+		return pms_seterr(PMS_EDATA, "group: expected PR, CO, OA or "
+		    "PI");
 	if ((ps = bill_env_load(s, &e)) != PMS_OK)
 		return ps;
 	if ((ps = bill_date(t->posted_on, e.today_s, posted)) != PMS_OK)
@@ -776,8 +781,9 @@ pms_bill_adjust(struct pms_store *s, const struct pms_adjust *a, int64_t *op)
 	if (a->amount_cents > PMS_MONEY_MAX || a->amount_cents < -PMS_MONEY_MAX)
 		return pms_seterr(PMS_EDATA, "amount too large");
 	if (a->group != NULL && strcmp(a->group, "PR") == 0)
-		return pms_seterr(PMS_EDATA, "group: patient responsibility (PR) "
-		    "is not an adjustment: move it with transfer --to patient");
+		return pms_seterr(PMS_EDATA, "group: patient responsibility "
+		    "(PR) is not an adjustment: move it with transfer --to "
+		    "patient");
 	if (a->group != NULL && strcmp(a->group, "CO") != 0 &&
 	    strcmp(a->group, "PI") != 0 && strcmp(a->group, "OA") != 0)
 		return pms_seterr(PMS_EDATA, "group: expected CO, PI or OA");
@@ -961,10 +967,10 @@ payment_insert(struct pms_store *s, const struct bill_env *e,
 	party.kind = PMS_PARTY_PATIENT;
 	if (in->payer_id > 0) {
 		if (policy == 0) {
-			rc = sqlite3_prepare_v2(s->db, "SELECT id FROM policies "
-			    "WHERE patient_id = ?1 AND payer_id = ?2 ORDER BY "
-			    "coalesce(effective_to, '9999') DESC, id DESC "
-			    "LIMIT 1", -1, &st, NULL);
+			rc = sqlite3_prepare_v2(s->db, "SELECT id FROM "
+			    "policies WHERE patient_id = ?1 AND payer_id = ?2 "
+			    "ORDER BY coalesce(effective_to, '9999') DESC, id "
+			    "DESC LIMIT 1", -1, &st, NULL);
 			if (rc != SQLITE_OK)
 				goto sqlfail;
 			sqlite3_bind_int64(st, 1, patient);
@@ -1315,12 +1321,13 @@ pay_in(struct pms_store *s, const struct bill_env *e,
 		for (j = 0; j < i; j++)
 			if (in->apply[j] == in->apply[i])
 				return pms_seterr(PMS_EUSAGE, "--apply: charge "
-				    "%lld named twice", (long long)in->apply[i]);
+				    "%lld named "
+				    "twice", (long long)in->apply[i]);
 		if ((ps = charge_state_get(s, in->apply[i], &c)) != PMS_OK)
 			return ps;
 		if (c.patient_id != *patient)
-			return pms_seterr(PMS_EREFUSED, "charge %lld is not the "
-			    "patient's", (long long)c.id);
+			return pms_seterr(PMS_EREFUSED, "charge %lld is not "
+			    "the patient's", (long long)c.id);
 		if (strcmp(c.status, "void") == 0)
 			return pms_seterr(PMS_EREFUSED, "charge %lld is void",
 			    (long long)c.id);
@@ -1383,8 +1390,8 @@ pay_in(struct pms_store *s, const struct bill_env *e,
 
 		rc = sqlite3_prepare_v2(s->db, "INSERT INTO payments "
 		    "(patient_id, method, amount_cents, received_on, ref, "
-		    "source_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, "
-		    "?5, ?6, ?7, ?8)", -1, &st, NULL);
+		    "source_id, created_at, created_by) VALUES (?1, ?2, ?3, "
+		    "?4, ?5, ?6, ?7, ?8)", -1, &st, NULL);
 		if (rc != SQLITE_OK) {
 			ps = pms_store_sqlerr(s, rc, "recording a payment");
 			goto out;
@@ -1476,7 +1483,8 @@ id_list(const char *t, int64_t **ids, size_t *n)
 		if (end == p || v <= 0 || (*end != '\0' && *end != ',' &&
 		    *end != ' ' && *end != ';')) {
 			free(a);
-			return pms_seterr(PMS_EDATA, "not a list of charge ids");
+			return pms_seterr(PMS_EDATA, "not a list of charge "
+			    "ids");
 		}
 		if (*n == cap) {
 			cap = cap == 0 ? 4 : cap * 2;
@@ -1778,8 +1786,9 @@ pms_bill_refund(struct pms_store *s, const struct pms_refund *rf,
 		goto end;
 	}
 	snprintf(why, sizeof(why), "%s%s%s", rf->method != NULL ? rf->method :
-	    "", rf->method != NULL && rf->reason != NULL && *rf->reason != '\0' ?
-	    ": " : "", rf->reason != NULL ? rf->reason : "");
+	    "", rf->method != NULL && rf->reason != NULL &&
+	    *rf->reason != '\0' ? ": " : "", rf->reason != NULL ? rf->reason :
+	    "");
 	bill_op_init(&o, s, &e, "refund", posted);
 	o.reason = why[0] != '\0' ? why : NULL;
 	o.source_ref = rf->ref != NULL && *rf->ref != '\0' ? rf->ref :

@@ -86,7 +86,7 @@ struct pms_charge {
 	int		 line;			/* in the visit, from 1 */
 	char		 kind[8];		/* service, fee, opening */
 	char		 dos[PMS_DATE_BUFSZ];
-	char		 provider[PMS_CFG_CODE];	/* "" for an opening one */
+	char		 provider[PMS_CFG_CODE];	/* "": an opening one */
 	char		 location[PMS_CFG_CODE];
 	char		 place_of_service[3];
 	char		 code[PMS_CODE_BUFSZ];	/* "" for an opening one */
@@ -135,7 +135,7 @@ struct pms_charge_in {
 	const char	*referring_npi;
 	const char	*prior_auth;
 	const char	*source_id;	/* the other system's id of the line */
-	int64_t		 occurrence;	/* nth line of this code that day; 0: 1 */
+	int64_t		 occurrence;	/* nth line of code that day; 0: 1 */
 };
 
 /* What became of one line. */
@@ -297,7 +297,7 @@ struct pms_payment_in {
 	const char	*mrn;
 	int64_t		 payer_id;	/* 0: the patient or guarantor paid */
 	int64_t		 policy_id;	/* a payer's: the policy it paid under;
-					 * 0: the patient's policy of payer_id */
+					 * 0: the patient's of payer_id */
 	const char	*method;	/* card, cash, check, eft */
 	int64_t		 amount_cents;	/* > 0: a refund is refund() */
 	const char	*received_on;	/* ISO; NULL: today */
@@ -340,7 +340,7 @@ struct pms_pay_in {
 	const int64_t	*apply;		/* these charges, in this order; NULL:
 					 * the oldest the patient owes */
 	size_t		 napply;
-	int		 evenly;	/* split evenly over apply (money_split) */
+	int		 evenly;	/* split evenly over apply */
 };
 
 struct pms_pay_result {
@@ -450,7 +450,7 @@ struct pms_balance_row {
 	const char	*mrn;
 	const char	*last_name;
 	const char	*first_name;
-	const char	*party;		/* patient, pending, insurance, credit */
+	const char	*party;		/* patient pending insurance credit */
 	const char	*payer;		/* "" for the patient's own */
 	int64_t		 amount_cents;
 };
@@ -525,7 +525,8 @@ struct pms_aging_row {
 	const char	*mrn;
 	const char	*last_name;
 	const char	*first_name;
-	const char	*responsibility;	/* patient, insurance, credit */
+	const char	*responsibility;	/* patient, insurance, pending,
+						 * credit */
 	const char	*payer;		/* insurance, a payer's credit */
 	int64_t		 bucket[PMS_AGING_BUCKETS];
 	int64_t		 total_cents;
@@ -538,9 +539,10 @@ int		 pms_aging_bucket(int32_t days);
 
 /*
  * What is open, aged at as_of (ISO; NULL: today): one row per patient
- * and responsibility (the patient's; insurance per payer, pending with
- * the payer it waits for; credits apart, never netted), or with summary
- * one per responsibility and payer.  Audit entry "bill.aging".
+ * and responsibility (the patient's; insurance per payer; pending per
+ * payer it waits for; credits apart, never netted), by patient, then
+ * in that order, then by payer id; or with summary one per
+ * responsibility and payer.  Audit entry "bill.aging".
  */
 enum pms_status	 pms_bill_aging(struct pms_store *, enum pms_aging_by,
 		    const char *as_of, int summary, pms_aging_fn *fn,
@@ -592,7 +594,7 @@ enum pms_stmt_format {
 
 struct pms_stmt_opts {
 	int64_t		 patient_id;	/* one patient; 0 with all */
-	int		 all;		/* every patient owing min_cents or more */
+	int		 all;		/* every patient owing min_cents+ */
 	int64_t		 min_cents;	/* -1: billing.statement.min_balance */
 	const char	*date;		/* the statement date; NULL: today */
 	enum pms_stmt_format format;

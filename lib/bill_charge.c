@@ -217,8 +217,8 @@ dx_parse(struct pms_store *s, const char *in, const char *dos,
 			    "for one line");
 		for (i = 0; i < line->n; i++)
 			if (strcmp(line->dx[i], code) == 0)
-				return pms_seterr(PMS_EDATA, "a diagnosis given "
-				    "twice");
+				return pms_seterr(PMS_EDATA, "a diagnosis "
+				    "given twice");
 		if ((st = pms_code_check(s, PMS_CODE_ICD10CM, code, dos)) !=
 		    PMS_OK)
 			return st;
@@ -326,8 +326,8 @@ line_check(struct pms_store *s, const struct bill_env *e,
 	pk = pms_proc_kind(l->code);
 	if (pk < 0 && strcmp(l->kind, "fee") != 0 && !l->patient_only)
 		return pms_seterr(PMS_EDATA, "code: not a CPT code (five "
-		    "digits, or four and F, T or U) or HCPCS code (a letter and "
-		    "four digits), nor a fee of the configuration");
+		    "digits, or four and F, T or U) or HCPCS code (a letter "
+		    "and four digits), nor a fee of the configuration");
 	if (pk >= 0 && (st = pms_code_check(s, (enum pms_code_kind)pk,
 	    l->code, l->dos)) != PMS_OK)
 		return fail_field("code", st);
@@ -484,11 +484,12 @@ visit_for(struct pms_store *s, const struct bill_env *e,
 		return ps;
 	dx_join(&vdx, dxs, sizeof(dxs));
 	if (*vid == 0) {
-		rc = sqlite3_prepare_v2(s->db, "INSERT INTO visits (patient_id, "
-		    "dos, provider_id, location_id, place_of_service, "
-		    "appointment_id, dx, referring_name, referring_npi, "
-		    "prior_auth, created_at, updated_at) VALUES (?1, ?2, ?3, "
-		    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)", -1, &st, NULL);
+		rc = sqlite3_prepare_v2(s->db, "INSERT INTO visits "
+		    "(patient_id, dos, provider_id, location_id, "
+		    "place_of_service, appointment_id, dx, referring_name, "
+		    "referring_npi, prior_auth, created_at, updated_at) VALUES "
+		    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+		    "?11)", -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto fail;
 		sqlite3_bind_int64(st, 1, l->patient_id);
@@ -1176,9 +1177,10 @@ pms_bill_code(struct pms_store *s, int64_t charge, const char *dx,
 	st = NULL;
 	if (strcmp(status, "void") == 0 || billed ||
 	    strcmp(kind, "service") != 0) {
-		ps = pms_seterr(PMS_EREFUSED, "charge %lld %s", (long long)charge,
+		ps = pms_seterr(PMS_EREFUSED, "charge %lld "
+		    "%s", (long long)charge,
 		    strcmp(status, "void") == 0 ? "is void" : billed ? "is on "
-		    "a claim sent already: correct the claim instead" : "is not "
+		    "a claim sent already: correct the claim instead": "is not "
 		    "a service line: it has no diagnoses");
 		goto end;
 	}
@@ -1280,8 +1282,9 @@ pms_bill_fees_import(struct pms_store *s, struct pms_reader *rd,
 		}
 		upcase(code, sizeof(code), pms_record_text(rec, "code"));
 		if (code[0] == '\0' || !feecode_ok(code)) {
-			pms_record_fail(rec, "code", PMS_EDATA, code[0] == '\0' ?
-			    "missing" : "not a CPT or HCPCS code, nor a fee "
+			pms_record_fail(rec, "code", PMS_EDATA,
+			    code[0] == '\0' ? "missing" : "not a CPT or HCPCS "
+			    "code, nor a fee "
 			    "code of the practice's own (2 to 10 capital "
 			    "letters and digits)");
 			goto bad_row;
@@ -1331,8 +1334,8 @@ pms_bill_fees_import(struct pms_store *s, struct pms_reader *rd,
 		sqlite3_finalize(st);
 		rc = sqlite3_prepare_v2(s->db, "INSERT INTO fees (schedule, "
 		    "code, description, price_cents, updated_at) VALUES (?1, "
-		    "?2, ?3, ?4, ?5) ON CONFLICT (schedule, code) DO UPDATE SET "
-		    "description = excluded.description, price_cents = "
+		    "?2, ?3, ?4, ?5) ON CONFLICT (schedule, code) DO UPDATE "
+		    "SET description = excluded.description, price_cents = "
 		    "excluded.price_cents, updated_at = excluded.updated_at",
 		    -1, &st, NULL);
 		if (rc != SQLITE_OK)
@@ -1446,8 +1449,8 @@ pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
 			goto bad_row;
 		}
 		if (amount == 0) {
-			pms_record_fail(rec, "amount", PMS_EDATA, "a balance of "
-			    "0.00 brings nothing");
+			pms_record_fail(rec, "amount", PMS_EDATA,
+			    "a balance of 0.00 brings nothing");
 			goto bad_row;
 		}
 		if ((rs = pms_record_date(rec, "as_of", PMS_DATE_ISO, &d)) !=
@@ -1459,8 +1462,8 @@ pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
 		}
 		pms_date_fmt(d, asof);
 		if (d > e.today) {
-			pms_record_fail(rec, "as_of", PMS_EDATA, "a date in the "
-			    "future");
+			pms_record_fail(rec, "as_of", PMS_EDATA,
+			    "a date in the future");
 			goto bad_row;
 		}
 		memset(&party, 0, sizeof(party));
@@ -1510,10 +1513,11 @@ pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
 			    "IS NULL AND patient_id = ?1 AND dos = ?2 AND "
 			    "amount_cents = ?3))", -1, &st, NULL);
 		else
-			rc = sqlite3_prepare_v2(s->db, "SELECT id FROM payments "
-			    "WHERE method = 'opening' AND (source_id = ?4 OR "
-			    "(?4 IS NULL AND patient_id = ?1 AND received_on = "
-			    "?2 AND amount_cents = ?3))", -1, &st, NULL);
+			rc = sqlite3_prepare_v2(s->db, "SELECT id FROM "
+			    "payments WHERE method = 'opening' AND (source_id "
+			    "= ?4 OR (?4 IS NULL AND patient_id = ?1 AND "
+			    "received_on = ?2 AND amount_cents = "
+			    "?3))", -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, patient);
@@ -1533,10 +1537,10 @@ pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
 			goto sqlfail;
 		if (amount > 0)
 			rc = sqlite3_prepare_v2(s->db, "INSERT INTO charges "
-			    "(patient_id, line, kind, dos, amount_cents, status, "
-			    "source_id, created_at, created_by, updated_at) "
-			    "VALUES (?1, 1, 'opening', ?2, ?3, 'ready', ?4, ?5, "
-			    "?6, ?5)", -1, &st, NULL);
+			    "(patient_id, line, kind, dos, amount_cents, "
+			    "status, source_id, created_at, created_by, "
+			    "updated_at) VALUES (?1, 1, 'opening', ?2, ?3, "
+			    "'ready', ?4, ?5, ?6, ?5)", -1, &st, NULL);
 		else
 			rc = sqlite3_prepare_v2(s->db, "INSERT INTO payments "
 			    "(patient_id, method, amount_cents, received_on, "

@@ -81,8 +81,9 @@ bill_charge_row(sqlite3_stmt *st, struct pms_charge *c)
 			break;
 		k = (size_t)v;
 		if (v >= 1 && k <= n && len < sizeof(c->dx))
-			len += (size_t)snprintf(c->dx + len, sizeof(c->dx) - len,
-			    "%s%s", len > 0 ? "," : "", items[k - 1]);
+			len += (size_t)snprintf(c->dx + len,
+			    sizeof(c->dx) - len, "%s%s", len > 0 ? "," : "",
+			    items[k - 1]);
 		ptr = *end == ',' ? end + 1 : end;
 	}
 }
@@ -613,39 +614,60 @@ pms_aging_bucket(int32_t days)
 	return 4;
 }
 
-/* The date each open amount is aged from, by enum pms_aging_by. */
-#define AGING_DATE_DOS	"coalesce(c.dos, p.received_on)"
+/*
+ * The date each open amount is aged from, by enum pms_aging_by.  Aging
+ * reads the one index balances_aging in its order (patient, class,
+ * payer), every value it needs in it, and groups as it goes: no sort.
+ */
+#define AGING_DATE_DOS	"b.dos"
 #define AGING_DATE_BILLED "coalesce(b.billed_on, b.since)"
 #define AGING_DATE_XFER	"b.since"
 
-#define AGING_INNER(d) \
-	"SELECT b.patient_id AS patient_id, CASE WHEN b.payment_id IS NOT " \
-	"NULL THEN 'credit' WHEN b.party = 'patient' THEN 'patient' ELSE " \
-	"'insurance' END AS resp, coalesce(y.code, '') AS payer, " d " AS d, " \
-	"b.amount_cents AS amt FROM balances b LEFT JOIN charges c ON c.id = " \
-	"b.charge_id LEFT JOIN payments p ON p.id = b.payment_id LEFT JOIN " \
-	"payers y ON y.id = b.payer_id"
+#define AGING_SUMS(d) \
+	"sum(CASE WHEN " d " >= ?1 THEN b.amount_cents ELSE 0 END), " \
+	"sum(CASE WHEN " d " < ?1 AND " d " >= ?2 THEN b.amount_cents ELSE " \
+	"0 END), " \
+	"sum(CASE WHEN " d " < ?2 AND " d " >= ?3 THEN b.amount_cents ELSE " \
+	"0 END), " \
+	"sum(CASE WHEN " d " < ?3 AND " d " >= ?4 THEN b.amount_cents ELSE " \
+	"0 END), " \
+	"sum(CASE WHEN " d " < ?4 THEN b.amount_cents ELSE 0 END), " \
+	"sum(b.amount_cents)"
 
-#define AGING_SUMS \
-	"sum(CASE WHEN d >= ?1 THEN amt ELSE 0 END), " \
-	"sum(CASE WHEN d < ?1 AND d >= ?2 THEN amt ELSE 0 END), " \
-	"sum(CASE WHEN d < ?2 AND d >= ?3 THEN amt ELSE 0 END), " \
-	"sum(CASE WHEN d < ?3 AND d >= ?4 THEN amt ELSE 0 END), " \
-	"sum(CASE WHEN d < ?4 THEN amt ELSE 0 END), sum(amt)"
-
-#define AGING_ORDER(p) \
-	"ORDER BY " p "CASE resp WHEN 'patient' THEN 0 WHEN 'insurance' THEN " \
-	"1 ELSE 2 END, payer"
+#define AGING_RESP(c) \
+	"CASE " c " WHEN 0 THEN 'patient' WHEN 1 THEN 'insurance' WHEN 2 " \
+	"THEN 'pending' ELSE 'credit' END"
 
 #define AGING_BY_PATIENT(d) \
-	"SELECT x.patient_id, pt.mrn, pt.last_name, pt.first_name, x.resp, " \
-	"x.payer, " AGING_SUMS " FROM (" AGING_INNER(d) ") x JOIN patients " \
-	"pt ON pt.id = x.patient_id GROUP BY x.patient_id, x.resp, x.payer " \
-	AGING_ORDER("x.patient_id, ")
+	"SELECT b.patient_id, (SELECT mrn FROM patients WHERE id = " \
+	"b.patient_id), (SELECT last_name FROM patients WHERE id = " \
+	"b.patient_id), (SELECT first_name FROM patients WHERE id = " \
+	"b.patient_id), " AGING_RESP("b.class") ", coalesce((SELECT code " \
+	"FROM payers WHERE id = b.payer_id), ''), " AGING_SUMS(d) " FROM " \
+	"balances b GROUP BY b.patient_id, b.class, b.payer_id ORDER BY " \
+	"b.patient_id, b.class, b.payer_id"
 
+#define AGING_NAMED(d) \
+	"sum(CASE WHEN " d " >= ?1 THEN b.amount_cents ELSE 0 END) AS s0, " \
+	"sum(CASE WHEN " d " < ?1 AND " d " >= ?2 THEN b.amount_cents ELSE " \
+	"0 END) AS s1, " \
+	"sum(CASE WHEN " d " < ?2 AND " d " >= ?3 THEN b.amount_cents ELSE " \
+	"0 END) AS s2, " \
+	"sum(CASE WHEN " d " < ?3 AND " d " >= ?4 THEN b.amount_cents ELSE " \
+	"0 END) AS s3, " \
+	"sum(CASE WHEN " d " < ?4 THEN b.amount_cents ELSE 0 END) AS s4, " \
+	"sum(b.amount_cents) AS t"
+
+/* the summary regroups the patients' groups: far fewer rows than open
+ * balances to sort */
 #define AGING_SUMMARY(d) \
-	"SELECT 0, NULL, NULL, NULL, resp, payer, " AGING_SUMS " FROM (" \
-	AGING_INNER(d) ") GROUP BY resp, payer " AGING_ORDER("")
+	"SELECT 0, NULL, NULL, NULL, " AGING_RESP("g.class") ", " \
+	"coalesce((SELECT code FROM payers WHERE id = g.payer_id), ''), " \
+	"sum(g.s0), sum(g.s1), sum(g.s2), sum(g.s3), sum(g.s4), sum(g.t) " \
+	"FROM (SELECT b.class AS class, b.payer_id AS payer_id, " \
+	AGING_NAMED(d) " FROM balances b GROUP BY b.patient_id, b.class, " \
+	"b.payer_id) g GROUP BY g.class, g.payer_id ORDER BY g.class, " \
+	"g.payer_id"
 
 static const char *const aging_sql[2][3] = {
 	{ AGING_BY_PATIENT(AGING_DATE_DOS), AGING_BY_PATIENT(AGING_DATE_BILLED),
@@ -805,9 +827,9 @@ static const struct check checks[] = {
 	  "payment_id) x ON x.payment_id = p.id WHERE p.amount_cents <> "
 	  "-coalesce(x.a, 0) LIMIT 1",
 	  "%s %lld: its amount is %s, its entries take in %s" },
-	{ "SELECT coalesce(min(charge_id), -min(payment_id)), sum(amount_cents), "
-	  "0 FROM ledger WHERE kind IN ('transfer', 'apply') GROUP BY op HAVING "
-	  "sum(amount_cents) <> 0 LIMIT 1",
+	{ "SELECT coalesce(min(charge_id), -min(payment_id)), "
+	      "sum(amount_cents), 0 FROM ledger WHERE kind IN ('transfer', "
+	      "'apply') GROUP BY op HAVING sum(amount_cents) <> 0 LIMIT 1",
 	  "%s %lld: a transfer or application nets to %s, not %s" },
 	{ "SELECT coalesce(charge_id, -payment_id), amount_cents, 0 FROM "
 	  "balances WHERE (charge_id IS NOT NULL AND amount_cents < 0) OR "

@@ -240,16 +240,16 @@ tparse(const char *text, size_t len, struct tnode *root)
 			break;
 		close = memmem(open + 2, (size_t)(end - open - 2), "}}", 2);
 		if (close == NULL)
-			return pms_seterr(PMS_EDATA, "template: line %lu: \"{{\" "
-			    "without \"}}\"", line_at(text, open));
+			return pms_seterr(PMS_EDATA, "template: line %lu: "
+			    "\"{{\" without \"}}\"", line_at(text, open));
 		c = open + 2;
 		tl = (size_t)(close - c);
 		if (tl > 0 && (*c == '#' || *c == '?' || *c == '^')) {
 			if (!name_ok(c + 1, tl - 1))
 				goto badname;
 			if (depth == PMS_NELEM(stack))
-				return pms_seterr(PMS_EDATA, "template: line %lu: "
-				    "sections nested too deep",
+				return pms_seterr(PMS_EDATA, "template: line "
+				    "%lu: sections nested too deep",
 				    line_at(text, open));
 			if ((n = tnode_add(cur)) == NULL)
 				goto nomem;
@@ -263,8 +263,8 @@ tparse(const char *text, size_t len, struct tnode *root)
 			if (depth == 0 || cur->kind == T_TEXT ||
 			    strlen(cur->name) != tl - 1 ||
 			    memcmp(cur->name, c + 1, tl - 1) != 0)
-				return pms_seterr(PMS_EDATA, "template: line %lu: "
-				    "a section closed that is not open",
+				return pms_seterr(PMS_EDATA, "template: line "
+				    "%lu: a section closed that is not open",
 				    line_at(text, open));
 			cur = stack[--depth];
 		} else {
@@ -287,17 +287,17 @@ tparse(const char *text, size_t len, struct tnode *root)
 				}
 				w = strtol(q, &wend, 10);
 				if (wend != close || w < 1 || w > 200)
-					return pms_seterr(PMS_EDATA, "template: "
-					    "line %lu: a width is 1 to 200",
-					    line_at(text, open));
+					return pms_seterr(PMS_EDATA,
+					    "template: line %lu: a width is 1 "
+					    "to 200", line_at(text, open));
 				n->width = (size_t)w;
 			}
 		}
 		p = close + 2;
 	}
 	if (depth != 0)
-		return pms_seterr(PMS_EDATA, "template: section \"%s\" is never "
-		    "closed", cur->name);
+		return pms_seterr(PMS_EDATA, "template: section \"%s\" is "
+		    "never closed", cur->name);
 	return PMS_OK;
 badname:
 	return pms_seterr(PMS_EDATA, "template: line %lu: a name is a-z, 0-9 "
@@ -545,12 +545,20 @@ out_close(struct out *o, int fail)
 		o->tmp = NULL;
 	}
 	if (err && !fail)
-		st = pms_seterr(PMS_EIO, "%s: write error: %s", o->path != NULL ?
+		st = pms_seterr(PMS_EIO, "%s: write error: "
+		    "%s", o->path != NULL ?
 		    o->path : "standard output", strerror(err));
 	return fail ? PMS_EIO : st;
 }
 
 /* ---- gathering a statement ---- */
+
+/* A column's text (NULL for NULL). */
+static const char *
+col_str(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
 
 struct stmt_rec {
 	int64_t		 patient_id;
@@ -688,9 +696,9 @@ gather_payments(struct pms_store *s, int64_t patient, struct tobj *o)
 	sqlite3_bind_int64(st, 1, patient);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((it = tlist_add(l)) == NULL ||
-		    tset(it, "date", (const char *)sqlite3_column_text(st, 0)) ||
-		    tset(it, "method", (const char *)sqlite3_column_text(st, 1)) ||
-		    tset(it, "ref", (const char *)sqlite3_column_text(st, 2)) ||
+		    tset(it, "date", col_str(st, 0)) ||
+		    tset(it, "method", col_str(st, 1)) ||
+		    tset(it, "ref", col_str(st, 2)) ||
 		    tset_money(it, "amount", sqlite3_column_int64(st, 3))) {
 			sqlite3_finalize(st);
 			return pms_seterr(PMS_ENOMEM, "out of memory");
@@ -722,7 +730,7 @@ gather_pending(struct pms_store *s, int64_t patient, struct tobj *o)
 	sqlite3_bind_int64(st, 1, patient);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((it = tlist_add(l)) == NULL ||
-		    tset(it, "payer", (const char *)sqlite3_column_text(st, 0)) ||
+		    tset(it, "payer", col_str(st, 0)) ||
 		    tset_money(it, "amount", sqlite3_column_int64(st, 1))) {
 			sqlite3_finalize(st);
 			return pms_seterr(PMS_ENOMEM, "out of memory");
@@ -843,18 +851,21 @@ template_text(const struct pms_stmt_opts *o, char **bufp, size_t *lenp)
 		    want);
 	}
 	if ((f = fopen(o->template_path, "re")) == NULL)
-		return pms_seterr(PMS_ENOINPUT, "--template: cannot open \"%s\": "
-		    "%s", o->template_path, strerror(errno));
+		return pms_seterr(PMS_ENOINPUT, "--template: cannot open "
+		    "\"%s\": %s", o->template_path, strerror(errno));
 	for (;;) {
 		if (n + 4096 > cap) {
 			cap = cap == 0 ? 8192 : cap * 2;
-			if (cap > 1024 * 1024 || (t = realloc(b, cap + 1)) ==
-			    NULL) {
+			if (cap > 1024 * 1024) {
 				fclose(f);
 				free(b);
-				return pms_seterr(cap > 1024 * 1024 ? PMS_EDATA :
-				    PMS_ENOMEM, cap > 1024 * 1024 ? "--template: "
-				    "larger than 1 MiB" : "out of memory");
+				return pms_seterr(PMS_EDATA, "--template: "
+				    "larger than 1 MiB");
+			}
+			if ((t = realloc(b, cap + 1)) == NULL) {
+				fclose(f);
+				free(b);
+				return pms_seterr(PMS_ENOMEM, "out of memory");
 			}
 			b = t;
 		}
@@ -889,8 +900,8 @@ due_patients(struct pms_store *s, int64_t min, int64_t **ids, size_t *n)
 	*n = 0;
 	*ids = NULL;
 	rc = sqlite3_prepare_v2(s->db, "SELECT patient_id FROM balances WHERE "
-	    "party = 'patient' GROUP BY patient_id HAVING sum(amount_cents) > 0 "
-	    "AND sum(amount_cents) >= ?1 ORDER BY patient_id", -1, &st, NULL);
+	    "party = 'patient' GROUP BY patient_id HAVING sum(amount_cents) > "
+	    "0 AND sum(amount_cents) >= ?1 ORDER BY patient_id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading balances");
 	sqlite3_bind_int64(st, 1, min);
@@ -944,9 +955,9 @@ record_run(struct pms_store *s, const struct bill_env *e, const char *date,
 	st = NULL;
 	*run = sqlite3_last_insert_rowid(s->db);
 	for (i = 0; i < n; i++) {
-		rc = sqlite3_prepare_v2(s->db, "INSERT INTO statements (run_id, "
-		    "patient_id, guarantor_id, statement_date, due_on, "
-		    "patient_cents, pending_cents, insurance_cents, "
+		rc = sqlite3_prepare_v2(s->db, "INSERT INTO statements "
+		    "(run_id, patient_id, guarantor_id, statement_date, "
+		    "due_on, patient_cents, pending_cents, insurance_cents, "
 		    "credit_cents, amount_due_cents) VALUES (?1, ?2, ?3, ?4, "
 		    "?5, ?6, ?7, ?8, ?9, ?10)", -1, &st, NULL);
 		if (rc != SQLITE_OK)
@@ -965,9 +976,10 @@ record_run(struct pms_store *s, const struct bill_env *e, const char *date,
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 			goto fail;
 		sqlite3_finalize(st);
-		rc = sqlite3_prepare_v2(s->db, "UPDATE balances SET billed_on = "
-		    "?2 WHERE patient_id = ?1 AND party = 'patient' AND "
-		    "charge_id IS NOT NULL AND billed_on IS NULL", -1, &st, NULL);
+		rc = sqlite3_prepare_v2(s->db, "UPDATE balances SET billed_on "
+		    "= ?2 WHERE patient_id = ?1 AND party = 'patient' AND "
+		    "charge_id IS NOT NULL AND billed_on IS "
+		    "NULL", -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto fail;
 		sqlite3_bind_int64(st, 1, recs[i].patient_id);
@@ -995,7 +1007,8 @@ run_values(struct pms_store *s, const struct bill_env *e, const char *date,
 	if ((ps = pms_practice_get(s, &p)) != PMS_OK)
 		return ps;
 	if (e->cfg != NULL)
-		(void)pms_config_text(e->cfg, "billing.statement.message", &msg);
+		(void)pms_config_text(e->cfg, "billing.statement.message",
+		    &msg);
 	if (tset(run, "practice_name", p.name) ||
 	    tset_addr(run, p.address.street, p.address.street2,
 	    p.address.city, p.address.state, p.address.zip, "practice_street",

@@ -212,7 +212,8 @@ pms_modifiers_norm(const char *in, char out[PMS_MODS_BUFSZ])
 		    n : 3])) != PMS_OK)
 			return st;
 		if (n == PMS_MODS_MAX)
-			return pms_seterr(PMS_EDATA, "more than four modifiers");
+			return pms_seterr(PMS_EDATA, "more than four "
+			    "modifiers");
 		for (i = 0; i < n; i++)
 			if (strcmp(mods[i], mods[n]) == 0)
 				return pms_seterr(PMS_EDATA, "modifier \"%s\" "
@@ -375,7 +376,8 @@ code_row_read(const struct pms_record *rec, struct code_row *r,
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "%s", pms_errmsg());
-			bad = pms_record_fail(rec, "code", PMS_EDATA, "%s", msg);
+			bad = pms_record_fail(rec, "code", PMS_EDATA, "%s",
+			    msg);
 			report(arg, pms_errmsg());
 		}
 	}
@@ -512,7 +514,7 @@ pms_codes_load(struct pms_store *s, struct pms_reader *rd, int dry_run,
 			continue;
 		}
 		if (n->bad > 0)
-			continue;	/* nothing will be written: check only */
+			continue;	/* nothing will be written: check */
 		if ((ps = code_row_store(s, &r, now, &what)) != PMS_OK)
 			goto fail;
 		if (what == 0)

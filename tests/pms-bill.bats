@@ -476,6 +476,10 @@ col() {
 	run -0 pms-sql "SELECT amount_due_cents, pending_cents, insurance_cents
 	    FROM statements"
 	assert_output '0|2000|8000'
+	# aging keeps what waits for medicare apart from what bluecross has
+	run -0 pms-bill aging -o csv
+	assert_line --index 1 --partial '3,000103,Demo,Dana,insurance,bluecross,80.00,'
+	assert_line --index 2 --partial '3,000103,Demo,Dana,pending,medicare,20.00,'
 	# the rest of the primary's goes to the secondary, then all of it
 	# reaches the patient from the last payer
 	run -0 --separate-stderr pms-bill transfer "$id" --to next \

@@ -30,8 +30,9 @@ CREATE TABLE fees (
 -- is checked by shape alone.  effective_from/to: the first and last day
 -- a code may be used; NULL: open.
 CREATE TABLE code_list (
-	kind		TEXT NOT NULL CHECK (kind IN ('cpt', 'hcpcs', 'modifier',
-	    'icd10cm', 'carc', 'rarc', 'pos')),
+	kind		TEXT NOT NULL
+	    CHECK (kind IN ('cpt', 'hcpcs', 'modifier', 'icd10cm', 'carc',
+	    'rarc', 'pos')),
 	code		TEXT NOT NULL,
 	description	TEXT,
 	billable	INTEGER NOT NULL DEFAULT 1 CHECK (billable IN (0, 1)),
@@ -85,17 +86,20 @@ CREATE TABLE charges (
 	dos		TEXT NOT NULL,
 	code		TEXT,
 	modifiers	TEXT NOT NULL DEFAULT '',
-	units		INTEGER NOT NULL DEFAULT 1 CHECK (units BETWEEN 1 AND 9999),
+	units		INTEGER NOT NULL DEFAULT 1
+	    CHECK (units BETWEEN 1 AND 9999),
 	amount_cents	INTEGER NOT NULL CHECK (amount_cents >= 0),
 	dx_pointers	TEXT NOT NULL DEFAULT '',
-	patient_only	INTEGER NOT NULL DEFAULT 0 CHECK (patient_only IN (0, 1)),
+	patient_only	INTEGER NOT NULL DEFAULT 0
+	    CHECK (patient_only IN (0, 1)),
 	fee_schedule	TEXT,
 	status		TEXT NOT NULL CHECK (status IN ('needs-coding', 'ready',
 	    'void')),
 	appointment_id	INTEGER,
 	source_id	TEXT UNIQUE,
 	billed_on	TEXT,
-	correct_claim	INTEGER NOT NULL DEFAULT 0 CHECK (correct_claim IN (0, 1)),
+	correct_claim	INTEGER NOT NULL DEFAULT 0
+	    CHECK (correct_claim IN (0, 1)),
 	void_reason	TEXT,
 	created_at	TEXT NOT NULL,
 	created_by	TEXT NOT NULL,
@@ -148,8 +152,9 @@ CREATE INDEX payments_by_patient ON payments (patient_id, received_on);
 CREATE TABLE ledger (
 	id		INTEGER PRIMARY KEY,
 	op		INTEGER NOT NULL,
-	kind		TEXT NOT NULL CHECK (kind IN ('charge', 'payment', 'apply',
-	    'transfer', 'adjustment', 'void', 'refund', 'opening')),
+	kind		TEXT NOT NULL
+	    CHECK (kind IN ('charge', 'payment', 'apply', 'transfer',
+	    'adjustment', 'void', 'refund', 'opening')),
 	at		TEXT NOT NULL,
 	posted_on	TEXT NOT NULL,
 	by_user		TEXT NOT NULL,
@@ -161,7 +166,8 @@ CREATE TABLE ledger (
 	policy_id	INTEGER REFERENCES policies (id),
 	payer_id	INTEGER REFERENCES payers (id),
 	amount_cents	INTEGER NOT NULL CHECK (amount_cents <> 0),
-	group_code	TEXT CHECK (group_code IN ('CO', 'PI', 'OA', 'PR', 'CR')),
+	group_code	TEXT
+	    CHECK (group_code IN ('CO', 'PI', 'OA', 'PR', 'CR')),
 	reason		TEXT,
 	source_ref	TEXT,
 	reverses	INTEGER,	-- a ledger id (no REFERENCES: no index)
@@ -180,9 +186,13 @@ CREATE INDEX ledger_by_payment ON ledger (payment_id);
 CREATE TRIGGER ledger_no_update BEFORE UPDATE OF id, op, kind, at, posted_on,
     by_user, charge_id, payment_id, party, policy_id, payer_id, amount_cents,
     group_code, reason, source_ref, reverses ON ledger
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: a correction is an entry'); END;
+BEGIN
+SELECT RAISE(ABORT, 'the ledger is append-only: a correction is an entry');
+END;
 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: a correction is an entry'); END;
+BEGIN
+SELECT RAISE(ABORT, 'the ledger is append-only: a correction is an entry');
+END;
 
 -- What is open: for each charge and party (charge_id), or payment and
 -- party (payment_id: its unapplied credit, negative), the sum of the
@@ -190,6 +200,9 @@ BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: a correction is an entry')
 -- writes entries, and gone when it is zero.  since: the day this party
 -- became responsible (aging --by transferred); billed_on: the day it
 -- was first billed to this party (a claim sent, a statement run).
+-- class (0 patient, 1 payer, 2 pending, 3 credit) and dos (the charge's
+-- date of service, a credit's day received) are kept so that aging
+-- reads one index in order, and nothing else.
 CREATE TABLE balances (
 	id		INTEGER PRIMARY KEY,
 	patient_id	INTEGER NOT NULL REFERENCES patients (id),
@@ -202,13 +215,17 @@ CREATE TABLE balances (
 	amount_cents	INTEGER NOT NULL CHECK (amount_cents <> 0),
 	since		TEXT NOT NULL,
 	billed_on	TEXT,
+	class		INTEGER NOT NULL CHECK (class BETWEEN 0 AND 3),
+	dos		TEXT NOT NULL,
 	CHECK ((charge_id IS NULL) <> (payment_id IS NULL)),
+	CHECK ((class = 3) = (payment_id IS NOT NULL)),
 	CHECK ((party = 'patient') = (policy_id IS NULL))
 ) STRICT;
 
 CREATE UNIQUE INDEX balances_key ON balances (coalesce(charge_id,
     -payment_id), party, coalesce(policy_id, 0));
-CREATE INDEX balances_by_patient ON balances (patient_id);
+CREATE INDEX balances_aging ON balances (patient_id, class, payer_id, dos,
+    since, billed_on, amount_cents);
 CREATE INDEX balances_by_charge ON balances (charge_id);
 CREATE INDEX balances_by_payment ON balances (payment_id);
 
