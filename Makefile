@@ -35,7 +35,7 @@ LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/migrations.o \
 	   $(BUILD)/lib/templates.o
 HDRS	 = $(sort $(wildcard lib/*.h))
 SQL	 = $(sort $(wildcard share/sql/*.sql))
-TEMPLATES = $(sort $(wildcard share/templates/*.txt))
+TEMPLATES = $(sort $(wildcard share/templates/*.txt share/templates/*.html))
 HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
 	     $(wildcard tests/helpers/*.c)))
 BENCH	 = store-bench bench-gen rec-bench
@@ -79,14 +79,15 @@ $(BUILD)/lib/migrations.c: $(SQL) Makefile | $(BUILD)/lib
 $(BUILD)/lib/migrations.o: $(BUILD)/lib/migrations.c lib/pms_int.h lib/pms.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# The shipped templates (share/templates/NAME.LANGUAGE.txt), the same way.
+# The shipped templates (share/templates: reminders NAME.LANGUAGE.txt,
+# statements), the same way; name is the file's name.
 $(BUILD)/lib/templates.c: $(TEMPLATES) Makefile | $(BUILD)/lib
 	{ echo '/* generated from share/templates by the Makefile; do not edit */'; \
 	  echo '#include "pms_int.h"'; \
 	  for f in $(TEMPLATES); do xxd -i "$$f" | sed -e 's/^unsigned/static const unsigned/' -e '/_len = /d'; done; \
 	  echo 'const struct pms_template_file pms_template_files[] = {'; \
 	  for f in $(TEMPLATES); do \
-	    b=$$(basename "$$f" .txt); n=$$(echo "$$f" | tr './-' '___'); \
+	    b=$$(basename "$$f"); n=$$(echo "$$f" | tr './-' '___'); \
 	    echo "	{ \"$$b\", $$n, sizeof($$n) },"; \
 	  done; \
 	  echo '};'; \
@@ -180,6 +181,8 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/pms/demo $(DESTDIR)$(PREFIX)/share/pms/maps \
 	  $(DESTDIR)$(PREFIX)/share/pms/cron \
 	  $(DESTDIR)$(PREFIX)/share/pms/systemd \
+	  $(DESTDIR)$(PREFIX)/share/pms/codes \
+	  $(DESTDIR)$(PREFIX)/share/pms/templates \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
@@ -188,12 +191,16 @@ install: all
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
 	  share/demo/policies.csv share/demo/synthea-patients.csv \
-	  share/demo/remit.835 $(DESTDIR)$(PREFIX)/share/pms/demo
+	  share/demo/remit.835 share/demo/fees.csv \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo
 	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
 	install -m 0644 share/cron/pms-remind.crontab \
 	  $(DESTDIR)$(PREFIX)/share/pms/cron
 	install -m 0644 share/systemd/pms-remind.service \
 	  share/systemd/pms-remind.timer $(DESTDIR)$(PREFIX)/share/pms/systemd
+	install -m 0644 share/codes/*.csv share/codes/NOTICE \
+	  $(DESTDIR)$(PREFIX)/share/pms/codes
+	install -m 0644 $(TEMPLATES) $(DESTDIR)$(PREFIX)/share/pms/templates
 	install -m 0644 completions/bash/* \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 completions/zsh/_pms \
@@ -213,6 +220,9 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/pms/cron/pms-remind.crontab \
 	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.service \
 	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.timer \
+	  $(DESTDIR)$(PREFIX)/share/pms/demo/fees.csv \
+	  $(patsubst share/%,$(DESTDIR)$(PREFIX)/share/pms/%,$(wildcard share/codes/*)) \
+	  $(patsubst share/%,$(DESTDIR)$(PREFIX)/share/pms/%,$(TEMPLATES)) \
 	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
 

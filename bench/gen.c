@@ -41,7 +41,7 @@
 
 /* Bump when the output for a given seed, size and date changes: the
  * benchmarks' cache of built stores is keyed by it. */
-#define GEN_VERSION	3
+#define GEN_VERSION	4
 
 #define GEN_DEFAULT_AS_OF	"2026-01-01"	/* not today: reproducible */
 
@@ -1439,6 +1439,196 @@ write_policies(const struct gen *g, FILE *f)
 	return 0;
 }
 
+/* ---- billing: the fee schedule, charges and payments ---- */
+
+/* The procedure codes of the appointment types, priced, and a few a
+ * visit adds. */
+static const struct fee {
+	const char	*code;
+	const char	*what;
+	const char	*price;
+} fees[] = {
+	{ "99203", "New patient visit", "180.00" },
+	{ "99212", "Office visit, short", "75.00" },
+	{ "99213", "Office visit", "100.00" },
+	{ "99215", "Office visit, complex", "210.00" },
+	{ "99392", "Well-child visit", "160.00" },
+	{ "99396", "Annual physical", "220.00" },
+	{ "99404", "Counselling", "120.00" },
+	{ "90686", "Flu vaccine", "30.00" },
+	{ "90471", "Vaccine given", "25.00" },
+	{ "11102", "Skin biopsy", "190.00" },
+	{ "36415", "Blood draw", "15.00" },
+	{ "81002", "Urinalysis", "12.34" },
+};
+
+/* Common diagnoses, ICD-10-CM without the dot. */
+static const char *const dxs[] = {
+	"I10", "E119", "J069", "M545", "Z0000", "E785", "F419", "K219",
+	"J209", "R51", "N390", "Z23",
+};
+
+/* fees.csv: the default fee schedule (pms-bill fees import). */
+static int
+write_fees(const struct gen *g, FILE *f)
+{
+	size_t i;
+
+	(void)g;
+	fputs("schedule,code,description,price\n", f);
+	for (i = 0; i < PMS_NELEM(fees); i++) {
+		csv_cell(f, "default", 0);
+		csv_cell(f, fees[i].code, 0);
+		csv_cell(f, fees[i].what, 0);
+		csv_cell(f, fees[i].price, 1);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* The first procedure code of appointment type t ("" if none). */
+static void
+type_code(const struct appt_type *t, char *buf, size_t size)
+{
+	const char *p = strchr(t->codes, '"'), *q;
+
+	buf[0] = '\0';
+	if (p == NULL || (q = strchr(p + 1, '"')) == NULL)
+		return;
+	fmt(buf, size, "%.*s", (int)(q - p - 1), p + 1);
+}
+
+/*
+ * Charge j of patient i, and whether a payment goes with it: the
+ * visits of a patient are drawn from their own generator, so charges.csv
+ * and payments.csv agree without either keeping the other.  Returns the
+ * number of charges of patient i when j is out of range.
+ */
+struct charge {
+	char		 date[16];
+	char		 code[8];
+	char		 second[8];	/* a line added to the visit, or "" */
+	const char	*provider;
+	const char	*location;
+	const char	*dx;
+	int		 paid;		/* the patient paid at the desk */
+	unsigned	 copay;		/* in dollars */
+	const char	*method;
+};
+
+static unsigned
+charges_of(const struct gen *g, uint64_t i)
+{
+	struct rng r;
+
+	rng_for(&r, g->seed, "charges", i);
+	return (unsigned)rng_below(&r, (g->size->years * 2) / 5 + 3);
+}
+
+static void
+charge_make(const struct gen *g, uint64_t i, unsigned j,
+    const struct provider *pv, size_t npv, const struct location *loc,
+    struct charge *c)
+{
+	static const char *const methods[] = { "card", "card", "cash",
+	    "check" };
+	const struct appt_type *t;
+	struct rng r;
+	size_t k;
+
+	rng_for(&r, g->seed, "charge", i * 64 + j);
+	memset(c, 0, sizeof(*c));
+	date_fmt(g->as_of - 1 - (int32_t)rng_below(&r,
+	    (uint64_t)g->size->years * 365), c->date, sizeof(c->date));
+	do
+		t = &appt_types[rng_below(&r, g->size->types)];
+	while (strcmp(t->codes, "[]") == 0);
+	type_code(t, c->code, sizeof(c->code));
+	if (rng_chance(&r, 150))
+		fmt(c->second, sizeof(c->second), "%s",
+		    rng_chance(&r, 500) ? "36415" : "81002");
+	k = (size_t)rng_below(&r, npv);
+	c->provider = pv[k].code;
+	c->location = loc[pv[k].location].code;
+	c->dx = dxs[rng_below(&r, PMS_NELEM(dxs))];
+	c->paid = rng_chance(&r, 600);
+	c->copay = 10 + 5 * (unsigned)rng_below(&r, 9);
+	c->method = methods[rng_below(&r, PMS_NELEM(methods))];
+}
+
+/* charges.csv: the visits of the practice's history, one line each
+ * and sometimes a second (pms-bill charge records). */
+static int
+write_charges(const struct gen *g, FILE *f)
+{
+	struct location loc[MAX_ENTITIES];
+	struct provider pv[MAX_ENTITIES];
+	struct patient pt;
+	struct charge c;
+	size_t npv;
+	uint64_t i;
+	unsigned j, n;
+	char sid[32];
+
+	locations_make(g, loc);
+	npv = providers_make(g, pv);
+	fputs("source_id,mrn,date_of_service,provider,location,code,units,"
+	    "dx\n", f);
+	for (i = 0; i < g->patients; i++) {
+		if ((n = charges_of(g, i)) == 0)
+			continue;
+		patient_make(g, i, &pt);
+		for (j = 0; j < n; j++) {
+			charge_make(g, i, j, pv, npv, loc, &c);
+			fmt(sid, sizeof(sid), "C%llu-%u", (unsigned long long)i,
+			    j);
+			fprintf(f, "%s,%s,%s,%s,%s,%s,1,%s\n", sid, pt.mrn,
+			    c.date, c.provider, c.location, c.code, c.dx);
+			if (c.second[0] != '\0')
+				fprintf(f, "%s-2,%s,%s,%s,%s,%s,1,%s\n", sid,
+				    pt.mrn, c.date, c.provider, c.location,
+				    c.second, c.dx);
+		}
+		if (ferror(f))
+			return -1;
+	}
+	return 0;
+}
+
+/* payments.csv: copays taken at the desk on the day of a visit
+ * (pms-bill pay records). */
+static int
+write_payments(const struct gen *g, FILE *f)
+{
+	struct location loc[MAX_ENTITIES];
+	struct provider pv[MAX_ENTITIES];
+	struct patient pt;
+	struct charge c;
+	size_t npv;
+	uint64_t i;
+	unsigned j, n;
+
+	locations_make(g, loc);
+	npv = providers_make(g, pv);
+	fputs("source_id,mrn,amount,method,ref,received_on\n", f);
+	for (i = 0; i < g->patients; i++) {
+		if ((n = charges_of(g, i)) == 0)
+			continue;
+		patient_make(g, i, &pt);
+		for (j = 0; j < n; j++) {
+			charge_make(g, i, j, pv, npv, loc, &c);
+			if (!c.paid)
+				continue;
+			fprintf(f, "P%llu-%u,%s,%u.00,%s,%s%llu%u,%s\n",
+			    (unsigned long long)i, j, pt.mrn, c.copay, c.method,
+			    strcmp(c.method, "check") == 0 ? "chk " : "slip ",
+			    (unsigned long long)i, j, c.date);
+		}
+		if (ferror(f))
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- the kinds of file, and main ---- */
 
 struct kind {
@@ -1459,6 +1649,12 @@ static const struct kind kinds[] = {
 	    "the patients' insurance (pms-patient policy import)" },
 	{ "appointments", "appointments.csv", write_appointments, 1,
 	    "the old system's book: years of appointments" },
+	{ "fees", "fees.csv", write_fees, 1,
+	    "the fee schedule (pms-bill fees import)" },
+	{ "charges", "charges.csv", write_charges, 1,
+	    "the visits' charges (pms-bill charge)" },
+	{ "payments", "payments.csv", write_payments, 1,
+	    "copays taken at the desk (pms-bill pay)" },
 };
 
 static _Noreturn void

@@ -2,7 +2,8 @@
  * pms-admin: create the encrypted store and say who may open it (users,
  * cron key files), unlock it for a pipeline, check it end to end, keep
  * it small (checkpoints, for cron), rekey it, back it up and restore it,
- * and load the practice's configuration into it and dump it back.
+ * load the practice's configuration into it and dump it back, and load
+ * the code lists billing checks codes against.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,10 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "bill.h"
+#include "cli.h"
+#include "codes.h"
+#include "money.h"
 #include "config.h"
 #include "pms.h"
 
@@ -40,6 +45,7 @@ usage(int status)
 	    "       pms-admin restore file --to path\n"
 	    "       pms-admin config load file [--dry-run]\n"
 	    "       pms-admin config dump\n"
+	    "       pms-admin codes load file [--dry-run]\n"
 	    "       pms-admin --help | --version\n", f);
 	exit(status);
 }
@@ -77,8 +83,9 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 	case 'N':
 		fd = strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || fd < 0 || fd > 65535)
-			return pms_fail(ctx, EX_USAGE, "--%spassphrase-fd: not a "
-			    "file descriptor: \"%s\"", ch == 'N' ? "new-" : "",
+			return pms_fail(ctx, EX_USAGE, "--%spassphrase-fd: not "
+			    "a file descriptor: "
+			    "\"%s\"", ch == 'N' ? "new-" : "",
 			    arg);
 		if (ch == 'P')
 			ctx->pass_fd = (int)fd;
@@ -236,15 +243,19 @@ plain_opts(struct pms_ctx *ctx, int argc, char **argv)
 static int
 cmd_check(struct pms_ctx *ctx, int argc, char **argv)
 {
+	struct pms_bill_check_report b;
 	struct pms_check_report r;
 	struct pms_store *s;
 	enum pms_status st;
+	char total[PMS_MONEY_BUFSZ];
 	int rc;
 
 	if ((rc = plain_opts(ctx, argc, argv)) != 0 ||
 	    (rc = open_store(ctx, &s)) != 0)
 		return rc;
-	st = pms_store_check(s, &r);
+	/* the store end to end, then the books: the ledger's sums */
+	if ((st = pms_store_check(s, &r)) == PMS_OK)
+		st = pms_bill_check(s, &b);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
@@ -253,6 +264,11 @@ cmd_check(struct pms_ctx *ctx, int argc, char **argv)
 	printf("integrity:  ok\n");
 	printf("audit log:  %lld %s verified\n", (long long)r.audit_entries,
 	    r.audit_entries == 1 ? "entry" : "entries");
+	pms_money_fmt(b.total_cents, total);
+	printf("ledger:     %lld %s reconcile with %lld open %s (%s)\n",
+	    (long long)b.entries, b.entries == 1 ? "entry" : "entries",
+	    (long long)b.balances, b.balances == 1 ? "balance" : "balances",
+	    total);
 	return EX_OK;
 }
 
@@ -828,6 +844,76 @@ cmd_config(struct pms_ctx *ctx, int argc, char **argv)
 	return c->fn(ctx, argc - 1, argv + 1);
 }
 
+/* ---- code lists ---- */
+
+static void
+report_code(void *arg, const char *msg)
+{
+	struct pms_ctx *ctx = arg;
+
+	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+}
+
+static int
+cmd_codes_load(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_codes_count n;
+	struct pms_reader *rd;
+	struct pms_store *s;
+	struct args a;
+	enum pms_status st;
+	unsigned long added = 0, changed = 0, same = 0;
+	FILE *fp;
+	int rc, k;
+
+	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1, "dry-run")) != 0)
+		return rc;
+	if ((rc = pms_cli_reader(ctx, a.args[0], &rd, &fp)) != 0)
+		return rc;
+	if ((rc = pms_cli_open(ctx, "admin.codes.load", &s)) != 0)
+		goto out;
+	st = pms_codes_load(s, rd, a.dry_run, report_code, ctx, &n);
+	pms_store_close(s);
+	if (st != PMS_OK) {
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	for (k = 0; k < PMS_CODE_NKINDS; k++) {
+		if (n.added[k] + n.changed[k] + n.unchanged[k] > 0)
+			fprintf(stderr, "%s: %s: %lu added, %lu changed, %lu "
+			    "unchanged\n", ctx->prog, pms_code_kind_name(
+			    (enum pms_code_kind)k), n.added[k], n.changed[k],
+			    n.unchanged[k]);
+		added += n.added[k];
+		changed += n.changed[k];
+		same += n.unchanged[k];
+	}
+	fprintf(stderr, "%s: %s: %lu codes%s\n", ctx->prog, a.args[0],
+	    added + changed + same, a.dry_run ? "; --dry-run: nothing was "
+	    "written" : "");
+	rc = EX_OK;
+out:
+	pms_reader_close(rd);
+	if (fp != NULL)
+		fclose(fp);
+	return rc;
+}
+
+static const struct pms_cmd codes_cmds[] = {
+	{ "load", cmd_codes_load },
+};
+
+static int
+cmd_codes(struct pms_ctx *ctx, int argc, char **argv)
+{
+	const struct pms_cmd *c;
+
+	if (argc < 2 || (c = pms_cmd_find(codes_cmds, PMS_NELEM(codes_cmds),
+	    argv[1])) == NULL)
+		usage(EX_USAGE);
+	return c->fn(ctx, argc - 1, argv + 1);
+}
+
 static const struct pms_cmd cmds[] = {
 	{ "init", cmd_init }, { "status", cmd_status },
 	{ "check", cmd_check }, { "maintain", cmd_maintain },
@@ -835,6 +921,7 @@ static const struct pms_cmd cmds[] = {
 	{ "unlock", cmd_unlock }, { "lock", cmd_lock },
 	{ "rekey", cmd_rekey }, { "backup", cmd_backup },
 	{ "restore", cmd_restore }, { "config", cmd_config },
+	{ "codes", cmd_codes },
 };
 
 int

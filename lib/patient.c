@@ -44,6 +44,20 @@ static const struct merge_ref {
 	  "UPDATE reminders SET patient_id = ?1 WHERE patient_id = ?2" },
 	{ "reminder_optouts", "patient_id",
 	  "UPDATE reminder_optouts SET patient_id = ?1 WHERE patient_id = ?2" },
+	/* 0006-bill: the ledger's patient_id is the one column of it a
+	 * merge may change */
+	{ "visits", "patient_id",
+	  "UPDATE visits SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "charges", "patient_id",
+	  "UPDATE charges SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "payments", "patient_id",
+	  "UPDATE payments SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "ledger", "patient_id",
+	  "UPDATE ledger SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "balances", "patient_id",
+	  "UPDATE balances SET patient_id = ?1 WHERE patient_id = ?2" },
+	{ "statements", "patient_id",
+	  "UPDATE statements SET patient_id = ?1 WHERE patient_id = ?2" },
 };
 
 #define PF(name, kind, max, req) \

@@ -215,8 +215,9 @@ struct pms_migration {
 extern const struct pms_migration pms_migrations[];
 extern const unsigned int pms_nmigrations;
 
-/* Embedded templates (share/templates/NAME.LANGUAGE.txt, by the
- * Makefile): name is "NAME.LANGUAGE"; the text is not NUL-terminated. */
+/* Embedded templates (share/templates/: reminders NAME.LANGUAGE.txt,
+ * statements statement.txt and statement.html, by the Makefile): name
+ * is the file's name; the text is not NUL-terminated. */
 struct pms_template_file {
 	const char	*name;
 	const unsigned char *text;

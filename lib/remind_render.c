@@ -365,13 +365,18 @@ tpl_shipped(struct rm_tpls *t, const struct pms_template_file *f)
 
 	if (f->len < 9 || memcmp(f->text, "Channel: ", 9) != 0)
 		return PMS_OK;
+	/* NAME.LANGUAGE.txt */
+	n = strlen(f->name);
 	if ((dot = strchr(f->name, '.')) == NULL ||
-	    (size_t)(dot - f->name) >= sizeof(name) ||
-	    strlen(dot + 1) >= sizeof(language))
+	    (size_t)(dot - f->name) >= sizeof(name) || n < 4 ||
+	    strcmp(f->name + n - 4, ".txt") != 0 ||
+	    f->name + n - 4 <= dot + 1 ||
+	    (size_t)(f->name + n - 4 - (dot + 1)) >= sizeof(language))
 		return pms_seterr(PMS_EINTERNAL, "shipped template %s: bad "
 		    "name", f->name);
 	snprintf(name, sizeof(name), "%.*s", (int)(dot - f->name), f->name);
-	snprintf(language, sizeof(language), "%s", dot + 1);
+	snprintf(language, sizeof(language), "%.*s",
+	    (int)(f->name + n - 4 - (dot + 1)), dot + 1);
 	while (p < end && *p != '\n') {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			break;

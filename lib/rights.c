@@ -41,6 +41,7 @@ static const struct right {
 	{ "admin.backup",		ALL },
 	{ "admin.config.dump",		ALL },
 	{ "admin.user.passwd",		ALL },
+	{ "admin.codes.load",		B },	/* billing keeps the code lists */
 	{ "admin.*",			0 },
 
 	/* pms-patient: the desk registers, clinicians read, billing

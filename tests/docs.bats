@@ -424,7 +424,8 @@ load_prog() {
 	# described, and every one described renders: a template using
 	# them all loads and is due without an error
 	described=$(grep -oE '\{[a-z_]+\}' <<<"$description" | sort -u)
-	used=$(cat "$TOP"/share/templates/*.txt "$TOP/share/demo/practice.yaml" |
+	used=$(cat "$TOP"/share/templates/reminder-*.txt \
+	    "$TOP/share/demo/practice.yaml" |
 	    grep -oE '\{[a-z_]+\}' | sort -u)
 	missing=$(comm -13 <(echo "$described") <(echo "$used"))
 	[ -z "$missing" ] || fail "not in pms-remind(1): $missing"
@@ -504,7 +505,8 @@ zsh_functions() {
 		    sed -E "s/[[:space:]':]//g" | sort)
 		diff -u <(sort <<<"$CMDS") <(echo "$cmds") || fail "$p: cmds"
 		for g in $CMD_GROUPS; do
-			cmds=$(sed -n "/^[[:space:]]*${g}_cmds=(/,/)/p" <<<"$zf" |
+			# a group's array: "opening-balance" is opening_balance_cmds
+			cmds=$(sed -n "/^[[:space:]]*${g//-/_}_cmds=(/,/)/p" <<<"$zf" |
 			    grep -oE "^[[:space:]]*'[a-z-]+:" |
 			    sed -E "s/[[:space:]':]//g" | sort)
 			diff -u <(awk -v g="$g" '$1 == g { print $2 }' \

@@ -828,6 +828,7 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	assert_line --index 1 'policies,patient_id,1'
 	assert_line --index 2 'guarantors,patient_id,1'
 	assert_line 'appointments,patient_id,0'
+	assert_line 'charges,patient_id,0'
 	assert_stderr "merged patient $drop into $keep"
 	run -0 pms-sql "SELECT patient_id FROM policies"
 	assert_output "$keep"
