@@ -58,6 +58,9 @@ static const struct merge_ref {
 	  "UPDATE balances SET patient_id = ?1 WHERE patient_id = ?2" },
 	{ "statements", "patient_id",
 	  "UPDATE statements SET patient_id = ?1 WHERE patient_id = ?2" },
+	/* 0008-claim: a claim is the patient's, as its visit is */
+	{ "claims", "patient_id",
+	  "UPDATE claims SET patient_id = ?1 WHERE patient_id = ?2" },
 };
 
 #define PF(name, kind, max, req) \
