@@ -25,11 +25,32 @@
 #include "pms_int.h"
 #include "record.h"
 
+/*
+ * A program started with standard input, output or error closed would
+ * hand those numbers to the first files it opens (the store's lock, the
+ * database), and its output would land in them.  Each closed one is
+ * opened on /dev/null read-only: reading gives end of file, and a write
+ * fails (EBADF), so a closed stdout is still a write error (74).
+ */
+static void
+hold_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDONLY) != fd)
+			_exit(EX_OSERR);
+	}
+}
+
 void
 pms_ctx_init(struct pms_ctx *ctx, const char *prog)
 {
 	struct rlimit rl = { 0, 0 };
 
+	hold_std_fds();
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->prog = prog;
 	ctx->pass_fd = -1;
@@ -379,13 +400,83 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	return rc;
 }
 
+/* path made absolute and free of symbolic links, as far as it exists;
+ * what does not exist yet is appended as given.  The caller frees. */
+static char *
+resolve(const char *path)
+{
+	char *copy, *slash, *dir, *r, *out;
+	const char *base;
+	size_t n;
+
+	if ((r = realpath(path, NULL)) != NULL)
+		return r;
+	if ((copy = strdup(path)) == NULL)
+		return NULL;
+	if ((slash = strrchr(copy, '/')) != NULL) {
+		*slash = '\0';
+		dir = slash == copy ? "/" : copy;
+		base = slash + 1;
+	} else {
+		dir = ".";
+		base = copy;
+	}
+	if ((r = realpath(dir, NULL)) == NULL) {
+		free(copy);
+		return NULL;
+	}
+	n = strlen(r) + strlen(base) + 2;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s/%s", r, base);
+	free(r);
+	free(copy);
+	return out;
+}
+
+int
+pms_cli_out_path(struct pms_ctx *ctx, const char *opt, const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal",
+	    ".keys", ".lock.d" };
+	char *p, *q, *f;
+	size_t i, n;
+	int bad = 0;
+
+	if (path == NULL || ctx->store_path == NULL || strcmp(path, "-") == 0)
+		return 0;
+	if ((p = resolve(path)) == NULL)
+		return 0;	/* an unreachable path fails where it is opened */
+	for (i = 0; i < PMS_NELEM(ext) && !bad; i++) {
+		n = strlen(ctx->store_path) + strlen(ext[i]) + 1;
+		if ((f = malloc(n)) == NULL)
+			break;
+		snprintf(f, n, "%s%s", ctx->store_path, ext[i]);
+		if ((q = resolve(f)) != NULL) {
+			n = strlen(q);
+			bad = strcmp(p, q) == 0 || (strncmp(p, q, n) == 0 &&
+			    p[n] == '/');
+			free(q);
+		}
+		free(f);
+	}
+	free(p);
+	if (bad)
+		return pms_fail(ctx, EX_USAGE, "%s: that is one of the store's "
+		    "own files: write somewhere else", opt);
+	return 0;
+}
+
 int
 pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 {
+	int rc;
+
 	struct pms_store_opts o;
 	enum pms_status st;
 
 	*sp = NULL;
+	if ((rc = pms_cli_out_path(ctx, "--out", ctx->out_path)) != 0)
+		return rc;
 	/* told before the store asks for a passphrase */
 	if (ctx->emergency != NULL && !pms_rights_reason_valid(ctx->emergency))
 		return pms_fail(ctx, EX_USAGE, "--emergency: give the reason in "

@@ -340,6 +340,16 @@ int		 pms_cli_main(struct pms_ctx *, const struct pms_cmd *cmds,
 int		 pms_cli_open(struct pms_ctx *, const char *action,
 		    struct pms_store **sp);
 
+/*
+ * 0 if path may be written by a command, or 64 after reporting when it
+ * is one of the store's own files (the database, its WAL, shared
+ * memory, journal, slot file, lock directory), however it is spelt.
+ * pms_cli_open() checks --out; a command checks its other outputs
+ * (rejects files) with it, naming the option in opt.
+ */
+int		 pms_cli_out_path(struct pms_ctx *, const char *opt,
+		    const char *path);
+
 /* Set up the process: sodium, umask 007, no core dumps. */
 void		 pms_ctx_init(struct pms_ctx *, const char *prog);
 void		 pms_ctx_release(struct pms_ctx *);
