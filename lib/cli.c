@@ -399,5 +399,14 @@ pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 		*sp = NULL;
 		return pms_fail_status(ctx, st);
 	}
+	/* after the check, whose refusal or break-glass stays on record */
+	pms_store_set_dry_run(*sp, ctx->dry_run);
 	return 0;
+}
+
+void
+pms_cli_would_write(const struct pms_ctx *ctx, const char *path)
+{
+	fprintf(stderr, "%s: --dry-run: %s was not written\n", ctx->prog,
+	    path);
 }

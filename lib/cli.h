@@ -22,7 +22,9 @@ int		 pms_cli_reader(struct pms_ctx *, const char *path,
 
 /*
  * The output -o and --out ask for, with columns cols.  Returns 0 with
- * *wp open, or the exit code after reporting.
+ * *wp open, or the exit code after reporting.  With --dry-run the rows
+ * for --out go nowhere (the file is not written) and
+ * pms_cli_writer_close() says so.
  */
 int		 pms_cli_writer(struct pms_ctx *, const struct pms_col *cols,
 		    size_t ncols, struct pms_writer **wp);

@@ -40,9 +40,13 @@ pms_cli_writer(struct pms_ctx *ctx, const struct pms_col *cols, size_t ncols,
     struct pms_writer **wp)
 {
 	enum pms_status st;
+	const char *path = ctx->out_path;
 
+	/* a dry run writes no file: the rows go nowhere */
+	if (ctx->dry_run && path != NULL && strcmp(path, "-") != 0)
+		path = "/dev/null";
 	if ((st = pms_writer_open(wp, (enum pms_out_format)ctx->out_format,
-	    ctx->out_path, cols, ncols)) != PMS_OK)
+	    path, cols, ncols)) != PMS_OK)
 		return pms_fail_status(ctx, st);
 	return 0;
 }
@@ -54,5 +58,8 @@ pms_cli_writer_close(struct pms_ctx *ctx, struct pms_writer *w)
 
 	if ((st = pms_writer_close(w)) != PMS_OK)
 		return pms_fail_status(ctx, st);
+	if (ctx->dry_run && ctx->out_path != NULL &&
+	    strcmp(ctx->out_path, "-") != 0)
+		pms_cli_would_write(ctx, ctx->out_path);
 	return 0;
 }

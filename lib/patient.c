@@ -801,6 +801,71 @@ name_matches(const char *key, const char *query)
 	return 1;
 }
 
+/* A query's walk (pms_read_run): its statement and key, decided once. */
+struct pt_walk {
+	const struct pms_pt_query *q;
+	const char	*sql;
+	const char	*key;		/* bound to ?1, or NULL */
+	const char	*qkey;		/* the folded --name, or "" */
+	const char	*dob;		/* the normalised --dob, or NULL */
+	pms_pt_fn	*fn;
+	void		*arg;
+	size_t		*count;
+	char		 why[512];	/* the writer's message */
+};
+
+static enum pms_status
+pt_walk(struct pms_store *s, struct pms_read *r, void *arg)
+{
+	struct pt_walk *w = arg;
+	const struct pms_pt_query *q = w->q;
+	struct pms_patient p;
+	sqlite3_stmt *st = NULL;
+	int64_t id;
+	int rc, show;
+	enum pms_status ps = PMS_OK;
+
+	rc = sqlite3_prepare_v2(s->db, w->sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading patients");
+	if (q->id > 0)
+		sqlite3_bind_int64(st, 1, q->id);
+	else if (w->key != NULL)
+		sqlite3_bind_text(st, 1, w->key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!q->merged && sqlite3_column_type(st, 1) != SQLITE_NULL)
+			continue;
+		if (q->status != NULL && strcmp((const char *)
+		    sqlite3_column_text(st, 3 + PMS_PF_STATUS), q->status) != 0)
+			continue;
+		if (w->dob != NULL && strcmp((const char *)
+		    sqlite3_column_text(st, 3 + PMS_PF_DOB), w->dob) != 0)
+			continue;
+		if (*w->qkey != '\0' && !name_matches((const char *)
+		    sqlite3_column_text(st, PT_NCOLS - 1), w->qkey))
+			continue;
+		id = sqlite3_column_int64(st, 0);
+		if ((ps = pms_read_row(r, id, &id, 1, &show)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
+		pt_read(st, &p, q->reveal);
+		(*w->count)++;
+		if (w->fn(w->arg, &p) != 0) {
+			/* the writer's own message */
+			pt_cpy(w->why, sizeof(w->why), pms_errmsg());
+			ps = pms_seterr(PMS_EIO, "%s", w->why[0] != '\0' ?
+			    w->why : "the output could not be written");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "reading patients");
+out:
+	sqlite3_finalize(st);
+	return ps;
+}
+
 enum pms_status
 pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
     pms_pt_fn *fn, void *arg, size_t *count)
@@ -816,112 +881,63 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	    "WHERE ?1 IN (phone, mobile_phone, work_phone) ORDER BY id";
 	static const char all[] = "SELECT " PT_COLS " FROM patients "
 	    "ORDER BY id";
-	struct pms_audit_batch *b = NULL;
-	struct pms_patient p;
+	struct pms_read_spec sp;
+	struct pt_walk w;
 	struct pt_env env;
 	struct pt_dates dates = { q->date_form, PMS_DATE_ISO, 0 };
-	sqlite3_stmt *st = NULL;
-	const char *sql = all, *key = NULL, *notice, *warn;
-	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600], why[512];
+	const char *notice, *warn;
+	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600];
 	const struct pt_field *f;
-	int rc;
 	enum pms_status ps;
 
 	*count = 0;
-	qkey[0] = why[0] = '\0';
+	memset(&w, 0, sizeof(w));
+	w.q = q;
+	w.sql = all;
+	w.fn = fn;
+	w.arg = arg;
+	w.count = count;
+	qkey[0] = '\0';
+	w.qkey = qkey;
 	if ((ps = pt_env_load(s, &env)) != PMS_OK)
 		return ps;
 	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
 	    sizeof(qkey))) != PMS_OK)
 		return pt_reerr(PMS_EUSAGE, "--name");
-	if (q->id > 0) {
-		sql = by_id;
-	} else if (q->mrn != NULL) {
-		sql = by_mrn;
-		key = q->mrn;
-	} else if (q->dob != NULL) {
+	if (q->dob != NULL) {
 		f = &pms_pt_fields[PMS_PF_DOB];
 		notice = warn = NULL;
 		if (pt_value(f, q->dob, &env, &dates, 0, val, sizeof(val),
 		    &notice, &warn) != PMS_OK)
 			return pt_reerr(PMS_EUSAGE, "--dob");
-		sql = by_dob;
-		key = val;
+		w.dob = val;
+	}
+	if (q->id > 0) {
+		w.sql = by_id;
+	} else if (q->mrn != NULL) {
+		w.sql = by_mrn;
+		w.key = q->mrn;
+	} else if (q->dob != NULL) {
+		w.sql = by_dob;
+		w.key = val;
 	} else if (q->phone != NULL) {
 		if (pms_phone_e164(q->phone, env.country, val) != PMS_OK)
 			return pt_reerr(PMS_EUSAGE, "--phone");
-		sql = by_phone;
-		key = val;
+		w.sql = by_phone;
+		w.key = val;
+		w.dob = NULL;
 	}
 	if (q->reveal && (ps = pms_store_authorize(s, "patient.reveal",
 	    q->emergency)) != PMS_OK)
 		return ps;
-	if ((ps = pms_store_begin(s)) != PMS_OK)
-		return ps;
-	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
-		goto fail;
-	if (q->export_kind != NULL && (ps = pms_audit_batch_export(b,
-	    q->export_kind, q->out_path)) != PMS_OK)
-		goto fail;
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		goto sqlfail;
-	if (sql == by_id)
-		sqlite3_bind_int64(st, 1, q->id);
-	else if (key != NULL)
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!q->merged && sqlite3_column_type(st, 1) != SQLITE_NULL)
-			continue;
-		if (q->status != NULL && strcmp((const char *)
-		    sqlite3_column_text(st, 3 + PMS_PF_STATUS), q->status) != 0)
-			continue;
-		if (q->dob != NULL && sql != by_dob && strcmp((const char *)
-		    sqlite3_column_text(st, 3 + PMS_PF_DOB), val) != 0)
-			continue;
-		if (qkey[0] != '\0' && !name_matches((const char *)
-		    sqlite3_column_text(st, PT_NCOLS - 1), qkey))
-			continue;
-		pt_read(st, &p, q->reveal);
-		if ((ps = pms_audit_batch_add(b, p.id, NULL)) != PMS_OK)
-			goto fail;
-		(*count)++;
-		if (fn(arg, &p) != 0) {
-			/* the writer's own message, kept past the commit */
-			ps = PMS_EIO;
-			pt_cpy(why, sizeof(why), pms_errmsg());
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto sqlfail;
-	sqlite3_finalize(st);
-	st = NULL;
-	/* the entry is written even when the output failed: some went out */
 	pt_fields_fmt(q->full ? read_mask(q->reveal) : SHORT_MASK, fields,
 	    sizeof(fields));
-	rc = SQLITE_OK;
-	{
-		enum pms_status out = ps;
-
-		ps = pms_audit_batch_end(b, q->action, fields);
-		b = NULL;
-		if (ps != PMS_OK)
-			goto fail;
-		if ((ps = pms_store_commit(s)) != PMS_OK)
-			return ps;
-		if (out != PMS_OK)
-			return pms_seterr(out, "%s", why[0] != '\0' ? why :
-			    "the output could not be written");
-		return PMS_OK;
-	}
-sqlfail:
-	ps = pms_store_sqlerr(s, rc, "reading patients");
-fail:
-	sqlite3_finalize(st);
-	pms_audit_batch_free(b);
-	pms_store_rollback(s);
-	return ps;
+	memset(&sp, 0, sizeof(sp));
+	sp.action = q->action;
+	sp.fields = fields;
+	sp.export_kind = q->export_kind;
+	sp.out_path = q->out_path;
+	return pms_read_run(s, &sp, pt_walk, &w);
 }
 
 /* ---- duplicates ---- */
@@ -1891,59 +1907,68 @@ fail:
 	return ps;
 }
 
-enum pms_status
-pms_policy_list(struct pms_store *s, int64_t patient, pms_policy_fn *fn,
-    void *arg, size_t *count)
+struct pol_walk {
+	int64_t		 patient;	/* 0: every patient's */
+	pms_policy_fn	*fn;
+	void		*arg;
+	size_t		*count;
+};
+
+static enum pms_status
+pol_walk(struct pms_store *s, struct pms_read *r, void *arg)
 {
-	struct pms_audit_batch *b = NULL;
+	struct pol_walk *w = arg;
 	struct pms_policy o;
 	sqlite3_stmt *st = NULL;
-	int rc, stop = 0;
-	enum pms_status ps;
+	int64_t key, pid;
+	int rc, show;
+	enum pms_status ps = PMS_OK;
 
-	*count = 0;
-	if ((ps = pms_store_begin(s)) != PMS_OK)
+	if ((ps = pms_read_patient(r, w->patient)) != PMS_OK)
 		return ps;
-	if (patient > 0 && (ps = follow(s, patient, &patient, NULL)) != PMS_OK)
-		goto fail;
-	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
-		goto fail;
 	rc = sqlite3_prepare_v2(s->db, "SELECT " POL_COLS " FROM policies o "
 	    "JOIN payers y ON y.id = o.payer_id WHERE ?1 = 0 OR "
 	    "o.patient_id = ?1 ORDER BY o.patient_id, o.priority, "
 	    "coalesce(o.effective_from, ''), o.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		goto sqlfail;
-	sqlite3_bind_int64(st, 1, patient);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return pms_store_sqlerr(s, rc, "reading policies");
+	sqlite3_bind_int64(st, 1, w->patient);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		key = sqlite3_column_int64(st, 0);
+		pid = sqlite3_column_int64(st, 1);
+		if ((ps = pms_read_row(r, key, &pid, 1, &show)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
 		pol_read(st, &o);
-		if ((ps = pms_audit_batch_add(b, o.patient_id, NULL)) != PMS_OK)
-			goto fail;
-		(*count)++;
-		stop = fn(arg, &o) != 0;
+		(*w->count)++;
+		if (w->fn(w->arg, &o) != 0) {
+			ps = pms_seterr(PMS_EIO, "the output could not be "
+			    "written");
+			goto out;
+		}
 	}
-	if (!stop && rc != SQLITE_DONE)
-		goto sqlfail;
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "reading policies");
+out:
 	sqlite3_finalize(st);
-	st = NULL;
-	if (patient > 0 && (ps = pms_audit_batch_add(b, patient, NULL)) !=
-	    PMS_OK)
-		goto fail;
-	ps = pms_audit_batch_end(b, "patient.policy.list", "policies");
-	b = NULL;
-	if (ps != PMS_OK)
-		goto fail;
-	if ((ps = pms_store_commit(s)) != PMS_OK)
-		return ps;
-	return stop ? pms_seterr(PMS_EIO, "the output could not be written") :
-	    PMS_OK;
-sqlfail:
-	ps = pms_store_sqlerr(s, rc, "reading policies");
-fail:
-	sqlite3_finalize(st);
-	pms_audit_batch_free(b);
-	pms_store_rollback(s);
 	return ps;
+}
+
+enum pms_status
+pms_policy_list(struct pms_store *s, int64_t patient, pms_policy_fn *fn,
+    void *arg, size_t *count)
+{
+	struct pms_read_spec sp = { "patient.policy.list", "policies", NULL,
+	    NULL };
+	struct pol_walk w = { 0, fn, arg, count };
+	enum pms_status ps;
+
+	*count = 0;
+	if (patient > 0 && (ps = follow(s, patient, &w.patient, NULL)) !=
+	    PMS_OK)
+		return ps;
+	return pms_read_run(s, &sp, pol_walk, &w);
 }
 
 enum pms_status

@@ -586,9 +586,10 @@ struct imp {
 	uint32_t	 touched;	/* fields written */
 	struct pms_audit_batch *batch;
 	sqlite3_stmt	*by_mrn, *by_name, *get, *ins, *upd;
-	/* the rejects file, written beside its place and renamed in */
+	/* the rejects file, by the record writer's rules (a temp file
+	 * renamed in, or a device written directly) */
 	FILE		*rej;
-	char		*rej_tmp;
+	struct pms_outfile *rej_of;
 	unsigned long	 line;		/* of the row being read */
 	char		 now[PMS_PT_STAMP];	/* created_at of the rows */
 	char		 reason[1024];	/* the row's faults, for rejects */
@@ -703,25 +704,13 @@ rej_cell(FILE *f, const char *s, int first)
 static enum pms_status
 rej_open(struct imp *im)
 {
+	enum pms_status st;
 	size_t i, n;
-	int fd, first = 1;
+	int first = 1;
 
-	if ((im->rej_tmp = malloc(strlen(im->o->rejects) + 16)) == NULL)
-		return pms_seterr(PMS_ENOMEM, "out of memory");
-	snprintf(im->rej_tmp, strlen(im->o->rejects) + 16, "%s.tmp.XXXXXX",
-	    im->o->rejects);
-	if ((fd = mkstemp(im->rej_tmp)) == -1) {
-		free(im->rej_tmp);
-		im->rej_tmp = NULL;
-		return pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	}
-	(void)fchmod(fd, 0600);
-	if ((im->rej = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		return pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	}
+	if ((st = pms_outfile_open(&im->rej_of, im->o->rejects, &im->rej)) !=
+	    PMS_OK)
+		return st;
 	if (im->json)
 		return PMS_OK;
 	n = pms_reader_ncols(im->r);
@@ -796,38 +785,34 @@ static enum pms_status
 rej_close(struct imp *im, int ok)
 {
 	enum pms_status st = PMS_OK;
-	char *dir, *slash;
 
-	if (im->rej == NULL) {
-		free(im->rej_tmp);
-		im->rej_tmp = NULL;
+	if (im->rej_of == NULL)
 		return PMS_OK;
-	}
-	if (ok && (fflush(im->rej) == EOF || fsync(fileno(im->rej)) == -1))
-		st = pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	if (fclose(im->rej) == EOF && ok && st == PMS_OK)
-		st = pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
+	if (ok)
+		st = pms_outfile_close(im->rej_of);
+	else
+		pms_outfile_abort(im->rej_of);
+	im->rej_of = NULL;
 	im->rej = NULL;
-	if (ok && st == PMS_OK && rename(im->rej_tmp, im->o->rejects) == -1)
-		st = pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	if (!ok || st != PMS_OK)
-		unlink(im->rej_tmp);
-	else if ((dir = strdup(im->o->rejects)) != NULL) {
-		slash = strrchr(dir, '/');
-		if (slash == NULL)
-			(void)pms_sync_dir(".");
-		else {
-			slash[slash == dir ? 1 : 0] = '\0';
-			(void)pms_sync_dir(dir);
-		}
-		free(dir);
-	}
-	free(im->rej_tmp);
-	im->rej_tmp = NULL;
 	return st;
+}
+
+/*
+ * The rejects file may not be the input: written over it, the good rows
+ * would be lost.  PMS_EUSAGE when path is the file in reads (any name
+ * of it: a link, another path).
+ */
+static enum pms_status
+rej_not_input(FILE *in, const char *path)
+{
+	struct stat a, b;
+
+	if (path == NULL || fstat(fileno(in), &a) == -1 || stat(path, &b) == -1)
+		return PMS_OK;
+	if (S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return pms_seterr(PMS_EUSAGE, "--skip-invalid: %s is the file "
+		    "being imported; name another file", path);
+	return PMS_OK;
 }
 
 /* ---- columns ---- */
@@ -1361,9 +1346,11 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 	struct imp im;
 	char fields[600];
 	enum pms_status st;
-	int began = 0;
+	int began = 0, dry = o->dry_run || pms_store_dry_run(s);
 
 	imp_init(&im, s, name, o, n);
+	if ((st = rej_not_input(in, o->rejects)) != PMS_OK)
+		return st;
 	if (o->map != NULL && (st = map_read(o->map, &im.map)) != PMS_OK)
 		return st;
 	im.dates.form = o->date_form >= 0 ? (enum pms_date_form)o->date_form :
@@ -1376,8 +1363,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 	im.json = pms_reader_format(im.r) == PMS_IN_JSON;
 	if ((st = resolve_columns(&im)) != PMS_OK)
 		goto out;
-	if (o->rejects != NULL && !o->dry_run && (st = rej_open(&im)) !=
-	    PMS_OK)
+	if (o->rejects != NULL && !dry && (st = rej_open(&im)) != PMS_OK)
 		goto out;
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		goto out;
@@ -1386,7 +1372,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 	    (st = prepare(&im)) != PMS_OK ||
 	    (st = any_without_mrn(s, &im.nulls)) != PMS_OK)
 		goto out;
-	if (o->rejects != NULL && o->dry_run) {
+	if (o->rejects != NULL && dry) {
 		/* a dry run with --skip-invalid counts the rejects */
 		im.rej = tmpfile();
 		if (im.rej == NULL) {
@@ -1403,7 +1389,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
-	if (o->dry_run)
+	if (dry)
 		goto out;
 	pt_fields_fmt(im.touched, fields, sizeof(fields));
 	st = pms_audit_batch_end(im.batch, "patient.import", fields);
@@ -1422,7 +1408,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 out:
 	finalize(&im);
 	pms_audit_batch_free(im.batch);
-	if (im.rej != NULL && o->dry_run) {
+	if (im.rej != NULL && dry) {
 		fclose(im.rej);
 		im.rej = NULL;
 	}
@@ -1585,9 +1571,11 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 	size_t i, k, nc, w = 0;
 	const char *h;
 	enum pms_status st;
-	int began = 0, rc, f, ok;
+	int began = 0, rc, f, ok, dry = o->dry_run || pms_store_dry_run(s);
 
 	imp_init(&im, s, name, o, n);
+	if ((st = rej_not_input(in, o->rejects)) != PMS_OK)
+		return st;
 	im.dates.form = o->date_form >= 0 ? (enum pms_date_form)o->date_form :
 	    PMS_DATE_ISO;
 	im.dates.seen = PMS_DATE_ISO;
@@ -1607,16 +1595,14 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 			    name != NULL ? name : "", name != NULL ? ": " : "",
 			    h);
 	}
-	if (o->rejects != NULL && !o->dry_run && (st = rej_open(&im)) !=
-	    PMS_OK)
+	if (o->rejects != NULL && !dry && (st = rej_open(&im)) != PMS_OK)
 		goto out;
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		goto out;
 	began = 1;
 	if ((st = pms_audit_batch_begin(s, &im.batch)) != PMS_OK)
 		goto out;
-	if (o->rejects != NULL && o->dry_run && (im.rej = tmpfile()) ==
-	    NULL) {
+	if (o->rejects != NULL && dry && (im.rej = tmpfile()) == NULL) {
 		st = pms_seterr(PMS_EIO, "a dry run's rejects: %s",
 		    strerror(errno));
 		goto out;
@@ -1648,7 +1634,7 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
-	if (o->dry_run)
+	if (dry)
 		goto out;
 	fields[0] = '\0';
 	for (f = 0; f < PMS_OF_COUNT; f++) {
@@ -1675,7 +1661,7 @@ out:
 	sqlite3_finalize(ps.clash);
 	sqlite3_finalize(ps.ins);
 	pms_audit_batch_free(im.batch);
-	if (im.rej != NULL && o->dry_run) {
+	if (im.rej != NULL && dry) {
 		fclose(im.rej);
 		im.rej = NULL;
 	}
@@ -1819,7 +1805,7 @@ pms_patient_update_records(struct pms_store *s, FILE *in, const char *name,
 		    im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
-	if (o->dry_run)
+	if (o->dry_run || pms_store_dry_run(s))
 		goto out;
 	pt_fields_fmt(im.touched, fields, sizeof(fields));
 	st = pms_audit_batch_end(im.batch, "patient.update", fields);

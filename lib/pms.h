@@ -151,6 +151,24 @@ enum pms_status	 pms_store_commit(struct pms_store *);
 void		 pms_store_rollback(struct pms_store *);
 
 /*
+ * A dry run (--dry-run, set by pms_cli_open() for every data program):
+ * from then on pms_store_commit() of a transaction that changed the
+ * store rolls back instead and returns PMS_OK, so that a command does
+ * all its work and all its checks, can tell what it would have done
+ * (the new ids, the counts), and nothing of it is kept, its audit entry
+ * included.  A transaction that wrote only to the access log is a read
+ * (list, show, a report): it commits, since what was read was shown,
+ * and so do the entries of access control (a refusal, a break-glass
+ * use).  Nothing else needs to know, but a command that writes a file
+ * besides the store (an export with --out, a rejects file, statements,
+ * a claim file): it asks pms_store_dry_run() and writes none, saying
+ * what it would have written (pms_cli_writer() does so for --out), and
+ * a read whose rows went nowhere keeps no entry (pms_read_run()).
+ */
+void		 pms_store_set_dry_run(struct pms_store *, int on);
+int		 pms_store_dry_run(const struct pms_store *);
+
+/*
  * Append one audit entry inside the caller's write transaction: action
  * ("store.init"), the names of the fields touched (never values), and
  * the ids of the patients concerned.
@@ -335,10 +353,15 @@ int		 pms_cli_main(struct pms_ctx *, const struct pms_cmd *cmds,
 /*
  * Open the store for action (a row of lib/rights.c), with the user's
  * roles checked (ctx->emergency for break-glass).  Returns 0 with *sp
- * open, or the exit code after reporting.
+ * open, or the exit code after reporting.  With --dry-run the store is
+ * a dry run (pms_store_set_dry_run): every command of every data
+ * program honours it with nothing more to do, but for the files it
+ * writes besides the store (pms_cli_writer() does --out).
  */
 int		 pms_cli_open(struct pms_ctx *, const char *action,
 		    struct pms_store **sp);
+/* "prog: --dry-run: PATH was not written", for a command's own file. */
+void		 pms_cli_would_write(const struct pms_ctx *, const char *path);
 
 /* Set up the process: sodium, umask 007, no core dumps. */
 void		 pms_ctx_init(struct pms_ctx *, const char *prog);

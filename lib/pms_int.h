@@ -138,9 +138,22 @@ struct pms_store {
 	int		 lockfd;	/* shared flock while open */
 	char		*emergency;	/* break-glass reason: flags entries */
 	int64_t		 audit_last;	/* entry appended in this transaction */
+	int		 dry_run;	/* commits roll back (pms.h) */
+	sqlite3_int64	 tx_changes;	/* total changes at BEGIN */
+	sqlite3_int64	 tx_log;	/* rows of the access log since */
 };
 
 #define PMS_CACHE_SECS	900	/* default idle timeout of a cached key */
+
+/*
+ * COMMIT, even in a dry run: for the entries that must stay whatever
+ * the command was asked (a refusal, a break-glass, the entry of a read
+ * whose rows went out).  PMS_OK, or the failure, rolled back.
+ */
+enum pms_status	 pms_store_commit_log(struct pms_store *);
+/* BEGIN DEFERRED: a read transaction, which in WAL mode blocks no
+ * writer; ended by pms_store_rollback(). */
+enum pms_status	 pms_store_begin_read(struct pms_store *);
 
 enum pms_status	 pms_store_record_slot(struct pms_store *,
 		    const struct pms_slot *);

@@ -1596,13 +1596,18 @@ pms_record_local(const struct pms_record *rec, const char *field,
 
 /* ---- the writer ---- */
 
+/* A file written by the rules of pms_outfile_open(). */
+struct pms_outfile {
+	FILE		*f;
+	char		*path;		/* the file asked for */
+	char		*target;	/* the file written (links followed) */
+	char		*tmp;		/* the temp file to rename, or NULL */
+};
+
 struct pms_writer {
 	enum pms_out_format fmt;
 	FILE		*out;
-	int		 own;		/* out is ours to close */
-	char		*path;		/* the file asked for, or NULL */
-	char		*target;	/* the file written (links followed) */
-	char		*tmp;		/* the temp file to rename, or NULL */
+	struct pms_outfile *of;		/* out is this file's, or NULL */
 	struct pms_col	*cols;
 	size_t		 ncols;
 	int		 err;		/* errno of the first write error */
@@ -1646,8 +1651,8 @@ wrs(struct pms_writer *w, const char *s)
 static const char *
 out_name(const struct pms_writer *w)
 {
-	if (w->path != NULL)
-		return w->path;
+	if (w->of != NULL)
+		return w->of->path;
 	return w->out == stdout ? "standard output" : "output";
 }
 
@@ -1723,9 +1728,6 @@ writer_free(struct pms_writer *w)
 	free(w->width);
 	free(w->tbuf);
 	free(w->toff);
-	free(w->path);
-	free(w->target);
-	free(w->tmp);
 	free(w);
 }
 
@@ -1819,38 +1821,43 @@ out_target(const char *path, char **target, int *direct)
 	return PMS_OK;
 }
 
-enum pms_status
-pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
-    const char *path, const struct pms_col *cols, size_t ncols)
+static void
+outfile_free(struct pms_outfile *of)
 {
-	struct pms_writer *w;
+	free(of->path);
+	free(of->target);
+	free(of->tmp);
+	free(of);
+}
+
+enum pms_status
+pms_outfile_open(struct pms_outfile **op, const char *path, FILE **fp)
+{
+	struct pms_outfile *of;
 	enum pms_status st;
 	char tmp[PATH_MAX];
 	int fd = -1, direct;
 
-	if (path == NULL || strcmp(path, "-") == 0)
-		return pms_writer_open_stream(wp, fmt, stdout, cols, ncols);
-	*wp = NULL;
-	if ((w = calloc(1, sizeof(*w))) == NULL)
+	*op = NULL;
+	*fp = NULL;
+	if ((of = calloc(1, sizeof(*of))) == NULL)
 		return nomem();
-	if ((st = set_cols(w, cols, ncols)) != PMS_OK)
-		goto fail;
-	if ((w->path = strdup(path)) == NULL) {
+	if ((of->path = strdup(path)) == NULL) {
 		st = nomem();
 		goto fail;
 	}
-	if ((st = out_target(path, &w->target, &direct)) != PMS_OK)
+	if ((st = out_target(path, &of->target, &direct)) != PMS_OK)
 		goto fail;
 	if (direct) {
 		/* appending: /dev/stdout may be a file the shell opened */
-		if ((fd = open(w->target, O_WRONLY | O_APPEND | O_CLOEXEC |
+		if ((fd = open(of->target, O_WRONLY | O_APPEND | O_CLOEXEC |
 		    O_NOCTTY)) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", path,
 			    strerror(errno));
 			goto fail;
 		}
 	} else {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", w->target) >=
+		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", of->target) >=
 		    (int)sizeof(tmp)) {
 			st = pms_seterr(PMS_EIO, "%s: path too long", path);
 			goto fail;
@@ -1860,7 +1867,7 @@ pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
 			    strerror(errno));
 			goto fail;
 		}
-		if ((w->tmp = strdup(tmp)) == NULL) {
+		if ((of->tmp = strdup(tmp)) == NULL) {
 			unlink(tmp);
 			close(fd);
 			st = nomem();
@@ -1872,22 +1879,107 @@ pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
 			goto fail;
 		}
 	}
-	if ((w->out = fdopen(fd, "w")) == NULL) {
+	if ((of->f = fdopen(fd, "w")) == NULL) {
 		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	fd = -1;
-	w->own = 1;
-	writer_start(w, fmt);
-	*wp = w;
+	*op = of;
+	*fp = of->f;
 	return PMS_OK;
 fail:
 	if (fd != -1)
 		close(fd);
-	if (w->tmp != NULL)
-		unlink(w->tmp);
-	writer_free(w);
+	if (of->tmp != NULL)
+		unlink(of->tmp);
+	outfile_free(of);
 	return st;
+}
+
+const char *
+pms_outfile_path(const struct pms_outfile *of)
+{
+	return of->path;
+}
+
+/* Close of's stream; err (an errno, or 0) is a write error seen before.
+ * Renames the temp file into place when all went well. */
+static enum pms_status
+outfile_finish(struct pms_outfile *of, int err)
+{
+	enum pms_status st = PMS_OK;
+
+	if (err == 0 && fflush(of->f) == EOF)
+		err = errno != 0 ? errno : EIO;
+	if (err == 0 && ferror(of->f))
+		err = EIO;
+	/* fsync fails on a FIFO or a device with EINVAL: no matter */
+	if (err == 0 && fsync(fileno(of->f)) == -1 &&
+	    (of->tmp != NULL || (errno != EINVAL && errno != EROFS)))
+		err = errno;
+	if (fclose(of->f) == EOF && err == 0)
+		err = errno != 0 ? errno : EIO;
+	of->f = NULL;
+	if (err != 0) {
+		st = pms_seterr(PMS_EIO, "%s: write error: %s", of->path,
+		    strerror(err));
+		goto out;
+	}
+	if (of->tmp != NULL) {
+		if (rename(of->tmp, of->target) == -1) {
+			st = pms_seterr(PMS_EIO, "%s: %s", of->path,
+			    strerror(errno));
+			goto out;
+		}
+		free(of->tmp);
+		of->tmp = NULL;
+		/* as pms_file_replace: the file is in place either way */
+		pms_sync_dir(of->target);
+	}
+out:
+	if (of->tmp != NULL)
+		unlink(of->tmp);
+	outfile_free(of);
+	return st;
+}
+
+enum pms_status
+pms_outfile_close(struct pms_outfile *of)
+{
+	return outfile_finish(of, 0);
+}
+
+void
+pms_outfile_abort(struct pms_outfile *of)
+{
+	if (of == NULL)
+		return;
+	if (of->f != NULL)
+		fclose(of->f);
+	if (of->tmp != NULL)
+		unlink(of->tmp);
+	outfile_free(of);
+}
+
+enum pms_status
+pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
+    const char *path, const struct pms_col *cols, size_t ncols)
+{
+	struct pms_writer *w;
+	enum pms_status st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return pms_writer_open_stream(wp, fmt, stdout, cols, ncols);
+	*wp = NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return nomem();
+	if ((st = set_cols(w, cols, ncols)) != PMS_OK ||
+	    (st = pms_outfile_open(&w->of, path, &w->out)) != PMS_OK) {
+		writer_free(w);
+		return st;
+	}
+	writer_start(w, fmt);
+	*wp = w;
+	return PMS_OK;
 }
 
 /* CSV: quote when a reader would otherwise split or trim the cell. */
@@ -2284,45 +2376,25 @@ pms_writer_close(struct pms_writer *w)
 {
 	enum pms_status st = PMS_OK;
 
-	if (w->fmt == PMS_OUT_TABLE && (st = table_print(w)) != PMS_OK)
+	if (w->fmt == PMS_OUT_TABLE && (st = table_print(w)) != PMS_OK) {
+		pms_outfile_abort(w->of);
 		goto out;
+	}
+	if (w->of != NULL) {
+		st = outfile_finish(w->of, w->err);
+		goto out;
+	}
 	if (w->err == 0 && fflush(w->out) == EOF)
 		w->err = errno != 0 ? errno : EIO;
 	if (w->err == 0 && ferror(w->out))
 		w->err = EIO;
-	if (w->own) {
-		/* fsync fails on a FIFO or a device with EINVAL: no matter */
-		if (w->err == 0 && fsync(fileno(w->out)) == -1 &&
-		    (w->tmp != NULL || (errno != EINVAL && errno != EROFS)))
-			w->err = errno;
-		if (fclose(w->out) == EOF && w->err == 0)
-			w->err = errno != 0 ? errno : EIO;
-		w->out = NULL;
-	}
 	if (w->err != 0) {
 		st = write_fail(w);
 		/* reported here, and once is enough: the caller's own check
 		 * of its stream must not say it again */
-		if (!w->own)
-			clearerr(w->out);
-		goto out;
-	}
-	if (w->tmp != NULL) {
-		if (rename(w->tmp, w->target) == -1) {
-			st = pms_seterr(PMS_EIO, "%s: %s", w->path,
-			    strerror(errno));
-			goto out;
-		}
-		free(w->tmp);
-		w->tmp = NULL;
-		/* as pms_file_replace: the file is in place either way */
-		pms_sync_dir(w->target);
+		clearerr(w->out);
 	}
 out:
-	if (w->own && w->out != NULL)
-		fclose(w->out);
-	if (w->tmp != NULL)
-		unlink(w->tmp);
 	writer_free(w);
 	return st;
 }
@@ -2332,9 +2404,6 @@ pms_writer_abort(struct pms_writer *w)
 {
 	if (w == NULL)
 		return;
-	if (w->own)
-		fclose(w->out);
-	if (w->tmp != NULL)
-		unlink(w->tmp);
+	pms_outfile_abort(w->of);
 	writer_free(w);
 }

@@ -1004,17 +1004,53 @@ enum pms_status
 pms_store_begin(struct pms_store *s)
 {
 	s->audit_last = 0;	/* pms_audit_export() ties to this one's */
+	s->tx_changes = sqlite3_total_changes64(s->db);
+	s->tx_log = 0;
 	return pms_exec(s, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
 enum pms_status
 pms_store_commit(struct pms_store *s)
 {
+	/*
+	 * A dry run does all the work and keeps none of it; but a
+	 * transaction that wrote only to the access log was a read, whose
+	 * entry stays: what was read was shown.
+	 */
+	if (s->dry_run && sqlite3_total_changes64(s->db) - s->tx_changes >
+	    s->tx_log) {
+		pms_store_rollback(s);
+		return PMS_OK;
+	}
+	return pms_store_commit_log(s);
+}
+
+enum pms_status
+pms_store_commit_log(struct pms_store *s)
+{
 	enum pms_status st;
 
 	if ((st = pms_exec(s, "COMMIT", "committing")) != PMS_OK)
 		pms_store_rollback(s);
 	return st;
+}
+
+void
+pms_store_set_dry_run(struct pms_store *s, int on)
+{
+	s->dry_run = on != 0;
+}
+
+int
+pms_store_dry_run(const struct pms_store *s)
+{
+	return s->dry_run;
+}
+
+enum pms_status
+pms_store_begin_read(struct pms_store *s)
+{
+	return pms_exec(s, "BEGIN DEFERRED", "starting a read");
 }
 
 void
