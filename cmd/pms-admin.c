@@ -61,7 +61,7 @@ enum { OPT_KDF = 256, OPT_UNLOCK, OPT_ROLE, OPT_OUT, OPT_FOR, OPT_TO,
 static int
 common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 {
-	char *end;
+	char *end, word[300];
 	long fd;
 
 	switch (ch) {
@@ -92,12 +92,12 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		ctx->recovery = 1;
 		return 0;
 	case ':':
-		pms_fail(ctx, EX_USAGE, "option \"%s\" needs a value",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "option %s needs a value", word);
 		usage(EX_USAGE);
 	default:
-		pms_fail(ctx, EX_USAGE, "unknown option \"%s\"",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "unknown option %s", word);
 		usage(EX_USAGE);
 	}
 }

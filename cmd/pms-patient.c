@@ -203,6 +203,33 @@ fail(struct pms_ctx *ctx, enum pms_status st)
 	return pms_fail_status(ctx, st);
 }
 
+/* A command that changes the store, done under --dry-run: say so. */
+static int
+dry_done(struct pms_ctx *ctx)
+{
+	if (ctx->dry_run)
+		fprintf(stderr, "%s: --dry-run: nothing was written\n",
+		    ctx->prog);
+	return EX_OK;
+}
+
+/* The operands left after a command's options: between min and max,
+ * else the reason (what the command takes) and the usage. */
+static void
+operands(struct pms_ctx *ctx, int argc, char **argv, int min, int max,
+    const char *takes)
+{
+	int n = argc - optind;
+
+	if (n >= min && n <= max)
+		return;
+	if (n < min)
+		pms_cli_usage(ctx, "%s: %s", ctx->cmd, takes);
+	pms_cli_usage(ctx, "%s: %s; %d operand%s too many", ctx->cmd, takes,
+	    n - max, n - max == 1 ? " is one" : "s are");
+	(void)argv;
+}
+
 /* ---- output ---- */
 
 static const struct pms_col full_cols[] = {
@@ -301,10 +328,24 @@ short_row(const struct pms_patient *p, struct pms_cell *c)
 	text_cell(&c[8], p->status);
 }
 
+/* The output of a query, opened at its first row (or its end): never
+ * before the store said the user may see the rows. */
 struct out {
+	struct pms_ctx	*ctx;
 	struct pms_writer *w;
 	int		 full;
+	int		 rc;		/* the writer's open failed: its code */
 };
+
+static int
+out_open(struct out *o)
+{
+	if (o->w == NULL && o->rc == 0)
+		o->rc = pms_cli_writer(o->ctx, o->full ? full_cols : short_cols,
+		    o->full ? PMS_NELEM(full_cols) : PMS_NELEM(short_cols),
+		    &o->w);
+	return o->rc;
+}
 
 static int
 write_patient(void *arg, const struct pms_patient *p)
@@ -312,6 +353,8 @@ write_patient(void *arg, const struct pms_patient *p)
 	struct out *o = arg;
 	struct pms_cell c[PMS_NELEM(full_cols)];
 
+	if (out_open(o) != 0)
+		return 1;
 	if (o->full)
 		full_row(p, c);
 	else
@@ -338,6 +381,7 @@ cmd_add(struct pms_ctx *ctx, int argc, char **argv)
 	struct pms_writer *w;
 	struct pms_cell c[2];
 	enum pms_status st;
+	char mrn[PMS_PT_MRN];
 	int64_t id;
 	int ch, rc;
 
@@ -352,20 +396,22 @@ cmd_add(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "the fields are options "
+	    "(--last-name, --first-name, --dob, ...), not operands");
 	if ((rc = pms_cli_open(ctx, "patient.add", &s)) != 0)
 		return rc;
-	st = pms_patient_add(s, &in, report, ctx, &id);
+	st = pms_patient_add(s, &in, report, ctx, &id, mrn);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return fail(ctx, st);
 	if ((rc = pms_cli_writer(ctx, cols, PMS_NELEM(cols), &w)) != 0)
 		return rc;
 	int_cell(&c[0], id);
-	text_cell(&c[1], in.in[PMS_PF_MRN]);
+	text_cell(&c[1], mrn);
 	pms_writer_row(w, c);
-	return pms_cli_writer_close(ctx, w);
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
+		return rc;
+	return dry_done(ctx);
 }
 
 static int
@@ -395,8 +441,9 @@ cmd_show(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + (mrn == NULL) != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, mrn == NULL, mrn == NULL, mrn == NULL ?
+	    "give one patient id, or --mrn" : "--mrn names the patient: "
+	    "give no id with it");
 	if (mrn == NULL && (rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.show", &s)) != 0)
@@ -433,19 +480,20 @@ run_query(struct pms_ctx *ctx, struct pms_pt_query *q, int full)
 
 	if ((rc = pms_cli_open(ctx, q->action, &s)) != 0)
 		return rc;
+	memset(&o, 0, sizeof(o));
+	o.ctx = ctx;
 	o.full = full;
 	q->full = full;
-	if ((rc = pms_cli_writer(ctx, full ? full_cols : short_cols, full ?
-	    PMS_NELEM(full_cols) : PMS_NELEM(short_cols), &o.w)) != 0) {
-		pms_store_close(s);
-		return rc;
-	}
 	st = pms_patient_query(s, q, write_patient, &o, &n);
 	pms_store_close(s);
+	if (o.rc != 0)		/* reported by pms_cli_writer() */
+		return o.rc;
 	if (st != PMS_OK) {
 		pms_writer_abort(o.w);
 		return fail(ctx, st);
 	}
+	if ((rc = out_open(&o)) != 0)
+		return rc;
 	return pms_cli_writer_close(ctx, o.w);
 }
 
@@ -496,12 +544,17 @@ cmd_find(struct pms_ctx *ctx, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "what to find goes with an option: "
+	    "--name 'Jane Smith', --dob, --phone or --mrn");
 	if (q.name == NULL && q.dob == NULL && q.phone == NULL &&
 	    q.mrn == NULL)
-		return pms_fail(ctx, EX_USAGE, "find: give --name, --dob, "
-		    "--phone or --mrn");
+		pms_cli_usage(ctx, "find: give --name, --dob, --phone or "
+		    "--mrn");
+	/* rows written to a file leave the store with it */
+	if (ctx->out_path != NULL) {
+		q.export_kind = "patient-find";
+		q.out_path = ctx->out_path;
+	}
 	return run_query(ctx, &q, 0);
 }
 
@@ -530,8 +583,8 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "takes no operand (--status, "
+	    "--merged)");
 	/* a list written to a file leaves the store with it */
 	if (ctx->out_path != NULL) {
 		q.export_kind = "patient-list";
@@ -565,8 +618,8 @@ cmd_export(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "takes no operand (--status, "
+	    "--reveal)");
 	q.emergency = ctx->emergency;
 	/* every export leaves the store, to a file or down a pipe */
 	q.export_kind = "patients";
@@ -600,8 +653,8 @@ cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id, or - to read "
+	    "records");
 	for (i = 0; i < PMS_PF_COUNT; i++)
 		any |= in.in[i] != NULL;
 	if (strcmp(argv[optind], "-") == 0) {
@@ -630,9 +683,13 @@ cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 		pms_store_close(s);
 		if (st != PMS_OK)
 			return fail(ctx, st);
-		fprintf(stderr, "%s: %lu updated, %lu unchanged\n", ctx->prog,
-		    n.updated, n.unchanged);
-		return EX_OK;
+		if (n.rows == 0)
+			fprintf(stderr, "%s: no records on standard input\n",
+			    ctx->prog);
+		fprintf(stderr, "%s: %lu %s, %lu unchanged\n", ctx->prog,
+		    n.updated, ctx->dry_run ? "would be updated" : "updated",
+		    n.unchanged);
+		return dry_done(ctx);
 	}
 	st = pms_patient_update(s, id, &in, report, ctx, &changed);
 	pms_store_close(s);
@@ -641,7 +698,7 @@ cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 	if (!changed)
 		fprintf(stderr, "%s: patient %lld: nothing changed\n",
 		    ctx->prog, (long long)id);
-	return EX_OK;
+	return dry_done(ctx);
 }
 
 /* ---- import ---- */
@@ -702,7 +759,11 @@ import_end(struct pms_ctx *ctx, enum pms_status st,
 		    n->differ == 1 ? "s" : "", n->differ == 1 ? "it" : "them");
 	if (st != PMS_OK)
 		return fail(ctx, st);
-	if (n->rejected > 0)
+	if (n->rejected > 0 && ctx->dry_run)
+		fprintf(stderr, "%s: %lu row%s rejected; --dry-run: %s was not "
+		    "written\n", ctx->prog, n->rejected, n->rejected == 1 ? "" :
+		    "s", o->rejects);
+	else if (n->rejected > 0)
 		fprintf(stderr, "%s: %lu row%s rejected, written to %s\n",
 		    ctx->prog, n->rejected, n->rejected == 1 ? "" : "s",
 		    o->rejects);
@@ -739,7 +800,8 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 			break;
 		case OPT_MAP:
 			if (policies)
-				usage(EX_USAGE);
+				pms_cli_usage(ctx, "policy import: --map does "
+				    "not apply: the columns are pms's own");
 			o->map = optarg;
 			break;
 		case OPT_ENCODING:
@@ -751,7 +813,8 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 			break;
 		case OPT_UPDATE:
 			if (policies)
-				usage(EX_USAGE);
+				pms_cli_usage(ctx, "policy import: --update "
+				    "does not apply");
 			o->update = 1;
 			break;
 		case OPT_SKIP:
@@ -765,8 +828,8 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 				return rc;
 		}
 	}
-	if (argc - optind > 1)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 1, "one file at most (none, or -: "
+	    "standard input)");
 	*file = optind < argc ? argv[optind] : "-";
 	o->dry_run = ctx->dry_run;
 	if (isatty(STDERR_FILENO)) {
@@ -844,8 +907,7 @@ cmd_duplicates(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "takes no operand");
 	if ((rc = pms_cli_open(ctx, "patient.duplicates", &s)) != 0)
 		return rc;
 	if ((rc = pms_cli_writer(ctx, cols, PMS_NELEM(cols), &w)) != 0) {
@@ -885,8 +947,8 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind + 2 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 2, 2, "give two patient ids: the one to "
+	    "keep, then the one to drop");
 	if ((rc = id_arg(ctx, argv[optind], &keep)) != 0 ||
 	    (rc = id_arg(ctx, argv[optind + 1], &drop)) != 0)
 		return rc;
@@ -967,8 +1029,7 @@ cmd_guarantor_set(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.guarantor", &s)) != 0)
@@ -978,7 +1039,7 @@ cmd_guarantor_set(struct pms_ctx *ctx, int argc, char **argv)
 	if (st != PMS_OK)
 		return fail(ctx, st);
 	printf("%lld\n", (long long)gid);
-	return EX_OK;
+	return dry_done(ctx);
 }
 
 static int
@@ -1012,8 +1073,7 @@ cmd_guarantor_show(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.guarantor", &s)) != 0)
@@ -1061,15 +1121,14 @@ cmd_guarantor_clear(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.guarantor", &s)) != 0)
 		return rc;
 	st = pms_guarantor_clear(s, id);
 	pms_store_close(s);
-	return st != PMS_OK ? fail(ctx, st) : EX_OK;
+	return st != PMS_OK ? fail(ctx, st) : dry_done(ctx);
 }
 
 /* ---- policies ---- */
@@ -1179,8 +1238,7 @@ cmd_policy_add(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.policy.add", &s)) != 0)
@@ -1194,7 +1252,9 @@ cmd_policy_add(struct pms_ctx *ctx, int argc, char **argv)
 	int_cell(&c[0], pid);
 	int_cell(&c[1], id);
 	pms_writer_row(w, c);
-	return pms_cli_writer_close(ctx, w);
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
+		return rc;
+	return dry_done(ctx);
 }
 
 static int
@@ -1215,8 +1275,8 @@ cmd_policy_list(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (argc - optind > 1)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 1, "one patient id at most (none: "
+	    "every patient's)");
 	if (optind < argc && (rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.policy.list", &s)) != 0)
@@ -1256,15 +1316,17 @@ cmd_policy_end(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc || on == NULL)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one policy id");
+	if (on == NULL)
+		pms_cli_usage(ctx, "policy end: --on DATE, the last day the "
+		    "policy covers, is needed");
 	if (pms_patient_id_parse(argv[optind], &id) != PMS_OK)
 		return pms_fail(ctx, EX_USAGE, "a policy id is a number");
 	if ((rc = pms_cli_open(ctx, "patient.policy.end", &s)) != 0)
 		return rc;
 	st = pms_policy_end(s, id, on);
 	pms_store_close(s);
-	return st != PMS_OK ? fail(ctx, st) : EX_OK;
+	return st != PMS_OK ? fail(ctx, st) : dry_done(ctx);
 }
 
 static int

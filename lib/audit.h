@@ -103,6 +103,9 @@ enum pms_status	 pms_read_row(struct pms_read *, int64_t key,
 /* A patient the read concerns beyond its rows' (the one asked about),
  * named in the entry; nothing on the second walk. */
 enum pms_status	 pms_read_patient(struct pms_read *, int64_t patient);
+/* PMS_EIO for a walk whose callback failed to write a row, with the
+ * message the writer set (pms_writer_row). */
+enum pms_status	 pms_read_stopped(void);
 /* 1 on the second walk, the one that shows. */
 int		 pms_read_showing(const struct pms_read *);
 

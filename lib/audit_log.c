@@ -252,8 +252,7 @@ log_walk(struct pms_store *s, struct pms_read *r, void *arg)
 		row.flag = (const char *)sqlite3_column_text(st, 6);
 		(*w->count)++;
 		if (w->fn(w->arg, &row) != 0) {
-			ps = pms_seterr(PMS_EIO, "the output could not be "
-			    "written");
+			ps = pms_read_stopped();
 			goto out;
 		}
 	}
@@ -471,8 +470,7 @@ disc_walk(struct pms_store *s, struct pms_read *r, void *arg)
 		d.recorded_by = (const char *)sqlite3_column_text(st, 8);
 		(*w->count)++;
 		if (w->fn(w->arg, &d) != 0) {
-			ps = pms_seterr(PMS_EIO, "the output could not be "
-			    "written");
+			ps = pms_read_stopped();
 			goto out;
 		}
 	}
@@ -554,8 +552,7 @@ exp_walk(struct pms_store *s, struct pms_read *r, void *arg)
 		row.audit_id = sqlite3_column_int64(st, 7);
 		(*w->count)++;
 		if (w->fn(w->arg, &row) != 0) {
-			ps = pms_seterr(PMS_EIO, "the output could not be "
-			    "written");
+			ps = pms_read_stopped();
 			goto out;
 		}
 	}

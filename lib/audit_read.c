@@ -10,6 +10,7 @@
  * in a read transaction, which in WAL mode blocks no writer, showing
  * only the rows the entry names.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,16 @@ cmp_key(const void *a, const void *b)
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+enum pms_status
+pms_read_stopped(void)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", pms_errmsg());
+	return pms_seterr(PMS_EIO, "%s", why[0] != '\0' ? why :
+	    "the output could not be written");
 }
 
 int

@@ -255,12 +255,63 @@ bad_usage(struct pms_ctx *ctx)
 	exit(EX_USAGE);		/* a usage() always exits; in case not */
 }
 
+void
+pms_cli_usage(struct pms_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", ctx->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	bad_usage(ctx);
+}
+
+int
+pms_cli_quotable(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= 32 || !((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') ||
+		    strchr("._-", s[n]) != NULL))
+			return 0;
+	return n > 0;
+}
+
+/*
+ * The option getopt_long() just refused, as typed, quoted into buf: a
+ * long one whole ("--bogus"), a short one with the word it came in
+ * ("-b" in "-bob").  getopt moves past a word of short options only at
+ * its last letter, so the word is argv[optind] until then.
+ */
+void
+pms_cli_bad_option(char **argv, char *buf, size_t size)
+{
+	const char *cur = argv[optind], *prev = argv[optind - 1], *w;
+
+	if (optopt > 0 && optopt < 128 && cur != NULL && cur[0] == '-' &&
+	    cur[1] != '-' && strchr(cur + 1, optopt) != NULL)
+		w = cur;
+	else
+		w = prev;
+	if (optopt <= 0 || optopt >= 128 || w[0] != '-' || w[1] == '-' ||
+	    (w[1] == optopt && w[2] == '\0'))
+		snprintf(buf, size, "\"%s\"", w);
+	else
+		snprintf(buf, size, "\"-%c\" in \"%s\"", optopt, w);
+}
+
 int
 pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 {
 	static const char *const formats[] = { "table", "csv", "json" };
 	static const int format_ids[] = { PMS_OUT_TABLE, PMS_OUT_CSV,
 	    PMS_OUT_JSON };
+	char word[300];
 	size_t i;
 
 	switch (ch) {
@@ -303,12 +354,12 @@ pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		ctx->emergency = arg;
 		return 0;
 	case ':':
-		pms_fail(ctx, EX_USAGE, "option \"%s\" needs a value",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "option %s needs a value", word);
 		bad_usage(ctx);
 	default:
-		pms_fail(ctx, EX_USAGE, "unknown option \"%s\"",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "unknown option %s", word);
 		bad_usage(ctx);
 	}
 }
@@ -337,6 +388,43 @@ find_cmd(const struct pms_cmd *cmds, size_t n, int argc, char **argv,
 	return NULL;
 }
 
+/*
+ * No command of cmds is named: the first word of a two-word command
+ * alone or with a wrong second ("guarantor: give a subcommand (set,
+ * show, clear)"), else an unknown command.  Names are quoted only
+ * when they have the shape of one.
+ */
+static _Noreturn void
+no_cmd(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t n, int argc,
+    char **argv)
+{
+	char subs[256];
+	size_t i, len = strlen(argv[0]), w = 0;
+	int r;
+
+	subs[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strncmp(cmds[i].name, argv[0], len) != 0 ||
+		    cmds[i].name[len] != ' ')
+			continue;
+		r = snprintf(subs + w, sizeof(subs) - w, "%s%s", w > 0 ?
+		    ", " : "", cmds[i].name + len + 1);
+		if (r > 0 && (size_t)r < sizeof(subs) - w)
+			w += (size_t)r;
+	}
+	if (w > 0 && argc < 2)
+		pms_cli_usage(ctx, "%s: give a subcommand (%s)", argv[0], subs);
+	if (w > 0 && pms_cli_quotable(argv[1]))
+		pms_cli_usage(ctx, "%s: unknown subcommand \"%s\" (%s)",
+		    argv[0], argv[1], subs);
+	if (w > 0)
+		pms_cli_usage(ctx, "%s: unknown subcommand (%s)", argv[0],
+		    subs);
+	if (pms_cli_quotable(argv[0]))
+		pms_cli_usage(ctx, "unknown command \"%s\"", argv[0]);
+	pms_cli_usage(ctx, "unknown command");
+}
+
 int
 pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
     int argc, char **argv)
@@ -361,11 +449,9 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
-		bad_usage(ctx);
-	if ((c = find_cmd(cmds, ncmds, argc, argv, &words)) == NULL) {
-		pms_fail(ctx, EX_USAGE, "unknown command \"%s\"", argv[0]);
-		bad_usage(ctx);
-	}
+		bad_usage(ctx);	/* the usage says it all */
+	if ((c = find_cmd(cmds, ncmds, argc, argv, &words)) == NULL)
+		no_cmd(ctx, cmds, ncmds, argc, argv);
 	/* a two-word command sees its second word as argv[0] */
 	argc -= words - 1;
 	argv += words - 1;

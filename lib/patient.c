@@ -588,7 +588,8 @@ report_msg(void *arg, int kind, int field, const char *text)
 
 enum pms_status
 pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
-    pms_pt_report_fn *report, void *arg, int64_t *idp)
+    pms_pt_report_fn *report, void *arg, int64_t *idp,
+    char mrn[PMS_PT_MRN])
 {
 	struct report_ctx rc = { report, arg, NULL };
 	struct pt_dates dates = { in->date_form, PMS_DATE_ISO, 0 };
@@ -633,6 +634,8 @@ pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
 	pt_fields_fmt(given, fields, sizeof(fields));
 	if ((ps = audit1(s, "patient.add", fields, *idp)) != PMS_OK)
 		goto fail;
+	if (mrn != NULL)
+		pt_cpy(mrn, PMS_PT_MRN, p.mrn);
 	return pms_store_commit(s);
 sqlfail:
 	ps = pms_store_sqlerr(s, r, "adding a patient");
@@ -811,7 +814,6 @@ struct pt_walk {
 	pms_pt_fn	*fn;
 	void		*arg;
 	size_t		*count;
-	char		 why[512];	/* the writer's message */
 };
 
 static enum pms_status
@@ -852,10 +854,7 @@ pt_walk(struct pms_store *s, struct pms_read *r, void *arg)
 		pt_read(st, &p, q->reveal);
 		(*w->count)++;
 		if (w->fn(w->arg, &p) != 0) {
-			/* the writer's own message */
-			pt_cpy(w->why, sizeof(w->why), pms_errmsg());
-			ps = pms_seterr(PMS_EIO, "%s", w->why[0] != '\0' ?
-			    w->why : "the output could not be written");
+			ps = pms_read_stopped();
 			goto out;
 		}
 	}
@@ -1943,8 +1942,7 @@ pol_walk(struct pms_store *s, struct pms_read *r, void *arg)
 		pol_read(st, &o);
 		(*w->count)++;
 		if (w->fn(w->arg, &o) != 0) {
-			ps = pms_seterr(PMS_EIO, "the output could not be "
-			    "written");
+			ps = pms_read_stopped();
 			goto out;
 		}
 	}

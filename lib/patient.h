@@ -173,11 +173,12 @@ typedef void	 pms_pt_report_fn(void *arg, int warn, const char *msg);
  * Add a patient: last_name, first_name and dob are needed.  One
  * transaction with its audit entry "patient.add" naming the fields
  * given.  PMS_EDATA with every bad field reported; PMS_EREFUSED if the
- * MRN is taken (nothing written).  *idp gets the new id.
+ * MRN is taken (nothing written).  *idp gets the new id, mrn (may be
+ * NULL) the MRN as stored ("" for none).
  */
 enum pms_status	 pms_patient_add(struct pms_store *,
 		    const struct pms_pt_input *, pms_pt_report_fn *,
-		    void *arg, int64_t *idp);
+		    void *arg, int64_t *idp, char mrn[PMS_PT_MRN]);
 
 /*
  * Change the fields given in in ("" clears a field that may be empty).

@@ -363,6 +363,21 @@ int		 pms_cli_open(struct pms_ctx *, const char *action,
 /* "prog: --dry-run: PATH was not written", for a command's own file. */
 void		 pms_cli_would_write(const struct pms_ctx *, const char *path);
 
+/* A usage error: "prog: reason" on stderr, then the usage; no return. */
+_Noreturn void	 pms_cli_usage(struct pms_ctx *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/*
+ * 1 if a value from the command line or the input may be quoted in a
+ * message: the shape of a code or an id, 1 to 32 of letters, digits,
+ * ".", "_", "-".  Anything else (words with spaces, a date, an address)
+ * may be a patient's data: name the field and say what is wrong.
+ */
+int		 pms_cli_quotable(const char *);
+
+/* The option getopt_long() just refused (returned '?' or ':'), as it
+ * was typed, in quotes: "--bogus", or "-b" in "-bob". */
+void		 pms_cli_bad_option(char **argv, char *buf, size_t size);
+
 /* Set up the process: sodium, umask 007, no core dumps. */
 void		 pms_ctx_init(struct pms_ctx *, const char *prog);
 void		 pms_ctx_release(struct pms_ctx *);

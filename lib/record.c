@@ -1659,6 +1659,10 @@ out_name(const struct pms_writer *w)
 static enum pms_status
 write_fail(const struct pms_writer *w)
 {
+	/* a reader that went away ("| head") needs no more words */
+	if (w->err == EPIPE)
+		return pms_seterr(PMS_EIO, "%s: %s", out_name(w),
+		    strerror(w->err));
 	return pms_seterr(PMS_EIO, "%s: write error: %s", out_name(w),
 	    strerror(w->err));
 }

@@ -400,7 +400,7 @@ appt_walk_one(void *arg, const struct pms_appt *a)
 	if (w->count != NULL)
 		(*w->count)++;
 	if (w->fn(w->arg, a) != 0) {
-		w->st = pms_seterr(PMS_EIO, "output stopped");
+		w->st = pms_read_stopped();
 		return 1;
 	}
 	return 0;
@@ -506,7 +506,7 @@ hist_walk(struct pms_store *s, struct pms_read *r, void *arg)
 		if (w->count != NULL)
 			(*w->count)++;
 		if (w->fn(w->arg, &c) != 0) {
-			ps = pms_seterr(PMS_EIO, "output stopped");
+			ps = pms_read_stopped();
 			goto out;
 		}
 	}

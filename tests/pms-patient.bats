@@ -1094,3 +1094,152 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	[[ $stderr != *rows* ]]
 	assert_output --partial '20000,20000,0,0,0,0,no'
 }
+
+# ---- what a fresh user found (plan/findings-a.md) -----------------------
+
+# Every row of every table of the store, table by table, for comparing a
+# store before and after a command.
+store_dump() {
+	local t sql=""
+	for t in $(pms-sql "SELECT name FROM sqlite_schema WHERE type =
+	    'table' ORDER BY name"); do
+		sql+="SELECT '$t', * FROM \"$t\";"
+	done
+	pms-sql "$sql"
+}
+
+@test "dry-run: every writing command does its work and keeps none of it" {
+	pat Example Pat 1980-01-15 --mrn 000101 >/dev/null
+	pat Demo Jo 2015-12-03 >/dev/null
+	pat Demo Lee 1983-03-30 >/dev/null
+	pms-patient policy add 1 --payer acme --member-id XK1 \
+	    --from 2025-01-01 >/dev/null
+	pms-patient guarantor set 2 --relationship parent --patient 3 \
+	    >/dev/null
+	store_dump >"$BATS_TEST_TMPDIR/before"
+	run -0 --separate-stderr pms-patient add --dry-run --last-name Dry \
+	    --first-name Run --dob 1990-01-01 -o csv
+	# the id it would have had, and no more
+	assert_output $'patient_id,mrn\n4,'
+	assert_stderr 'pms-patient: --dry-run: nothing was written'
+	run -0 pms-patient -n update 1 --city Nowhere
+	run -0 --separate-stderr pms-patient update - --dry-run \
+	    <<<$'patient_id,city\n2,Dryville'
+	assert_stderr '1 would be updated, 0 unchanged'
+	run -0 pms-patient policy add 2 --payer acme --member-id D1 \
+	    --dry-run -o csv
+	run -0 pms-patient policy end 1 --on 2025-06-30 --dry-run
+	run -0 pms-patient guarantor set 1 --relationship spouse \
+	    --patient 3 --dry-run
+	run -0 pms-patient guarantor clear 2 --dry-run
+	run -0 pms-patient merge 2 3 --dry-run -o csv
+	printf 'mrn,last_name,first_name,dob\nN-1,New,Row,1970-01-01\n' \
+	    >"$BATS_TEST_TMPDIR/new.csv"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/new.csv" --dry-run -o csv
+	assert_output --partial '1,1,0,0,0,0,yes'
+	printf 'mrn,payer,member_id,priority\n000101,acme,XK2,secondary\n' \
+	    >"$BATS_TEST_TMPDIR/pol.csv"
+	run -0 pms-patient policy import "$BATS_TEST_TMPDIR/pol.csv" -n -o csv
+	assert_output --partial '1,1,0,0,0,0,yes'
+	# not a row of any table changed, the access log included
+	store_dump >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# a read given --dry-run just runs, and its entry is kept: the rows
+	# went out all the same
+	run -0 pms-patient list --dry-run -o csv
+	[ "${#lines[@]}" -eq 4 ]
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'patient.list'
+	# a file is not written, and its export is not recorded
+	run -0 --separate-stderr pms-patient export --dry-run -o csv \
+	    --out "$BATS_TEST_TMPDIR/x.csv"
+	assert_stderr "--dry-run: $BATS_TEST_TMPDIR/x.csv was not written"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/x.csv"
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 0
+}
+
+@test "dry-run: a refusal is still on record" {
+	pat Example Pat 1980-01-15 >/dev/null
+	run -77 as auditor pms-patient add --dry-run --last-name Dry \
+	    --first-name Run --dob 1990-01-01
+	run -0 pms-sql "SELECT user, action FROM audit ORDER BY id DESC
+	    LIMIT 1"
+	assert_output 'auditor|denied:patient.add'
+}
+
+@test "reads: a reader that stops reading blocks no one; its entry is first" {
+	bench-gen --patients 30000 --out "$BATS_TEST_TMPDIR/g" patients
+	pms-patient import "$BATS_TEST_TMPDIR/g/patients.csv" -o csv \
+	    >/dev/null
+	# a list into a pipe nobody reads: it fills and the list waits
+	start_blocked pms-patient list -o csv
+	# its entry is written before a row went out
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'patient.list'
+	# while it waits, the others write at once (no busy, no 75)
+	run -0 pms-patient add --last-name Walk --first-name In \
+	    --dob 1990-01-01 -o csv
+	run -0 pms-patient update 1 --city Boston
+	run -0 pms-admin backup --out "$BATS_TEST_TMPDIR/b.bak"
+	finish_blocked
+	# the list shows only the patients its entry names, not the new
+	# one: the header (less the byte read), then a row for each
+	[ "$(wc -l <"$BLOCKED_OUT")" -eq 30001 ]
+	run -0 pms-sql "SELECT count(*) FROM audit_patient p JOIN audit a ON
+	    a.id = p.audit_id WHERE a.action = 'patient.list'"
+	assert_output 30000
+}
+
+@test "reads: refused, they print nothing, not even a header" {
+	pat Example Pat 1980-01-15 --ssn 000-12-3456 >/dev/null
+	run -77 --separate-stderr as desk pms-patient export --reveal -o csv
+	[ -z "$output" ]
+	assert_stderr 'may not do patient.export'
+	# the output opens only once the store said yes
+	run -64 --separate-stderr pms-patient find --dob 1990-13-45 -o csv
+	[ -z "$output" ]
+	assert_stderr 'pms-patient: --dob: not a valid date'
+}
+
+@test "usage: every refusal says why, then the usage" {
+	run -64 --separate-stderr pms-patient policy end 1
+	assert_stderr 'pms-patient: policy end: --on DATE, the last day the policy covers, is needed'
+	[[ $stderr == *'usage: pms-patient'* ]]
+	run -64 --separate-stderr pms-patient show 1 2 3
+	assert_stderr 'show: give one patient id, or --mrn; 2 operands are too many'
+	run -64 --separate-stderr pms-patient find 'Zztest Zebediah'
+	assert_stderr "find: what to find goes with an option: --name 'Jane Smith'"
+	refute_phi "$stderr"
+	run -64 --separate-stderr pms-patient guarantor
+	assert_stderr 'pms-patient: guarantor: give a subcommand (set, show, clear)'
+	run -64 --separate-stderr pms-patient policy
+	assert_stderr 'policy: give a subcommand (add, list, end, import)'
+	run -64 --separate-stderr pms-patient policy frob
+	assert_stderr 'policy: unknown subcommand "frob" (add, list, end, import)'
+	run -64 --separate-stderr pms-patient list -xq
+	assert_stderr 'unknown option "-x" in "-xq"'
+	run -64 --separate-stderr pms-patient merge 1
+	assert_stderr 'merge: give two patient ids: the one to keep, then the one to drop'
+}
+
+@test "import --skip-invalid /dev/stdout: the rejects on standard output, the link kept" {
+	[ -L /dev/stdout ]
+	run -0 --separate-stderr pms-patient import "$FIX/bad.csv" -o csv \
+	    --skip-invalid /dev/stdout
+	assert_line --index 0 '"mrn","last_name","first_name","dob","sex","email","phone","reject_reason"'
+	assert_output --partial '5,2,0,0,0,3,no'
+	[ -L /dev/stdout ]
+	# nor is the file being imported written over
+	cp "$FIX/bad.csv" "$BATS_TEST_TMPDIR/in.csv"
+	ln -s in.csv "$BATS_TEST_TMPDIR/link.csv"
+	run -64 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/in.csv" \
+	    --skip-invalid "$BATS_TEST_TMPDIR/link.csv"
+	assert_stderr 'is the file being imported; name another file'
+	cmp "$FIX/bad.csv" "$BATS_TEST_TMPDIR/in.csv"
+	# a dry run says the file would be written, and writes none
+	run -0 --separate-stderr pms-patient import "$FIX/bad.csv" -o csv \
+	    --dry-run --skip-invalid "$BATS_TEST_TMPDIR/r.csv"
+	assert_stderr "3 rows rejected; --dry-run: $BATS_TEST_TMPDIR/r.csv was not written"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/r.csv"
+}

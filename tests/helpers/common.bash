@@ -69,6 +69,10 @@ public_dir() {
 }
 
 teardown() {
+	# a test that failed with start_blocked's command still waiting
+	if [ -f "$BATS_TEST_TMPDIR/.blocked" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/.blocked")" 2>/dev/null || true
+	fi
 	if [ -f "$BATS_TEST_TMPDIR/.public" ]; then
 		xargs -r rm -rf <"$BATS_TEST_TMPDIR/.public"
 	fi
@@ -90,4 +94,32 @@ schema_version() {
 	local last
 	last=$(cd "$TOP/share/sql" && ls -- *.sql | sort | tail -n 1)
 	echo $((10#${last%%-*}))
+}
+
+# Run "$@" with its standard output into a pipe that is read one byte
+# and then left full, as under "| less" or a stalled ssh: the command
+# waits in its write meanwhile.  A read that writes while it holds the
+# store's write lock blocks every other program then (pms_read_run in
+# lib/audit.h): test that others write at once, then finish_blocked
+# drains the rest into $BLOCKED_OUT and waits for the command.
+start_blocked() {
+	rm -f "$BATS_TEST_TMPDIR/blocked.fifo"
+	mkfifo "$BATS_TEST_TMPDIR/blocked.fifo"
+	"$@" >"$BATS_TEST_TMPDIR/blocked.fifo" \
+	    2>"$BATS_TEST_TMPDIR/blocked.err" 3>&- &
+	BLOCKED_PID=$!
+	echo "$BLOCKED_PID" >"$BATS_TEST_TMPDIR/.blocked"
+	# fd 7: Bats keeps 3 for itself
+	exec 7<"$BATS_TEST_TMPDIR/blocked.fifo"
+	head -c 1 <&7 >/dev/null
+}
+
+finish_blocked() {
+	BLOCKED_OUT="$BATS_TEST_TMPDIR/blocked.out"
+	cat <&7 >"$BLOCKED_OUT"
+	exec 7<&-
+	wait "$BLOCKED_PID"
+	local rc=$?
+	rm -f "$BATS_TEST_TMPDIR/.blocked"
+	return "$rc"
 }
