@@ -4,6 +4,7 @@
  * it small (checkpoints, for cron), rekey it, back it up and restore it,
  * and load the practice's configuration into it and dump it back.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,11 +143,26 @@ cmd_init(struct pms_ctx *ctx, int argc, char **argv)
 	if ((st = pms_store_create(&o, kdf, recovery, sizeof(recovery))) !=
 	    PMS_OK)
 		return pms_fail_status(ctx, st);
+	/*
+	 * The key goes out first, and the store is kept only once it did:
+	 * a store whose recovery key nobody saw is not kept.
+	 */
+	errno = 0;
+	if (printf("%s\n", recovery) < 0 || fflush(stdout) == EOF ||
+	    ferror(stdout)) {
+		rc = errno;
+		explicit_bzero(recovery, sizeof(recovery));
+		pms_store_unmake(o.path);
+		clearerr(stdout);
+		return pms_fail(ctx, EX_IOERR, "the recovery key could not be "
+		    "written to standard output (%s): the store was not "
+		    "created", rc != 0 ? strerror(rc) : "write error");
+	}
+	explicit_bzero(recovery, sizeof(recovery));
 	fprintf(stderr, "%s: created the store %s\n"
-	    "%s: this is the recovery key; it is shown only this once.\n"
-	    "%s: write it down and keep it in the office safe:\n",
+	    "%s: the recovery key above is shown only this once.\n"
+	    "%s: write it down and keep it in the office safe\n",
 	    ctx->prog, o.path, ctx->prog, ctx->prog);
-	printf("%s\n", recovery);
 	return EX_OK;
 }
 

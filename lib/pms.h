@@ -103,6 +103,14 @@ enum pms_status	 pms_store_open(struct pms_store **sp,
 enum pms_status	 pms_store_create(const struct pms_store_opts *,
 		    enum pms_kdf, char *recovery, size_t size);
 
+/*
+ * Remove a store pms_store_create() made a moment ago (the database and
+ * its WAL, the slot file, the lock directory), for a program that could
+ * not show the recovery key: a store nobody can recover is not kept.
+ * Never for a store in use.
+ */
+enum pms_status	 pms_store_unmake(const char *path);
+
 /* Close the store; may run a small checkpoint (see store.c). */
 void		 pms_store_close(struct pms_store *);
 

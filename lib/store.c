@@ -761,7 +761,25 @@ create_undo(const char *path, const char *kpath, const char *lockdir)
 	unlink(buf);
 	snprintf(buf, sizeof(buf), "%s/checkpoint.lock", lockdir);
 	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s/keys.lock", lockdir);
+	unlink(buf);
 	rmdir(lockdir);
+}
+
+enum pms_status
+pms_store_unmake(const char *path)
+{
+	char *kpath, *lockdir;
+
+	if ((kpath = pms_str_fmt("%s.keys", path)) == NULL ||
+	    (lockdir = pms_str_fmt("%s.lock.d", path)) == NULL) {
+		free(kpath);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	create_undo(path, kpath, lockdir);
+	free(kpath);
+	free(lockdir);
+	return PMS_OK;
 }
 
 /* Record a slot's public keys in the store, for good. */

@@ -191,3 +191,22 @@ audit_actions() {
 	assert_stderr "$STORE: the store is read-only: the access log cannot be written"
 	refute_phi "$stderr"
 }
+
+@test "init: a recovery key that cannot be written leaves no store (74)" {
+	local d="$BATS_TEST_TMPDIR/new" s
+	mkdir "$d"
+	s="$d/p.pms"
+	run -74 --separate-stderr bash -c "pms-admin -S '$s' init \
+	    --kdf interactive >/dev/full"
+	assert_stderr 'pms-admin: the recovery key could not be written to standard output (No space left on device): the store was not created'
+	[[ $stderr != *'created the store'* ]]
+	[ -z "$(ls -A "$d")" ]
+	run -74 --separate-stderr bash -c "pms-admin -S '$s' init \
+	    --kdf interactive >&-"
+	[ -z "$(ls -A "$d")" ]
+	# the key first, then the word that the store is there
+	run -0 --separate-stderr pms-admin -S "$s" init --kdf interactive
+	[[ $output =~ ^([A-Z2-7]{5}-){10}[A-Z2-7]{5}$ ]]
+	assert_stderr "pms-admin: created the store $s"
+	assert_stderr 'the recovery key above is shown only this once'
+}
