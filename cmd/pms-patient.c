@@ -155,14 +155,26 @@ common(struct pms_ctx *ctx, int ch, char **argv)
 	return pms_cli_opt(ctx, ch, optarg, argv);
 }
 
+/* A bad value of an option: "OPT: expected WHAT, not "X"", X quoted
+ * only when it has the shape of a word (pms_quotable). */
+static int
+bad_value(struct pms_ctx *ctx, const char *opt, const char *what,
+    const char *arg)
+{
+	if (pms_quotable(arg))
+		return pms_fail(ctx, EX_USAGE, "%s: expected %s, not \"%s\"",
+		    opt, what, arg);
+	return pms_fail(ctx, EX_USAGE, "%s: expected %s", opt, what);
+}
+
 static int
 date_form(struct pms_ctx *ctx, const char *arg, enum pms_date_form *f)
 {
 	int v = pms_date_form_parse(arg);
 
 	if (v < 0)
-		return pms_fail(ctx, EX_USAGE, "--date-format: expected iso, "
-		    "mdy, dmy or excel, not \"%s\"", arg);
+		return bad_value(ctx, "--date-format", "iso, mdy, dmy or excel",
+		    arg);
 	*f = (enum pms_date_form)v;
 	return 0;
 }
@@ -172,8 +184,8 @@ status_arg(struct pms_ctx *ctx, const char *arg)
 {
 	if (strcmp(arg, "active") != 0 && strcmp(arg, "inactive") != 0 &&
 	    strcmp(arg, "deceased") != 0)
-		return pms_fail(ctx, EX_USAGE, "--status: expected active, "
-		    "inactive or deceased, not \"%s\"", arg);
+		return bad_value(ctx, "--status", "active, inactive or "
+		    "deceased", arg);
 	return 0;
 }
 
@@ -745,7 +757,7 @@ import_summary(struct pms_ctx *ctx, const struct pms_import_count *n,
 
 /* The import's end: the notices and the exit code. */
 static int
-import_end(struct pms_ctx *ctx, enum pms_status st,
+import_end(struct pms_ctx *ctx, enum pms_status st, const char *name,
     const struct pms_import_count *n, const struct pms_import_opts *o)
 {
 	if (n->quotes > 0)
@@ -759,6 +771,8 @@ import_end(struct pms_ctx *ctx, enum pms_status st,
 		    n->differ == 1 ? "s" : "", n->differ == 1 ? "it" : "them");
 	if (st != PMS_OK)
 		return fail(ctx, st);
+	if (n->rows == 0)
+		fprintf(stderr, "%s: %s: no rows\n", ctx->prog, name);
 	if (n->rejected > 0 && ctx->dry_run)
 		fprintf(stderr, "%s: %lu row%s rejected; --dry-run: %s was not "
 		    "written\n", ctx->prog, n->rejected, n->rejected == 1 ? "" :
@@ -793,9 +807,8 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 		switch (ch) {
 		case OPT_DATE_FORMAT:
 			if ((v = pms_date_form_parse(optarg)) < 0)
-				return pms_fail(ctx, EX_USAGE, "--date-format: "
-				    "expected iso, mdy, dmy or excel, not "
-				    "\"%s\"", optarg);
+				return bad_value(ctx, "--date-format", "iso, "
+				    "mdy, dmy or excel", optarg);
 			o->date_form = v;
 			break;
 		case OPT_MAP:
@@ -806,9 +819,8 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 			break;
 		case OPT_ENCODING:
 			if ((v = pms_in_encoding_parse(optarg)) < 0)
-				return pms_fail(ctx, EX_USAGE, "--encoding: "
-				    "expected utf-8 or windows-1252, not "
-				    "\"%s\"", optarg);
+				return bad_value(ctx, "--encoding", "utf-8 or "
+				    "windows-1252", optarg);
 			o->encoding = v;
 			break;
 		case OPT_UPDATE:
@@ -852,11 +864,9 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 	FILE *in = stdin;
 	int rc;
 
-	if ((rc = import_opts(ctx, argc, argv, 0, &o, &file)) != 0)
+	if ((rc = import_opts(ctx, argc, argv, 0, &o, &file)) != 0 ||
+	    (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
-	if (strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL)
-		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
-		    file, strerror(errno));
 	if ((rc = pms_cli_open(ctx, "patient.import", &s)) != 0) {
 		if (in != stdin)
 			fclose(in);
@@ -869,7 +879,8 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 		fclose(in);
 	if (o.progress != NULL && n.rows >= PMS_IMPORT_PROGRESS)
 		fputc('\n', stderr);
-	return import_end(ctx, st, &n, &o);
+	return import_end(ctx, st, strcmp(file, "-") == 0 ?
+	    "standard input" : file, &n, &o);
 }
 
 /* ---- duplicates, merge ---- */
@@ -1340,11 +1351,9 @@ cmd_policy_import(struct pms_ctx *ctx, int argc, char **argv)
 	FILE *in = stdin;
 	int rc;
 
-	if ((rc = import_opts(ctx, argc, argv, 1, &o, &file)) != 0)
+	if ((rc = import_opts(ctx, argc, argv, 1, &o, &file)) != 0 ||
+	    (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
-	if (strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL)
-		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
-		    file, strerror(errno));
 	if ((rc = pms_cli_open(ctx, "patient.policy.import", &s)) != 0) {
 		if (in != stdin)
 			fclose(in);
@@ -1357,7 +1366,8 @@ cmd_policy_import(struct pms_ctx *ctx, int argc, char **argv)
 		fclose(in);
 	if (o.progress != NULL && n.rows >= PMS_IMPORT_PROGRESS)
 		fputc('\n', stderr);
-	return import_end(ctx, st, &n, &o);
+	return import_end(ctx, st, strcmp(file, "-") == 0 ?
+	    "standard input" : file, &n, &o);
 }
 
 static const struct pms_cmd cmds[] = {	/* cmd_* parse their own options */

@@ -27,7 +27,7 @@
 #include "vfs_crypt.h"
 
 #define BUSY_MS		10000
-#define REKEY_WAIT_MS	3000	/* others in the store: give up soon */
+#define REKEY_WAIT_MS	10000	/* others in the store: as pms-admin(1) says */
 #define BACKUP_MAGIC	"PMSBAK01"
 
 /* ---- names and roles ---------------------------------------------- */
@@ -459,6 +459,10 @@ pms_store_uncache(const struct pms_store_opts *o)
 		    "no store given: use --store PATH or set PMS_STORE");
 	if ((user = pms_default_user(o->user)) == NULL)
 		return pms_seterr(PMS_EUSAGE, "no user: use --user");
+	/* a store that is not there is told as status and check tell it */
+	if (access(o->path, F_OK) == -1 && (errno == ENOENT ||
+	    errno == ENOTDIR))
+		return pms_seterr(PMS_ENOINPUT, "%s: no such store", o->path);
 	if ((kpath = pms_str_fmt("%s.keys", o->path)) == NULL ||
 	    (sf = malloc(sizeof(*sf))) == NULL) {
 		free(kpath);

@@ -29,9 +29,20 @@ void
 pms_ctx_init(struct pms_ctx *ctx, const char *prog)
 {
 	struct rlimit rl = { 0, 0 };
+	int fd;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->prog = prog;
+	/*
+	 * A standard descriptor closed (">&-", "<&-") would be the next
+	 * file opened, and the store's database could end up written as
+	 * standard output.  Each is held by /dev/null opened the other way,
+	 * so that using it still fails (EBADF), as closed.
+	 */
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) == -1)
+			break;
 	ctx->pass_fd = -1;
 	ctx->new_pass_fd = -1;
 	ctx->out_format = PMS_OUT_AUTO;
@@ -101,7 +112,8 @@ pms_ctx_store_opts(struct pms_ctx *ctx, struct pms_store_opts *o)
 	return 0;
 }
 
-/* Read one line from fd into buf; its length, -1 too long, -3 error. */
+/* Read one line from fd into buf: its length (at most size - 1, a
+ * final CR not counted), -1 too long, -3 error. */
 static int
 read_line(int fd, char *buf, size_t size)
 {
@@ -109,7 +121,7 @@ read_line(int fd, char *buf, size_t size)
 	ssize_t r;
 	char c;
 
-	while (n + 1 < size) {
+	for (;;) {
 		r = read(fd, &c, 1);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -117,14 +129,25 @@ read_line(int fd, char *buf, size_t size)
 			return -3;
 		if (r == 0 || c == '\n')
 			break;
+		if (c == '\r' && n + 1 == size)
+			continue;	/* a CRLF line of the very limit */
+		if (n + 1 >= size)
+			return -1;
 		buf[n++] = c;
 	}
-	if (n + 1 >= size)
-		return -1;
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	buf[n] = '\0';
 	return (int)n;
+}
+
+/* A passphrase that does not fit: bad input, with the limit. */
+static int
+too_long(const char *where, size_t size)
+{
+	pms_seterr(PMS_EDATA, "%s%spassphrase too long: at most %zu bytes",
+	    where, *where != '\0' ? ": " : "", size - 1);
+	return -1;
 }
 
 static int
@@ -156,20 +179,21 @@ read_tty(const char *prompt, char *buf, size_t size)
  * variable env, else the terminal without echo (twice when confirm).
  */
 static int
-read_secret(int fd, const char *env, const char *prompt, int confirm,
-    char *buf, size_t size)
+read_secret(const struct pms_ctx *ctx, int fd, const char *env,
+    const char *prompt, int confirm, char *buf, size_t size)
 {
 	const char *file;
-	char *again;
+	struct stat sb;
+	char where[32], *again;
 	int f, n, m;
 
 	if (fd >= 0) {
+		snprintf(where, sizeof(where), "fd %d", fd);
 		if ((n = read_line(fd, buf, size)) == -3)
 			pms_seterr(PMS_EDENIED, "cannot read the passphrase "
 			    "from fd %d: %s", fd, strerror(errno));
 		else if (n < 0)
-			pms_seterr(PMS_EDENIED, "passphrase on fd %d is too "
-			    "long", fd);
+			return too_long(where, size);
 		return n < 0 ? -1 : n;
 	}
 	if ((file = getenv(env)) != NULL && *file != '\0') {
@@ -177,12 +201,18 @@ read_secret(int fd, const char *env, const char *prompt, int confirm,
 			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
 			return -1;
 		}
+		/* a passphrase others can read is everyone's */
+		if (fstat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 077) != 0)
+			fprintf(stderr, "%s: warning: %s: %s can be read by "
+			    "others (mode %04o): chmod 600 it\n", ctx->prog,
+			    env, file, (unsigned)(sb.st_mode & 07777));
 		n = read_line(f, buf, size);
 		close(f);
 		if (n == -3)
 			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
 		else if (n < 0)
-			pms_seterr(PMS_EDENIED, "%s: passphrase too long", env);
+			return too_long(env, size);
 		return n < 0 ? -1 : n;
 	}
 	n = read_tty(prompt, buf, size);
@@ -192,8 +222,11 @@ read_secret(int fd, const char *env, const char *prompt, int confirm,
 		    "or %s", env);
 		return -1;
 	}
+	if (n == -1)
+		return too_long("", size);
 	if (n < 0) {
-		pms_seterr(PMS_EDENIED, "passphrase too long");
+		pms_seterr(PMS_EDENIED, "cannot read the passphrase from the "
+		    "terminal");
 		return -1;
 	}
 	if (!confirm)
@@ -217,7 +250,7 @@ pms_cli_passphrase(void *arg, const char *prompt, int confirm, char *buf,
 {
 	struct pms_ctx *ctx = arg;
 
-	return read_secret(ctx->pass_fd, "PMS_PASSPHRASE_FILE", prompt,
+	return read_secret(ctx, ctx->pass_fd, "PMS_PASSPHRASE_FILE", prompt,
 	    confirm, buf, size);
 }
 
@@ -227,8 +260,8 @@ pms_cli_new_passphrase(void *arg, const char *prompt, int confirm, char *buf,
 {
 	struct pms_ctx *ctx = arg;
 
-	return read_secret(ctx->new_pass_fd, "PMS_NEW_PASSPHRASE_FILE", prompt,
-	    confirm, buf, size);
+	return read_secret(ctx, ctx->new_pass_fd, "PMS_NEW_PASSPHRASE_FILE",
+	    prompt, confirm, buf, size);
 }
 
 /* ---- the data programs' common options, main and store opening ---- */
@@ -266,20 +299,6 @@ pms_cli_usage(struct pms_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	bad_usage(ctx);
-}
-
-int
-pms_cli_quotable(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n] != '\0'; n++)
-		if (n >= 32 || !((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= 'A' && s[n] <= 'Z') ||
-		    (s[n] >= '0' && s[n] <= '9') ||
-		    strchr("._-", s[n]) != NULL))
-			return 0;
-	return n > 0;
 }
 
 /*
@@ -414,13 +433,13 @@ no_cmd(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t n, int argc,
 	}
 	if (w > 0 && argc < 2)
 		pms_cli_usage(ctx, "%s: give a subcommand (%s)", argv[0], subs);
-	if (w > 0 && pms_cli_quotable(argv[1]))
+	if (w > 0 && pms_quotable(argv[1]))
 		pms_cli_usage(ctx, "%s: unknown subcommand \"%s\" (%s)",
 		    argv[0], argv[1], subs);
 	if (w > 0)
 		pms_cli_usage(ctx, "%s: unknown subcommand (%s)", argv[0],
 		    subs);
-	if (pms_cli_quotable(argv[0]))
+	if (pms_quotable(argv[0]))
 		pms_cli_usage(ctx, "unknown command \"%s\"", argv[0]);
 	pms_cli_usage(ctx, "unknown command");
 }

@@ -3,6 +3,8 @@
  * from cli.c so that a program that needs no records (pms-admin's store
  * commands) links without the reader and writer.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,18 +13,39 @@
 #include "cli.h"
 
 int
+pms_cli_input(struct pms_ctx *ctx, const char *path, FILE **fp)
+{
+	struct stat sb;
+	FILE *f;
+
+	*fp = stdin;
+	if (path == NULL || strcmp(path, "-") == 0)
+		return 0;
+	if ((f = fopen(path, "re")) == NULL)
+		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
+		    path, strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
+		    path, strerror(EISDIR));
+	}
+	*fp = f;
+	return 0;
+}
+
+int
 pms_cli_reader(struct pms_ctx *ctx, const char *path, struct pms_reader **rp,
     FILE **fp)
 {
 	enum pms_status st;
 	FILE *f = stdin;
+	int rc;
 
 	*rp = NULL;
 	*fp = NULL;
 	if (path != NULL && strcmp(path, "-") != 0) {
-		if ((f = fopen(path, "re")) == NULL)
-			return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": "
-			    "%s", path, strerror(errno));
+		if ((rc = pms_cli_input(ctx, path, &f)) != 0)
+			return rc;
 		*fp = f;
 	}
 	if ((st = pms_reader_open(rp, f, path != NULL ? path : "-",

@@ -410,9 +410,14 @@ pms_patient_id_parse(const char *s, int64_t *id)
 	if (s == NULL || *s == '\0')
 		return pms_seterr(PMS_EUSAGE, "a patient id is a number");
 	for (p = s; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p) || v > (INT64_MAX - 9) / 10)
+		/* never quoted: what is not an id may be a name */
+		if (!isdigit((unsigned char)*p))
 			return pms_seterr(PMS_EUSAGE, "a patient id is a "
-			    "number: \"%.20s\"", s);
+			    "number (digits only): give --mrn for an MRN, or "
+			    "find the patient (find --name)");
+		if (v > (INT64_MAX - 9) / 10)
+			return pms_seterr(PMS_EUSAGE, "a patient id is a "
+			    "number: that one is too large");
 		v = v * 10 + (*p - '0');
 	}
 	if (v == 0)
@@ -1772,7 +1777,12 @@ pt_payer(struct pms_store *s, const char *code, int64_t *id)
 	struct pms_payer y;
 	enum pms_status ps;
 
-	if ((ps = pms_payer_find(s, code, &y)) != PMS_OK)
+	struct pms_practice pr;
+
+	if ((ps = pms_payer_find(s, code, &y)) == PMS_EREFUSED &&
+	    pms_practice_get(s, &pr) == PMS_ECONFIG)
+		return PMS_ECONFIG;	/* no payer is known before a load */
+	if (ps != PMS_OK)
 		return ps;
 	*id = y.id;
 	return PMS_OK;

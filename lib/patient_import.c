@@ -817,13 +817,28 @@ rej_not_input(FILE *in, const char *path)
 
 /* ---- columns ---- */
 
+/* A header name for a message: quoted when it has the shape of one,
+ * else by its place ("column 3"): without a header line, the first row
+ * is taken for one, and its cells are a patient's. */
+static const char *
+col_label(char *buf, size_t size, const char *h, size_t i)
+{
+	if (pms_quotable(h))
+		snprintf(buf, size, "\"%s\"", h);
+	else
+		snprintf(buf, size, "%zu", i + 1);
+	return buf;
+}
+
 /* Which header column is which field: by the map, or by their names. */
 static enum pms_status
 resolve_columns(struct imp *im)
 {
 	size_t i, k, nc = pms_reader_ncols(im->r);
-	const char *h;
-	int f, used, bad = 0;
+	const char *h, *pre = im->name != NULL ? im->name : "";
+	const char *sep = im->name != NULL ? ": " : "";
+	char a[64], b[64];
+	int f, used, bad = 0, known = 0;
 
 	for (f = 0; f < PMS_PF_COUNT; f++) {
 		im->col[f] = -1;
@@ -832,7 +847,8 @@ resolve_columns(struct imp *im)
 	if (im->map != NULL)
 		for (f = 0; f < PMS_PF_COUNT; f++)
 			im->colname[f] = im->map->f[f].column;
-	if (im->json)
+	/* JSON names its fields in each record; an empty input has none */
+	if (im->json || nc == 0)
 		return PMS_OK;
 	for (i = 0; i < nc; i++) {
 		h = pms_reader_col(im->r, i);
@@ -849,36 +865,52 @@ resolve_columns(struct imp *im)
 					used = 1;
 		} else if ((f = alias_field(h)) >= 0) {
 			if (im->col[f] >= 0) {
-				say(im, 0, "%s%scolumns \"%s\" and \"%s\" are "
-				    "both %s: give a --map", im->name != NULL ?
-				    im->name : "", im->name != NULL ? ": " : "",
-				    pms_reader_col(im->r, (size_t)im->col[f]),
-				    h, pms_pt_fields[f].name);
+				say(im, 0, "%s%scolumns %s and %s are both %s: "
+				    "give a --map", pre, sep, col_label(a,
+				    sizeof(a), pms_reader_col(im->r,
+				    (size_t)im->col[f]), (size_t)im->col[f]),
+				    col_label(b, sizeof(b), h, i),
+				    pms_pt_fields[f].name);
 				bad = 1;
 			}
 			im->col[f] = (int)i;
 			im->colname[f] = h;
 			used = 1;
 		}
+		known += used;
 		if (used || is_ours(h))
 			continue;
 		if (im->map != NULL && im->map->refuse_extra) {
-			say(im, 0, "%s%scolumn \"%s\" is not in the map",
-			    im->name != NULL ? im->name : "",
-			    im->name != NULL ? ": " : "", h);
+			say(im, 0, "%s%scolumn %s is not in the map", pre, sep,
+			    col_label(a, sizeof(a), h, i));
 			bad = 1;
-		} else
-			say(im, 2, "%s%scolumn \"%s\" is not imported",
-			    im->name != NULL ? im->name : "",
-			    im->name != NULL ? ": " : "", h);
+		}
+	}
+	/* a first line that names nothing pms knows is not a header */
+	if (im->map == NULL && known == 0) {
+		say(im, 0, "%s%sthe first line names no field pms knows: is "
+		    "there a header line? (mrn, last_name, first_name, dob, "
+		    "...; or give a --map)", pre, sep);
+		return pms_seterr(PMS_EDATA, "no header line: nothing was "
+		    "imported");
+	}
+	for (i = 0; i < nc && !bad; i++) {
+		h = pms_reader_col(im->r, i);
+		for (f = 0, used = 0; f < PMS_PF_COUNT && !used; f++)
+			used = im->col[f] == (int)i;
+		for (k = 0; im->map != NULL && k < im->map->nignore && !used;
+		    k++)
+			used = strcasecmp(im->map->ignore[k], h) == 0;
+		if (!used && !is_ours(h))
+			say(im, 2, "%s%scolumn %s is not imported", pre, sep,
+			    col_label(a, sizeof(a), h, i));
 	}
 	if (im->map != NULL)
 		for (f = 0; f < PMS_PF_COUNT; f++)
 			if (im->map->f[f].column != NULL && im->col[f] < 0) {
 				say(im, 0, "%s%sthe map's column \"%s\" (%s) "
-				    "is not in the file", im->name != NULL ?
-				    im->name : "", im->name != NULL ? ": " :
-				    "", im->map->f[f].column,
+				    "is not in the file", pre, sep,
+				    im->map->f[f].column,
 				    pms_pt_fields[f].name);
 				bad = 1;
 			}
@@ -888,10 +920,7 @@ resolve_columns(struct imp *im)
 	for (f = 0; f < PMS_PF_COUNT; f++)
 		if (pms_pt_fields[f].required && im->col[f] < 0)
 			say(im, 1, "%s%sno column is %s: every row will "
-			    "lack it",
-			    im->name != NULL ? im->name : "",
-			    im->name != NULL ? ": " : "",
-			    pms_pt_fields[f].name);
+			    "lack it", pre, sep, pms_pt_fields[f].name);
 	return PMS_OK;
 }
 
@@ -1492,7 +1521,7 @@ pol_row(struct imp *im, const struct pms_record *rec)
 		fault(im, "payer", pms_errmsg());
 		goto bad;
 	} else if (st != PMS_OK)
-		return st;
+		return st;	/* no configuration: no row can go in */
 	/* the same policy already: nothing to do */
 	sqlite3_reset(ps->same);
 	sqlite3_bind_int64(ps->same, 1, pid);
@@ -1570,6 +1599,7 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 	char fields[600];
 	size_t i, k, nc, w = 0;
 	const char *h;
+	char label[64];
 	enum pms_status st;
 	int began = 0, rc, f, ok, dry = o->dry_run || pms_store_dry_run(s);
 
@@ -1591,9 +1621,9 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 		for (f = 0; f < PMS_OF_COUNT && !ok; f++)
 			ok = strcasecmp(pms_pol_field_name(f), h) == 0;
 		if (!ok && !is_ours(h))
-			say(&im, 2, "%s%scolumn \"%s\" is not imported",
+			say(&im, 2, "%s%scolumn %s is not imported",
 			    name != NULL ? name : "", name != NULL ? ": " : "",
-			    h);
+			    col_label(label, sizeof(label), h, i));
 	}
 	if (o->rejects != NULL && !dry && (st = rej_open(&im)) != PMS_OK)
 		goto out;

@@ -138,6 +138,8 @@ int		 pt_pol_check(const struct pt_env *, struct pt_dates *,
 extern const char pt_sql_pol_insert[];
 void		 pt_pol_bind(sqlite3_stmt *, const struct pms_policy *,
 		    const char *now);
+/* PMS_EREFUSED for a code no payer has, PMS_ECONFIG before any
+ * configuration was loaded. */
 enum pms_status	 pt_payer(struct pms_store *, const char *code,
 		    int64_t *id);
 

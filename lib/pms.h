@@ -40,6 +40,14 @@ const char	*pms_errmsg(void);
 /* Map a status to its sysexits(3) exit code. */
 int		 pms_exit_code(enum pms_status);
 
+/*
+ * 1 if a value from the command line or the input may be quoted in a
+ * message: the shape of a code or an id, 1 to 32 of letters, digits,
+ * ".", "_", "-".  Anything else (words with spaces, a date, an address)
+ * may be a patient's data: name the field and say what is wrong.
+ */
+int		 pms_quotable(const char *);
+
 /* Roles, stored with each slot; lib/rights.c says what each may do. */
 #define PMS_ROLE_ADMIN		0x01u
 #define PMS_ROLE_FRONT_DESK	0x02u
@@ -374,13 +382,6 @@ void		 pms_cli_would_write(const struct pms_ctx *, const char *path);
 /* A usage error: "prog: reason" on stderr, then the usage; no return. */
 _Noreturn void	 pms_cli_usage(struct pms_ctx *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
-/*
- * 1 if a value from the command line or the input may be quoted in a
- * message: the shape of a code or an id, 1 to 32 of letters, digits,
- * ".", "_", "-".  Anything else (words with spaces, a date, an address)
- * may be a patient's data: name the field and say what is wrong.
- */
-int		 pms_cli_quotable(const char *);
 
 /* The option getopt_long() just refused (returned '?' or ':'), as it
  * was typed, in quotes: "--bogus", or "-b" in "-bob". */

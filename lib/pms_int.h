@@ -13,6 +13,9 @@
 /* Set the message of the current failure and return st. */
 enum pms_status	 pms_seterr(enum pms_status st, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* The status the last pms_seterr() was given (for a callback that can
+ * return only -1, as pms_pass_fn). */
+enum pms_status	 pms_errstatus(void);
 
 /* ---- the slot file (keys.c) ---- */
 

@@ -454,10 +454,12 @@ fill(struct pms_reader *r)
 	if (n < want) {
 		if (ferror(r->in)) {
 			int e = errno != 0 ? errno : EIO;
+			const char *p = in_prefix(r, pre, sizeof(pre));
 
 			r->done = 1;
 			return pms_seterr(PMS_EIO, "%sread error: %s",
-			    in_prefix(r, pre, sizeof(pre)), strerror(e));
+			    *p != '\0' ? p : "standard input: ",
+			    strerror(e));
 		}
 		r->eof = 1;
 	}
@@ -788,10 +790,17 @@ csv_take_header(struct pms_reader *r)
 	qsort_r(sorted, n, sizeof(*sorted), hdr_cmp, r->hdr);
 	for (i = 1; i < n; i++)
 		if (name_cmp(r->hdr[sorted[i - 1]], r->hdr[sorted[i]]) == 0) {
+			/* quoted when it is the shape of a name of a column:
+			 * a first line of data is a patient's */
 			safe_name(r->hdr[sorted[i]], nbuf, sizeof(nbuf));
-			st = line_fail(r, line, "header", PMS_EDATA,
-			    "column %zu \"%s\" repeats column %zu",
-			    sorted[i] + 1, nbuf, sorted[i - 1] + 1);
+			if (pms_quotable(nbuf))
+				st = line_fail(r, line, "header", PMS_EDATA,
+				    "column %zu \"%s\" repeats column %zu",
+				    sorted[i] + 1, nbuf, sorted[i - 1] + 1);
+			else
+				st = line_fail(r, line, "header", PMS_EDATA,
+				    "column %zu repeats column %zu",
+				    sorted[i] + 1, sorted[i - 1] + 1);
 			goto out;
 		}
 out:
@@ -1095,7 +1104,8 @@ read_bom(struct pms_reader *r)
 	if (n < sizeof(head)) {
 		if (ferror(r->in)) {
 			r->done = 1;
-			return pms_seterr(PMS_EIO, "%sread error: %s", p,
+			return pms_seterr(PMS_EIO, "%sread error: %s",
+			    *p != '\0' ? p : "standard input: ",
 			    strerror(errno != 0 ? errno : EIO));
 		}
 		r->eof = 1;

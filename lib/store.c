@@ -224,7 +224,9 @@ pms_get_pass(const struct pms_store_opts *o, const char *prompt, int confirm,
 	if (n < 0) {
 		sodium_free(*pass);
 		*pass = NULL;
-		return PMS_EDENIED;	/* the callback set the message */
+		/* the callback set the message, and its status */
+		return pms_errstatus() != PMS_OK ? pms_errstatus() :
+		    PMS_EDENIED;
 	}
 	*len = (size_t)n;
 	return PMS_OK;
@@ -674,6 +676,16 @@ unlock_slot(struct pms_store *s, const struct pms_store_opts *o,
 	return st;
 }
 
+/* 1 if a rekey left its new slot file beside the store. */
+static int
+rekey_pending(const char *path)
+{
+	char buf[PATH_MAX];
+
+	return snprintf(buf, sizeof(buf), "%s.keys.new", path) <
+	    (int)sizeof(buf) && access(buf, F_OK) == 0;
+}
+
 enum pms_status
 pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 {
@@ -695,6 +707,13 @@ pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 	if ((s = pms_store_new(o->path, o->program)) == NULL ||
 	    (sf = malloc(sizeof(*sf))) == NULL) {
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* without its slot file (or a rekey's new one) it cannot open:
+	 * said before anything is made beside it */
+	if (access(s->kpath, F_OK) == -1 && errno == ENOENT &&
+	    !rekey_pending(s->path)) {
+		st = pms_keys_read(s->kpath, sf);
 		goto out;
 	}
 	/* a store copied without its lock directory gets a new one */

@@ -13,6 +13,9 @@ BUILD_DIR="$TOP/${BUILD:-build}"
 PATH="$BUILD_DIR:$PATH"
 export PATH
 unset PMS_STORE PMS_USER PMS_PASSPHRASE_FILE
+# what the tests write (passphrase files) is theirs alone, as it should
+# be: the programs warn about a passphrase file others can read
+umask 077
 
 # Debian's bats-assert 2.1.0 has no assert_stderr.
 assert_stderr() {
