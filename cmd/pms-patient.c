@@ -764,11 +764,35 @@ import_end(struct pms_ctx *ctx, enum pms_status st, const char *name,
 		fprintf(stderr, "%s: notice: %lu typographic apostrophe%s made "
 		    "plain (first on line %lu)\n", ctx->prog, n->quotes,
 		    n->quotes == 1 ? "" : "s", n->quotes_line);
-	if (n->differ > 0 && !o->update)
-		fprintf(stderr, "%s: %lu row%s match%s a patient but differ%s: "
-		    "give --update to update %s\n", ctx->prog, n->differ,
-		    n->differ == 1 ? "" : "s", n->differ == 1 ? "es" : "",
-		    n->differ == 1 ? "s" : "", n->differ == 1 ? "it" : "them");
+	if (n->zips > 0)
+		fprintf(stderr, "%s: warning: %lu ZIP code%s of 4 digits (first "
+		    "on line %lu): a leading zero lost in a spreadsheet? kept "
+		    "as %s\n", ctx->prog, n->zips, n->zips == 1 ? "" : "s",
+		    n->zips_line, n->zips == 1 ? "it is" : "they are");
+	if (n->zeros > 0)
+		fprintf(stderr, "%s: warning: %lu new patient%s whose MRN is a "
+		    "patient's but for its leading zeros (first on line %lu): "
+		    "did a spreadsheet read the MRNs as numbers?\n", ctx->prog,
+		    n->zeros, n->zeros == 1 ? "" : "s", n->zeros_line);
+	if (n->differ > 0 && !o->update) {
+		char lines[128];
+		size_t i, w = 0;
+		int r;
+
+		lines[0] = '\0';
+		for (i = 0; i < n->differ && i < PMS_IMPORT_LINES; i++) {
+			r = snprintf(lines + w, sizeof(lines) - w, "%s%lu",
+			    i > 0 ? ", " : "", n->differ_lines[i]);
+			if (r > 0 && (size_t)r < sizeof(lines) - w)
+				w += (size_t)r;
+		}
+		fprintf(stderr, "%s: %lu row%s match%s a patient but differ%s "
+		    "(line%s %s%s): give --update to update %s\n", ctx->prog,
+		    n->differ, n->differ == 1 ? "" : "s", n->differ == 1 ?
+		    "es" : "", n->differ == 1 ? "s" : "", n->differ == 1 ? "" :
+		    "s", lines, n->differ > PMS_IMPORT_LINES ? ", ..." : "",
+		    n->differ == 1 ? "it" : "them");
+	}
 	if (st != PMS_OK)
 		return fail(ctx, st);
 	if (n->rows == 0)

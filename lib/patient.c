@@ -377,9 +377,15 @@ pt_check(const struct pt_env *env0, struct pt_dates *dates,
 		snprintf(p->sex, sizeof(p->sex), "U");
 	if (p->deceased_on[0] != '\0') {
 		k = (*given >> PMS_PF_STATUS) & 1;
-		if (k && strcmp(p->status, "deceased") != 0) {
+		if (k && strcmp(p->status, "deceased") != 0 &&
+		    ((*given >> PMS_PF_DECEASED_ON) & 1)) {
 			msg(arg, 0, PMS_PF_STATUS, "not deceased, yet a "
 			    "deceased_on date is given");
+			errors++;
+		} else if (k && strcmp(p->status, "deceased") != 0) {
+			msg(arg, 0, PMS_PF_STATUS, "the patient has a "
+			    "deceased_on date: clear it too (an empty "
+			    "deceased_on, --deceased-on '')");
 			errors++;
 		}
 		snprintf(p->status, sizeof(p->status), "deceased");
@@ -476,6 +482,7 @@ pms_patient_id(struct pms_store *s, int64_t id, const char *mrn, int64_t *idp,
     int64_t *merged_from)
 {
 	sqlite3_stmt *st = NULL;
+	char key[PMS_PT_MRN];
 	int rc;
 
 	if (merged_from != NULL)
@@ -484,10 +491,12 @@ pms_patient_id(struct pms_store *s, int64_t id, const char *mrn, int64_t *idp,
 		return follow(s, id, idp, merged_from);
 	if (mrn == NULL || *mrn == '\0')
 		return pms_seterr(PMS_EUSAGE, "no patient given");
+	if (pt_mrn_norm(mrn, key) != PMS_OK)
+		return pms_seterr(PMS_EREFUSED, "no patient with that MRN");
 	rc = sqlite3_prepare_v2(s->db, pt_sql_by_mrn, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "finding a patient");
-	sqlite3_bind_text(st, 1, mrn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
@@ -891,6 +900,7 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	struct pt_dates dates = { q->date_form, PMS_DATE_ISO, 0 };
 	const char *notice, *warn;
 	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600];
+	char mrn[PMS_PT_MRN];
 	const struct pt_field *f;
 	enum pms_status ps;
 
@@ -908,6 +918,18 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
 	    sizeof(qkey))) != PMS_OK)
 		return pt_reerr(PMS_EUSAGE, "--name");
+	/* a selector that selects nothing would select everyone */
+	if (q->name != NULL && strspn(qkey, " ") == strlen(qkey))
+		return pms_seterr(PMS_EUSAGE, "--name: give a name, or the "
+		    "start of one (letters or digits; no wildcards)");
+	if ((q->dob != NULL && *q->dob == '\0') ||
+	    (q->phone != NULL && *q->phone == '\0'))
+		return pms_seterr(PMS_EUSAGE, "--%s: may not be empty",
+		    q->dob != NULL && *q->dob == '\0' ? "dob" : "phone");
+	if (q->mrn != NULL && pt_mrn_norm(q->mrn, mrn) != PMS_OK)
+		return pms_seterr(PMS_EUSAGE, "--mrn: may not be empty");
+	if (q->mrn != NULL)
+		w.key = mrn;
 	if (q->dob != NULL) {
 		f = &pms_pt_fields[PMS_PF_DOB];
 		notice = warn = NULL;
@@ -920,7 +942,6 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 		w.sql = by_id;
 	} else if (q->mrn != NULL) {
 		w.sql = by_mrn;
-		w.key = q->mrn;
 	} else if (q->dob != NULL) {
 		w.sql = by_dob;
 		w.key = val;

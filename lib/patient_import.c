@@ -565,8 +565,90 @@ is_ours(const char *header)
 
 /* ---- one import ---- */
 
+/*
+ * The line each patient of this import came from, for the message of a
+ * later row naming them again ("the same patient as line 3"): a table
+ * of ids, open addressing, grown at half full.  Sixteen bytes a
+ * patient touched: the one thing of an import that grows with it.
+ */
+struct idlines {
+	int64_t		*id;		/* 0: empty */
+	unsigned long	*line;
+	size_t		 n, cap;	/* cap a power of two */
+};
+
+static size_t
+idl_slot(const struct idlines *t, int64_t id)
+{
+	size_t i = (size_t)((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15) >>
+	    17) & (t->cap - 1);
+
+	while (t->id[i] != 0 && t->id[i] != id)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+/* Remember id's line, unless it has one: PMS_ENOMEM or PMS_OK. */
+static enum pms_status
+idl_put(struct idlines *t, int64_t id, unsigned long line)
+{
+	struct idlines g;
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		g.cap = t->cap > 0 ? 2 * t->cap : 1024;
+		g.n = 0;
+		if ((g.id = calloc(g.cap, sizeof(*g.id))) == NULL ||
+		    (g.line = calloc(g.cap, sizeof(*g.line))) == NULL) {
+			free(g.id);
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		}
+		for (i = 0; i < t->cap; i++)
+			if (t->id[i] != 0) {
+				size_t k = idl_slot(&g, t->id[i]);
+
+				g.id[k] = t->id[i];
+				g.line[k] = t->line[i];
+				g.n++;
+			}
+		free(t->id);
+		free(t->line);
+		*t = g;
+	}
+	i = idl_slot(t, id);
+	if (t->id[i] == 0) {
+		t->id[i] = id;
+		t->line[i] = line;
+		t->n++;
+	}
+	return PMS_OK;
+}
+
+/* The line id came from, or 0. */
+static unsigned long
+idl_get(const struct idlines *t, int64_t id)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return 0;
+	i = idl_slot(t, id);
+	return t->id[i] == id ? t->line[i] : 0;
+}
+
+static void
+idl_free(struct idlines *t)
+{
+	free(t->id);
+	free(t->line);
+	memset(t, 0, sizeof(*t));
+}
+
 struct pol_imp {
 	sqlite3_stmt	*same, *clash, *ins;
+	int64_t		 base;		/* the last policy id before */
+	unsigned long	*lines;		/* of policies base+1, base+2, ... */
+	size_t		 nlines, cap;
 };
 
 struct imp {
@@ -597,6 +679,10 @@ struct imp {
 	int		 nfaults;
 	char		 bufs[PMS_PF_COUNT][512];	/* a row's cells */
 	struct pol_imp	*pol;		/* policy import's statements */
+	struct idlines	 lines;		/* where each patient came from */
+	sqlite3_stmt	*zeros;		/* an MRN but for leading zeros */
+	char		 told[16][33];	/* JSON keys told of, not imported */
+	size_t		 ntold;
 };
 
 static void
@@ -662,6 +748,12 @@ check_msg(void *arg, int kind, int field, const char *text)
 		/* typographic apostrophes: counted, told once at the end */
 		if (im->n->quotes++ == 0)
 			im->n->quotes_line = im->line;
+		return;
+	}
+	if (kind == 1 && field == PMS_PF_ZIP) {
+		/* 4-digit ZIP codes: the same, one warning for the file */
+		if (im->n->zips++ == 0)
+			im->n->zips_line = im->line;
 		return;
 	}
 	snprintf(pre, sizeof(pre), "%s%s", im->name != NULL ? im->name : "",
@@ -1103,12 +1195,63 @@ overlay(const struct pms_patient *old, const struct pms_patient *p,
 	}
 }
 
+/* The last and first name keys of p into buf (two PMS_PT_KEY halves);
+ * the first half, "" if they cannot be made. */
+static const char *
+old_lk(const struct pms_patient *p, char *buf, size_t size)
+{
+	char nk[PMS_PT_NKEY];
+
+	(void)size;
+	if (pt_keys(p, buf, buf + PMS_PT_KEY, nk, sizeof(nk)) != PMS_OK)
+		buf[0] = buf[PMS_PT_KEY] = '\0';
+	return buf;
+}
+
+/*
+ * A new patient whose MRN, all digits, is an existing patient's but for
+ * leading zeros ("101" and "000101"): a spreadsheet that read the MRNs
+ * as numbers.  Counted, with the first line, for one warning at the
+ * end; the row goes in as the file says.
+ */
+static enum pms_status
+zeros_lost(struct imp *im, const struct pms_patient *p)
+{
+	char z[PMS_PT_MRN];
+	size_t n = strlen(p->mrn), k;
+	int rc;
+
+	if (n == 0 || n >= 16 || p->mrn[0] == '0' ||
+	    strspn(p->mrn, "0123456789") != n)
+		return PMS_OK;
+	if (im->zeros == NULL && (rc = sqlite3_prepare_v3(im->s->db,
+	    "SELECT 1 FROM patients WHERE mrn = ?1", -1,
+	    SQLITE_PREPARE_PERSISTENT, &im->zeros, NULL)) != SQLITE_OK)
+		return sqlfail(im, rc);
+	for (k = 1; n + k <= 16; k++) {
+		memset(z, '0', k);
+		memcpy(z + k, p->mrn, n + 1);
+		sqlite3_reset(im->zeros);
+		sqlite3_bind_text(im->zeros, 1, z, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(im->zeros)) == SQLITE_ROW) {
+			if (im->n->zeros++ == 0)
+				im->n->zeros_line = im->line;
+			break;
+		}
+		if (rc != SQLITE_DONE)
+			return sqlfail(im, rc);
+	}
+	sqlite3_reset(im->zeros);
+	return PMS_OK;
+}
+
 /* One good row: add, or compare and perhaps update. */
 static enum pms_status
 write_row(struct imp *im, const struct pms_patient *p, uint32_t given)
 {
 	struct pms_patient old, neu;
 	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[PMS_PT_NKEY];
+	char buf[2 * PMS_PT_KEY];
 	uint32_t diff;
 	int64_t id;
 	int rc, isnew;
@@ -1121,12 +1264,15 @@ write_row(struct imp *im, const struct pms_patient *p, uint32_t given)
 	if ((st = match(im, p, lk, fk, &id)) != PMS_OK)
 		return st;
 	if (id == 0) {
+		if ((st = zeros_lost(im, p)) != PMS_OK)
+			return st;
 		sqlite3_reset(im->ins);
 		pt_bind_keyed(im->ins, p, im->now, lk, fk, nk);
 		if ((rc = sqlite3_step(im->ins)) != SQLITE_DONE)
 			return sqlfail(im, rc);
 		id = sqlite3_last_insert_rowid(im->s->db);
-		if ((st = pms_audit_batch_add(im->batch, id, NULL)) != PMS_OK)
+		if ((st = pms_audit_batch_add(im->batch, id, NULL)) != PMS_OK ||
+		    (st = idl_put(&im->lines, id, im->line)) != PMS_OK)
 			return st;
 		if (p->mrn[0] == '\0')
 			im->nulls = 1;
@@ -1147,18 +1293,35 @@ write_row(struct imp *im, const struct pms_patient *p, uint32_t given)
 	if (!isnew) {
 		/* a patient an earlier row of this file named */
 		if (diff != 0) {
-			fault(im, NULL, "the same patient as an earlier row, "
-			    "with other values");
+			char what[128];
+
+			snprintf(what, sizeof(what), "the same patient as line "
+			    "%lu, with other values", idl_get(&im->lines, id));
+			fault(im, NULL, what);
 			return PMS_EDATA;
 		}
 		im->n->unchanged++;
 		return PMS_OK;
 	}
+	if ((st = idl_put(&im->lines, id, im->line)) != PMS_OK)
+		return st;
 	if (diff == 0) {
 		im->n->unchanged++;
 		return PMS_OK;
 	}
+	/* matched by MRN, yet neither the name nor the birth date is the
+	 * patient's: another person, whose identity --update would take */
+	if (im->o->update && p->mrn[0] != '\0' &&
+	    (diff >> PMS_PF_DOB) & 1 && (strcmp(lk, old_lk(&old, buf,
+	    sizeof(buf))) != 0 || strcmp(fk, buf + PMS_PT_KEY) != 0)) {
+		fault(im, "mrn", "the MRN belongs to a patient with another "
+		    "name and date of birth: check the row (nothing of that "
+		    "patient was changed)");
+		return PMS_EDATA;
+	}
 	if (!im->o->update) {
+		if (im->n->differ < PMS_IMPORT_LINES)
+			im->n->differ_lines[im->n->differ] = im->line;
 		im->n->differ++;
 		return PMS_OK;
 	}
@@ -1217,27 +1380,102 @@ cell(struct imp *im, const struct pms_record *rec, int f, char *buf,
 	return s;
 }
 
+/* The field a JSON key names (by the map, or as a header would), or
+ * -1. */
+static int
+json_field(const struct imp *im, const char *key)
+{
+	int f;
+
+	if (im->map == NULL)
+		return alias_field(key);
+	for (f = 0; f < PMS_PF_COUNT; f++)
+		if (im->map->f[f].column != NULL &&
+		    strcasecmp(im->map->f[f].column, key) == 0)
+			return f;
+	return -1;
+}
+
+/*
+ * What a JSON record holds that a CSV cell cannot: keys of no field
+ * (told once each, as CSV columns are), arrays and objects, numbers
+ * that are not whole as an MRN (1.50 would be "1.5").  *skip gets the
+ * fields not to read, one bit each.
+ */
+static void
+json_checks(struct imp *im, const struct pms_record *rec, uint32_t *skip)
+{
+	size_t i, k, n = pms_record_nfields(rec);
+	const char *key;
+	enum pms_val_type t;
+	int f, ignored;
+
+	*skip = 0;
+	for (i = 0; i < n; i++) {
+		key = pms_record_name(rec, i);
+		t = pms_record_type_at(rec, i);
+		if ((f = json_field(im, key)) < 0) {
+			for (k = 0, ignored = 0; im->map != NULL &&
+			    k < im->map->nignore && !ignored; k++)
+				ignored = strcasecmp(im->map->ignore[k], key) ==
+				    0;
+			if (ignored || is_ours(key))
+				continue;
+			/* each told once, by name when it is a name */
+			for (k = 0; k < im->ntold; k++)
+				if (strcasecmp(im->told[k], key) == 0)
+					break;
+			if (k < im->ntold || im->ntold == PMS_NELEM(im->told))
+				continue;
+			pt_cpy(im->told[im->ntold++], sizeof(im->told[0]),
+			    pms_quotable(key) ? key : "");
+			if (pms_quotable(key))
+				say(im, 2, "%s%sfield \"%s\" is not imported",
+				    im->name != NULL ? im->name : "",
+				    im->name != NULL ? ": " : "", key);
+			else
+				say(im, 2, "%s%sline %lu: a field is not "
+				    "imported", im->name != NULL ? im->name :
+				    "", im->name != NULL ? ": " : "",
+				    im->line);
+			continue;
+		}
+		if (t == PMS_VAL_OTHER) {
+			fault(im, pms_pt_fields[f].name, "a JSON array or "
+			    "object: give a value");
+			*skip |= UINT32_C(1) << f;
+		} else if (f == PMS_PF_MRN && t == PMS_VAL_REAL) {
+			fault(im, "mrn", "give it as text (a JSON string): as "
+			    "a number it may have lost its digits");
+			*skip |= UINT32_C(1) << f;
+		}
+	}
+}
+
 /* One record: check, then add, match or reject. */
 static enum pms_status
 one_row(struct imp *im, const struct pms_record *rec)
 {
 	const char *in[PMS_PF_COUNT];
 	struct pms_patient p;
-	uint32_t given;
+	uint32_t given, skip = 0;
 	int f;
 	enum pms_status st;
 
 	im->nfaults = 0;
 	im->rlen = 0;
 	im->reason[0] = '\0';
+	if (im->json)
+		json_checks(im, rec, &skip);
 	for (f = 0; f < PMS_PF_COUNT; f++) {
-		in[f] = cell(im, rec, f, im->bufs[f], sizeof(im->bufs[f]));
+		in[f] = (skip >> f) & 1 ? NULL : cell(im, rec, f, im->bufs[f],
+		    sizeof(im->bufs[f]));
 		if (f == PMS_PF_SSN && masked_ssn(in[f]))
 			in[f] = NULL;
 	}
 	memset(&p, 0, sizeof(p));
 	if (pt_check(&im->env, &im->dates, im->line, in, 0, &p, &given,
-	    check_msg, im) == 0 && im->bad == 0) {
+	    check_msg, im) == 0 && im->bad == 0 && im->nfaults == 0) {
 		if ((st = write_row(im, &p, given)) != PMS_EDATA)
 			return st;
 	}
@@ -1285,7 +1523,9 @@ finalize(struct imp *im)
 	sqlite3_finalize(im->get);
 	sqlite3_finalize(im->ins);
 	sqlite3_finalize(im->upd);
+	sqlite3_finalize(im->zeros);
 	im->by_mrn = im->by_name = im->get = im->ins = im->upd = NULL;
+	im->zeros = NULL;
 }
 
 /* Is there a patient without an MRN? */
@@ -1446,6 +1686,7 @@ out:
 		pms_store_rollback(s);
 	pms_reader_close(im.r);
 	pms_import_map_free(im.map);
+	idl_free(&im.lines);
 	return st;
 }
 
@@ -1558,10 +1799,17 @@ pol_row(struct imp *im, const struct pms_record *rec)
 	rc = sqlite3_step(ps->clash);
 	if (rc == SQLITE_ROW) {
 		char what[128];
+		int64_t cid = sqlite3_column_int64(ps->clash, 0);
 
-		snprintf(what, sizeof(what), "policy %lld is of that "
-		    "priority on some of the same days",
-		    (long long)sqlite3_column_int64(ps->clash, 0));
+		/* one this import added is no policy yet: its line */
+		if (cid > ps->base && (size_t)(cid - ps->base) <= ps->nlines)
+			snprintf(what, sizeof(what), "line %lu is a policy of "
+			    "that priority on some of the same days",
+			    ps->lines[cid - ps->base - 1]);
+		else
+			snprintf(what, sizeof(what), "policy %lld is of that "
+			    "priority on some of the same days",
+			    (long long)cid);
 		fault(im, "priority", what);
 		goto bad;
 	}
@@ -1572,6 +1820,17 @@ pol_row(struct imp *im, const struct pms_record *rec)
 	pt_pol_bind(ps->ins, &o, now);
 	if ((rc = sqlite3_step(ps->ins)) != SQLITE_DONE)
 		return sqlfail(im, rc);
+	if (ps->nlines == ps->cap) {
+		unsigned long *nl;
+
+		ps->cap = ps->cap > 0 ? 2 * ps->cap : 256;
+		if ((nl = reallocarray(ps->lines, ps->cap, sizeof(*nl))) ==
+		    NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		ps->lines = nl;
+	}
+	/* ids follow on from base: this import alone writes meanwhile */
+	ps->lines[ps->nlines++] = im->line;
 	if ((st = pms_audit_batch_add(im->batch, pid, &isnew)) != PMS_OK)
 		return st;
 	im->n->added++;
@@ -1594,15 +1853,17 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 {
 	static const char *const known[] = { "policy_id", "patient_id", "mrn",
 	    NULL };
-	struct pol_imp ps = { NULL, NULL, NULL };
+	struct pol_imp ps;
 	struct imp im;
 	char fields[600];
 	size_t i, k, nc, w = 0;
 	const char *h;
 	char label[64];
+	sqlite3_int64 base;
 	enum pms_status st;
 	int began = 0, rc, f, ok, dry = o->dry_run || pms_store_dry_run(s);
 
+	memset(&ps, 0, sizeof(ps));
 	imp_init(&im, s, name, o, n);
 	if ((st = rej_not_input(in, o->rejects)) != PMS_OK)
 		return st;
@@ -1630,8 +1891,11 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		goto out;
 	began = 1;
-	if ((st = pms_audit_batch_begin(s, &im.batch)) != PMS_OK)
+	if ((st = pms_audit_batch_begin(s, &im.batch)) != PMS_OK ||
+	    (st = pms_query_int(s, "SELECT coalesce(max(id), 0) FROM "
+	    "policies", &base)) != PMS_OK)
 		goto out;
+	ps.base = base;
 	if (o->rejects != NULL && dry && (im.rej = tmpfile()) == NULL) {
 		st = pms_seterr(PMS_EIO, "a dry run's rejects: %s",
 		    strerror(errno));
@@ -1690,6 +1954,7 @@ out:
 	sqlite3_finalize(ps.same);
 	sqlite3_finalize(ps.clash);
 	sqlite3_finalize(ps.ins);
+	free(ps.lines);
 	pms_audit_batch_free(im.batch);
 	if (im.rej != NULL && dry) {
 		fclose(im.rej);
@@ -1767,15 +2032,34 @@ upd_row(struct imp *im, const struct pms_record *rec)
 	pt_read(im->get, &old, 1);
 	sqlite3_reset(im->get);
 	p = old;
+	/* the masked SSN that show and export print: unchanged, if it is
+	 * the patient's own */
+	if (masked_ssn(in[PMS_PF_SSN])) {
+		char mask[16];
+
+		pms_ssn_mask(old.ssn, mask);
+		if (strcmp(mask, in[PMS_PF_SSN]) != 0) {
+			fault(im, "ssn", "masked, and not as the patient's "
+			    "shows: give the whole number to change it");
+			goto bad;
+		}
+		in[PMS_PF_SSN] = NULL;
+	}
 	if (pt_check(&im->env, &im->dates, im->line, in, 1, &p, &given,
 	    check_msg, im) > 0 || im->bad > 0)
 		goto bad;
 	if ((st = pms_audit_batch_add(im->batch, id, &isnew)) != PMS_OK)
 		return st;
 	if (!isnew) {
-		fault(im, NULL, "the same patient as an earlier row");
+		char what[128];
+
+		snprintf(what, sizeof(what), "the same patient as line %lu",
+		    idl_get(&im->lines, id));
+		fault(im, NULL, what);
 		goto bad;
 	}
+	if ((st = idl_put(&im->lines, id, im->line)) != PMS_OK)
+		return st;
 	if ((diff = pt_diff(&old, &p)) == 0) {
 		im->n->unchanged++;
 		return PMS_OK;
@@ -1850,5 +2134,6 @@ out:
 	if (began)
 		pms_store_rollback(s);
 	pms_reader_close(im.r);
+	idl_free(&im.lines);
 	return st;
 }

@@ -254,6 +254,12 @@ struct pms_reader {
 	unsigned char	*buf;		/* decoded input, buf[pos..len) unread */
 	size_t		 cap, pos, len;
 	unsigned char	*raw;		/* Windows-1252 bytes, undecoded */
+	/* Windows-1252 asked for: are the bytes UTF-8 already? */
+	int		 judged;	/* decided: they are not */
+	unsigned char	 carry[4];	/* a sequence begun, not ended */
+	size_t		 ncarry;
+	unsigned long	 nutf8;		/* multi-byte sequences seen */
+	int		 told_enc;	/* --encoding suggested once */
 	int		 eof;		/* fread found the end */
 	int		 done;		/* no more records */
 	unsigned long	 line;		/* the line of buf[pos] */
@@ -406,6 +412,53 @@ consume(struct pms_reader *r, size_t n)
 	r->pos += n;
 }
 
+/*
+ * With Windows-1252 asked for: look at the raw bytes for what the
+ * option would mangle, a file that is UTF-8 already ("Weiß" read as
+ * "WeiÃŸ").  A byte that cannot be UTF-8 settles it (Windows-1252 it
+ * is); with decide (the first chunk read, or the end), bytes above
+ * 0x7F that all made valid multi-byte UTF-8 are refused: PMS_EDATA.
+ */
+static enum pms_status
+enc_check(struct pms_reader *r, const unsigned char *s, size_t n,
+    int decide)
+{
+	char pre[PATH_MAX + 4];
+	size_t i, len;
+	uint32_t cp;
+	unsigned char c;
+
+	if (r->enc != PMS_ENC_WINDOWS_1252 || r->judged)
+		return PMS_OK;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c < 0x80 && r->ncarry == 0)
+			continue;
+		r->carry[r->ncarry++] = c;
+		len = r->carry[0] >= 0xC2 && r->carry[0] <= 0xDF ? 2 :
+		    r->carry[0] >= 0xE0 && r->carry[0] <= 0xEF ? 3 :
+		    r->carry[0] >= 0xF0 && r->carry[0] <= 0xF4 ? 4 : 0;
+		if (len == 0 || (r->ncarry > 1 && (c & 0xC0) != 0x80)) {
+			r->judged = 1;		/* not UTF-8 */
+			return PMS_OK;
+		}
+		if (r->ncarry < len)
+			continue;
+		if (utf8_next(r->carry, len, &cp) != len) {
+			r->judged = 1;
+			return PMS_OK;
+		}
+		r->nutf8++;
+		r->ncarry = 0;
+	}
+	if (!decide || r->nutf8 == 0)
+		return PMS_OK;
+	r->judged = 1;
+	return pms_seterr(PMS_EDATA, "%sthe file is UTF-8 already: leave out "
+	    "the Windows-1252 encoding (--encoding, or the map's encoding)",
+	    in_prefix(r, pre, sizeof(pre)));
+}
+
 /* Decode raw bytes into the buffer (room for them made by the caller). */
 static void
 put_decoded(struct pms_reader *r, const unsigned char *s, size_t n)
@@ -429,6 +482,7 @@ fill(struct pms_reader *r)
 	size_t room, want, n;
 	unsigned char *p;
 	char pre[PATH_MAX + 4];
+	enum pms_status st;
 
 	if (r->pos > 0) {
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -445,6 +499,9 @@ fill(struct pms_reader *r)
 	if (r->enc == PMS_ENC_WINDOWS_1252) {
 		want = room / 3 < CHUNK ? room / 3 : CHUNK;
 		n = fread(r->raw, 1, want, r->in);
+		if (!ferror(r->in) && (st = enc_check(r, r->raw, n, 1)) !=
+		    PMS_OK)
+			return st;
 		put_decoded(r, r->raw, n);
 	} else {
 		want = room;
@@ -505,14 +562,18 @@ rec_finish(struct pms_reader *r, unsigned long line)
 	r->last_line = line;
 }
 
-/* The message for a cell that is not text we take. */
+/* The message for a cell that is not text we take; the first time, a
+ * file that is not UTF-8 is likely Windows-1252: said so. */
 static const char *
-bad_text(const struct pms_reader *r, int bad)
+bad_text(struct pms_reader *r, int bad)
 {
 	if (bad == 'n')
 		return "a NUL byte";
 	if (r->enc == PMS_ENC_WINDOWS_1252)
 		return "a byte that Windows-1252 does not define";
+	if (!r->told_enc++)
+		return "not valid UTF-8 (saved by Excel on Windows? give "
+		    "--encoding windows-1252)";
 	return "not valid UTF-8";
 }
 
@@ -1068,6 +1129,10 @@ json_next(struct pms_reader *r, int *got)
 			    "record longer than 1 MiB");
 		obj = json_loadb((const char *)s, k, JSON_REJECT_DUPLICATES,
 		    &err);
+		if (obj == NULL && strstr(err.text, "JSON_ALLOW_NUL") != NULL)
+			return line_fail(r, line, NULL, PMS_EDATA,
+			    "column %d: a NUL character (\\u0000) in a string",
+			    err.column);
 		if (obj == NULL) {
 			json_why(&err, why, sizeof(why));
 			return line_fail(r, line, NULL, PMS_EDATA,
@@ -1076,7 +1141,8 @@ json_next(struct pms_reader *r, int *got)
 		if (!json_is_object(obj)) {
 			json_decref(obj);
 			return line_fail(r, line, NULL, PMS_EDATA,
-			    "not a JSON object");
+			    "a line must be a JSON object ({\"name\": value, "
+			    "...})");
 		}
 		st = json_take(r, obj, line);
 		json_decref(obj);
@@ -1099,6 +1165,7 @@ read_bom(struct pms_reader *r)
 	size_t n, skip = 0;
 	char pre[PATH_MAX + 4];
 	const char *p = in_prefix(r, pre, sizeof(pre));
+	enum pms_status st;
 
 	n = fread(head, 1, sizeof(head), r->in);
 	if (n < sizeof(head)) {
@@ -1122,6 +1189,8 @@ read_bom(struct pms_reader *r)
 		skip = 3;
 		r->enc = PMS_ENC_UTF8;		/* the mark says so */
 	}
+	if ((st = enc_check(r, head + skip, n - skip, r->eof)) != PMS_OK)
+		return st;
 	put_decoded(r, head + skip, n - skip);
 	return PMS_OK;
 }
@@ -1195,7 +1264,8 @@ pms_reader_open(struct pms_reader **rp, FILE *in, const char *name,
 	if ((st = skip_blank_lines(r, &first)) != PMS_OK)
 		goto out;
 	if (r->fmt == PMS_IN_AUTO)
-		r->fmt = first == '{' ? PMS_IN_JSON : PMS_IN_CSV;
+		r->fmt = first == '{' || first == '[' ? PMS_IN_JSON :
+		    PMS_IN_CSV;
 	if (first == -1 && r->eof) {
 		r->done = 1;
 		goto ok;

@@ -15,7 +15,8 @@
 /* ---- reading ---- */
 
 enum pms_in_format {
-	PMS_IN_AUTO,		/* the first non-blank byte: '{' is JSON */
+	PMS_IN_AUTO,		/* the first non-blank byte: '{' or '[' is
+				 * JSON (a line not an object is refused) */
 	PMS_IN_CSV,
 	PMS_IN_JSON
 };

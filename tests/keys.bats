@@ -449,3 +449,40 @@ as() {		# user cmd...
 	run -0 ls -A "$BATS_TEST_TMPDIR/r"
 	assert_output ''
 }
+
+@test "unlock --for: days, hours and minutes up to a week, told exactly" {
+	run -0 --separate-stderr pms-admin unlock --for 90s
+	assert_stderr 'unlocked as admin for 90 seconds of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 1s
+	assert_stderr 'for 1 second of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 2h30m
+	assert_stderr 'for 2 hours 30 minutes of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 1d
+	assert_stderr 'for 1 day of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 7d
+	assert_stderr 'for 7 days of idle time'
+	run -64 --separate-stderr pms-admin unlock --for 8d
+	assert_stderr '--for: too long: at most 7d (a week)'
+	run -64 --separate-stderr pms-admin unlock --for 604801
+	assert_stderr '--for: too long: at most 7d (a week)'
+	run -64 --separate-stderr pms-admin unlock --for 0
+	assert_stderr '--for: it must be more than zero'
+	pms-admin lock
+}
+
+@test "rekey: waits up to 10 seconds for the others, as its page says" {
+	pms-sql "CREATE TABLE t (x)"
+	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) SELECT count(*) FROM c" >/dev/null 3>&- &
+	local holder=$! n=0
+	until ls -l /proc/$holder/fd 2>/dev/null | grep -q 'store.lock$'; do
+		sleep 0.1
+		n=$((n + 1))
+		[ $n -lt 100 ] || fail "pms-sql never opened the store"
+	done
+	# the other program is done after 4 seconds: within the wait
+	(sleep 4; kill $holder) 3>&- &
+	run -0 --separate-stderr pms-admin rekey
+	wait $holder || true
+	run -0 pms-admin status
+	assert_line "generation: 2"
+}

@@ -273,7 +273,13 @@ pat() {
 	run -0 pms-sql "SELECT status, deceased_on FROM patients"
 	assert_output 'deceased|2020-03-01'
 	run -65 --separate-stderr pms-patient update "$id" --status active
+	assert_stderr "status: the patient has a deceased_on date: clear it too (an empty deceased_on, --deceased-on '')"
+	run -65 --separate-stderr pms-patient update "$id" --status active \
+	    --deceased-on 2020-03-02
 	assert_stderr 'status: not deceased, yet a deceased_on date is given'
+	run -0 pms-patient update "$id" --status active --deceased-on ''
+	run -0 pms-sql "SELECT status, deceased_on FROM patients"
+	assert_output 'active|'
 	run -65 --separate-stderr pms-patient update "$id" \
 	    --deceased-on 1920-01-01
 	assert_stderr 'deceased_on: before the date of birth'
@@ -409,8 +415,8 @@ imp() {
 
 @test "B13: MRNs and ZIP codes keep their leading zeros, export too" {
 	run -0 --separate-stderr imp "$FIX/b13-zeros.csv"
-	assert_stderr 'warning: '
-	assert_stderr 'b13-zeros.csv: line 4: zip: a ZIP code of 4 digits'
+	# told once for the file, with the first line
+	assert_stderr 'warning: 1 ZIP code of 4 digits (first on line 4): a leading zero lost in a spreadsheet? kept as it is'
 	refute_phi "$stderr"
 	run -0 pms-sql "SELECT mrn, zip FROM patients ORDER BY id"
 	assert_output $'000123|02138\n000456|02139-1234\n000789|2138'
@@ -609,7 +615,7 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	run -0 imp "$BATS_TEST_TMPDIR/a.csv"
 	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/b.csv"
 	assert_output --partial '1,0,0,0,1,0,no'
-	assert_stderr '1 row matches a patient but differs: give --update to update it'
+	assert_stderr '1 row matches a patient but differs (line 2): give --update to update it'
 	run -0 pms-sql "SELECT count(*) FROM patients"
 	assert_output 1
 	# an MRN first seen now goes to the patient who had none
@@ -657,7 +663,7 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	printf 'mrn,last_name,first_name,dob\nD-1,Example,Pat,1980-01-15\nD-1,Example,Pat,1981-01-15\n' \
 	    >"$BATS_TEST_TMPDIR/dup.csv"
 	run -65 --separate-stderr imp "$BATS_TEST_TMPDIR/dup.csv"
-	assert_stderr 'dup.csv: line 3: the same patient as an earlier row, with other values'
+	assert_stderr 'dup.csv: line 3: the same patient as line 2, with other values'
 	refute_phi "$stderr"
 }
 
@@ -1242,4 +1248,68 @@ store_dump() {
 	    --dry-run --skip-invalid "$BATS_TEST_TMPDIR/r.csv"
 	assert_stderr "3 rows rejected; --dry-run: $BATS_TEST_TMPDIR/r.csv was not written"
 	assert_file_not_exists "$BATS_TEST_TMPDIR/r.csv"
+}
+
+@test "messages: no value of a patient's, whatever the input" {
+	pat Zztest Zebediah 1957-03-14 --mrn 000101 >/dev/null
+	# a file without its header line: the first row is no header
+	printf '000101,Zztest,Zebediah,1957-03-14,078-05-1120\n' \
+	    >"$BATS_TEST_TMPDIR/nohdr.csv"
+	run -65 --separate-stderr pms-patient import \
+	    "$BATS_TEST_TMPDIR/nohdr.csv" --dry-run -o csv
+	assert_stderr 'nohdr.csv: the first line names no field pms knows: is there a header line?'
+	refute_phi "$stderr"
+	[[ $stderr != *Zebediah* && $stderr != *000101* ]]
+	# a payer that is not the shape of a code is not quoted
+	printf 'mrn,payer,member_id\n000101,Zztest Zebediah 1957-03-14,XK1\n' \
+	    >"$BATS_TEST_TMPDIR/badpol.csv"
+	run -65 --separate-stderr pms-patient policy import \
+	    "$BATS_TEST_TMPDIR/badpol.csv" --dry-run
+	assert_stderr 'line 2: payer: unknown payer: not a code of the configuration'
+	refute_phi "$stderr"
+	run -1 --separate-stderr pms-patient policy add 1 \
+	    --payer 'Zztest Zebediah' --member-id X1
+	refute_phi "$stderr"
+	# a code-shaped one is
+	run -1 --separate-stderr pms-patient policy add 1 --payer acme2 \
+	    --member-id X1
+	assert_stderr 'unknown payer "acme2"'
+	run -64 --separate-stderr pms-patient show 'Zztest Zebediah'
+	assert_stderr 'a patient id is a number (digits only)'
+	refute_phi "$stderr"
+	# header names that are not words are told by their place
+	printf 'mrn,last_name,first_name,dob,Zztest Zebediah\n' \
+	    >"$BATS_TEST_TMPDIR/extra.csv"
+	run -0 --separate-stderr pms-patient import \
+	    "$BATS_TEST_TMPDIR/extra.csv" -o csv
+	assert_stderr 'column 5 is not imported'
+	refute_phi "$stderr"
+}
+
+@test "import: a directory is 66, an empty input 'no rows', a closed one 74" {
+	run -66 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR" -o csv
+	assert_stderr "cannot open \"$BATS_TEST_TMPDIR\": Is a directory"
+	run -66 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr pms-patient import -o csv </dev/null
+	assert_stderr 'pms-patient: standard input: no rows'
+	[[ $stderr != *'no column is'* ]]
+	assert_output --partial '0,0,0,0,0,0,no'
+	run -74 --separate-stderr bash -c 'pms-patient import -o csv <&-'
+	assert_stderr 'standard input: read error: Bad file descriptor'
+}
+
+@test "policy add before any configuration is 78" {
+	fresh_store
+	rm -rf "$STORE" "$STORE.keys" "$STORE.lock.d"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	pat Example Pat 1980-01-15 >/dev/null
+	run -78 --separate-stderr pms-patient policy add 1 --payer acme \
+	    --member-id X1
+	assert_stderr 'the practice has no configuration yet'
+	printf 'patient_id,payer,member_id\n1,acme,X1\n' \
+	    >"$BATS_TEST_TMPDIR/p.csv"
+	run -78 --separate-stderr pms-patient policy import \
+	    "$BATS_TEST_TMPDIR/p.csv"
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
 }
