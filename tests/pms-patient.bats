@@ -1313,3 +1313,139 @@ store_dump() {
 	run -0 pms-sql "SELECT count(*) FROM policies"
 	assert_output 0
 }
+
+@test "import --encoding windows-1252 of a UTF-8 file is refused; a 1252 file without it is told" {
+	printf 'mrn,last_name,first_name,dob,city\nM1,Weiß,Ann,1990-01-01,Zürich\n' \
+	    >"$BATS_TEST_TMPDIR/utf8.csv"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/utf8.csv" \
+	    --encoding windows-1252 -o csv
+	assert_stderr 'utf8.csv: the file is UTF-8 already: leave out the Windows-1252 encoding (--encoding, or the map'
+	printf 'encoding: windows-1252\nfields:\n  mrn: mrn\n  last_name: last_name\n  first_name: first_name\n  dob: dob\n  city: city\n' \
+	    >"$BATS_TEST_TMPDIR/map.yaml"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/utf8.csv" \
+	    --map "$BATS_TEST_TMPDIR/map.yaml" -o csv
+	assert_stderr 'the file is UTF-8 already'
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+	iconv -f utf-8 -t windows-1252 "$BATS_TEST_TMPDIR/utf8.csv" \
+	    >"$BATS_TEST_TMPDIR/cp.csv"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/cp.csv" -o csv
+	assert_stderr 'cp.csv: line 2: last_name: not valid UTF-8 (saved by Excel on Windows? give --encoding windows-1252)'
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/cp.csv" -o csv \
+	    --encoding windows-1252
+	run -0 pms-sql "SELECT last_name, city FROM patients"
+	assert_output 'Weiß|Zürich'
+}
+
+@test "import --update: an MRN of a patient with another name and birth date is refused" {
+	pat Example Pat 1980-01-15 --mrn 000101 >/dev/null
+	printf 'mrn,last_name,first_name,dob\n000101,Other,Person,1955-05-05\n' \
+	    >"$BATS_TEST_TMPDIR/other.csv"
+	run -65 --separate-stderr pms-patient import \
+	    "$BATS_TEST_TMPDIR/other.csv" --update -o csv
+	assert_stderr 'other.csv: line 2: mrn: the MRN belongs to a patient with another name and date of birth'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT last_name, dob FROM patients"
+	assert_output 'Example|1980-01-15'
+	# a name changed, the birth date the same: an update
+	printf 'mrn,last_name,first_name,dob\n000101,Married,Pat,1980-01-15\n' \
+	    >"$BATS_TEST_TMPDIR/wed.csv"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/wed.csv" --update -o csv
+	run -0 pms-sql "SELECT last_name FROM patients"
+	assert_output 'Married'
+}
+
+@test "MRNs: blanks dropped wherever typed; JSON reals refused; zeros a spreadsheet lost warned of" {
+	run -0 pms-patient add --mrn ' 000777 ' --last-name Example \
+	    --first-name Pat --dob 1980-01-15 -o csv
+	assert_output $'patient_id,mrn\n1,000777'
+	run -0 pms-sql "SELECT '[' || mrn || ']' FROM patients"
+	assert_output '[000777]'
+	# the same patient, found and matched by the MRN with blanks
+	run -0 pms-patient show --mrn '000777 ' -o csv
+	run -0 pms-patient find --mrn ' 000777' -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	printf 'mrn,last_name,first_name,dob\n 000777 ,Example,Pat,1980-01-15\n' \
+	    >"$BATS_TEST_TMPDIR/b.csv"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/b.csv" -o csv
+	assert_output --partial '1,0,0,1,0,0,no'
+	run -0 pms-patient update 1 --mrn '000778  '
+	run -0 pms-sql "SELECT '[' || mrn || ']' FROM patients"
+	assert_output '[000778]'
+	# a JSON number as MRN: an integer is its digits, a real refused
+	printf '{"mrn":1.50,"last_name":"Zztest","first_name":"Ann","dob":"1970-01-01"}\n{"mrn":1e3,"last_name":"Zztest","first_name":"Bo","dob":"1970-01-01"}\n' \
+	    >"$BATS_TEST_TMPDIR/j.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/j.jsonl" -o csv
+	assert_stderr 'j.jsonl: line 1: mrn: give it as text (a JSON string)'
+	assert_stderr 'j.jsonl: line 2: mrn: give it as text'
+	printf '{"mrn":4242,"last_name":"Zztest","first_name":"Cy","dob":"1970-01-01"}\n' \
+	    >"$BATS_TEST_TMPDIR/i.jsonl"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/i.jsonl" -o csv
+	run -0 pms-sql "SELECT mrn FROM patients WHERE first_name = 'Cy'"
+	assert_output 4242
+	# the spreadsheet made 000778 into 778: told once, with the first line
+	printf 'mrn,last_name,first_name,dob\n778,Example,Pat,1980-01-15\n' \
+	    >"$BATS_TEST_TMPDIR/z.csv"
+	run -0 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/z.csv" \
+	    --dry-run -o csv
+	assert_stderr "warning: 1 new patient whose MRN is a patient's but for its leading zeros (first on line 2)"
+}
+
+@test "update -: the masked SSN that show and export print is unchanged" {
+	pat Example Pat 1980-01-15 --ssn 078-05-1120 >/dev/null
+	pms-patient show 1 -o csv >"$BATS_TEST_TMPDIR/one.csv"
+	run -0 --separate-stderr pms-patient update - <"$BATS_TEST_TMPDIR/one.csv"
+	assert_stderr '0 updated, 1 unchanged'
+	sed 's/\*\*\*-\*\*-1120/***-**-9999/' "$BATS_TEST_TMPDIR/one.csv" \
+	    >"$BATS_TEST_TMPDIR/edited.csv"
+	run -65 --separate-stderr pms-patient update - \
+	    <"$BATS_TEST_TMPDIR/edited.csv"
+	assert_stderr "line 2: ssn: masked, and not as the patient's shows"
+	[[ $stderr != *1120* && $stderr != *9999* ]]
+	run -0 pms-sql "SELECT ssn FROM patients"
+	assert_output 078051120
+}
+
+@test "find: an empty or wildcard-only selector is refused, not everyone" {
+	pat Example Pat 1980-01-15 >/dev/null
+	local n
+	for n in '' '%' '*' "'" '"' ' '; do
+		run -64 --separate-stderr pms-patient find --name "$n" -o csv
+		assert_stderr '--name: give a name, or the start of one'
+		[ -z "$output" ]
+	done
+	run -64 --separate-stderr pms-patient find --mrn '' -o csv
+	run -64 --separate-stderr pms-patient find --dob '' -o csv
+	run -64 --separate-stderr pms-patient find --phone '' -o csv
+	run -0 pms-patient find --name exa -o csv
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "import: JSON keys of no field are told, arrays and objects are not values" {
+	printf '{"mrn":"J1","last_name":["Zztest"],"first_name":"Ann","dob":"1970-01-01","favourite_colour":"red"}\n' \
+	    >"$BATS_TEST_TMPDIR/j.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/j.jsonl" -o csv
+	assert_stderr 'j.jsonl: field "favourite_colour" is not imported'
+	assert_stderr 'j.jsonl: line 1: last_name: a JSON array or object: give a value'
+	[[ $stderr != *'a character a name may not have'* ]]
+	printf '["J1","Zztest"]\n' >"$BATS_TEST_TMPDIR/a.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/a.jsonl" -o csv
+	assert_stderr 'a.jsonl: line 1: a line must be a JSON object'
+	printf '{"mrn":"J1","last_name":"Zz\\u0000test","first_name":"Ann","dob":"1970-01-01"}\n' \
+	    >"$BATS_TEST_TMPDIR/n.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/n.jsonl" -o csv
+	assert_stderr 'n.jsonl: line 1: column'
+	assert_stderr 'a NUL character (\u0000) in a string'
+	[[ $stderr != *JSON_ALLOW_NUL* ]]
+}
+
+@test "policy import: a clash with a row of the same file names its line" {
+	pat Example Pat 1980-01-15 --mrn P-1 >/dev/null
+	printf 'mrn,payer,member_id,effective_from\nP-1,acme,M1,2025-01-01\nP-1,acme,M2,2025-03-01\n' \
+	    >"$BATS_TEST_TMPDIR/p.csv"
+	run -65 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR/p.csv"
+	assert_stderr 'p.csv: line 3: priority: line 2 is a policy of that priority on some of the same days'
+	[[ $stderr != *'policy 1'* ]]
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+}
