@@ -61,7 +61,7 @@ usage(int status)
 	    "[--encoding utf-8|windows-1252] [--update] [--dry-run] "
 	    "[--skip-invalid file] [-o table|csv|json]\n"
 	    "       pms-patient duplicates [-o table|csv|json]\n"
-	    "       pms-patient merge keep drop [--dry-run] "
+	    "       pms-patient merge keep drop [--force] [--dry-run] "
 	    "[-o table|csv|json]\n"
 	    "       pms-patient guarantor set id "
 	    "--relationship spouse|parent|child|guardian|other "
@@ -86,6 +86,7 @@ usage(int status)
 	    "[--date-format iso|mdy|dmy|excel] [-o table|csv|json]\n"
 	    "       pms-patient policy list [id] [-o table|csv|json]\n"
 	    "       pms-patient policy end policy --on date\n"
+	    "       pms-patient policy remove policy\n"
 	    "       pms-patient policy import [file] "
 	    "[--date-format iso|mdy|dmy|excel] "
 	    "[--encoding utf-8|windows-1252] [--dry-run] "
@@ -109,6 +110,7 @@ enum {
 	OPT_GUARANTOR,
 	OPT_PATIENT,
 	OPT_ON,
+	OPT_FORCE,
 	OPT_FIELD = PMS_OPT_FIRST + 0x100	/* + a field's index */
 };
 
@@ -910,15 +912,27 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 /* ---- duplicates, merge ---- */
 
 static int
-write_pair(void *arg, const struct pms_pt_pair *p)
+write_group(void *arg, const struct pms_pt_group *g)
 {
 	struct pms_writer *w = arg;
-	struct pms_cell c[3];
+	struct pms_cell c[4];
+	size_t i, len = 0, size = g->n * 21 + 1;
+	char *ids;
+	int rc;
 
-	int_cell(&c[0], p->a);
-	int_cell(&c[1], p->b);
-	text_cell(&c[2], p->why);
-	return pms_writer_row(w, c) != PMS_OK;
+	if ((ids = malloc(size)) == NULL)
+		return 1;
+	ids[0] = '\0';
+	for (i = 0; i < g->n; i++)
+		len += (size_t)snprintf(ids + len, size - len, "%s%lld",
+		    i > 0 ? "," : "", (long long)g->ids[i]);
+	int_cell(&c[0], g->group);
+	int_cell(&c[1], (int64_t)g->n);
+	text_cell(&c[2], ids);
+	text_cell(&c[3], g->why);
+	rc = pms_writer_row(w, c) != PMS_OK;
+	free(ids);
+	return rc;
 }
 
 static int
@@ -929,8 +943,8 @@ cmd_duplicates(struct pms_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct pms_col cols[] = {
-		{ "patient_id", PMS_COL_INT }, { "other_id", PMS_COL_INT },
-		{ "why", PMS_COL_TEXT },
+		{ "group_id", PMS_COL_INT }, { "patients", PMS_COL_INT },
+		{ "patient_ids", PMS_COL_TEXT }, { "why", PMS_COL_TEXT },
 	};
 	struct pms_store *s;
 	struct pms_writer *w;
@@ -949,7 +963,7 @@ cmd_duplicates(struct pms_ctx *ctx, int argc, char **argv)
 		pms_store_close(s);
 		return rc;
 	}
-	st = pms_patient_duplicates(s, write_pair, w, &n);
+	st = pms_patient_duplicates(s, write_group, w, &n);
 	pms_store_close(s);
 	if (st != PMS_OK) {
 		pms_writer_abort(w);
@@ -963,6 +977,7 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		PMS_CLI_LONGOPTS,
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct pms_col cols[] = {
@@ -976,12 +991,17 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 	enum pms_status st;
 	int64_t keep, drop;
 	size_t i;
-	int ch, rc;
+	int ch, rc, flags = 0;
 
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
-	    NULL)) != -1)
-		if ((rc = common(ctx, ch, argv)) != 0)
+	    NULL)) != -1) {
+		if (ch == OPT_FORCE)
+			flags |= PMS_MERGE_FORCE;
+		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
+	}
+	if (ctx->dry_run)
+		flags |= PMS_MERGE_DRY_RUN;
 	operands(ctx, argc, argv, 2, 2, "give two patient ids: the one to "
 	    "keep, then the one to drop");
 	if ((rc = id_arg(ctx, argv[optind], &keep)) != 0 ||
@@ -989,7 +1009,7 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.merge", &s)) != 0)
 		return rc;
-	st = pms_patient_merge(s, keep, drop, ctx->dry_run, &r);
+	st = pms_patient_merge(s, keep, drop, flags, &r);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return fail(ctx, st);
@@ -1002,6 +1022,12 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 		c[2].i = r.moved[i].rows;
 		pms_writer_row(w, c);
 	}
+	if (r.folded > 0)
+		fprintf(stderr, "%s: %lld polic%s of patient %lld %s the same "
+		    "as patient %lld's: kept once\n", ctx->prog,
+		    (long long)r.folded, r.folded == 1 ? "y" : "ies",
+		    (long long)drop, r.folded == 1 ? "was" : "were",
+		    (long long)keep);
 	fprintf(stderr, "%s: %s patient %lld into %lld\n", ctx->prog,
 	    ctx->dry_run ? "would merge" : "merged", (long long)drop,
 	    (long long)keep);
@@ -1365,6 +1391,36 @@ cmd_policy_end(struct pms_ctx *ctx, int argc, char **argv)
 }
 
 static int
+cmd_policy_remove(struct pms_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PMS_CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pms_store *s;
+	enum pms_status st;
+	int64_t id;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
+	    NULL)) != -1)
+		if ((rc = common(ctx, ch, argv)) != 0)
+			return rc;
+	operands(ctx, argc, argv, 1, 1, "give one policy id");
+	if (pms_patient_id_parse(argv[optind], &id) != PMS_OK)
+		return pms_fail(ctx, EX_USAGE, "a policy id is a number");
+	if ((rc = pms_cli_open(ctx, "patient.policy.remove", &s)) != 0)
+		return rc;
+	st = pms_policy_remove(s, id);
+	pms_store_close(s);
+	if (st != PMS_OK)
+		return fail(ctx, st);
+	fprintf(stderr, "%s: policy %lld %s\n", ctx->prog, (long long)id,
+	    ctx->dry_run ? "would be removed" : "removed");
+	return dry_done(ctx);
+}
+
+static int
 cmd_policy_import(struct pms_ctx *ctx, int argc, char **argv)
 {
 	struct pms_import_opts o;
@@ -1410,6 +1466,7 @@ static const struct pms_cmd cmds[] = {	/* cmd_* parse their own options */
 	{ "policy add", cmd_policy_add },
 	{ "policy list", cmd_policy_list },
 	{ "policy end", cmd_policy_end },
+	{ "policy remove", cmd_policy_remove },
 	{ "policy import", cmd_policy_import },
 };
 

@@ -810,11 +810,10 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	pat Demmo Lee 1991-02-02 --phone 6175550100 >/dev/null	# 7
 	pat Demo Kim 1992-03-03 --phone 6175550100 >/dev/null	# 8: a sibling
 	run -0 pms-patient duplicates -o csv
-	assert_output "patient_id,other_id,why
-1,2,dob+name
-1,3,dob+name
-4,5,ssn
-6,7,phone+first_name"
+	assert_output 'group_id,patients,patient_ids,why
+1,3,"1,2,3",dob+name
+2,2,"4,5",ssn
+3,2,"6,7",phone+first_name'
 	run -0 pms-sql "SELECT action, group_concat(patient_id) FROM audit JOIN
 	    audit_patient ON audit_id = id WHERE action = 'patient.duplicates'"
 	assert_output 'patient.duplicates|1,2,3,4,5,6,7'
@@ -1138,7 +1137,7 @@ store_dump() {
 	run -0 pms-patient guarantor set 1 --relationship spouse \
 	    --patient 3 --dry-run
 	run -0 pms-patient guarantor clear 2 --dry-run
-	run -0 pms-patient merge 2 3 --dry-run -o csv
+	run -0 pms-patient merge 2 3 --force --dry-run -o csv
 	printf 'mrn,last_name,first_name,dob\nN-1,New,Row,1970-01-01\n' \
 	    >"$BATS_TEST_TMPDIR/new.csv"
 	run -0 pms-patient import "$BATS_TEST_TMPDIR/new.csv" --dry-run -o csv
@@ -1220,9 +1219,9 @@ store_dump() {
 	run -64 --separate-stderr pms-patient guarantor
 	assert_stderr 'pms-patient: guarantor: give a subcommand (set, show, clear)'
 	run -64 --separate-stderr pms-patient policy
-	assert_stderr 'policy: give a subcommand (add, list, end, import)'
+	assert_stderr 'policy: give a subcommand (add, list, end, remove, import)'
 	run -64 --separate-stderr pms-patient policy frob
-	assert_stderr 'policy: unknown subcommand "frob" (add, list, end, import)'
+	assert_stderr 'policy: unknown subcommand "frob" (add, list, end, remove, import)'
 	run -64 --separate-stderr pms-patient list -xq
 	assert_stderr 'unknown option "-x" in "-xq"'
 	run -64 --separate-stderr pms-patient merge 1
@@ -1448,4 +1447,75 @@ store_dump() {
 	[[ $stderr != *'policy 1'* ]]
 	run -0 pms-sql "SELECT count(*) FROM policies"
 	assert_output 0
+}
+
+@test "merge: the same insurance card registered twice is kept once" {
+	a=$(pat Twin Card 1960-06-06)
+	b=$(pat Twin Card 1960-06-06)
+	pms-patient policy add "$a" --payer acme --member-id M1 \
+	    --from 2025-01-01 >/dev/null
+	pms-patient policy add "$b" --payer acme --member-id M1 \
+	    --from 2025-01-01 >/dev/null
+	run -0 --separate-stderr pms-patient merge "$a" "$b" -o csv
+	assert_stderr "1 policy of patient $b was the same as patient $a's: kept once"
+	assert_line --index 1 'policies,patient_id,0'
+	run -0 pms-sql "SELECT id, patient_id FROM policies"
+	assert_output "1|$a"
+	# another card of the same priority still refuses the merge
+	c=$(pat Twin Card 1960-06-06)
+	pms-patient policy add "$c" --payer acme --member-id M2 \
+	    --from 2025-01-01 >/dev/null
+	run -1 --separate-stderr pms-patient merge "$a" "$c"
+	assert_stderr 'would both be of one priority on the same days'
+}
+
+@test "policy remove: one entered in error goes, audited; an unknown one is 1" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pms-patient policy add 1 --payer acme --member-id M1 \
+	    --from 2025-01-01 >/dev/null
+	run -0 --separate-stderr pms-patient policy remove 1 --dry-run
+	assert_stderr 'policy 1 would be removed'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 1
+	run -0 --separate-stderr pms-patient policy remove 1
+	assert_stderr 'pms-patient: policy 1 removed'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+	run -0 pms-sql "SELECT action, fields, group_concat(patient_id) FROM
+	    audit JOIN audit_patient ON audit_id = id WHERE action =
+	    'patient.policy.remove'"
+	assert_output 'patient.policy.remove|policies|1'
+	# the next card of that priority goes in without a clash
+	run -0 pms-patient policy add 1 --payer acme --member-id M2 \
+	    --from 2025-01-01
+	run -1 --separate-stderr pms-patient policy remove 9
+	assert_stderr 'no policy 9'
+	run -77 --separate-stderr as auditor pms-patient policy remove 2
+}
+
+@test "merge: two dates of birth are two people, unless --force" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pat Example Pat 1980-01-16 >/dev/null
+	run -1 --separate-stderr pms-patient merge 1 2
+	assert_stderr 'patients 1 and 2 have different dates of birth: likely two people; give --force if one of the dates is wrong'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT count(*) FROM patients WHERE merged_into IS NOT
+	    NULL"
+	assert_output 0
+	run -0 --separate-stderr pms-patient merge 1 2 --force -o csv
+	run -0 pms-sql "SELECT merged_into FROM patients WHERE id = 2"
+	assert_output 1
+}
+
+@test "duplicates: 3000 identical records are one group, one line" {
+	# by MRN, every one a record of its own
+	python3 -c "print('mrn,last_name,first_name,dob'); [print('S%d,Same,Person,1970-01-01' % i) for i in range(3000)]" \
+	    >"$BATS_TEST_TMPDIR/same.csv"
+	pms-patient import "$BATS_TEST_TMPDIR/same.csv" -o csv >/dev/null
+	run -0 pms-patient duplicates -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == '1,3000,"1,2,3,'*',3000",dob+name' ]]
+	run -0 pms-sql "SELECT count(*) FROM audit_patient p JOIN audit a ON
+	    a.id = p.audit_id WHERE a.action = 'patient.duplicates'"
+	assert_output 3000
 }
