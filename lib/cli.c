@@ -25,33 +25,12 @@
 #include "pms_int.h"
 #include "record.h"
 
-/*
- * A program started with standard input, output or error closed would
- * hand those numbers to the first files it opens (the store's lock, the
- * database), and its output would land in them.  Each closed one is
- * opened on /dev/null read-only: reading gives end of file, and a write
- * fails (EBADF), so a closed stdout is still a write error (74).
- */
-static void
-hold_std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
-			continue;
-		if (open("/dev/null", O_RDONLY) != fd)
-			_exit(EX_OSERR);
-	}
-}
-
 void
 pms_ctx_init(struct pms_ctx *ctx, const char *prog)
 {
 	struct rlimit rl = { 0, 0 };
 	int fd;
 
-	hold_std_fds();
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->prog = prog;
 	/*
