@@ -1048,7 +1048,7 @@ ics_check() {
 	book --patient 2 --provider lee --at "${DAY}T09:00" --type followup
 	book --patient 2 --provider lee --at "${DAY}T10:00" --type followup
 	book --patient 1 --provider lee --at "${DAY}T11:00" --type followup
-	run -0 pms-patient merge 1 2 -o csv
+	run -0 pms-patient merge 1 2 --force -o csv
 	assert_output --partial 'appointments,patient_id,2'
 	run -0 pms-sql "SELECT group_concat(patient_id) FROM appointments"
 	assert_output '1,1,1'
