@@ -5,6 +5,7 @@
  * load the practice's configuration into it and dump it back, and load
  * the code lists billing checks codes against.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "money.h"
 #include "config.h"
 #include "pms.h"
+#include "ptime.h"
 
 static _Noreturn void
 usage(int status)
@@ -67,7 +69,7 @@ enum { OPT_KDF = 256, OPT_UNLOCK, OPT_ROLE, OPT_OUT, OPT_FOR, OPT_TO,
 static int
 common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 {
-	char *end;
+	char *end, word[300];
 	long fd;
 
 	switch (ch) {
@@ -99,12 +101,12 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		ctx->recovery = 1;
 		return 0;
 	case ':':
-		pms_fail(ctx, EX_USAGE, "option \"%s\" needs a value",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "option %s needs a value", word);
 		usage(EX_USAGE);
 	default:
-		pms_fail(ctx, EX_USAGE, "unknown option \"%s\"",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "unknown option %s", word);
 		usage(EX_USAGE);
 	}
 }
@@ -149,11 +151,26 @@ cmd_init(struct pms_ctx *ctx, int argc, char **argv)
 	if ((st = pms_store_create(&o, kdf, recovery, sizeof(recovery))) !=
 	    PMS_OK)
 		return pms_fail_status(ctx, st);
+	/*
+	 * The key goes out first, and the store is kept only once it did:
+	 * a store whose recovery key nobody saw is not kept.
+	 */
+	errno = 0;
+	if (printf("%s\n", recovery) < 0 || fflush(stdout) == EOF ||
+	    ferror(stdout)) {
+		rc = errno;
+		explicit_bzero(recovery, sizeof(recovery));
+		pms_store_unmake(o.path);
+		clearerr(stdout);
+		return pms_fail(ctx, EX_IOERR, "the recovery key could not be "
+		    "written to standard output (%s): the store was not "
+		    "created", rc != 0 ? strerror(rc) : "write error");
+	}
+	explicit_bzero(recovery, sizeof(recovery));
 	fprintf(stderr, "%s: created the store %s\n"
-	    "%s: this is the recovery key; it is shown only this once.\n"
-	    "%s: write it down and keep it in the office safe:\n",
+	    "%s: the recovery key above is shown only this once.\n"
+	    "%s: write it down and keep it in the office safe\n",
 	    ctx->prog, o.path, ctx->prog, ctx->prog);
-	printf("%s\n", recovery);
 	return EX_OK;
 }
 
@@ -581,25 +598,71 @@ cmd_user(struct pms_ctx *ctx, int argc, char **argv)
 	return c->fn(ctx, argc - 1, argv + 1);
 }
 
-/* "90s", "15m", "2h" or plain seconds; 0 on a bad duration. */
-static unsigned
-parse_duration(const char *s)
-{
-	unsigned long v;
-	char *end;
+/* The longest idle time of a cached key: a week. */
+#define UNLOCK_MAX	(7 * 24 * 3600)
 
-	v = strtoul(s, &end, 10);
-	if (end == s || v == 0)
-		return 0;
-	if (*end == 'm')
-		v *= 60, end++;
-	else if (*end == 'h')
-		v *= 3600, end++;
-	else if (*end == 's')
-		end++;
-	if (*end != '\0' || v > 7 * 24 * 3600)
-		return 0;
-	return (unsigned)v;
+/*
+ * "90s", "15m", "2h30m", "7d" (pms_duration_parse) or plain seconds
+ * into *secs: 0, or the exit code after saying what is wrong.
+ */
+static int
+parse_duration(struct pms_ctx *ctx, const char *s, unsigned *secs)
+{
+	int64_t v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		if (v <= UNLOCK_MAX)
+			v = v * 10 + (*p - '0');
+	if (p == s || *p != '\0') {
+		if (pms_duration_parse(s, &v) != PMS_OK && strstr(pms_errmsg(),
+		    "longer than") == NULL)
+			return pms_fail(ctx, EX_USAGE, "--for: not a duration"
+			    "%s%s%s (a number and a unit, d h m or s, largest "
+			    "first: 90s, 15m, 2h30m, 7d)", pms_quotable(s) ?
+			    ": \"" : "", pms_quotable(s) ? s : "",
+			    pms_quotable(s) ? "\"" : "");
+		if (v == 0)
+			v = UNLOCK_MAX + 1;	/* past even the parser's max */
+	}
+	if (v == 0)
+		return pms_fail(ctx, EX_USAGE, "--for: it must be more than "
+		    "zero");
+	if (v > UNLOCK_MAX)
+		return pms_fail(ctx, EX_USAGE, "--for: too long: at most 7d "
+		    "(a week)");
+	*secs = (unsigned)v;
+	return 0;
+}
+
+/* A duration in words, exactly: "1 hour 30 minutes", "90 seconds". */
+static void
+duration_fmt(unsigned secs, char *buf, size_t size)
+{
+	static const struct { unsigned len; const char *name; } u[] = {
+		{ 86400, "day" }, { 3600, "hour" }, { 60, "minute" },
+		{ 1, "second" },
+	};
+	size_t i, n = 0;
+	unsigned k;
+	int w;
+
+	buf[0] = '\0';
+	/* under two minutes, or not whole minutes below an hour: seconds */
+	if (secs < 120 || (secs < 3600 && secs % 60 != 0)) {
+		snprintf(buf, size, "%u second%s", secs, secs == 1 ? "" : "s");
+		return;
+	}
+	for (i = 0; i < PMS_NELEM(u); i++) {
+		if ((k = secs / u[i].len) == 0)
+			continue;
+		secs %= u[i].len;
+		w = snprintf(buf + n, size - n, "%s%u %s%s", n > 0 ? " " : "",
+		    k, u[i].name, k == 1 ? "" : "s");
+		if (w < 0 || (size_t)w >= size - n)
+			return;
+		n += (size_t)w;
+	}
 }
 
 static enum pms_status
@@ -607,6 +670,7 @@ do_unlock(struct pms_ctx *ctx, struct pms_store *s, void *arg)
 {
 	unsigned secs = *(unsigned *)arg;
 	enum pms_status st;
+	char text[64];
 	int shared = pms_keyring_is_shared();
 
 	if ((st = pms_store_cache(s, secs)) != PMS_OK) {
@@ -619,9 +683,9 @@ do_unlock(struct pms_ctx *ctx, struct pms_store *s, void *arg)
 		    "of its own (no pam_keyinit): every process running as "
 		    "you can read the key until it expires or \"pms-admin "
 		    "lock\"\n", ctx->prog);
-	fprintf(stderr, "%s: unlocked as %s for %u minute%s of idle time\n",
-	    ctx->prog, pms_store_user(s), (secs + 59) / 60,
-	    (secs + 59) / 60 == 1 ? "" : "s");
+	duration_fmt(secs, text, sizeof(text));
+	fprintf(stderr, "%s: unlocked as %s for %s of idle time\n",
+	    ctx->prog, pms_store_user(s), text);
 	return PMS_OK;
 }
 
@@ -634,9 +698,8 @@ cmd_unlock(struct pms_ctx *ctx, int argc, char **argv)
 
 	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "for")) != 0)
 		return rc;
-	if (a.dur != NULL && (secs = parse_duration(a.dur)) == 0)
-		return pms_fail(ctx, EX_USAGE, "--for: not a duration: \"%s\" "
-		    "(e.g. 90s, 15m, 2h)", a.dur);
+	if (a.dur != NULL && (rc = parse_duration(ctx, a.dur, &secs)) != 0)
+		return rc;
 	if (ctx->keyfile != NULL && ctx->keyfile == getenv("PMS_KEYFILE"))
 		ctx->keyfile = NULL;	/* unlock is for people, not cron */
 	if (ctx->keyfile != NULL || ctx->recovery)

@@ -61,7 +61,7 @@ usage(int status)
 	    "[--encoding utf-8|windows-1252] [--update] [--dry-run] "
 	    "[--skip-invalid file] [-o table|csv|json]\n"
 	    "       pms-patient duplicates [-o table|csv|json]\n"
-	    "       pms-patient merge keep drop [--dry-run] "
+	    "       pms-patient merge keep drop [--force] [--dry-run] "
 	    "[-o table|csv|json]\n"
 	    "       pms-patient guarantor set id "
 	    "--relationship spouse|parent|child|guardian|other "
@@ -86,6 +86,7 @@ usage(int status)
 	    "[--date-format iso|mdy|dmy|excel] [-o table|csv|json]\n"
 	    "       pms-patient policy list [id] [-o table|csv|json]\n"
 	    "       pms-patient policy end policy --on date\n"
+	    "       pms-patient policy remove policy\n"
 	    "       pms-patient policy import [file] "
 	    "[--date-format iso|mdy|dmy|excel] "
 	    "[--encoding utf-8|windows-1252] [--dry-run] "
@@ -109,6 +110,7 @@ enum {
 	OPT_GUARANTOR,
 	OPT_PATIENT,
 	OPT_ON,
+	OPT_FORCE,
 	OPT_FIELD = PMS_OPT_FIRST + 0x100	/* + a field's index */
 };
 
@@ -155,14 +157,26 @@ common(struct pms_ctx *ctx, int ch, char **argv)
 	return pms_cli_opt(ctx, ch, optarg, argv);
 }
 
+/* A bad value of an option: "OPT: expected WHAT, not "X"", X quoted
+ * only when it has the shape of a word (pms_quotable). */
+static int
+bad_value(struct pms_ctx *ctx, const char *opt, const char *what,
+    const char *arg)
+{
+	if (pms_quotable(arg))
+		return pms_fail(ctx, EX_USAGE, "%s: expected %s, not \"%s\"",
+		    opt, what, arg);
+	return pms_fail(ctx, EX_USAGE, "%s: expected %s", opt, what);
+}
+
 static int
 date_form(struct pms_ctx *ctx, const char *arg, enum pms_date_form *f)
 {
 	int v = pms_date_form_parse(arg);
 
 	if (v < 0)
-		return pms_fail(ctx, EX_USAGE, "--date-format: expected iso, "
-		    "mdy, dmy or excel, not \"%s\"", arg);
+		return bad_value(ctx, "--date-format", "iso, mdy, dmy or excel",
+		    arg);
 	*f = (enum pms_date_form)v;
 	return 0;
 }
@@ -172,8 +186,8 @@ status_arg(struct pms_ctx *ctx, const char *arg)
 {
 	if (strcmp(arg, "active") != 0 && strcmp(arg, "inactive") != 0 &&
 	    strcmp(arg, "deceased") != 0)
-		return pms_fail(ctx, EX_USAGE, "--status: expected active, "
-		    "inactive or deceased, not \"%s\"", arg);
+		return bad_value(ctx, "--status", "active, inactive or "
+		    "deceased", arg);
 	return 0;
 }
 
@@ -201,6 +215,33 @@ static int
 fail(struct pms_ctx *ctx, enum pms_status st)
 {
 	return pms_fail_status(ctx, st);
+}
+
+/* A command that changes the store, done under --dry-run: say so. */
+static int
+dry_done(struct pms_ctx *ctx)
+{
+	if (ctx->dry_run)
+		fprintf(stderr, "%s: --dry-run: nothing was written\n",
+		    ctx->prog);
+	return EX_OK;
+}
+
+/* The operands left after a command's options: between min and max,
+ * else the reason (what the command takes) and the usage. */
+static void
+operands(struct pms_ctx *ctx, int argc, char **argv, int min, int max,
+    const char *takes)
+{
+	int n = argc - optind;
+
+	if (n >= min && n <= max)
+		return;
+	if (n < min)
+		pms_cli_usage(ctx, "%s: %s", ctx->cmd, takes);
+	pms_cli_usage(ctx, "%s: %s; %d operand%s too many", ctx->cmd, takes,
+	    n - max, n - max == 1 ? " is one" : "s are");
+	(void)argv;
 }
 
 /* ---- output ---- */
@@ -301,10 +342,24 @@ short_row(const struct pms_patient *p, struct pms_cell *c)
 	text_cell(&c[8], p->status);
 }
 
+/* The output of a query, opened at its first row (or its end): never
+ * before the store said the user may see the rows. */
 struct out {
+	struct pms_ctx	*ctx;
 	struct pms_writer *w;
 	int		 full;
+	int		 rc;		/* the writer's open failed: its code */
 };
+
+static int
+out_open(struct out *o)
+{
+	if (o->w == NULL && o->rc == 0)
+		o->rc = pms_cli_writer(o->ctx, o->full ? full_cols : short_cols,
+		    o->full ? PMS_NELEM(full_cols) : PMS_NELEM(short_cols),
+		    &o->w);
+	return o->rc;
+}
 
 static int
 write_patient(void *arg, const struct pms_patient *p)
@@ -312,6 +367,8 @@ write_patient(void *arg, const struct pms_patient *p)
 	struct out *o = arg;
 	struct pms_cell c[PMS_NELEM(full_cols)];
 
+	if (out_open(o) != 0)
+		return 1;
 	if (o->full)
 		full_row(p, c);
 	else
@@ -338,6 +395,7 @@ cmd_add(struct pms_ctx *ctx, int argc, char **argv)
 	struct pms_writer *w;
 	struct pms_cell c[2];
 	enum pms_status st;
+	char mrn[PMS_PT_MRN];
 	int64_t id;
 	int ch, rc;
 
@@ -352,20 +410,22 @@ cmd_add(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "the fields are options "
+	    "(--last-name, --first-name, --dob, ...), not operands");
 	if ((rc = pms_cli_open(ctx, "patient.add", &s)) != 0)
 		return rc;
-	st = pms_patient_add(s, &in, report, ctx, &id);
+	st = pms_patient_add(s, &in, report, ctx, &id, mrn);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return fail(ctx, st);
 	if ((rc = pms_cli_writer(ctx, cols, PMS_NELEM(cols), &w)) != 0)
 		return rc;
 	int_cell(&c[0], id);
-	text_cell(&c[1], in.in[PMS_PF_MRN]);
+	text_cell(&c[1], mrn);
 	pms_writer_row(w, c);
-	return pms_cli_writer_close(ctx, w);
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
+		return rc;
+	return dry_done(ctx);
 }
 
 static int
@@ -395,8 +455,9 @@ cmd_show(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + (mrn == NULL) != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, mrn == NULL, mrn == NULL, mrn == NULL ?
+	    "give one patient id, or --mrn" : "--mrn names the patient: "
+	    "give no id with it");
 	if (mrn == NULL && (rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.show", &s)) != 0)
@@ -433,19 +494,20 @@ run_query(struct pms_ctx *ctx, struct pms_pt_query *q, int full)
 
 	if ((rc = pms_cli_open(ctx, q->action, &s)) != 0)
 		return rc;
+	memset(&o, 0, sizeof(o));
+	o.ctx = ctx;
 	o.full = full;
 	q->full = full;
-	if ((rc = pms_cli_writer(ctx, full ? full_cols : short_cols, full ?
-	    PMS_NELEM(full_cols) : PMS_NELEM(short_cols), &o.w)) != 0) {
-		pms_store_close(s);
-		return rc;
-	}
 	st = pms_patient_query(s, q, write_patient, &o, &n);
 	pms_store_close(s);
+	if (o.rc != 0)		/* reported by pms_cli_writer() */
+		return o.rc;
 	if (st != PMS_OK) {
 		pms_writer_abort(o.w);
 		return fail(ctx, st);
 	}
+	if ((rc = out_open(&o)) != 0)
+		return rc;
 	return pms_cli_writer_close(ctx, o.w);
 }
 
@@ -496,12 +558,17 @@ cmd_find(struct pms_ctx *ctx, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "what to find goes with an option: "
+	    "--name 'Jane Smith', --dob, --phone or --mrn");
 	if (q.name == NULL && q.dob == NULL && q.phone == NULL &&
 	    q.mrn == NULL)
-		return pms_fail(ctx, EX_USAGE, "find: give --name, --dob, "
-		    "--phone or --mrn");
+		pms_cli_usage(ctx, "find: give --name, --dob, --phone or "
+		    "--mrn");
+	/* rows written to a file leave the store with it */
+	if (ctx->out_path != NULL) {
+		q.export_kind = "patient-find";
+		q.out_path = ctx->out_path;
+	}
 	return run_query(ctx, &q, 0);
 }
 
@@ -530,8 +597,8 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "takes no operand (--status, "
+	    "--merged)");
 	/* a list written to a file leaves the store with it */
 	if (ctx->out_path != NULL) {
 		q.export_kind = "patient-list";
@@ -565,8 +632,8 @@ cmd_export(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "takes no operand (--status, "
+	    "--reveal)");
 	q.emergency = ctx->emergency;
 	/* every export leaves the store, to a file or down a pipe */
 	q.export_kind = "patients";
@@ -600,8 +667,8 @@ cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id, or - to read "
+	    "records");
 	for (i = 0; i < PMS_PF_COUNT; i++)
 		any |= in.in[i] != NULL;
 	if (strcmp(argv[optind], "-") == 0) {
@@ -630,9 +697,13 @@ cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 		pms_store_close(s);
 		if (st != PMS_OK)
 			return fail(ctx, st);
-		fprintf(stderr, "%s: %lu updated, %lu unchanged\n", ctx->prog,
-		    n.updated, n.unchanged);
-		return EX_OK;
+		if (n.rows == 0)
+			fprintf(stderr, "%s: no records on standard input\n",
+			    ctx->prog);
+		fprintf(stderr, "%s: %lu %s, %lu unchanged\n", ctx->prog,
+		    n.updated, ctx->dry_run ? "would be updated" : "updated",
+		    n.unchanged);
+		return dry_done(ctx);
 	}
 	st = pms_patient_update(s, id, &in, report, ctx, &changed);
 	pms_store_close(s);
@@ -641,7 +712,7 @@ cmd_update(struct pms_ctx *ctx, int argc, char **argv)
 	if (!changed)
 		fprintf(stderr, "%s: patient %lld: nothing changed\n",
 		    ctx->prog, (long long)id);
-	return EX_OK;
+	return dry_done(ctx);
 }
 
 /* ---- import ---- */
@@ -688,21 +759,51 @@ import_summary(struct pms_ctx *ctx, const struct pms_import_count *n,
 
 /* The import's end: the notices and the exit code. */
 static int
-import_end(struct pms_ctx *ctx, enum pms_status st,
+import_end(struct pms_ctx *ctx, enum pms_status st, const char *name,
     const struct pms_import_count *n, const struct pms_import_opts *o)
 {
 	if (n->quotes > 0)
 		fprintf(stderr, "%s: notice: %lu typographic apostrophe%s made "
 		    "plain (first on line %lu)\n", ctx->prog, n->quotes,
 		    n->quotes == 1 ? "" : "s", n->quotes_line);
-	if (n->differ > 0 && !o->update)
-		fprintf(stderr, "%s: %lu row%s match%s a patient but differ%s: "
-		    "give --update to update %s\n", ctx->prog, n->differ,
-		    n->differ == 1 ? "" : "s", n->differ == 1 ? "es" : "",
-		    n->differ == 1 ? "s" : "", n->differ == 1 ? "it" : "them");
+	if (n->zips > 0)
+		fprintf(stderr, "%s: warning: %lu ZIP code%s of 4 digits (first "
+		    "on line %lu): a leading zero lost in a spreadsheet? kept "
+		    "as %s\n", ctx->prog, n->zips, n->zips == 1 ? "" : "s",
+		    n->zips_line, n->zips == 1 ? "it is" : "they are");
+	if (n->zeros > 0)
+		fprintf(stderr, "%s: warning: %lu new patient%s whose MRN is a "
+		    "patient's but for its leading zeros (first on line %lu): "
+		    "did a spreadsheet read the MRNs as numbers?\n", ctx->prog,
+		    n->zeros, n->zeros == 1 ? "" : "s", n->zeros_line);
+	if (n->differ > 0 && !o->update) {
+		char lines[128];
+		size_t i, w = 0;
+		int r;
+
+		lines[0] = '\0';
+		for (i = 0; i < n->differ && i < PMS_IMPORT_LINES; i++) {
+			r = snprintf(lines + w, sizeof(lines) - w, "%s%lu",
+			    i > 0 ? ", " : "", n->differ_lines[i]);
+			if (r > 0 && (size_t)r < sizeof(lines) - w)
+				w += (size_t)r;
+		}
+		fprintf(stderr, "%s: %lu row%s match%s a patient but differ%s "
+		    "(line%s %s%s): give --update to update %s\n", ctx->prog,
+		    n->differ, n->differ == 1 ? "" : "s", n->differ == 1 ?
+		    "es" : "", n->differ == 1 ? "s" : "", n->differ == 1 ? "" :
+		    "s", lines, n->differ > PMS_IMPORT_LINES ? ", ..." : "",
+		    n->differ == 1 ? "it" : "them");
+	}
 	if (st != PMS_OK)
 		return fail(ctx, st);
-	if (n->rejected > 0)
+	if (n->rows == 0)
+		fprintf(stderr, "%s: %s: no rows\n", ctx->prog, name);
+	if (n->rejected > 0 && ctx->dry_run)
+		fprintf(stderr, "%s: %lu row%s rejected; --dry-run: %s was not "
+		    "written\n", ctx->prog, n->rejected, n->rejected == 1 ? "" :
+		    "s", o->rejects);
+	else if (n->rejected > 0)
 		fprintf(stderr, "%s: %lu row%s rejected, written to %s\n",
 		    ctx->prog, n->rejected, n->rejected == 1 ? "" : "s",
 		    o->rejects);
@@ -732,26 +833,26 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 		switch (ch) {
 		case OPT_DATE_FORMAT:
 			if ((v = pms_date_form_parse(optarg)) < 0)
-				return pms_fail(ctx, EX_USAGE, "--date-format: "
-				    "expected iso, mdy, dmy or excel, not "
-				    "\"%s\"", optarg);
+				return bad_value(ctx, "--date-format", "iso, "
+				    "mdy, dmy or excel", optarg);
 			o->date_form = v;
 			break;
 		case OPT_MAP:
 			if (policies)
-				usage(EX_USAGE);
+				pms_cli_usage(ctx, "policy import: --map does "
+				    "not apply: the columns are pms's own");
 			o->map = optarg;
 			break;
 		case OPT_ENCODING:
 			if ((v = pms_in_encoding_parse(optarg)) < 0)
-				return pms_fail(ctx, EX_USAGE, "--encoding: "
-				    "expected utf-8 or windows-1252, not "
-				    "\"%s\"", optarg);
+				return bad_value(ctx, "--encoding", "utf-8 or "
+				    "windows-1252", optarg);
 			o->encoding = v;
 			break;
 		case OPT_UPDATE:
 			if (policies)
-				usage(EX_USAGE);
+				pms_cli_usage(ctx, "policy import: --update "
+				    "does not apply");
 			o->update = 1;
 			break;
 		case OPT_SKIP:
@@ -765,8 +866,8 @@ import_opts(struct pms_ctx *ctx, int argc, char **argv, int policies,
 				return rc;
 		}
 	}
-	if (argc - optind > 1)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 1, "one file at most (none, or -: "
+	    "standard input)");
 	*file = optind < argc ? argv[optind] : "-";
 	o->dry_run = ctx->dry_run;
 	if (isatty(STDERR_FILENO)) {
@@ -789,11 +890,9 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 	FILE *in = stdin;
 	int rc;
 
-	if ((rc = import_opts(ctx, argc, argv, 0, &o, &file)) != 0)
+	if ((rc = import_opts(ctx, argc, argv, 0, &o, &file)) != 0 ||
+	    (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
-	if (strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL)
-		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
-		    file, strerror(errno));
 	if ((rc = pms_cli_open(ctx, "patient.import", &s)) != 0) {
 		if (in != stdin)
 			fclose(in);
@@ -806,21 +905,34 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 		fclose(in);
 	if (o.progress != NULL && n.rows >= PMS_IMPORT_PROGRESS)
 		fputc('\n', stderr);
-	return import_end(ctx, st, &n, &o);
+	return import_end(ctx, st, strcmp(file, "-") == 0 ?
+	    "standard input" : file, &n, &o);
 }
 
 /* ---- duplicates, merge ---- */
 
 static int
-write_pair(void *arg, const struct pms_pt_pair *p)
+write_group(void *arg, const struct pms_pt_group *g)
 {
 	struct pms_writer *w = arg;
-	struct pms_cell c[3];
+	struct pms_cell c[4];
+	size_t i, len = 0, size = g->n * 21 + 1;
+	char *ids;
+	int rc;
 
-	int_cell(&c[0], p->a);
-	int_cell(&c[1], p->b);
-	text_cell(&c[2], p->why);
-	return pms_writer_row(w, c) != PMS_OK;
+	if ((ids = malloc(size)) == NULL)
+		return 1;
+	ids[0] = '\0';
+	for (i = 0; i < g->n; i++)
+		len += (size_t)snprintf(ids + len, size - len, "%s%lld",
+		    i > 0 ? "," : "", (long long)g->ids[i]);
+	int_cell(&c[0], g->group);
+	int_cell(&c[1], (int64_t)g->n);
+	text_cell(&c[2], ids);
+	text_cell(&c[3], g->why);
+	rc = pms_writer_row(w, c) != PMS_OK;
+	free(ids);
+	return rc;
 }
 
 static int
@@ -831,8 +943,8 @@ cmd_duplicates(struct pms_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct pms_col cols[] = {
-		{ "patient_id", PMS_COL_INT }, { "other_id", PMS_COL_INT },
-		{ "why", PMS_COL_TEXT },
+		{ "group_id", PMS_COL_INT }, { "patients", PMS_COL_INT },
+		{ "patient_ids", PMS_COL_TEXT }, { "why", PMS_COL_TEXT },
 	};
 	struct pms_store *s;
 	struct pms_writer *w;
@@ -844,15 +956,14 @@ cmd_duplicates(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 0, "takes no operand");
 	if ((rc = pms_cli_open(ctx, "patient.duplicates", &s)) != 0)
 		return rc;
 	if ((rc = pms_cli_writer(ctx, cols, PMS_NELEM(cols), &w)) != 0) {
 		pms_store_close(s);
 		return rc;
 	}
-	st = pms_patient_duplicates(s, write_pair, w, &n);
+	st = pms_patient_duplicates(s, write_group, w, &n);
 	pms_store_close(s);
 	if (st != PMS_OK) {
 		pms_writer_abort(w);
@@ -866,6 +977,7 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		PMS_CLI_LONGOPTS,
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct pms_col cols[] = {
@@ -879,20 +991,25 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 	enum pms_status st;
 	int64_t keep, drop;
 	size_t i;
-	int ch, rc;
+	int ch, rc, flags = 0;
 
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
-	    NULL)) != -1)
-		if ((rc = common(ctx, ch, argv)) != 0)
+	    NULL)) != -1) {
+		if (ch == OPT_FORCE)
+			flags |= PMS_MERGE_FORCE;
+		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind + 2 != argc)
-		usage(EX_USAGE);
+	}
+	if (ctx->dry_run)
+		flags |= PMS_MERGE_DRY_RUN;
+	operands(ctx, argc, argv, 2, 2, "give two patient ids: the one to "
+	    "keep, then the one to drop");
 	if ((rc = id_arg(ctx, argv[optind], &keep)) != 0 ||
 	    (rc = id_arg(ctx, argv[optind + 1], &drop)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.merge", &s)) != 0)
 		return rc;
-	st = pms_patient_merge(s, keep, drop, ctx->dry_run, &r);
+	st = pms_patient_merge(s, keep, drop, flags, &r);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return fail(ctx, st);
@@ -905,6 +1022,12 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 		c[2].i = r.moved[i].rows;
 		pms_writer_row(w, c);
 	}
+	if (r.folded > 0)
+		fprintf(stderr, "%s: %lld polic%s of patient %lld %s the same "
+		    "as patient %lld's: kept once\n", ctx->prog,
+		    (long long)r.folded, r.folded == 1 ? "y" : "ies",
+		    (long long)drop, r.folded == 1 ? "was" : "were",
+		    (long long)keep);
 	fprintf(stderr, "%s: %s patient %lld into %lld\n", ctx->prog,
 	    ctx->dry_run ? "would merge" : "merged", (long long)drop,
 	    (long long)keep);
@@ -967,8 +1090,7 @@ cmd_guarantor_set(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.guarantor", &s)) != 0)
@@ -978,7 +1100,7 @@ cmd_guarantor_set(struct pms_ctx *ctx, int argc, char **argv)
 	if (st != PMS_OK)
 		return fail(ctx, st);
 	printf("%lld\n", (long long)gid);
-	return EX_OK;
+	return dry_done(ctx);
 }
 
 static int
@@ -1012,8 +1134,7 @@ cmd_guarantor_show(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.guarantor", &s)) != 0)
@@ -1061,15 +1182,14 @@ cmd_guarantor_clear(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.guarantor", &s)) != 0)
 		return rc;
 	st = pms_guarantor_clear(s, id);
 	pms_store_close(s);
-	return st != PMS_OK ? fail(ctx, st) : EX_OK;
+	return st != PMS_OK ? fail(ctx, st) : dry_done(ctx);
 }
 
 /* ---- policies ---- */
@@ -1179,8 +1299,7 @@ cmd_policy_add(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one patient id");
 	if ((rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.policy.add", &s)) != 0)
@@ -1194,7 +1313,9 @@ cmd_policy_add(struct pms_ctx *ctx, int argc, char **argv)
 	int_cell(&c[0], pid);
 	int_cell(&c[1], id);
 	pms_writer_row(w, c);
-	return pms_cli_writer_close(ctx, w);
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
+		return rc;
+	return dry_done(ctx);
 }
 
 static int
@@ -1215,8 +1336,8 @@ cmd_policy_list(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
-	if (argc - optind > 1)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 0, 1, "one patient id at most (none: "
+	    "every patient's)");
 	if (optind < argc && (rc = id_arg(ctx, argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.policy.list", &s)) != 0)
@@ -1256,15 +1377,47 @@ cmd_policy_end(struct pms_ctx *ctx, int argc, char **argv)
 		else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind + 1 != argc || on == NULL)
-		usage(EX_USAGE);
+	operands(ctx, argc, argv, 1, 1, "give one policy id");
+	if (on == NULL)
+		pms_cli_usage(ctx, "policy end: --on DATE, the last day the "
+		    "policy covers, is needed");
 	if (pms_patient_id_parse(argv[optind], &id) != PMS_OK)
 		return pms_fail(ctx, EX_USAGE, "a policy id is a number");
 	if ((rc = pms_cli_open(ctx, "patient.policy.end", &s)) != 0)
 		return rc;
 	st = pms_policy_end(s, id, on);
 	pms_store_close(s);
-	return st != PMS_OK ? fail(ctx, st) : EX_OK;
+	return st != PMS_OK ? fail(ctx, st) : dry_done(ctx);
+}
+
+static int
+cmd_policy_remove(struct pms_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PMS_CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pms_store *s;
+	enum pms_status st;
+	int64_t id;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
+	    NULL)) != -1)
+		if ((rc = common(ctx, ch, argv)) != 0)
+			return rc;
+	operands(ctx, argc, argv, 1, 1, "give one policy id");
+	if (pms_patient_id_parse(argv[optind], &id) != PMS_OK)
+		return pms_fail(ctx, EX_USAGE, "a policy id is a number");
+	if ((rc = pms_cli_open(ctx, "patient.policy.remove", &s)) != 0)
+		return rc;
+	st = pms_policy_remove(s, id);
+	pms_store_close(s);
+	if (st != PMS_OK)
+		return fail(ctx, st);
+	fprintf(stderr, "%s: policy %lld %s\n", ctx->prog, (long long)id,
+	    ctx->dry_run ? "would be removed" : "removed");
+	return dry_done(ctx);
 }
 
 static int
@@ -1278,11 +1431,9 @@ cmd_policy_import(struct pms_ctx *ctx, int argc, char **argv)
 	FILE *in = stdin;
 	int rc;
 
-	if ((rc = import_opts(ctx, argc, argv, 1, &o, &file)) != 0)
+	if ((rc = import_opts(ctx, argc, argv, 1, &o, &file)) != 0 ||
+	    (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
-	if (strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL)
-		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
-		    file, strerror(errno));
 	if ((rc = pms_cli_open(ctx, "patient.policy.import", &s)) != 0) {
 		if (in != stdin)
 			fclose(in);
@@ -1295,7 +1446,8 @@ cmd_policy_import(struct pms_ctx *ctx, int argc, char **argv)
 		fclose(in);
 	if (o.progress != NULL && n.rows >= PMS_IMPORT_PROGRESS)
 		fputc('\n', stderr);
-	return import_end(ctx, st, &n, &o);
+	return import_end(ctx, st, strcmp(file, "-") == 0 ?
+	    "standard input" : file, &n, &o);
 }
 
 static const struct pms_cmd cmds[] = {	/* cmd_* parse their own options */
@@ -1314,6 +1466,7 @@ static const struct pms_cmd cmds[] = {	/* cmd_* parse their own options */
 	{ "policy add", cmd_policy_add },
 	{ "policy list", cmd_policy_list },
 	{ "policy end", cmd_policy_end },
+	{ "policy remove", cmd_policy_remove },
 	{ "policy import", cmd_policy_import },
 };
 

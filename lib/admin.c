@@ -27,7 +27,7 @@
 #include "vfs_crypt.h"
 
 #define BUSY_MS		10000
-#define REKEY_WAIT_MS	3000	/* others in the store: give up soon */
+#define REKEY_WAIT_MS	10000	/* others in the store: as pms-admin(1) says */
 #define BACKUP_MAGIC	"PMSBAK01"
 
 /* ---- names and roles ---------------------------------------------- */
@@ -459,6 +459,10 @@ pms_store_uncache(const struct pms_store_opts *o)
 		    "no store given: use --store PATH or set PMS_STORE");
 	if ((user = pms_default_user(o->user)) == NULL)
 		return pms_seterr(PMS_EUSAGE, "no user: use --user");
+	/* a store that is not there is told as status and check tell it */
+	if (access(o->path, F_OK) == -1 && (errno == ENOENT ||
+	    errno == ENOTDIR))
+		return pms_seterr(PMS_ENOINPUT, "%s: no such store", o->path);
 	if ((kpath = pms_str_fmt("%s.keys", o->path)) == NULL ||
 	    (sf = malloc(sizeof(*sf))) == NULL) {
 		free(kpath);
@@ -481,8 +485,9 @@ pms_store_uncache(const struct pms_store_opts *o)
  * Returns the open copy in *tp.
  */
 static enum pms_status
-copy_store(struct pms_store *s, const char *path, const unsigned char *dek,
-    const unsigned char fid[8], struct pms_store **tp)
+copy_store(struct pms_store *s, const char *path, int mode,
+    const unsigned char *dek, const unsigned char fid[8],
+    struct pms_store **tp)
 {
 	struct pms_vfs_verify v;
 	struct pms_store *t;
@@ -491,10 +496,11 @@ copy_store(struct pms_store *s, const char *path, const unsigned char *dek,
 	int fd, rc;
 
 	*tp = NULL;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660)) ==
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) ==
 	    -1)
 		return pms_seterr(errno == EEXIST ? PMS_EREFUSED : PMS_EIO,
 		    "%s: %s", path, strerror(errno));
+	(void)fchmod(fd, (mode_t)mode);
 	close(fd);
 	if ((t = pms_store_new(path, s->program)) == NULL) {
 		unlink(path);
@@ -511,8 +517,9 @@ copy_store(struct pms_store *s, const char *path, const unsigned char *dek,
 		return pms_store_sqlerr(t, sqlite3_errcode(t->db), "copying");
 	rc = sqlite3_backup_step(b, -1);
 	sqlite3_backup_finish(b);
+	/* a read of the store would have failed at its open: the copy */
 	if (rc != SQLITE_DONE)
-		return pms_store_sqlerr(s, rc, "copying the store");
+		return pms_store_sqlerr(t, rc, "copying the store");
 	if ((st = pms_exec(t, "PRAGMA journal_mode=WAL", "copying")) != PMS_OK)
 		return st;
 	rc = sqlite3_file_control(t->db, "main", PMS_FCNTL_VERIFY, &v);
@@ -628,7 +635,7 @@ pms_store_rekey(struct pms_store *s)
 	}
 	randombytes_buf(dek, 32);
 	randombytes_buf(fid, 8);
-	if ((st = copy_store(s, rpath, dek, fid, &t)) != PMS_OK ||
+	if ((st = copy_store(s, rpath, 0660, dek, fid, &t)) != PMS_OK ||
 	    (st = integrity(t)) != PMS_OK)
 		goto unlock;
 	sf->generation++;
@@ -718,6 +725,29 @@ get32(const unsigned char *p)
 	    (uint32_t)p[3] << 24;
 }
 
+/* Write all n bytes of p to fd: 0, or -1 with errno (ENOSPC for a
+ * write that stopped short without one). */
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *b = p;
+	ssize_t w;
+
+	while (n > 0) {
+		errno = 0;
+		if ((w = write(fd, b, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (errno == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* Append the whole file src to fd. */
 static int
 append_file(int fd, const char *src)
@@ -729,12 +759,56 @@ append_file(int fd, const char *src)
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n) {
+		if (write_all(fd, buf, (size_t)n) == -1) {
 			close(in);
 			return -1;
 		}
 	close(in);
 	return n == 0 ? 0 : -1;
+}
+
+/*
+ * A message about the file tmp said of the file the user named instead:
+ * "b.bak.tmpA1b2C3: copying the store: disk full" is "b.bak: copying
+ * the store: disk full".  Returns st.
+ */
+static enum pms_status
+retarget(enum pms_status st, const char *tmp, const char *name)
+{
+	char msg[1024];
+	size_t n = strlen(tmp);
+
+	snprintf(msg, sizeof(msg), "%s", pms_errmsg());
+	if (strncmp(msg, tmp, n) == 0)
+		return pms_seterr(st, "%s%s", name, msg + n);
+	return st;
+}
+
+/* A unique name beside path ("path.tmpXXXXXX"): made (0600) and, with
+ * keep 0, removed again for the caller to create.  NULL on failure,
+ * errno set; the caller frees. */
+static char *
+temp_name(const char *path, const char *what, int keep, int *fdp)
+{
+	char *t;
+	int fd;
+
+	if ((t = pms_str_fmt(what, path)) == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((fd = mkostemp(t, O_CLOEXEC)) == -1) {
+		free(t);
+		return NULL;
+	}
+	(void)fchmod(fd, 0600);
+	if (keep) {
+		*fdp = fd;
+		return t;
+	}
+	close(fd);
+	unlink(t);
+	return t;
 }
 
 /*
@@ -748,22 +822,32 @@ pms_store_backup(struct pms_store *s, const char *out)
 	struct pms_slotfile *sf = NULL;
 	struct pms_store *t = NULL;
 	unsigned char fid[8], *dek = NULL, *slots = NULL, head[12];
-	char *tpath = NULL, *part = NULL;
+	char *tpath = NULL, *part = NULL, dir[PATH_MAX];
 	size_t nslots;
 	int kfd = -1, fd = -1;
 	enum pms_status st;
 
 	if ((st = pms_rights_need(s, "admin.backup")) != PMS_OK)
 		return st;
-	if ((tpath = pms_str_fmt("%s.db.tmp", out)) == NULL ||
-	    (part = pms_str_fmt("%s.part", out)) == NULL ||
-	    (sf = malloc(sizeof(*sf))) == NULL ||
+	if (access(out, F_OK) == 0)
+		return pms_seterr(PMS_EREFUSED, "%s already exists", out);
+	/* where it goes, told in the name the user gave */
+	snprintf(dir, sizeof(dir), "%s", out);
+	if (access(dirname(dir), W_OK) == -1)
+		return pms_seterr(errno == ENOENT ? PMS_ENOINPUT : PMS_EIO,
+		    "%s: %s", out, strerror(errno));
+	if ((sf = malloc(sizeof(*sf))) == NULL ||
 	    (dek = sodium_malloc(32)) == NULL) {
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (access(out, F_OK) == 0) {
-		st = pms_seterr(PMS_EREFUSED, "%s already exists", out);
+	/*
+	 * Temp files of unique names: one a killed backup left behind
+	 * stops no later backup (and is only ever ciphertext, 0600).
+	 */
+	if ((tpath = temp_name(out, "%s.tmpXXXXXX", 0, NULL)) == NULL ||
+	    (part = temp_name(out, "%s.partXXXXXX", 1, &fd)) == NULL) {
+		st = pms_seterr(PMS_EIO, "%s: %s", out, strerror(errno));
 		goto out;
 	}
 	if ((st = edit_begin(s, sf, &kfd)) != PMS_OK)
@@ -777,21 +861,20 @@ pms_store_backup(struct pms_store *s, const char *out)
 	pms_keys_reseal(sf, dek, PMS_ROLE_ADMIN);
 	if ((st = pms_keys_encode(sf, dek, &slots, &nslots)) != PMS_OK)
 		goto out;
-	if ((st = copy_store(s, tpath, dek, fid, &t)) != PMS_OK ||
-	    (st = close_copy(t)) != PMS_OK)
-		goto out;
-	if ((fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
-	    -1) {
-		st = pms_seterr(PMS_EIO, "%s: %s", part, strerror(errno));
+	if ((st = copy_store(s, tpath, 0600, dek, fid, &t)) != PMS_OK ||
+	    (st = close_copy(t)) != PMS_OK) {
+		st = retarget(st, tpath, out);
 		goto out;
 	}
 	memcpy(head, BACKUP_MAGIC, 8);
 	put32(head + 8, (uint32_t)nslots);
-	if (write(fd, head, sizeof(head)) != (ssize_t)sizeof(head) ||
-	    write(fd, slots, nslots) != (ssize_t)nslots ||
+	errno = 0;
+	if (write_all(fd, head, sizeof(head)) == -1 ||
+	    write_all(fd, slots, nslots) == -1 ||
 	    append_file(fd, tpath) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1) {
-		st = pms_seterr(PMS_EIO, "%s: %s", out, strerror(errno));
+		st = pms_seterr(PMS_EIO, "%s: %s", out, strerror(errno != 0 ?
+		    errno : EIO));
 		fd = -1;
 		unlink(part);
 		goto out;
@@ -811,8 +894,10 @@ pms_store_backup(struct pms_store *s, const char *out)
 			st = pms_store_commit(s);
 	}
 out:
-	if (fd != -1)
+	if (fd != -1) {
 		close(fd);
+		unlink(part);
+	}
 	if (kfd != -1)
 		close(kfd);
 	remove_copy(t);
@@ -828,9 +913,11 @@ out:
 	return st;
 }
 
-/* Read a backup's slot section and split its database off into dbpath. */
+/* Read a backup's slot section and split its database off into dbpath;
+ * messages about dbpath name name, the store being restored. */
 static enum pms_status
-backup_read(const char *file, struct pms_slotfile *sf, const char *dbpath)
+backup_read(const char *file, struct pms_slotfile *sf, const char *dbpath,
+    const char *name)
 {
 	unsigned char head[12], *slots = NULL;
 	char buf[65536];
@@ -856,14 +943,15 @@ backup_read(const char *file, struct pms_slotfile *sf, const char *dbpath)
 	}
 	if ((out = open(dbpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {
-		st = pms_seterr(PMS_EIO, "%s: %s", dbpath, strerror(errno));
+		st = pms_seterr(PMS_EIO, "%s: %s", name, strerror(errno));
 		goto out;
 	}
 	while ((r = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)r) != r)
+		if (write_all(out, buf, (size_t)r) == -1)
 			break;
-	if (r != 0 || close(out) == -1) {
-		st = pms_seterr(PMS_EIO, "%s: %s", dbpath, strerror(errno));
+	if (r != 0 || fsync(out) == -1 || close(out) == -1) {
+		st = pms_seterr(PMS_EIO, "%s: %s", r < 0 ? file : name,
+		    strerror(errno != 0 ? errno : EIO));
 		out = -1;
 		goto out;
 	}
@@ -913,7 +1001,7 @@ pms_store_restore(const char *file, const char *to,
 		goto out;
 	}
 	unlink(bpath);
-	if ((st = backup_read(file, sf, bpath)) != PMS_OK)
+	if ((st = backup_read(file, sf, bpath, to)) != PMS_OK)
 		goto out;
 	memcpy(bfid, sf->file_id, 8);
 	/* who restores: the recovery key, or an admin of the backup */
@@ -928,8 +1016,9 @@ pms_store_restore(const char *file, const char *to,
 	}
 	b->slot = *slot;
 	memcpy(b->file_id, bfid, 8);
+	/* the backup, not a store: said so, of the file given */
 	if ((st = pms_store_open_db(b, bfid, 0)) != PMS_OK)
-		goto out;
+		goto damaged;
 	if (sqlite3_file_control(b->db, "main", PMS_FCNTL_VERIFY, &v) !=
 	    SQLITE_OK) {
 		st = pms_seterr(PMS_ETAMPER, "%s: the backup is damaged or has "
@@ -938,12 +1027,12 @@ pms_store_restore(const char *file, const char *to,
 		goto out;
 	}
 	if ((st = integrity(b)) != PMS_OK)
-		goto out;
+		goto damaged;
 	if ((st = pms_make_lockdir(lockdir)) != PMS_OK)
 		goto out;
 	randombytes_buf(dek, 32);
 	randombytes_buf(fid, 8);
-	if ((st = copy_store(b, to, dek, fid, &t)) != PMS_OK)
+	if ((st = copy_store(b, to, 0660, dek, fid, &t)) != PMS_OK)
 		goto out;
 	memcpy(sf->file_id, fid, 8);
 	sf->generation = 1;
@@ -965,6 +1054,11 @@ pms_store_restore(const char *file, const char *to,
 	    PMS_OK)
 		goto out;
 	done = 1;
+	goto out;
+damaged:
+	if (st == PMS_ETAMPER || st == PMS_EIO)
+		st = pms_seterr(PMS_ETAMPER, "%s: the backup is damaged or "
+		    "incomplete (cut short?): it cannot be restored", file);
 out:
 	if (!done && t != NULL) {
 		remove_copy(t);

@@ -25,6 +25,21 @@
 
 #define HASH_LEN	32
 
+/*
+ * Step a statement that writes the log (an entry, its patients, an
+ * export), counting the rows it wrote: a dry run keeps a transaction
+ * that wrote nothing else, a read's (pms_store_commit).
+ */
+static int
+log_step(struct pms_store *s, sqlite3_stmt *st)
+{
+	int rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+		s->tx_log += sqlite3_changes64(s->db);
+	return rc;
+}
+
 static void
 h_u64(crypto_generichash_state *h, uint64_t v)
 {
@@ -173,7 +188,7 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 	sqlite3_bind_blob(st, 9, hash, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 10, sig, sizeof(sig), SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, flag, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+	if ((rc = log_step(s, st)) != SQLITE_DONE)
 		goto sqlfail;
 	sqlite3_finalize(st);
 	st = NULL;
@@ -188,7 +203,7 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, pids[i]);
-		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		if ((rc = log_step(s, st)) != SQLITE_DONE)
 			goto sqlfail;
 	}
 	goto out;
@@ -524,7 +539,7 @@ export_insert(struct pms_store *s, int64_t audit_id, const char *kind,
 		sqlite3_bind_null(st, 6);
 	sqlite3_bind_int64(st, 7, audit_id);
 	sqlite3_bind_int64(st, 8, count);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+	if ((rc = log_step(s, st)) != SQLITE_DONE)
 		goto sqlfail;
 	eid = sqlite3_last_insert_rowid(s->db);
 	sqlite3_finalize(st);
@@ -537,7 +552,7 @@ export_insert(struct pms_store *s, int64_t audit_id, const char *kind,
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, eid);
 		sqlite3_bind_int64(st, 2, audit_id);
-		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		if ((rc = log_step(s, st)) != SQLITE_DONE)
 			goto sqlfail;
 	} else if (n > 0) {
 		rc = sqlite3_prepare_v2(s->db, "INSERT INTO export_patients "
@@ -548,7 +563,7 @@ export_insert(struct pms_store *s, int64_t audit_id, const char *kind,
 			sqlite3_reset(st);
 			sqlite3_bind_int64(st, 1, eid);
 			sqlite3_bind_int64(st, 2, sorted[i]);
-			if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			if ((rc = log_step(s, st)) != SQLITE_DONE)
 				goto sqlfail;
 		}
 	}
@@ -657,7 +672,7 @@ pms_audit_batch_add(struct pms_audit_batch *b, int64_t patient, int *isnew)
 	sqlite3_reset(b->ins);
 	sqlite3_bind_int64(b->ins, 1, b->id);
 	sqlite3_bind_int64(b->ins, 2, patient);
-	if ((rc = sqlite3_step(b->ins)) != SQLITE_DONE)
+	if ((rc = log_step(b->s, b->ins)) != SQLITE_DONE)
 		return pms_store_sqlerr(b->s, rc, "writing the access log");
 	if (isnew != NULL)
 		*isnew = sqlite3_changes(b->s->db) > 0;
@@ -743,7 +758,7 @@ pms_audit_batch_end(struct pms_audit_batch *b, const char *action,
 	sqlite3_bind_blob(st, 9, hash, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 10, sig, sizeof(sig), SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, flag, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+	if ((rc = log_step(s, st)) != SQLITE_DONE)
 		goto sqlfail;
 	s->audit_last = b->id;
 	ps = PMS_OK;

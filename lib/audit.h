@@ -44,6 +44,71 @@ enum pms_status	 pms_audit_export(struct pms_store *, const char *kind,
 enum pms_status	 pms_audit_batch_export(struct pms_audit_batch *,
 		    const char *kind, const char *path);
 
+/* ---- reads that stream rows out (lib/audit_read.c) ---- */
+
+/*
+ * The rule for every command that reads patient data and writes it
+ * down a pipe or into a file (list, find, export, history, a report,
+ * pms-audit log): never hold a write transaction while writing the
+ * rows.  A pipe is only as fast as its reader; a write transaction held
+ * meanwhile ("| less", "| sleep 60", a stalled ssh) is the store's one
+ * write lock held as long, and every other program of the practice
+ * waits on it, then gives up busy (75).  A read's entry must be written
+ * all the same, before anything is shown ("a read whose entry cannot be
+ * written is refused").  So:
+ *
+ * pms_read_run() calls walk twice.  First inside a short IMMEDIATE
+ * transaction, where the walk runs its query and names each row it
+ * selects, with the patients the row shows (pms_read_row(): *show is
+ * 0, write nothing); the entry (action, fields, every patient named,
+ * and the export of kind to out_path if export_kind is set) is written
+ * and committed.  Then inside a read (deferred) transaction, which in
+ * WAL mode blocks no one, where the walk runs the same query again and
+ * writes out each row for which pms_read_row() sets *show: those the
+ * entry names.  A row added or changed to match in between is not
+ * shown, so that nothing leaves the store without its entry.
+ *
+ * A walk that fails the first time (a bad option, an unknown patient)
+ * writes no entry; the status is returned.  The second walk's failure
+ * (PMS_EIO from a writer: set the message) is returned with the entry
+ * in place: some rows may have gone out.  The walk may call only
+ * functions that read (no audit entry of their own: authorise a
+ * --reveal before).  In a dry run (pms_store_set_dry_run) rows for
+ * standard output are read and shown and their entry kept; rows for a
+ * file (out_path) go nowhere, and their entry is rolled back.
+ *
+ * A single record (show) read into memory in one transaction and
+ * printed after the commit follows the rule as it is.
+ */
+struct pms_read;
+struct pms_read_spec {
+	const char	*action;	/* the entry's: "patient.list" */
+	const char	*fields;	/* the names of the fields shown */
+	const char	*export_kind;	/* recorded as an export, or NULL */
+	const char	*out_path;	/* where rows go; NULL, "-": stdout */
+};
+typedef enum pms_status pms_read_walk_fn(struct pms_store *,
+		    struct pms_read *, void *arg);
+enum pms_status	 pms_read_run(struct pms_store *,
+		    const struct pms_read_spec *, pms_read_walk_fn *walk,
+		    void *arg);
+/*
+ * In a walk, for each row selected: key is the row's own id (unique
+ * within the read), patients those it shows (n may be 0).  *show is 0
+ * on the first walk, and on the second 1 when the first named key.
+ * PMS_ENOMEM or a store failure otherwise.
+ */
+enum pms_status	 pms_read_row(struct pms_read *, int64_t key,
+		    const int64_t *patients, size_t n, int *show);
+/* A patient the read concerns beyond its rows' (the one asked about),
+ * named in the entry; nothing on the second walk. */
+enum pms_status	 pms_read_patient(struct pms_read *, int64_t patient);
+/* PMS_EIO for a walk whose callback failed to write a row, with the
+ * message the writer set (pms_writer_row). */
+enum pms_status	 pms_read_stopped(void);
+/* 1 on the second walk, the one that shows. */
+int		 pms_read_showing(const struct pms_read *);
+
 /* ---- what pms-audit asks of the log (lib/audit_log.c) ---- */
 
 /*

@@ -65,9 +65,9 @@ idset_add(struct idset *s, int64_t id)
 	return PMS_OK;
 }
 
-/* Add each id of a comma-separated list. */
+/* Name each patient id of a comma-separated list in the read's entry. */
 static enum pms_status
-idset_add_list(struct idset *s, const char *list)
+read_patients(struct pms_read *r, const char *list)
 {
 	enum pms_status st;
 	char *end;
@@ -78,36 +78,28 @@ idset_add_list(struct idset *s, const char *list)
 		v = strtoll(list, &end, 10);
 		if (end == list || errno != 0)
 			break;
-		if ((st = idset_add(s, v)) != PMS_OK)
+		if ((st = pms_read_patient(r, v)) != PMS_OK)
 			return st;
 		list = *end == ',' ? end + 1 : end;
 	}
 	return PMS_OK;
 }
 
-/*
- * Write the read's entry and, when the rows went to a file, its
- * export, then commit; the rows' walk ended with walk (PMS_OK, or
- * PMS_EIO when the output failed: some went out, so the entry stays).
- */
+/* A read of the log by pms_read_run(): its entry is action, fields, and
+ * with out_path the export of kind. */
 static enum pms_status
-finish_read(struct pms_store *s, const char *action, const char *fields,
-    struct idset *ids, const char *out_path, const char *kind,
-    enum pms_status walk)
+log_read(struct pms_store *s, const char *action, const char *fields,
+    const char *out_path, const char *kind, pms_read_walk_fn *walk,
+    void *arg)
 {
-	enum pms_status st;
+	struct pms_read_spec sp;
 
-	if ((st = pms_audit_append(s, action, fields, ids->v, ids->n)) !=
-	    PMS_OK || (out_path != NULL && (st = pms_audit_export(s, kind,
-	    out_path, ids->v, ids->n)) != PMS_OK)) {
-		pms_store_rollback(s);
-		return st;
-	}
-	if ((st = pms_store_commit(s)) != PMS_OK)
-		return st;
-	if (walk != PMS_OK)
-		return pms_seterr(walk, "the output could not be written");
-	return PMS_OK;
+	memset(&sp, 0, sizeof(sp));
+	sp.action = action;
+	sp.fields = fields;
+	sp.out_path = out_path;
+	sp.export_kind = out_path != NULL ? kind : NULL;
+	return pms_read_run(s, &sp, walk, arg);
 }
 
 /* The practice's zone, or "" before a configuration is loaded (UTC). */
@@ -183,9 +175,19 @@ current_patient(struct pms_store *s, int64_t patient, int64_t *to)
 
 /* ---- the log ---- */
 
-enum pms_status
-pms_audit_log(struct pms_store *s, const struct pms_audit_query *q,
-    pms_audit_row_fn *fn, void *arg, size_t *count)
+struct log_walk {
+	const struct pms_audit_query *q;
+	pms_audit_row_fn *fn;
+	void		*arg;
+	size_t		*count;
+	int64_t		 patient;	/* the one asked about, as now */
+	char		 zone[PMS_ZONE_MAX];
+	char		 lo[BOUND_SZ], hi[BOUND_SZ];
+	int32_t		 from, to;
+};
+
+static enum pms_status
+log_walk(struct pms_store *s, struct pms_read *r, void *arg)
 {
 	static const char sql[] = MERGED_IDS
 	    "SELECT a.id, a.at, a.user, a.program, a.action, a.fields, "
@@ -197,83 +199,96 @@ pms_audit_log(struct pms_store *s, const struct pms_audit_query *q,
 	    "(?4 IS NULL OR a.at < ?4) AND (?5 IS NULL OR a.action = ?5) AND "
 	    "(?6 IS NULL OR a.action GLOB ?6) AND (?7 = 0 OR a.flag <> '') "
 	    "ORDER BY a.id";
-	struct pms_audit_row r;
-	struct idset ids = { NULL, 0, 0 };
+	struct log_walk *w = arg;
+	const struct pms_audit_query *q = w->q;
+	struct pms_audit_row row;
 	sqlite3_stmt *st = NULL;
-	char zone[PMS_ZONE_MAX], lo[BOUND_SZ], hi[BOUND_SZ];
-	int32_t from = 0, to = 0;
-	int64_t patient = 0;
-	enum pms_status ps, walk = PMS_OK;
-	int rc;
+	enum pms_status ps;
+	int rc, show;
 
-	*count = 0;
-	if (q->from != NULL && (ps = date_opt("--from", q->from, &from)) !=
-	    PMS_OK)
-		return ps;
-	if (q->to != NULL && (ps = date_opt("--to", q->to, &to)) != PMS_OK)
-		return ps;
-	if (q->from != NULL && q->to != NULL && from > to)
-		return pms_seterr(PMS_EUSAGE, "--from is after --to");
-	if ((ps = pms_store_begin(s)) != PMS_OK)
-		return ps;
-	if ((ps = practice_zone(s, zone)) != PMS_OK)
-		goto fail;
-	if (q->patient > 0) {
-		if ((ps = current_patient(s, q->patient, &patient)) != PMS_OK ||
-		    (ps = idset_add(&ids, patient)) != PMS_OK)
-			goto fail;
+	if (!pms_read_showing(r)) {
+		/* once: the zone and the patient as they are now */
+		if ((ps = practice_zone(s, w->zone)) != PMS_OK)
+			return ps;
+		if (q->patient > 0 && (ps = current_patient(s, q->patient,
+		    &w->patient)) != PMS_OK)
+			return ps;
+		if (q->from != NULL)
+			day_start(w->zone, w->from, w->lo);
+		if (q->to != NULL)
+			day_start(w->zone, w->to + 1, w->hi);
 	}
+	if ((ps = pms_read_patient(r, w->patient)) != PMS_OK)
+		return ps;
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
-	if (patient > 0)
-		sqlite3_bind_int64(st, 1, patient);
+	if (w->patient > 0)
+		sqlite3_bind_int64(st, 1, w->patient);
 	if (q->user != NULL)
 		sqlite3_bind_text(st, 2, q->user, -1, SQLITE_STATIC);
-	if (q->from != NULL) {
-		day_start(zone, from, lo);
-		sqlite3_bind_text(st, 3, lo, -1, SQLITE_STATIC);
-	}
-	if (q->to != NULL) {
-		day_start(zone, to + 1, hi);
-		sqlite3_bind_text(st, 4, hi, -1, SQLITE_STATIC);
-	}
+	if (q->from != NULL)
+		sqlite3_bind_text(st, 3, w->lo, -1, SQLITE_STATIC);
+	if (q->to != NULL)
+		sqlite3_bind_text(st, 4, w->hi, -1, SQLITE_STATIC);
 	if (q->action != NULL)
 		sqlite3_bind_text(st, strchr(q->action, '*') != NULL ? 6 : 5,
 		    q->action, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, q->flagged != 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0);
-		r.at = (const char *)sqlite3_column_text(st, 1);
-		r.user = (const char *)sqlite3_column_text(st, 2);
-		r.program = (const char *)sqlite3_column_text(st, 3);
-		r.action = (const char *)sqlite3_column_text(st, 4);
-		r.fields = (const char *)sqlite3_column_text(st, 5);
-		r.flag = (const char *)sqlite3_column_text(st, 6);
-		r.patients = sqlite3_column_type(st, 7) == SQLITE_NULL ? "" :
+		row.id = sqlite3_column_int64(st, 0);
+		row.patients = sqlite3_column_type(st, 7) == SQLITE_NULL ? "" :
 		    (const char *)sqlite3_column_text(st, 7);
-		if ((ps = idset_add_list(&ids, r.patients)) != PMS_OK)
-			goto fail;
-		(*count)++;
-		if (fn(arg, &r) != 0) {
-			walk = PMS_EIO;
-			break;
+		if ((ps = pms_read_row(r, row.id, NULL, 0, &show)) != PMS_OK ||
+		    (ps = read_patients(r, row.patients)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
+		row.at = (const char *)sqlite3_column_text(st, 1);
+		row.user = (const char *)sqlite3_column_text(st, 2);
+		row.program = (const char *)sqlite3_column_text(st, 3);
+		row.action = (const char *)sqlite3_column_text(st, 4);
+		row.fields = (const char *)sqlite3_column_text(st, 5);
+		row.flag = (const char *)sqlite3_column_text(st, 6);
+		(*w->count)++;
+		if (w->fn(w->arg, &row) != 0) {
+			ps = pms_read_stopped();
+			goto out;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto sqlfail;
-	sqlite3_finalize(st);
-	ps = finish_read(s, "audit.log", "at,user,program,action,fields,"
-	    "patient_ids,flag", &ids, q->out_path, "audit-log", walk);
-	free(ids.v);
-	return ps;
+	if (rc == SQLITE_DONE) {
+		ps = PMS_OK;
+		goto out;
+	}
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "reading the access log");
-fail:
+out:
 	sqlite3_finalize(st);
-	pms_store_rollback(s);
-	free(ids.v);
 	return ps;
+}
+
+enum pms_status
+pms_audit_log(struct pms_store *s, const struct pms_audit_query *q,
+    pms_audit_row_fn *fn, void *arg, size_t *count)
+{
+	struct log_walk w;
+	enum pms_status ps;
+
+	*count = 0;
+	memset(&w, 0, sizeof(w));
+	w.q = q;
+	w.fn = fn;
+	w.arg = arg;
+	w.count = count;
+	if (q->from != NULL && (ps = date_opt("--from", q->from, &w.from)) !=
+	    PMS_OK)
+		return ps;
+	if (q->to != NULL && (ps = date_opt("--to", q->to, &w.to)) != PMS_OK)
+		return ps;
+	if (q->from != NULL && q->to != NULL && w.from > w.to)
+		return pms_seterr(PMS_EUSAGE, "--from is after --to");
+	return log_read(s, "audit.log", "at,user,program,action,fields,"
+	    "patient_ids,flag", q->out_path, "audit-log", log_walk, &w);
 }
 
 /* ---- disclosures ---- */
@@ -397,41 +412,55 @@ fail:
 	return ps;
 }
 
-enum pms_status
-pms_audit_disclosures(struct pms_store *s, int64_t patient,
-    const char *out_path, pms_disclosure_fn *fn, void *arg, size_t *count)
+struct disc_walk {
+	int64_t		 patient;	/* asked about */
+	int64_t		 to;		/* as now */
+	char		 since[PMS_DATE_BUFSZ];
+	pms_disclosure_fn *fn;
+	void		*arg;
+	size_t		*count;
+};
+
+static enum pms_status
+disc_walk(struct pms_store *s, struct pms_read *r, void *arg)
 {
 	static const char sql[] = MERGED_IDS
 	    "SELECT id, patient_id, disclosed_on, recipient, address, "
 	    "purpose, description, at, user FROM disclosures WHERE "
 	    "patient_id IN ids AND disclosed_on >= ?2 ORDER BY disclosed_on, "
 	    "id";
+	struct disc_walk *w = arg;
 	struct pms_disclosure d;
-	struct idset ids = { NULL, 0, 0 };
 	sqlite3_stmt *st = NULL;
-	char zone[PMS_ZONE_MAX], since[PMS_DATE_BUFSZ];
+	char zone[PMS_ZONE_MAX];
 	int32_t now;
-	int64_t to;
-	enum pms_status ps, walk = PMS_OK;
-	int rc;
+	int64_t pid;
+	enum pms_status ps;
+	int rc, show;
 
-	*count = 0;
-	if ((ps = pms_store_begin(s)) != PMS_OK)
+	if (!pms_read_showing(r)) {
+		if ((ps = practice_zone(s, zone)) != PMS_OK ||
+		    (ps = today(zone, &now)) != PMS_OK ||
+		    (ps = current_patient(s, w->patient, &w->to)) != PMS_OK)
+			return ps;
+		pms_date_fmt(six_years_before(now), w->since);
+	}
+	if ((ps = pms_read_patient(r, w->to)) != PMS_OK)
 		return ps;
-	if ((ps = practice_zone(s, zone)) != PMS_OK ||
-	    (ps = today(zone, &now)) != PMS_OK ||
-	    (ps = current_patient(s, patient, &to)) != PMS_OK ||
-	    (ps = idset_add(&ids, to)) != PMS_OK)
-		goto fail;
-	pms_date_fmt(six_years_before(now), since);
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
-	sqlite3_bind_int64(st, 1, to);
-	sqlite3_bind_text(st, 2, since, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, w->to);
+	sqlite3_bind_text(st, 2, w->since, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pid = sqlite3_column_int64(st, 1);
+		if ((ps = pms_read_row(r, sqlite3_column_int64(st, 0), &pid, 1,
+		    &show)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
 		d.id = sqlite3_column_int64(st, 0);
-		d.patient_id = sqlite3_column_int64(st, 1);
+		d.patient_id = pid;
 		d.on = (const char *)sqlite3_column_text(st, 2);
 		d.recipient = (const char *)sqlite3_column_text(st, 3);
 		d.address = (const char *)sqlite3_column_text(st, 4);
@@ -439,91 +468,119 @@ pms_audit_disclosures(struct pms_store *s, int64_t patient,
 		d.description = (const char *)sqlite3_column_text(st, 6);
 		d.recorded_at = (const char *)sqlite3_column_text(st, 7);
 		d.recorded_by = (const char *)sqlite3_column_text(st, 8);
-		if (d.patient_id != to &&
-		    (ps = idset_add(&ids, d.patient_id)) != PMS_OK)
-			goto fail;
-		(*count)++;
-		if (fn(arg, &d) != 0) {
-			walk = PMS_EIO;
-			break;
+		(*w->count)++;
+		if (w->fn(w->arg, &d) != 0) {
+			ps = pms_read_stopped();
+			goto out;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto sqlfail;
-	sqlite3_finalize(st);
-	ps = finish_read(s, "audit.disclosures", "disclosed_on,recipient,"
-	    "address,purpose,description", &ids, out_path, "disclosures",
-	    walk);
-	free(ids.v);
-	return ps;
+	if (rc == SQLITE_DONE) {
+		ps = PMS_OK;
+		goto out;
+	}
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "reading the disclosures");
-fail:
+out:
 	sqlite3_finalize(st);
-	pms_store_rollback(s);
-	free(ids.v);
 	return ps;
+}
+
+enum pms_status
+pms_audit_disclosures(struct pms_store *s, int64_t patient,
+    const char *out_path, pms_disclosure_fn *fn, void *arg, size_t *count)
+{
+	struct disc_walk w;
+
+	*count = 0;
+	memset(&w, 0, sizeof(w));
+	w.patient = patient;
+	w.fn = fn;
+	w.arg = arg;
+	w.count = count;
+	return log_read(s, "audit.disclosures", "disclosed_on,recipient,"
+	    "address,purpose,description", out_path, "disclosures", disc_walk,
+	    &w);
 }
 
 /* ---- exports ---- */
 
-enum pms_status
-pms_audit_exports(struct pms_store *s, int64_t patient, const char *out_path,
-    pms_export_fn *fn, void *arg, size_t *count)
+struct exp_walk {
+	int64_t		 patient;	/* asked about, 0: all */
+	int64_t		 to;		/* as now */
+	pms_export_fn	*fn;
+	void		*arg;
+	size_t		*count;
+};
+
+static enum pms_status
+exp_walk(struct pms_store *s, struct pms_read *r, void *arg)
 {
 	static const char sql[] = MERGED_IDS
 	    "SELECT e.id, e.at, e.user, e.program, e.kind, e.path, "
 	    "e.patients, e.audit_id FROM exports e WHERE ?1 IS NULL OR e.id "
 	    "IN (SELECT export_id FROM export_patients WHERE patient_id IN "
 	    "ids) ORDER BY e.id";
-	struct pms_export_row r;
-	struct idset ids = { NULL, 0, 0 };
+	struct exp_walk *w = arg;
+	struct pms_export_row row;
 	sqlite3_stmt *st = NULL;
-	int64_t to = 0;
-	enum pms_status ps, walk = PMS_OK;
-	int rc;
+	enum pms_status ps;
+	int rc, show;
 
-	*count = 0;
-	if ((ps = pms_store_begin(s)) != PMS_OK)
+	if (!pms_read_showing(r) && w->patient > 0 &&
+	    (ps = current_patient(s, w->patient, &w->to)) != PMS_OK)
 		return ps;
-	if (patient > 0 && ((ps = current_patient(s, patient, &to)) !=
-	    PMS_OK || (ps = idset_add(&ids, to)) != PMS_OK))
-		goto fail;
+	/* the rows name no patient; only the one asked about is read */
+	if ((ps = pms_read_patient(r, w->to)) != PMS_OK)
+		return ps;
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
-	if (to > 0)
-		sqlite3_bind_int64(st, 1, to);
+	if (w->to > 0)
+		sqlite3_bind_int64(st, 1, w->to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0);
-		r.at = (const char *)sqlite3_column_text(st, 1);
-		r.user = (const char *)sqlite3_column_text(st, 2);
-		r.program = (const char *)sqlite3_column_text(st, 3);
-		r.kind = (const char *)sqlite3_column_text(st, 4);
-		r.path = (const char *)sqlite3_column_text(st, 5);
-		r.patients = sqlite3_column_int64(st, 6);
-		r.audit_id = sqlite3_column_int64(st, 7);
-		(*count)++;
-		if (fn(arg, &r) != 0) {
-			walk = PMS_EIO;
-			break;
+		row.id = sqlite3_column_int64(st, 0);
+		if ((ps = pms_read_row(r, row.id, NULL, 0, &show)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
+		row.at = (const char *)sqlite3_column_text(st, 1);
+		row.user = (const char *)sqlite3_column_text(st, 2);
+		row.program = (const char *)sqlite3_column_text(st, 3);
+		row.kind = (const char *)sqlite3_column_text(st, 4);
+		row.path = (const char *)sqlite3_column_text(st, 5);
+		row.patients = sqlite3_column_int64(st, 6);
+		row.audit_id = sqlite3_column_int64(st, 7);
+		(*w->count)++;
+		if (w->fn(w->arg, &row) != 0) {
+			ps = pms_read_stopped();
+			goto out;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto sqlfail;
-	sqlite3_finalize(st);
-	/* the rows name no patient; only the one asked about is read */
-	ps = finish_read(s, "audit.exports", "at,user,program,kind,path,"
-	    "patients", &ids, out_path, "audit-exports", walk);
-	free(ids.v);
-	return ps;
+	if (rc == SQLITE_DONE) {
+		ps = PMS_OK;
+		goto out;
+	}
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "reading the exports");
-fail:
+out:
 	sqlite3_finalize(st);
-	pms_store_rollback(s);
-	free(ids.v);
 	return ps;
+}
+
+enum pms_status
+pms_audit_exports(struct pms_store *s, int64_t patient, const char *out_path,
+    pms_export_fn *fn, void *arg, size_t *count)
+{
+	struct exp_walk w;
+
+	*count = 0;
+	memset(&w, 0, sizeof(w));
+	w.patient = patient;
+	w.fn = fn;
+	w.arg = arg;
+	w.count = count;
+	return log_read(s, "audit.exports", "at,user,program,kind,path,"
+	    "patients", out_path, "audit-exports", exp_walk, &w);
 }
 
 /* ---- checkpoints ---- */

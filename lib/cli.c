@@ -29,9 +29,20 @@ void
 pms_ctx_init(struct pms_ctx *ctx, const char *prog)
 {
 	struct rlimit rl = { 0, 0 };
+	int fd;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->prog = prog;
+	/*
+	 * A standard descriptor closed (">&-", "<&-") would be the next
+	 * file opened, and the store's database could end up written as
+	 * standard output.  Each is held by /dev/null opened the other way,
+	 * so that using it still fails (EBADF), as closed.
+	 */
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) == -1)
+			break;
 	ctx->pass_fd = -1;
 	ctx->new_pass_fd = -1;
 	ctx->out_format = PMS_OUT_AUTO;
@@ -101,7 +112,8 @@ pms_ctx_store_opts(struct pms_ctx *ctx, struct pms_store_opts *o)
 	return 0;
 }
 
-/* Read one line from fd into buf; its length, -1 too long, -3 error. */
+/* Read one line from fd into buf: its length (at most size - 1, a
+ * final CR not counted), -1 too long, -3 error. */
 static int
 read_line(int fd, char *buf, size_t size)
 {
@@ -109,7 +121,7 @@ read_line(int fd, char *buf, size_t size)
 	ssize_t r;
 	char c;
 
-	while (n + 1 < size) {
+	for (;;) {
 		r = read(fd, &c, 1);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -117,14 +129,25 @@ read_line(int fd, char *buf, size_t size)
 			return -3;
 		if (r == 0 || c == '\n')
 			break;
+		if (c == '\r' && n + 1 == size)
+			continue;	/* a CRLF line of the very limit */
+		if (n + 1 >= size)
+			return -1;
 		buf[n++] = c;
 	}
-	if (n + 1 >= size)
-		return -1;
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	buf[n] = '\0';
 	return (int)n;
+}
+
+/* A passphrase that does not fit: bad input, with the limit. */
+static int
+too_long(const char *where, size_t size)
+{
+	pms_seterr(PMS_EDATA, "%s%spassphrase too long: at most %zu bytes",
+	    where, *where != '\0' ? ": " : "", size - 1);
+	return -1;
 }
 
 static int
@@ -156,20 +179,21 @@ read_tty(const char *prompt, char *buf, size_t size)
  * variable env, else the terminal without echo (twice when confirm).
  */
 static int
-read_secret(int fd, const char *env, const char *prompt, int confirm,
-    char *buf, size_t size)
+read_secret(const struct pms_ctx *ctx, int fd, const char *env,
+    const char *prompt, int confirm, char *buf, size_t size)
 {
 	const char *file;
-	char *again;
+	struct stat sb;
+	char where[32], *again;
 	int f, n, m;
 
 	if (fd >= 0) {
+		snprintf(where, sizeof(where), "fd %d", fd);
 		if ((n = read_line(fd, buf, size)) == -3)
 			pms_seterr(PMS_EDENIED, "cannot read the passphrase "
 			    "from fd %d: %s", fd, strerror(errno));
 		else if (n < 0)
-			pms_seterr(PMS_EDENIED, "passphrase on fd %d is too "
-			    "long", fd);
+			return too_long(where, size);
 		return n < 0 ? -1 : n;
 	}
 	if ((file = getenv(env)) != NULL && *file != '\0') {
@@ -177,12 +201,18 @@ read_secret(int fd, const char *env, const char *prompt, int confirm,
 			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
 			return -1;
 		}
+		/* a passphrase others can read is everyone's */
+		if (fstat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 077) != 0)
+			fprintf(stderr, "%s: warning: %s: %s can be read by "
+			    "others (mode %04o): chmod 600 it\n", ctx->prog,
+			    env, file, (unsigned)(sb.st_mode & 07777));
 		n = read_line(f, buf, size);
 		close(f);
 		if (n == -3)
 			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
 		else if (n < 0)
-			pms_seterr(PMS_EDENIED, "%s: passphrase too long", env);
+			return too_long(env, size);
 		return n < 0 ? -1 : n;
 	}
 	n = read_tty(prompt, buf, size);
@@ -192,8 +222,11 @@ read_secret(int fd, const char *env, const char *prompt, int confirm,
 		    "or %s", env);
 		return -1;
 	}
+	if (n == -1)
+		return too_long("", size);
 	if (n < 0) {
-		pms_seterr(PMS_EDENIED, "passphrase too long");
+		pms_seterr(PMS_EDENIED, "cannot read the passphrase from the "
+		    "terminal");
 		return -1;
 	}
 	if (!confirm)
@@ -217,7 +250,7 @@ pms_cli_passphrase(void *arg, const char *prompt, int confirm, char *buf,
 {
 	struct pms_ctx *ctx = arg;
 
-	return read_secret(ctx->pass_fd, "PMS_PASSPHRASE_FILE", prompt,
+	return read_secret(ctx, ctx->pass_fd, "PMS_PASSPHRASE_FILE", prompt,
 	    confirm, buf, size);
 }
 
@@ -227,8 +260,8 @@ pms_cli_new_passphrase(void *arg, const char *prompt, int confirm, char *buf,
 {
 	struct pms_ctx *ctx = arg;
 
-	return read_secret(ctx->new_pass_fd, "PMS_NEW_PASSPHRASE_FILE", prompt,
-	    confirm, buf, size);
+	return read_secret(ctx, ctx->new_pass_fd, "PMS_NEW_PASSPHRASE_FILE",
+	    prompt, confirm, buf, size);
 }
 
 /* ---- the data programs' common options, main and store opening ---- */
@@ -255,12 +288,49 @@ bad_usage(struct pms_ctx *ctx)
 	exit(EX_USAGE);		/* a usage() always exits; in case not */
 }
 
+void
+pms_cli_usage(struct pms_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", ctx->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	bad_usage(ctx);
+}
+
+/*
+ * The option getopt_long() just refused, as typed, quoted into buf: a
+ * long one whole ("--bogus"), a short one with the word it came in
+ * ("-b" in "-bob").  getopt moves past a word of short options only at
+ * its last letter, so the word is argv[optind] until then.
+ */
+void
+pms_cli_bad_option(char **argv, char *buf, size_t size)
+{
+	const char *cur = argv[optind], *prev = argv[optind - 1], *w;
+
+	if (optopt > 0 && optopt < 128 && cur != NULL && cur[0] == '-' &&
+	    cur[1] != '-' && strchr(cur + 1, optopt) != NULL)
+		w = cur;
+	else
+		w = prev;
+	if (optopt <= 0 || optopt >= 128 || w[0] != '-' || w[1] == '-' ||
+	    (w[1] == optopt && w[2] == '\0'))
+		snprintf(buf, size, "\"%s\"", w);
+	else
+		snprintf(buf, size, "\"-%c\" in \"%s\"", optopt, w);
+}
+
 int
 pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 {
 	static const char *const formats[] = { "table", "csv", "json" };
 	static const int format_ids[] = { PMS_OUT_TABLE, PMS_OUT_CSV,
 	    PMS_OUT_JSON };
+	char word[300];
 	size_t i;
 
 	switch (ch) {
@@ -303,12 +373,12 @@ pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		ctx->emergency = arg;
 		return 0;
 	case ':':
-		pms_fail(ctx, EX_USAGE, "option \"%s\" needs a value",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "option %s needs a value", word);
 		bad_usage(ctx);
 	default:
-		pms_fail(ctx, EX_USAGE, "unknown option \"%s\"",
-		    argv[optind - 1]);
+		pms_cli_bad_option(argv, word, sizeof(word));
+		pms_fail(ctx, EX_USAGE, "unknown option %s", word);
 		bad_usage(ctx);
 	}
 }
@@ -337,6 +407,43 @@ find_cmd(const struct pms_cmd *cmds, size_t n, int argc, char **argv,
 	return NULL;
 }
 
+/*
+ * No command of cmds is named: the first word of a two-word command
+ * alone or with a wrong second ("guarantor: give a subcommand (set,
+ * show, clear)"), else an unknown command.  Names are quoted only
+ * when they have the shape of one.
+ */
+static _Noreturn void
+no_cmd(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t n, int argc,
+    char **argv)
+{
+	char subs[256];
+	size_t i, len = strlen(argv[0]), w = 0;
+	int r;
+
+	subs[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strncmp(cmds[i].name, argv[0], len) != 0 ||
+		    cmds[i].name[len] != ' ')
+			continue;
+		r = snprintf(subs + w, sizeof(subs) - w, "%s%s", w > 0 ?
+		    ", " : "", cmds[i].name + len + 1);
+		if (r > 0 && (size_t)r < sizeof(subs) - w)
+			w += (size_t)r;
+	}
+	if (w > 0 && argc < 2)
+		pms_cli_usage(ctx, "%s: give a subcommand (%s)", argv[0], subs);
+	if (w > 0 && pms_quotable(argv[1]))
+		pms_cli_usage(ctx, "%s: unknown subcommand \"%s\" (%s)",
+		    argv[0], argv[1], subs);
+	if (w > 0)
+		pms_cli_usage(ctx, "%s: unknown subcommand (%s)", argv[0],
+		    subs);
+	if (pms_quotable(argv[0]))
+		pms_cli_usage(ctx, "unknown command \"%s\"", argv[0]);
+	pms_cli_usage(ctx, "unknown command");
+}
+
 int
 pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
     int argc, char **argv)
@@ -361,11 +468,9 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
-		bad_usage(ctx);
-	if ((c = find_cmd(cmds, ncmds, argc, argv, &words)) == NULL) {
-		pms_fail(ctx, EX_USAGE, "unknown command \"%s\"", argv[0]);
-		bad_usage(ctx);
-	}
+		bad_usage(ctx);	/* the usage says it all */
+	if ((c = find_cmd(cmds, ncmds, argc, argv, &words)) == NULL)
+		no_cmd(ctx, cmds, ncmds, argc, argv);
 	/* a two-word command sees its second word as argv[0] */
 	argc -= words - 1;
 	argv += words - 1;
@@ -379,13 +484,83 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	return rc;
 }
 
+/* path made absolute and free of symbolic links, as far as it exists;
+ * what does not exist yet is appended as given.  The caller frees. */
+static char *
+resolve(const char *path)
+{
+	char *copy, *slash, *dir, *r, *out;
+	const char *base;
+	size_t n;
+
+	if ((r = realpath(path, NULL)) != NULL)
+		return r;
+	if ((copy = strdup(path)) == NULL)
+		return NULL;
+	if ((slash = strrchr(copy, '/')) != NULL) {
+		*slash = '\0';
+		dir = slash == copy ? "/" : copy;
+		base = slash + 1;
+	} else {
+		dir = ".";
+		base = copy;
+	}
+	if ((r = realpath(dir, NULL)) == NULL) {
+		free(copy);
+		return NULL;
+	}
+	n = strlen(r) + strlen(base) + 2;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s/%s", r, base);
+	free(r);
+	free(copy);
+	return out;
+}
+
+int
+pms_cli_out_path(struct pms_ctx *ctx, const char *opt, const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal",
+	    ".keys", ".lock.d" };
+	char *p, *q, *f;
+	size_t i, n;
+	int bad = 0;
+
+	if (path == NULL || ctx->store_path == NULL || strcmp(path, "-") == 0)
+		return 0;
+	if ((p = resolve(path)) == NULL)
+		return 0;	/* an unreachable path fails where it is opened */
+	for (i = 0; i < PMS_NELEM(ext) && !bad; i++) {
+		n = strlen(ctx->store_path) + strlen(ext[i]) + 1;
+		if ((f = malloc(n)) == NULL)
+			break;
+		snprintf(f, n, "%s%s", ctx->store_path, ext[i]);
+		if ((q = resolve(f)) != NULL) {
+			n = strlen(q);
+			bad = strcmp(p, q) == 0 || (strncmp(p, q, n) == 0 &&
+			    p[n] == '/');
+			free(q);
+		}
+		free(f);
+	}
+	free(p);
+	if (bad)
+		return pms_fail(ctx, EX_USAGE, "%s: that is one of the store's "
+		    "own files: write somewhere else", opt);
+	return 0;
+}
+
 int
 pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 {
+	int rc;
+
 	struct pms_store_opts o;
 	enum pms_status st;
 
 	*sp = NULL;
+	if ((rc = pms_cli_out_path(ctx, "--out", ctx->out_path)) != 0)
+		return rc;
 	/* told before the store asks for a passphrase */
 	if (ctx->emergency != NULL && !pms_rights_reason_valid(ctx->emergency))
 		return pms_fail(ctx, EX_USAGE, "--emergency: give the reason in "
@@ -399,5 +574,14 @@ pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 		*sp = NULL;
 		return pms_fail_status(ctx, st);
 	}
+	/* after the check, whose refusal or break-glass stays on record */
+	pms_store_set_dry_run(*sp, ctx->dry_run);
 	return 0;
+}
+
+void
+pms_cli_would_write(const struct pms_ctx *ctx, const char *path)
+{
+	fprintf(stderr, "%s: --dry-run: %s was not written\n", ctx->prog,
+	    path);
 }

@@ -12,6 +12,14 @@
 #include "record.h"
 
 /*
+ * The input file named on the command line (NULL or "-": standard
+ * input, *fp stdin): 0 with *fp open (the caller fcloses what is not
+ * stdin), or 66 after reporting a file that cannot be opened or is a
+ * directory.
+ */
+int		 pms_cli_input(struct pms_ctx *, const char *path, FILE **fp);
+
+/*
  * Records from path (NULL or "-": standard input).  Returns 0 with *rp
  * open and *fp the file to fclose() after pms_reader_close() (NULL for
  * stdin), or the exit code after reporting: 66 for a file that cannot
@@ -22,7 +30,9 @@ int		 pms_cli_reader(struct pms_ctx *, const char *path,
 
 /*
  * The output -o and --out ask for, with columns cols.  Returns 0 with
- * *wp open, or the exit code after reporting.
+ * *wp open, or the exit code after reporting.  With --dry-run the rows
+ * for --out go nowhere (the file is not written) and
+ * pms_cli_writer_close() says so.
  */
 int		 pms_cli_writer(struct pms_ctx *, const struct pms_col *cols,
 		    size_t ncols, struct pms_writer **wp);

@@ -2916,9 +2916,13 @@ entity_row(struct pms_store *s, const struct entity *e, const char *code,
 		else if (code != NULL && !*active)
 			ps = pms_seterr(PMS_EREFUSED, "%s \"%s\" is inactive "
 			    "(no longer in the configuration)", e->what, code);
-	} else if (rc == SQLITE_DONE && code != NULL)
+	} else if (rc == SQLITE_DONE && code != NULL && pms_quotable(code))
 		ps = pms_seterr(PMS_EREFUSED, "unknown %s \"%s\"", e->what,
 		    code);
+	else if (rc == SQLITE_DONE && code != NULL)
+		/* not the shape of a code: it may be anything, a name */
+		ps = pms_seterr(PMS_EREFUSED, "unknown %s: not a code of the "
+		    "configuration", e->what);
 	else if (rc == SQLITE_DONE)
 		ps = pms_seterr(PMS_EREFUSED, "no %s with id %lld", e->what,
 		    (long long)id);

@@ -63,6 +63,23 @@ static const struct merge_ref {
 	  "UPDATE claims SET patient_id = ?1 WHERE patient_id = ?2" },
 };
 
+/*
+ * Every (table, column) that points at a policy: a merge that folds
+ * two identical policies into one points their rows at the one kept
+ * (?1 for ?2), and "policy remove" refuses a policy any of them points
+ * at (it was billed against: end it instead).  Later modules that
+ * point at policies (charges, claims) add their row here, with a test
+ * in their own .bats that a merge folds and a remove refuses.  The
+ * last row is the end.
+ */
+static const struct policy_ref {
+	const char	*table;
+	const char	*count;		/* ?1 a policy: how many rows */
+	const char	*move;		/* to ?1 from ?2 */
+} policy_refs[] = {
+	{ NULL, NULL, NULL }
+};
+
 #define PF(name, kind, max, req) \
 	{ #name, kind, max, offsetof(struct pms_patient, name), \
 	  sizeof(((struct pms_patient *)0)->name), req }
@@ -400,9 +417,15 @@ pt_check(const struct pt_env *env0, struct pt_dates *dates,
 		snprintf(p->sex, sizeof(p->sex), "U");
 	if (p->deceased_on[0] != '\0') {
 		k = (*given >> PMS_PF_STATUS) & 1;
-		if (k && strcmp(p->status, "deceased") != 0) {
+		if (k && strcmp(p->status, "deceased") != 0 &&
+		    ((*given >> PMS_PF_DECEASED_ON) & 1)) {
 			msg(arg, 0, PMS_PF_STATUS, "not deceased, yet a "
 			    "deceased_on date is given");
+			errors++;
+		} else if (k && strcmp(p->status, "deceased") != 0) {
+			msg(arg, 0, PMS_PF_STATUS, "the patient has a "
+			    "deceased_on date: clear it too (an empty "
+			    "deceased_on, --deceased-on '')");
 			errors++;
 		}
 		snprintf(p->status, sizeof(p->status), "deceased");
@@ -433,9 +456,14 @@ pms_patient_id_parse(const char *s, int64_t *id)
 	if (s == NULL || *s == '\0')
 		return pms_seterr(PMS_EUSAGE, "a patient id is a number");
 	for (p = s; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p) || v > (INT64_MAX - 9) / 10)
+		/* never quoted: what is not an id may be a name */
+		if (!isdigit((unsigned char)*p))
 			return pms_seterr(PMS_EUSAGE, "a patient id is a "
-			    "number: \"%.20s\"", s);
+			    "number (digits only): give --mrn for an MRN, or "
+			    "find the patient (find --name)");
+		if (v > (INT64_MAX - 9) / 10)
+			return pms_seterr(PMS_EUSAGE, "a patient id is a "
+			    "number: that one is too large");
 		v = v * 10 + (*p - '0');
 	}
 	if (v == 0)
@@ -494,6 +522,7 @@ pms_patient_id(struct pms_store *s, int64_t id, const char *mrn, int64_t *idp,
     int64_t *merged_from)
 {
 	sqlite3_stmt *st = NULL;
+	char key[PMS_PT_MRN];
 	int rc;
 
 	if (merged_from != NULL)
@@ -502,10 +531,12 @@ pms_patient_id(struct pms_store *s, int64_t id, const char *mrn, int64_t *idp,
 		return follow(s, id, idp, merged_from);
 	if (mrn == NULL || *mrn == '\0')
 		return pms_seterr(PMS_EUSAGE, "no patient given");
+	if (pt_mrn_norm(mrn, key) != PMS_OK)
+		return pms_seterr(PMS_EREFUSED, "no patient with that MRN");
 	rc = sqlite3_prepare_v2(s->db, pt_sql_by_mrn, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "finding a patient");
-	sqlite3_bind_text(st, 1, mrn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
@@ -611,7 +642,8 @@ report_msg(void *arg, int kind, int field, const char *text)
 
 enum pms_status
 pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
-    pms_pt_report_fn *report, void *arg, int64_t *idp)
+    pms_pt_report_fn *report, void *arg, int64_t *idp,
+    char mrn[PMS_PT_MRN])
 {
 	struct report_ctx rc = { report, arg, NULL };
 	struct pt_dates dates = { in->date_form, PMS_DATE_ISO, 0 };
@@ -656,6 +688,8 @@ pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
 	pt_fields_fmt(given, fields, sizeof(fields));
 	if ((ps = audit1(s, "patient.add", fields, *idp)) != PMS_OK)
 		goto fail;
+	if (mrn != NULL)
+		pt_cpy(mrn, PMS_PT_MRN, p.mrn);
 	return pms_store_commit(s);
 sqlfail:
 	ps = pms_store_sqlerr(s, r, "adding a patient");
@@ -824,6 +858,67 @@ name_matches(const char *key, const char *query)
 	return 1;
 }
 
+/* A query's walk (pms_read_run): its statement and key, decided once. */
+struct pt_walk {
+	const struct pms_pt_query *q;
+	const char	*sql;
+	const char	*key;		/* bound to ?1, or NULL */
+	const char	*qkey;		/* the folded --name, or "" */
+	const char	*dob;		/* the normalised --dob, or NULL */
+	pms_pt_fn	*fn;
+	void		*arg;
+	size_t		*count;
+};
+
+static enum pms_status
+pt_walk(struct pms_store *s, struct pms_read *r, void *arg)
+{
+	struct pt_walk *w = arg;
+	const struct pms_pt_query *q = w->q;
+	struct pms_patient p;
+	sqlite3_stmt *st = NULL;
+	int64_t id;
+	int rc, show;
+	enum pms_status ps = PMS_OK;
+
+	rc = sqlite3_prepare_v2(s->db, w->sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading patients");
+	if (q->id > 0)
+		sqlite3_bind_int64(st, 1, q->id);
+	else if (w->key != NULL)
+		sqlite3_bind_text(st, 1, w->key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!q->merged && sqlite3_column_type(st, 1) != SQLITE_NULL)
+			continue;
+		if (q->status != NULL && strcmp((const char *)
+		    sqlite3_column_text(st, 3 + PMS_PF_STATUS), q->status) != 0)
+			continue;
+		if (w->dob != NULL && strcmp((const char *)
+		    sqlite3_column_text(st, 3 + PMS_PF_DOB), w->dob) != 0)
+			continue;
+		if (*w->qkey != '\0' && !name_matches((const char *)
+		    sqlite3_column_text(st, PT_NCOLS - 1), w->qkey))
+			continue;
+		id = sqlite3_column_int64(st, 0);
+		if ((ps = pms_read_row(r, id, &id, 1, &show)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
+		pt_read(st, &p, q->reveal);
+		(*w->count)++;
+		if (w->fn(w->arg, &p) != 0) {
+			ps = pms_read_stopped();
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "reading patients");
+out:
+	sqlite3_finalize(st);
+	return ps;
+}
+
 enum pms_status
 pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
     pms_pt_fn *fn, void *arg, size_t *count)
@@ -839,112 +934,75 @@ pms_patient_query(struct pms_store *s, const struct pms_pt_query *q,
 	    "WHERE ?1 IN (phone, mobile_phone, work_phone) ORDER BY id";
 	static const char all[] = "SELECT " PT_COLS " FROM patients "
 	    "ORDER BY id";
-	struct pms_audit_batch *b = NULL;
-	struct pms_patient p;
+	struct pms_read_spec sp;
+	struct pt_walk w;
 	struct pt_env env;
 	struct pt_dates dates = { q->date_form, PMS_DATE_ISO, 0 };
-	sqlite3_stmt *st = NULL;
-	const char *sql = all, *key = NULL, *notice, *warn;
-	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600], why[512];
+	const char *notice, *warn;
+	char qkey[PMS_PT_KEY], val[PMS_PT_EMAIL], fields[600];
+	char mrn[PMS_PT_MRN];
 	const struct pt_field *f;
-	int rc;
 	enum pms_status ps;
 
 	*count = 0;
-	qkey[0] = why[0] = '\0';
+	memset(&w, 0, sizeof(w));
+	w.q = q;
+	w.sql = all;
+	w.fn = fn;
+	w.arg = arg;
+	w.count = count;
+	qkey[0] = '\0';
+	w.qkey = qkey;
 	if ((ps = pt_env_load(s, &env)) != PMS_OK)
 		return ps;
 	if (q->name != NULL && (ps = pms_name_key(q->name, qkey,
 	    sizeof(qkey))) != PMS_OK)
 		return pt_reerr(PMS_EUSAGE, "--name");
-	if (q->id > 0) {
-		sql = by_id;
-	} else if (q->mrn != NULL) {
-		sql = by_mrn;
-		key = q->mrn;
-	} else if (q->dob != NULL) {
+	/* a selector that selects nothing would select everyone */
+	if (q->name != NULL && strspn(qkey, " ") == strlen(qkey))
+		return pms_seterr(PMS_EUSAGE, "--name: give a name, or the "
+		    "start of one (letters or digits; no wildcards)");
+	if ((q->dob != NULL && *q->dob == '\0') ||
+	    (q->phone != NULL && *q->phone == '\0'))
+		return pms_seterr(PMS_EUSAGE, "--%s: may not be empty",
+		    q->dob != NULL && *q->dob == '\0' ? "dob" : "phone");
+	if (q->mrn != NULL && pt_mrn_norm(q->mrn, mrn) != PMS_OK)
+		return pms_seterr(PMS_EUSAGE, "--mrn: may not be empty");
+	if (q->mrn != NULL)
+		w.key = mrn;
+	if (q->dob != NULL) {
 		f = &pms_pt_fields[PMS_PF_DOB];
 		notice = warn = NULL;
 		if (pt_value(f, q->dob, &env, &dates, 0, val, sizeof(val),
 		    &notice, &warn) != PMS_OK)
 			return pt_reerr(PMS_EUSAGE, "--dob");
-		sql = by_dob;
-		key = val;
+		w.dob = val;
+	}
+	if (q->id > 0) {
+		w.sql = by_id;
+	} else if (q->mrn != NULL) {
+		w.sql = by_mrn;
+	} else if (q->dob != NULL) {
+		w.sql = by_dob;
+		w.key = val;
 	} else if (q->phone != NULL) {
 		if (pms_phone_e164(q->phone, env.country, val) != PMS_OK)
 			return pt_reerr(PMS_EUSAGE, "--phone");
-		sql = by_phone;
-		key = val;
+		w.sql = by_phone;
+		w.key = val;
+		w.dob = NULL;
 	}
 	if (q->reveal && (ps = pms_store_authorize(s, "patient.reveal",
 	    q->emergency)) != PMS_OK)
 		return ps;
-	if ((ps = pms_store_begin(s)) != PMS_OK)
-		return ps;
-	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
-		goto fail;
-	if (q->export_kind != NULL && (ps = pms_audit_batch_export(b,
-	    q->export_kind, q->out_path)) != PMS_OK)
-		goto fail;
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		goto sqlfail;
-	if (sql == by_id)
-		sqlite3_bind_int64(st, 1, q->id);
-	else if (key != NULL)
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!q->merged && sqlite3_column_type(st, 1) != SQLITE_NULL)
-			continue;
-		if (q->status != NULL && strcmp((const char *)
-		    sqlite3_column_text(st, 3 + PMS_PF_STATUS), q->status) != 0)
-			continue;
-		if (q->dob != NULL && sql != by_dob && strcmp((const char *)
-		    sqlite3_column_text(st, 3 + PMS_PF_DOB), val) != 0)
-			continue;
-		if (qkey[0] != '\0' && !name_matches((const char *)
-		    sqlite3_column_text(st, PT_NCOLS - 1), qkey))
-			continue;
-		pt_read(st, &p, q->reveal);
-		if ((ps = pms_audit_batch_add(b, p.id, NULL)) != PMS_OK)
-			goto fail;
-		(*count)++;
-		if (fn(arg, &p) != 0) {
-			/* the writer's own message, kept past the commit */
-			ps = PMS_EIO;
-			pt_cpy(why, sizeof(why), pms_errmsg());
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto sqlfail;
-	sqlite3_finalize(st);
-	st = NULL;
-	/* the entry is written even when the output failed: some went out */
 	pt_fields_fmt(q->full ? read_mask(q->reveal) : SHORT_MASK, fields,
 	    sizeof(fields));
-	rc = SQLITE_OK;
-	{
-		enum pms_status out = ps;
-
-		ps = pms_audit_batch_end(b, q->action, fields);
-		b = NULL;
-		if (ps != PMS_OK)
-			goto fail;
-		if ((ps = pms_store_commit(s)) != PMS_OK)
-			return ps;
-		if (out != PMS_OK)
-			return pms_seterr(out, "%s", why[0] != '\0' ? why :
-			    "the output could not be written");
-		return PMS_OK;
-	}
-sqlfail:
-	ps = pms_store_sqlerr(s, rc, "reading patients");
-fail:
-	sqlite3_finalize(st);
-	pms_audit_batch_free(b);
-	pms_store_rollback(s);
-	return ps;
+	memset(&sp, 0, sizeof(sp));
+	sp.action = q->action;
+	sp.fields = fields;
+	sp.export_kind = q->export_kind;
+	sp.out_path = q->out_path;
+	return pms_read_run(s, &sp, pt_walk, &w);
 }
 
 /* ---- duplicates ---- */
@@ -1008,147 +1066,397 @@ names_alike(const char *al, const char *af, const char *bl, const char *bf)
 	    (strcmp(al, bf) == 0 && strcmp(af, bl) == 0);
 }
 
-struct pair_list {
-	struct pms_pt_pair *v;
-	size_t		 n, cap;
+/*
+ * Groups of likely duplicates: a union-find over the patients' ids,
+ * each check a scan in the order of its key (one index or one sort),
+ * joining the patients of a run of equal keys; only names alike under
+ * one date of birth are compared two by two, and those only between
+ * the distinct names of that date.
+ */
+struct dups {
+	int64_t		*up;		/* by id: the parent, 0 for none */
+	uint8_t		*why;		/* by id: the checks that joined it */
+	int64_t		 max;		/* the largest id */
 };
 
-static enum pms_status
-pair_add(struct pair_list *l, int64_t a, int64_t b, const char *why)
+static int64_t
+dup_root(struct dups *d, int64_t x)
 {
-	struct pms_pt_pair *nv;
+	int64_t r = x, n;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		if ((nv = realloc(l->v, l->cap * sizeof(*nv))) == NULL)
-			return pms_seterr(PMS_ENOMEM, "out of memory");
-		l->v = nv;
+	while (d->up[r] != r)
+		r = d->up[r];
+	while (d->up[x] != r) {		/* path halving's simpler cousin */
+		n = d->up[x];
+		d->up[x] = r;
+		x = n;
 	}
-	l->v[l->n].a = a < b ? a : b;
-	l->v[l->n].b = a < b ? b : a;
-	l->v[l->n].why = why;
-	l->n++;
-	return PMS_OK;
+	return r;
 }
 
-static int
-pair_cmp(const void *x, const void *y)
+static void
+dup_join(struct dups *d, int64_t a, int64_t b, int check)
 {
-	const struct pms_pt_pair *a = x, *b = y;
+	int64_t ra, rb;
 
-	if (a->a != b->a)
-		return a->a < b->a ? -1 : 1;
-	if (a->b != b->b)
-		return a->b < b->b ? -1 : 1;
-	return strcmp(a->why, b->why);
+	if (d->up[a] == 0)
+		d->up[a] = a;
+	if (d->up[b] == 0)
+		d->up[b] = b;
+	ra = dup_root(d, a);
+	rb = dup_root(d, b);
+	d->why[a] |= (uint8_t)(1u << check);
+	d->why[b] |= (uint8_t)(1u << check);
+	if (ra != rb)
+		d->up[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+}
+
+/* The checks, in the order of why's bits. */
+static const char *const dup_why[] = {
+	"dob+name", "ssn", "phone+first_name", "email+first_name"
+};
+
+/* One scan of runs of equal keys (columns 1.. of sql; column 0 the
+ * id): every patient of a run joined to the run's first. */
+static enum pms_status
+dup_runs(struct pms_store *s, struct dups *d, const char *sql, int nkeys,
+    int check)
+{
+	sqlite3_stmt *st = NULL;
+	char *prev[2] = { NULL, NULL };
+	const char *k;
+	int64_t first = 0, id;
+	int rc, i, same;
+	enum pms_status ps = PMS_OK;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "looking for duplicates");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (id <= 0 || id > d->max)
+			continue;
+		for (i = 0, same = first != 0; i < nkeys; i++) {
+			k = (const char *)sqlite3_column_text(st, 1 + i);
+			same = same && prev[i] != NULL && k != NULL &&
+			    strcmp(prev[i], k) == 0;
+		}
+		if (same) {
+			dup_join(d, first, id, check);
+			continue;
+		}
+		first = id;
+		for (i = 0; i < nkeys; i++) {
+			free(prev[i]);
+			k = (const char *)sqlite3_column_text(st, 1 + i);
+			if ((prev[i] = strdup(k != NULL ? k : "")) == NULL) {
+				ps = pms_seterr(PMS_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "looking for duplicates");
+out:
+	free(prev[0]);
+	free(prev[1]);
+	sqlite3_finalize(st);
+	return ps;
+}
+
+/* A name under one date of birth: the first patient who has it. */
+struct dob_name {
+	int64_t		 id;
+	char		*last, *first;
+};
+
+/* The distinct names of one date compared two by two. */
+static void
+dob_compare(struct dups *d, struct dob_name *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (names_alike(v[i].last, v[i].first, v[j].last,
+			    v[j].first))
+				dup_join(d, v[i].id, v[j].id, 0);
+}
+
+static void
+dob_clear(struct dob_name *v, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		free(v[i].last);
+		free(v[i].first);
+	}
+	*n = 0;
+}
+
+/* Same date of birth and a name alike: the same names joined in their
+ * run, the distinct ones of a date compared. */
+static enum pms_status
+dup_dob(struct pms_store *s, struct dups *d)
+{
+	sqlite3_stmt *st = NULL;
+	struct dob_name *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	char *dob = NULL;
+	const char *x, *l, *f;
+	int64_t id;
+	int rc;
+	enum pms_status ps = PMS_OK;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, dob, last_key, first_key "
+	    "FROM patients WHERE merged_into IS NULL ORDER BY dob, last_key, "
+	    "first_key, id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "looking for duplicates");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		x = (const char *)sqlite3_column_text(st, 1);
+		l = (const char *)sqlite3_column_text(st, 2);
+		f = (const char *)sqlite3_column_text(st, 3);
+		if (id <= 0 || id > d->max || x == NULL || l == NULL ||
+		    f == NULL)
+			continue;
+		if (dob == NULL || strcmp(dob, x) != 0) {
+			dob_compare(d, v, n);
+			dob_clear(v, &n);
+			free(dob);
+			if ((dob = strdup(x)) == NULL)
+				goto oom;
+		} else if (n > 0 && strcmp(v[n - 1].last, l) == 0 &&
+		    strcmp(v[n - 1].first, f) == 0) {
+			dup_join(d, v[n - 1].id, id, 0);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap > 0 ? 2 * cap : 16;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				goto oom;
+			v = nv;
+		}
+		v[n].id = id;
+		v[n].last = strdup(l);
+		v[n].first = strdup(f);
+		n++;
+		if (v[n - 1].last == NULL || v[n - 1].first == NULL)
+			goto oom;
+	}
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "looking for duplicates");
+	else
+		dob_compare(d, v, n);
+	goto out;
+oom:
+	ps = pms_seterr(PMS_ENOMEM, "out of memory");
+out:
+	dob_clear(v, &n);
+	free(v);
+	free(dob);
+	sqlite3_finalize(st);
+	return ps;
 }
 
 enum pms_status
-pms_patient_duplicates(struct pms_store *s, pms_pair_fn *fn, void *arg,
+pms_patient_duplicates(struct pms_store *s, pms_group_fn *fn, void *arg,
     size_t *count)
 {
 	static const struct {
-		const char	*why;
 		const char	*sql;
-		int		 names;	/* compare names in C */
-	} checks[] = {
-		{ "dob+name", "SELECT a.id, b.id, a.last_key, a.first_key, "
-		  "b.last_key, b.first_key FROM patients a JOIN patients b "
-		  "ON b.dob = a.dob AND b.id > a.id WHERE a.merged_into IS "
-		  "NULL AND b.merged_into IS NULL", 1 },
-		{ "ssn", "SELECT a.id, b.id FROM patients a JOIN patients b "
-		  "ON b.ssn = a.ssn AND b.id > a.id WHERE a.ssn IS NOT NULL "
-		  "AND a.merged_into IS NULL AND b.merged_into IS NULL", 0 },
-		{ "phone+first_name", "SELECT a.id, b.id FROM patients a "
-		  "JOIN patients b ON b.phone = a.phone AND b.first_key = "
-		  "a.first_key AND b.id > a.id WHERE a.phone IS NOT NULL AND "
-		  "a.merged_into IS NULL AND b.merged_into IS NULL", 0 },
-		{ "phone+first_name", "SELECT a.id, b.id FROM patients a "
-		  "JOIN patients b ON b.mobile_phone = a.mobile_phone AND "
-		  "b.first_key = a.first_key AND b.id > a.id WHERE "
-		  "a.mobile_phone IS NOT NULL AND a.merged_into IS NULL AND "
-		  "b.merged_into IS NULL", 0 },
-		{ "email+first_name", "SELECT a.id, b.id FROM patients a "
-		  "JOIN patients b ON b.email = a.email COLLATE NOCASE AND "
-		  "b.first_key = a.first_key AND b.id > a.id WHERE a.email "
-		  "IS NOT NULL AND a.merged_into IS NULL AND b.merged_into "
-		  "IS NULL", 0 },
+		int		 nkeys, check;
+	} runs[] = {
+		{ "SELECT id, ssn FROM patients WHERE ssn IS NOT NULL AND "
+		  "merged_into IS NULL ORDER BY ssn, id", 1, 1 },
+		{ "SELECT id, phone, first_key FROM patients WHERE phone IS "
+		  "NOT NULL AND merged_into IS NULL ORDER BY phone, first_key, "
+		  "id", 2, 2 },
+		{ "SELECT id, mobile_phone, first_key FROM patients WHERE "
+		  "mobile_phone IS NOT NULL AND merged_into IS NULL ORDER BY "
+		  "mobile_phone, first_key, id", 2, 2 },
+		{ "SELECT id, lower(email), first_key FROM patients WHERE "
+		  "email IS NOT NULL AND merged_into IS NULL ORDER BY "
+		  "lower(email), first_key, id", 2, 3 },
 	};
-	struct pair_list l = { NULL, 0, 0 };
 	struct pms_audit_batch *b = NULL;
-	sqlite3_stmt *st = NULL;
-	const char *al, *af, *bl, *bf;
-	size_t i;
-	int rc, stop = 0;
+	struct pms_pt_group g;
+	struct dups d = { NULL, NULL, 0 };
+	sqlite3_int64 max;
+	int64_t *ids = NULL, *start = NULL, id, r;
+	char why[64];
+	size_t i, k, n, w, *size = NULL;
+	int stop = 0, c;
 	enum pms_status ps;
 
 	*count = 0;
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
-	for (i = 0; i < PMS_NELEM(checks); i++) {
-		rc = sqlite3_prepare_v2(s->db, checks[i].sql, -1, &st, NULL);
-		if (rc != SQLITE_OK)
-			goto sqlfail;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (checks[i].names) {
-				al = (const char *)sqlite3_column_text(st, 2);
-				af = (const char *)sqlite3_column_text(st, 3);
-				bl = (const char *)sqlite3_column_text(st, 4);
-				bf = (const char *)sqlite3_column_text(st, 5);
-				if (!names_alike(al, af, bl, bf))
-					continue;
-			}
-			if ((ps = pair_add(&l, sqlite3_column_int64(st, 0),
-			    sqlite3_column_int64(st, 1), checks[i].why)) !=
-			    PMS_OK)
-				goto fail;
-		}
-		if (rc != SQLITE_DONE)
-			goto sqlfail;
-		sqlite3_finalize(st);
-		st = NULL;
+	if ((ps = pms_query_int(s, "SELECT coalesce(max(id), 0) FROM "
+	    "patients", &max)) != PMS_OK)
+		goto fail;
+	d.max = max;
+	if ((d.up = calloc((size_t)max + 1, sizeof(*d.up))) == NULL ||
+	    (d.why = calloc((size_t)max + 1, 1)) == NULL) {
+		ps = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto fail;
 	}
-	if (l.n > 0)
-		qsort(l.v, l.n, sizeof(*l.v), pair_cmp);
+	if ((ps = dup_dob(s, &d)) != PMS_OK)
+		goto fail;
+	for (i = 0; i < PMS_NELEM(runs); i++)
+		if ((ps = dup_runs(s, &d, runs[i].sql, runs[i].nkeys,
+		    runs[i].check)) != PMS_OK)
+			goto fail;
+	/* the members of each group, in id order, by their root */
+	if ((size = calloc((size_t)max + 1, sizeof(*size))) == NULL ||
+	    (start = calloc((size_t)max + 2, sizeof(*start))) == NULL) {
+		ps = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (id = 1, n = 0; id <= max; id++)
+		if (d.up[id] != 0) {
+			size[dup_root(&d, id)]++;
+			n++;
+		}
+	if (n > 0 && (ids = calloc(n, sizeof(*ids))) == NULL) {
+		ps = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (id = 1, k = 0; id <= max; id++) {
+		start[id] = (int64_t)k;
+		k += size[id];
+	}
+	/* fill each group's slots in id order */
+	memset(size, 0, ((size_t)max + 1) * sizeof(*size));
+	for (id = 1; id <= max; id++)
+		if (d.up[id] != 0) {
+			r = dup_root(&d, id);
+			ids[start[r] + (int64_t)size[r]++] = id;
+		}
 	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
 		goto fail;
-	for (i = 0; i < l.n; i++) {
-		if ((ps = pms_audit_batch_add(b, l.v[i].a, NULL)) != PMS_OK ||
-		    (ps = pms_audit_batch_add(b, l.v[i].b, NULL)) != PMS_OK)
+	for (i = 0; i < n; i++)
+		if ((ps = pms_audit_batch_add(b, ids[i], NULL)) != PMS_OK)
 			goto fail;
-	}
 	ps = pms_audit_batch_end(b, "patient.duplicates", "last_name,"
 	    "first_name,dob,phone,mobile_phone,email,ssn");
 	b = NULL;
 	if (ps != PMS_OK || (ps = pms_store_commit(s)) != PMS_OK)
 		goto fail_done;
-	for (i = 0; i < l.n && !stop; i++) {
-		/* one row per pair and reason */
-		if (i > 0 && pair_cmp(&l.v[i], &l.v[i - 1]) == 0)
+	/* a group's root is its smallest id: groups come in its order */
+	for (id = 1; id <= max && !stop; id++) {
+		if (d.up[id] == 0 || dup_root(&d, id) != id)
 			continue;
-		(*count)++;
-		if (fn(arg, &l.v[i]) != 0)
+		memset(&g, 0, sizeof(g));
+		g.group = (int64_t)++*count;
+		g.ids = ids + start[id];
+		g.n = size[id];
+		why[0] = '\0';
+		for (c = 0, w = 0; c < (int)PMS_NELEM(dup_why); c++) {
+			for (k = 0; k < g.n; k++)
+				if (d.why[g.ids[k]] & (1u << c))
+					break;
+			if (k == g.n)
+				continue;
+			w += (size_t)snprintf(why + w, sizeof(why) - w, "%s%s",
+			    w > 0 ? "," : "", dup_why[c]);
+		}
+		g.why = why;
+		if (fn(arg, &g) != 0)
 			stop = 1;
 	}
-	free(l.v);
-	return stop ? pms_seterr(PMS_EIO, "the output could not be written") :
+	ps = stop ? pms_seterr(PMS_EIO, "the output could not be written") :
 	    PMS_OK;
-sqlfail:
-	ps = pms_store_sqlerr(s, rc, "looking for duplicates");
+	goto fail_done;
 fail:
-	sqlite3_finalize(st);
 	pms_audit_batch_free(b);
 	pms_store_rollback(s);
 fail_done:
-	free(l.v);
+	free(d.up);
+	free(d.why);
+	free(ids);
+	free(start);
+	free(size);
 	return ps;
 }
 
 /* ---- merge ---- */
 
+/* Point what points at policy from at policy to (policy_refs). */
+static enum pms_status
+policy_repoint(struct pms_store *s, int64_t to, int64_t from)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; policy_refs[i].table != NULL; i++) {
+		rc = sqlite3_prepare_v2(s->db, policy_refs[i].move, -1, &st,
+		    NULL);
+		if (rc != SQLITE_OK)
+			return pms_store_sqlerr(s, rc, "merging policies");
+		sqlite3_bind_int64(st, 1, to);
+		sqlite3_bind_int64(st, 2, from);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return pms_store_sqlerr(s, rc, "merging policies");
+	}
+	return PMS_OK;
+}
+
+/*
+ * Before a merge moves drop's policies to keep: each of drop's that is
+ * the same as one of keep's (payer, member id, priority, dates) goes,
+ * what points at it pointing at keep's.  *n gets how many.
+ */
+static enum pms_status
+fold_policies(struct pms_store *s, int64_t keep, int64_t drop, int64_t *n)
+{
+	sqlite3_stmt *st = NULL, *del = NULL;
+	int64_t from, to;
+	int rc;
+	enum pms_status ps = PMS_OK;
+
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT d.id, min(k.id) FROM policies "
+	    "d JOIN policies k ON k.patient_id = ?1 AND k.payer_id = "
+	    "d.payer_id AND k.member_id = d.member_id AND k.priority = "
+	    "d.priority AND k.effective_from IS d.effective_from AND "
+	    "k.effective_to IS d.effective_to WHERE d.patient_id = ?2 "
+	    "GROUP BY d.id ORDER BY d.id", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "DELETE FROM policies WHERE "
+		    "id = ?1", -1, &del, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, keep);
+	sqlite3_bind_int64(st, 2, drop);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		from = sqlite3_column_int64(st, 0);
+		to = sqlite3_column_int64(st, 1);
+		if ((ps = policy_repoint(s, to, from)) != PMS_OK)
+			goto out;
+		sqlite3_reset(del);
+		sqlite3_bind_int64(del, 1, from);
+		if ((rc = sqlite3_step(del)) != SQLITE_DONE)
+			goto sqlfail;
+		(*n)++;
+	}
+	if (rc == SQLITE_DONE)
+		goto out;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "merging policies");
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(del);
+	return ps;
+}
+
 enum pms_status
 pms_patient_merge(struct pms_store *s, int64_t keep, int64_t drop,
-    int dry_run, struct pms_merge_report *r)
+    int flags, struct pms_merge_report *r)
 {
 	struct pms_patient k, d;
 	sqlite3_stmt *st = NULL;
@@ -1173,6 +1481,17 @@ pms_patient_merge(struct pms_store *s, int64_t keep, int64_t drop,
 		    (long long)(k.id != keep ? k.id : d.id));
 		goto fail;
 	}
+	/* one person has one date of birth: two are two people, likely */
+	if (strcmp(k.dob, d.dob) != 0 && !(flags & PMS_MERGE_FORCE)) {
+		ps = pms_seterr(PMS_EREFUSED, "patients %lld and %lld have "
+		    "different dates of birth: likely two people; give "
+		    "--force if one of the dates is wrong", (long long)keep,
+		    (long long)drop);
+		goto fail;
+	}
+	/* the same insurance card registered twice: kept once */
+	if ((ps = fold_policies(s, keep, drop, &r->folded)) != PMS_OK)
+		goto fail;
 	for (i = 0; i < PMS_NELEM(merge_refs); i++) {
 		if (merge_refs[i].move == NULL)
 			continue;
@@ -1260,7 +1579,7 @@ pms_patient_merge(struct pms_store *s, int64_t keep, int64_t drop,
 		goto sqlfail;
 	sqlite3_finalize(st);
 	st = NULL;
-	if (dry_run) {
+	if (flags & PMS_MERGE_DRY_RUN) {
 		pms_store_rollback(s);
 		return PMS_OK;
 	}
@@ -1780,7 +2099,12 @@ pt_payer(struct pms_store *s, const char *code, int64_t *id)
 	struct pms_payer y;
 	enum pms_status ps;
 
-	if ((ps = pms_payer_find(s, code, &y)) != PMS_OK)
+	struct pms_practice pr;
+
+	if ((ps = pms_payer_find(s, code, &y)) == PMS_EREFUSED &&
+	    pms_practice_get(s, &pr) == PMS_ECONFIG)
+		return PMS_ECONFIG;	/* no payer is known before a load */
+	if (ps != PMS_OK)
 		return ps;
 	*id = y.id;
 	return PMS_OK;
@@ -1914,59 +2238,133 @@ fail:
 	return ps;
 }
 
-enum pms_status
-pms_policy_list(struct pms_store *s, int64_t patient, pms_policy_fn *fn,
-    void *arg, size_t *count)
+struct pol_walk {
+	int64_t		 patient;	/* 0: every patient's */
+	pms_policy_fn	*fn;
+	void		*arg;
+	size_t		*count;
+};
+
+static enum pms_status
+pol_walk(struct pms_store *s, struct pms_read *r, void *arg)
 {
-	struct pms_audit_batch *b = NULL;
+	struct pol_walk *w = arg;
 	struct pms_policy o;
 	sqlite3_stmt *st = NULL;
-	int rc, stop = 0;
-	enum pms_status ps;
+	int64_t key, pid;
+	int rc, show;
+	enum pms_status ps = PMS_OK;
 
-	*count = 0;
-	if ((ps = pms_store_begin(s)) != PMS_OK)
+	if ((ps = pms_read_patient(r, w->patient)) != PMS_OK)
 		return ps;
-	if (patient > 0 && (ps = follow(s, patient, &patient, NULL)) != PMS_OK)
-		goto fail;
-	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
-		goto fail;
 	rc = sqlite3_prepare_v2(s->db, "SELECT " POL_COLS " FROM policies o "
 	    "JOIN payers y ON y.id = o.payer_id WHERE ?1 = 0 OR "
 	    "o.patient_id = ?1 ORDER BY o.patient_id, o.priority, "
 	    "coalesce(o.effective_from, ''), o.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		goto sqlfail;
-	sqlite3_bind_int64(st, 1, patient);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return pms_store_sqlerr(s, rc, "reading policies");
+	sqlite3_bind_int64(st, 1, w->patient);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		key = sqlite3_column_int64(st, 0);
+		pid = sqlite3_column_int64(st, 1);
+		if ((ps = pms_read_row(r, key, &pid, 1, &show)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
 		pol_read(st, &o);
-		if ((ps = pms_audit_batch_add(b, o.patient_id, NULL)) != PMS_OK)
-			goto fail;
-		(*count)++;
-		stop = fn(arg, &o) != 0;
+		(*w->count)++;
+		if (w->fn(w->arg, &o) != 0) {
+			ps = pms_read_stopped();
+			goto out;
+		}
 	}
-	if (!stop && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "reading policies");
+out:
+	sqlite3_finalize(st);
+	return ps;
+}
+
+enum pms_status
+pms_policy_remove(struct pms_store *s, int64_t policy)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t patient, uses = 0;
+	size_t i;
+	int rc;
+	enum pms_status ps;
+
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	rc = sqlite3_prepare_v2(s->db, "SELECT patient_id FROM policies WHERE "
+	    "id = ?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, policy);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		ps = pms_seterr(PMS_EREFUSED, "no policy %lld",
+		    (long long)policy);
+		goto fail;
+	}
+	if (rc != SQLITE_ROW)
+		goto sqlfail;
+	patient = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	/* billed against, it is history: ended, never removed */
+	for (i = 0; policy_refs[i].table != NULL; i++) {
+		rc = sqlite3_prepare_v2(s->db, policy_refs[i].count, -1, &st,
+		    NULL);
+		if (rc != SQLITE_OK)
+			goto sqlfail;
+		sqlite3_bind_int64(st, 1, policy);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			goto sqlfail;
+		uses += sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (uses > 0) {
+			ps = pms_seterr(PMS_EREFUSED, "policy %lld is used by "
+			    "%s: end it instead (policy end)",
+			    (long long)policy, policy_refs[i].table);
+			goto fail;
+		}
+	}
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM policies WHERE id = ?", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, policy);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
 	sqlite3_finalize(st);
 	st = NULL;
-	if (patient > 0 && (ps = pms_audit_batch_add(b, patient, NULL)) !=
+	if ((ps = audit1(s, "patient.policy.remove", "policies", patient)) !=
 	    PMS_OK)
 		goto fail;
-	ps = pms_audit_batch_end(b, "patient.policy.list", "policies");
-	b = NULL;
-	if (ps != PMS_OK)
-		goto fail;
-	if ((ps = pms_store_commit(s)) != PMS_OK)
-		return ps;
-	return stop ? pms_seterr(PMS_EIO, "the output could not be written") :
-	    PMS_OK;
+	return pms_store_commit(s);
 sqlfail:
-	ps = pms_store_sqlerr(s, rc, "reading policies");
+	ps = pms_store_sqlerr(s, rc, "removing a policy");
 fail:
 	sqlite3_finalize(st);
-	pms_audit_batch_free(b);
 	pms_store_rollback(s);
 	return ps;
+}
+
+enum pms_status
+pms_policy_list(struct pms_store *s, int64_t patient, pms_policy_fn *fn,
+    void *arg, size_t *count)
+{
+	struct pms_read_spec sp = { "patient.policy.list", "policies", NULL,
+	    NULL };
+	struct pol_walk w = { 0, fn, arg, count };
+	enum pms_status ps;
+
+	*count = 0;
+	if (patient > 0 && (ps = follow(s, patient, &w.patient, NULL)) !=
+	    PMS_OK)
+		return ps;
+	return pms_read_run(s, &sp, pol_walk, &w);
 }
 
 enum pms_status

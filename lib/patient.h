@@ -173,11 +173,12 @@ typedef void	 pms_pt_report_fn(void *arg, int warn, const char *msg);
  * Add a patient: last_name, first_name and dob are needed.  One
  * transaction with its audit entry "patient.add" naming the fields
  * given.  PMS_EDATA with every bad field reported; PMS_EREFUSED if the
- * MRN is taken (nothing written).  *idp gets the new id.
+ * MRN is taken (nothing written).  *idp gets the new id, mrn (may be
+ * NULL) the MRN as stored ("" for none).
  */
 enum pms_status	 pms_patient_add(struct pms_store *,
 		    const struct pms_pt_input *, pms_pt_report_fn *,
-		    void *arg, int64_t *idp);
+		    void *arg, int64_t *idp, char mrn[PMS_PT_MRN]);
 
 /*
  * Change the fields given in in ("" clears a field that may be empty).
@@ -236,16 +237,27 @@ enum pms_status	 pms_patient_query(struct pms_store *,
 
 /* ---- duplicates and merging ---- */
 
-/* A likely duplicate pair, a < b; why: "dob+name", "ssn",
- * "phone+first_name", "email+first_name". */
-struct pms_pt_pair {
-	int64_t		 a, b;
+/*
+ * A group of likely duplicates: patients joined, two by two, by one of
+ * the checks (why, comma separated, those that joined some of them):
+ * "dob+name" (the same date of birth and names alike), "ssn",
+ * "phone+first_name" (phone or mobile phone), "email+first_name".
+ */
+struct pms_pt_group {
+	int64_t		 group;		/* 1, 2, ... in the order of ids[0] */
+	const int64_t	*ids;		/* n, in id order; borrowed */
+	size_t		 n;
 	const char	*why;
 };
-typedef int	 pms_pair_fn(void *arg, const struct pms_pt_pair *);
-/* Every likely pair among patients not merged, to fn; audit entry
- * "patient.duplicates" with the patients named. */
-enum pms_status	 pms_patient_duplicates(struct pms_store *, pms_pair_fn *,
+typedef int	 pms_group_fn(void *arg, const struct pms_pt_group *);
+/*
+ * The groups of likely duplicates among patients not merged, to fn
+ * (nonzero stops, PMS_EIO), after the commit of the audit entry
+ * "patient.duplicates" naming every patient of them.  The work grows
+ * as the registry's sort does, never as its pairs: a run of equal keys
+ * is joined as it comes.  *count gets the number of groups.
+ */
+enum pms_status	 pms_patient_duplicates(struct pms_store *, pms_group_fn *,
 		    void *arg, size_t *count);
 
 /* What pms_patient_merge() moved: rows per table of the merge table. */
@@ -259,19 +271,27 @@ struct pms_merge_report {
 	size_t		 n;
 	struct pms_merge_moved moved[PMS_MERGE_MAX];
 	int		 guarantor;	/* keep took drop's guarantor */
+	int64_t		 folded;	/* drop's policies that were keep's */
 };
+
+/* pms_patient_merge()'s flags. */
+#define PMS_MERGE_DRY_RUN	0x1	/* report what would move; write
+					 * nothing */
+#define PMS_MERGE_FORCE		0x2	/* two dates of birth all the same */
 
 /*
  * Merge drop into keep: every row of the merge table that points at
  * drop points at keep, drop's guarantor becomes keep's if keep has
- * none, and drop's row stays with merged_into = keep.  Refused
- * (PMS_EREFUSED, nothing written) when either is merged already, they
- * are the same, or keep would have two policies of one priority in
+ * none, and drop's row stays with merged_into = keep.  A policy of
+ * drop's that is the same as one of keep's (payer, member id, priority,
+ * dates: one insurance card registered twice) is folded into it first.
+ * Refused (PMS_EREFUSED, nothing written) when either is merged
+ * already, they are the same, their dates of birth differ (unless
+ * PMS_MERGE_FORCE), or keep would have two policies of one priority in
  * effect on the same day.  Audit entry "patient.merge" with both ids.
- * dry_run: report what would move, write nothing.
  */
 enum pms_status	 pms_patient_merge(struct pms_store *, int64_t keep,
-		    int64_t drop, int dry_run, struct pms_merge_report *);
+		    int64_t drop, int flags, struct pms_merge_report *);
 
 /* ---- guarantors ---- */
 
@@ -414,6 +434,12 @@ enum pms_status	 pms_policy_add(struct pms_store *, int64_t patient,
  * "patient.policy.end". */
 enum pms_status	 pms_policy_end(struct pms_store *, int64_t policy,
 		    const char *on);
+/*
+ * Remove a policy entered in error (never one that anything points at:
+ * a claim billed against it; end that one).  PMS_EREFUSED for an
+ * unknown or used policy.  Audit entry "patient.policy.remove".
+ */
+enum pms_status	 pms_policy_remove(struct pms_store *, int64_t policy);
 /* The patient's policies (patient 0: every patient's), by priority and
  * date, to fn; audit entry "patient.policy.list". */
 typedef int	 pms_policy_fn(void *arg, const struct pms_policy *);

@@ -565,8 +565,90 @@ is_ours(const char *header)
 
 /* ---- one import ---- */
 
+/*
+ * The line each patient of this import came from, for the message of a
+ * later row naming them again ("the same patient as line 3"): a table
+ * of ids, open addressing, grown at half full.  Sixteen bytes a
+ * patient touched: the one thing of an import that grows with it.
+ */
+struct idlines {
+	int64_t		*id;		/* 0: empty */
+	unsigned long	*line;
+	size_t		 n, cap;	/* cap a power of two */
+};
+
+static size_t
+idl_slot(const struct idlines *t, int64_t id)
+{
+	size_t i = (size_t)((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15) >>
+	    17) & (t->cap - 1);
+
+	while (t->id[i] != 0 && t->id[i] != id)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+/* Remember id's line, unless it has one: PMS_ENOMEM or PMS_OK. */
+static enum pms_status
+idl_put(struct idlines *t, int64_t id, unsigned long line)
+{
+	struct idlines g;
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		g.cap = t->cap > 0 ? 2 * t->cap : 1024;
+		g.n = 0;
+		if ((g.id = calloc(g.cap, sizeof(*g.id))) == NULL ||
+		    (g.line = calloc(g.cap, sizeof(*g.line))) == NULL) {
+			free(g.id);
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		}
+		for (i = 0; i < t->cap; i++)
+			if (t->id[i] != 0) {
+				size_t k = idl_slot(&g, t->id[i]);
+
+				g.id[k] = t->id[i];
+				g.line[k] = t->line[i];
+				g.n++;
+			}
+		free(t->id);
+		free(t->line);
+		*t = g;
+	}
+	i = idl_slot(t, id);
+	if (t->id[i] == 0) {
+		t->id[i] = id;
+		t->line[i] = line;
+		t->n++;
+	}
+	return PMS_OK;
+}
+
+/* The line id came from, or 0. */
+static unsigned long
+idl_get(const struct idlines *t, int64_t id)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return 0;
+	i = idl_slot(t, id);
+	return t->id[i] == id ? t->line[i] : 0;
+}
+
+static void
+idl_free(struct idlines *t)
+{
+	free(t->id);
+	free(t->line);
+	memset(t, 0, sizeof(*t));
+}
+
 struct pol_imp {
 	sqlite3_stmt	*same, *clash, *ins;
+	int64_t		 base;		/* the last policy id before */
+	unsigned long	*lines;		/* of policies base+1, base+2, ... */
+	size_t		 nlines, cap;
 };
 
 struct imp {
@@ -586,9 +668,10 @@ struct imp {
 	uint32_t	 touched;	/* fields written */
 	struct pms_audit_batch *batch;
 	sqlite3_stmt	*by_mrn, *by_name, *get, *ins, *upd;
-	/* the rejects file, written beside its place and renamed in */
+	/* the rejects file, by the record writer's rules (a temp file
+	 * renamed in, or a device written directly) */
 	FILE		*rej;
-	char		*rej_tmp;
+	struct pms_outfile *rej_of;
 	unsigned long	 line;		/* of the row being read */
 	char		 now[PMS_PT_STAMP];	/* created_at of the rows */
 	char		 reason[1024];	/* the row's faults, for rejects */
@@ -596,6 +679,10 @@ struct imp {
 	int		 nfaults;
 	char		 bufs[PMS_PF_COUNT][512];	/* a row's cells */
 	struct pol_imp	*pol;		/* policy import's statements */
+	struct idlines	 lines;		/* where each patient came from */
+	sqlite3_stmt	*zeros;		/* an MRN but for leading zeros */
+	char		 told[16][33];	/* JSON keys told of, not imported */
+	size_t		 ntold;
 };
 
 static void
@@ -663,6 +750,12 @@ check_msg(void *arg, int kind, int field, const char *text)
 			im->n->quotes_line = im->line;
 		return;
 	}
+	if (kind == 1 && field == PMS_PF_ZIP) {
+		/* 4-digit ZIP codes: the same, one warning for the file */
+		if (im->n->zips++ == 0)
+			im->n->zips_line = im->line;
+		return;
+	}
 	snprintf(pre, sizeof(pre), "%s%s", im->name != NULL ? im->name : "",
 	    im->name != NULL ? ": " : "");
 	say(im, kind, "%sline %lu: %s: %s", pre, im->line,
@@ -703,25 +796,13 @@ rej_cell(FILE *f, const char *s, int first)
 static enum pms_status
 rej_open(struct imp *im)
 {
+	enum pms_status st;
 	size_t i, n;
-	int fd, first = 1;
+	int first = 1;
 
-	if ((im->rej_tmp = malloc(strlen(im->o->rejects) + 16)) == NULL)
-		return pms_seterr(PMS_ENOMEM, "out of memory");
-	snprintf(im->rej_tmp, strlen(im->o->rejects) + 16, "%s.tmp.XXXXXX",
-	    im->o->rejects);
-	if ((fd = mkstemp(im->rej_tmp)) == -1) {
-		free(im->rej_tmp);
-		im->rej_tmp = NULL;
-		return pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	}
-	(void)fchmod(fd, 0600);
-	if ((im->rej = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		return pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	}
+	if ((st = pms_outfile_open(&im->rej_of, im->o->rejects, &im->rej)) !=
+	    PMS_OK)
+		return st;
 	if (im->json)
 		return PMS_OK;
 	n = pms_reader_ncols(im->r);
@@ -796,49 +877,60 @@ static enum pms_status
 rej_close(struct imp *im, int ok)
 {
 	enum pms_status st = PMS_OK;
-	char *dir, *slash;
 
-	if (im->rej == NULL) {
-		free(im->rej_tmp);
-		im->rej_tmp = NULL;
+	if (im->rej_of == NULL)
 		return PMS_OK;
-	}
-	if (ok && (fflush(im->rej) == EOF || fsync(fileno(im->rej)) == -1))
-		st = pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	if (fclose(im->rej) == EOF && ok && st == PMS_OK)
-		st = pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
+	if (ok)
+		st = pms_outfile_close(im->rej_of);
+	else
+		pms_outfile_abort(im->rej_of);
+	im->rej_of = NULL;
 	im->rej = NULL;
-	if (ok && st == PMS_OK && rename(im->rej_tmp, im->o->rejects) == -1)
-		st = pms_seterr(PMS_EIO, "%s: %s", im->o->rejects,
-		    strerror(errno));
-	if (!ok || st != PMS_OK)
-		unlink(im->rej_tmp);
-	else if ((dir = strdup(im->o->rejects)) != NULL) {
-		slash = strrchr(dir, '/');
-		if (slash == NULL)
-			(void)pms_sync_dir(".");
-		else {
-			slash[slash == dir ? 1 : 0] = '\0';
-			(void)pms_sync_dir(dir);
-		}
-		free(dir);
-	}
-	free(im->rej_tmp);
-	im->rej_tmp = NULL;
 	return st;
 }
 
+/*
+ * The rejects file may not be the input: written over it, the good rows
+ * would be lost.  PMS_EUSAGE when path is the file in reads (any name
+ * of it: a link, another path).
+ */
+static enum pms_status
+rej_not_input(FILE *in, const char *path)
+{
+	struct stat a, b;
+
+	if (path == NULL || fstat(fileno(in), &a) == -1 || stat(path, &b) == -1)
+		return PMS_OK;
+	if (S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return pms_seterr(PMS_EUSAGE, "--skip-invalid: %s is the file "
+		    "being imported; name another file", path);
+	return PMS_OK;
+}
+
 /* ---- columns ---- */
+
+/* A header name for a message: quoted when it has the shape of one,
+ * else by its place ("column 3"): without a header line, the first row
+ * is taken for one, and its cells are a patient's. */
+static const char *
+col_label(char *buf, size_t size, const char *h, size_t i)
+{
+	if (pms_quotable(h))
+		snprintf(buf, size, "\"%s\"", h);
+	else
+		snprintf(buf, size, "%zu", i + 1);
+	return buf;
+}
 
 /* Which header column is which field: by the map, or by their names. */
 static enum pms_status
 resolve_columns(struct imp *im)
 {
 	size_t i, k, nc = pms_reader_ncols(im->r);
-	const char *h;
-	int f, used, bad = 0;
+	const char *h, *pre = im->name != NULL ? im->name : "";
+	const char *sep = im->name != NULL ? ": " : "";
+	char a[64], b[64];
+	int f, used, bad = 0, known = 0;
 
 	for (f = 0; f < PMS_PF_COUNT; f++) {
 		im->col[f] = -1;
@@ -847,7 +939,8 @@ resolve_columns(struct imp *im)
 	if (im->map != NULL)
 		for (f = 0; f < PMS_PF_COUNT; f++)
 			im->colname[f] = im->map->f[f].column;
-	if (im->json)
+	/* JSON names its fields in each record; an empty input has none */
+	if (im->json || nc == 0)
 		return PMS_OK;
 	for (i = 0; i < nc; i++) {
 		h = pms_reader_col(im->r, i);
@@ -864,36 +957,52 @@ resolve_columns(struct imp *im)
 					used = 1;
 		} else if ((f = alias_field(h)) >= 0) {
 			if (im->col[f] >= 0) {
-				say(im, 0, "%s%scolumns \"%s\" and \"%s\" are "
-				    "both %s: give a --map", im->name != NULL ?
-				    im->name : "", im->name != NULL ? ": " : "",
-				    pms_reader_col(im->r, (size_t)im->col[f]),
-				    h, pms_pt_fields[f].name);
+				say(im, 0, "%s%scolumns %s and %s are both %s: "
+				    "give a --map", pre, sep, col_label(a,
+				    sizeof(a), pms_reader_col(im->r,
+				    (size_t)im->col[f]), (size_t)im->col[f]),
+				    col_label(b, sizeof(b), h, i),
+				    pms_pt_fields[f].name);
 				bad = 1;
 			}
 			im->col[f] = (int)i;
 			im->colname[f] = h;
 			used = 1;
 		}
+		known += used;
 		if (used || is_ours(h))
 			continue;
 		if (im->map != NULL && im->map->refuse_extra) {
-			say(im, 0, "%s%scolumn \"%s\" is not in the map",
-			    im->name != NULL ? im->name : "",
-			    im->name != NULL ? ": " : "", h);
+			say(im, 0, "%s%scolumn %s is not in the map", pre, sep,
+			    col_label(a, sizeof(a), h, i));
 			bad = 1;
-		} else
-			say(im, 2, "%s%scolumn \"%s\" is not imported",
-			    im->name != NULL ? im->name : "",
-			    im->name != NULL ? ": " : "", h);
+		}
+	}
+	/* a first line that names nothing pms knows is not a header */
+	if (im->map == NULL && known == 0) {
+		say(im, 0, "%s%sthe first line names no field pms knows: is "
+		    "there a header line? (mrn, last_name, first_name, dob, "
+		    "...; or give a --map)", pre, sep);
+		return pms_seterr(PMS_EDATA, "no header line: nothing was "
+		    "imported");
+	}
+	for (i = 0; i < nc && !bad; i++) {
+		h = pms_reader_col(im->r, i);
+		for (f = 0, used = 0; f < PMS_PF_COUNT && !used; f++)
+			used = im->col[f] == (int)i;
+		for (k = 0; im->map != NULL && k < im->map->nignore && !used;
+		    k++)
+			used = strcasecmp(im->map->ignore[k], h) == 0;
+		if (!used && !is_ours(h))
+			say(im, 2, "%s%scolumn %s is not imported", pre, sep,
+			    col_label(a, sizeof(a), h, i));
 	}
 	if (im->map != NULL)
 		for (f = 0; f < PMS_PF_COUNT; f++)
 			if (im->map->f[f].column != NULL && im->col[f] < 0) {
 				say(im, 0, "%s%sthe map's column \"%s\" (%s) "
-				    "is not in the file", im->name != NULL ?
-				    im->name : "", im->name != NULL ? ": " :
-				    "", im->map->f[f].column,
+				    "is not in the file", pre, sep,
+				    im->map->f[f].column,
 				    pms_pt_fields[f].name);
 				bad = 1;
 			}
@@ -903,10 +1012,7 @@ resolve_columns(struct imp *im)
 	for (f = 0; f < PMS_PF_COUNT; f++)
 		if (pms_pt_fields[f].required && im->col[f] < 0)
 			say(im, 1, "%s%sno column is %s: every row will "
-			    "lack it",
-			    im->name != NULL ? im->name : "",
-			    im->name != NULL ? ": " : "",
-			    pms_pt_fields[f].name);
+			    "lack it", pre, sep, pms_pt_fields[f].name);
 	return PMS_OK;
 }
 
@@ -1089,12 +1195,63 @@ overlay(const struct pms_patient *old, const struct pms_patient *p,
 	}
 }
 
+/* The last and first name keys of p into buf (two PMS_PT_KEY halves);
+ * the first half, "" if they cannot be made. */
+static const char *
+old_lk(const struct pms_patient *p, char *buf, size_t size)
+{
+	char nk[PMS_PT_NKEY];
+
+	(void)size;
+	if (pt_keys(p, buf, buf + PMS_PT_KEY, nk, sizeof(nk)) != PMS_OK)
+		buf[0] = buf[PMS_PT_KEY] = '\0';
+	return buf;
+}
+
+/*
+ * A new patient whose MRN, all digits, is an existing patient's but for
+ * leading zeros ("101" and "000101"): a spreadsheet that read the MRNs
+ * as numbers.  Counted, with the first line, for one warning at the
+ * end; the row goes in as the file says.
+ */
+static enum pms_status
+zeros_lost(struct imp *im, const struct pms_patient *p)
+{
+	char z[PMS_PT_MRN];
+	size_t n = strlen(p->mrn), k;
+	int rc;
+
+	if (n == 0 || n >= 16 || p->mrn[0] == '0' ||
+	    strspn(p->mrn, "0123456789") != n)
+		return PMS_OK;
+	if (im->zeros == NULL && (rc = sqlite3_prepare_v3(im->s->db,
+	    "SELECT 1 FROM patients WHERE mrn = ?1", -1,
+	    SQLITE_PREPARE_PERSISTENT, &im->zeros, NULL)) != SQLITE_OK)
+		return sqlfail(im, rc);
+	for (k = 1; n + k <= 16; k++) {
+		memset(z, '0', k);
+		memcpy(z + k, p->mrn, n + 1);
+		sqlite3_reset(im->zeros);
+		sqlite3_bind_text(im->zeros, 1, z, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(im->zeros)) == SQLITE_ROW) {
+			if (im->n->zeros++ == 0)
+				im->n->zeros_line = im->line;
+			break;
+		}
+		if (rc != SQLITE_DONE)
+			return sqlfail(im, rc);
+	}
+	sqlite3_reset(im->zeros);
+	return PMS_OK;
+}
+
 /* One good row: add, or compare and perhaps update. */
 static enum pms_status
 write_row(struct imp *im, const struct pms_patient *p, uint32_t given)
 {
 	struct pms_patient old, neu;
 	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[PMS_PT_NKEY];
+	char buf[2 * PMS_PT_KEY];
 	uint32_t diff;
 	int64_t id;
 	int rc, isnew;
@@ -1107,12 +1264,15 @@ write_row(struct imp *im, const struct pms_patient *p, uint32_t given)
 	if ((st = match(im, p, lk, fk, &id)) != PMS_OK)
 		return st;
 	if (id == 0) {
+		if ((st = zeros_lost(im, p)) != PMS_OK)
+			return st;
 		sqlite3_reset(im->ins);
 		pt_bind_keyed(im->ins, p, im->now, lk, fk, nk);
 		if ((rc = sqlite3_step(im->ins)) != SQLITE_DONE)
 			return sqlfail(im, rc);
 		id = sqlite3_last_insert_rowid(im->s->db);
-		if ((st = pms_audit_batch_add(im->batch, id, NULL)) != PMS_OK)
+		if ((st = pms_audit_batch_add(im->batch, id, NULL)) != PMS_OK ||
+		    (st = idl_put(&im->lines, id, im->line)) != PMS_OK)
 			return st;
 		if (p->mrn[0] == '\0')
 			im->nulls = 1;
@@ -1133,18 +1293,35 @@ write_row(struct imp *im, const struct pms_patient *p, uint32_t given)
 	if (!isnew) {
 		/* a patient an earlier row of this file named */
 		if (diff != 0) {
-			fault(im, NULL, "the same patient as an earlier row, "
-			    "with other values");
+			char what[128];
+
+			snprintf(what, sizeof(what), "the same patient as line "
+			    "%lu, with other values", idl_get(&im->lines, id));
+			fault(im, NULL, what);
 			return PMS_EDATA;
 		}
 		im->n->unchanged++;
 		return PMS_OK;
 	}
+	if ((st = idl_put(&im->lines, id, im->line)) != PMS_OK)
+		return st;
 	if (diff == 0) {
 		im->n->unchanged++;
 		return PMS_OK;
 	}
+	/* matched by MRN, yet neither the name nor the birth date is the
+	 * patient's: another person, whose identity --update would take */
+	if (im->o->update && p->mrn[0] != '\0' &&
+	    (diff >> PMS_PF_DOB) & 1 && (strcmp(lk, old_lk(&old, buf,
+	    sizeof(buf))) != 0 || strcmp(fk, buf + PMS_PT_KEY) != 0)) {
+		fault(im, "mrn", "the MRN belongs to a patient with another "
+		    "name and date of birth: check the row (nothing of that "
+		    "patient was changed)");
+		return PMS_EDATA;
+	}
 	if (!im->o->update) {
+		if (im->n->differ < PMS_IMPORT_LINES)
+			im->n->differ_lines[im->n->differ] = im->line;
 		im->n->differ++;
 		return PMS_OK;
 	}
@@ -1203,27 +1380,102 @@ cell(struct imp *im, const struct pms_record *rec, int f, char *buf,
 	return s;
 }
 
+/* The field a JSON key names (by the map, or as a header would), or
+ * -1. */
+static int
+json_field(const struct imp *im, const char *key)
+{
+	int f;
+
+	if (im->map == NULL)
+		return alias_field(key);
+	for (f = 0; f < PMS_PF_COUNT; f++)
+		if (im->map->f[f].column != NULL &&
+		    strcasecmp(im->map->f[f].column, key) == 0)
+			return f;
+	return -1;
+}
+
+/*
+ * What a JSON record holds that a CSV cell cannot: keys of no field
+ * (told once each, as CSV columns are), arrays and objects, numbers
+ * that are not whole as an MRN (1.50 would be "1.5").  *skip gets the
+ * fields not to read, one bit each.
+ */
+static void
+json_checks(struct imp *im, const struct pms_record *rec, uint32_t *skip)
+{
+	size_t i, k, n = pms_record_nfields(rec);
+	const char *key;
+	enum pms_val_type t;
+	int f, ignored;
+
+	*skip = 0;
+	for (i = 0; i < n; i++) {
+		key = pms_record_name(rec, i);
+		t = pms_record_type_at(rec, i);
+		if ((f = json_field(im, key)) < 0) {
+			for (k = 0, ignored = 0; im->map != NULL &&
+			    k < im->map->nignore && !ignored; k++)
+				ignored = strcasecmp(im->map->ignore[k], key) ==
+				    0;
+			if (ignored || is_ours(key))
+				continue;
+			/* each told once, by name when it is a name */
+			for (k = 0; k < im->ntold; k++)
+				if (strcasecmp(im->told[k], key) == 0)
+					break;
+			if (k < im->ntold || im->ntold == PMS_NELEM(im->told))
+				continue;
+			pt_cpy(im->told[im->ntold++], sizeof(im->told[0]),
+			    pms_quotable(key) ? key : "");
+			if (pms_quotable(key))
+				say(im, 2, "%s%sfield \"%s\" is not imported",
+				    im->name != NULL ? im->name : "",
+				    im->name != NULL ? ": " : "", key);
+			else
+				say(im, 2, "%s%sline %lu: a field is not "
+				    "imported", im->name != NULL ? im->name :
+				    "", im->name != NULL ? ": " : "",
+				    im->line);
+			continue;
+		}
+		if (t == PMS_VAL_OTHER) {
+			fault(im, pms_pt_fields[f].name, "a JSON array or "
+			    "object: give a value");
+			*skip |= UINT32_C(1) << f;
+		} else if (f == PMS_PF_MRN && t == PMS_VAL_REAL) {
+			fault(im, "mrn", "give it as text (a JSON string): as "
+			    "a number it may have lost its digits");
+			*skip |= UINT32_C(1) << f;
+		}
+	}
+}
+
 /* One record: check, then add, match or reject. */
 static enum pms_status
 one_row(struct imp *im, const struct pms_record *rec)
 {
 	const char *in[PMS_PF_COUNT];
 	struct pms_patient p;
-	uint32_t given;
+	uint32_t given, skip = 0;
 	int f;
 	enum pms_status st;
 
 	im->nfaults = 0;
 	im->rlen = 0;
 	im->reason[0] = '\0';
+	if (im->json)
+		json_checks(im, rec, &skip);
 	for (f = 0; f < PMS_PF_COUNT; f++) {
-		in[f] = cell(im, rec, f, im->bufs[f], sizeof(im->bufs[f]));
+		in[f] = (skip >> f) & 1 ? NULL : cell(im, rec, f, im->bufs[f],
+		    sizeof(im->bufs[f]));
 		if (f == PMS_PF_SSN && masked_ssn(in[f]))
 			in[f] = NULL;
 	}
 	memset(&p, 0, sizeof(p));
 	if (pt_check(&im->env, &im->dates, im->line, in, 0, &p, &given,
-	    check_msg, im) == 0 && im->bad == 0) {
+	    check_msg, im) == 0 && im->bad == 0 && im->nfaults == 0) {
 		if ((st = write_row(im, &p, given)) != PMS_EDATA)
 			return st;
 	}
@@ -1271,7 +1523,9 @@ finalize(struct imp *im)
 	sqlite3_finalize(im->get);
 	sqlite3_finalize(im->ins);
 	sqlite3_finalize(im->upd);
+	sqlite3_finalize(im->zeros);
 	im->by_mrn = im->by_name = im->get = im->ins = im->upd = NULL;
+	im->zeros = NULL;
 }
 
 /* Is there a patient without an MRN? */
@@ -1361,9 +1615,11 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 	struct imp im;
 	char fields[600];
 	enum pms_status st;
-	int began = 0;
+	int began = 0, dry = o->dry_run || pms_store_dry_run(s);
 
 	imp_init(&im, s, name, o, n);
+	if ((st = rej_not_input(in, o->rejects)) != PMS_OK)
+		return st;
 	if (o->map != NULL && (st = map_read(o->map, &im.map)) != PMS_OK)
 		return st;
 	im.dates.form = o->date_form >= 0 ? (enum pms_date_form)o->date_form :
@@ -1376,8 +1632,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 	im.json = pms_reader_format(im.r) == PMS_IN_JSON;
 	if ((st = resolve_columns(&im)) != PMS_OK)
 		goto out;
-	if (o->rejects != NULL && !o->dry_run && (st = rej_open(&im)) !=
-	    PMS_OK)
+	if (o->rejects != NULL && !dry && (st = rej_open(&im)) != PMS_OK)
 		goto out;
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		goto out;
@@ -1386,7 +1641,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 	    (st = prepare(&im)) != PMS_OK ||
 	    (st = any_without_mrn(s, &im.nulls)) != PMS_OK)
 		goto out;
-	if (o->rejects != NULL && o->dry_run) {
+	if (o->rejects != NULL && dry) {
 		/* a dry run with --skip-invalid counts the rejects */
 		im.rej = tmpfile();
 		if (im.rej == NULL) {
@@ -1403,7 +1658,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
-	if (o->dry_run)
+	if (dry)
 		goto out;
 	pt_fields_fmt(im.touched, fields, sizeof(fields));
 	st = pms_audit_batch_end(im.batch, "patient.import", fields);
@@ -1422,7 +1677,7 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 out:
 	finalize(&im);
 	pms_audit_batch_free(im.batch);
-	if (im.rej != NULL && o->dry_run) {
+	if (im.rej != NULL && dry) {
 		fclose(im.rej);
 		im.rej = NULL;
 	}
@@ -1431,6 +1686,7 @@ out:
 		pms_store_rollback(s);
 	pms_reader_close(im.r);
 	pms_import_map_free(im.map);
+	idl_free(&im.lines);
 	return st;
 }
 
@@ -1506,7 +1762,7 @@ pol_row(struct imp *im, const struct pms_record *rec)
 		fault(im, "payer", pms_errmsg());
 		goto bad;
 	} else if (st != PMS_OK)
-		return st;
+		return st;	/* no configuration: no row can go in */
 	/* the same policy already: nothing to do */
 	sqlite3_reset(ps->same);
 	sqlite3_bind_int64(ps->same, 1, pid);
@@ -1543,10 +1799,17 @@ pol_row(struct imp *im, const struct pms_record *rec)
 	rc = sqlite3_step(ps->clash);
 	if (rc == SQLITE_ROW) {
 		char what[128];
+		int64_t cid = sqlite3_column_int64(ps->clash, 0);
 
-		snprintf(what, sizeof(what), "policy %lld is of that "
-		    "priority on some of the same days",
-		    (long long)sqlite3_column_int64(ps->clash, 0));
+		/* one this import added is no policy yet: its line */
+		if (cid > ps->base && (size_t)(cid - ps->base) <= ps->nlines)
+			snprintf(what, sizeof(what), "line %lu is a policy of "
+			    "that priority on some of the same days",
+			    ps->lines[cid - ps->base - 1]);
+		else
+			snprintf(what, sizeof(what), "policy %lld is of that "
+			    "priority on some of the same days",
+			    (long long)cid);
 		fault(im, "priority", what);
 		goto bad;
 	}
@@ -1557,6 +1820,17 @@ pol_row(struct imp *im, const struct pms_record *rec)
 	pt_pol_bind(ps->ins, &o, now);
 	if ((rc = sqlite3_step(ps->ins)) != SQLITE_DONE)
 		return sqlfail(im, rc);
+	if (ps->nlines == ps->cap) {
+		unsigned long *nl;
+
+		ps->cap = ps->cap > 0 ? 2 * ps->cap : 256;
+		if ((nl = reallocarray(ps->lines, ps->cap, sizeof(*nl))) ==
+		    NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		ps->lines = nl;
+	}
+	/* ids follow on from base: this import alone writes meanwhile */
+	ps->lines[ps->nlines++] = im->line;
 	if ((st = pms_audit_batch_add(im->batch, pid, &isnew)) != PMS_OK)
 		return st;
 	im->n->added++;
@@ -1579,15 +1853,20 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 {
 	static const char *const known[] = { "policy_id", "patient_id", "mrn",
 	    NULL };
-	struct pol_imp ps = { NULL, NULL, NULL };
+	struct pol_imp ps;
 	struct imp im;
 	char fields[600];
 	size_t i, k, nc, w = 0;
 	const char *h;
+	char label[64];
+	sqlite3_int64 base;
 	enum pms_status st;
-	int began = 0, rc, f, ok;
+	int began = 0, rc, f, ok, dry = o->dry_run || pms_store_dry_run(s);
 
+	memset(&ps, 0, sizeof(ps));
 	imp_init(&im, s, name, o, n);
+	if ((st = rej_not_input(in, o->rejects)) != PMS_OK)
+		return st;
 	im.dates.form = o->date_form >= 0 ? (enum pms_date_form)o->date_form :
 	    PMS_DATE_ISO;
 	im.dates.seen = PMS_DATE_ISO;
@@ -1603,20 +1882,21 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 		for (f = 0; f < PMS_OF_COUNT && !ok; f++)
 			ok = strcasecmp(pms_pol_field_name(f), h) == 0;
 		if (!ok && !is_ours(h))
-			say(&im, 2, "%s%scolumn \"%s\" is not imported",
+			say(&im, 2, "%s%scolumn %s is not imported",
 			    name != NULL ? name : "", name != NULL ? ": " : "",
-			    h);
+			    col_label(label, sizeof(label), h, i));
 	}
-	if (o->rejects != NULL && !o->dry_run && (st = rej_open(&im)) !=
-	    PMS_OK)
+	if (o->rejects != NULL && !dry && (st = rej_open(&im)) != PMS_OK)
 		goto out;
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		goto out;
 	began = 1;
-	if ((st = pms_audit_batch_begin(s, &im.batch)) != PMS_OK)
+	if ((st = pms_audit_batch_begin(s, &im.batch)) != PMS_OK ||
+	    (st = pms_query_int(s, "SELECT coalesce(max(id), 0) FROM "
+	    "policies", &base)) != PMS_OK)
 		goto out;
-	if (o->rejects != NULL && o->dry_run && (im.rej = tmpfile()) ==
-	    NULL) {
+	ps.base = base;
+	if (o->rejects != NULL && dry && (im.rej = tmpfile()) == NULL) {
 		st = pms_seterr(PMS_EIO, "a dry run's rejects: %s",
 		    strerror(errno));
 		goto out;
@@ -1648,7 +1928,7 @@ pms_policy_import(struct pms_store *s, FILE *in, const char *name,
 		    "imported", im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
-	if (o->dry_run)
+	if (dry)
 		goto out;
 	fields[0] = '\0';
 	for (f = 0; f < PMS_OF_COUNT; f++) {
@@ -1674,8 +1954,9 @@ out:
 	sqlite3_finalize(ps.same);
 	sqlite3_finalize(ps.clash);
 	sqlite3_finalize(ps.ins);
+	free(ps.lines);
 	pms_audit_batch_free(im.batch);
-	if (im.rej != NULL && o->dry_run) {
+	if (im.rej != NULL && dry) {
 		fclose(im.rej);
 		im.rej = NULL;
 	}
@@ -1751,15 +2032,34 @@ upd_row(struct imp *im, const struct pms_record *rec)
 	pt_read(im->get, &old, 1);
 	sqlite3_reset(im->get);
 	p = old;
+	/* the masked SSN that show and export print: unchanged, if it is
+	 * the patient's own */
+	if (masked_ssn(in[PMS_PF_SSN])) {
+		char mask[16];
+
+		pms_ssn_mask(old.ssn, mask);
+		if (strcmp(mask, in[PMS_PF_SSN]) != 0) {
+			fault(im, "ssn", "masked, and not as the patient's "
+			    "shows: give the whole number to change it");
+			goto bad;
+		}
+		in[PMS_PF_SSN] = NULL;
+	}
 	if (pt_check(&im->env, &im->dates, im->line, in, 1, &p, &given,
 	    check_msg, im) > 0 || im->bad > 0)
 		goto bad;
 	if ((st = pms_audit_batch_add(im->batch, id, &isnew)) != PMS_OK)
 		return st;
 	if (!isnew) {
-		fault(im, NULL, "the same patient as an earlier row");
+		char what[128];
+
+		snprintf(what, sizeof(what), "the same patient as line %lu",
+		    idl_get(&im->lines, id));
+		fault(im, NULL, what);
 		goto bad;
 	}
+	if ((st = idl_put(&im->lines, id, im->line)) != PMS_OK)
+		return st;
 	if ((diff = pt_diff(&old, &p)) == 0) {
 		im->n->unchanged++;
 		return PMS_OK;
@@ -1819,7 +2119,7 @@ pms_patient_update_records(struct pms_store *s, FILE *in, const char *name,
 		    im.bad, im.bad == 1 ? "" : "s");
 		goto out;
 	}
-	if (o->dry_run)
+	if (o->dry_run || pms_store_dry_run(s))
 		goto out;
 	pt_fields_fmt(im.touched, fields, sizeof(fields));
 	st = pms_audit_batch_end(im.batch, "patient.update", fields);
@@ -1834,5 +2134,6 @@ out:
 	if (began)
 		pms_store_rollback(s);
 	pms_reader_close(im.r);
+	idl_free(&im.lines);
 	return st;
 }

@@ -31,15 +31,26 @@ struct pms_import_opts {
 	void		*report_arg;
 };
 
+/* Lines kept of the rows a notice is about. */
+#define PMS_IMPORT_LINES	8
+
 struct pms_import_count {
 	unsigned long	 rows;		/* records read */
 	unsigned long	 added;
 	unsigned long	 updated;
 	unsigned long	 unchanged;	/* matched and equal */
 	unsigned long	 differ;	/* matched, differ, not updated */
+	unsigned long	 differ_lines[PMS_IMPORT_LINES];	/* the first */
 	unsigned long	 rejected;	/* bad rows (to the rejects file) */
 	unsigned long	 quotes;	/* typographic apostrophes made plain */
 	unsigned long	 quotes_line;	/* the first of them */
+	/* new patients whose MRN, all digits, is a patient's but for its
+	 * leading zeros: a spreadsheet read them as numbers */
+	unsigned long	 zeros;
+	unsigned long	 zeros_line;	/* the first of them */
+	/* 4-digit ZIP codes of the US (a lost leading zero), told once */
+	unsigned long	 zips;
+	unsigned long	 zips_line;
 };
 
 /*

@@ -82,6 +82,10 @@ enum pms_status	 pt_value(const struct pt_field *f, const char *in,
 		    unsigned long line, char *out, size_t size,
 		    const char **notice, const char **warn);
 
+/* An MRN as it is kept: blanks around it dropped, checked.  PMS_EDATA
+ * "what is wrong" (no field name, never the value). */
+enum pms_status	 pt_mrn_norm(const char *in, char out[PMS_PT_MRN]);
+
 /* Set a field of the struct at base from its normalised text. */
 void		 pt_store(const struct pt_field *f, void *base,
 		    const char *val);
@@ -138,6 +142,8 @@ int		 pt_pol_check(const struct pt_env *, struct pt_dates *,
 extern const char pt_sql_pol_insert[];
 void		 pt_pol_bind(sqlite3_stmt *, const struct pms_policy *,
 		    const char *now);
+/* PMS_EREFUSED for a code no payer has, PMS_ECONFIG before any
+ * configuration was loaded. */
 enum pms_status	 pt_payer(struct pms_store *, const char *code,
 		    int64_t *id);
 

@@ -973,16 +973,31 @@ static enum pms_status
 mrn_value(const char *in, size_t max, char *out, size_t size)
 {
 	const unsigned char *p;
+	size_t n;
 
 	if (u8_check((const uint8_t *)in, strlen(in)) != NULL)
 		return pms_seterr(PMS_EDATA, "not valid UTF-8");
 	for (p = (const unsigned char *)in; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return pms_seterr(PMS_EDATA, "a control character");
-	if (strlen(in) > max || strlen(in) >= size)
+	/* blanks around it are no part of it, wherever it is typed */
+	while (*in == ' ')
+		in++;
+	for (n = strlen(in); n > 0 && in[n - 1] == ' '; n--)
+		;
+	if (n == 0)
+		return pms_seterr(PMS_EDATA, "only blanks");
+	if (n > max || n >= size)
 		return pms_seterr(PMS_EDATA, "longer than %zu bytes", max);
-	pt_cpy(out, size, in);
+	memcpy(out, in, n);
+	out[n] = '\0';
 	return PMS_OK;
+}
+
+enum pms_status
+pt_mrn_norm(const char *in, char out[PMS_PT_MRN])
+{
+	return mrn_value(in, PMS_PT_MRN - 1, out, PMS_PT_MRN);
 }
 
 void

@@ -40,6 +40,14 @@ const char	*pms_errmsg(void);
 /* Map a status to its sysexits(3) exit code. */
 int		 pms_exit_code(enum pms_status);
 
+/*
+ * 1 if a value from the command line or the input may be quoted in a
+ * message: the shape of a code or an id, 1 to 32 of letters, digits,
+ * ".", "_", "-".  Anything else (words with spaces, a date, an address)
+ * may be a patient's data: name the field and say what is wrong.
+ */
+int		 pms_quotable(const char *);
+
 /* Roles, stored with each slot; lib/rights.c says what each may do. */
 #define PMS_ROLE_ADMIN		0x01u
 #define PMS_ROLE_FRONT_DESK	0x02u
@@ -103,6 +111,14 @@ enum pms_status	 pms_store_open(struct pms_store **sp,
 enum pms_status	 pms_store_create(const struct pms_store_opts *,
 		    enum pms_kdf, char *recovery, size_t size);
 
+/*
+ * Remove a store pms_store_create() made a moment ago (the database and
+ * its WAL, the slot file, the lock directory), for a program that could
+ * not show the recovery key: a store nobody can recover is not kept.
+ * Never for a store in use.
+ */
+enum pms_status	 pms_store_unmake(const char *path);
+
 /* Close the store; may run a small checkpoint (see store.c). */
 void		 pms_store_close(struct pms_store *);
 
@@ -149,6 +165,24 @@ enum pms_status	 pms_store_maintain(struct pms_store *);
 enum pms_status	 pms_store_begin(struct pms_store *);
 enum pms_status	 pms_store_commit(struct pms_store *);
 void		 pms_store_rollback(struct pms_store *);
+
+/*
+ * A dry run (--dry-run, set by pms_cli_open() for every data program):
+ * from then on pms_store_commit() of a transaction that changed the
+ * store rolls back instead and returns PMS_OK, so that a command does
+ * all its work and all its checks, can tell what it would have done
+ * (the new ids, the counts), and nothing of it is kept, its audit entry
+ * included.  A transaction that wrote only to the access log is a read
+ * (list, show, a report): it commits, since what was read was shown,
+ * and so do the entries of access control (a refusal, a break-glass
+ * use).  Nothing else needs to know, but a command that writes a file
+ * besides the store (an export with --out, a rejects file, statements,
+ * a claim file): it asks pms_store_dry_run() and writes none, saying
+ * what it would have written (pms_cli_writer() does so for --out), and
+ * a read whose rows went nowhere keeps no entry (pms_read_run()).
+ */
+void		 pms_store_set_dry_run(struct pms_store *, int on);
+int		 pms_store_dry_run(const struct pms_store *);
 
 /*
  * Append one audit entry inside the caller's write transaction: action
@@ -335,10 +369,33 @@ int		 pms_cli_main(struct pms_ctx *, const struct pms_cmd *cmds,
 /*
  * Open the store for action (a row of lib/rights.c), with the user's
  * roles checked (ctx->emergency for break-glass).  Returns 0 with *sp
- * open, or the exit code after reporting.
+ * open, or the exit code after reporting.  With --dry-run the store is
+ * a dry run (pms_store_set_dry_run): every command of every data
+ * program honours it with nothing more to do, but for the files it
+ * writes besides the store (pms_cli_writer() does --out).
  */
 int		 pms_cli_open(struct pms_ctx *, const char *action,
 		    struct pms_store **sp);
+/* "prog: --dry-run: PATH was not written", for a command's own file. */
+void		 pms_cli_would_write(const struct pms_ctx *, const char *path);
+
+/* A usage error: "prog: reason" on stderr, then the usage; no return. */
+_Noreturn void	 pms_cli_usage(struct pms_ctx *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* The option getopt_long() just refused (returned '?' or ':'), as it
+ * was typed, in quotes: "--bogus", or "-b" in "-bob". */
+void		 pms_cli_bad_option(char **argv, char *buf, size_t size);
+
+/*
+ * 0 if path may be written by a command, or 64 after reporting when it
+ * is one of the store's own files (the database, its WAL, shared
+ * memory, journal, slot file, lock directory), however it is spelt.
+ * pms_cli_open() checks --out; a command checks its other outputs
+ * (rejects files) with it, naming the option in opt.
+ */
+int		 pms_cli_out_path(struct pms_ctx *, const char *opt,
+		    const char *path);
 
 /* Set up the process: sodium, umask 007, no core dumps. */
 void		 pms_ctx_init(struct pms_ctx *, const char *prog);

@@ -13,6 +13,9 @@
 /* Set the message of the current failure and return st. */
 enum pms_status	 pms_seterr(enum pms_status st, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* The status the last pms_seterr() was given (for a callback that can
+ * return only -1, as pms_pass_fn). */
+enum pms_status	 pms_errstatus(void);
 
 /* ---- the slot file (keys.c) ---- */
 
@@ -141,9 +144,22 @@ struct pms_store {
 	int		 lockfd;	/* shared flock while open */
 	char		*emergency;	/* break-glass reason: flags entries */
 	int64_t		 audit_last;	/* entry appended in this transaction */
+	int		 dry_run;	/* commits roll back (pms.h) */
+	sqlite3_int64	 tx_changes;	/* total changes at BEGIN */
+	sqlite3_int64	 tx_log;	/* rows of the access log since */
 };
 
 #define PMS_CACHE_SECS	900	/* default idle timeout of a cached key */
+
+/*
+ * COMMIT, even in a dry run: for the entries that must stay whatever
+ * the command was asked (a refusal, a break-glass, the entry of a read
+ * whose rows went out).  PMS_OK, or the failure, rolled back.
+ */
+enum pms_status	 pms_store_commit_log(struct pms_store *);
+/* BEGIN DEFERRED: a read transaction, which in WAL mode blocks no
+ * writer; ended by pms_store_rollback(). */
+enum pms_status	 pms_store_begin_read(struct pms_store *);
 
 enum pms_status	 pms_store_record_slot(struct pms_store *,
 		    const struct pms_slot *);

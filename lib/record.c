@@ -254,6 +254,12 @@ struct pms_reader {
 	unsigned char	*buf;		/* decoded input, buf[pos..len) unread */
 	size_t		 cap, pos, len;
 	unsigned char	*raw;		/* Windows-1252 bytes, undecoded */
+	/* Windows-1252 asked for: are the bytes UTF-8 already? */
+	int		 judged;	/* decided: they are not */
+	unsigned char	 carry[4];	/* a sequence begun, not ended */
+	size_t		 ncarry;
+	unsigned long	 nutf8;		/* multi-byte sequences seen */
+	int		 told_enc;	/* --encoding suggested once */
 	int		 eof;		/* fread found the end */
 	int		 done;		/* no more records */
 	unsigned long	 line;		/* the line of buf[pos] */
@@ -406,6 +412,53 @@ consume(struct pms_reader *r, size_t n)
 	r->pos += n;
 }
 
+/*
+ * With Windows-1252 asked for: look at the raw bytes for what the
+ * option would mangle, a file that is UTF-8 already ("Weiß" read as
+ * "WeiÃŸ").  A byte that cannot be UTF-8 settles it (Windows-1252 it
+ * is); with decide (the first chunk read, or the end), bytes above
+ * 0x7F that all made valid multi-byte UTF-8 are refused: PMS_EDATA.
+ */
+static enum pms_status
+enc_check(struct pms_reader *r, const unsigned char *s, size_t n,
+    int decide)
+{
+	char pre[PATH_MAX + 4];
+	size_t i, len;
+	uint32_t cp;
+	unsigned char c;
+
+	if (r->enc != PMS_ENC_WINDOWS_1252 || r->judged)
+		return PMS_OK;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c < 0x80 && r->ncarry == 0)
+			continue;
+		r->carry[r->ncarry++] = c;
+		len = r->carry[0] >= 0xC2 && r->carry[0] <= 0xDF ? 2 :
+		    r->carry[0] >= 0xE0 && r->carry[0] <= 0xEF ? 3 :
+		    r->carry[0] >= 0xF0 && r->carry[0] <= 0xF4 ? 4 : 0;
+		if (len == 0 || (r->ncarry > 1 && (c & 0xC0) != 0x80)) {
+			r->judged = 1;		/* not UTF-8 */
+			return PMS_OK;
+		}
+		if (r->ncarry < len)
+			continue;
+		if (utf8_next(r->carry, len, &cp) != len) {
+			r->judged = 1;
+			return PMS_OK;
+		}
+		r->nutf8++;
+		r->ncarry = 0;
+	}
+	if (!decide || r->nutf8 == 0)
+		return PMS_OK;
+	r->judged = 1;
+	return pms_seterr(PMS_EDATA, "%sthe file is UTF-8 already: leave out "
+	    "the Windows-1252 encoding (--encoding, or the map's encoding)",
+	    in_prefix(r, pre, sizeof(pre)));
+}
+
 /* Decode raw bytes into the buffer (room for them made by the caller). */
 static void
 put_decoded(struct pms_reader *r, const unsigned char *s, size_t n)
@@ -429,6 +482,7 @@ fill(struct pms_reader *r)
 	size_t room, want, n;
 	unsigned char *p;
 	char pre[PATH_MAX + 4];
+	enum pms_status st;
 
 	if (r->pos > 0) {
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -445,6 +499,9 @@ fill(struct pms_reader *r)
 	if (r->enc == PMS_ENC_WINDOWS_1252) {
 		want = room / 3 < CHUNK ? room / 3 : CHUNK;
 		n = fread(r->raw, 1, want, r->in);
+		if (!ferror(r->in) && (st = enc_check(r, r->raw, n, 1)) !=
+		    PMS_OK)
+			return st;
 		put_decoded(r, r->raw, n);
 	} else {
 		want = room;
@@ -454,10 +511,12 @@ fill(struct pms_reader *r)
 	if (n < want) {
 		if (ferror(r->in)) {
 			int e = errno != 0 ? errno : EIO;
+			const char *p = in_prefix(r, pre, sizeof(pre));
 
 			r->done = 1;
 			return pms_seterr(PMS_EIO, "%sread error: %s",
-			    in_prefix(r, pre, sizeof(pre)), strerror(e));
+			    *p != '\0' ? p : "standard input: ",
+			    strerror(e));
 		}
 		r->eof = 1;
 	}
@@ -503,14 +562,18 @@ rec_finish(struct pms_reader *r, unsigned long line)
 	r->last_line = line;
 }
 
-/* The message for a cell that is not text we take. */
+/* The message for a cell that is not text we take; the first time, a
+ * file that is not UTF-8 is likely Windows-1252: said so. */
 static const char *
-bad_text(const struct pms_reader *r, int bad)
+bad_text(struct pms_reader *r, int bad)
 {
 	if (bad == 'n')
 		return "a NUL byte";
 	if (r->enc == PMS_ENC_WINDOWS_1252)
 		return "a byte that Windows-1252 does not define";
+	if (!r->told_enc++)
+		return "not valid UTF-8 (saved by Excel on Windows? give "
+		    "--encoding windows-1252)";
 	return "not valid UTF-8";
 }
 
@@ -788,10 +851,17 @@ csv_take_header(struct pms_reader *r)
 	qsort_r(sorted, n, sizeof(*sorted), hdr_cmp, r->hdr);
 	for (i = 1; i < n; i++)
 		if (name_cmp(r->hdr[sorted[i - 1]], r->hdr[sorted[i]]) == 0) {
+			/* quoted when it is the shape of a name of a column:
+			 * a first line of data is a patient's */
 			safe_name(r->hdr[sorted[i]], nbuf, sizeof(nbuf));
-			st = line_fail(r, line, "header", PMS_EDATA,
-			    "column %zu \"%s\" repeats column %zu",
-			    sorted[i] + 1, nbuf, sorted[i - 1] + 1);
+			if (pms_quotable(nbuf))
+				st = line_fail(r, line, "header", PMS_EDATA,
+				    "column %zu \"%s\" repeats column %zu",
+				    sorted[i] + 1, nbuf, sorted[i - 1] + 1);
+			else
+				st = line_fail(r, line, "header", PMS_EDATA,
+				    "column %zu repeats column %zu",
+				    sorted[i] + 1, sorted[i - 1] + 1);
 			goto out;
 		}
 out:
@@ -1059,6 +1129,10 @@ json_next(struct pms_reader *r, int *got)
 			    "record longer than 1 MiB");
 		obj = json_loadb((const char *)s, k, JSON_REJECT_DUPLICATES,
 		    &err);
+		if (obj == NULL && strstr(err.text, "JSON_ALLOW_NUL") != NULL)
+			return line_fail(r, line, NULL, PMS_EDATA,
+			    "column %d: a NUL character (\\u0000) in a string",
+			    err.column);
 		if (obj == NULL) {
 			json_why(&err, why, sizeof(why));
 			return line_fail(r, line, NULL, PMS_EDATA,
@@ -1067,7 +1141,8 @@ json_next(struct pms_reader *r, int *got)
 		if (!json_is_object(obj)) {
 			json_decref(obj);
 			return line_fail(r, line, NULL, PMS_EDATA,
-			    "not a JSON object");
+			    "a line must be a JSON object ({\"name\": value, "
+			    "...})");
 		}
 		st = json_take(r, obj, line);
 		json_decref(obj);
@@ -1090,12 +1165,14 @@ read_bom(struct pms_reader *r)
 	size_t n, skip = 0;
 	char pre[PATH_MAX + 4];
 	const char *p = in_prefix(r, pre, sizeof(pre));
+	enum pms_status st;
 
 	n = fread(head, 1, sizeof(head), r->in);
 	if (n < sizeof(head)) {
 		if (ferror(r->in)) {
 			r->done = 1;
-			return pms_seterr(PMS_EIO, "%sread error: %s", p,
+			return pms_seterr(PMS_EIO, "%sread error: %s",
+			    *p != '\0' ? p : "standard input: ",
 			    strerror(errno != 0 ? errno : EIO));
 		}
 		r->eof = 1;
@@ -1112,6 +1189,8 @@ read_bom(struct pms_reader *r)
 		skip = 3;
 		r->enc = PMS_ENC_UTF8;		/* the mark says so */
 	}
+	if ((st = enc_check(r, head + skip, n - skip, r->eof)) != PMS_OK)
+		return st;
 	put_decoded(r, head + skip, n - skip);
 	return PMS_OK;
 }
@@ -1185,7 +1264,8 @@ pms_reader_open(struct pms_reader **rp, FILE *in, const char *name,
 	if ((st = skip_blank_lines(r, &first)) != PMS_OK)
 		goto out;
 	if (r->fmt == PMS_IN_AUTO)
-		r->fmt = first == '{' ? PMS_IN_JSON : PMS_IN_CSV;
+		r->fmt = first == '{' || first == '[' ? PMS_IN_JSON :
+		    PMS_IN_CSV;
 	if (first == -1 && r->eof) {
 		r->done = 1;
 		goto ok;
@@ -1596,13 +1676,18 @@ pms_record_local(const struct pms_record *rec, const char *field,
 
 /* ---- the writer ---- */
 
+/* A file written by the rules of pms_outfile_open(). */
+struct pms_outfile {
+	FILE		*f;
+	char		*path;		/* the file asked for */
+	char		*target;	/* the file written (links followed) */
+	char		*tmp;		/* the temp file to rename, or NULL */
+};
+
 struct pms_writer {
 	enum pms_out_format fmt;
 	FILE		*out;
-	int		 own;		/* out is ours to close */
-	char		*path;		/* the file asked for, or NULL */
-	char		*target;	/* the file written (links followed) */
-	char		*tmp;		/* the temp file to rename, or NULL */
+	struct pms_outfile *of;		/* out is this file's, or NULL */
 	struct pms_col	*cols;
 	size_t		 ncols;
 	int		 err;		/* errno of the first write error */
@@ -1646,14 +1731,18 @@ wrs(struct pms_writer *w, const char *s)
 static const char *
 out_name(const struct pms_writer *w)
 {
-	if (w->path != NULL)
-		return w->path;
+	if (w->of != NULL)
+		return w->of->path;
 	return w->out == stdout ? "standard output" : "output";
 }
 
 static enum pms_status
 write_fail(const struct pms_writer *w)
 {
+	/* a reader that went away ("| head") needs no more words */
+	if (w->err == EPIPE)
+		return pms_seterr(PMS_EIO, "%s: %s", out_name(w),
+		    strerror(w->err));
 	return pms_seterr(PMS_EIO, "%s: write error: %s", out_name(w),
 	    strerror(w->err));
 }
@@ -1723,9 +1812,6 @@ writer_free(struct pms_writer *w)
 	free(w->width);
 	free(w->tbuf);
 	free(w->toff);
-	free(w->path);
-	free(w->target);
-	free(w->tmp);
 	free(w);
 }
 
@@ -1819,38 +1905,43 @@ out_target(const char *path, char **target, int *direct)
 	return PMS_OK;
 }
 
-enum pms_status
-pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
-    const char *path, const struct pms_col *cols, size_t ncols)
+static void
+outfile_free(struct pms_outfile *of)
 {
-	struct pms_writer *w;
+	free(of->path);
+	free(of->target);
+	free(of->tmp);
+	free(of);
+}
+
+enum pms_status
+pms_outfile_open(struct pms_outfile **op, const char *path, FILE **fp)
+{
+	struct pms_outfile *of;
 	enum pms_status st;
 	char tmp[PATH_MAX];
 	int fd = -1, direct;
 
-	if (path == NULL || strcmp(path, "-") == 0)
-		return pms_writer_open_stream(wp, fmt, stdout, cols, ncols);
-	*wp = NULL;
-	if ((w = calloc(1, sizeof(*w))) == NULL)
+	*op = NULL;
+	*fp = NULL;
+	if ((of = calloc(1, sizeof(*of))) == NULL)
 		return nomem();
-	if ((st = set_cols(w, cols, ncols)) != PMS_OK)
-		goto fail;
-	if ((w->path = strdup(path)) == NULL) {
+	if ((of->path = strdup(path)) == NULL) {
 		st = nomem();
 		goto fail;
 	}
-	if ((st = out_target(path, &w->target, &direct)) != PMS_OK)
+	if ((st = out_target(path, &of->target, &direct)) != PMS_OK)
 		goto fail;
 	if (direct) {
 		/* appending: /dev/stdout may be a file the shell opened */
-		if ((fd = open(w->target, O_WRONLY | O_APPEND | O_CLOEXEC |
+		if ((fd = open(of->target, O_WRONLY | O_APPEND | O_CLOEXEC |
 		    O_NOCTTY)) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", path,
 			    strerror(errno));
 			goto fail;
 		}
 	} else {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", w->target) >=
+		if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", of->target) >=
 		    (int)sizeof(tmp)) {
 			st = pms_seterr(PMS_EIO, "%s: path too long", path);
 			goto fail;
@@ -1860,7 +1951,7 @@ pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
 			    strerror(errno));
 			goto fail;
 		}
-		if ((w->tmp = strdup(tmp)) == NULL) {
+		if ((of->tmp = strdup(tmp)) == NULL) {
 			unlink(tmp);
 			close(fd);
 			st = nomem();
@@ -1872,22 +1963,107 @@ pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
 			goto fail;
 		}
 	}
-	if ((w->out = fdopen(fd, "w")) == NULL) {
+	if ((of->f = fdopen(fd, "w")) == NULL) {
 		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	fd = -1;
-	w->own = 1;
-	writer_start(w, fmt);
-	*wp = w;
+	*op = of;
+	*fp = of->f;
 	return PMS_OK;
 fail:
 	if (fd != -1)
 		close(fd);
-	if (w->tmp != NULL)
-		unlink(w->tmp);
-	writer_free(w);
+	if (of->tmp != NULL)
+		unlink(of->tmp);
+	outfile_free(of);
 	return st;
+}
+
+const char *
+pms_outfile_path(const struct pms_outfile *of)
+{
+	return of->path;
+}
+
+/* Close of's stream; err (an errno, or 0) is a write error seen before.
+ * Renames the temp file into place when all went well. */
+static enum pms_status
+outfile_finish(struct pms_outfile *of, int err)
+{
+	enum pms_status st = PMS_OK;
+
+	if (err == 0 && fflush(of->f) == EOF)
+		err = errno != 0 ? errno : EIO;
+	if (err == 0 && ferror(of->f))
+		err = EIO;
+	/* fsync fails on a FIFO or a device with EINVAL: no matter */
+	if (err == 0 && fsync(fileno(of->f)) == -1 &&
+	    (of->tmp != NULL || (errno != EINVAL && errno != EROFS)))
+		err = errno;
+	if (fclose(of->f) == EOF && err == 0)
+		err = errno != 0 ? errno : EIO;
+	of->f = NULL;
+	if (err != 0) {
+		st = pms_seterr(PMS_EIO, "%s: write error: %s", of->path,
+		    strerror(err));
+		goto out;
+	}
+	if (of->tmp != NULL) {
+		if (rename(of->tmp, of->target) == -1) {
+			st = pms_seterr(PMS_EIO, "%s: %s", of->path,
+			    strerror(errno));
+			goto out;
+		}
+		free(of->tmp);
+		of->tmp = NULL;
+		/* as pms_file_replace: the file is in place either way */
+		pms_sync_dir(of->target);
+	}
+out:
+	if (of->tmp != NULL)
+		unlink(of->tmp);
+	outfile_free(of);
+	return st;
+}
+
+enum pms_status
+pms_outfile_close(struct pms_outfile *of)
+{
+	return outfile_finish(of, 0);
+}
+
+void
+pms_outfile_abort(struct pms_outfile *of)
+{
+	if (of == NULL)
+		return;
+	if (of->f != NULL)
+		fclose(of->f);
+	if (of->tmp != NULL)
+		unlink(of->tmp);
+	outfile_free(of);
+}
+
+enum pms_status
+pms_writer_open(struct pms_writer **wp, enum pms_out_format fmt,
+    const char *path, const struct pms_col *cols, size_t ncols)
+{
+	struct pms_writer *w;
+	enum pms_status st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return pms_writer_open_stream(wp, fmt, stdout, cols, ncols);
+	*wp = NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return nomem();
+	if ((st = set_cols(w, cols, ncols)) != PMS_OK ||
+	    (st = pms_outfile_open(&w->of, path, &w->out)) != PMS_OK) {
+		writer_free(w);
+		return st;
+	}
+	writer_start(w, fmt);
+	*wp = w;
+	return PMS_OK;
 }
 
 /* CSV: quote when a reader would otherwise split or trim the cell. */
@@ -2284,45 +2460,25 @@ pms_writer_close(struct pms_writer *w)
 {
 	enum pms_status st = PMS_OK;
 
-	if (w->fmt == PMS_OUT_TABLE && (st = table_print(w)) != PMS_OK)
+	if (w->fmt == PMS_OUT_TABLE && (st = table_print(w)) != PMS_OK) {
+		pms_outfile_abort(w->of);
 		goto out;
+	}
+	if (w->of != NULL) {
+		st = outfile_finish(w->of, w->err);
+		goto out;
+	}
 	if (w->err == 0 && fflush(w->out) == EOF)
 		w->err = errno != 0 ? errno : EIO;
 	if (w->err == 0 && ferror(w->out))
 		w->err = EIO;
-	if (w->own) {
-		/* fsync fails on a FIFO or a device with EINVAL: no matter */
-		if (w->err == 0 && fsync(fileno(w->out)) == -1 &&
-		    (w->tmp != NULL || (errno != EINVAL && errno != EROFS)))
-			w->err = errno;
-		if (fclose(w->out) == EOF && w->err == 0)
-			w->err = errno != 0 ? errno : EIO;
-		w->out = NULL;
-	}
 	if (w->err != 0) {
 		st = write_fail(w);
 		/* reported here, and once is enough: the caller's own check
 		 * of its stream must not say it again */
-		if (!w->own)
-			clearerr(w->out);
-		goto out;
-	}
-	if (w->tmp != NULL) {
-		if (rename(w->tmp, w->target) == -1) {
-			st = pms_seterr(PMS_EIO, "%s: %s", w->path,
-			    strerror(errno));
-			goto out;
-		}
-		free(w->tmp);
-		w->tmp = NULL;
-		/* as pms_file_replace: the file is in place either way */
-		pms_sync_dir(w->target);
+		clearerr(w->out);
 	}
 out:
-	if (w->own && w->out != NULL)
-		fclose(w->out);
-	if (w->tmp != NULL)
-		unlink(w->tmp);
 	writer_free(w);
 	return st;
 }
@@ -2332,9 +2488,6 @@ pms_writer_abort(struct pms_writer *w)
 {
 	if (w == NULL)
 		return;
-	if (w->own)
-		fclose(w->out);
-	if (w->tmp != NULL)
-		unlink(w->tmp);
+	pms_outfile_abort(w->of);
 	writer_free(w);
 }

@@ -15,7 +15,8 @@
 /* ---- reading ---- */
 
 enum pms_in_format {
-	PMS_IN_AUTO,		/* the first non-blank byte: '{' is JSON */
+	PMS_IN_AUTO,		/* the first non-blank byte: '{' or '[' is
+				 * JSON (a line not an object is refused) */
 	PMS_IN_CSV,
 	PMS_IN_JSON
 };
@@ -264,5 +265,26 @@ enum pms_status	 pms_writer_close(struct pms_writer *);
  * was; on a stream, what was written stays written (a table: nothing
  * was).  Frees the writer; NULL does nothing. */
 void		 pms_writer_abort(struct pms_writer *);
+
+/*
+ * A file of any other shape (a rejects file, whose columns are the
+ * input's) written by the same rules as pms_writer_open(): a new or
+ * regular file (a link followed to its file) through a temp file beside
+ * it, mode 0600, renamed into place by pms_outfile_close(); a device, a
+ * FIFO, or anything under /dev, /proc or /sys (/dev/stdout) written
+ * directly, never renamed over; a directory refused.  *fp is the
+ * stream to write, the outfile's to close.  PMS_EIO naming path.
+ */
+struct pms_outfile;
+enum pms_status	 pms_outfile_open(struct pms_outfile **, const char *path,
+		    FILE **fp);
+/* The path as given. */
+const char	*pms_outfile_path(const struct pms_outfile *);
+/* Flush, fsync, close and put in place; PMS_EIO "PATH: write error:
+ * ..." with nothing of a new file left.  Frees the outfile. */
+enum pms_status	 pms_outfile_close(struct pms_outfile *);
+/* Give up: the temp file removed, the old file as it was; what was
+ * written to a device stays written.  NULL does nothing. */
+void		 pms_outfile_abort(struct pms_outfile *);
 
 #endif /* PMS_RECORD_H */

@@ -186,7 +186,8 @@ log_one(struct pms_store *s, const char *what, const char *action)
 		pms_store_rollback(s);
 		return st;
 	}
-	return pms_store_commit(s);
+	/* on record even in a dry run */
+	return pms_store_commit_log(s);
 }
 
 /*

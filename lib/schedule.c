@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "patient.h"
 #include "schedule_int.h"
 
@@ -372,29 +373,77 @@ out:
 	return ps;
 }
 
+/*
+ * A query walked for pms_read_run(): on the first walk each appointment
+ * is only named, on the second those named go to the caller's fn.
+ */
+struct appt_walk {
+	const struct pms_appt_query *q;
+	struct pms_read	*r;
+	pms_appt_fn	*fn;
+	void		*arg;
+	size_t		*count;
+	enum pms_status	 st;		/* why the walk stopped, if it did */
+};
+
+static int
+appt_walk_one(void *arg, const struct pms_appt *a)
+{
+	struct appt_walk *w = arg;
+	int show;
+
+	if ((w->st = pms_read_row(w->r, a->id, &a->patient_id, 1, &show)) !=
+	    PMS_OK)
+		return 1;
+	if (!show)
+		return 0;
+	if (w->count != NULL)
+		(*w->count)++;
+	if (w->fn(w->arg, a) != 0) {
+		w->st = pms_read_stopped();
+		return 1;
+	}
+	return 0;
+}
+
+static enum pms_status
+appt_walk(struct pms_store *s, struct pms_read *r, void *arg)
+{
+	struct appt_walk *w = arg;
+	enum pms_status st;
+
+	w->r = r;
+	w->st = PMS_OK;
+	if (w->count != NULL)
+		*w->count = 0;
+	st = sched_iterate(s, w->q, appt_walk_one, w, NULL, NULL, NULL, NULL);
+	return w->st != PMS_OK ? w->st : st;
+}
+
+enum pms_status
+sched_read(struct pms_store *s, const struct pms_appt_query *q,
+    const char *action, const char *fields, const char *out_path,
+    pms_appt_fn *fn, void *arg, size_t *count)
+{
+	struct pms_read_spec sp;
+	struct appt_walk w = { q, NULL, fn, arg, count, PMS_OK };
+
+	memset(&sp, 0, sizeof(sp));
+	sp.action = action;
+	sp.fields = fields;
+	sp.out_path = out_path;
+	if (count != NULL)
+		*count = 0;
+	return pms_read_run(s, &sp, appt_walk, &w);
+}
+
 enum pms_status
 pms_appt_query(struct pms_store *s, const struct pms_appt_query *q,
     pms_appt_fn *fn, void *arg, size_t *count)
 {
-	enum pms_status st;
-	int64_t *pids = NULL;
-	size_t n = 0, cap = 0;
-
-	if ((st = sched_begin(s)) != PMS_OK)
-		return st;
-	if ((st = sched_iterate(s, q, fn, arg, &pids, &n, &cap, count)) !=
-	    PMS_OK)
-		goto fail;
-	if ((st = pms_audit_append(s, q->action != NULL ? q->action :
+	return sched_read(s, q, q->action != NULL ? q->action :
 	    "schedule.list", q->fields != NULL ? q->fields : q->with_names ?
-	    APPT_FIELDS ",patient_name" : APPT_FIELDS, pids, n)) != PMS_OK)
-		goto fail;
-	free(pids);
-	return pms_store_commit(s);
-fail:
-	free(pids);
-	pms_store_rollback(s);
-	return st;
+	    APPT_FIELDS ",patient_name" : APPT_FIELDS, NULL, fn, arg, count);
 }
 
 enum pms_status
@@ -413,29 +462,39 @@ pms_appt_show(struct pms_store *s, int64_t id, struct pms_appt *a)
 	return pms_store_commit(s);
 }
 
-enum pms_status
-pms_appt_history(struct pms_store *s, int64_t id, pms_appt_change_fn *fn,
-    void *arg, size_t *count)
+struct hist_walk {
+	int64_t		 id;
+	pms_appt_change_fn *fn;
+	void		*arg;
+	size_t		*count;
+};
+
+static enum pms_status
+hist_walk(struct pms_store *s, struct pms_read *r, void *arg)
 {
+	struct hist_walk *w = arg;
 	struct pms_appt_change c;
 	struct pms_appt a;
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps;
-	int rc;
+	int rc, show;
 
-	if (count != NULL)
-		*count = 0;
-	if ((ps = sched_begin(s)) != PMS_OK)
+	if ((ps = pms_appt_get(s, w->id, &a)) != PMS_OK ||
+	    (ps = pms_read_patient(r, a.patient_id)) != PMS_OK)
 		return ps;
-	if ((ps = pms_appt_get(s, id, &a)) != PMS_OK)
-		goto fail;
 	rc = sqlite3_prepare_v2(s->db, "SELECT appointment_id, at, user, "
-	    "action, field, from_value, to_value FROM appointment_history "
-	    "WHERE appointment_id = ?1 ORDER BY id", -1, &st, NULL);
+	    "action, field, from_value, to_value, id FROM "
+	    "appointment_history WHERE appointment_id = ?1 ORDER BY id", -1,
+	    &st, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 1, w->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((ps = pms_read_row(r, sqlite3_column_int64(st, 7), NULL, 0,
+		    &show)) != PMS_OK)
+			goto out;
+		if (!show)
+			continue;
 		memset(&c, 0, sizeof(c));
 		c.appointment_id = sqlite3_column_int64(st, 0);
 		col_text(st, 1, c.at, sizeof(c.at));
@@ -444,28 +503,33 @@ pms_appt_history(struct pms_store *s, int64_t id, pms_appt_change_fn *fn,
 		col_text(st, 4, c.field, sizeof(c.field));
 		col_text(st, 5, c.from_value, sizeof(c.from_value));
 		col_text(st, 6, c.to_value, sizeof(c.to_value));
-		if (count != NULL)
-			(*count)++;
-		if (fn(arg, &c) != 0) {
-			ps = pms_seterr(PMS_EIO, "output stopped");
-			goto fail;
+		if (w->count != NULL)
+			(*w->count)++;
+		if (w->fn(w->arg, &c) != 0) {
+			ps = pms_read_stopped();
+			goto out;
 		}
 	}
-	if (rc != SQLITE_DONE)
-		goto sqlfail;
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((ps = pms_audit_append(s, "schedule.history",
-	    "at,user,action,field,from_value,to_value", &a.patient_id, 1)) !=
-	    PMS_OK)
-		goto fail;
-	return pms_store_commit(s);
+	if (rc == SQLITE_DONE)
+		goto out;
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "reading the history");
-fail:
+out:
 	sqlite3_finalize(st);
-	pms_store_rollback(s);
 	return ps;
+}
+
+enum pms_status
+pms_appt_history(struct pms_store *s, int64_t id, pms_appt_change_fn *fn,
+    void *arg, size_t *count)
+{
+	struct pms_read_spec sp = { "schedule.history",
+	    "at,user,action,field,from_value,to_value", NULL, NULL };
+	struct hist_walk w = { id, fn, arg, count };
+
+	if (count != NULL)
+		*count = 0;
+	return pms_read_run(s, &sp, hist_walk, &w);
 }
 
 /* ---- checking and writing ---- */

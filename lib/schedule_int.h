@@ -252,6 +252,17 @@ enum pms_status	 sched_iterate(struct pms_store *,
 		    const struct pms_appt_query *, pms_appt_fn *fn, void *arg,
 		    int64_t **pids, size_t *npids, size_t *cap, size_t *count);
 
+/*
+ * The appointments q selects, to fn, by pms_read_run(): the entry
+ * (action, fields, the patients) first, then the rows in a read
+ * transaction.  out_path as in struct pms_read_spec.  *count (may be
+ * NULL) gets the number passed to fn.
+ */
+enum pms_status	 sched_read(struct pms_store *,
+		    const struct pms_appt_query *, const char *action,
+		    const char *fields, const char *out_path,
+		    pms_appt_fn *fn, void *arg, size_t *count);
+
 /* Resolve a patient: by id (> 0) or MRN, following merges. */
 enum pms_status	 sched_patient(struct pms_store *, int64_t id,
 		    const char *mrn, int64_t *out);

@@ -1073,35 +1073,30 @@ enum pms_status
 pms_appt_ics(struct pms_store *s, const struct pms_appt_query *q, FILE *out,
     const char *path)
 {
-	struct pms_appt_query qq = *q;
 	struct pms_practice pr;
 	struct ics x;
 	enum pms_status st;
 	char tmp[PATH_MAX], target[PATH_MAX], uuid[PMS_UUID_BUFSZ];
-	int64_t *pids = NULL;
-	size_t n = 0, cap = 0;
 	FILE *f = out;
-	int rc = 0, direct = 0;
+	int rc = 0, direct = 0, dry = pms_store_dry_run(s);
 
 	tmp[0] = '\0';
 	if (path != NULL && (st = out_target(path, target, sizeof(target),
 	    &direct)) != PMS_OK)
 		return st;
-	if ((st = sched_begin(s)) != PMS_OK)
-		return st;
+	/* read without a transaction: the practice's name and uuid */
 	if ((st = pms_practice_get(s, &pr)) != PMS_OK)
-		goto fail;
+		return st;
 	snprintf(uuid, sizeof(uuid), "%s", pr.uuid);
-	if (path != NULL && direct && (f = fopen(target, "we")) == NULL) {
-		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (path != NULL && !direct && (f = temp_beside(target, tmp,
-	    sizeof(tmp))) == NULL) {
-		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
-		tmp[0] = '\0';
-		goto fail;
-	}
+	/* a dry run writes no file: the calendar goes nowhere */
+	if (path != NULL && dry && (f = fopen("/dev/null", "we")) == NULL)
+		return pms_seterr(PMS_EIO, "/dev/null: %s", strerror(errno));
+	if (path != NULL && !dry && direct && (f = fopen(target, "we")) ==
+	    NULL)
+		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+	if (path != NULL && !dry && !direct && (f = temp_beside(target, tmp,
+	    sizeof(tmp))) == NULL)
+		return pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
 	memset(&x, 0, sizeof(x));
 	x.f = f;
 	x.uuid = uuid;
@@ -1117,9 +1112,11 @@ pms_appt_ics(struct pms_store *s, const struct pms_appt_query *q, FILE *out,
 	rc |= ics_text(&x, "X-WR-CALNAME", pr.name);
 	if (rc != 0)
 		goto ioerr;
-	qq.action = "schedule.export";
-	if ((st = sched_iterate(s, &qq, ics_event, &x, &pids, &n, &cap,
-	    NULL)) != PMS_OK) {
+	/* the entry first, then the events in a read transaction */
+	if ((st = sched_read(s, q, "schedule.export", q->with_names ?
+	    "start,end,provider,location,room,type,status,patient_name" :
+	    "start,end,provider,location,room,type,status", path, ics_event,
+	    &x, NULL)) != PMS_OK) {
 		if (x.err != 0)
 			goto ioerr;
 		goto fail;
@@ -1127,12 +1124,7 @@ pms_appt_ics(struct pms_store *s, const struct pms_appt_query *q, FILE *out,
 	if (pms_ics_line(f, "END", "VCALENDAR") != 0 || fflush(f) == EOF ||
 	    ferror(f))
 		goto ioerr;
-	if ((st = pms_audit_append(s, "schedule.export", q->with_names ?
-	    "start,end,provider,location,room,type,status,patient_name" :
-	    "start,end,provider,location,room,type,status", pids, n)) !=
-	    PMS_OK)
-		goto fail;
-	if (path != NULL && direct) {
+	if (path != NULL && (direct || dry)) {
 		rc = fclose(f);
 		f = NULL;
 		if (rc == EOF)
@@ -1148,8 +1140,7 @@ pms_appt_ics(struct pms_store *s, const struct pms_appt_query *q, FILE *out,
 		tmp[0] = '\0';
 		pms_sync_dir(target);
 	}
-	free(pids);
-	return pms_store_commit(s);
+	return PMS_OK;
 ioerr:
 	st = pms_seterr(PMS_EIO, "%s: write error: %s", path != NULL ? path :
 	    "standard output", strerror(errno != 0 ? errno : EIO));
@@ -1158,7 +1149,5 @@ fail:
 		fclose(f);
 	if (tmp[0] != '\0')
 		unlink(tmp);
-	free(pids);
-	pms_store_rollback(s);
 	return st;
 }

@@ -3,11 +3,13 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "pms_int.h"
 
 static _Thread_local char errbuf[1024];
+static _Thread_local enum pms_status errst;
 
 enum pms_status
 pms_seterr(enum pms_status st, const char *fmt, ...)
@@ -17,7 +19,14 @@ pms_seterr(enum pms_status st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	va_end(ap);
+	errst = st;
 	return st;
+}
+
+enum pms_status
+pms_errstatus(void)
+{
+	return errst;
 }
 
 const char *
@@ -76,4 +85,18 @@ pms_roles_fmt(uint32_t roles, char *buf, size_t size)
 			return;
 		n += (size_t)w;
 	}
+}
+
+int
+pms_quotable(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= 32 || !((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') ||
+		    strchr("._-", s[n]) != NULL))
+			return 0;
+	return n > 0;
 }

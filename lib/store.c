@@ -224,7 +224,9 @@ pms_get_pass(const struct pms_store_opts *o, const char *prompt, int confirm,
 	if (n < 0) {
 		sodium_free(*pass);
 		*pass = NULL;
-		return PMS_EDENIED;	/* the callback set the message */
+		/* the callback set the message, and its status */
+		return pms_errstatus() != PMS_OK ? pms_errstatus() :
+		    PMS_EDENIED;
 	}
 	*len = (size_t)n;
 	return PMS_OK;
@@ -674,6 +676,16 @@ unlock_slot(struct pms_store *s, const struct pms_store_opts *o,
 	return st;
 }
 
+/* 1 if a rekey left its new slot file beside the store. */
+static int
+rekey_pending(const char *path)
+{
+	char buf[PATH_MAX];
+
+	return snprintf(buf, sizeof(buf), "%s.keys.new", path) <
+	    (int)sizeof(buf) && access(buf, F_OK) == 0;
+}
+
 enum pms_status
 pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 {
@@ -695,6 +707,13 @@ pms_store_open(struct pms_store **sp, const struct pms_store_opts *o)
 	if ((s = pms_store_new(o->path, o->program)) == NULL ||
 	    (sf = malloc(sizeof(*sf))) == NULL) {
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* without its slot file (or a rekey's new one) it cannot open:
+	 * said before anything is made beside it */
+	if (access(s->kpath, F_OK) == -1 && errno == ENOENT &&
+	    !rekey_pending(s->path)) {
+		st = pms_keys_read(s->kpath, sf);
 		goto out;
 	}
 	/* a store copied without its lock directory gets a new one */
@@ -761,7 +780,25 @@ create_undo(const char *path, const char *kpath, const char *lockdir)
 	unlink(buf);
 	snprintf(buf, sizeof(buf), "%s/checkpoint.lock", lockdir);
 	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s/keys.lock", lockdir);
+	unlink(buf);
 	rmdir(lockdir);
+}
+
+enum pms_status
+pms_store_unmake(const char *path)
+{
+	char *kpath, *lockdir;
+
+	if ((kpath = pms_str_fmt("%s.keys", path)) == NULL ||
+	    (lockdir = pms_str_fmt("%s.lock.d", path)) == NULL) {
+		free(kpath);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	create_undo(path, kpath, lockdir);
+	free(kpath);
+	free(lockdir);
+	return PMS_OK;
 }
 
 /* Record a slot's public keys in the store, for good. */
@@ -1004,17 +1041,53 @@ enum pms_status
 pms_store_begin(struct pms_store *s)
 {
 	s->audit_last = 0;	/* pms_audit_export() ties to this one's */
+	s->tx_changes = sqlite3_total_changes64(s->db);
+	s->tx_log = 0;
 	return pms_exec(s, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
 enum pms_status
 pms_store_commit(struct pms_store *s)
 {
+	/*
+	 * A dry run does all the work and keeps none of it; but a
+	 * transaction that wrote only to the access log was a read, whose
+	 * entry stays: what was read was shown.
+	 */
+	if (s->dry_run && sqlite3_total_changes64(s->db) - s->tx_changes >
+	    s->tx_log) {
+		pms_store_rollback(s);
+		return PMS_OK;
+	}
+	return pms_store_commit_log(s);
+}
+
+enum pms_status
+pms_store_commit_log(struct pms_store *s)
+{
 	enum pms_status st;
 
 	if ((st = pms_exec(s, "COMMIT", "committing")) != PMS_OK)
 		pms_store_rollback(s);
 	return st;
+}
+
+void
+pms_store_set_dry_run(struct pms_store *s, int on)
+{
+	s->dry_run = on != 0;
+}
+
+int
+pms_store_dry_run(const struct pms_store *s)
+{
+	return s->dry_run;
+}
+
+enum pms_status
+pms_store_begin_read(struct pms_store *s)
+{
+	return pms_exec(s, "BEGIN DEFERRED", "starting a read");
 }
 
 void

@@ -343,7 +343,7 @@ as() {		# user cmd...
 	cp "$BATS_TEST_TMPDIR/b2.pmsbak" "$BATS_TEST_TMPDIR/bad.pmsbak"
 	printf '\xff' | dd of="$BATS_TEST_TMPDIR/bad.pmsbak" bs=1 seek=$(( $(stat -c %s "$BATS_TEST_TMPDIR/bad.pmsbak") - 3000 )) conv=notrunc 2>/dev/null
 	run -77 --separate-stderr pms-admin restore "$BATS_TEST_TMPDIR/bad.pmsbak" --to "$BATS_TEST_TMPDIR/r"
-	assert_stderr 'tampered'
+	assert_stderr 'damaged or incomplete'
 	assert_not_exist "$BATS_TEST_TMPDIR/r"
 }
 
@@ -405,4 +405,84 @@ as() {		# user cmd...
 	run -0 --separate-stderr setsid -w pms-admin status </dev/null
 	assert_line "schema:     (locked)"
 	[ -z "$stderr" ]
+}
+
+@test "backup: what a killed backup left stops no later one; messages name the file given" {
+	local d="$BATS_TEST_TMPDIR/bk" b
+	mkdir "$d"
+	b="$d/b.pmsbak"
+	# what a backup killed part-way used to leave beside its file
+	touch "$b.db.tmp" "$b.db.tmp-wal" "$b.part"
+	run -0 --separate-stderr pms-admin backup --out "$b"
+	[ "$(stat -c %a "$b")" = 600 ]
+	# and it leaves nothing of its own
+	run -0 ls -A "$d"
+	assert_output $'b.pmsbak\nb.pmsbak.db.tmp\nb.pmsbak.db.tmp-wal\nb.pmsbak.part'
+	run -66 --separate-stderr pms-admin backup --out /nonexistent/b.pmsbak
+	assert_stderr 'pms-admin: /nonexistent/b.pmsbak: No such file or directory'
+	[[ $stderr != *tmp* ]]
+	# a disk that fills (a file size limit here): the file given is named,
+	# not the store nor a temp file, and nothing is left
+	rm -f "$d"/*
+	run -74 --separate-stderr bash -c 'ulimit -f 64; trap "" XFSZ;
+	    exec pms-admin backup --out "$1"' _ "$b"
+	assert_stderr "pms-admin: $b: copying the store:"
+	[[ $stderr != *"$STORE"* && $stderr != *.pmsbak.tmp* ]]
+	run -0 ls -A "$d"
+	assert_output ''
+}
+
+@test "restore: a backup cut short, a disk that fills: said of the files given" {
+	local b="$BATS_TEST_TMPDIR/b.pmsbak" r="$BATS_TEST_TMPDIR/r/store"
+	mkdir "$BATS_TEST_TMPDIR/r"
+	pms-admin backup --out "$b"
+	head -c $(($(stat -c %s "$b") / 2)) "$b" >"$BATS_TEST_TMPDIR/half"
+	run -77 --separate-stderr pms-admin restore "$BATS_TEST_TMPDIR/half" \
+	    --to "$r"
+	assert_stderr "pms-admin: $BATS_TEST_TMPDIR/half: the backup is damaged or incomplete (cut short?): it cannot be restored"
+	run -0 ls -A "$BATS_TEST_TMPDIR/r"
+	assert_output ''
+	run -74 --separate-stderr bash -c 'ulimit -f 64; trap "" XFSZ;
+	    exec pms-admin restore "$1" --to "$2"' _ "$b" "$r"
+	assert_stderr "pms-admin: $r: File too large"
+	[[ $stderr != *'No such file'* && $stderr != *.restore* ]]
+	run -0 ls -A "$BATS_TEST_TMPDIR/r"
+	assert_output ''
+}
+
+@test "unlock --for: days, hours and minutes up to a week, told exactly" {
+	run -0 --separate-stderr pms-admin unlock --for 90s
+	assert_stderr 'unlocked as admin for 90 seconds of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 1s
+	assert_stderr 'for 1 second of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 2h30m
+	assert_stderr 'for 2 hours 30 minutes of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 1d
+	assert_stderr 'for 1 day of idle time'
+	run -0 --separate-stderr pms-admin unlock --for 7d
+	assert_stderr 'for 7 days of idle time'
+	run -64 --separate-stderr pms-admin unlock --for 8d
+	assert_stderr '--for: too long: at most 7d (a week)'
+	run -64 --separate-stderr pms-admin unlock --for 604801
+	assert_stderr '--for: too long: at most 7d (a week)'
+	run -64 --separate-stderr pms-admin unlock --for 0
+	assert_stderr '--for: it must be more than zero'
+	pms-admin lock
+}
+
+@test "rekey: waits up to 10 seconds for the others, as its page says" {
+	pms-sql "CREATE TABLE t (x)"
+	pms-sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) SELECT count(*) FROM c" >/dev/null 3>&- &
+	local holder=$! n=0
+	until ls -l /proc/$holder/fd 2>/dev/null | grep -q 'store.lock$'; do
+		sleep 0.1
+		n=$((n + 1))
+		[ $n -lt 100 ] || fail "pms-sql never opened the store"
+	done
+	# the other program is done after 4 seconds: within the wait
+	(sleep 4; kill $holder) 3>&- &
+	run -0 --separate-stderr pms-admin rekey
+	wait $holder || true
+	run -0 pms-admin status
+	assert_line "generation: 2"
 }

@@ -191,3 +191,57 @@ audit_actions() {
 	assert_stderr "$STORE: the store is read-only: the access log cannot be written"
 	refute_phi "$stderr"
 }
+
+@test "init: a recovery key that cannot be written leaves no store (74)" {
+	local d="$BATS_TEST_TMPDIR/new" s
+	mkdir "$d"
+	s="$d/p.pms"
+	run -74 --separate-stderr bash -c "pms-admin -S '$s' init \
+	    --kdf interactive >/dev/full"
+	assert_stderr 'pms-admin: the recovery key could not be written to standard output (No space left on device): the store was not created'
+	[[ $stderr != *'created the store'* ]]
+	[ -z "$(ls -A "$d")" ]
+	run -74 --separate-stderr bash -c "pms-admin -S '$s' init \
+	    --kdf interactive >&-"
+	[ -z "$(ls -A "$d")" ]
+	# the key first, then the word that the store is there
+	run -0 --separate-stderr pms-admin -S "$s" init --kdf interactive
+	[[ $output =~ ^([A-Z2-7]{5}-){10}[A-Z2-7]{5}$ ]]
+	assert_stderr "pms-admin: created the store $s"
+	assert_stderr 'the recovery key above is shown only this once'
+}
+
+@test "lock: a missing store is 66, as status and check say" {
+	run -66 --separate-stderr pms-admin -S "$BATS_TEST_TMPDIR/none.pms" lock
+	assert_stderr "none.pms: no such store"
+	run -66 --separate-stderr pms-admin -S "$BATS_TEST_TMPDIR/none.pms" status
+}
+
+@test "passphrases: too long is bad input (65) with the limit; one others can read is warned of" {
+	head -c 1024 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/long"
+	echo >>"$BATS_TEST_TMPDIR/long"
+	run -65 --separate-stderr env PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/long" \
+	    pms-admin check
+	assert_stderr 'PMS_PASSPHRASE_FILE: passphrase too long: at most 1023 bytes'
+	run -65 --separate-stderr pms-admin --passphrase-fd 5 check \
+	    5<"$BATS_TEST_TMPDIR/long"
+	assert_stderr 'fd 5: passphrase too long: at most 1023 bytes'
+	# 1023 bytes fit: the passphrase is wrong, not too long
+	head -c 1023 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/max"
+	run -77 --separate-stderr env PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/max" \
+	    pms-admin check
+	[[ $stderr != *'too long'* ]]
+	chmod 0644 "$PMS_PASSPHRASE_FILE"
+	run -0 --separate-stderr pms-admin check
+	assert_stderr "warning: PMS_PASSPHRASE_FILE: $PMS_PASSPHRASE_FILE can be read by others (mode 0644): chmod 600 it"
+	chmod 0600 "$PMS_PASSPHRASE_FILE"
+	run -0 --separate-stderr pms-admin check
+	[[ $stderr != *warning* ]]
+}
+
+@test "a store without its slot file is refused and nothing is made beside it" {
+	rm -rf "$STORE.keys" "$STORE.lock.d"
+	run -77 --separate-stderr pms-admin check
+	assert_stderr "slot file \"$STORE.keys\" is missing"
+	[ ! -e "$STORE.lock.d" ]
+}

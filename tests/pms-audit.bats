@@ -763,3 +763,21 @@ some_entries() {
 	run -0 pms-audit --version
 	assert_output --regexp '^pms-audit [0-9]+\.[0-9]+\.[0-9]+$'
 }
+
+@test "log: a reader that stops reading blocks no one; the log's entry first" {
+	bench-gen --patients 30000 --out "$BATS_TEST_TMPDIR/g" patients
+	pms-patient import "$BATS_TEST_TMPDIR/g/patients.csv" -o csv \
+	    >/dev/null 2>&1
+	# the import's entry names 30000 patients: one row bigger than a
+	# pipe holds
+	start_blocked pms-audit log -o csv
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'audit.log'
+	run -0 pms-patient add --last-name Walk --first-name In \
+	    --dob 1990-01-01 -o csv
+	finish_blocked
+	# the entries the log's own entry came after, and not the add's
+	run -0 grep -c 'patient.import' "$BLOCKED_OUT"
+	run -1 grep 'patient.add' "$BLOCKED_OUT"
+	run -1 grep 'audit.log' "$BLOCKED_OUT"
+}

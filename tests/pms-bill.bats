@@ -972,7 +972,7 @@ col() {
 	charge 1 99213 >/dev/null
 	charge 2 99214 >/dev/null
 	pms-bill pay --patient 2 --amount 200.00 --method card >/dev/null
-	run -0 --separate-stderr pms-patient merge 1 2 -o csv
+	run -0 --separate-stderr pms-patient merge 1 2 --force -o csv
 	assert_line 'charges,patient_id,1'
 	assert_line 'ledger,patient_id,2'
 	assert_line 'balances,patient_id,2'

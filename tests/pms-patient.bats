@@ -273,7 +273,13 @@ pat() {
 	run -0 pms-sql "SELECT status, deceased_on FROM patients"
 	assert_output 'deceased|2020-03-01'
 	run -65 --separate-stderr pms-patient update "$id" --status active
+	assert_stderr "status: the patient has a deceased_on date: clear it too (an empty deceased_on, --deceased-on '')"
+	run -65 --separate-stderr pms-patient update "$id" --status active \
+	    --deceased-on 2020-03-02
 	assert_stderr 'status: not deceased, yet a deceased_on date is given'
+	run -0 pms-patient update "$id" --status active --deceased-on ''
+	run -0 pms-sql "SELECT status, deceased_on FROM patients"
+	assert_output 'active|'
 	run -65 --separate-stderr pms-patient update "$id" \
 	    --deceased-on 1920-01-01
 	assert_stderr 'deceased_on: before the date of birth'
@@ -409,8 +415,8 @@ imp() {
 
 @test "B13: MRNs and ZIP codes keep their leading zeros, export too" {
 	run -0 --separate-stderr imp "$FIX/b13-zeros.csv"
-	assert_stderr 'warning: '
-	assert_stderr 'b13-zeros.csv: line 4: zip: a ZIP code of 4 digits'
+	# told once for the file, with the first line
+	assert_stderr 'warning: 1 ZIP code of 4 digits (first on line 4): a leading zero lost in a spreadsheet? kept as it is'
 	refute_phi "$stderr"
 	run -0 pms-sql "SELECT mrn, zip FROM patients ORDER BY id"
 	assert_output $'000123|02138\n000456|02139-1234\n000789|2138'
@@ -609,7 +615,7 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	run -0 imp "$BATS_TEST_TMPDIR/a.csv"
 	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/b.csv"
 	assert_output --partial '1,0,0,0,1,0,no'
-	assert_stderr '1 row matches a patient but differs: give --update to update it'
+	assert_stderr '1 row matches a patient but differs (line 2): give --update to update it'
 	run -0 pms-sql "SELECT count(*) FROM patients"
 	assert_output 1
 	# an MRN first seen now goes to the patient who had none
@@ -657,7 +663,7 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	printf 'mrn,last_name,first_name,dob\nD-1,Example,Pat,1980-01-15\nD-1,Example,Pat,1981-01-15\n' \
 	    >"$BATS_TEST_TMPDIR/dup.csv"
 	run -65 --separate-stderr imp "$BATS_TEST_TMPDIR/dup.csv"
-	assert_stderr 'dup.csv: line 3: the same patient as an earlier row, with other values'
+	assert_stderr 'dup.csv: line 3: the same patient as line 2, with other values'
 	refute_phi "$stderr"
 }
 
@@ -804,11 +810,10 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	pat Demmo Lee 1991-02-02 --phone 6175550100 >/dev/null	# 7
 	pat Demo Kim 1992-03-03 --phone 6175550100 >/dev/null	# 8: a sibling
 	run -0 pms-patient duplicates -o csv
-	assert_output "patient_id,other_id,why
-1,2,dob+name
-1,3,dob+name
-4,5,ssn
-6,7,phone+first_name"
+	assert_output 'group_id,patients,patient_ids,why
+1,3,"1,2,3",dob+name
+2,2,"4,5",ssn
+3,2,"6,7",phone+first_name'
 	run -0 pms-sql "SELECT action, group_concat(patient_id) FROM audit JOIN
 	    audit_patient ON audit_id = id WHERE action = 'patient.duplicates'"
 	assert_output 'patient.duplicates|1,2,3,4,5,6,7'
@@ -1094,4 +1099,424 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	run -0 --separate-stderr imp "$BATS_TEST_TMPDIR/g/patients.csv"
 	[[ $stderr != *rows* ]]
 	assert_output --partial '20000,20000,0,0,0,0,no'
+}
+
+# ---- what a fresh user found (plan/findings-a.md) -----------------------
+
+# Every row of every table of the store, table by table, for comparing a
+# store before and after a command.
+store_dump() {
+	local t sql=""
+	for t in $(pms-sql "SELECT name FROM sqlite_schema WHERE type =
+	    'table' ORDER BY name"); do
+		sql+="SELECT '$t', * FROM \"$t\";"
+	done
+	pms-sql "$sql"
+}
+
+@test "dry-run: every writing command does its work and keeps none of it" {
+	pat Example Pat 1980-01-15 --mrn 000101 >/dev/null
+	pat Demo Jo 2015-12-03 >/dev/null
+	pat Demo Lee 1983-03-30 >/dev/null
+	pms-patient policy add 1 --payer acme --member-id XK1 \
+	    --from 2025-01-01 >/dev/null
+	pms-patient guarantor set 2 --relationship parent --patient 3 \
+	    >/dev/null
+	store_dump >"$BATS_TEST_TMPDIR/before"
+	run -0 --separate-stderr pms-patient add --dry-run --last-name Dry \
+	    --first-name Run --dob 1990-01-01 -o csv
+	# the id it would have had, and no more
+	assert_output $'patient_id,mrn\n4,'
+	assert_stderr 'pms-patient: --dry-run: nothing was written'
+	run -0 pms-patient -n update 1 --city Nowhere
+	run -0 --separate-stderr pms-patient update - --dry-run \
+	    <<<$'patient_id,city\n2,Dryville'
+	assert_stderr '1 would be updated, 0 unchanged'
+	run -0 pms-patient policy add 2 --payer acme --member-id D1 \
+	    --dry-run -o csv
+	run -0 pms-patient policy end 1 --on 2025-06-30 --dry-run
+	run -0 pms-patient guarantor set 1 --relationship spouse \
+	    --patient 3 --dry-run
+	run -0 pms-patient guarantor clear 2 --dry-run
+	run -0 pms-patient merge 2 3 --force --dry-run -o csv
+	printf 'mrn,last_name,first_name,dob\nN-1,New,Row,1970-01-01\n' \
+	    >"$BATS_TEST_TMPDIR/new.csv"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/new.csv" --dry-run -o csv
+	assert_output --partial '1,1,0,0,0,0,yes'
+	printf 'mrn,payer,member_id,priority\n000101,acme,XK2,secondary\n' \
+	    >"$BATS_TEST_TMPDIR/pol.csv"
+	run -0 pms-patient policy import "$BATS_TEST_TMPDIR/pol.csv" -n -o csv
+	assert_output --partial '1,1,0,0,0,0,yes'
+	# not a row of any table changed, the access log included
+	store_dump >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# a read given --dry-run just runs, and its entry is kept: the rows
+	# went out all the same
+	run -0 pms-patient list --dry-run -o csv
+	[ "${#lines[@]}" -eq 4 ]
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'patient.list'
+	# a file is not written, and its export is not recorded
+	run -0 --separate-stderr pms-patient export --dry-run -o csv \
+	    --out "$BATS_TEST_TMPDIR/x.csv"
+	assert_stderr "--dry-run: $BATS_TEST_TMPDIR/x.csv was not written"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/x.csv"
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 0
+}
+
+@test "dry-run: a refusal is still on record" {
+	pat Example Pat 1980-01-15 >/dev/null
+	run -77 as auditor pms-patient add --dry-run --last-name Dry \
+	    --first-name Run --dob 1990-01-01
+	run -0 pms-sql "SELECT user, action FROM audit ORDER BY id DESC
+	    LIMIT 1"
+	assert_output 'auditor|denied:patient.add'
+}
+
+@test "reads: a reader that stops reading blocks no one; its entry is first" {
+	bench-gen --patients 30000 --out "$BATS_TEST_TMPDIR/g" patients
+	pms-patient import "$BATS_TEST_TMPDIR/g/patients.csv" -o csv \
+	    >/dev/null
+	# a list into a pipe nobody reads: it fills and the list waits
+	start_blocked pms-patient list -o csv
+	# its entry is written before a row went out
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'patient.list'
+	# while it waits, the others write at once (no busy, no 75)
+	run -0 pms-patient add --last-name Walk --first-name In \
+	    --dob 1990-01-01 -o csv
+	run -0 pms-patient update 1 --city Boston
+	run -0 pms-admin backup --out "$BATS_TEST_TMPDIR/b.bak"
+	finish_blocked
+	# the list shows only the patients its entry names, not the new
+	# one: the header (less the byte read), then a row for each
+	[ "$(wc -l <"$BLOCKED_OUT")" -eq 30001 ]
+	run -0 pms-sql "SELECT count(*) FROM audit_patient p JOIN audit a ON
+	    a.id = p.audit_id WHERE a.action = 'patient.list'"
+	assert_output 30000
+}
+
+@test "reads: refused, they print nothing, not even a header" {
+	pat Example Pat 1980-01-15 --ssn 000-12-3456 >/dev/null
+	run -77 --separate-stderr as desk pms-patient export --reveal -o csv
+	[ -z "$output" ]
+	assert_stderr 'may not do patient.export'
+	# the output opens only once the store said yes
+	run -64 --separate-stderr pms-patient find --dob 1990-13-45 -o csv
+	[ -z "$output" ]
+	assert_stderr 'pms-patient: --dob: not a valid date'
+}
+
+@test "usage: every refusal says why, then the usage" {
+	run -64 --separate-stderr pms-patient policy end 1
+	assert_stderr 'pms-patient: policy end: --on DATE, the last day the policy covers, is needed'
+	[[ $stderr == *'usage: pms-patient'* ]]
+	run -64 --separate-stderr pms-patient show 1 2 3
+	assert_stderr 'show: give one patient id, or --mrn; 2 operands are too many'
+	run -64 --separate-stderr pms-patient find 'Zztest Zebediah'
+	assert_stderr "find: what to find goes with an option: --name 'Jane Smith'"
+	refute_phi "$stderr"
+	run -64 --separate-stderr pms-patient guarantor
+	assert_stderr 'pms-patient: guarantor: give a subcommand (set, show, clear)'
+	run -64 --separate-stderr pms-patient policy
+	assert_stderr 'policy: give a subcommand (add, list, end, remove, import)'
+	run -64 --separate-stderr pms-patient policy frob
+	assert_stderr 'policy: unknown subcommand "frob" (add, list, end, remove, import)'
+	run -64 --separate-stderr pms-patient list -xq
+	assert_stderr 'unknown option "-x" in "-xq"'
+	run -64 --separate-stderr pms-patient merge 1
+	assert_stderr 'merge: give two patient ids: the one to keep, then the one to drop'
+}
+
+@test "import --skip-invalid /dev/stdout: the rejects on standard output, the link kept" {
+	[ -L /dev/stdout ]
+	run -0 --separate-stderr pms-patient import "$FIX/bad.csv" -o csv \
+	    --skip-invalid /dev/stdout
+	assert_line --index 0 '"mrn","last_name","first_name","dob","sex","email","phone","reject_reason"'
+	assert_output --partial '5,2,0,0,0,3,no'
+	[ -L /dev/stdout ]
+	# nor is the file being imported written over
+	cp "$FIX/bad.csv" "$BATS_TEST_TMPDIR/in.csv"
+	ln -s in.csv "$BATS_TEST_TMPDIR/link.csv"
+	run -64 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/in.csv" \
+	    --skip-invalid "$BATS_TEST_TMPDIR/link.csv"
+	assert_stderr 'is the file being imported; name another file'
+	cmp "$FIX/bad.csv" "$BATS_TEST_TMPDIR/in.csv"
+	# a dry run says the file would be written, and writes none
+	run -0 --separate-stderr pms-patient import "$FIX/bad.csv" -o csv \
+	    --dry-run --skip-invalid "$BATS_TEST_TMPDIR/r.csv"
+	assert_stderr "3 rows rejected; --dry-run: $BATS_TEST_TMPDIR/r.csv was not written"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/r.csv"
+}
+
+@test "messages: no value of a patient's, whatever the input" {
+	pat Zztest Zebediah 1957-03-14 --mrn 000101 >/dev/null
+	# a file without its header line: the first row is no header
+	printf '000101,Zztest,Zebediah,1957-03-14,078-05-1120\n' \
+	    >"$BATS_TEST_TMPDIR/nohdr.csv"
+	run -65 --separate-stderr pms-patient import \
+	    "$BATS_TEST_TMPDIR/nohdr.csv" --dry-run -o csv
+	assert_stderr 'nohdr.csv: the first line names no field pms knows: is there a header line?'
+	refute_phi "$stderr"
+	[[ $stderr != *Zebediah* && $stderr != *000101* ]]
+	# a payer that is not the shape of a code is not quoted
+	printf 'mrn,payer,member_id\n000101,Zztest Zebediah 1957-03-14,XK1\n' \
+	    >"$BATS_TEST_TMPDIR/badpol.csv"
+	run -65 --separate-stderr pms-patient policy import \
+	    "$BATS_TEST_TMPDIR/badpol.csv" --dry-run
+	assert_stderr 'line 2: payer: unknown payer: not a code of the configuration'
+	refute_phi "$stderr"
+	run -1 --separate-stderr pms-patient policy add 1 \
+	    --payer 'Zztest Zebediah' --member-id X1
+	refute_phi "$stderr"
+	# a code-shaped one is
+	run -1 --separate-stderr pms-patient policy add 1 --payer acme2 \
+	    --member-id X1
+	assert_stderr 'unknown payer "acme2"'
+	run -64 --separate-stderr pms-patient show 'Zztest Zebediah'
+	assert_stderr 'a patient id is a number (digits only)'
+	refute_phi "$stderr"
+	# header names that are not words are told by their place
+	printf 'mrn,last_name,first_name,dob,Zztest Zebediah\n' \
+	    >"$BATS_TEST_TMPDIR/extra.csv"
+	run -0 --separate-stderr pms-patient import \
+	    "$BATS_TEST_TMPDIR/extra.csv" -o csv
+	assert_stderr 'column 5 is not imported'
+	refute_phi "$stderr"
+}
+
+@test "import: a directory is 66, an empty input 'no rows', a closed one 74" {
+	run -66 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR" -o csv
+	assert_stderr "cannot open \"$BATS_TEST_TMPDIR\": Is a directory"
+	run -66 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr pms-patient import -o csv </dev/null
+	assert_stderr 'pms-patient: standard input: no rows'
+	[[ $stderr != *'no column is'* ]]
+	assert_output --partial '0,0,0,0,0,0,no'
+	run -74 --separate-stderr bash -c 'pms-patient import -o csv <&-'
+	assert_stderr 'standard input: read error: Bad file descriptor'
+}
+
+@test "policy add before any configuration is 78" {
+	fresh_store
+	rm -rf "$STORE" "$STORE.keys" "$STORE.lock.d"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	pat Example Pat 1980-01-15 >/dev/null
+	run -78 --separate-stderr pms-patient policy add 1 --payer acme \
+	    --member-id X1
+	assert_stderr 'the practice has no configuration yet'
+	printf 'patient_id,payer,member_id\n1,acme,X1\n' \
+	    >"$BATS_TEST_TMPDIR/p.csv"
+	run -78 --separate-stderr pms-patient policy import \
+	    "$BATS_TEST_TMPDIR/p.csv"
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+}
+
+@test "import --encoding windows-1252 of a UTF-8 file is refused; a 1252 file without it is told" {
+	printf 'mrn,last_name,first_name,dob,city\nM1,Weiß,Ann,1990-01-01,Zürich\n' \
+	    >"$BATS_TEST_TMPDIR/utf8.csv"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/utf8.csv" \
+	    --encoding windows-1252 -o csv
+	assert_stderr 'utf8.csv: the file is UTF-8 already: leave out the Windows-1252 encoding (--encoding, or the map'
+	printf 'encoding: windows-1252\nfields:\n  mrn: mrn\n  last_name: last_name\n  first_name: first_name\n  dob: dob\n  city: city\n' \
+	    >"$BATS_TEST_TMPDIR/map.yaml"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/utf8.csv" \
+	    --map "$BATS_TEST_TMPDIR/map.yaml" -o csv
+	assert_stderr 'the file is UTF-8 already'
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+	iconv -f utf-8 -t windows-1252 "$BATS_TEST_TMPDIR/utf8.csv" \
+	    >"$BATS_TEST_TMPDIR/cp.csv"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/cp.csv" -o csv
+	assert_stderr 'cp.csv: line 2: last_name: not valid UTF-8 (saved by Excel on Windows? give --encoding windows-1252)'
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/cp.csv" -o csv \
+	    --encoding windows-1252
+	run -0 pms-sql "SELECT last_name, city FROM patients"
+	assert_output 'Weiß|Zürich'
+}
+
+@test "import --update: an MRN of a patient with another name and birth date is refused" {
+	pat Example Pat 1980-01-15 --mrn 000101 >/dev/null
+	printf 'mrn,last_name,first_name,dob\n000101,Other,Person,1955-05-05\n' \
+	    >"$BATS_TEST_TMPDIR/other.csv"
+	run -65 --separate-stderr pms-patient import \
+	    "$BATS_TEST_TMPDIR/other.csv" --update -o csv
+	assert_stderr 'other.csv: line 2: mrn: the MRN belongs to a patient with another name and date of birth'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT last_name, dob FROM patients"
+	assert_output 'Example|1980-01-15'
+	# a name changed, the birth date the same: an update
+	printf 'mrn,last_name,first_name,dob\n000101,Married,Pat,1980-01-15\n' \
+	    >"$BATS_TEST_TMPDIR/wed.csv"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/wed.csv" --update -o csv
+	run -0 pms-sql "SELECT last_name FROM patients"
+	assert_output 'Married'
+}
+
+@test "MRNs: blanks dropped wherever typed; JSON reals refused; zeros a spreadsheet lost warned of" {
+	run -0 pms-patient add --mrn ' 000777 ' --last-name Example \
+	    --first-name Pat --dob 1980-01-15 -o csv
+	assert_output $'patient_id,mrn\n1,000777'
+	run -0 pms-sql "SELECT '[' || mrn || ']' FROM patients"
+	assert_output '[000777]'
+	# the same patient, found and matched by the MRN with blanks
+	run -0 pms-patient show --mrn '000777 ' -o csv
+	run -0 pms-patient find --mrn ' 000777' -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	printf 'mrn,last_name,first_name,dob\n 000777 ,Example,Pat,1980-01-15\n' \
+	    >"$BATS_TEST_TMPDIR/b.csv"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/b.csv" -o csv
+	assert_output --partial '1,0,0,1,0,0,no'
+	run -0 pms-patient update 1 --mrn '000778  '
+	run -0 pms-sql "SELECT '[' || mrn || ']' FROM patients"
+	assert_output '[000778]'
+	# a JSON number as MRN: an integer is its digits, a real refused
+	printf '{"mrn":1.50,"last_name":"Zztest","first_name":"Ann","dob":"1970-01-01"}\n{"mrn":1e3,"last_name":"Zztest","first_name":"Bo","dob":"1970-01-01"}\n' \
+	    >"$BATS_TEST_TMPDIR/j.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/j.jsonl" -o csv
+	assert_stderr 'j.jsonl: line 1: mrn: give it as text (a JSON string)'
+	assert_stderr 'j.jsonl: line 2: mrn: give it as text'
+	printf '{"mrn":4242,"last_name":"Zztest","first_name":"Cy","dob":"1970-01-01"}\n' \
+	    >"$BATS_TEST_TMPDIR/i.jsonl"
+	run -0 pms-patient import "$BATS_TEST_TMPDIR/i.jsonl" -o csv
+	run -0 pms-sql "SELECT mrn FROM patients WHERE first_name = 'Cy'"
+	assert_output 4242
+	# the spreadsheet made 000778 into 778: told once, with the first line
+	printf 'mrn,last_name,first_name,dob\n778,Example,Pat,1980-01-15\n' \
+	    >"$BATS_TEST_TMPDIR/z.csv"
+	run -0 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/z.csv" \
+	    --dry-run -o csv
+	assert_stderr "warning: 1 new patient whose MRN is a patient's but for its leading zeros (first on line 2)"
+}
+
+@test "update -: the masked SSN that show and export print is unchanged" {
+	pat Example Pat 1980-01-15 --ssn 078-05-1120 >/dev/null
+	pms-patient show 1 -o csv >"$BATS_TEST_TMPDIR/one.csv"
+	run -0 --separate-stderr pms-patient update - <"$BATS_TEST_TMPDIR/one.csv"
+	assert_stderr '0 updated, 1 unchanged'
+	sed 's/\*\*\*-\*\*-1120/***-**-9999/' "$BATS_TEST_TMPDIR/one.csv" \
+	    >"$BATS_TEST_TMPDIR/edited.csv"
+	run -65 --separate-stderr pms-patient update - \
+	    <"$BATS_TEST_TMPDIR/edited.csv"
+	assert_stderr "line 2: ssn: masked, and not as the patient's shows"
+	[[ $stderr != *1120* && $stderr != *9999* ]]
+	run -0 pms-sql "SELECT ssn FROM patients"
+	assert_output 078051120
+}
+
+@test "find: an empty or wildcard-only selector is refused, not everyone" {
+	pat Example Pat 1980-01-15 >/dev/null
+	local n
+	for n in '' '%' '*' "'" '"' ' '; do
+		run -64 --separate-stderr pms-patient find --name "$n" -o csv
+		assert_stderr '--name: give a name, or the start of one'
+		[ -z "$output" ]
+	done
+	run -64 --separate-stderr pms-patient find --mrn '' -o csv
+	run -64 --separate-stderr pms-patient find --dob '' -o csv
+	run -64 --separate-stderr pms-patient find --phone '' -o csv
+	run -0 pms-patient find --name exa -o csv
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "import: JSON keys of no field are told, arrays and objects are not values" {
+	printf '{"mrn":"J1","last_name":["Zztest"],"first_name":"Ann","dob":"1970-01-01","favourite_colour":"red"}\n' \
+	    >"$BATS_TEST_TMPDIR/j.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/j.jsonl" -o csv
+	assert_stderr 'j.jsonl: field "favourite_colour" is not imported'
+	assert_stderr 'j.jsonl: line 1: last_name: a JSON array or object: give a value'
+	[[ $stderr != *'a character a name may not have'* ]]
+	printf '["J1","Zztest"]\n' >"$BATS_TEST_TMPDIR/a.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/a.jsonl" -o csv
+	assert_stderr 'a.jsonl: line 1: a line must be a JSON object'
+	printf '{"mrn":"J1","last_name":"Zz\\u0000test","first_name":"Ann","dob":"1970-01-01"}\n' \
+	    >"$BATS_TEST_TMPDIR/n.jsonl"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/n.jsonl" -o csv
+	assert_stderr 'n.jsonl: line 1: column'
+	assert_stderr 'a NUL character (\u0000) in a string'
+	[[ $stderr != *JSON_ALLOW_NUL* ]]
+}
+
+@test "policy import: a clash with a row of the same file names its line" {
+	pat Example Pat 1980-01-15 --mrn P-1 >/dev/null
+	printf 'mrn,payer,member_id,effective_from\nP-1,acme,M1,2025-01-01\nP-1,acme,M2,2025-03-01\n' \
+	    >"$BATS_TEST_TMPDIR/p.csv"
+	run -65 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR/p.csv"
+	assert_stderr 'p.csv: line 3: priority: line 2 is a policy of that priority on some of the same days'
+	[[ $stderr != *'policy 1'* ]]
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+}
+
+@test "merge: the same insurance card registered twice is kept once" {
+	a=$(pat Twin Card 1960-06-06)
+	b=$(pat Twin Card 1960-06-06)
+	pms-patient policy add "$a" --payer acme --member-id M1 \
+	    --from 2025-01-01 >/dev/null
+	pms-patient policy add "$b" --payer acme --member-id M1 \
+	    --from 2025-01-01 >/dev/null
+	run -0 --separate-stderr pms-patient merge "$a" "$b" -o csv
+	assert_stderr "1 policy of patient $b was the same as patient $a's: kept once"
+	assert_line --index 1 'policies,patient_id,0'
+	run -0 pms-sql "SELECT id, patient_id FROM policies"
+	assert_output "1|$a"
+	# another card of the same priority still refuses the merge
+	c=$(pat Twin Card 1960-06-06)
+	pms-patient policy add "$c" --payer acme --member-id M2 \
+	    --from 2025-01-01 >/dev/null
+	run -1 --separate-stderr pms-patient merge "$a" "$c"
+	assert_stderr 'would both be of one priority on the same days'
+}
+
+@test "policy remove: one entered in error goes, audited; an unknown one is 1" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pms-patient policy add 1 --payer acme --member-id M1 \
+	    --from 2025-01-01 >/dev/null
+	run -0 --separate-stderr pms-patient policy remove 1 --dry-run
+	assert_stderr 'policy 1 would be removed'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 1
+	run -0 --separate-stderr pms-patient policy remove 1
+	assert_stderr 'pms-patient: policy 1 removed'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+	run -0 pms-sql "SELECT action, fields, group_concat(patient_id) FROM
+	    audit JOIN audit_patient ON audit_id = id WHERE action =
+	    'patient.policy.remove'"
+	assert_output 'patient.policy.remove|policies|1'
+	# the next card of that priority goes in without a clash
+	run -0 pms-patient policy add 1 --payer acme --member-id M2 \
+	    --from 2025-01-01
+	run -1 --separate-stderr pms-patient policy remove 9
+	assert_stderr 'no policy 9'
+	run -77 --separate-stderr as auditor pms-patient policy remove 2
+}
+
+@test "merge: two dates of birth are two people, unless --force" {
+	pat Example Pat 1980-01-15 >/dev/null
+	pat Example Pat 1980-01-16 >/dev/null
+	run -1 --separate-stderr pms-patient merge 1 2
+	assert_stderr 'patients 1 and 2 have different dates of birth: likely two people; give --force if one of the dates is wrong'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT count(*) FROM patients WHERE merged_into IS NOT
+	    NULL"
+	assert_output 0
+	run -0 --separate-stderr pms-patient merge 1 2 --force -o csv
+	run -0 pms-sql "SELECT merged_into FROM patients WHERE id = 2"
+	assert_output 1
+}
+
+@test "duplicates: 3000 identical records are one group, one line" {
+	# by MRN, every one a record of its own
+	python3 -c "print('mrn,last_name,first_name,dob'); [print('S%d,Same,Person,1970-01-01' % i) for i in range(3000)]" \
+	    >"$BATS_TEST_TMPDIR/same.csv"
+	pms-patient import "$BATS_TEST_TMPDIR/same.csv" -o csv >/dev/null
+	run -0 pms-patient duplicates -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == '1,3000,"1,2,3,'*',3000",dob+name' ]]
+	run -0 pms-sql "SELECT count(*) FROM audit_patient p JOIN audit a ON
+	    a.id = p.audit_id WHERE a.action = 'patient.duplicates'"
+	assert_output 3000
 }

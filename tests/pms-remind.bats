@@ -997,7 +997,7 @@ remind.optin|optout'
 	a=$(book --mrn MRN0002 --provider lee --at "${DAY}T10:00" --type followup)
 	when $NY "$(day -2) 12:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
 	pms-remind optout 2 --channel email 2>/dev/null
-	run -0 pms-patient merge 1 2 -o csv
+	run -0 pms-patient merge 1 2 --force -o csv
 	assert_output --partial 'reminders,patient_id,1'
 	assert_output --partial 'reminder_optouts,patient_id,1'
 	run -0 pms-sql "SELECT (SELECT group_concat(patient_id) FROM reminders), (SELECT group_concat(patient_id) FROM reminder_optouts)"

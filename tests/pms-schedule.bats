@@ -1048,7 +1048,7 @@ ics_check() {
 	book --patient 2 --provider lee --at "${DAY}T09:00" --type followup
 	book --patient 2 --provider lee --at "${DAY}T10:00" --type followup
 	book --patient 1 --provider lee --at "${DAY}T11:00" --type followup
-	run -0 pms-patient merge 1 2 -o csv
+	run -0 pms-patient merge 1 2 --force -o csv
 	assert_output --partial 'appointments,patient_id,2'
 	run -0 pms-sql "SELECT group_concat(patient_id) FROM appointments"
 	assert_output '1,1,1'
@@ -1068,4 +1068,36 @@ ics_check() {
 	run -0 pms-sql "SELECT count(*) FROM audit WHERE action =
 	    'denied:schedule.list'"
 	assert_output 1
+}
+
+@test "list and export: a reader that stops reading blocks no one" {
+	bench-gen --out "$BATS_TEST_TMPDIR/g" config patients appointments
+	fresh_here() {
+		rm -rf "$STORE" "$STORE.keys" "$STORE.lock.d" "$STORE-wal" \
+		    "$STORE-shm"
+		pms-admin init --kdf interactive >/dev/null 2>&1
+		pms-admin config load "$BATS_TEST_TMPDIR/g/practice.yaml" \
+		    >/dev/null 2>&1
+		pms-patient import "$BATS_TEST_TMPDIR/g/patients.csv" \
+		    >/dev/null 2>&1
+		pms-schedule import "$BATS_TEST_TMPDIR/g/appointments.csv" \
+		    >/dev/null 2>&1
+	}
+	fresh_here
+	n=$(($(wc -l <"$BATS_TEST_TMPDIR/g/appointments.csv") - 1))
+	start_blocked pms-schedule list -o csv
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1"
+	assert_output 'schedule.list'
+	run -0 pms-patient add --last-name Walk --first-name In \
+	    --dob 1990-01-01 -o csv
+	finish_blocked
+	# the header less the byte read, and every appointment
+	[ "$(wc -l <"$BLOCKED_OUT")" -eq $((n + 1)) ]
+	start_blocked pms-schedule export --ics
+	run -0 pms-patient add --last-name Walk --first-name Out \
+	    --dob 1990-01-01 -o csv
+	finish_blocked
+	[ "$(grep -c '^BEGIN:VEVENT' "$BLOCKED_OUT")" -eq "$n" ]
+	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 3"
+	assert_output $'patient.add\nschedule.export\npatient.add'
 }

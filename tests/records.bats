@@ -184,9 +184,9 @@ same_as() {
 	run -65 --separate-stderr pms-rec read "$BATS_TEST_TMPDIR/in.csv"
 	assert_output 'line 5: mrn:text=MRN0004|last_name:text=Zztest'
 	assert_stderr - <<-'EOF'
-	pms-rec: in.csv: line 2: last_name: not valid UTF-8
-	pms-rec: in.csv: line 3: last_name: not valid UTF-8
-	pms-rec: in.csv: line 4: last_name: not valid UTF-8
+	in.csv: line 2: last_name: not valid UTF-8
+	in.csv: line 3: last_name: not valid UTF-8
+	in.csv: line 4: last_name: not valid UTF-8
 	EOF
 	refute_phi "$stderr"
 }
@@ -196,8 +196,8 @@ same_as() {
 	run -65 --separate-stderr pms-rec read - <"$BATS_TEST_TMPDIR/in.csv"
 	assert_output 'line 4: a:text=ok|b:text=3'
 	assert_stderr - <<-'EOF'
-	pms-rec: line 2: a quote in the wrong place (a quoted cell must be quoted whole, its quotes doubled)
-	pms-rec: line 3: a quote in the wrong place (a quoted cell must be quoted whole, its quotes doubled)
+	line 2: a quote in the wrong place (a quoted cell must be quoted whole, its quotes doubled)
+	line 3: a quote in the wrong place (a quoted cell must be quoted whole, its quotes doubled)
 	EOF
 	refute_phi "$stderr"
 }
@@ -251,11 +251,11 @@ same_as() {
 	    <"$BATS_TEST_TMPDIR/w.csv"
 	assert_output 'line 7: a:text=6|b:text=oké'
 	assert_stderr - <<-'EOF'
-	pms-rec: line 2: b: a byte that Windows-1252 does not define
-	pms-rec: line 3: b: a byte that Windows-1252 does not define
-	pms-rec: line 4: b: a byte that Windows-1252 does not define
-	pms-rec: line 5: b: a byte that Windows-1252 does not define
-	pms-rec: line 6: b: a byte that Windows-1252 does not define
+	line 2: b: a byte that Windows-1252 does not define
+	line 3: b: a byte that Windows-1252 does not define
+	line 4: b: a byte that Windows-1252 does not define
+	line 5: b: a byte that Windows-1252 does not define
+	line 6: b: a byte that Windows-1252 does not define
 	EOF
 }
 
@@ -286,12 +286,12 @@ same_as() {
 	line 10: mrn:text=MRN0008
 	EOF
 	assert_stderr - <<-'EOF'
-	pms-rec: mixed.jsonl: line 2: column 22: duplicate object key
-	pms-rec: mixed.jsonl: line 3: column 14: invalid token
-	pms-rec: mixed.jsonl: line 4: not a JSON object
-	pms-rec: mixed.jsonl: line 6: two keys that differ only in case
-	pms-rec: mixed.jsonl: line 8: column 42: too big integer
-	pms-rec: mixed.jsonl: line 9: column 26: end of file expected
+	mixed.jsonl: line 2: column 22: duplicate object key
+	mixed.jsonl: line 3: column 14: invalid token
+	mixed.jsonl: line 4: a line must be a JSON object ({"name": value, ...})
+	mixed.jsonl: line 6: two keys that differ only in case
+	mixed.jsonl: line 8: column 42: too big integer
+	mixed.jsonl: line 9: column 26: end of file expected
 	EOF
 	# jansson's "near '...'" would have quoted the value
 	refute_phi "$stderr"
@@ -340,12 +340,12 @@ same_as() {
 	assert_line 'line 9: amount: none'
 	assert_line 'line 10: amount: money -25'
 	assert_stderr - <<-'EOF'
-	pms-rec: money.jsonl: line 4: amount: a JSON number (give amount_cents, or the amount as a string)
-	pms-rec: money.jsonl: line 5: amount: a JSON number (give amount_cents, or the amount as a string)
-	pms-rec: money.jsonl: line 6: amount: not an amount: more than two decimals
-	pms-rec: money.jsonl: line 7: amount: given both as amount and as amount_cents
-	pms-rec: money.jsonl: line 8: amount_cents: not a whole number of cents
-	pms-rec: money.jsonl: line 11: amount: not an amount: exponents are not accepted
+	money.jsonl: line 4: amount: a JSON number (give amount_cents, or the amount as a string)
+	money.jsonl: line 5: amount: a JSON number (give amount_cents, or the amount as a string)
+	money.jsonl: line 6: amount: not an amount: more than two decimals
+	money.jsonl: line 7: amount: given both as amount and as amount_cents
+	money.jsonl: line 8: amount_cents: not a whole number of cents
+	money.jsonl: line 11: amount: not an amount: exponents are not accepted
 	EOF
 }
 
@@ -390,10 +390,10 @@ same_as() {
 	    --get int:n --get bool:ok --get date:mrn --get money:mrn \
 	    --get int:mrn "$BATS_TEST_TMPDIR/in.csv"
 	assert_stderr - <<-'EOF'
-	pms-rec: in.csv: line 2: dob: not a date (expected YYYY-MM-DD)
-	pms-rec: in.csv: line 2: amount: not an amount: more than two decimals
-	pms-rec: in.csv: line 2: n: not a whole number
-	pms-rec: in.csv: line 2: ok: not yes or no
+	in.csv: line 2: dob: not a valid date (expected YYYY-MM-DD)
+	in.csv: line 2: amount: not an amount: more than two decimals
+	in.csv: line 2: n: not a whole number
+	in.csv: line 2: ok: not yes or no
 	EOF
 	refute_phi "$stderr"
 }

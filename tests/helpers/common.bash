@@ -13,11 +13,30 @@ BUILD_DIR="$TOP/${BUILD:-build}"
 PATH="$BUILD_DIR:$PATH"
 export PATH
 unset PMS_STORE PMS_USER PMS_PASSPHRASE_FILE
+# what the tests write (passphrase files) is theirs alone, as it should
+# be: the programs warn about a passphrase file others can read
+umask 077
 
-# Debian's bats-assert 2.1.0 has no assert_stderr.
+# Debian's bats-assert 2.1.0 has no assert_stderr: stderr contains $1;
+# with "-", each line of standard input is part of stderr, in their
+# order (a file named by its full path still matches "in.csv: line 2").
 assert_stderr() {
-	if [[ $stderr != *"$1"* ]]; then
-		batslib_print_kv_single_or_multi 8 'expected' "$1" \
+	local want=$1 line rest ok=1
+	if [ "$want" = - ]; then
+		want=$(cat)
+		rest=$stderr
+		while IFS= read -r line; do
+			if [[ $rest != *"$line"* ]]; then
+				ok=0
+				break
+			fi
+			rest=${rest#*"$line"}
+		done <<<"$want"
+	elif [[ $stderr != *"$want"* ]]; then
+		ok=0
+	fi
+	if [ "$ok" -eq 0 ]; then
+		batslib_print_kv_single_or_multi 8 'expected' "$want" \
 		    'stderr' "$stderr" | batslib_decorate 'stderr differs' |
 		    fail
 	fi
@@ -69,6 +88,10 @@ public_dir() {
 }
 
 teardown() {
+	# a test that failed with start_blocked's command still waiting
+	if [ -f "$BATS_TEST_TMPDIR/.blocked" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/.blocked")" 2>/dev/null || true
+	fi
 	if [ -f "$BATS_TEST_TMPDIR/.public" ]; then
 		xargs -r rm -rf <"$BATS_TEST_TMPDIR/.public"
 	fi
@@ -90,4 +113,32 @@ schema_version() {
 	local last
 	last=$(cd "$TOP/share/sql" && ls -- *.sql | sort | tail -n 1)
 	echo $((10#${last%%-*}))
+}
+
+# Run "$@" with its standard output into a pipe that is read one byte
+# and then left full, as under "| less" or a stalled ssh: the command
+# waits in its write meanwhile.  A read that writes while it holds the
+# store's write lock blocks every other program then (pms_read_run in
+# lib/audit.h): test that others write at once, then finish_blocked
+# drains the rest into $BLOCKED_OUT and waits for the command.
+start_blocked() {
+	rm -f "$BATS_TEST_TMPDIR/blocked.fifo"
+	mkfifo "$BATS_TEST_TMPDIR/blocked.fifo"
+	"$@" >"$BATS_TEST_TMPDIR/blocked.fifo" \
+	    2>"$BATS_TEST_TMPDIR/blocked.err" 3>&- &
+	BLOCKED_PID=$!
+	echo "$BLOCKED_PID" >"$BATS_TEST_TMPDIR/.blocked"
+	# fd 7: Bats keeps 3 for itself
+	exec 7<"$BATS_TEST_TMPDIR/blocked.fifo"
+	head -c 1 <&7 >/dev/null
+}
+
+finish_blocked() {
+	BLOCKED_OUT="$BATS_TEST_TMPDIR/blocked.out"
+	cat <&7 >"$BLOCKED_OUT"
+	exec 7<&-
+	wait "$BLOCKED_PID"
+	local rc=$?
+	rm -f "$BATS_TEST_TMPDIR/.blocked"
+	return "$rc"
 }
