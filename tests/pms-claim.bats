@@ -794,3 +794,65 @@ three_claims() {
 	run -0 pms-sql "SELECT clm01 FROM claims"
 	assert_output 'ACCT040'
 }
+
+# ---- bench-gen era: an 835 answering our own claims ------------------
+
+@test "bench-gen era: an 835 answering our export: a set per payer, CO-45 and PR, a line denied, a claim reversed and paid again, every amount balancing" {
+	three_claims
+	pms-claim export --out "$OUT/b.837" 2>/dev/null
+	run -0 --separate-stderr bench-gen --from "$OUT/b.837" --out "$OUT/g" era
+	[ -z "$stderr" ]
+	era="$OUT/g/remit.835"
+	# our reader reads it: the acme set (claims 1 and 3), Blue Cross's
+	# (claim 2), and two weeks on the reversal of claim 1 and its
+	# payment again
+	run -0 pms-claim inspect --summary -o csv "$era"
+	assert_line --index 1 --regexp '^1,1,1,835,005010X221A1,CLEARHOUSE1,RIVERSIDE01,000000001,1,0001,[0-9]+,2,3,'
+	assert_line --index 2 --regexp '^1,1,2,835,005010X221A1,CLEARHOUSE1,RIVERSIDE01,000000001,1,0002,[0-9]+,1,1,'
+	assert_line --index 3 --regexp '^1,1,3,835,005010X221A1,CLEARHOUSE1,RIVERSIDE01,000000001,1,0003,[0-9]+,2,4,0.00,'
+	tr -d '\n' <"$era" | tr '~' '\n' >"$OUT/era.lines"
+	envelope_ok "$OUT/era.lines"
+	run -0 grep -E '^CLP\*' "$OUT/era.lines"
+	assert_line --index 0 --regexp '^CLP\*C000001\*1\*95\*'
+	assert_line --index 1 --regexp '^CLP\*C000003\*1\*12.34\*'
+	assert_line --index 2 --regexp '^CLP\*C000002\*4\*150\*0\*\*'
+	assert_line --index 3 --regexp '^CLP\*C000001\*22\*-95\*-'
+	assert_line --index 4 --regexp '^CLP\*C000001\*1\*95\*'
+	grep -q '^CAS\*CO\*50\*150$' "$OUT/era.lines"
+	grep -q '^CAS\*CO\*45\*' "$OUT/era.lines"
+	grep -qE '^CAS\*PR\*[123]\*' "$OUT/era.lines"
+	# the lines keep their control numbers
+	run -0 grep -c '^REF\*6R\*C00000[123]-[12]$' "$OUT/era.lines"
+	assert_output 8
+	# every claim and line balances, each set's BPR02 is its payments
+	run -0 awk -F'*' '
+	function c(s,   neg, p) {
+		neg = s ~ /^-/; sub(/^-/, "", s); split(s, p, ".")
+		if (length(p[2]) == 1) p[2] = p[2] "0"
+		return (neg ? -1 : 1) * (p[1] * 100 + p[2])
+	}
+	function close_claim() {
+		if (clp != "" && ch - pd != adj) { print "claim " clp; bad = 1 }
+		if (svc != "" && sch - spd != sadj) { print "line " svc; bad = 1 }
+		clp = ""; svc = ""
+	}
+	$1 == "ST" { paid = 0 }
+	$1 == "BPR" { bpr = c($3) }
+	$1 == "CLP" { close_claim(); clp = $2; ch = c($4); pd = c($5); adj = 0
+	    paid += pd }
+	$1 == "SVC" { if (svc != "" && sch - spd != sadj) { print "line " svc
+	    bad = 1 } svc = $2; sch = c($3); spd = c($4); sadj = 0 }
+	$1 == "CAS" { adj += c($4); sadj += c($4) }
+	$1 == "SE" { close_claim(); if (paid != bpr) { print "BPR " bpr; bad = 1 } }
+	END { exit bad }' "$OUT/era.lines"
+	# the same 837 and seed give the same bytes; another seed another
+	bench-gen --from "$OUT/b.837" --out "$OUT/g2" era
+	cmp "$era" "$OUT/g2/remit.835"
+	bench-gen --seed 2 --from "$OUT/b.837" --out "$OUT/g3" era
+	! cmp -s "$era" "$OUT/g3/remit.835"
+	# era needs its 837
+	run -64 --separate-stderr bench-gen --out "$OUT/g4" era
+	assert_stderr 'bench-gen: era: --from BATCH.837 names the claims to answer'
+	run -65 --separate-stderr bench-gen --from "$FIX/bill/fees.csv" --out "$OUT/g4" era
+	assert_stderr 'no ISA'
+}
