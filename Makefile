@@ -7,6 +7,9 @@ SHELL	 = /bin/bash
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/pms
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR	?=
 BUILD	?= build
 
@@ -39,7 +42,8 @@ TEMPLATES = $(sort $(wildcard share/templates/*.txt share/templates/*.html))
 HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
 	     $(wildcard tests/helpers/*.c)))
 BENCH	 = store-bench bench-gen rec-bench
-BINS	 = $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) $(BENCH:%=$(BUILD)/%)
+BINS	 = $(BUILD)/pms $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) \
+	   $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
 
@@ -106,6 +110,11 @@ $(BUILD)/libpms.a: $(LIB_OBJ)
 
 $(BUILD)/pms-%: cmd/pms-%.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+# The umbrella: "pms schedule list" runs pms-schedule; it needs nothing
+# of libpms but PMS_VERSION.
+$(BUILD)/pms: cmd/pms.c lib/pms.h | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 # Test helpers: built from libpms, never installed.
 $(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
@@ -175,56 +184,41 @@ lint:
 	@for m in man/man*/*.[1-9]; do \
 	  mandoc -Tlint -W warning "$$m" || exit 1; done
 
+# What make install puts where: the programs and the umbrella, the man
+# pages, the completions, and share/ (but for the migrations, which are
+# in the programs) under $(DATADIR), the demo's run script executable.
+# make uninstall removes exactly these, and the directories of DATADIR
+# once they are empty; tests/install.bats checks both into a DESTDIR.
+INST_BINS = pms $(PROGS)
+INST_MAN  = $(sort $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7))
+SHARE_DIRS = demo maps cron systemd codes templates
+SHARE_FILES = $(sort $(foreach d,$(SHARE_DIRS),$(wildcard share/$(d)/*)))
+BASH_COMP = $(sort $(wildcard completions/bash/*))
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo $(DESTDIR)$(PREFIX)/share/pms/maps \
-	  $(DESTDIR)$(PREFIX)/share/pms/cron \
-	  $(DESTDIR)$(PREFIX)/share/pms/systemd \
-	  $(DESTDIR)$(PREFIX)/share/pms/codes \
-	  $(DESTDIR)$(PREFIX)/share/pms/templates \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
-	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
-	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
-	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
-	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
-	  share/demo/policies.csv share/demo/synthea-patients.csv \
-	  share/demo/remit.835 share/demo/fees.csv \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo
-	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
-	install -m 0644 share/cron/pms-remind.crontab \
-	  $(DESTDIR)$(PREFIX)/share/pms/cron
-	install -m 0644 share/systemd/pms-remind.service \
-	  share/systemd/pms-remind.timer $(DESTDIR)$(PREFIX)/share/pms/systemd
-	install -m 0644 share/codes/*.csv share/codes/NOTICE \
-	  $(DESTDIR)$(PREFIX)/share/pms/codes
-	install -m 0644 $(TEMPLATES) $(DESTDIR)$(PREFIX)/share/pms/templates
-	install -m 0644 completions/bash/* \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 0644 completions/zsh/_pms \
-	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	  $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(INST_BINS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	for m in $(INST_MAN); do \
+	  s=$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s || \
+	  exit 1; done
+	for f in $(SHARE_FILES); do \
+	  mode=0644; [ -x "$$f" ] && mode=0755; \
+	  install -m $$mode "$$f" "$(DESTDIR)$(DATADIR)/$${f#share/}" || \
+	  exit 1; done
+	install -m 0644 $(BASH_COMP) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 completions/zsh/_pms $(DESTDIR)$(ZSHCOMPDIR)
 
 uninstall:
-	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
-	  $(PROGS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
-	  $(DESTDIR)$(MANDIR)/man5/pms.yaml.5 \
-	  $(DESTDIR)$(MANDIR)/man7/pms.7 \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo/practice.yaml \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo/patients.csv \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo/policies.csv \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo/synthea-patients.csv \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo/remit.835 \
-	  $(DESTDIR)$(PREFIX)/share/pms/maps/synthea.yaml \
-	  $(DESTDIR)$(PREFIX)/share/pms/cron/pms-remind.crontab \
-	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.service \
-	  $(DESTDIR)$(PREFIX)/share/pms/systemd/pms-remind.timer \
-	  $(DESTDIR)$(PREFIX)/share/pms/demo/fees.csv \
-	  $(patsubst share/%,$(DESTDIR)$(PREFIX)/share/pms/%,$(wildcard share/codes/*)) \
-	  $(patsubst share/%,$(DESTDIR)$(PREFIX)/share/pms/%,$(TEMPLATES)) \
-	  $(PROGS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
-	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pms
+	rm -f $(INST_BINS:%=$(DESTDIR)$(BINDIR)/%) \
+	  $(foreach m,$(INST_MAN),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+	  $(SHARE_FILES:share/%=$(DESTDIR)$(DATADIR)/%) \
+	  $(BASH_COMP:completions/bash/%=$(DESTDIR)$(BASHCOMPDIR)/%) \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_pms
+	for d in $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) $(DESTDIR)$(DATADIR); do \
+	  [ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || true; done
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -577,40 +577,84 @@ zsh_functions() {
 	done
 }
 
+# The "$ " lines of the EXAMPLES of man page $1, in order, into
+# $2/examples: the examples' directory /tmp/x becomes $2/x, and what make
+# install puts in /usr/local/share/pms/ is taken from share/ of the
+# source tree.  Fails for an example that works outside /tmp/x, or a page
+# with fewer than 3.
+examples_of() {
+	section "$1" EXAMPLES | sed -n 's/^ *\$ //p' |
+	    sed -e "s|/tmp/x|$2/x|g" \
+	    -e "s|/usr/local/share/pms/|$TOP/share/|g" >"$2/examples"
+	[ "$(wc -l <"$2/examples")" -ge 3 ] || fail "$1: under 3 examples"
+	if grep -n '/tmp/' "$2/examples" | grep -v "$2"; then
+		fail "$1: an example works outside /tmp/x"
+	fi
+}
+
+# Run $1/examples in one shell, in directory $1, the passphrase from a
+# file as in a script; examples that use a store start by making it
+# (pms-claim inspect, say, reads files and needs none).
+run_examples() {
+	local dir=$1 store=0
+
+	printf '%s\n' 'correct horse battery staple' >"$dir/pass"
+	if grep -qE 'PMS_STORE|practice\.pms' "$dir/examples"; then
+		store=1
+		grep -q ' init' "$dir/examples" || fail "$dir: no init"
+	fi
+	run --separate-stderr env -C "$dir" PMS_PASSPHRASE_FILE="$dir/pass" \
+	    PMS_USER=admin bash -e -x "$dir/examples"
+	[ "$status" -eq 0 ] || fail "${dir##*/} EXAMPLES: $stderr"
+	[ "$store" -eq 0 ] || assert_file_exists "$dir/x/practice.pms"
+}
+
 @test "docs: the man page EXAMPLES run" {
-	# Each "$ " line of EXAMPLES, in order, in one shell per program;
-	# the examples' directory /tmp/x becomes one of this test's own,
-	# the passphrase comes from a file as in a script, and what make
-	# install puts in /usr/local/share/pms/ is taken from share/ of the
-	# source tree.
 	for p in $(programs); do
 		load_prog "$p"
 		dir="$BATS_TEST_TMPDIR/$p"
 		mkdir "$dir"
-		printf '%s\n' 'correct horse battery staple' >"$dir/pass"
-		section "$MAN1" EXAMPLES | sed -n 's/^ *\$ //p' |
-		    sed -e "s|/tmp/x|$dir/x|g" \
-		    -e "s|/usr/local/share/pms/|$TOP/share/|g" >"$dir/examples"
-		[ "$(wc -l <"$dir/examples")" -ge 3 ]
-		# examples that use a store start by making it (pms-claim
-		# inspect, say, reads files and needs none)
-		store=0
-		if grep -qE 'PMS_STORE|practice\.pms' "$dir/examples"; then
-			store=1
-			grep -q ' init' "$dir/examples"
-		fi
-		if grep -n '/tmp/' "$dir/examples" | grep -v "$dir"; then
-			fail "$p: an example works outside /tmp/x"
-		fi
+		examples_of "$MAN1" "$dir"
 		# every subcommand has an example
 		while read -r c; do
 			grep -qE -- "$p( [^ ]+)* $c( |\$)" "$dir/examples" ||
 			    fail "no example runs \"$p $c\""
 		done <<<"$SUBCMDS"
-		run --separate-stderr env PMS_PASSPHRASE_FILE="$dir/pass" \
-		    PMS_USER=admin bash -e -x "$dir/examples"
-		[ "$status" -eq 0 ] || fail "$p EXAMPLES: $stderr"
-		[ "$store" -eq 0 ] || assert_file_exists "$dir/x/practice.pms"
+		run_examples "$dir"
+	done
+}
+
+@test "docs: the EXAMPLES of pms(1) and pms.yaml(5) run, and every page's are run" {
+	# pms(1): the umbrella, each of its commands
+	dir="$BATS_TEST_TMPDIR/pms"
+	mkdir "$dir"
+	examples_of "$TOP/man/man1/pms.1" "$dir"
+	for c in help --version admin patient audit; do
+		grep -qE -- "^pms( [^ ]+)* $c( |\$)" "$dir/examples" ||
+		    fail "no example runs \"pms $c\""
+	done
+	run_examples "$dir"
+	# pms.yaml(5): the first literal block is the file the examples
+	# load, saved as practice.yaml where they run
+	dir="$BATS_TEST_TMPDIR/pms.yaml"
+	mkdir "$dir"
+	examples_of "$TOP/man/man5/pms.yaml.5" "$dir"
+	awk '/^\.Sh EXAMPLES/ { ex = 1 } ex && /^\.Bd -literal/ { on = 1
+	    next } on && /^\.Ed/ { exit } on' "$TOP/man/man5/pms.yaml.5" \
+	    >"$dir/practice.yaml"
+	grep -q '^practice:' "$dir/practice.yaml"
+	run_examples "$dir"
+	run -0 env -C "$dir" PMS_STORE="$dir/x/practice.pms" \
+	    PMS_PASSPHRASE_FILE="$dir/pass" PMS_USER=admin pms-cfg provider lee
+	# every page with EXAMPLES is one of those run here or above
+	for m in "$TOP"/man/man*/*.[1-9]; do
+		section "$m" EXAMPLES | grep -q . || continue
+		n=${m##*/}
+		case $n in
+		pms.1|pms.yaml.5) ;;
+		*) programs | grep -qxF -- "${n%.1}" ||
+			fail "the EXAMPLES of $n are not run" ;;
+		esac
 	done
 }
 
