@@ -215,13 +215,25 @@ needs() {
 @test "e2e: step claims: the claims of the visits, exported as one 837" {
 	needs pms-claim create
 	step claims
-	# TO COME with pms-claim create: one claim for each visit with a
-	# payer (6 of the 7: one is self-pay), their total the insurance
-	# charges' (822.00), and the 837 read back by inspect with the
-	# same claim count and total.
+	# one claim for each visit with a payer (6 of the 7: one is
+	# self-pay), all submitted in batch 1, their total the insurance
+	# charges' (822.00), and the 837 read back with the same
+	run -0 pms-claim list -o csv
+	[ "$(grep -c ',submitted,' <<<"$output")" -eq 6 ] || fail "$output"
+	[ "$(sed 1d <<<"$output" | wc -l)" -eq 6 ] || fail "$output"
+	run -0 pms-sql "SELECT count(*), sum(total_cents) FROM claims
+	    WHERE state = 'submitted' AND batch_id = 1"
+	assert_output '6|82200'
 	assert_file_exists "$WORK/batch-0001.837"
+	[ "$(stat -c %a "$WORK/batch-0001.837")" = 600 ]
 	run -0 pms-claim inspect --summary -o json "$WORK/batch-0001.837"
-	fail "the lead: assert the claim count (6) and total (82200)"
+	assert_output --partial '"kind":"837P"'
+	assert_output --partial '"claims":6,'
+	assert_output --partial '"charge_cents":82200,'
+	# the file is an export of the six patients' data
+	run -0 pms-audit exports -o csv
+	assert_output --partial 'batch-0001.837'
+
 }
 
 @test "e2e: step remit: the 835 posted, the ledger to the 835's totals" {
