@@ -104,10 +104,10 @@ static const struct right {
 	{ "claim.status",		B },
 	{ "claim.*",			B },
 
-	/* pms-report: the desk prints its day; auditors read reports */
+	/* pms-report: the desk prints its day; auditors read reports
+	 * (list names them, opens no store and so needs no right) */
 	{ "report.schedule",		F | C | B | U },
 	{ "report.day-sheet",		F | B | U },
-	{ "report.list",		F | C | B | U },
 	{ "report.*",			B | U },
 
 	/* pms-audit: the log is the auditor's; billing, which releases
