@@ -304,24 +304,62 @@ configure(struct pms_store *s)
 	    "PRAGMA cache_size=-16384;", "opening the store");
 }
 
-/* Apply the migrations the store lacks, all in one transaction. */
+/*
+ * Whether migration version v is in the store's schema_migrations (a
+ * store that has none, version 0, has no such table).
+ */
+static enum pms_status
+applied(struct pms_store *s, sqlite3_int64 have, int v, int *yes)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*yes = 0;
+	if (have == 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations "
+	    "WHERE version = ?", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading the schema's version");
+	sqlite3_bind_int(q, 1, v);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_ROW)
+		*yes = 1;
+	else if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading the schema's version");
+	return PMS_OK;
+}
+
+/*
+ * Apply the migrations the store lacks, all in one transaction.  A
+ * migration is lacking when schema_migrations does not name it, not
+ * merely when its number is above user_version: a module's migration
+ * may carry a lower number than one that came before it (the numbers
+ * say what depends on what, not the order they were written), and a
+ * store made in between must still get it.  user_version is the
+ * highest applied.
+ */
 static enum pms_status
 migrate(struct pms_store *s)
 {
-	sqlite3_int64 have;
+	sqlite3_int64 have, n = 0;
 	const struct pms_migration *m;
 	enum pms_status st;
 	sqlite3_stmt *ins = NULL;
 	char *sql = NULL, pragma[64];
 	unsigned i;
-	int rc, latest;
+	int rc, latest, yes;
 
 	latest = pms_migrations[pms_nmigrations - 1].version;
 	if ((st = pms_query_int(s, "PRAGMA user_version", &have)) != PMS_OK)
 		return st;
-	if (have == latest)
+	if (have > 0 && (st = pms_query_int(s, "SELECT count(*) FROM "
+	    "schema_migrations", &n)) != PMS_OK)
+		return st;
+	if (have == latest && n == (sqlite3_int64)pms_nmigrations)
 		return PMS_OK;
-	if (have > latest)
+	if (have > latest || n > (sqlite3_int64)pms_nmigrations)
 		return pms_seterr(PMS_EREFUSED, "the store's schema (%lld) is "
 		    "newer than this program's (%d): upgrade pms",
 		    (long long)have, latest);
@@ -331,7 +369,9 @@ migrate(struct pms_store *s)
 		goto fail;
 	for (i = 0; i < pms_nmigrations; i++) {
 		m = &pms_migrations[i];
-		if (m->version <= have)
+		if ((st = applied(s, have, m->version, &yes)) != PMS_OK)
+			goto fail;
+		if (yes)
 			continue;
 		if ((sql = malloc(m->len + 1)) == NULL) {
 			st = pms_seterr(PMS_ENOMEM, "out of memory");
@@ -358,9 +398,11 @@ migrate(struct pms_store *s)
 			st = pms_store_sqlerr(s, rc, m->name);
 			goto fail;
 		}
+		if (m->version > have)
+			have = m->version;
 		/* a number of ours, not input: safe to format */
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d",
-		    m->version);
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%lld",
+		    (long long)have);
 		if ((st = pms_exec(s, pragma, m->name)) != PMS_OK)
 			goto fail;
 	}

@@ -851,3 +851,33 @@ wal_frame_msg() {
 	    --recovery-key-file "$BATS_TEST_TMPDIR/other-recovery" "SELECT 1"
 	[ "$stderr" = 'pms-sql: the recovery key does not open this store' ]
 }
+
+@test "store: a migration the store lacks is applied at open, whatever its number" {
+	local top n
+	top=$(schema_version)
+	run -0 pms-sql "SELECT count(*) FROM schema_migrations"
+	n=$output
+	# a store made before 0011 came, but after a higher number
+	run -0 pms-sql "DROP INDEX ledger_by_posted; DROP INDEX charges_by_dos;
+	    DROP INDEX visits_by_dos; DROP INDEX payments_by_received;
+	    DELETE FROM schema_migrations WHERE version = 11"
+	# the next open applies it, and the version stays the highest
+	run -0 pms-sql "SELECT count(*) FROM sqlite_schema WHERE type = 'index'
+	    AND name IN ('ledger_by_posted', 'charges_by_dos', 'visits_by_dos',
+	    'payments_by_received')"
+	assert_output 4
+	run -0 pms-sql "SELECT count(*) FROM schema_migrations"
+	assert_output "$n"
+	run -0 pms-sql "SELECT version FROM schema_migrations WHERE version = 11"
+	assert_output 11
+	run -0 pms-sql "PRAGMA user_version"
+	assert_output "$top"
+	run -0 pms-admin check
+}
+
+@test "store: a store that has a migration this program does not know is refused as newer" {
+	run -0 pms-sql "INSERT INTO schema_migrations (version, name, applied_at)
+	    VALUES (9999, '9999-future', '2030-01-01T00:00:00Z')"
+	run -1 --separate-stderr pms-admin check
+	assert_stderr 'newer than this program'
+}
