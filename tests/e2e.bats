@@ -251,7 +251,28 @@ needs() {
 @test "e2e: step reports: the day sheet, A/R aging and no-shows agree with pms-bill" {
 	needs pms-report day-sheet
 	step reports
-	fail "the lead: assert the reports' totals against pms-bill's"
+	# A/R aging: each party's total pms-bill's, credits apart, and the
+	# total row what is owed (957.00: the day's 937.00 and the 20.00
+	# credit it is net of)
+	run -0 pms-report ar-aging -o csv
+	local rep=$output
+	assert_line 'patient,,,,135.00,0.00,0.00,0.00,0.00,135.00,'
+	assert_line 'credit,,,,-20.00,0.00,0.00,0.00,0.00,-20.00,'
+	assert_line --regexp '^total,,,,957\.00,0\.00,0\.00,0\.00,0\.00,957\.00,'
+	run -0 pms-bill aging --summary -o csv
+	local resp payer total
+	while IFS=, read -r _ _ _ _ resp payer _ _ _ _ _ total; do
+		[ "$resp" = responsibility ] && continue
+		grep -q "^$resp,$payer,,,.*,$total,\$" <<<"$rep" ||
+		    fail "pms-bill's $resp $payer $total is not the report's"
+	done <<<"$output"
+	# last week's no-shows: 9 appointments, the 2 no-shows of step week
+	run -0 pms-report no-shows --from "$(day -7)" --to "$(day -1)" -o csv
+	assert_line 'all,,,,9,2,0,22.2,0.0'
+	# the file is an export
+	assert_file_exists "$WORK/ar-aging.csv"
+	run -0 pms-audit exports -o csv
+	assert_output --partial 'ar-aging.csv'
 }
 
 @test "e2e: step access: what the front desk looked at, and its refusal, on record" {
