@@ -1779,9 +1779,9 @@ guarantor_cycle(struct pms_store *s, int64_t patient, int64_t gp)
 	if (rc != SQLITE_ROW)
 		return pms_store_sqlerr(s, rc, "following guarantors");
 	if (found)
-		return pms_seterr(PMS_EREFUSED, "patient %lld has patient %lld "
-		    "as their guarantor (or their guarantor's): a guarantor "
-		    "may not be guaranteed by the patient in turn",
+		return pms_seterr(PMS_EREFUSED, "patient %lld has patient "
+		    "%lld as their guarantor (or their guarantor's): a "
+		    "guarantor may not be guaranteed by the patient in turn",
 		    (long long)gp, (long long)patient);
 	return PMS_OK;
 }
