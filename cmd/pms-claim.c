@@ -1,9 +1,12 @@
 /*
  * pms-claim: insurance claims out as X12 837P, and the answers in.
- * This first command reads any X12 file pms deals in (837P, 835, 999,
- * TA1, 277CA) and prints it as records: one a segment, or one a
- * transaction set in short.  It needs no store, so it never asks for a
- * passphrase.  The reading is lib/x12.c's; this file reads options and
+ * Claims are made from the visits pms-bill charged, checked against
+ * every rule that can be checked before they are sent, written out as
+ * an 837P interchange, and listed, shown and counted by state.
+ * inspect reads any X12 file pms deals in (837P, 835, 999, TA1, 277CA)
+ * and prints it as records: one a segment, or one a transaction set in
+ * short; it needs no store, so it never asks for a passphrase.  The
+ * work is lib/claim.c's and lib/x12.c's; this file reads options and
  * prints.
  */
 #include <sys/stat.h>
@@ -15,8 +18,13 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "claim.h"
 #include "cli.h"
+#include "money.h"
 #include "x12.h"
+
+/* Refused by a rule of the practice (DESIGN.md's exit 1). */
+#define EX_REFUSED	1
 
 /* The element columns of inspect: e01 .. e32. */
 #define INSPECT_ELEMS	32
@@ -28,6 +36,17 @@ usage(int status)
 
 	fputs("usage: pms-claim [-S store] [-u user] [--passphrase-fd n] "
 	    "[--keyfile file] [--emergency reason] command [args]\n"
+	    "       pms-claim create [--unbilled] [--split-dx] [--dry-run] "
+	    "[-o table|csv|json] [file]\n"
+	    "       pms-claim validate [--dry-run] [-o table|csv|json] "
+	    "[claim ...]\n"
+	    "       pms-claim export [--batch batch] [--dry-run] [--out file] "
+	    "[claim ...]\n"
+	    "       pms-claim list [--patient id|--mrn mrn] [--state state] "
+	    "[--payer code] [--batch batch] [--from date] [--to date] "
+	    "[-o table|csv|json] [--out file]\n"
+	    "       pms-claim show claim [--lines] [-o table|csv|json]\n"
+	    "       pms-claim status [-o table|csv|json]\n"
 	    "       pms-claim inspect [--summary] [-o table|csv|json] "
 	    "[--out file] file|-\n"
 	    "       pms-claim --help | --version\n", f);
@@ -36,18 +55,39 @@ usage(int status)
 
 /* Every option of the commands: one table, each command allows some. */
 enum {
-	OPT_SUMMARY = PMS_OPT_FIRST
+	OPT_SUMMARY = PMS_OPT_FIRST,
+	OPT_UNBILLED,
+	OPT_SPLIT_DX,
+	OPT_BATCH,
+	OPT_PATIENT,
+	OPT_MRN,
+	OPT_STATE,
+	OPT_PAYER,
+	OPT_FROM,
+	OPT_TO,
+	OPT_LINES,
+	OPT_LAST = OPT_LINES
 };
 
 static const struct option longopts[] = {
 	PMS_CLI_LONGOPTS,
 	{ "summary",	no_argument,		NULL, OPT_SUMMARY },
+	{ "unbilled",	no_argument,		NULL, OPT_UNBILLED },
+	{ "split-dx",	no_argument,		NULL, OPT_SPLIT_DX },
+	{ "batch",	required_argument,	NULL, OPT_BATCH },
+	{ "patient",	required_argument,	NULL, OPT_PATIENT },
+	{ "mrn",	required_argument,	NULL, OPT_MRN },
+	{ "state",	required_argument,	NULL, OPT_STATE },
+	{ "payer",	required_argument,	NULL, OPT_PAYER },
+	{ "from",	required_argument,	NULL, OPT_FROM },
+	{ "to",		required_argument,	NULL, OPT_TO },
+	{ "lines",	no_argument,		NULL, OPT_LINES },
 	{ NULL,		0,			NULL, 0 }
 };
 
 /* What a command's options said. */
 struct args {
-	const char	*v[OPT_SUMMARY - OPT_SUMMARY + 1];
+	const char	*v[OPT_LAST - OPT_SUMMARY + 1];
 	int		 nargs;
 	char	       **args;
 };
@@ -70,8 +110,9 @@ allowed(const char *allow, const char *name)
 }
 
 /*
- * A command's options and operands (min to max of them); allow names
- * the options it takes besides the common ones.  0, or an exit code.
+ * A command's options and operands (min to max of them, max -1 for
+ * any number); allow names the options it takes besides the common
+ * ones.  0, or an exit code.
  */
 static int
 parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
@@ -82,7 +123,7 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 	memset(a, 0, sizeof(*a));
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    &idx)) != -1) {
-		if (ch >= OPT_SUMMARY && ch <= OPT_SUMMARY) {
+		if (ch >= OPT_SUMMARY && ch <= OPT_LAST) {
 			if (!allowed(allow, longopts[idx].name)) {
 				pms_fail(ctx, EX_USAGE, "%s: option \"--%s\" "
 				    "does not apply", ctx->cmd,
@@ -92,14 +133,606 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 			ARG(a, ch) = optarg != NULL ? optarg : "";
 			continue;
 		}
+		if ((ch == 'o' || ch == PMS_OPT_OUT || ch == 'n') &&
+		    !allowed(allow, ch == 'o' ? "output" : ch == 'n' ?
+		    "dry-run" : "out")) {
+			pms_fail(ctx, EX_USAGE, "%s: option \"%s\" does not "
+			    "apply", ctx->cmd, argv[optind - 1]);
+			usage(EX_USAGE);
+		}
 		if ((rc = pms_cli_opt(ctx, ch, optarg, argv)) != 0)
 			return rc;
 	}
 	a->nargs = argc - optind;
 	a->args = argv + optind;
-	if (a->nargs < min || a->nargs > max)
+	if (a->nargs < min || (max >= 0 && a->nargs > max))
 		usage(EX_USAGE);
 	return 0;
+}
+
+/* An id operand or option value: 0, or the exit code after reporting. */
+static int
+id_arg(struct pms_ctx *ctx, const char *what, const char *arg, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v <= 0)
+		return pms_fail(ctx, EX_USAGE, "%s: not an id: a number from "
+		    "1", what);
+	*id = v;
+	return 0;
+}
+
+/* The claim ids of the operands, in *idp (the caller frees). */
+static int
+ids_arg(struct pms_ctx *ctx, const struct args *a, int64_t **idp)
+{
+	int64_t *ids;
+	int i, rc;
+
+	*idp = NULL;
+	if (a->nargs == 0)
+		return 0;
+	if ((ids = calloc((size_t)a->nargs, sizeof(*ids))) == NULL)
+		return pms_fail(ctx, EX_SOFTWARE, "out of memory");
+	for (i = 0; i < a->nargs; i++)
+		if ((rc = id_arg(ctx, "claim", a->args[i], &ids[i])) != 0) {
+			free(ids);
+			return rc;
+		}
+	*idp = ids;
+	return 0;
+}
+
+static int
+date_arg(struct pms_ctx *ctx, const char *what, const char *arg)
+{
+	int32_t d;
+
+	if (arg != NULL && (pms_date_parse(arg, PMS_DATE_ISO, &d) != PMS_OK ||
+	    strlen(arg) != 10))
+		return pms_fail(ctx, EX_USAGE, "%s: not a date "
+		    "(YYYY-MM-DD)", what);
+	return 0;
+}
+
+static void
+t_cell(struct pms_cell *c, const char *s)
+{
+	memset(c, 0, sizeof(*c));
+	c->null = s == NULL || *s == '\0';
+	c->text = s;
+}
+
+static void
+i_cell(struct pms_cell *c, int64_t v, int zero_null)
+{
+	memset(c, 0, sizeof(*c));
+	c->null = zero_null && v == 0;
+	c->i = v;
+}
+
+/* A message of the library's, as the program's own. */
+static void
+report(void *arg, int warn, const char *msg)
+{
+	struct pms_ctx *ctx = arg;
+
+	(void)warn;
+	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+}
+
+/* ---- claims out ---- */
+
+static const struct pms_col claim_cols[] = {
+	{ "claim_id", PMS_COL_INT }, { "claim", PMS_COL_TEXT },
+	{ "state", PMS_COL_TEXT }, { "patient_id", PMS_COL_INT },
+	{ "mrn", PMS_COL_TEXT }, { "visit_id", PMS_COL_INT },
+	{ "date_of_service", PMS_COL_DATE }, { "payer", PMS_COL_TEXT },
+	{ "policy_id", PMS_COL_INT }, { "provider", PMS_COL_TEXT },
+	{ "location", PMS_COL_TEXT }, { "part", PMS_COL_INT },
+	{ "parts", PMS_COL_INT }, { "frequency", PMS_COL_TEXT },
+	{ "lines", PMS_COL_INT }, { "dx", PMS_COL_TEXT },
+	{ "total", PMS_COL_MONEY }, { "batch_id", PMS_COL_INT },
+	{ "submitted_on", PMS_COL_DATE }, { "updated_at", PMS_COL_TIME },
+};
+
+/* The claim's columns into c[0 .. PMS_NELEM(claim_cols)); dx and
+ * frequency are written into bufs the caller keeps. */
+static void
+claim_cells(struct pms_cell *c, const struct pms_claim *k, char *dx,
+    size_t dxsize, char *freq)
+{
+	size_t i, n = 0;
+
+	dx[0] = '\0';
+	for (i = 0; i < k->ndx; i++)
+		n += (size_t)snprintf(dx + n, n < dxsize ? dxsize - n : 0,
+		    "%s%s", i > 0 ? "," : "", k->dx[i]);
+	freq[0] = k->frequency;
+	freq[1] = '\0';
+	i_cell(&c[0], k->id, 0);
+	t_cell(&c[1], k->clm01);
+	t_cell(&c[2], pms_claim_state_name(k->state));
+	i_cell(&c[3], k->patient_id, 0);
+	t_cell(&c[4], k->mrn);
+	i_cell(&c[5], k->visit_id, 0);
+	t_cell(&c[6], k->dos_from);
+	t_cell(&c[7], k->payer);
+	i_cell(&c[8], k->policy_id, 0);
+	t_cell(&c[9], k->provider);
+	t_cell(&c[10], k->location);
+	i_cell(&c[11], k->part, 0);
+	i_cell(&c[12], k->parts, 0);
+	t_cell(&c[13], freq);
+	i_cell(&c[14], k->nlines, 0);
+	t_cell(&c[15], dx);
+	i_cell(&c[16], k->total_cents, 0);
+	i_cell(&c[17], k->batch_id, 1);
+	t_cell(&c[18], k->submitted_on);
+	t_cell(&c[19], k->updated_at);
+}
+
+static int
+write_claim(void *arg, const struct pms_claim *k)
+{
+	struct pms_cell c[PMS_NELEM(claim_cols)];
+	char dx[PMS_DX_MAX_VISIT * PMS_ICD_BUFSZ], freq[2];
+
+	claim_cells(c, k, dx, sizeof(dx), freq);
+	return pms_writer_row(arg, c) != PMS_OK;
+}
+
+/* ---- create ---- */
+
+static int
+cmd_create(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_claim_create_opts o;
+	struct pms_claim_create_count n;
+	struct pms_reader *rd = NULL;
+	struct pms_writer *w = NULL;
+	struct pms_store *s = NULL;
+	enum pms_status st;
+	struct args a;
+	FILE *fp = NULL;
+	int rc, unbilled;
+
+	if ((rc = parse(ctx, argc, argv, &a, 0, 1, "unbilled,split-dx,"
+	    "output,dry-run")) != 0)
+		return rc;
+	unbilled = FLAG(&a, OPT_UNBILLED);
+	if (unbilled && a.nargs > 0)
+		return pms_fail(ctx, EX_USAGE, "create: --unbilled or records, "
+		    "not both");
+	if (!unbilled && (rc = pms_cli_reader(ctx, a.nargs > 0 ? a.args[0] :
+	    NULL, &rd, &fp)) != 0)
+		return rc;
+	if ((rc = pms_cli_open(ctx, "claim.create", &s)) != 0)
+		goto out;
+	if ((rc = pms_cli_writer(ctx, claim_cols, PMS_NELEM(claim_cols),
+	    &w)) != 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.unbilled = unbilled;
+	o.rd = rd;
+	o.split_dx = FLAG(&a, OPT_SPLIT_DX);
+	o.dry_run = ctx->dry_run;
+	o.report = report;
+	o.report_arg = ctx;
+	st = pms_claim_create(s, &o, write_claim, w, &n);
+	if (st != PMS_OK) {
+		pms_writer_abort(w);
+		w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0) {
+		w = NULL;
+		goto out;
+	}
+	w = NULL;
+	fprintf(stderr, "%s: %lu claim%s made from %lu visit%s; %lu already "
+	    "claimed, %lu waiting for coding, %lu self-pay, %lu refused%s\n",
+	    ctx->prog, n.claims, n.claims == 1 ? "" : "s", n.visits,
+	    n.visits == 1 ? "" : "s", n.already, n.waiting, n.self_pay,
+	    n.refused, ctx->dry_run ? " (--dry-run: nothing was written)" :
+	    "");
+	rc = n.refused > 0 ? EX_REFUSED : 0;
+out:
+	pms_writer_abort(w);
+	if (s != NULL)
+		pms_store_close(s);
+	pms_reader_close(rd);
+	if (fp != NULL)
+		fclose(fp);
+	return rc;
+}
+
+/* ---- validate ---- */
+
+static const struct pms_col check_cols[] = {
+	{ "claim_id", PMS_COL_INT }, { "claim", PMS_COL_TEXT },
+	{ "state", PMS_COL_TEXT }, { "errors", PMS_COL_INT },
+	{ "warnings", PMS_COL_INT },
+};
+
+struct checked {
+	struct pms_writer *w;
+	unsigned long	 claims, failed;
+};
+
+static int
+write_check(void *arg, const struct pms_claim_result *r)
+{
+	struct checked *k = arg;
+	struct pms_cell c[PMS_NELEM(check_cols)];
+
+	k->claims++;
+	if (r->errors > 0)
+		k->failed++;
+	i_cell(&c[0], r->claim_id, 0);
+	t_cell(&c[1], r->clm01);
+	t_cell(&c[2], pms_claim_state_name(r->state));
+	i_cell(&c[3], r->errors, 0);
+	i_cell(&c[4], r->warnings, 0);
+	return pms_writer_row(k->w, c) != PMS_OK;
+}
+
+static int
+cmd_validate(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_store *s = NULL;
+	struct checked k;
+	enum pms_status st;
+	struct args a;
+	int64_t *ids = NULL;
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 0, -1, "output,dry-run")) != 0 ||
+	    (rc = ids_arg(ctx, &a, &ids)) != 0)
+		return rc;
+	memset(&k, 0, sizeof(k));
+	if ((rc = pms_cli_open(ctx, "claim.validate", &s)) != 0)
+		goto out;
+	if ((rc = pms_cli_writer(ctx, check_cols, PMS_NELEM(check_cols),
+	    &k.w)) != 0)
+		goto out;
+	st = pms_claim_validate(s, ids, (size_t)a.nargs, ctx->dry_run, report,
+	    ctx, write_check, &k);
+	if (st != PMS_OK) {
+		pms_writer_abort(k.w);
+		k.w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, k.w);
+	k.w = NULL;
+	if (rc != 0)
+		goto out;
+	fprintf(stderr, "%s: %lu claim%s checked, %lu failed%s\n", ctx->prog,
+	    k.claims, k.claims == 1 ? "" : "s", k.failed, ctx->dry_run ?
+	    " (--dry-run: nothing was written)" : "");
+	rc = k.failed > 0 ? EX_REFUSED : 0;
+out:
+	pms_writer_abort(k.w);
+	if (s != NULL)
+		pms_store_close(s);
+	free(ids);
+	return rc;
+}
+
+/* ---- export ---- */
+
+static int
+cmd_export(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_claim_export_opts o;
+	struct pms_claim_export_result r;
+	struct pms_store *s = NULL;
+	enum pms_status st;
+	struct args a;
+	int64_t *ids = NULL, batch = 0;
+	char total[PMS_MONEY_BUFSZ];
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 0, -1, "batch,out,dry-run")) != 0
+	    || (rc = ids_arg(ctx, &a, &ids)) != 0)
+		return rc;
+	if (ARG(&a, OPT_BATCH) != NULL && (rc = id_arg(ctx, "--batch",
+	    ARG(&a, OPT_BATCH), &batch)) != 0)
+		goto out;
+	if (batch != 0 && a.nargs > 0) {
+		rc = pms_fail(ctx, EX_USAGE, "export: --batch or claims, not "
+		    "both");
+		goto out;
+	}
+	if ((rc = pms_cli_open(ctx, "claim.export", &s)) != 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.ids = ids;
+	o.nids = (size_t)a.nargs;
+	o.resend = batch;
+	o.out_path = ctx->out_path;
+	o.out = stdout;
+	o.dry_run = ctx->dry_run;
+	o.report = report;
+	o.report_arg = ctx;
+	st = pms_claim_export(s, &o, &r);
+	if (st != PMS_OK) {
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	pms_money_fmt(r.total_cents, total);
+	if (r.claims == 0)
+		fprintf(stderr, "%s: no claim to send%s\n", ctx->prog,
+		    r.refused > 0 ? " that passes its checks" : "");
+	else if (ctx->dry_run)
+		fprintf(stderr, "%s: --dry-run: %lu claim%s (%s) would be "
+		    "sent; nothing was written\n", ctx->prog, r.claims,
+		    r.claims == 1 ? "" : "s", total);
+	else
+		fprintf(stderr, "%s: batch %lld: %lu claim%s (%s), interchange "
+		    "%09u, %u transaction set%s from %04u, written to %s\n",
+		    ctx->prog, (long long)r.batch_id, r.claims,
+		    r.claims == 1 ? "" : "s", total, (unsigned)r.isa13, r.sets,
+		    r.sets == 1 ? "" : "s", (unsigned)r.st02_first,
+		    ctx->out_path != NULL ? ctx->out_path : "standard output");
+	if (r.refused > 0)
+		fprintf(stderr, "%s: %lu claim%s left out\n", ctx->prog,
+		    r.refused, r.refused == 1 ? "" : "s");
+	rc = r.refused > 0 ? EX_REFUSED : 0;
+out:
+	if (s != NULL)
+		pms_store_close(s);
+	free(ids);
+	return rc;
+}
+
+/* ---- list ---- */
+
+static int
+cmd_list(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_claim_query q;
+	struct pms_writer *w = NULL;
+	struct pms_store *s = NULL;
+	enum pms_status st;
+	struct args a;
+	int64_t patient = 0, batch = 0;
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "patient,mrn,state,payer,"
+	    "batch,from,to,output,out")) != 0)
+		return rc;
+	if (FLAG(&a, OPT_PATIENT) && FLAG(&a, OPT_MRN))
+		return pms_fail(ctx, EX_USAGE, "list: --patient or --mrn, not "
+		    "both");
+	if ((ARG(&a, OPT_PATIENT) != NULL && (rc = id_arg(ctx, "--patient",
+	    ARG(&a, OPT_PATIENT), &patient)) != 0) ||
+	    (ARG(&a, OPT_BATCH) != NULL && (rc = id_arg(ctx, "--batch",
+	    ARG(&a, OPT_BATCH), &batch)) != 0) ||
+	    (rc = date_arg(ctx, "--from", ARG(&a, OPT_FROM))) != 0 ||
+	    (rc = date_arg(ctx, "--to", ARG(&a, OPT_TO))) != 0)
+		return rc;
+	if (FLAG(&a, OPT_MRN) && *ARG(&a, OPT_MRN) == '\0')
+		return pms_fail(ctx, EX_USAGE, "--mrn: empty");
+	if (ARG(&a, OPT_STATE) != NULL &&
+	    pms_claim_state_parse(ARG(&a, OPT_STATE)) < 0)
+		return pms_fail(ctx, EX_USAGE, "--state: not a state of a "
+		    "claim (draft, validated, submitted, acknowledged, "
+		    "rejected, paid, partly-paid, denied, crossed-over, "
+		    "closed, replaced, voided)");
+	if ((rc = pms_cli_open(ctx, "claim.list", &s)) != 0)
+		return rc;
+	if (FLAG(&a, OPT_MRN) && (st = pms_patient_id(s, 0, ARG(&a, OPT_MRN),
+	    &patient, NULL)) != PMS_OK) {
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	if ((rc = pms_cli_writer(ctx, claim_cols, PMS_NELEM(claim_cols),
+	    &w)) != 0)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.patient_id = patient;
+	q.batch_id = batch;
+	q.state = ARG(&a, OPT_STATE);
+	q.payer = ARG(&a, OPT_PAYER);
+	q.from = ARG(&a, OPT_FROM);
+	q.to = ARG(&a, OPT_TO);
+	q.action = "claim.list";
+	if ((st = pms_claim_query(s, &q, write_claim, w, NULL)) != PMS_OK) {
+		pms_writer_abort(w);
+		w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, w);
+	w = NULL;
+out:
+	pms_writer_abort(w);
+	pms_store_close(s);
+	return rc;
+}
+
+/* ---- show ---- */
+
+static const struct pms_col event_cols[] = {
+	{ "claim_id", PMS_COL_INT }, { "claim", PMS_COL_TEXT },
+	{ "state", PMS_COL_TEXT }, { "patient_id", PMS_COL_INT },
+	{ "mrn", PMS_COL_TEXT }, { "date_of_service", PMS_COL_DATE },
+	{ "payer", PMS_COL_TEXT }, { "lines", PMS_COL_INT },
+	{ "total", PMS_COL_MONEY }, { "event", PMS_COL_INT },
+	{ "at", PMS_COL_TIME }, { "user", PMS_COL_TEXT },
+	{ "from", PMS_COL_TEXT }, { "to", PMS_COL_TEXT },
+	{ "batch_id", PMS_COL_INT }, { "note", PMS_COL_TEXT },
+};
+
+static const struct pms_col line_cols[] = {
+	{ "claim_id", PMS_COL_INT }, { "claim", PMS_COL_TEXT },
+	{ "line", PMS_COL_INT }, { "control", PMS_COL_TEXT },
+	{ "charge_id", PMS_COL_INT }, { "date_of_service", PMS_COL_DATE },
+	{ "code", PMS_COL_TEXT }, { "modifiers", PMS_COL_TEXT },
+	{ "units", PMS_COL_INT }, { "amount", PMS_COL_MONEY },
+	{ "dx_pointers", PMS_COL_TEXT }, { "dx", PMS_COL_TEXT },
+};
+
+struct shown {
+	struct pms_writer *w;
+	struct pms_claim c;
+	unsigned	 n;
+};
+
+static int
+keep_claim(void *arg, const struct pms_claim *c)
+{
+	((struct shown *)arg)->c = *c;
+	return 0;
+}
+
+static int
+skip_line(void *arg, const struct pms_claim_line *unused)
+{
+	(void)arg;
+	(void)unused;
+	return 0;
+}
+
+static int
+write_history(void *arg, const struct pms_claim_event *e)
+{
+	struct shown *sh = arg;
+	struct pms_cell c[PMS_NELEM(event_cols)];
+
+	i_cell(&c[0], sh->c.id, 0);
+	t_cell(&c[1], sh->c.clm01);
+	t_cell(&c[2], pms_claim_state_name(sh->c.state));
+	i_cell(&c[3], sh->c.patient_id, 0);
+	t_cell(&c[4], sh->c.mrn);
+	t_cell(&c[5], sh->c.dos_from);
+	t_cell(&c[6], sh->c.payer);
+	i_cell(&c[7], sh->c.nlines, 0);
+	i_cell(&c[8], sh->c.total_cents, 0);
+	i_cell(&c[9], ++sh->n, 0);
+	t_cell(&c[10], e->at);
+	t_cell(&c[11], e->by);
+	t_cell(&c[12], e->from);
+	t_cell(&c[13], e->to);
+	i_cell(&c[14], e->batch_id, 1);
+	t_cell(&c[15], e->note);
+	return pms_writer_row(sh->w, c) != PMS_OK;
+}
+
+static int
+write_line(void *arg, const struct pms_claim_line *l)
+{
+	struct shown *sh = arg;
+	struct pms_cell c[PMS_NELEM(line_cols)];
+
+	i_cell(&c[0], sh->c.id, 0);
+	t_cell(&c[1], sh->c.clm01);
+	i_cell(&c[2], l->lx, 0);
+	t_cell(&c[3], l->control);
+	i_cell(&c[4], l->charge_id, 0);
+	t_cell(&c[5], l->dos);
+	t_cell(&c[6], l->code);
+	t_cell(&c[7], l->modifiers);
+	i_cell(&c[8], l->units, 0);
+	i_cell(&c[9], l->amount_cents, 0);
+	t_cell(&c[10], l->dx_pointers);
+	t_cell(&c[11], l->dx);
+	return pms_writer_row(sh->w, c) != PMS_OK;
+}
+
+static int
+cmd_show(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_store *s = NULL;
+	struct shown sh;
+	enum pms_status st;
+	struct args a;
+	int64_t id;
+	int rc, lines;
+
+	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "lines,output")) != 0 ||
+	    (rc = id_arg(ctx, "claim", a.args[0], &id)) != 0)
+		return rc;
+	lines = FLAG(&a, OPT_LINES);
+	memset(&sh, 0, sizeof(sh));
+	if ((rc = pms_cli_open(ctx, "claim.show", &s)) != 0)
+		return rc;
+	if ((rc = lines ? pms_cli_writer(ctx, line_cols, PMS_NELEM(line_cols),
+	    &sh.w) : pms_cli_writer(ctx, event_cols, PMS_NELEM(event_cols),
+	    &sh.w)) != 0)
+		goto out;
+	st = pms_claim_show(s, id, keep_claim, lines ? write_line :
+	    skip_line, lines ? NULL : write_history, &sh);
+	if (st != PMS_OK) {
+		pms_writer_abort(sh.w);
+		sh.w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, sh.w);
+	sh.w = NULL;
+out:
+	pms_writer_abort(sh.w);
+	pms_store_close(s);
+	return rc;
+}
+
+/* ---- status ---- */
+
+static const struct pms_col status_cols[] = {
+	{ "state", PMS_COL_TEXT }, { "class", PMS_COL_TEXT },
+	{ "claims", PMS_COL_INT }, { "total", PMS_COL_MONEY },
+};
+
+static int
+write_status(void *arg, const struct pms_claim_status_row *r)
+{
+	static const char *const classes[] = { "unsent", "in-flight",
+	    "front-end", "adjudicated", "done", "superseded" };
+	struct pms_cell c[PMS_NELEM(status_cols)];
+
+	t_cell(&c[0], pms_claim_state_name(r->state));
+	t_cell(&c[1], classes[r->cls]);
+	i_cell(&c[2], r->claims, 0);
+	i_cell(&c[3], r->total_cents, 0);
+	return pms_writer_row(arg, c) != PMS_OK;
+}
+
+static int
+cmd_status(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_writer *w = NULL;
+	struct pms_store *s = NULL;
+	enum pms_status st;
+	struct args a;
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "output")) != 0)
+		return rc;
+	if ((rc = pms_cli_open(ctx, "claim.status", &s)) != 0)
+		return rc;
+	if ((rc = pms_cli_writer(ctx, status_cols, PMS_NELEM(status_cols),
+	    &w)) != 0)
+		goto out;
+	if ((st = pms_claim_status(s, write_status, w)) != PMS_OK) {
+		pms_writer_abort(w);
+		w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, w);
+	w = NULL;
+out:
+	pms_writer_abort(w);
+	pms_store_close(s);
+	return rc;
 }
 
 /* ---- inspect ---- */
@@ -248,7 +881,8 @@ cmd_inspect(struct pms_ctx *ctx, int argc, char **argv)
 	FILE *f = stdin;
 	int rc, summary;
 
-	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "summary")) != 0)
+	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "summary,output,out")) !=
+	    0)
 		return rc;
 	path = a.args[0];
 	summary = FLAG(&a, OPT_SUMMARY);
@@ -288,7 +922,9 @@ out:
 }
 
 static const struct pms_cmd cmds[] = {
-	{ "inspect", cmd_inspect },
+	{ "create", cmd_create }, { "validate", cmd_validate },
+	{ "export", cmd_export }, { "list", cmd_list }, { "show", cmd_show },
+	{ "status", cmd_status }, { "inspect", cmd_inspect },
 };
 
 int

@@ -1530,6 +1530,12 @@ pobox(const char *s)
 	    w[1][0] <= '9';
 }
 
+int
+pms_po_box(const char *street)
+{
+	return pobox(street);
+}
+
 static void
 pobox_check(struct ctx *c, const struct ynode *y, json_t *obj)
 {

@@ -240,6 +240,9 @@ enum pms_status	 pms_payer_get(struct pms_store *, int64_t id,
 /* 1 if the ten digits of npi carry a valid check digit (Luhn over
  * "80840" and the first nine digits). */
 int		 pms_npi_valid(const char *npi);
+/* 1 if a street line is a PO box (PO Box 12, P.O. Box, Post Office Box,
+ * POB 12, Box 12, Lockbox, PO Drawer): no street address. */
+int		 pms_po_box(const char *street);
 /* 1 if code has the shape of a CPT code (5 digits, or 4 digits and F, T
  * or U) or a HCPCS Level II code (a letter and 4 digits); uppercase. */
 int		 pms_proc_code_valid(const char *code);

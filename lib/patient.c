@@ -58,6 +58,9 @@ static const struct merge_ref {
 	  "UPDATE balances SET patient_id = ?1 WHERE patient_id = ?2" },
 	{ "statements", "patient_id",
 	  "UPDATE statements SET patient_id = ?1 WHERE patient_id = ?2" },
+	/* 0008-claim: a claim is the patient's, as its visit is */
+	{ "claims", "patient_id",
+	  "UPDATE claims SET patient_id = ?1 WHERE patient_id = ?2" },
 };
 
 /*
@@ -74,6 +77,19 @@ static const struct policy_ref {
 	const char	*count;		/* ?1 a policy: how many rows */
 	const char	*move;		/* to ?1 from ?2 */
 } policy_refs[] = {
+	/* 0008-claim: the policy a claim was made to */
+	{ "claims", "SELECT count(*) FROM claims WHERE policy_id = ?1",
+	  "UPDATE claims SET policy_id = ?1 WHERE policy_id = ?2" },
+	/* 0006-bill: a payer's payment under the policy */
+	{ "payments", "SELECT count(*) FROM payments WHERE policy_id = ?1",
+	  "UPDATE payments SET policy_id = ?1 WHERE policy_id = ?2" },
+	/*
+	 * 0006-bill: the ledger is append-only, so a policy it names is
+	 * never folded (fold_policies leaves it, the same card twice) and
+	 * there is no move; balances follow the ledger.
+	 */
+	{ "ledger", "SELECT count(*) FROM ledger WHERE policy_id = ?1",
+	  NULL },
 	{ NULL, NULL, NULL }
 };
 
@@ -1437,6 +1453,8 @@ policy_repoint(struct pms_store *s, int64_t to, int64_t from)
 	int rc;
 
 	for (i = 0; policy_refs[i].table != NULL; i++) {
+		if (policy_refs[i].move == NULL)
+			continue;
 		rc = sqlite3_prepare_v2(s->db, policy_refs[i].move, -1, &st,
 		    NULL);
 		if (rc != SQLITE_OK)
@@ -1454,7 +1472,9 @@ policy_repoint(struct pms_store *s, int64_t to, int64_t from)
 /*
  * Before a merge moves drop's policies to keep: each of drop's that is
  * the same as one of keep's (payer, member id, priority, dates) goes,
- * what points at it pointing at keep's.  *n gets how many.
+ * what points at it pointing at keep's.  One the ledger names stays (the
+ * ledger is append-only): keep then has the same card twice, which the
+ * overlap check lets be.  *n gets how many went.
  */
 static enum pms_status
 fold_policies(struct pms_store *s, int64_t keep, int64_t drop, int64_t *n)
@@ -1470,7 +1490,8 @@ fold_policies(struct pms_store *s, int64_t keep, int64_t drop, int64_t *n)
 	    "d.payer_id AND k.member_id = d.member_id AND k.priority = "
 	    "d.priority AND k.effective_from IS d.effective_from AND "
 	    "k.effective_to IS d.effective_to WHERE d.patient_id = ?2 "
-	    "GROUP BY d.id ORDER BY d.id", -1, &st, NULL);
+	    "AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.policy_id = "
+	    "d.id) GROUP BY d.id ORDER BY d.id", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db, "DELETE FROM policies WHERE "
 		    "id = ?1", -1, &del, NULL);
@@ -1561,6 +1582,9 @@ pms_patient_merge(struct pms_store *s, int64_t keep, int64_t drop,
 	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, b.id FROM policies a "
 	    "JOIN policies b ON b.patient_id = a.patient_id AND b.priority = "
 	    "a.priority AND b.id > a.id WHERE a.patient_id = ?1 AND "
+	    "NOT (b.payer_id = a.payer_id AND b.member_id = a.member_id "
+	    "AND b.effective_from IS a.effective_from AND b.effective_to IS "
+	    "a.effective_to) AND "
 	    "coalesce(a.effective_from, '0000') <= "
 	    "coalesce(b.effective_to, '9999') AND "
 	    "coalesce(b.effective_from, '0000') <= "

@@ -93,8 +93,15 @@ static const struct right {
 	{ "bill.code",			C | B },
 	{ "bill.*",			B },
 
-	/* pms-claim (inspect reads a file the user holds, opens no store
-	 * and so needs no right) */
+	/* pms-claim: claims are billing's, each action by name (inspect
+	 * reads a file the user holds, opens no store and so needs no
+	 * right) */
+	{ "claim.create",		B },
+	{ "claim.validate",		B },
+	{ "claim.export",		B },
+	{ "claim.list",			B },
+	{ "claim.show",			B },
+	{ "claim.status",		B },
 	{ "claim.*",			B },
 
 	/* pms-report: the desk prints its day; auditors read reports */

@@ -987,6 +987,36 @@ col() {
 	run -0 pms-admin check
 }
 
+@test "merge: the same card on both patients, billed on both: kept twice, the ledger untouched" {
+	pms-patient policy add 1 --payer acme --member-id A100 >/dev/null 2>&1
+	charge 1 99213 >/dev/null
+	charge 2 99214 >/dev/null
+	run -0 pms-sql "SELECT count(*) FROM ledger WHERE policy_id IS NOT NULL"
+	n=$output
+	run -0 --separate-stderr pms-patient merge 1 2 --force -o csv
+	assert_line 'charges,patient_id,1'
+	# the ledger names both policies: neither is folded away
+	run -0 pms-sql "SELECT count(*) FROM policies WHERE patient_id = 1 AND
+	    payer_id = (SELECT id FROM payers WHERE code = 'acme') AND
+	    member_id = 'A100'"
+	assert_output 2
+	run -0 pms-sql "SELECT count(*) FROM ledger WHERE policy_id IS NOT NULL"
+	assert_output "$n"
+	run -0 pms-bill balance 1 -o csv
+	assert_line '1,000101,Example,Pat,insurance,acme,230.00'
+	run -0 pms-admin check
+}
+
+@test "merge: the same card on both, billed on one only: the other is folded" {
+	pms-patient policy add 1 --payer acme --member-id A100 >/dev/null 2>&1
+	charge 1 99213 >/dev/null
+	run -0 --separate-stderr pms-patient merge 1 2 --force -o csv
+	run -0 pms-sql "SELECT count(*) FROM policies WHERE patient_id IN (1, 2)
+	    AND member_id = 'A100'"
+	assert_output 1
+	run -0 pms-admin check
+}
+
 @test "errors: messages about a patient name the patient, charge or line, never their data" {
 	id=$(charge 4 99213)
 	all=
