@@ -49,7 +49,7 @@ usage(int status)
 	    "       pms-admin config dump\n"
 	    "       pms-admin codes load file [--dry-run]\n"
 	    "       pms-admin --help | --version\n", f);
-	exit(status);
+	pms_cli_usage_exit(status);
 }
 
 /* Options every subcommand takes as well as the program. */
@@ -456,18 +456,27 @@ cmd_user_list(struct pms_ctx *ctx, int argc, char **argv)
 	struct args a;
 	enum pms_status st;
 	char roles[128];
-	size_t i;
+	size_t i, nw = strlen("name"), tw = strlen("type");
 	int rc;
 
 	if ((rc = parse_args(ctx, argc, argv, &a, 0, 0, "")) != 0)
 		return rc;
 	if ((st = pms_store_info(ctx->store_path, &info)) != PMS_OK)
 		return pms_fail_status(ctx, st);
-	printf("%-4s %-20s %-10s %s\n", "id", "name", "type", "roles");
+	/* names are ASCII (pms_name_valid): bytes are columns */
+	for (i = 0; i < info.nslots; i++) {
+		if (strlen(info.slots[i].label) > nw)
+			nw = strlen(info.slots[i].label);
+		if (strlen(info.slots[i].type) > tw)
+			tw = strlen(info.slots[i].type);
+	}
+	printf("%-4s %-*s %-*s %s\n", "id", (int)nw, "name", (int)tw, "type",
+	    "roles");
 	for (i = 0; i < info.nslots; i++) {
 		pms_roles_fmt(info.slots[i].roles, roles, sizeof(roles));
-		printf("%-4u %-20s %-10s %s\n", (unsigned)info.slots[i].id,
-		    info.slots[i].label, info.slots[i].type, roles);
+		printf("%-4u %-*s %-*s %s\n", (unsigned)info.slots[i].id,
+		    (int)nw, info.slots[i].label, (int)tw, info.slots[i].type,
+		    roles);
 	}
 	return EX_OK;
 }
@@ -1004,7 +1013,7 @@ main(int argc, char *argv[])
 	    -1) {
 		if (ch == 'V') {
 			printf("pms-admin %s\n", PMS_VERSION);
-			return EX_OK;
+			pms_cli_usage_exit(EX_OK);
 		}
 		if ((rc = common_opt(&ctx, ch, optarg, argv)) != 0)
 			return rc;

@@ -41,7 +41,7 @@ usage(int status)
 	    "       pms-audit export from to [--out file]\n"
 	    "       pms-audit verify-export file [--checkpoint file]\n"
 	    "       pms-audit --help | --version\n", f);
-	exit(status);
+	pms_cli_usage_exit(status);
 }
 
 enum {

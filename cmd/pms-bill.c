@@ -73,7 +73,7 @@ usage(int status)
 	    "       pms-bill opening-balance import [file] [--dry-run]\n"
 	    "       pms-bill check\n"
 	    "       pms-bill --help | --version\n", f);
-	exit(status);
+	pms_cli_usage_exit(status);
 }
 
 /* The options of the commands: their own after PMS_OPT_FIRST. */

@@ -50,7 +50,7 @@ usage(int status)
 	    "       pms-claim inspect [--summary] [-o table|csv|json] "
 	    "[--out file] file|-\n"
 	    "       pms-claim --help | --version\n", f);
-	exit(status);
+	pms_cli_usage_exit(status);
 }
 
 /* Every option of the commands: one table, each command allows some. */

@@ -92,7 +92,7 @@ usage(int status)
 	    "[--encoding utf-8|windows-1252] [--dry-run] "
 	    "[--skip-invalid file] [-o table|csv|json]\n"
 	    "       pms-patient --help | --version\n", f);
-	exit(status);
+	pms_cli_usage_exit(status);
 }
 
 /* The options of a command: its own after PMS_OPT_FIRST. */

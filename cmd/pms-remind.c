@@ -40,7 +40,7 @@ usage(int status)
 	    "[--status sending|sent|delivered|failed|unknown|skipped] "
 	    "[--channel sms|email] [-o table|csv|json] [--out file]\n"
 	    "       pms-remind --help | --version\n", f);
-	exit(status);
+	pms_cli_usage_exit(status);
 }
 
 enum {

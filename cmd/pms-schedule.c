@@ -72,7 +72,7 @@ usage(int status)
 	    "[--encoding utf-8|windows-1252] [--skip-invalid file] "
 	    "[--dry-run]\n"
 	    "       pms-schedule --help | --version\n", f);
-	exit(status);
+	pms_cli_usage_exit(status);
 }
 
 /* Every option of the commands: one table, each command allows some. */

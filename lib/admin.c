@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "pms_int.h"
@@ -78,6 +79,24 @@ pms_name_valid(const char *name)
 	return 1;
 }
 
+/*
+ * The slot whose name is name but for ASCII case ("Bob" for "bob"), or
+ * NULL: a new name must differ from every other in more than case, and
+ * from "recovery" too, so that no two slots are told apart by case
+ * alone in the access log or a user list.
+ */
+static const char *
+name_clash(struct pms_slotfile *sf, const char *name)
+{
+	size_t i;
+
+	if (strcasecmp(name, "recovery") == 0)
+		return "recovery";
+	for (i = 0; i < sf->nslots; i++)
+		if (strcasecmp(sf->slots[i].label, name) == 0)
+			return sf->slots[i].label;
+	return NULL;
+}
 
 /* ---- slot edits ---------------------------------------------------- */
 
@@ -146,6 +165,7 @@ pms_user_add(struct pms_store *s, const char *name, uint32_t roles,
 	struct pms_store_opts o;
 	struct pms_slotfile *sf;
 	unsigned char *seed = NULL;
+	const char *other;
 	char *pass = NULL, prompt[128];
 	size_t len;
 	int fd = -1;
@@ -166,6 +186,11 @@ pms_user_add(struct pms_store *s, const char *name, uint32_t roles,
 		goto out;
 	if (pms_keys_find(sf, name) != NULL) {
 		st = pms_seterr(PMS_EREFUSED, "user \"%s\" exists", name);
+		goto out;
+	}
+	if ((other = name_clash(sf, name)) != NULL) {
+		st = pms_seterr(PMS_EREFUSED, "user \"%s\" is \"%s\" but for "
+		    "case: names must differ in more than case", name, other);
 		goto out;
 	}
 	memset(&o, 0, sizeof(o));
@@ -199,6 +224,7 @@ pms_keyfile_create(struct pms_store *s, const char *name, uint32_t roles,
 {
 	struct pms_slotfile *sf;
 	unsigned char *seed;
+	const char *other;
 	int fd = -1, made = 0;
 	enum pms_status st;
 
@@ -217,6 +243,12 @@ pms_keyfile_create(struct pms_store *s, const char *name, uint32_t roles,
 	if (pms_keys_find(sf, name) != NULL) {
 		st = pms_seterr(PMS_EREFUSED, "a slot named \"%s\" exists",
 		    name);
+		goto out;
+	}
+	if ((other = name_clash(sf, name)) != NULL) {
+		st = pms_seterr(PMS_EREFUSED, "key file name \"%s\" is \"%s\" "
+		    "but for case: names must differ in more than case", name,
+		    other);
 		goto out;
 	}
 	randombytes_buf(seed, 32);

@@ -281,6 +281,21 @@ parse_fd(const char *arg)
 	return (int)fd;
 }
 
+void
+pms_cli_usage_exit(int status)
+{
+	int e;
+
+	errno = 0;
+	if (status == EX_OK && (fflush(stdout) == EOF || ferror(stdout))) {
+		e = errno != 0 ? errno : EIO;
+		fprintf(stderr, "%s: write error on standard output: %s\n",
+		    program_invocation_short_name, strerror(e));
+		exit(EX_IOERR);
+	}
+	exit(status);
+}
+
 static _Noreturn void
 bad_usage(struct pms_ctx *ctx)
 {
@@ -460,7 +475,7 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	    NULL)) != -1) {
 		if (ch == PMS_OPT_VERSION) {
 			printf("%s %s\n", ctx->prog, PMS_VERSION);
-			return EX_OK;
+			pms_cli_usage_exit(EX_OK);
 		}
 		if ((rc = pms_cli_opt(ctx, ch, optarg, argv)) != 0)
 			return rc;

@@ -1323,8 +1323,7 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 			BAD("expected a two-letter state code such as OH");
 		break;
 	case K_COUNTRY:
-		if (len != 2 || buf[0] < 'A' || buf[0] > 'Z' || buf[1] < 'A' ||
-		    buf[1] > 'Z')
+		if (len != 2 || !pms_country_valid(buf))
 			BAD("expected a two-letter country code (ISO 3166) "
 			    "such as US");
 		break;

@@ -378,11 +378,9 @@ pt_check(const struct pt_env *env0, struct pt_dates *dates,
 	v = in[PMS_PF_COUNTRY];
 	if (v != NULL && *v != '\0') {
 		notice = warn = NULL;
+		/* a bad one is told below, with the other fields */
 		if (pt_value(&pms_pt_fields[PMS_PF_COUNTRY], v, env0, dates,
-		    line, out, sizeof(out), &notice, &warn) != PMS_OK) {
-			msg(arg, 0, PMS_PF_COUNTRY, pms_errmsg());
-			errors++;
-		} else
+		    line, out, sizeof(out), &notice, &warn) == PMS_OK)
 			pt_cpy(country, sizeof(country), out);
 	}
 	env_for(env0, country, &env);
@@ -653,6 +651,40 @@ report_msg(void *arg, int kind, int field, const char *text)
 		r->report(r->arg, kind, buf);
 }
 
+/*
+ * How many patients other than id (not merged away) have p's name keys
+ * and date of birth, in *n, and the first of them in *first.
+ */
+static enum pms_status
+same_person(struct pms_store *s, const struct pms_patient *p,
+    const char *lk, const char *fk, int64_t id, int64_t *n, int64_t *first)
+{
+	static const char sql[] =
+	    "SELECT count(*), min(id) FROM patients WHERE dob = ?1 AND "
+	    "last_key = ?2 AND first_key = ?3 AND merged_into IS NULL AND "
+	    "id <> ?4";
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	*first = 0;
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "looking for the same patient");
+	sqlite3_bind_text(st, 1, p->dob, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, lk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, fk, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		*first = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "looking for the same patient");
+	return PMS_OK;
+}
+
 enum pms_status
 pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
     pms_pt_report_fn *report, void *arg, int64_t *idp,
@@ -663,10 +695,10 @@ pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
 	struct pms_patient p;
 	struct pt_env env;
 	sqlite3_stmt *st = NULL;
-	char now[PMS_PT_STAMP], fields[600];
+	char now[PMS_PT_STAMP], fields[600], msg[200];
 	char lk[PMS_PT_KEY], fk[PMS_PT_KEY], nk[PMS_PT_NKEY];
 	uint32_t given;
-	int64_t dup;
+	int64_t dup, nsame, first;
 	enum pms_status ps;
 	int r;
 
@@ -699,11 +731,27 @@ pms_patient_add(struct pms_store *s, const struct pms_pt_input *in,
 	sqlite3_finalize(st);
 	st = NULL;
 	pt_fields_fmt(given, fields, sizeof(fields));
-	if ((ps = audit1(s, "patient.add", fields, *idp)) != PMS_OK)
+	if ((ps = audit1(s, "patient.add", fields, *idp)) != PMS_OK ||
+	    (ps = same_person(s, &p, lk, fk, *idp, &nsame, &first)) !=
+	    PMS_OK)
 		goto fail;
 	if (mrn != NULL)
 		pt_cpy(mrn, PMS_PT_MRN, p.mrn);
-	return pms_store_commit(s);
+	if ((ps = pms_store_commit(s)) != PMS_OK)
+		return ps;
+	/* added all the same: a twin, or a namesake born the same day */
+	if (nsame == 1)
+		snprintf(msg, sizeof(msg), "patient %lld has the same name "
+		    "and date of birth: if they are one person, merge them "
+		    "(pms-patient merge %lld %lld)", (long long)first,
+		    (long long)first, (long long)*idp);
+	else if (nsame > 1)
+		snprintf(msg, sizeof(msg), "%lld patients (the first: %lld) "
+		    "have the same name and date of birth: see pms-patient "
+		    "duplicates", (long long)nsame, (long long)first);
+	if (nsame > 0 && report != NULL)
+		report(arg, 1, msg);
+	return PMS_OK;
 sqlfail:
 	ps = pms_store_sqlerr(s, r, "adding a patient");
 fail:
@@ -1726,6 +1774,42 @@ g_report(void *arg, int kind, int field, const char *text)
 		r->report(r->arg, kind, buf);
 }
 
+/*
+ * PMS_EREFUSED if patient gp, to become patient's guarantor, has patient
+ * as their guarantor, or their guarantor's guarantor, and so on: who
+ * would pay in the end?  The chain is followed through each patient's
+ * guarantor row to the patient it is, until it ends or comes round.
+ */
+static enum pms_status
+guarantor_cycle(struct pms_store *s, int64_t patient, int64_t gp)
+{
+	static const char sql[] =
+	    "WITH RECURSIVE chain(pid) AS (SELECT ?1 UNION "
+	    "SELECT g.patient_id FROM chain c JOIN patients p ON p.id = "
+	    "c.pid JOIN guarantors g ON g.id = p.guarantor_id WHERE "
+	    "g.patient_id IS NOT NULL) "
+	    "SELECT EXISTS (SELECT 1 FROM chain WHERE pid = ?2)";
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "following guarantors");
+	sqlite3_bind_int64(st, 1, gp);
+	sqlite3_bind_int64(st, 2, patient);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		found = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "following guarantors");
+	if (found)
+		return pms_seterr(PMS_EREFUSED, "patient %lld has patient "
+		    "%lld as their guarantor (or their guarantor's): a "
+		    "guarantor may not be guaranteed by the patient in turn",
+		    (long long)gp, (long long)patient);
+	return PMS_OK;
+}
+
 enum pms_status
 pms_guarantor_set(struct pms_store *s, int64_t patient,
     const struct pms_g_input *gi, pms_pt_report_fn *report, void *arg,
@@ -1743,7 +1827,7 @@ pms_guarantor_set(struct pms_store *s, int64_t patient,
 	char fields[600];
 	size_t n = 0;
 	int i, errors = 0, person = 0, rc, w;
-	int64_t gid = 0, ids[2];
+	int64_t gid = 0, gp = 0, ids[2];
 	enum pms_status ps;
 
 	*gidp = 0;
@@ -1845,10 +1929,14 @@ pms_guarantor_set(struct pms_store *s, int64_t patient,
 			    "own guarantor needs none: guarantor clear");
 			goto fail;
 		}
+		gp = sqlite3_column_int64(st, 1);
 		gid = gi->guarantor_id;
 		sqlite3_finalize(st);
 		st = NULL;
 	}
+	if ((gp > 0 || (gp = gi->patient_id) > 0) &&
+	    (ps = guarantor_cycle(s, patient, gp)) != PMS_OK)
+		goto fail;
 	if (gid == 0) {
 		rc = sqlite3_prepare_v2(s->db, "INSERT INTO guarantors "
 		    "(patient_id, last_name, first_name, middle_name, suffix, "

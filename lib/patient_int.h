@@ -18,8 +18,9 @@ enum pt_kind {
 	K_MRN,
 	K_NAME,		/* letters, spaces, hyphens, full stops, apostrophes */
 	K_TEXT,		/* a line of text: street, city */
-	K_DATE,
-	K_STAMP,	/* a date, or a local date and time */
+	K_DATE,		/* not in the future, nor over 130 years ago */
+	K_STAMP,	/* a date, or a local date and time; not in the
+			 * future */
 	K_DAY,		/* a date, future ones too */
 	K_SEX,
 	K_STATE,
@@ -36,7 +37,8 @@ enum pt_kind {
 	K_SUBREL,	/* subscriber relationship */
 	K_PRIORITY,
 	K_CODE,		/* a config code: a payer */
-	K_ID		/* member id, group number: opaque text */
+	K_ID		/* member id, group number: opaque text,
+			 * without X12's separators * ~ : ^ | */
 };
 
 /* One field of a patient, guarantor or policy. */

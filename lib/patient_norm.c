@@ -538,6 +538,39 @@ country_find(const char *code)
 	return NULL;
 }
 
+/* Every officially assigned ISO 3166-1 alpha-2 code, two letters each,
+ * in order (the iso-codes list of 2024; UK is not one: GB is). */
+static const char iso3166[] =
+	    "ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQ"
+	    "BRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDM"
+	    "DODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGS"
+	    "GTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKN"
+	    "KPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQ"
+	    "MRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPM"
+	    "PNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSV"
+	    "SXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVI"
+	    "VNVUWFWSYEYTZAZMZW";
+
+int
+pms_country_valid(const char *code)
+{
+	size_t lo = 0, hi = (sizeof(iso3166) - 1) / 2, mid;
+	int c;
+
+	if (strlen(code) != 2)
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strncmp(code, iso3166 + 2 * mid, 2)) == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
 /* ---- phones ---- */
 
 /* The ten digits of a NANP number: NXX NXX XXXX. */
@@ -1060,6 +1093,23 @@ static const char *const prio_words[] = { "primary", "p", "1",
 static const char *const prio_vals[] = { "1", "1", "1", "2", "2", "2",
     "3", "3", "3" };
 
+/* The day n years before today (the 28th for a 29 February). */
+static int32_t
+years_before(int32_t today, int n)
+{
+	int32_t days;
+	int y, m, d;
+
+	pms_date_split(today, &y, &m, &d);
+	if (pms_date_make(y - n, m, d, &days) != PMS_OK &&
+	    pms_date_make(y - n, m, 28, &days) != PMS_OK)
+		return INT32_MIN;
+	return days;
+}
+
+/* No one living, or born, or dead, is more than this many years back. */
+#define PT_YEARS_MAX	130
+
 enum pms_status
 pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
     struct pt_dates *dates, unsigned long line, char *out, size_t size,
@@ -1087,12 +1137,20 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 	case K_ID:
 		if ((st = text_clean(in, f->max, out, size)) != PMS_OK)
 			return st;
+		/* it goes into claims as it is: an X12 separator in it
+		 * would cut the segment where the payer reads it */
+		if (strpbrk(out, "*~:^|") != NULL)
+			return pms_seterr(PMS_EDATA, "a character a claim "
+			    "cannot carry (* ~ : ^ |)");
 		return PMS_OK;
 	case K_DATE:
 		if ((st = date_value(in, dates, line, &days)) != PMS_OK)
 			return st;
 		if (days > env->today)
 			return pms_seterr(PMS_EDATA, "a date in the future");
+		if (days < years_before(env->today, PT_YEARS_MAX))
+			return pms_seterr(PMS_EDATA, "a date more than %d "
+			    "years ago", PT_YEARS_MAX);
 		date_iso(days, out, size);
 		return PMS_OK;
 	case K_DAY:
@@ -1107,6 +1165,9 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 			if ((st = date_value(in, dates, line, &days)) !=
 			    PMS_OK)
 				return st;
+			if (days > env->today)
+				return pms_seterr(PMS_EDATA, "a date in the "
+				    "future");
 			date_iso(days, out, size);
 			return PMS_OK;
 		}
@@ -1115,6 +1176,8 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 		if (l.has_offset)
 			return pms_seterr(PMS_EDATA, "a time with an offset: "
 			    "give the practice's wall-clock time");
+		if (l.days > env->today)
+			return pms_seterr(PMS_EDATA, "a date in the future");
 		l.has_offset = 0;
 		pms_local_fmt(&l, buf);
 		pt_cpy(out, size, buf);
@@ -1136,14 +1199,20 @@ pt_value(const struct pt_field *f, const char *in, const struct pt_env *env,
 	case K_COUNTRY:
 		{
 			const struct country *c = country_find(in);
+			char cc[3];
 
-			if (c == NULL && strlen(in) == 2 &&
-			    isalpha((unsigned char)in[0]) &&
-			    isalpha((unsigned char)in[1])) {
-				out[0] = (char)toupper((unsigned char)in[0]);
-				out[1] = (char)toupper((unsigned char)in[1]);
-				out[2] = '\0';
-				return PMS_OK;
+			if (c == NULL && strlen(in) == 2) {
+				cc[0] = (char)toupper((unsigned char)in[0]);
+				cc[1] = (char)toupper((unsigned char)in[1]);
+				cc[2] = '\0';
+				if (pms_country_valid(cc)) {
+					pt_cpy(out, size, cc);
+					return PMS_OK;
+				}
+				if (strcmp(cc, "UK") == 0)
+					return pms_seterr(PMS_EDATA, "not a "
+					    "country code: the United "
+					    "Kingdom's is GB (ISO 3166)");
 			}
 			if (c == NULL)
 				return pms_seterr(PMS_EDATA, "not a country "

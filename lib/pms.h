@@ -379,6 +379,13 @@ int		 pms_cli_open(struct pms_ctx *, const char *action,
 /* "prog: --dry-run: PATH was not written", for a command's own file. */
 void		 pms_cli_would_write(const struct pms_ctx *, const char *path);
 
+/*
+ * The end of a program's usage() (and of --version): exit with status;
+ * for EX_OK (--help on standard output) only once standard output took
+ * it all, else "prog: write error on standard output: ..." and 74.
+ */
+_Noreturn void	 pms_cli_usage_exit(int status);
+
 /* A usage error: "prog: reason" on stderr, then the usage; no return. */
 _Noreturn void	 pms_cli_usage(struct pms_ctx *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

@@ -168,6 +168,8 @@ enum pms_status	 pms_store_set_meta(struct pms_store *, const char *key,
 
 /* Helpers of store.c that admin.c shares. */
 char		*pms_str_fmt(const char *fmt, const char *arg);
+/* 1 if code is an ISO 3166-1 alpha-2 code as assigned (upper case). */
+int		 pms_country_valid(const char *code);
 int		 pms_lock_open(const char *dir, const char *name);
 int		 pms_lock_wait(int fd, int op, int ms);
 struct pms_store *pms_store_new(const char *path, const char *program);

@@ -15,6 +15,7 @@
  * a temp file beside it and renamed into place only once everything
  * was written and synced.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <csv.h>
@@ -2421,13 +2422,78 @@ table_line(struct pms_writer *w, const char *const *s)
 	wr(w, "\n", 1);
 }
 
+/*
+ * The width a table must fit in: the terminal's, when out is one
+ * (TIOCGWINSZ); else COLUMNS, when it is a number; else 80.
+ */
+static size_t
+table_room(const struct pms_writer *w)
+{
+	struct winsize ws;
+	const char *e;
+	char *end;
+	unsigned long v;
+	int fd = fileno(w->out);
+
+	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	if ((e = getenv("COLUMNS")) != NULL && *e >= '0' && *e <= '9') {
+		errno = 0;
+		v = strtoul(e, &end, 10);
+		if (errno == 0 && *end == '\0' && v > 0 && v <= 100000)
+			return (size_t)v;
+	}
+	return 80;
+}
+
+/*
+ * A table too wide for its room, as psql's expanded mode shows one: each
+ * row a block of "name: value" lines, the values lined up after the
+ * longest name, a blank line between rows; an empty cell is its name
+ * and colon alone.
+ */
+static void
+table_print_expanded(struct pms_writer *w)
+{
+	const char *v;
+	size_t i, r, nw = 0;
+
+	for (i = 0; i < w->ncols; i++)
+		if (strlen(w->cols[i].name) > nw)
+			nw = strlen(w->cols[i].name);
+	for (r = 0; r < w->nrows; r++) {
+		if (r > 0)
+			wr(w, "\n", 1);
+		for (i = 0; i < w->ncols; i++) {
+			v = w->tbuf + w->toff[r * w->ncols + i];
+			wrs(w, w->cols[i].name);
+			wr(w, ":", 1);
+			if (*v != '\0') {
+				pad(w, nw - strlen(w->cols[i].name) + 1);
+				wrs(w, v);
+			}
+			wr(w, "\n", 1);
+		}
+	}
+}
+
 static enum pms_status
 table_print(struct pms_writer *w)
 {
 	const char **s;
 	char *dash;
-	size_t i, r, maxw = 0;
+	size_t i, r, maxw = 0, total = 0;
 
+	/* the widest line is every column at its width, two blanks apart
+	 * (the last column's width is that of its header or of a row's
+	 * cell, which either line reaches); no rows: just the header */
+	for (i = 0; i < w->ncols; i++)
+		total += w->width[i] + (i > 0 ? 2 : 0);
+	if (w->nrows > 0 && total > table_room(w)) {
+		table_print_expanded(w);
+		return PMS_OK;
+	}
 	if ((s = calloc(w->ncols, sizeof(*s))) == NULL)
 		return nomem();
 	for (i = 0; i < w->ncols; i++)

@@ -234,7 +234,11 @@ struct pms_writer;
  * same).  Money as "-25.00".
  * Table: columns aligned by display width (UTF-8 code points, East
  * Asian wide ones as two), rows kept until close, money and integers
- * right-aligned, control characters shown as '?'.
+ * right-aligned, control characters shown as '?'.  A table wider than
+ * its room (the terminal's width when out is a terminal, else COLUMNS,
+ * else 80) is written expanded instead: each row a block of
+ * "name: value" lines, values lined up, a blank line between rows.  A
+ * table of no rows is its header alone, whatever its width.
  * JSON: one compact object a line, keys in column order, money as
  * "<name>_cents" integers, null cells as null.
  *

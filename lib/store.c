@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -924,7 +925,7 @@ pms_store_create(const struct pms_store_opts *o, enum pms_kdf kdf,
 		    "no store given: use --store PATH or set PMS_STORE");
 	if ((user = pms_default_user(o->user)) == NULL)
 		return pms_seterr(PMS_EUSAGE, "no user: use --user");
-	if (!pms_name_valid(user))
+	if (!pms_name_valid(user) || strcasecmp(user, "recovery") == 0)
 		return pms_seterr(PMS_EDATA, "user name \"%s\" is not valid: "
 		    "letters, digits, \".\", \"_\", \"-\", \"@\" (and "
 		    "\"recovery\" is taken): use --user", user);

@@ -72,3 +72,16 @@ setup() {
 	run -0 pms-patient list -o csv --out "$BATS_TEST_TMPDIR/list.csv"
 	run -0 grep -c Zztest-1 "$BATS_TEST_TMPDIR/list.csv"
 }
+
+@test "cli: --help and --version that cannot be written are 74, every program" {
+	local p
+	for p in pms-admin pms-patient pms-schedule pms-bill pms-remind \
+	    pms-claim pms-audit; do
+		run -74 --separate-stderr sh -c "$p --help >/dev/full"
+		assert_stderr "$p: write error on standard output: No space left on device"
+		run -74 --separate-stderr sh -c "$p -h >/dev/full"
+		run -74 --separate-stderr sh -c "$p --version >/dev/full"
+		assert_stderr "$p: write error on standard output: No space left on device"
+		run -0 sh -c "$p --help >/dev/null"
+	done
+}

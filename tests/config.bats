@@ -394,6 +394,11 @@ EOF
 	refused short.yaml "short.yaml:16:10: providers[0].npi: expected an NPI: 10 digits"
 }
 
+@test "config: a country code must be one ISO 3166 assigns" {
+	minimal | sed 's/^  time_zone: America\/Chicago/&\n  country: UK/' >uk.yaml
+	refused uk.yaml "uk.yaml:7:12: practice.country: expected a two-letter country code (ISO 3166) such as US"
+}
+
 @test "config: a PO box is refused as the practice's address, taken as pay_to" {
 	minimal | sed '7s/street: 1 Main Street/street: P.O. Box 12/' >pobox.yaml
 	refused pobox.yaml "pobox.yaml:7:22: practice.address.street: a PO box: this must be a street address"

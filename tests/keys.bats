@@ -52,6 +52,32 @@ as() {		# user cmd...
 	[ "$output" = 3 ]
 }
 
+@test "user list: columns as wide as the longest name" {
+	local long=dr.bartholomew-fitzgerald@clinic
+	printf '%s\n' 'a long name needs a passphrase too' >"$BATS_TEST_TMPDIR/$long"
+	run -0 add_user "$long" clinician
+	run -0 pms-admin user list
+	assert_line --index 0 --regexp '^id   name {29}type {7}roles$'
+	assert_line --index 1 --regexp '^1    admin {28}passphrase admin$'
+	assert_line --index 3 "3    $long passphrase clinician"
+}
+
+@test "user add, keyfile create: a name taken but for case is refused" {
+	run -0 add_user bob front-desk
+	printf '%s\n' 'another long passphrase' >"$BATS_TEST_TMPDIR/BOB"
+	run -1 --separate-stderr add_user BOB billing
+	assert_stderr 'pms-admin: user "BOB" is "bob" but for case: names must differ in more than case'
+	printf '%s\n' 'another long passphrase' >"$BATS_TEST_TMPDIR/Recovery"
+	run -1 --separate-stderr add_user Recovery billing
+	assert_stderr '"Recovery" is "recovery" but for case'
+	run -1 --separate-stderr pms-admin keyfile create Admin --role billing \
+	    --out "$BATS_TEST_TMPDIR/admin.key"
+	assert_stderr 'key file name "Admin" is "admin" but for case'
+	[ ! -e "$BATS_TEST_TMPDIR/admin.key" ]
+	run -0 pms-sql "SELECT count(*) FROM slot_keys"
+	[ "$output" = 3 ]
+}
+
 @test "only an admin adds users" {
 	add_user bob front-desk
 	run -77 --separate-stderr as bob env PMS_NEW_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/carol" \

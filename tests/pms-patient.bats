@@ -1520,3 +1520,121 @@ store_dump() {
 	    a.id = p.audit_id WHERE a.action = 'patient.duplicates'"
 	assert_output 3000
 }
+
+@test "add: the same name and birth date as a patient's is warned of, and added" {
+	pat Zztest Zebediah 1957-03-14 >/dev/null
+	run -0 --separate-stderr pms-patient add --last-name ZZTEST \
+	    --first-name zebediah --dob 1957-03-14 -o csv
+	assert_output $'patient_id,mrn\n2,'
+	assert_stderr 'pms-patient: warning: patient 1 has the same name and date of birth: if they are one person, merge them (pms-patient merge 1 2)'
+	refute_phi "$stderr"
+	run -0 --separate-stderr pms-patient add --last-name Zztest \
+	    --first-name Zebediah --dob 1957-03-14 -o csv
+	assert_stderr 'pms-patient: warning: 2 patients (the first: 1) have the same name and date of birth: see pms-patient duplicates'
+	# another birth date, another first name: no warning
+	run -0 --separate-stderr pms-patient add --last-name Zztest \
+	    --first-name Zebediah --dob 1957-03-15 -o csv
+	[ -z "$stderr" ]
+	run -0 --separate-stderr pms-patient add --last-name Zztest \
+	    --first-name Zachary --dob 1957-03-14 -o csv
+	[ -z "$stderr" ]
+	# one merged away is no longer a patient of its own
+	pms-patient merge 1 2 >/dev/null
+	pms-patient merge 1 3 >/dev/null
+	run -0 --separate-stderr pms-patient add --last-name Zztest \
+	    --first-name Zebediah --dob 1957-03-14 -o csv
+	assert_stderr 'warning: patient 1 has the same name'
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 6
+}
+
+@test "validation: birth dates 130 years back, first visits to come, countries outside ISO 3166" {
+	local old
+	old=$(date -d '-131 years' +%F)
+	run -65 --separate-stderr pms-patient add --last-name Example \
+	    --first-name Pat --dob "$old"
+	assert_stderr 'pms-patient: dob: a date more than 130 years ago'
+	[[ $stderr != *"$old"* ]]
+	run -0 pms-patient add --last-name Example --first-name Pat \
+	    --dob "$(date -d '-129 years' +%F)" -o csv
+	run -65 --separate-stderr pms-patient add --last-name Example \
+	    --first-name Jo --dob 1990-01-01 --first-visit "$(date -d '+2 days' +%F)"
+	assert_stderr 'pms-patient: first_visit: a date in the future'
+	run -65 --separate-stderr pms-patient update 1 \
+	    --first-visit "$(date -d '+3 days' +%F)T09:00"
+	assert_stderr 'pms-patient: first_visit: a date in the future'
+	# (yesterday: today here may be tomorrow at the practice's zone)
+	run -0 pms-patient update 1 --first-visit "$(date -d '-1 day' +%F)"
+	# two letters are not enough: the code must be assigned
+	for c in ZZ XX QQ; do
+		run -65 --separate-stderr pms-patient update 1 --country $c
+		assert_stderr 'pms-patient: country: not a country (its ISO 3166 two-letter code)'
+	done
+	run -65 --separate-stderr pms-patient update 1 --country UK
+	assert_stderr "pms-patient: country: not a country code: the United Kingdom's is GB (ISO 3166)"
+	run -0 pms-patient update 1 --country gb
+	run -0 pms-patient update 1 --country AX
+	run -0 pms-sql "SELECT country, first_visit FROM patients WHERE id = 1"
+	assert_output "AX|$(date -d '-1 day' +%F)"
+	# the same in an import, each bad line named
+	printf '%s\n' 'last_name,first_name,dob,country,first_visit' \
+	    "Example,Ann,1990-01-01,UK," "Example,Bea,$old,US," \
+	    "Example,Cy,1990-01-01,US,$(date -d '+2 days' +%F)" \
+	    'Example,Di,1990-01-01,FR,' >"$BATS_TEST_TMPDIR/in.csv"
+	run -65 --separate-stderr pms-patient import "$BATS_TEST_TMPDIR/in.csv"
+	assert_stderr 'line 2: country: not a country code'
+	assert_stderr 'line 3: dob: a date more than 130 years ago'
+	assert_stderr 'line 4: first_visit: a date in the future'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 1
+	# and in a guarantor's address
+	run -65 --separate-stderr pms-patient guarantor set 1 \
+	    --relationship parent --last-name Zztest --first-name Zebediah \
+	    --country ZZ
+	assert_stderr 'guarantor country: not a country'
+}
+
+@test "guarantor: a cycle of guarantors is refused, a chain is not" {
+	a=$(pat Example Ann 1980-01-01)
+	b=$(pat Example Bea 1981-01-01)
+	c=$(pat Example Cy 2010-01-01)
+	run -0 pms-patient guarantor set "$c" --relationship child --patient "$b"
+	run -0 pms-patient guarantor set "$b" --relationship spouse --patient "$a"
+	# a pays for b, who pays for c: neither b nor c may pay for a
+	run -1 --separate-stderr pms-patient guarantor set "$a" \
+	    --relationship spouse --patient "$b"
+	assert_stderr "pms-patient: patient $b has patient $a as their guarantor (or their guarantor's): a guarantor may not be guaranteed by the patient in turn"
+	run -1 --separate-stderr pms-patient guarantor set "$a" \
+	    --relationship other --patient "$c"
+	assert_stderr "patient $c has patient $a as their guarantor"
+	# nor through b's guarantor row, named by its id
+	run -1 --separate-stderr pms-patient guarantor set "$a" \
+	    --relationship other --guarantor "$(pms-sql "SELECT guarantor_id FROM patients WHERE id = $c")"
+	assert_stderr "patient $b has patient $a as their guarantor"
+	run -0 pms-sql "SELECT id, guarantor_id IS NULL FROM patients ORDER BY id"
+	assert_output $'1|1\n2|0\n3|0'
+	# once the chain is broken, it may go the other way
+	run -0 pms-patient guarantor clear "$b"
+	run -0 pms-patient guarantor set "$a" --relationship spouse --patient "$b"
+}
+
+@test "policy: member and group ids with an X12 separator are refused" {
+	id=$(pat Example Jo 2015-05-05)
+	for ch in '*' '~' ':' '^' '|'; do
+		run -65 --separate-stderr pms-patient policy add "$id" \
+		    --payer acme --member-id "XK${ch}1"
+		assert_stderr 'pms-patient: member_id: a character a claim cannot carry (* ~ : ^ |)'
+		run -65 --separate-stderr pms-patient policy add "$id" \
+		    --payer acme --member-id XK1 --group-number "G${ch}2"
+		assert_stderr 'pms-patient: group_number: a character a claim cannot carry (* ~ : ^ |)'
+	done
+	printf '%s\n' 'patient_id,payer,member_id' "$id,acme,XK~1" \
+	    >"$BATS_TEST_TMPDIR/pol.csv"
+	run -65 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR/pol.csv"
+	assert_stderr 'line 2: member_id: a character a claim cannot carry'
+	run -0 pms-sql "SELECT count(*) FROM policies"
+	assert_output 0
+	run -0 pms-patient policy add "$id" --payer acme --member-id 'XK-1/2 A.B' \
+	    --group-number 'G#200'
+}

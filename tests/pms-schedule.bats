@@ -605,8 +605,12 @@ $f|booked|0|0"
 	    WHERE audit_id = (SELECT max(id) FROM audit)"
 	assert_output '1,2'
 	# a table for people: the first columns
-	run -0 pms-schedule list --on "$DAY" -o table
+	COLUMNS=200 run -0 pms-schedule list --on "$DAY" -o table
 	[[ ${lines[0]} == appointment_id*reason ]]
+	# in 80 columns: a block of "name: value" lines an appointment
+	run -0 pms-schedule list --on "$DAY" -o table
+	assert_line --index 0 --regexp '^appointment_id: +[0-9]+$'
+	[[ ${lines[*]} == *'reason:'* ]]
 }
 
 @test "list and slots: the same bytes under TZ=UTC and TZ=Asia/Tokyo" {

@@ -477,6 +477,44 @@ same_as() {
 	same_as "$BATS_TEST_TMPDIR/out.txt" table.txt
 }
 
+@test "writer: a table wider than its room is written expanded, row by row" {
+	printf '%s\t%s\t%s\n' 'Zoë' '-5.00' 1 '\N' '1234.56' '\N' \
+	    >"$BATS_TEST_TMPDIR/rows"
+	local cols=name:text,balance:money,visits:int
+	# 21 columns wide: fits in 21, not in 20
+	COLUMNS=21 run -0 pms-rec write -o table --cols $cols \
+	    <"$BATS_TEST_TMPDIR/rows"
+	assert_line --index 0 'name  balance  visits'
+	COLUMNS=20 run -0 pms-rec write -o table --cols $cols \
+	    <"$BATS_TEST_TMPDIR/rows"
+	assert_output "$(printf '%s\n' 'name:    Zoë' 'balance: -5.00' \
+	    'visits:  1' '' 'name:' 'balance: 1234.56' 'visits:')"
+	# no rows: the header alone, however narrow the room
+	COLUMNS=5 run -0 pms-rec write -o table --cols $cols </dev/null
+	assert_output "$(printf '%s\n' 'name  balance  visits' \
+	    '----  -------  ------')"
+	# a COLUMNS that is no width is 80, and so is none
+	printf 'x%.0s' {1..79} >"$BATS_TEST_TMPDIR/wide"
+	printf '\t1\n' >>"$BATS_TEST_TMPDIR/wide"
+	for c in '' 0 abc 12x; do
+		COLUMNS=$c run -0 pms-rec write -o table --cols a:text,b:int \
+		    <"$BATS_TEST_TMPDIR/wide"
+		assert_line --index 0 --regexp '^a: +x{79}$'
+	done
+	printf 'x%.0s' {1..76} >"$BATS_TEST_TMPDIR/fits"
+	printf '\t1\n' >>"$BATS_TEST_TMPDIR/fits"
+	run -0 pms-rec write -o table --cols a:text,b:int \
+	    <"$BATS_TEST_TMPDIR/fits"
+	assert_line --index 0 --regexp '^a +b$'
+	# on a terminal its width wins over COLUMNS
+	run -0 script -qec "stty cols 20; COLUMNS=200 pms-rec write -o table \
+	    --cols $cols <'$BATS_TEST_TMPDIR/rows'" /dev/null
+	assert_line --index 0 $'name:    Zoë\r'
+	run -0 script -qec "stty cols 21; COLUMNS=5 pms-rec write -o table \
+	    --cols $cols <'$BATS_TEST_TMPDIR/rows'" /dev/null
+	assert_line --index 0 $'name  balance  visits\r'
+}
+
 @test "writer: AUTO is JSON into a file or pipe, a table on a terminal" {
 	printf 'a\t1\n' >"$BATS_TEST_TMPDIR/rows"
 	pms-rec write --cols name:text,n:int <"$BATS_TEST_TMPDIR/rows" \

@@ -629,9 +629,13 @@ EOF
 	local f="$EXT/herophilus-assets/999/999_sample_accepted.txt"
 	run -0 pms-claim inspect -o json "$f"
 	assert_line --index 0 '{"interchange":1,"group":null,"transaction":null,"segment":1,"position":null,"line":1,"id":"ISA","elements":16,"e01":"00","e02":"          ","e03":"00","e04":"          ","e05":"ZZ","e06":"EMEDNYBAT      ","e07":"ZZ","e08":"ETIN           ","e09":"110311","e10":"0521","e11":"^","e12":"00501","e13":"052127406","e14":"0","e15":"P","e16":"|","e17":null,"e18":null,"e19":null,"e20":null,"e21":null,"e22":null,"e23":null,"e24":null,"e25":null,"e26":null,"e27":null,"e28":null,"e29":null,"e30":null,"e31":null,"e32":null}'
-	run -0 pms-claim inspect -o table "$f"
+	COLUMNS=1000 run -0 pms-claim inspect -o table "$f"
 	assert_line --index 0 --regexp '^interchange +group +transaction +segment +position +line +id +elements +e01 '
-	run -0 pms-claim inspect --summary -o table "$f"
+	# too wide for 80 columns: a block of lines a segment
+	run -0 pms-claim inspect -o table "$f"
+	assert_line --index 0 'interchange: 1'
+	assert_line --index 6 'id:          ISA'
+	COLUMNS=1000 run -0 pms-claim inspect --summary -o table "$f"
 	assert_line --index 2 --regexp '^ +1 +1 +1 +999 +005010X231A1 +EMEDNYBAT +ETIN +052127406 '
 	# --out: 0600, and nothing left behind when the file is refused
 	pms-claim inspect --summary -o csv --out "$BATS_TEST_TMPDIR/s.csv" "$f"

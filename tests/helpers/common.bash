@@ -13,6 +13,8 @@ BUILD_DIR="$TOP/${BUILD:-build}"
 PATH="$BUILD_DIR:$PATH"
 export PATH
 unset PMS_STORE PMS_USER PMS_PASSPHRASE_FILE
+# a table's room is 80 columns, whatever terminal ran the suite
+unset COLUMNS
 # what the tests write (passphrase files) is theirs alone, as it should
 # be: the programs warn about a passphrase file others can read
 umask 077
