@@ -891,7 +891,8 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if ((rc = import_opts(ctx, argc, argv, 0, &o, &file)) != 0 ||
-	    (rc = pms_cli_input(ctx, file, &in)) != 0)
+	    (rc = pms_cli_rejects_path(ctx, "--skip-invalid", o.rejects,
+	    file)) != 0 || (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.import", &s)) != 0) {
 		if (in != stdin)
@@ -1432,6 +1433,8 @@ cmd_policy_import(struct pms_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if ((rc = import_opts(ctx, argc, argv, 1, &o, &file)) != 0 ||
+	    (rc = pms_cli_rejects_path(ctx, "--skip-invalid", o.rejects,
+	    file)) != 0 ||
 	    (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.policy.import", &s)) != 0) {

@@ -1251,6 +1251,9 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 	}
 	o.dry_run = ctx->dry_run;
 	file = a.nargs > 0 ? a.args[0] : "-";
+	if ((rc = pms_cli_rejects_path(ctx, "--skip-invalid", o.rejects,
+	    file)) != 0)
+		return rc;
 	if (strcmp(file, "-") != 0 && (f = fopen(file, "re")) == NULL)
 		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
 		    file, strerror(errno));

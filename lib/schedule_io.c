@@ -301,6 +301,20 @@ imp_line_of(const struct imp *m, int64_t id, char *buf, size_t size)
 		}
 }
 
+/* The input line that wrote appointment id, or 0 if none did. */
+static unsigned long
+imp_line_id(const struct imp *m, int64_t id)
+{
+	size_t i;
+
+	if (m->first_id == 0 || id < m->first_id)
+		return 0;
+	for (i = 0; i < m->nlines; i++)
+		if (m->ids[i] == id)
+			return m->lines[i];
+	return 0;
+}
+
 /* A row's values, as read. */
 struct imp_row {
 	char		 source_id[PMS_APPT_SOURCE];
@@ -503,6 +517,32 @@ imp_existing(struct imp *m, const struct imp_row *r,
 }
 
 /*
+ * The row's patient, by patient_id or mrn (following merges); a row
+ * that gives both must name one patient with them.  A bad row's
+ * status with the message set.
+ */
+static enum pms_status
+imp_patient(struct imp *m, const struct pms_record *rec,
+    const struct imp_row *r, int64_t *out)
+{
+	int64_t other;
+
+	if (sched_patient(m->s, r->patient_id, r->patient_id > 0 ? NULL :
+	    r->mrn, out) != PMS_OK)
+		return pms_record_fail(rec, r->patient_id > 0 ? "patient_id" :
+		    "mrn", PMS_EDATA, "%s", pms_errmsg());
+	if (r->patient_id <= 0 || r->mrn[0] == '\0')
+		return PMS_OK;
+	if (sched_patient(m->s, 0, r->mrn, &other) != PMS_OK)
+		return pms_record_fail(rec, "mrn", PMS_EDATA, "%s",
+		    pms_errmsg());
+	if (other != *out)
+		return pms_record_fail(rec, NULL, PMS_EDATA, "mrn and "
+		    "patient_id name different patients");
+	return PMS_OK;
+}
+
+/*
  * One row of an import (history as the old system kept it): resolved,
  * converted, checked for conflicts, written.  *added 1 when written, 0
  * when it was there already.  A bad row returns its status with the
@@ -519,15 +559,14 @@ imp_history(struct imp *m, const struct pms_record *rec,
 	struct pms_local lt;
 	enum pms_status st;
 	char msg[320], where[64];
+	unsigned long prev;
 	int64_t id, lid;
 	int yes;
 
 	*added = 0;
 	memset(&n, 0, sizeof(n));
-	if ((st = sched_patient(m->s, r->patient_id, r->patient_id > 0 ?
-	    NULL : r->mrn, &n.patient_id)) != PMS_OK)
-		return pms_record_fail(rec, r->patient_id > 0 ? "patient_id" :
-		    "mrn", PMS_EDATA, "%s", pms_errmsg());
+	if ((st = imp_patient(m, rec, r, &n.patient_id)) != PMS_OK)
+		return st;
 	if ((st = cache_provider(m, r->provider, &p)) != PMS_OK)
 		return pms_record_fail(rec, "provider", PMS_EDATA, "%s",
 		    pms_errmsg());
@@ -600,6 +639,11 @@ imp_history(struct imp *m, const struct pms_record *rec,
 		    r->status);
 	if ((st = imp_existing(m, r, &n, &id)) != PMS_OK)
 		return st;
+	if (id != 0 && (prev = imp_line_id(m, id)) != 0)
+		return pms_record_fail(rec, r->source_id[0] != '\0' ?
+		    "source_id" : NULL, PMS_EDATA, "repeats line %lu%s", prev,
+		    r->source_id[0] != '\0' ? "" : " (the same provider, "
+		    "patient and start)");
 	if (id != 0)
 		return PMS_OK;
 	if (strcmp(r->status, "cancelled") != 0 &&
@@ -646,8 +690,8 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 		return pms_record_fail(rec, "status", PMS_EDATA, "a booking is "
 		    "booked; import the book of another system instead");
 	memset(&q, 0, sizeof(q));
-	q.patient_id = r->patient_id;
-	q.mrn = r->patient_id > 0 ? NULL : r->mrn;
+	if ((st = imp_patient(m, rec, r, &q.patient_id)) != PMS_OK)
+		return st;
 	q.provider = r->provider;
 	q.location = r->location[0] != '\0' ? r->location : NULL;
 	q.type = r->type[0] != '\0' ? r->type : NULL;
@@ -704,6 +748,9 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	if (n.source_id != NULL) {
 		if ((st = imp_existing(m, r, &n, &id)) != PMS_OK)
 			return st;
+		if (id != 0 && imp_line_id(m, id) != 0)
+			return pms_record_fail(rec, "source_id", PMS_EDATA,
+			    "repeats line %lu", imp_line_id(m, id));
 		if (id != 0)
 			return pms_record_fail(rec, "source_id", PMS_EREFUSED,
 			    "booked already as appointment %lld",

@@ -1101,3 +1101,65 @@ ics_check() {
 	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 3"
 	assert_output $'patient.add\nschedule.export\npatient.add'
 }
+
+# ---- a fresh user's findings -------------------------------------------
+
+@test "--skip-invalid: never one of the store's files, nor the input (64)" {
+	f="$BATS_TEST_TMPDIR/in.csv"
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    'S1,000123,lee,main,2020-05-04T09:00,20m,completed' \
+	    'S2,000123,lee,main,2020-05-04T25:00,20m,completed' >"$f"
+	cp "$f" "$BATS_TEST_TMPDIR/in.orig"
+	for rej in "$STORE" "$STORE-wal" "$STORE.keys" "$BATS_TEST_TMPDIR/./store-shm"; do
+		run -64 --separate-stderr pms-schedule import "$f" --skip-invalid "$rej"
+		assert_stderr "--skip-invalid: that is one of the store's own files"
+	done
+	ln -s in.csv "$BATS_TEST_TMPDIR/link.csv"
+	run -64 --separate-stderr pms-schedule import "$f" --skip-invalid "$BATS_TEST_TMPDIR/link.csv"
+	assert_stderr '--skip-invalid: that is the file being imported'
+	cmp "$f" "$BATS_TEST_TMPDIR/in.orig"
+	run -0 pms-admin check
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+}
+
+@test "import: a source_id repeated inside the file is bad data, naming the line" {
+	f="$BATS_TEST_TMPDIR/in.csv"
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    'S1,000123,lee,main,2020-05-04T09:00,20m,completed' \
+	    'S1,000124,lee,main,2020-05-04T10:00,20m,completed' \
+	    ',000124,lee,main,2020-05-04T11:00,20m,completed' \
+	    ',000124,lee,main,2020-05-04T11:00,20m,completed' >"$f"
+	run -65 --separate-stderr pms-schedule import "$f"
+	assert_stderr 'in.csv: line 3: source_id: repeats line 2'
+	assert_stderr 'in.csv: line 5: repeats line 4 (the same provider, patient and start)'
+	assert_stderr '2 bad rows; nothing was written'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# book - too
+	printf '%s\n' 'source_id,mrn,provider,start,type' \
+	    "B1,000123,lee,${DAY}T09:00,followup" "B1,000124,lee,${DAY}T10:00,followup" |
+	    { run -65 --separate-stderr pms-schedule book - -o csv
+	      assert_stderr 'line 3: source_id: repeats line 2'; }
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+}
+
+@test "import: mrn and patient_id that name different patients are refused" {
+	f="$BATS_TEST_TMPDIR/in.csv"
+	printf '%s\n' 'patient_id,mrn,provider,location,start,length,status' \
+	    '1,000124,lee,main,2020-05-04T09:00,20m,completed' >"$f"
+	run -65 --separate-stderr pms-schedule import "$f"
+	assert_stderr 'in.csv: line 2: mrn and patient_id name different patients'
+	refute_phi "$stderr"
+	[[ $stderr != *000124* ]]
+	run -65 --separate-stderr pms-schedule book - -o csv <<<'{"patient_id":1,"mrn":"000124","provider":"lee","start":"'"$DAY"'T09:00","type":"followup"}'
+	assert_stderr 'line 1: mrn and patient_id name different patients'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# the same patient both ways is fine
+	sed -i 's/^1,000124/2,000124/' "$f"
+	run -0 --separate-stderr pms-schedule import "$f"
+	run -0 pms-sql "SELECT patient_id FROM appointments"
+	assert_output 2
+}
