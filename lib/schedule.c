@@ -274,6 +274,15 @@ pid_add(int64_t **v, size_t *n, size_t *cap, int64_t id)
 	return PMS_OK;
 }
 
+enum pms_status
+sched_unknown(const char *what, const char *code)
+{
+	if (pms_quotable(code))
+		return pms_seterr(PMS_EREFUSED, "unknown %s \"%s\"", what,
+		    code);
+	return pms_seterr(PMS_EREFUSED, "unknown %s", what);
+}
+
 /* Time bounds wide enough for any offset around the dates asked. */
 #define T_MIN		(-(INT64_C(1) << 40))
 #define T_MAX		(INT64_C(1) << 40)
@@ -304,14 +313,14 @@ sched_iterate(struct pms_store *s, const struct pms_appt_query *q,
 		    "code = ?1", q->provider, &provider)) != PMS_OK)
 			return ps;
 		if (provider == 0)
-			return pms_seterr(PMS_EREFUSED, "unknown provider");
+			return sched_unknown("provider", q->provider);
 	}
 	if (q->location != NULL) {
 		if ((ps = sched_id_of(s, "SELECT id FROM locations WHERE "
 		    "code = ?1", q->location, &location)) != PMS_OK)
 			return ps;
 		if (location == 0)
-			return pms_seterr(PMS_EREFUSED, "unknown location");
+			return sched_unknown("location", q->location);
 	}
 	if (q->has_from)
 		lo = (int64_t)q->from * SECS_DAY - OFF_SLACK;
@@ -929,7 +938,9 @@ pms_appt_booking_release(struct pms_appt_booking *b)
 	if (b == NULL)
 		return;
 	free(b->occ);
+	free(b->appt);
 	b->occ = NULL;
+	b->appt = NULL;
 	b->n = b->booked = 0;
 }
 
@@ -985,8 +996,11 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 			    "occurrences (--count or --until)",
 			    PMS_APPT_SERIES_MAX);
 	}
-	if ((bk->occ = calloc(count, sizeof(*bk->occ))) == NULL)
+	if ((bk->occ = calloc(count, sizeof(*bk->occ))) == NULL ||
+	    (bk->appt = calloc(count, sizeof(*bk->appt))) == NULL) {
+		pms_appt_booking_release(bk);
 		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
 	bk->n = count;
 	if ((b.fs = calloc(1, sizeof(*b.fs))) == NULL) {
 		pms_appt_booking_release(bk);
@@ -1038,6 +1052,8 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 			goto fail;
 		if (n.forced) {
 			forced++;
+			oc->forced = 1;
+			snprintf(oc->msg, sizeof(oc->msg), "%s", why);
 			if ((st = sched_history_add(s, id, "book", "forced",
 			    NULL, why)) != PMS_OK)
 				goto fail;
@@ -1078,6 +1094,18 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 		if (rc != SQLITE_DONE) {
 			st = pms_store_sqlerr(s, rc, "writing a series");
 			goto fail;
+		}
+	}
+	/* the records as written, before a dry run rolls them back */
+	for (i = 0; i < count; i++) {
+		if (bk->occ[i].id == 0)
+			continue;
+		if ((st = pms_appt_get(s, bk->occ[i].id, &bk->appt[i])) !=
+		    PMS_OK)
+			goto fail;
+		if (o != NULL && (o->dry_run || pms_store_dry_run(s))) {
+			bk->appt[i].id = 0;
+			bk->appt[i].series_id = 0;
 		}
 	}
 	if ((st = pms_audit_append(s, o != NULL && o->action != NULL ?
@@ -1292,7 +1320,8 @@ pms_appt_mark(struct pms_store *s, int64_t id, enum pms_appt_op op,
 	case PMS_APPT_CHECKIN:
 		if (strcmp(a.status, "booked") != 0)
 			goto bad_status;
-		if ((ps = pms_today(a.zone, &today)) != PMS_OK)
+		if ((ps = sched_zone_check(a.zone)) != PMS_OK ||
+		    (ps = pms_today(a.zone, &today)) != PMS_OK)
 			goto fail;
 		pms_date_fmt(today, today_s);
 		if (strcmp(a.date, today_s) > 0) {
@@ -1453,7 +1482,7 @@ int_cell(struct pms_cell *c, int64_t v, int null_if_zero)
 void
 pms_appt_cells(const struct pms_appt *a, struct pms_cell *c)
 {
-	int_cell(&c[0], a->id, 0);
+	int_cell(&c[0], a->id, 1);	/* a dry run's has none yet */
 	int_cell(&c[1], a->patient_id, 0);
 	text_cell(&c[2], a->mrn);
 	text_cell(&c[3], a->provider);

@@ -130,6 +130,7 @@ struct pms_appt_occ {
 	char		 at[PMS_STAMP_BUFSZ];	/* the time asked for */
 	int64_t		 id;		/* booked: its id; else 0 */
 	enum pms_status	 st;		/* PMS_OK, or the refusal */
+	int		 forced;	/* booked over the refusal in msg */
 	char		 msg[320];	/* the refusal's message */
 };
 
@@ -137,6 +138,8 @@ struct pms_appt_booking {
 	size_t		 n;		/* occurrences */
 	size_t		 booked;
 	struct pms_appt_occ *occ;	/* n of them */
+	struct pms_appt	*appt;		/* n: each booked one as written
+					 * (a dry run's: id and series 0) */
 };
 void		 pms_appt_booking_release(struct pms_appt_booking *);
 
@@ -263,6 +266,11 @@ extern const size_t pms_appt_ncols;	/* without patient_name */
 #define PMS_APPT_TABLE_COLS	12
 #define PMS_APPT_MAX_COLS	27
 void		 pms_appt_cells(const struct pms_appt *, struct pms_cell *);
+
+/* PMS_OK when the store has a configuration loaded (the book needs its
+ * providers, locations and zones), else PMS_ECONFIG saying how to load
+ * one. */
+enum pms_status	 pms_sched_ready(struct pms_store *);
 
 /*
  * A date as typed: ISO, or "today", "tomorrow", "yesterday" at the

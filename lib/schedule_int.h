@@ -61,6 +61,13 @@ enum pms_status	 sched_local(struct sched_frames *, const char *zone,
 enum pms_status	 sched_stamp(struct sched_frames *, const char *zone,
 		    int64_t t, char buf[PMS_STAMP_BUFSZ]);
 
+/* PMS_OK if zone can be read from the tz database; else PMS_ECONFIG:
+ * the configuration names a zone this machine lacks. */
+enum pms_status	 sched_zone_check(const char *zone);
+/* PMS_EREFUSED 'unknown provider "dr-x"' (what, then the code, quoted
+ * when it has the shape of one). */
+enum pms_status	 sched_unknown(const char *what, const char *code);
+
 /* The practice's settings the book needs. */
 struct sched_cfg {
 	int64_t		 slot_step;		/* seconds */

@@ -761,6 +761,15 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	if (n.forced && (st = sched_history_add(m->s, id, "book", "forced",
 	    NULL, why)) != PMS_OK)
 		return st;
+	if (n.forced && m->report != NULL) {
+		char warn[400];
+
+		if (snprintf(warn, sizeof(warn), "line %lu: warning: booked "
+		    "over a conflict (--force): %s", pms_record_line(rec),
+		    why) >= (int)sizeof(warn))
+			warn[sizeof(warn) - 1] = '\0';	/* the end of why */
+		m->report(m->rarg, warn);
+	}
 	if ((st = imp_written(m, id, pms_record_line(rec), n.patient_id)) !=
 	    PMS_OK)
 		return st;

@@ -378,10 +378,20 @@ case_practice() {
 	run -1 --separate-stderr pms-schedule hours set --provider ortiz \
 	    --location lakeside --days mon --hours 09:00-12:00
 	assert_stderr 'ortiz does not work at lakeside'
-	# lee works at main all day: not at lakeside then as well
+	# lee works at main (New York) 08:00-18:00: not at lakeside
+	# (Chicago, an hour behind) then as well; compared as instants
 	run -1 --separate-stderr pms-schedule hours set --provider lee \
+	    --location lakeside --days tue --hours 16:00-19:00
+	assert_stderr 'office hours overlap: lee at main on Tuesday 08:00-18:00 (America/New_York) and at lakeside on Tuesday 16:00-19:00 (America/Chicago)'
+	run -0 pms-schedule hours set --provider lee \
 	    --location lakeside --days tue --hours 17:00-19:00
-	assert_stderr 'office hours overlap: lee at'
+	run -1 --separate-stderr pms-schedule hours set --provider lee \
+	    --location lakeside --days wed --hours 06:00-07:30
+	assert_stderr 'office hours overlap'
+	run -0 pms-sql "SELECT count(*) FROM office_hours h JOIN locations l
+	    ON l.id = h.location_id WHERE l.code = 'lakeside'
+	    AND h.provider_id = (SELECT id FROM providers WHERE code = 'lee')"
+	assert_output 1
 	run -64 --separate-stderr pms-schedule hours set --provider lee \
 	    --days tue --hours 17:00-19:00
 	assert_stderr '--location is needed: lee works at more than one'
@@ -767,11 +777,14 @@ dr-demo,clinic,2026-03-29T04:00:00+02:00,2026-03-29T05:00:00+02:00'
 	[[ ${lines[1]} == *,2026-10-25T02:30:00+02:00,2026-10-25T02:00:00+01:00,* ]]
 	[[ ${lines[2]} == *,2026-10-25T02:30:00+01:00,2026-10-25T03:00:00+01:00,* ]]
 	# a weekly series at 09:00 keeps its wall clock across the change
-	run -0 pms-schedule book --mrn MRN0003 --provider dr-other \
+	run -0 --separate-stderr pms-schedule book --mrn MRN0003 --provider dr-other \
 	    --at 2026-10-18T09:00 --length 30m --every 1w --count 2 \
 	    --allow-past --force -o csv
 	[[ ${lines[1]} == *,2026-10-18T09:00:00+02:00,* ]]
 	[[ ${lines[2]} == *,2026-10-25T09:00:00+01:00,* ]]
+	# forced over the office hours dr-other has none of: said
+	assert_stderr 'warning: 2026-10-18T09:00:00+02:00 booked over a conflict (--force): outside office hours'
+	refute_phi "$stderr"
 }
 
 @test "B04: Asia/Kolkata: instants, the clinic's day, hours, any TZ" {
@@ -1162,4 +1175,123 @@ ics_check() {
 	run -0 --separate-stderr pms-schedule import "$f"
 	run -0 pms-sql "SELECT patient_id FROM appointments"
 	assert_output 2
+}
+
+@test "hours: a session may not start at 24:00; one that ends at its start is 24 hours" {
+	run -65 --separate-stderr pms-schedule hours set --provider patel \
+	    --days tue --hours 24:00-06:00
+	assert_stderr '--hours: a session starts by 23:59 (24:00 ends a day; 00:00 starts the next)'
+	run -0 pms-sql "SELECT count(*) FROM office_hours WHERE weekday = 1
+	    AND start_secs = 0 AND provider_id = (SELECT id FROM providers WHERE code = 'patel')"
+	assert_output 0
+	run -0 pms-schedule hours set --provider patel --days mon --hours 00:00-24:00
+	run -0 pms-schedule hours set --provider patel --days tue --hours 00:00-00:00
+	run -0 pms-schedule hours set --provider patel --days wed --hours 20:00-24:00
+	run -0 pms-schedule hours list --provider patel -o csv
+	assert_line 'patel,lakeside,mon,00:00,24:00'
+	assert_line 'patel,lakeside,tue,00:00,24:00'
+	assert_line 'patel,lakeside,wed,20:00,24:00'
+	# 00:00-00:00 runs to the next midnight: bookable at 23:00
+	d=$(TZ=America/Chicago date -d "next tuesday + 7 days" +%F)
+	run -0 pms-schedule book --patient 1 --provider patel --at "${d}T23:00" \
+	    --length 30m -o csv
+}
+
+@test "list: a table with names has patient_name under its own header; a terminal gets the short table" {
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	run -0 pms-schedule list --with-names -o table
+	[[ ${lines[0]} == *' reason  patient_name' ]]
+	[[ ${lines[2]} == *'Zztest, Zebediah' ]]
+	[[ ${lines[2]} != *"$DAY  "* ]]
+	# on a terminal, without -o: the same 12 columns people read
+	run -0 script -qec "pms-schedule list" /dev/null
+	[[ ${lines[0]} == appointment_id*' reason'$'\r' ]]
+	[[ $output != *date_of_service* && $output != *created_at* ]]
+	run -0 script -qec "pms-schedule show 1" /dev/null
+	[[ $output != *date_of_service* ]]
+	# into a pipe: every column, as JSON
+	run -0 pms-schedule list
+	[[ $output == *'"date_of_service":"'"$DAY"'"'* ]]
+}
+
+@test "refused reads print nothing on standard output, not even a header" {
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	run -1 --separate-stderr pms-schedule list --provider nobody -o csv
+	assert_stderr 'unknown provider "nobody"'
+	[ -z "$output" ]
+	run -1 --separate-stderr pms-schedule history 99999 -o csv
+	assert_stderr 'no appointment 99999'
+	[ -z "$output" ]
+	run -1 --separate-stderr pms-schedule slots --provider lee --on "$DAY" --type nope -o csv
+	assert_stderr 'unknown appointment type "nope"'
+	[ -z "$output" ]
+	run -1 --separate-stderr pms-schedule hours list --provider nobody -o csv
+	[ -z "$output" ]
+	# a list of none is a header alone
+	run -0 pms-schedule list --provider ortiz -o csv
+	assert_output --regexp '^appointment_id,[a-z_,]*$'
+	run -64 --separate-stderr pms-schedule list --from "$DAY" --to "$TODAY" -o csv
+	assert_stderr '--from is after --to'
+	[ -z "$output" ]
+	run -64 --separate-stderr pms-schedule off list --from "$DAY" --to "$TODAY" -o csv
+	assert_stderr '--from is after --to'
+	run -64 --separate-stderr pms-schedule export --ics --from "$DAY" --to "$TODAY"
+	[ -z "$output" ]
+}
+
+@test "book --dry-run prints what would be booked, without an id; --force says what it overrode" {
+	run -0 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --dry-run -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == ',1,000123,lee,main,followup,,'"${DAY}"'T09:00:00-05:00,'* ]]
+	assert_stderr '1 would be booked; nothing was written'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	run -0 --separate-stderr pms-schedule book --patient 2 --provider lee \
+	    --at "${DAY}T09:10" --type followup --force -o csv
+	assert_stderr "warning: ${DAY}T09:10:00-05:00 booked over a conflict (--force): slot taken: lee has appointment 1 from"
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT id, forced FROM appointments ORDER BY id"
+	assert_output $'1|0\n2|1'
+	# book - says it too
+	run -0 --separate-stderr pms-schedule book - --force -o csv <<<'{"patient_id":3,"provider":"lee","start":"'"$DAY"'T09:05","type":"followup"}'
+	assert_stderr 'line 1: warning: booked over a conflict (--force): slot taken: lee has appointment 1'
+	# move --dry-run prints the appointment as it would be
+	run -0 --separate-stderr pms-schedule move 2 --at "${DAY}T11:00" --dry-run -o csv
+	[[ ${lines[1]} == 2,2,000124,lee,main,followup,,"${DAY}"T11:00:00-05:00,* ]]
+	run -0 pms-sql "SELECT local_start FROM appointments WHERE id = 2"
+	assert_output "${DAY}T09:10:00-05:00"
+}
+
+@test "lookups: unknown codes are 1 everywhere; no configuration or no zone is 78 everywhere" {
+	run -1 --separate-stderr pms-schedule hours list --provider nobody -o csv
+	assert_stderr 'unknown provider "nobody"'
+	run -1 --separate-stderr pms-schedule hours list --location nowhere -o csv
+	assert_stderr 'unknown location "nowhere"'
+	run -1 --separate-stderr pms-schedule off list --provider nobody -o csv
+	assert_stderr 'unknown provider "nobody"'
+	[ -z "$output" ]
+	# a zone of the configuration this machine cannot read
+	for c in "slots --provider lee --on $DAY --type followup" \
+	    "book --patient 1 --provider lee --location main --at ${DAY}T09:00 --type followup" \
+	    "list --on today" "next --type followup"; do
+		run -78 --separate-stderr env TZDIR=/nonexistent pms-schedule $c -o csv
+		assert_stderr 'the configuration names the time zone "America/New_York", which this machine lacks'
+		[ -z "$output" ]
+	done
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# a store with no configuration at all
+	mkdir -m 2770 "$BATS_TEST_TMPDIR/bare"
+	export PMS_STORE="$BATS_TEST_TMPDIR/bare/store"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	for c in "list" "hours list" "off list" "list --on today" \
+	    "hours set --provider lee --days mon --hours 09:00-10:00" \
+	    "slots --provider lee --on $DAY --type followup" "export --ics" \
+	    "book --patient 1 --provider lee --at ${DAY}T09:00 --type followup"; do
+		run -78 --separate-stderr pms-schedule $c
+		assert_stderr 'no configuration loaded: pms-admin config load FILE'
+		[ -z "$output" ]
+	done
 }
