@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -177,6 +178,7 @@ static int
 parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
     int max, const char *allow)
 {
+	char name[32];
 	int ch, rc, idx = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -189,7 +191,11 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 				    longopts[idx].name);
 				usage(EX_USAGE);
 			}
-			ARG(a, ch) = optarg != NULL ? optarg : "";
+			snprintf(name, sizeof(name), "--%s",
+			    longopts[idx].name);
+			if ((rc = pms_cli_once(ctx, name, &ARG(a, ch),
+			    optarg)) != 0)
+				return rc;
 			continue;
 		}
 		if ((rc = pms_cli_opt(ctx, ch, optarg, argv)) != 0)
@@ -251,6 +257,26 @@ duration_arg(struct pms_ctx *ctx, const char *what, const char *s,
 {
 	if (pms_duration_parse(s, secs) != PMS_OK)
 		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+	return 0;
+}
+
+/* Free text of an option (--reason): one line of at most 500 bytes,
+ * no control characters.  0, or 64 after reporting. */
+static int
+text_arg(struct pms_ctx *ctx, const char *what, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL)
+		return 0;
+	if (strlen(s) >= PMS_APPT_TEXT)
+		return pms_fail(ctx, EX_USAGE, "%s: at most %d bytes", what,
+		    PMS_APPT_TEXT - 1);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return pms_fail(ctx, EX_USAGE, "%s: one line of text, "
+			    "without control characters (tabs, newlines, "
+			    "escapes)", what);
 	return 0;
 }
 
@@ -458,10 +484,28 @@ write_one(struct pms_ctx *ctx, const struct pms_appt *a)
 
 /* ---- office hours and exceptions ---- */
 
+/* Say which booked appointments a change of hours leaves out. */
+static void
+warn_affected(const struct pms_ctx *ctx, const struct pms_sched_affected *f,
+    const char *what)
+{
+	size_t i;
+
+	if (f->n == 0)
+		return;
+	fprintf(stderr, "%s: warning: %zu appointment%s booked %s:", ctx->prog,
+	    f->n, f->n == 1 ? "" : "s", what);
+	for (i = 0; i < f->n && i < PMS_AFFECTED_MAX; i++)
+		fprintf(stderr, " %lld", (long long)f->id[i]);
+	fprintf(stderr, "%s (move or cancel them)\n", f->n > PMS_AFFECTED_MAX ?
+	    " ..." : "");
+}
+
 static int
 cmd_hours_set(struct pms_ctx *ctx, int argc, char **argv)
 {
 	int32_t sessions[8][2];
+	struct pms_sched_affected aff;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -484,10 +528,11 @@ cmd_hours_set(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = open_store(ctx, "schedule.hours.set", &s)) != 0)
 		return rc;
 	st = pms_hours_set(s, ARG(&a, OPT_PROVIDER), ARG(&a, OPT_LOCATION),
-	    days, (const int32_t (*)[2])sessions, n);
+	    days, (const int32_t (*)[2])sessions, n, &aff);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
+	warn_affected(ctx, &aff, "outside the new office hours");
 	return EX_OK;
 }
 
@@ -570,6 +615,7 @@ static int
 cmd_off_add(struct pms_ctx *ctx, int argc, char **argv)
 {
 	struct pms_local from, to;
+	struct pms_sched_affected aff;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -582,17 +628,20 @@ cmd_off_add(struct pms_ctx *ctx, int argc, char **argv)
 	if (!FLAG(&a, OPT_FROM) || !FLAG(&a, OPT_TO))
 		return pms_fail(ctx, EX_USAGE, "off add: --from and --to are "
 		    "needed");
+	if ((rc = text_arg(ctx, "--reason", ARG(&a, OPT_REASON))) != 0)
+		return rc;
 	if ((rc = off_bound(ctx, "--from", ARG(&a, OPT_FROM), 0, &from)) !=
 	    0 || (rc = off_bound(ctx, "--to", ARG(&a, OPT_TO), 1, &to)) != 0)
 		return rc;
 	if ((rc = open_store(ctx, "schedule.off.add", &s)) != 0)
 		return rc;
 	st = pms_off_add(s, ARG(&a, OPT_PROVIDER), ARG(&a, OPT_LOCATION),
-	    &from, &to, ARG(&a, OPT_REASON), &id);
+	    &from, &to, ARG(&a, OPT_REASON), &id, &aff);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
 	printf("%lld\n", (long long)id);
+	warn_affected(ctx, &aff, "in this exception");
 	return EX_OK;
 }
 
@@ -788,7 +837,10 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 		    "book -");
 	memset(&q, 0, sizeof(q));
 	memset(&o, 0, sizeof(o));
-	if (FLAG(&a, OPT_PATIENT) == FLAG(&a, OPT_MRN))
+	if (FLAG(&a, OPT_PATIENT) && FLAG(&a, OPT_MRN))
+		return pms_fail(ctx, EX_USAGE, "book: --patient or --mrn, not "
+		    "both");
+	if (!FLAG(&a, OPT_PATIENT) && !FLAG(&a, OPT_MRN))
 		return pms_fail(ctx, EX_USAGE, "book: give --patient or --mrn");
 	if (!FLAG(&a, OPT_PROVIDER) || !FLAG(&a, OPT_AT))
 		return pms_fail(ctx, EX_USAGE, "book: --provider and --at are "
@@ -802,6 +854,8 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 	q.type = ARG(&a, OPT_TYPE);
 	q.room = ARG(&a, OPT_ROOM);
 	q.reason = ARG(&a, OPT_REASON);
+	if ((rc = text_arg(ctx, "--reason", q.reason)) != 0)
+		return rc;
 	if (!FLAG(&a, OPT_TYPE) && !FLAG(&a, OPT_LENGTH))
 		return pms_fail(ctx, EX_USAGE, "book: give --type or --length");
 	if ((rc = local_arg(ctx, "--at", ARG(&a, OPT_AT), &q.at)) != 0)
@@ -814,7 +868,10 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 		if ((rc = every_arg(ctx, ARG(&a, OPT_EVERY),
 		    &q.every_days)) != 0)
 			return rc;
-		if (FLAG(&a, OPT_COUNT) == FLAG(&a, OPT_UNTIL))
+		if (FLAG(&a, OPT_COUNT) && FLAG(&a, OPT_UNTIL))
+			return pms_fail(ctx, EX_USAGE, "--every: --count or "
+			    "--until, not both");
+		if (!FLAG(&a, OPT_COUNT) && !FLAG(&a, OPT_UNTIL))
 			return pms_fail(ctx, EX_USAGE, "--every: give --count "
 			    "or --until");
 		if (FLAG(&a, OPT_COUNT) && (rc = count_arg(ctx, "--count",
@@ -930,22 +987,30 @@ mark(struct pms_ctx *ctx, int argc, char **argv, enum pms_appt_op op,
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
+	const char *by = NULL;
 	int64_t id;
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 1, 1, allow)) != 0 ||
 	    (rc = id_arg(ctx, ctx->cmd, a.args[0], &id)) != 0)
 		return rc;
-	if (FLAG(&a, OPT_BY) && strcmp(ARG(&a, OPT_BY), "practice") != 0 &&
-	    strcmp(ARG(&a, OPT_BY), "patient") != 0)
+	if (FLAG(&a, OPT_BY) && strcasecmp(ARG(&a, OPT_BY), "practice") == 0)
+		by = "practice";
+	else if (FLAG(&a, OPT_BY) && strcasecmp(ARG(&a, OPT_BY), "patient") ==
+	    0)
+		by = "patient";
+	else if (FLAG(&a, OPT_BY) && pms_quotable(ARG(&a, OPT_BY)))
 		return pms_fail(ctx, EX_USAGE, "--by: practice or patient, not "
 		    "\"%s\"", ARG(&a, OPT_BY));
+	else if (FLAG(&a, OPT_BY))
+		return pms_fail(ctx, EX_USAGE, "--by: practice or patient");
+	if ((rc = text_arg(ctx, "--reason", ARG(&a, OPT_REASON))) != 0)
+		return rc;
 	memset(&o, 0, sizeof(o));
 	o.allow_past = FLAG(&a, OPT_ALLOW_PAST);
 	if ((rc = open_store(ctx, action, &s)) != 0)
 		return rc;
-	st = pms_appt_mark(s, id, op, ARG(&a, OPT_BY), ARG(&a, OPT_REASON),
-	    &o, &ap);
+	st = pms_appt_mark(s, id, op, by, ARG(&a, OPT_REASON), &o, &ap);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
@@ -959,7 +1024,7 @@ static int
 cmd_cancel(struct pms_ctx *ctx, int argc, char **argv)
 {
 	return mark(ctx, argc, argv, PMS_APPT_CANCEL, "schedule.cancel",
-	    "by,reason");
+	    "by,reason,allow-past");
 }
 
 static int

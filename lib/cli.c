@@ -565,8 +565,8 @@ pms_cli_rejects_path(struct pms_ctx *ctx, const char *opt, const char *path,
 	    stat(path, &b) == -1)
 		return 0;
 	if (S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return pms_fail(ctx, EX_USAGE, "%s: that is the file being "
-		    "imported: write somewhere else", opt);
+		return pms_fail(ctx, EX_USAGE, "%s: %s is the file being "
+		    "imported; name another file", opt, path);
 	return 0;
 }
 

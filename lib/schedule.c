@@ -905,7 +905,7 @@ sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
 	/* the rules --force may override, in order */
 	if ((st = sched_check_busy(b->s, n, &id, msg, size)) != PMS_OK)
 		goto err;
-	if (id == 0) {
+	if (id == 0 && !b->same_time) {
 		if ((st = sched_check_hours(b->s, b->fs, n->provider_id,
 		    n->provider, n->location_id, n->location, n->zone,
 		    n->start, n->end, &ok, msg, size)) != PMS_OK)
@@ -1147,11 +1147,13 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 	struct pms_local at;
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps;
+	struct pms_appt_opts oo;
 	char msg[320], why[320], now[PMS_STAMP_BUFSZ], fields[128];
 	size_t len = 0;
-	int rc;
+	int rc, room_only;
 
 	memset(&b, 0, sizeof(b));
+	memset(&oo, 0, sizeof(oo));
 	if (r->length_secs != 0 && (ps = sched_check_length(r->length_secs)) !=
 	    PMS_OK)
 		return ps;
@@ -1164,10 +1166,23 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 		goto out;
 	if ((ps = pms_appt_get(s, id, &a)) != PMS_OK)
 		goto fail;
-	if (strcmp(a.status, "booked") != 0) {
+	/* a patient checked in may change rooms, and nothing else */
+	room_only = r->room != NULL && !r->has_at && r->provider == NULL &&
+	    r->location == NULL && r->length_secs == 0;
+	if (strcmp(a.status, "booked") != 0 && !(room_only &&
+	    strcmp(a.status, "checked-in") == 0)) {
 		ps = pms_seterr(PMS_EREFUSED, "appointment %lld is %s: only a "
-		    "booked appointment moves", (long long)id, a.status);
+		    "booked appointment moves (a checked-in one changes "
+		    "rooms: --room alone)", (long long)id, a.status);
 		goto fail;
+	}
+	b.same_time = room_only;
+	if (strcmp(a.status, "checked-in") == 0) {
+		/* it has begun, or is about to: its time is not checked */
+		if (o != NULL)
+			oo = *o;
+		oo.allow_past = 1;
+		b.o = &oo;
 	}
 	/* what the request leaves out stays as it is */
 	req = *r;
@@ -1180,9 +1195,6 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 	req.type = a.type[0] != '\0' ? a.type : NULL;
 	if (req.length_secs == 0)
 		req.length_secs = a.end_utc - a.start_utc;
-	if (req.room == NULL && a.room[0] != '\0' && req.location != NULL &&
-	    strcmp(req.location, a.location) == 0)
-		req.room = a.room;
 	if ((ps = sched_book_resolve(&b, &req)) != PMS_OK)
 		goto fail;
 	if (req.has_at)
@@ -1190,8 +1202,24 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 	else if ((ps = sched_local(b.fs, a.zone, a.start_utc, &at)) !=
 	    PMS_OK)
 		goto fail;
-	if (!b.has_loc && (ps = sched_book_location(&b, &at)) != PMS_OK)
-		goto fail;
+	if (!b.has_loc) {
+		/* the wall clock it had, wherever it goes */
+		struct pms_local wall = at;
+
+		if (!req.has_at)
+			wall.has_offset = 0;
+		if ((ps = sched_book_location(&b, &wall)) != PMS_OK)
+			goto fail;
+	}
+	/* at another office the same wall clock, at that office's zone;
+	 * the offset it had is its old zone's */
+	if (!req.has_at && strcmp(b.loc.time_zone, a.zone) != 0)
+		at.has_offset = 0;
+	/* the room stays while the office does, unless a room is named */
+	if (r->room == NULL && a.room[0] != '\0' && b.loc.id == a.location_id) {
+		snprintf(b.room, sizeof(b.room), "%s", a.room);
+		b.has_room = 1;
+	}
 	if (b.has_room) {
 		int yes;
 
@@ -1362,11 +1390,24 @@ pms_appt_mark(struct pms_store *s, int64_t id, enum pms_appt_op op,
 		fields = "confirmed_at";
 		break;
 	case PMS_APPT_CANCEL:
-		if (strcmp(a.status, "booked") != 0)
+		/* a patient checked in may leave unseen */
+		if (strcmp(a.status, "booked") != 0 &&
+		    strcmp(a.status, "checked-in") != 0)
 			goto bad_status;
+		/* one that has begun is cancelled afterwards, on purpose;
+		 * a patient who leaves unseen after check-in is cancelled
+		 * the same day */
+		if (a.start_utc <= t && strcmp(a.status, "booked") == 0 &&
+		    (o == NULL || !o->allow_past)) {
+			ps = pms_seterr(PMS_EREFUSED, "appointment %lld began "
+			    "at %s (--allow-past cancels it afterwards; or "
+			    "mark it a no-show)", (long long)id, a.start);
+			goto fail;
+		}
 		if ((ps = sched_cfg_read(s, &cfg)) != PMS_OK)
 			goto fail;
-		late = strcmp(by, "patient") == 0 &&
+		/* late: within the notice before the start, not after it */
+		late = strcmp(by, "patient") == 0 && t < a.start_utc &&
 		    t > a.start_utc - cfg.late_cancel_notice;
 		to = "cancelled";
 		fields = reason != NULL ? "status,cancelled_by,late_cancel,"

@@ -198,6 +198,9 @@ struct sched_book {
 	char		 room[PMS_CFG_CODE];
 	int		 has_room;
 	int64_t		 length;
+	int		 same_time;	/* a move of the room alone: the
+					 * hours and exceptions are as they
+					 * were when it was booked */
 };
 
 /* PMS_EDATA unless 5m <= len <= 12h. */

@@ -682,6 +682,7 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	struct sched_new n;
 	enum pms_status st;
 	char msg[320], why[320], where[64];
+	const unsigned char *t;
 	int64_t id;
 	int yes;
 
@@ -689,6 +690,10 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	if (strcmp(r->status, "booked") != 0)
 		return pms_record_fail(rec, "status", PMS_EDATA, "a booking is "
 		    "booked; import the book of another system instead");
+	for (t = (const unsigned char *)r->reason; *t != '\0'; t++)
+		if (*t < 0x20 || *t == 0x7f)
+			return pms_record_fail(rec, "reason", PMS_EDATA, "one "
+			    "line of text, without control characters");
 	memset(&q, 0, sizeof(q));
 	if ((st = imp_patient(m, rec, r, &q.patient_id)) != PMS_OK)
 		return st;

@@ -779,10 +779,80 @@ provider_location(struct pms_store *s, const char *provider,
 	return PMS_OK;
 }
 
+/*
+ * The appointments booked from now on (booked or checked in) of the
+ * provider (0: anyone) at the location (0: anywhere) that a change of
+ * office hours leaves outside them (off 0), or that exception off now
+ * covers, into *out.
+ */
+static enum pms_status
+affected(struct pms_store *s, int64_t provider, int64_t location,
+    int64_t off, struct pms_sched_affected *out)
+{
+	struct sched_frames *fs;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	char pcode[PMS_CFG_CODE], lcode[PMS_CFG_CODE], zone[PMS_ZONE_MAX],
+	    msg[320];
+	int64_t id, a, b, oid;
+	int rc, ok;
+
+	memset(out, 0, sizeof(*out));
+	if ((fs = calloc(1, sizeof(*fs))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, a.provider_id, pr.code, "
+	    "a.location_id, l.code, a.zone, a.start_utc, a.end_utc FROM "
+	    "appointments a JOIN providers pr ON pr.id = a.provider_id JOIN "
+	    "locations l ON l.id = a.location_id WHERE a.status IN "
+	    "('booked', 'checked-in') AND a.end_utc > ?3 AND (?1 = 0 OR "
+	    "a.provider_id = ?1) AND (?2 = 0 OR a.location_id = ?2) ORDER BY "
+	    "a.start_utc, a.id", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading the schedule");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, provider);
+	sqlite3_bind_int64(st, 2, location);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(pcode, sizeof(pcode), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		snprintf(lcode, sizeof(lcode), "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		snprintf(zone, sizeof(zone), "%s",
+		    (const char *)sqlite3_column_text(st, 5));
+		a = sqlite3_column_int64(st, 6);
+		b = sqlite3_column_int64(st, 7);
+		ok = 1;
+		if (off == 0)
+			ps = sched_check_hours(s, fs, sqlite3_column_int64(st,
+			    1), pcode, sqlite3_column_int64(st, 3), lcode,
+			    zone, a, b, &ok, msg, sizeof(msg));
+		else if ((ps = sched_check_off(s, fs, sqlite3_column_int64(st,
+		    1), pcode, sqlite3_column_int64(st, 3), zone, a, b, &oid,
+		    msg, sizeof(msg))) == PMS_OK)
+			ok = oid != off;
+		if (ps != PMS_OK)
+			goto out;
+		if (ok)
+			continue;
+		if (out->n < PMS_AFFECTED_MAX)
+			out->id[out->n] = id;
+		out->n++;
+	}
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "reading the schedule");
+out:
+	sqlite3_finalize(st);
+	free(fs);
+	return ps;
+}
+
 enum pms_status
 pms_hours_set(struct pms_store *s, const char *provider,
     const char *location, unsigned days, const int32_t (*sessions)[2],
-    size_t n)
+    size_t n, struct pms_sched_affected *aff)
 {
 	struct pms_provider p;
 	struct pms_location l;
@@ -834,6 +904,8 @@ pms_hours_set(struct pms_store *s, const char *provider,
 		}
 	}
 	if ((st = check_week(s, p.id, p.code)) != PMS_OK)
+		goto fail;
+	if ((st = affected(s, p.id, l.id, 0, aff)) != PMS_OK)
 		goto fail;
 	if ((st = pms_audit_append(s, "schedule.hours.set",
 	    "provider,location,weekday,start,end", NULL, 0)) != PMS_OK)
@@ -1033,9 +1105,16 @@ sched_check_hours(struct pms_store *s, struct sched_frames *fs,
 		len += (size_t)snprintf(msg + len, size - len, "none");
 	for (i = 0; i < n && len < size; i++) {
 		hhmm(v[i].start_secs, a);
-		hhmm(v[i].end_secs, b);
-		len += (size_t)snprintf(msg + len, size - len, "%s%s-%s",
-		    i > 0 ? ", " : "", a, b);
+		if (v[i].end_secs == 0)
+			snprintf(b, sizeof(b), "24:00");
+		else
+			hhmm(v[i].end_secs, b);
+		/* the night session of the day before says so */
+		len += (size_t)snprintf(msg + len, size - len, "%s%s-%s%s%s%s",
+		    i > 0 ? ", " : "", a, b, v[i].weekday !=
+		    pms_date_weekday(day) ? " (from " : "", v[i].weekday !=
+		    pms_date_weekday(day) ? wdays_long[v[i].weekday] : "",
+		    v[i].weekday != pms_date_weekday(day) ? ")" : "");
 	}
 out:
 	free(v);
@@ -1110,7 +1189,7 @@ sched_check_off(struct pms_store *s, struct sched_frames *fs,
 enum pms_status
 pms_off_add(struct pms_store *s, const char *provider, const char *location,
     const struct pms_local *from, const struct pms_local *to,
-    const char *reason, int64_t *idp)
+    const char *reason, int64_t *idp, struct pms_sched_affected *aff)
 {
 	struct pms_provider p;
 	struct pms_location l;
@@ -1163,6 +1242,8 @@ pms_off_add(struct pms_store *s, const char *provider, const char *location,
 	*idp = sqlite3_last_insert_rowid(s->db);
 	sqlite3_finalize(st);
 	st = NULL;
+	if ((ps = affected(s, p.id, l.id, *idp, aff)) != PMS_OK)
+		goto fail;
 	if ((ps = pms_audit_append(s, "schedule.off.add",
 	    "provider,location,from,to,reason", NULL, 0)) != PMS_OK)
 		goto fail;

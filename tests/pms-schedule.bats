@@ -1129,7 +1129,7 @@ ics_check() {
 	done
 	ln -s in.csv "$BATS_TEST_TMPDIR/link.csv"
 	run -64 --separate-stderr pms-schedule import "$f" --skip-invalid "$BATS_TEST_TMPDIR/link.csv"
-	assert_stderr '--skip-invalid: that is the file being imported'
+	assert_stderr 'is the file being imported; name another file'
 	cmp "$f" "$BATS_TEST_TMPDIR/in.orig"
 	run -0 pms-admin check
 	run -0 pms-sql "SELECT count(*) FROM appointments"
@@ -1294,4 +1294,127 @@ ics_check() {
 		assert_stderr 'no configuration loaded: pms-admin config load FILE'
 		[ -z "$output" ]
 	done
+}
+
+@test "merge: two patients booked at the same time are named (a warning; --dry-run too)" {
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	book --patient 2 --provider ortiz --at "${DAY}T09:10" --type followup
+	book --patient 2 --provider ortiz --at "${DAY}T11:00" --type followup
+	run -0 --separate-stderr pms-patient merge 1 2 --force --dry-run -o csv
+	assert_stderr 'warning: appointments 1 and 2 are at the same time: merged, the patient would be booked twice (cancel one)'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT group_concat(patient_id) FROM appointments"
+	assert_output '1,2,2'
+	run -0 --separate-stderr pms-patient merge 1 2 --force -o csv
+	assert_stderr 'warning: appointments 1 and 2 are at the same time: merged, the patient is booked twice'
+	[[ $stderr != *' and 3 '* ]]
+	run -0 pms-sql "SELECT group_concat(patient_id) FROM appointments"
+	assert_output '1,1,1'
+}
+
+@test "options: one given twice is 64; --patient with --mrn, --count with --until: not both" {
+	run -64 --separate-stderr pms-schedule book --mrn 000123 --mrn 000124 \
+	    --provider lee --at "${DAY}T09:00" --type followup
+	assert_stderr 'pms-schedule: --mrn given twice: give it once'
+	[[ $stderr != *000124* ]]
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --provider ortiz --at "${DAY}T09:00" --type followup
+	assert_stderr '--provider given twice'
+	run -64 --separate-stderr pms-schedule list --on "$DAY" --on "$TODAY"
+	assert_stderr '--on given twice'
+	run -64 --separate-stderr pms-schedule book --patient 1 --mrn 000123 \
+	    --provider lee --at "${DAY}T09:00" --type followup
+	assert_stderr 'book: --patient or --mrn, not both'
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --every 1w --count 2 --until "$DAY"
+	assert_stderr '--every: --count or --until, not both'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+}
+
+@test "move: what is not given stays (the room); another office keeps the wall clock" {
+	a=$(book --patient 1 --provider lee --location main --at "${DAY}T09:00" \
+	    --type followup --room exam-2)
+	run -0 pms-schedule move "$a" --provider ortiz -o csv
+	[[ ${lines[1]} == "$a,1,000123,ortiz,main,followup,exam-2,${DAY}T09:00:00-05:00,"* ]]
+	run -0 pms-sql "SELECT room FROM appointments WHERE id = $a"
+	assert_output exam-2
+	run -0 pms-sql "SELECT count(*) FROM appointment_history WHERE field = 'room'"
+	assert_output 0
+	# patel works only at lakeside (Chicago): 09:00 there, not an error
+	# about the offset of New York
+	run -0 --separate-stderr pms-schedule move "$a" --provider patel -o csv
+	[[ ${lines[1]} == "$a,1,000123,patel,lakeside,followup,,${DAY}T09:00:00-06:00,"* ]]
+	run -0 pms-sql "SELECT field, from_value, to_value FROM appointment_history
+	    WHERE action = 'move' AND field IN ('location', 'room') ORDER BY id"
+	assert_output $'location|main|lakeside\nroom|exam-2|'
+}
+
+@test "hours and exceptions name the booked appointments they leave out" {
+	a=$(book --patient 1 --provider lee --location main --at "${DAY}T17:00" --type followup)
+	b=$(book --patient 2 --provider lee --location main --at "${DAY}T09:00" --type followup)
+	wd=$(date -d "$DAY" +%a | tr A-Z a-z)
+	run -0 --separate-stderr pms-schedule hours set --provider lee --location main \
+	    --days "$wd" --hours 08:00-12:00
+	assert_stderr "warning: 1 appointment booked outside the new office hours: $a (move or cancel them)"
+	run -0 --separate-stderr pms-schedule off add --provider lee --from "$DAY" --to "$DAY"
+	assert_output 1
+	assert_stderr "warning: 2 appointments booked in this exception: $b $a (move or cancel them)"
+	run -0 pms-sql "SELECT count(*) FROM appointments WHERE status = 'booked'"
+	assert_output 2
+	# one not touched says nothing
+	run -0 --separate-stderr pms-schedule off add --provider ortiz --from "$DAY" --to "$DAY"
+	[ -z "$stderr" ]
+}
+
+@test "checked in: the room may change, and a patient who leaves unseen is cancelled" {
+	# at 09:55 on the day, an appointment at 10:00 (fixed: not a test
+	# that fails at midnight)
+	at() { TZ=$NY faketime "$DAY 09:55:00" "$@"; }
+	a=$(at pms-schedule book --patient 1 --provider lee --location main \
+	    --at "${DAY}T10:00" --length 30m --room exam-1 -o csv | tail -n +2 | cut -d, -f1)
+	at pms-schedule book --patient 2 --provider ortiz --location main \
+	    --at "${DAY}T10:15" --length 30m --room exam-2 -o csv >/dev/null
+	at pms-schedule checkin "$a" >/dev/null
+	run -1 --separate-stderr at pms-schedule move "$a" --room exam-2
+	assert_stderr 'room taken'
+	run -0 at pms-schedule move "$a" --room exam-3 -o csv
+	[[ ${lines[1]} == "$a,1,000123,lee,main,,exam-3,"*",checked-in,"* ]]
+	run -1 --separate-stderr at pms-schedule move "$a" --at "${DAY}T09:00"
+	assert_stderr "appointment $a is checked-in: only a booked appointment moves (a checked-in one changes rooms: --room alone)"
+	TZ=$NY faketime "$DAY 10:20:00" pms-schedule cancel "$a" --by patient >/dev/null
+	run -0 pms-sql "SELECT status, room, late_cancel FROM appointments WHERE id = $a"
+	assert_output 'cancelled|exam-3|0'
+}
+
+@test "cancel: one that has begun needs --allow-past, and is then not a late cancel" {
+	a=$(book --patient 1 --provider lee --location main --at "${YESTERDAY}T09:00" \
+	    --type followup --allow-past)
+	run -1 --separate-stderr pms-schedule cancel "$a" --by patient
+	assert_stderr "appointment $a began at ${YESTERDAY}T09:00:00"
+	assert_stderr '(--allow-past cancels it afterwards; or mark it a no-show)'
+	run -0 pms-sql "SELECT status FROM appointments"
+	assert_output booked
+	run -0 --separate-stderr pms-schedule cancel "$a" --by Patient --allow-past -o csv
+	[[ $stderr != *'late cancel'* ]]
+	run -0 pms-sql "SELECT status, cancelled_by, late_cancel FROM appointments"
+	assert_output 'cancelled|patient|0'
+}
+
+@test "free text: --reason is one line without control characters" {
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --reason $'knee\npain'
+	assert_stderr '--reason: one line of text, without control characters'
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --reason $'\e[31mred'
+	assert_stderr '--reason: one line of text'
+	run -64 --separate-stderr pms-schedule off add --from "$DAY" --to "$DAY" --reason $'a\tb'
+	assert_stderr '--reason: one line of text'
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --reason "$(printf 'x%.0s' {1..501})"
+	assert_stderr '--reason: at most 500 bytes'
+	run -65 --separate-stderr pms-schedule book - <<<'{"patient_id":1,"provider":"lee","start":"'"$DAY"'T09:00","type":"followup","reason":"a\nb"}'
+	assert_stderr 'line 1: reason: one line of text'
+	run -0 pms-sql "SELECT (SELECT count(*) FROM appointments) + (SELECT count(*) FROM schedule_off)"
+	assert_output 0
 }
