@@ -246,17 +246,33 @@ static int
 local_arg(struct pms_ctx *ctx, const char *what, const char *s,
     struct pms_local *l)
 {
+	const char *t = strpbrk(s, "T ");
+
+	/* to the minute: 09:30, or 09:30:00 as the records print it */
+	if (t != NULL && strchr(t, '.') != NULL)
+		return pms_fail(ctx, EX_DATAERR, "%s: seconds are not allowed "
+		    "(HH:MM)", what);
 	if (pms_local_parse(s, PMS_DATE_ISO, l) != PMS_OK)
 		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+	if (l->secs % 60 != 0)
+		return pms_fail(ctx, EX_DATAERR, "%s: seconds are not allowed "
+		    "(HH:MM)", what);
 	return 0;
 }
 
+/* A length of whole minutes (--length, --step); code: the exit code of
+ * a bad one. */
 static int
 duration_arg(struct pms_ctx *ctx, const char *what, const char *s,
     int64_t *secs)
 {
 	if (pms_duration_parse(s, secs) != PMS_OK)
-		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+		return pms_fail(ctx, strcmp(what, "--step") == 0 ? EX_USAGE :
+		    EX_DATAERR, "%s: %s", what, pms_errmsg());
+	if (*secs % 60 != 0)
+		return pms_fail(ctx, strcmp(what, "--step") == 0 ? EX_USAGE :
+		    EX_DATAERR, "%s: whole minutes (30m, 1h30m): seconds are "
+		    "not allowed", what);
 	return 0;
 }
 
@@ -524,7 +540,7 @@ cmd_hours_set(struct pms_ctx *ctx, int argc, char **argv)
 		return pms_fail(ctx, EX_USAGE, "--days: %s", pms_errmsg());
 	if (pms_sessions_parse(ARG(&a, OPT_HOURS), sessions,
 	    PMS_NELEM(sessions), &n) != PMS_OK)
-		return pms_fail(ctx, EX_DATAERR, "--hours: %s", pms_errmsg());
+		return pms_fail(ctx, EX_USAGE, "--hours: %s", pms_errmsg());
 	if ((rc = open_store(ctx, "schedule.hours.set", &s)) != 0)
 		return rc;
 	st = pms_hours_set(s, ARG(&a, OPT_PROVIDER), ARG(&a, OPT_LOCATION),
@@ -590,15 +606,16 @@ cmd_hours_list(struct pms_ctx *ctx, int argc, char **argv)
 /* --from/--to of off add: a date (its start; for --to, the next day's)
  * or a wall-clock time. */
 static int
-off_bound(struct pms_ctx *ctx, const char *what, const char *s, int end,
-    struct pms_local *l)
+off_bound(struct pms_ctx *ctx, struct pms_store *st, const char *what,
+    const char *s, int end, struct pms_local *l)
 {
 	int32_t d;
+	int rc;
 
 	if (strchr(s, 'T') == NULL && strchr(s, ' ') == NULL) {
-		if (pms_date_parse(s, PMS_DATE_ISO, &d) != PMS_OK)
-			return pms_fail(ctx, EX_DATAERR, "%s: %s", what,
-			    pms_errmsg());
+		/* a date, or today, tomorrow, yesterday */
+		if ((rc = date_arg(ctx, st, what, s, &d)) != 0)
+			return rc;
 		memset(l, 0, sizeof(*l));
 		l->days = end ? d + 1 : d;
 		return 0;
@@ -630,11 +647,14 @@ cmd_off_add(struct pms_ctx *ctx, int argc, char **argv)
 		    "needed");
 	if ((rc = text_arg(ctx, "--reason", ARG(&a, OPT_REASON))) != 0)
 		return rc;
-	if ((rc = off_bound(ctx, "--from", ARG(&a, OPT_FROM), 0, &from)) !=
-	    0 || (rc = off_bound(ctx, "--to", ARG(&a, OPT_TO), 1, &to)) != 0)
-		return rc;
 	if ((rc = open_store(ctx, "schedule.off.add", &s)) != 0)
 		return rc;
+	if ((rc = off_bound(ctx, s, "--from", ARG(&a, OPT_FROM), 0,
+	    &from)) != 0 || (rc = off_bound(ctx, s, "--to", ARG(&a, OPT_TO),
+	    1, &to)) != 0) {
+		pms_store_close(s);
+		return rc;
+	}
 	st = pms_off_add(s, ARG(&a, OPT_PROVIDER), ARG(&a, OPT_LOCATION),
 	    &from, &to, ARG(&a, OPT_REASON), &id, &aff);
 	pms_store_close(s);
@@ -1293,12 +1313,19 @@ cmd_next(struct pms_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "type,length,provider,"
-	    "location,after,within")) != 0 || (rc = slot_args(ctx, &a, &q)) !=
-	    0)
+	    "location,after,within,allow-past")) != 0 ||
+	    (rc = slot_args(ctx, &a, &q)) != 0)
 		return rc;
 	if (FLAG(&a, OPT_AFTER)) {
-		if ((rc = local_arg(ctx, "--after", ARG(&a, OPT_AFTER),
-		    &q.after)) != 0)
+		const char *v = ARG(&a, OPT_AFTER);
+		int32_t d;
+
+		/* a date alone: from its start */
+		if (strpbrk(v, "T ") == NULL && pms_date_parse(v,
+		    PMS_DATE_ISO, &d) == PMS_OK) {
+			memset(&q.after, 0, sizeof(q.after));
+			q.after.days = d;
+		} else if ((rc = local_arg(ctx, "--after", v, &q.after)) != 0)
 			return rc;
 		q.has_after = 1;
 	}

@@ -863,6 +863,24 @@ out:
 	return ps;
 }
 
+/* Local days of 1900-01-01 and 2201-01-01: the book's years. */
+#define BOOK_FIRST_DAY	(-25567)
+#define BOOK_END_DAY	84371
+
+enum pms_status
+sched_check_when(const struct pms_local *l)
+{
+	if (l->days < BOOK_FIRST_DAY || l->days >= BOOK_END_DAY)
+		return pms_seterr(PMS_EDATA, "appointments are from 1900 to "
+		    "2200");
+	/* a zone's local mean time (New York's -04:56:02 before 1883) has
+	 * no RFC 3339 offset */
+	if (l->has_offset && l->offset % 60 != 0)
+		return pms_seterr(PMS_EDATA, "the zone's offset then is not "
+		    "whole minutes");
+	return PMS_OK;
+}
+
 enum pms_status
 sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
     struct sched_new *n, char *msg, size_t size, char *why, size_t wsize)
@@ -890,7 +908,8 @@ sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
 		return st;
 	}
 	n->end = n->start + b->length;
-	if ((st = sched_local(b->fs, n->zone, n->start, &l)) != PMS_OK)
+	if ((st = sched_local(b->fs, n->zone, n->start, &l)) != PMS_OK ||
+	    (st = sched_check_when(&l)) != PMS_OK)
 		goto err;
 	pms_local_fmt(&l, n->local_start);
 	pms_date_fmt(l.days, n->date);

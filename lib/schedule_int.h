@@ -203,6 +203,9 @@ struct sched_book {
 					 * were when it was booked */
 };
 
+/* PMS_EDATA unless the local time (with its offset) is of 1900 to
+ * 2200 and its offset whole minutes. */
+enum pms_status	 sched_check_when(const struct pms_local *);
 /* PMS_EDATA unless 5m <= len <= 12h. */
 enum pms_status	 sched_check_length(int64_t len);
 /* Look up what r names into b (inside the transaction): refusals for

@@ -415,6 +415,9 @@ imp_read(struct imp *m, const struct pms_record *rec, struct imp_row *r)
 		if (pms_duration_parse(t, &r->length) != PMS_OK)
 			return pms_record_fail(rec, name, PMS_EDATA, "%s",
 			    pms_errmsg());
+		if (r->length % 60 != 0)
+			return pms_record_fail(rec, name, PMS_EDATA, "whole "
+			    "minutes (30m, 1h30m): seconds are not allowed");
 	} else if (!r->has_end) {
 		st = pms_record_int(rec, "duration_min", &v);
 		if (st == PMS_ENOINPUT) {
@@ -628,6 +631,9 @@ imp_history(struct imp *m, const struct pms_record *rec,
 		    PMS_EDATA, "an appointment lasts from 5m to 12h");
 	if ((st = sched_local(m->fs, n.zone, n.start, &lt)) != PMS_OK)
 		return st;
+	if (sched_check_when(&lt) != PMS_OK)
+		return pms_record_fail(rec, r->start_name, PMS_EDATA, "%s",
+		    pms_errmsg());
 	pms_local_fmt(&lt, n.local_start);
 	pms_date_fmt(lt.days, n.date);
 	if ((st = sched_stamp(m->fs, n.zone, n.end, n.local_end)) != PMS_OK)

@@ -1587,7 +1587,7 @@ slot_setup(struct pms_store *s, const struct pms_slot_query *q,
 		return pms_seterr(PMS_EDATA, "--length: from 5m to 12h");
 	c->step = q->step_secs > 0 ? q->step_secs : cfg.slot_step;
 	if (c->step < 60 || c->step > PMS_APPT_LEN_MAX)
-		return pms_seterr(PMS_EDATA, "--step: from 1m to 12h");
+		return pms_seterr(PMS_EUSAGE, "--step: from 1m to 12h");
 	c->now = q->now != 0 ? q->now : (int64_t)time(NULL);
 	c->allow_past = q->allow_past;
 	return PMS_OK;
@@ -1659,9 +1659,16 @@ pms_slot_next(struct pms_store *s, const struct pms_slot_query *q,
 	    (rs = sched_cfg_read(s, &cfg)) != PMS_OK)
 		goto out;
 	c.allow_past = 0;
-	if (q->has_after && (rs = sched_instant(fs, cfg.zone, &q->after,
-	    &c.now)) != PMS_OK)
-		goto out;
+	if (q->has_after) {
+		int64_t t;
+
+		if ((rs = sched_instant(fs, cfg.zone, &q->after, &t)) !=
+		    PMS_OK)
+			goto out;
+		/* never a slot before now, unless asked (back entry) */
+		if (t > c.now || q->allow_past)
+			c.now = t;
+	}
 	if (q->provider != NULL) {
 		if ((ps = calloc(1, sizeof(*ps))) == NULL) {
 			rs = pms_seterr(PMS_ENOMEM, "out of memory");

@@ -1418,3 +1418,64 @@ ics_check() {
 	run -0 pms-sql "SELECT (SELECT count(*) FROM appointments) + (SELECT count(*) FROM schedule_off)"
 	assert_output 0
 }
+
+@test "times: 1900 to 2200, whole minutes; bad option values are 64" {
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --location main --at 1850-12-14T10:00 --length 20m --allow-past --force
+	assert_stderr 'pms-schedule: appointments are from 1900 to 2200'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --location main --at 2201-01-03T10:00 --length 20m --force
+	assert_stderr 'appointments are from 1900 to 2200'
+	printf '%s\n' 'mrn,provider,location,start,length,status' \
+	    '000123,lee,main,1850-05-04T09:00,20m,completed' \
+	    '000123,lee,main,2020-05-04T09:00,5m30s,completed' >"$BATS_TEST_TMPDIR/old.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/old.csv"
+	assert_stderr 'line 2: start: appointments are from 1900 to 2200'
+	assert_stderr 'line 3: length: whole minutes (30m, 1h30m): seconds are not allowed'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T10:00:30" --length 20m
+	assert_stderr '--at: seconds are not allowed (HH:MM)'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T10:00:00.5" --length 20m
+	assert_stderr '--at: seconds are not allowed (HH:MM)'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T10:00" --length 5m30s
+	assert_stderr '--length: whole minutes (30m, 1h30m): seconds are not allowed'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# the records' own form, seconds :00 and an offset, is fine
+	run -0 pms-schedule book --patient 1 --provider lee --at "${DAY}T10:00:00-05:00" \
+	    --length 20m -o csv
+	run -64 --separate-stderr pms-schedule hours set --provider lee \
+	    --location main --days mon --hours 25:00-26:00
+	assert_stderr '--hours: not a list of sessions'
+	run -64 --separate-stderr pms-schedule slots --provider lee --on "$DAY" \
+	    --type followup --step 13h -o csv
+	assert_stderr '--step: from 1m to 12h'
+	[ -z "$output" ]
+	run -64 --separate-stderr pms-schedule slots --provider lee --on "$DAY" \
+	    --type followup --step 90s -o csv
+	assert_stderr '--step: whole minutes'
+}
+
+@test "next --after: a date is its start; never before now unless --allow-past" {
+	run -0 pms-schedule next --type followup --provider lee --after "$YESTERDAY" -o csv
+	now=$(date +%s)
+	t=$(date -d "$(echo "${lines[1]}" | cut -d, -f3)" +%s)
+	[ "$t" -ge $((now - 900)) ]
+	run -0 pms-schedule next --type followup --provider lee --after "$DAY" -o csv
+	assert_line --index 1 "lee,main,${DAY}T08:00:00-05:00,${DAY}T08:20:00-05:00"
+	run -0 pms-schedule next --type followup --provider lee --after "$YESTERDAY" \
+	    --allow-past -o csv
+	assert_line --index 1 "lee,main,${YESTERDAY}T08:00:00-05:00,${YESTERDAY}T08:20:00-05:00"
+}
+
+@test "off add: --from today and --to tomorrow, as the man page says" {
+	run -0 --separate-stderr pms-schedule off add --provider lee --from today --to tomorrow
+	assert_output 1
+	run -0 pms-sql "SELECT local_from, local_to FROM schedule_off"
+	# to the end of tomorrow
+	assert_output "${TODAY}T00:00:00|$(TZ=$NY date -d "$TODAY + 2 days" +%F)T00:00:00"
+	run -65 --separate-stderr pms-schedule off add --from someday --to tomorrow
+	assert_stderr '--from: '
+}
