@@ -638,7 +638,17 @@ imp_history(struct imp *m, const struct pms_record *rec,
 	pms_date_fmt(lt.days, n.date);
 	if ((st = sched_stamp(m->fs, n.zone, n.end, n.local_end)) != PMS_OK)
 		return st;
-	if (n.start > m->now && strcmp(r->status, "booked") != 0 &&
+	/* checked in is for today's too (list -o csv of the day imports) */
+	if (strcmp(r->status, "checked-in") == 0 && n.start > m->now) {
+		int32_t today;
+
+		if ((st = pms_today(n.zone, &today)) != PMS_OK)
+			return st;
+		if (lt.days > today)
+			return pms_record_fail(rec, "status", PMS_EDATA,
+			    "checked-in is for an appointment of today or "
+			    "before; this one is later");
+	} else if (n.start > m->now && strcmp(r->status, "booked") != 0 &&
 	    strcmp(r->status, "cancelled") != 0)
 		return pms_record_fail(rec, "status", PMS_EDATA, "%s is for an "
 		    "appointment that has begun; this one is in the future",
@@ -860,6 +870,15 @@ pms_appt_import(struct pms_store *s, struct pms_reader *rd,
 			res->added++;
 		else
 			res->existing++;
+	}
+	/* an empty input is a mistake (a file not saved, the wrong one);
+	 * a header alone is an import of none */
+	if (!o->booking && res->rows == 0 &&
+	    pms_reader_format(rd) == PMS_IN_CSV &&
+	    pms_reader_ncols(rd) == 0) {
+		st = pms_seterr(PMS_EDATA, "the input is empty: no header "
+		    "line");
+		goto fail;
 	}
 	if (m->data_errors + m->conflicts > 0 && o->rejects == NULL &&
 	    !(o->booking && o->skip_conflicts && m->data_errors == 0)) {
