@@ -1479,3 +1479,28 @@ ics_check() {
 	run -65 --separate-stderr pms-schedule off add --from someday --to tomorrow
 	assert_stderr '--from: '
 }
+
+@test "import: checked in today imports; an empty file is 65; Windows-1252 is named" {
+	at() { TZ=$NY faketime "$DAY 09:55:00" "$@"; }
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    "C1,000123,lee,main,${DAY}T10:30,20m,checked-in" >"$BATS_TEST_TMPDIR/c.csv"
+	run -0 --separate-stderr at pms-schedule import "$BATS_TEST_TMPDIR/c.csv"
+	run -0 pms-sql "SELECT status FROM appointments"
+	assert_output checked-in
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    "C2,000123,lee,main,${DAY}T10:30,20m,checked-in" >"$BATS_TEST_TMPDIR/d.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/d.csv"
+	assert_stderr 'line 2: status: checked-in is for an appointment of today or before; this one is later'
+	: >"$BATS_TEST_TMPDIR/empty.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/empty.csv"
+	assert_stderr 'the input is empty: no header line'
+	head -1 "$BATS_TEST_TMPDIR/c.csv" >"$BATS_TEST_TMPDIR/header.csv"
+	run -0 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/header.csv"
+	assert_stderr '0 rows'
+	printf 'source_id,mrn,provider,location,start,length,status,reason\nW1,000123,lee,main,2020-05-04T09:00,20m,completed,caf\xe9\n' \
+	    >"$BATS_TEST_TMPDIR/w.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/w.csv"
+	assert_stderr 'give --encoding windows-1252'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 1
+}
