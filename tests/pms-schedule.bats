@@ -369,7 +369,7 @@ case_practice() {
 	assert_line --index 2 'patel,lakeside,mon,13:00,16:30'
 	assert_line 'patel,lakeside,thu,08:00,18:00'
 	refute_line 'patel,lakeside,fri,08:00,18:00'
-	run -65 --separate-stderr pms-schedule hours set --provider patel \
+	run -64 --separate-stderr pms-schedule hours set --provider patel \
 	    --days mon --hours 09:00-12:00,11:00-13:00
 	assert_stderr 'the sessions overlap'
 	run -64 --separate-stderr pms-schedule hours set --provider patel \
@@ -1178,7 +1178,7 @@ ics_check() {
 }
 
 @test "hours: a session may not start at 24:00; one that ends at its start is 24 hours" {
-	run -65 --separate-stderr pms-schedule hours set --provider patel \
+	run -64 --separate-stderr pms-schedule hours set --provider patel \
 	    --days tue --hours 24:00-06:00
 	assert_stderr '--hours: a session starts by 23:59 (24:00 ends a day; 00:00 starts the next)'
 	run -0 pms-sql "SELECT count(*) FROM office_hours WHERE weekday = 1
