@@ -353,7 +353,8 @@ charge_records(struct pms_ctx *ctx, const char *file, const char *code,
 	FILE *fp;
 	int rc;
 
-	if ((rc = pms_cli_reader(ctx, file, &rd, &fp)) != 0)
+	if ((rc = pms_cli_rejects_path(ctx, "--skip-invalid", rejects,
+	    file)) != 0 || (rc = pms_cli_reader(ctx, file, &rd, &fp)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "bill.charge", &s)) != 0)
 		goto out;

@@ -891,7 +891,8 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if ((rc = import_opts(ctx, argc, argv, 0, &o, &file)) != 0 ||
-	    (rc = pms_cli_input(ctx, file, &in)) != 0)
+	    (rc = pms_cli_rejects_path(ctx, "--skip-invalid", o.rejects,
+	    file)) != 0 || (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.import", &s)) != 0) {
 		if (in != stdin)
@@ -1028,6 +1029,16 @@ cmd_merge(struct pms_ctx *ctx, int argc, char **argv)
 		    (long long)r.folded, r.folded == 1 ? "y" : "ies",
 		    (long long)drop, r.folded == 1 ? "was" : "were",
 		    (long long)keep);
+	for (i = 0; i < r.noverlaps && i < PMS_MERGE_MAX; i++)
+		fprintf(stderr, "%s: warning: appointments %lld and %lld are "
+		    "at the same time: merged, the patient %s booked twice "
+		    "(cancel one)\n", ctx->prog, (long long)r.overlaps[i][0],
+		    (long long)r.overlaps[i][1], ctx->dry_run ? "would be" :
+		    "is");
+	if (r.noverlaps > PMS_MERGE_MAX)
+		fprintf(stderr, "%s: warning: and %zu more pairs of "
+		    "appointments at the same time\n", ctx->prog,
+		    r.noverlaps - PMS_MERGE_MAX);
 	fprintf(stderr, "%s: %s patient %lld into %lld\n", ctx->prog,
 	    ctx->dry_run ? "would merge" : "merged", (long long)drop,
 	    (long long)keep);
@@ -1432,6 +1443,8 @@ cmd_policy_import(struct pms_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if ((rc = import_opts(ctx, argc, argv, 1, &o, &file)) != 0 ||
+	    (rc = pms_cli_rejects_path(ctx, "--skip-invalid", o.rejects,
+	    file)) != 0 ||
 	    (rc = pms_cli_input(ctx, file, &in)) != 0)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "patient.policy.import", &s)) != 0) {

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "schedule.h"
@@ -45,7 +47,7 @@ usage(int status)
 	    "[--location code] [--room room] [--length duration] "
 	    "[--allow-past] [--force] [--dry-run] [-o table|csv|json]\n"
 	    "       pms-schedule cancel id [--by practice|patient] "
-	    "[--reason text] [-o table|csv|json]\n"
+	    "[--reason text] [--allow-past] [-o table|csv|json]\n"
 	    "       pms-schedule checkin id [--allow-past] "
 	    "[-o table|csv|json]\n"
 	    "       pms-schedule complete id [-o table|csv|json]\n"
@@ -63,7 +65,7 @@ usage(int status)
 	    "[--location code] [--allow-past] [-o table|csv|json]\n"
 	    "       pms-schedule next --type code|--length duration "
 	    "[--provider code] [--location code] [--after time] "
-	    "[--within days] [-o table|csv|json]\n"
+	    "[--within days] [--allow-past] [-o table|csv|json]\n"
 	    "       pms-schedule export --ics [--provider code] "
 	    "[--location code] [--from date] [--to date] [--with-names] "
 	    "[--out file]\n"
@@ -176,6 +178,7 @@ static int
 parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
     int max, const char *allow)
 {
+	char name[32];
 	int ch, rc, idx = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -188,7 +191,11 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 				    longopts[idx].name);
 				usage(EX_USAGE);
 			}
-			ARG(a, ch) = optarg != NULL ? optarg : "";
+			snprintf(name, sizeof(name), "--%s",
+			    longopts[idx].name);
+			if ((rc = pms_cli_once(ctx, name, &ARG(a, ch),
+			    optarg)) != 0)
+				return rc;
 			continue;
 		}
 		if ((rc = pms_cli_opt(ctx, ch, optarg, argv)) != 0)
@@ -239,17 +246,53 @@ static int
 local_arg(struct pms_ctx *ctx, const char *what, const char *s,
     struct pms_local *l)
 {
+	const char *t = strpbrk(s, "T ");
+
+	/* to the minute: 09:30, or 09:30:00 as the records print it */
+	if (t != NULL && strchr(t, '.') != NULL)
+		return pms_fail(ctx, EX_DATAERR, "%s: seconds are not allowed "
+		    "(HH:MM)", what);
 	if (pms_local_parse(s, PMS_DATE_ISO, l) != PMS_OK)
 		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+	if (l->secs % 60 != 0)
+		return pms_fail(ctx, EX_DATAERR, "%s: seconds are not allowed "
+		    "(HH:MM)", what);
 	return 0;
 }
 
+/* A length of whole minutes (--length, --step); code: the exit code of
+ * a bad one. */
 static int
 duration_arg(struct pms_ctx *ctx, const char *what, const char *s,
     int64_t *secs)
 {
 	if (pms_duration_parse(s, secs) != PMS_OK)
-		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+		return pms_fail(ctx, strcmp(what, "--step") == 0 ? EX_USAGE :
+		    EX_DATAERR, "%s: %s", what, pms_errmsg());
+	if (*secs % 60 != 0)
+		return pms_fail(ctx, strcmp(what, "--step") == 0 ? EX_USAGE :
+		    EX_DATAERR, "%s: whole minutes (30m, 1h30m): seconds are "
+		    "not allowed", what);
+	return 0;
+}
+
+/* Free text of an option (--reason): one line of at most 500 bytes,
+ * no control characters.  0, or 64 after reporting. */
+static int
+text_arg(struct pms_ctx *ctx, const char *what, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL)
+		return 0;
+	if (strlen(s) >= PMS_APPT_TEXT)
+		return pms_fail(ctx, EX_USAGE, "%s: at most %d bytes", what,
+		    PMS_APPT_TEXT - 1);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return pms_fail(ctx, EX_USAGE, "%s: one line of text, "
+			    "without control characters (tabs, newlines, "
+			    "escapes)", what);
 	return 0;
 }
 
@@ -277,8 +320,21 @@ static int
 date_arg(struct pms_ctx *ctx, struct pms_store *s, const char *what,
     const char *text, int32_t *days)
 {
-	if (pms_sched_date(s, text, days) != PMS_OK)
+	enum pms_status st;
+
+	if ((st = pms_sched_date(s, text, days)) == PMS_ECONFIG)
+		return pms_fail_status(ctx, st);
+	if (st != PMS_OK)
 		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+	return 0;
+}
+
+/* --from after --to is a mistake, not an empty range. */
+static int
+range_ok(struct pms_ctx *ctx, int32_t from, int32_t to)
+{
+	if (from > to)
+		return pms_fail(ctx, EX_USAGE, "--from is after --to");
 	return 0;
 }
 
@@ -307,57 +363,165 @@ status_arg(struct pms_ctx *ctx, const char *s)
 	}
 }
 
-/* ---- output ---- */
-
+/*
+ * The store, for action: pms_cli_open(), and a store with no
+ * configuration is 78 for every command (the book is nothing without
+ * its providers and locations).  0, or the exit code after reporting.
+ */
 static int
-write_appt(void *arg, const struct pms_appt *a)
+open_store(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 {
-	struct pms_cell c[PMS_APPT_MAX_COLS];
+	enum pms_status st;
+	int rc;
 
-	pms_appt_cells(a, c);
-	return pms_writer_row(arg, c) != PMS_OK;
+	if ((rc = pms_cli_open(ctx, action, sp)) != 0)
+		return rc;
+	if ((st = pms_sched_ready(*sp)) != PMS_OK) {
+		pms_store_close(*sp);
+		*sp = NULL;
+		return pms_fail_status(ctx, st);
+	}
+	return 0;
 }
 
-/* The writer for appointment records: every column, but for a table
- * the ones people read; with names the patient's name too. */
+/* ---- output ---- */
+
+/*
+ * Records out, through a writer opened at the first row (or at the end,
+ * for the header of none): a command refused by its checks prints
+ * nothing at all, not even a header.
+ */
+struct out {
+	struct pms_ctx	*ctx;
+	const struct pms_col *cols;
+	size_t		 ncols;
+	int		 names_at;	/* a table's patient_name cell, or -1 */
+	struct pms_writer *w;
+	int		 rc;		/* the writer's exit code, if it failed */
+};
+
+static void
+out_init(struct out *o, struct pms_ctx *ctx, const struct pms_col *cols,
+    size_t ncols)
+{
+	memset(o, 0, sizeof(*o));
+	o->ctx = ctx;
+	o->cols = cols;
+	o->ncols = ncols;
+	o->names_at = -1;
+}
+
+/* One row; nonzero when the writer cannot be opened or written. */
 static int
-appt_writer(struct pms_ctx *ctx, int with_names, struct pms_writer **w)
+out_row(struct out *o, const struct pms_cell *c)
+{
+	if (o->w == NULL && o->rc == 0)
+		o->rc = pms_cli_writer(o->ctx, o->cols, o->ncols, &o->w);
+	if (o->rc != 0)
+		return 1;
+	return pms_writer_row(o->w, c) != PMS_OK;
+}
+
+/* The end of the rows: 0, or the exit code after reporting. */
+static int
+out_close(struct out *o)
+{
+	if (o->rc != 0)
+		return o->rc;
+	if (o->w == NULL && (o->rc = pms_cli_writer(o->ctx, o->cols,
+	    o->ncols, &o->w)) != 0)
+		return o->rc;
+	return pms_cli_writer_close(o->ctx, o->w);
+}
+
+/* A refusal after some rows: what was written stays (a table: none). */
+static void
+out_abort(struct out *o)
+{
+	pms_writer_abort(o->w);
+	o->w = NULL;
+}
+
+/* Is the output a table for people (-o table, or a terminal)? */
+static int
+out_table(const struct pms_ctx *ctx)
+{
+	return ctx->out_format == PMS_OUT_TABLE ||
+	    (ctx->out_format == PMS_OUT_AUTO && ctx->out_path == NULL &&
+	    isatty(STDOUT_FILENO));
+}
+
+/* The output of appointment records: every column, but for a table the
+ * ones people read; with names the patient's name too. */
+static void
+appt_out(struct out *o, struct pms_ctx *ctx, int with_names)
 {
 	static struct pms_col table[PMS_APPT_TABLE_COLS + 1];
 	size_t n;
 
-	if (ctx->out_format == PMS_OUT_TABLE) {
+	if (out_table(ctx)) {
 		memcpy(table, pms_appt_cols, PMS_APPT_TABLE_COLS *
 		    sizeof(*table));
 		n = PMS_APPT_TABLE_COLS;
 		/* patient_name where the table has room for it */
 		if (with_names)
 			table[n++] = pms_appt_cols[pms_appt_ncols];
-		return pms_cli_writer(ctx, table, n, w);
+		out_init(o, ctx, table, n);
+		if (with_names)
+			o->names_at = PMS_APPT_TABLE_COLS;
+		return;
 	}
-	return pms_cli_writer(ctx, pms_appt_cols, pms_appt_ncols +
-	    (with_names ? 1 : 0), w);
+	out_init(o, ctx, pms_appt_cols, pms_appt_ncols + (with_names ? 1 :
+	    0));
 }
 
-/* A table writes the first cells of a row; the others all of them. */
+static int
+write_appt(void *arg, const struct pms_appt *a)
+{
+	struct pms_cell c[PMS_APPT_MAX_COLS];
+	struct out *o = arg;
+
+	pms_appt_cells(a, c);
+	if (o->names_at >= 0)
+		c[o->names_at] = c[pms_appt_ncols];
+	return out_row(o, c);
+}
+
+/* One appointment. */
 static int
 write_one(struct pms_ctx *ctx, const struct pms_appt *a)
 {
-	struct pms_writer *w;
-	int rc;
+	struct out o;
 
-	if ((rc = appt_writer(ctx, 0, &w)) != 0)
-		return rc;
-	write_appt(w, a);
-	return pms_cli_writer_close(ctx, w);
+	appt_out(&o, ctx, 0);
+	write_appt(&o, a);
+	return out_close(&o);
 }
 
 /* ---- office hours and exceptions ---- */
+
+/* Say which booked appointments a change of hours leaves out. */
+static void
+warn_affected(const struct pms_ctx *ctx, const struct pms_sched_affected *f,
+    const char *what)
+{
+	size_t i;
+
+	if (f->n == 0)
+		return;
+	fprintf(stderr, "%s: warning: %zu appointment%s booked %s:", ctx->prog,
+	    f->n, f->n == 1 ? "" : "s", what);
+	for (i = 0; i < f->n && i < PMS_AFFECTED_MAX; i++)
+		fprintf(stderr, " %lld", (long long)f->id[i]);
+	fprintf(stderr, "%s (move or cancel them)\n", f->n > PMS_AFFECTED_MAX ?
+	    " ..." : "");
+}
 
 static int
 cmd_hours_set(struct pms_ctx *ctx, int argc, char **argv)
 {
 	int32_t sessions[8][2];
+	struct pms_sched_affected aff;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -376,14 +540,15 @@ cmd_hours_set(struct pms_ctx *ctx, int argc, char **argv)
 		return pms_fail(ctx, EX_USAGE, "--days: %s", pms_errmsg());
 	if (pms_sessions_parse(ARG(&a, OPT_HOURS), sessions,
 	    PMS_NELEM(sessions), &n) != PMS_OK)
-		return pms_fail(ctx, EX_DATAERR, "--hours: %s", pms_errmsg());
-	if ((rc = pms_cli_open(ctx, "schedule.hours.set", &s)) != 0)
+		return pms_fail(ctx, EX_USAGE, "--hours: %s", pms_errmsg());
+	if ((rc = open_store(ctx, "schedule.hours.set", &s)) != 0)
 		return rc;
 	st = pms_hours_set(s, ARG(&a, OPT_PROVIDER), ARG(&a, OPT_LOCATION),
-	    days, (const int32_t (*)[2])sessions, n);
+	    days, (const int32_t (*)[2])sessions, n, &aff);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
+	warn_affected(ctx, &aff, "outside the new office hours");
 	return EX_OK;
 }
 
@@ -395,13 +560,17 @@ write_hours(void *arg, const struct pms_hours *h)
 
 	memset(c, 0, sizeof(c));
 	pms_time_fmt(h->start_secs, a);
-	pms_time_fmt(h->end_secs, b);
+	/* a session that ends at midnight ends at 24:00, as it was set */
+	if (h->end_secs == 0)
+		snprintf(b, sizeof(b), "24:00");
+	else
+		pms_time_fmt(h->end_secs, b);
 	c[0].text = h->provider;
 	c[1].text = h->location;
 	c[2].text = pms_weekday_name(h->weekday);
 	c[3].text = a;
 	c[4].text = b;
-	return pms_writer_row(arg, c) != PMS_OK;
+	return out_row(arg, c);
 }
 
 static int
@@ -412,7 +581,7 @@ cmd_hours_list(struct pms_ctx *ctx, int argc, char **argv)
 		{ "weekday", PMS_COL_TEXT }, { "start", PMS_COL_TIME },
 		{ "end", PMS_COL_TIME },
 	};
-	struct pms_writer *w;
+	struct out w;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -421,34 +590,32 @@ cmd_hours_list(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "provider,location")) !=
 	    0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.hours.list", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.hours.list", &s)) != 0)
 		return rc;
-	if ((rc = pms_cli_writer(ctx, cols, PMS_NELEM(cols), &w)) != 0) {
-		pms_store_close(s);
-		return rc;
-	}
+	out_init(&w, ctx, cols, PMS_NELEM(cols));
 	st = pms_hours_list(s, ARG(&a, OPT_PROVIDER), ARG(&a, OPT_LOCATION),
-	    write_hours, w, NULL);
+	    write_hours, &w, NULL);
 	pms_store_close(s);
 	if (st != PMS_OK) {
-		pms_writer_abort(w);
-		return pms_fail_status(ctx, st);
+		out_abort(&w);
+		return w.rc != 0 ? w.rc : pms_fail_status(ctx, st);
 	}
-	return pms_cli_writer_close(ctx, w);
+	return out_close(&w);
 }
 
 /* --from/--to of off add: a date (its start; for --to, the next day's)
  * or a wall-clock time. */
 static int
-off_bound(struct pms_ctx *ctx, const char *what, const char *s, int end,
-    struct pms_local *l)
+off_bound(struct pms_ctx *ctx, struct pms_store *st, const char *what,
+    const char *s, int end, struct pms_local *l)
 {
 	int32_t d;
+	int rc;
 
 	if (strchr(s, 'T') == NULL && strchr(s, ' ') == NULL) {
-		if (pms_date_parse(s, PMS_DATE_ISO, &d) != PMS_OK)
-			return pms_fail(ctx, EX_DATAERR, "%s: %s", what,
-			    pms_errmsg());
+		/* a date, or today, tomorrow, yesterday */
+		if ((rc = date_arg(ctx, st, what, s, &d)) != 0)
+			return rc;
 		memset(l, 0, sizeof(*l));
 		l->days = end ? d + 1 : d;
 		return 0;
@@ -465,6 +632,7 @@ static int
 cmd_off_add(struct pms_ctx *ctx, int argc, char **argv)
 {
 	struct pms_local from, to;
+	struct pms_sched_affected aff;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -477,17 +645,23 @@ cmd_off_add(struct pms_ctx *ctx, int argc, char **argv)
 	if (!FLAG(&a, OPT_FROM) || !FLAG(&a, OPT_TO))
 		return pms_fail(ctx, EX_USAGE, "off add: --from and --to are "
 		    "needed");
-	if ((rc = off_bound(ctx, "--from", ARG(&a, OPT_FROM), 0, &from)) !=
-	    0 || (rc = off_bound(ctx, "--to", ARG(&a, OPT_TO), 1, &to)) != 0)
+	if ((rc = text_arg(ctx, "--reason", ARG(&a, OPT_REASON))) != 0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.off.add", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.off.add", &s)) != 0)
 		return rc;
+	if ((rc = off_bound(ctx, s, "--from", ARG(&a, OPT_FROM), 0,
+	    &from)) != 0 || (rc = off_bound(ctx, s, "--to", ARG(&a, OPT_TO),
+	    1, &to)) != 0) {
+		pms_store_close(s);
+		return rc;
+	}
 	st = pms_off_add(s, ARG(&a, OPT_PROVIDER), ARG(&a, OPT_LOCATION),
-	    &from, &to, ARG(&a, OPT_REASON), &id);
+	    &from, &to, ARG(&a, OPT_REASON), &id, &aff);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
 	printf("%lld\n", (long long)id);
+	warn_affected(ctx, &aff, "in this exception");
 	return EX_OK;
 }
 
@@ -506,7 +680,7 @@ write_off(void *arg, const struct pms_off *o)
 	c[4].text = o->to;
 	c[5].text = o->reason;
 	c[5].null = o->reason[0] == '\0';
-	return pms_writer_row(arg, c) != PMS_OK;
+	return out_row(arg, c);
 }
 
 static int
@@ -517,7 +691,7 @@ cmd_off_list(struct pms_ctx *ctx, int argc, char **argv)
 		{ "location", PMS_COL_TEXT }, { "from", PMS_COL_TEXT },
 		{ "to", PMS_COL_TEXT }, { "reason", PMS_COL_TEXT },
 	};
-	struct pms_writer *w;
+	struct out w;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -526,24 +700,26 @@ cmd_off_list(struct pms_ctx *ctx, int argc, char **argv)
 
 	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "provider,from,to")) != 0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.off.list", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.off.list", &s)) != 0)
 		return rc;
 	if ((FLAG(&a, OPT_FROM) && (rc = date_arg(ctx, s, "--from",
 	    ARG(&a, OPT_FROM), &from)) != 0) ||
 	    (FLAG(&a, OPT_TO) && (rc = date_arg(ctx, s, "--to", ARG(&a,
 	    OPT_TO), &to)) != 0) ||
-	    (rc = pms_cli_writer(ctx, cols, PMS_NELEM(cols), &w)) != 0) {
+	    (FLAG(&a, OPT_FROM) && FLAG(&a, OPT_TO) &&
+	    (rc = range_ok(ctx, from, to)) != 0)) {
 		pms_store_close(s);
 		return rc;
 	}
+	out_init(&w, ctx, cols, PMS_NELEM(cols));
 	st = pms_off_list(s, ARG(&a, OPT_PROVIDER), FLAG(&a, OPT_FROM), from,
-	    FLAG(&a, OPT_TO), to, write_off, w, NULL);
+	    FLAG(&a, OPT_TO), to, write_off, &w, NULL);
 	pms_store_close(s);
 	if (st != PMS_OK) {
-		pms_writer_abort(w);
-		return pms_fail_status(ctx, st);
+		out_abort(&w);
+		return w.rc != 0 ? w.rc : pms_fail_status(ctx, st);
 	}
-	return pms_cli_writer_close(ctx, w);
+	return out_close(&w);
 }
 
 static int
@@ -558,7 +734,7 @@ cmd_off_remove(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "")) != 0 ||
 	    (rc = id_arg(ctx, "off remove", a.args[0], &id)) != 0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.off.remove", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.off.remove", &s)) != 0)
 		return rc;
 	st = pms_off_remove(s, id);
 	pms_store_close(s);
@@ -596,24 +772,6 @@ import_summary(struct pms_ctx *ctx, enum pms_status st,
 	return EX_OK;
 }
 
-/* The writer of book -, opened at the first appointment booked: a
- * refused input prints nothing at all. */
-struct lazy {
-	struct pms_ctx	*ctx;
-	struct pms_writer *w;
-	int		 rc;
-};
-
-static int
-write_lazy(void *arg, const struct pms_appt *a)
-{
-	struct lazy *l = arg;
-
-	if (l->w == NULL && (l->rc = appt_writer(l->ctx, 0, &l->w)) != 0)
-		return 1;
-	return write_appt(l->w, a);
-}
-
 /* book -: one booking a line from standard input. */
 static int
 book_stdin(struct pms_ctx *ctx, const struct args *a)
@@ -622,7 +780,7 @@ book_stdin(struct pms_ctx *ctx, const struct args *a)
 	struct pms_appt_import_result r;
 	struct pms_reader *rd;
 	struct pms_store *s;
-	struct lazy l = { ctx, NULL, 0 };
+	struct out l;
 	enum pms_status st;
 	FILE *f;
 	int rc, v;
@@ -641,20 +799,22 @@ book_stdin(struct pms_ctx *ctx, const struct args *a)
 	}
 	if ((rc = pms_cli_reader(ctx, "-", &rd, &f)) != 0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.book", &s)) != 0) {
+	if ((rc = open_store(ctx, "schedule.book", &s)) != 0) {
 		pms_reader_close(rd);
 		return rc;
 	}
-	st = pms_appt_import(s, rd, &o, report, ctx, write_lazy, &l, &r);
+	appt_out(&l, ctx, 0);
+	st = pms_appt_import(s, rd, &o, report, ctx, write_appt, &l, &r);
 	pms_store_close(s);
 	pms_reader_close(rd);
 	if (l.rc != 0)
 		return l.rc;
 	if (st != PMS_OK) {
-		pms_writer_abort(l.w);
+		out_abort(&l);
 		return pms_fail_status(ctx, st);
 	}
-	if (l.w != NULL && (rc = pms_cli_writer_close(ctx, l.w)) != 0)
+	/* a refused input printed nothing; an input of none, no header */
+	if (l.w != NULL && (rc = out_close(&l)) != 0)
 		return rc;
 	if (ctx->dry_run)
 		fprintf(stderr, "%s: --dry-run: %zu would be booked; nothing "
@@ -672,8 +832,7 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 	struct pms_appt_opts o;
 	struct pms_appt_req q;
 	struct pms_store *s;
-	struct pms_writer *w;
-	struct pms_appt ap;
+	struct out w;
 	struct args a;
 	enum pms_status st;
 	size_t i;
@@ -698,7 +857,10 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 		    "book -");
 	memset(&q, 0, sizeof(q));
 	memset(&o, 0, sizeof(o));
-	if (FLAG(&a, OPT_PATIENT) == FLAG(&a, OPT_MRN))
+	if (FLAG(&a, OPT_PATIENT) && FLAG(&a, OPT_MRN))
+		return pms_fail(ctx, EX_USAGE, "book: --patient or --mrn, not "
+		    "both");
+	if (!FLAG(&a, OPT_PATIENT) && !FLAG(&a, OPT_MRN))
 		return pms_fail(ctx, EX_USAGE, "book: give --patient or --mrn");
 	if (!FLAG(&a, OPT_PROVIDER) || !FLAG(&a, OPT_AT))
 		return pms_fail(ctx, EX_USAGE, "book: --provider and --at are "
@@ -712,6 +874,8 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 	q.type = ARG(&a, OPT_TYPE);
 	q.room = ARG(&a, OPT_ROOM);
 	q.reason = ARG(&a, OPT_REASON);
+	if ((rc = text_arg(ctx, "--reason", q.reason)) != 0)
+		return rc;
 	if (!FLAG(&a, OPT_TYPE) && !FLAG(&a, OPT_LENGTH))
 		return pms_fail(ctx, EX_USAGE, "book: give --type or --length");
 	if ((rc = local_arg(ctx, "--at", ARG(&a, OPT_AT), &q.at)) != 0)
@@ -724,7 +888,10 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 		if ((rc = every_arg(ctx, ARG(&a, OPT_EVERY),
 		    &q.every_days)) != 0)
 			return rc;
-		if (FLAG(&a, OPT_COUNT) == FLAG(&a, OPT_UNTIL))
+		if (FLAG(&a, OPT_COUNT) && FLAG(&a, OPT_UNTIL))
+			return pms_fail(ctx, EX_USAGE, "--every: --count or "
+			    "--until, not both");
+		if (!FLAG(&a, OPT_COUNT) && !FLAG(&a, OPT_UNTIL))
 			return pms_fail(ctx, EX_USAGE, "--every: give --count "
 			    "or --until");
 		if (FLAG(&a, OPT_COUNT) && (rc = count_arg(ctx, "--count",
@@ -738,7 +905,7 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 	o.force = FLAG(&a, OPT_FORCE);
 	o.skip_conflicts = FLAG(&a, OPT_SKIP_CONFLICTS);
 	o.dry_run = ctx->dry_run;
-	if ((rc = pms_cli_open(ctx, "schedule.book", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.book", &s)) != 0)
 		return rc;
 	if (FLAG(&a, OPT_UNTIL)) {
 		if ((rc = date_arg(ctx, s, "--until", ARG(&a, OPT_UNTIL),
@@ -762,32 +929,21 @@ cmd_book(struct pms_ctx *ctx, int argc, char **argv)
 		if (b.occ[i].st != PMS_OK)
 			fprintf(stderr, "%s: skipped %s: %s\n", ctx->prog,
 			    b.occ[i].at, b.occ[i].msg);
-	if (ctx->dry_run) {
+		else if (b.occ[i].forced)
+			fprintf(stderr, "%s: warning: %s booked over a conflict "
+			    "(--force): %s\n", ctx->prog, b.appt[i].start,
+			    b.occ[i].msg);
+	pms_store_close(s);
+	/* what was booked, or with --dry-run would be (no id yet) */
+	appt_out(&w, ctx, 0);
+	for (i = 0; i < b.n; i++)
+		if (b.occ[i].st == PMS_OK && write_appt(&w, &b.appt[i]) != 0)
+			break;
+	if (ctx->dry_run)
 		fprintf(stderr, "%s: --dry-run: %zu would be booked; nothing "
 		    "was written\n", ctx->prog, b.booked);
-		pms_appt_booking_release(&b);
-		pms_store_close(s);
-		return EX_OK;
-	}
-	if ((rc = appt_writer(ctx, 0, &w)) != 0) {
-		pms_appt_booking_release(&b);
-		pms_store_close(s);
-		return rc;
-	}
-	for (i = 0; i < b.n; i++) {
-		if (b.occ[i].id == 0)
-			continue;
-		if ((st = pms_appt_get(s, b.occ[i].id, &ap)) != PMS_OK)
-			break;
-		write_appt(w, &ap);
-	}
 	pms_appt_booking_release(&b);
-	pms_store_close(s);
-	if (st != PMS_OK) {
-		pms_writer_abort(w);
-		return pms_fail_status(ctx, st);
-	}
-	return pms_cli_writer_close(ctx, w);
+	return out_close(&w);
 }
 
 static int
@@ -827,18 +983,18 @@ cmd_move(struct pms_ctx *ctx, int argc, char **argv)
 	o.allow_past = FLAG(&a, OPT_ALLOW_PAST);
 	o.force = FLAG(&a, OPT_FORCE);
 	o.dry_run = ctx->dry_run;
-	if ((rc = pms_cli_open(ctx, "schedule.move", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.move", &s)) != 0)
 		return rc;
 	st = pms_appt_move(s, id, &q, &o, &ap);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
-	if (ctx->dry_run) {
+	/* the appointment as moved, or with --dry-run as it would be */
+	rc = write_one(ctx, &ap);
+	if (ctx->dry_run)
 		fprintf(stderr, "%s: --dry-run: nothing was written\n",
 		    ctx->prog);
-		return EX_OK;
-	}
-	return write_one(ctx, &ap);
+	return rc;
 }
 
 /* cancel, checkin, complete, noshow, confirm: one appointment's status. */
@@ -851,22 +1007,30 @@ mark(struct pms_ctx *ctx, int argc, char **argv, enum pms_appt_op op,
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
+	const char *by = NULL;
 	int64_t id;
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 1, 1, allow)) != 0 ||
 	    (rc = id_arg(ctx, ctx->cmd, a.args[0], &id)) != 0)
 		return rc;
-	if (FLAG(&a, OPT_BY) && strcmp(ARG(&a, OPT_BY), "practice") != 0 &&
-	    strcmp(ARG(&a, OPT_BY), "patient") != 0)
+	if (FLAG(&a, OPT_BY) && strcasecmp(ARG(&a, OPT_BY), "practice") == 0)
+		by = "practice";
+	else if (FLAG(&a, OPT_BY) && strcasecmp(ARG(&a, OPT_BY), "patient") ==
+	    0)
+		by = "patient";
+	else if (FLAG(&a, OPT_BY) && pms_quotable(ARG(&a, OPT_BY)))
 		return pms_fail(ctx, EX_USAGE, "--by: practice or patient, not "
 		    "\"%s\"", ARG(&a, OPT_BY));
+	else if (FLAG(&a, OPT_BY))
+		return pms_fail(ctx, EX_USAGE, "--by: practice or patient");
+	if ((rc = text_arg(ctx, "--reason", ARG(&a, OPT_REASON))) != 0)
+		return rc;
 	memset(&o, 0, sizeof(o));
 	o.allow_past = FLAG(&a, OPT_ALLOW_PAST);
-	if ((rc = pms_cli_open(ctx, action, &s)) != 0)
+	if ((rc = open_store(ctx, action, &s)) != 0)
 		return rc;
-	st = pms_appt_mark(s, id, op, ARG(&a, OPT_BY), ARG(&a, OPT_REASON),
-	    &o, &ap);
+	st = pms_appt_mark(s, id, op, by, ARG(&a, OPT_REASON), &o, &ap);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
@@ -880,7 +1044,7 @@ static int
 cmd_cancel(struct pms_ctx *ctx, int argc, char **argv)
 {
 	return mark(ctx, argc, argv, PMS_APPT_CANCEL, "schedule.cancel",
-	    "by,reason");
+	    "by,reason,allow-past");
 }
 
 static int
@@ -925,7 +1089,7 @@ cmd_show(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "")) != 0 ||
 	    (rc = id_arg(ctx, "show", a.args[0], &id)) != 0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.show", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.show", &s)) != 0)
 		return rc;
 	st = pms_appt_show(s, id, &ap);
 	pms_store_close(s);
@@ -949,7 +1113,7 @@ write_change(void *arg, const struct pms_appt_change *c)
 	v[5].null = c->from_value[0] == '\0';
 	v[6].text = c->to_value;
 	v[6].null = c->to_value[0] == '\0';
-	return pms_writer_row(arg, v) != PMS_OK;
+	return out_row(arg, v);
 }
 
 static int
@@ -961,7 +1125,7 @@ cmd_history(struct pms_ctx *ctx, int argc, char **argv)
 		{ "field", PMS_COL_TEXT }, { "from_value", PMS_COL_TEXT },
 		{ "to_value", PMS_COL_TEXT },
 	};
-	struct pms_writer *w;
+	struct out w;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -971,19 +1135,16 @@ cmd_history(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "")) != 0 ||
 	    (rc = id_arg(ctx, "history", a.args[0], &id)) != 0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.history", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.history", &s)) != 0)
 		return rc;
-	if ((rc = pms_cli_writer(ctx, cols, PMS_NELEM(cols), &w)) != 0) {
-		pms_store_close(s);
-		return rc;
-	}
-	st = pms_appt_history(s, id, write_change, w, NULL);
+	out_init(&w, ctx, cols, PMS_NELEM(cols));
+	st = pms_appt_history(s, id, write_change, &w, NULL);
 	pms_store_close(s);
 	if (st != PMS_OK) {
-		pms_writer_abort(w);
-		return pms_fail_status(ctx, st);
+		out_abort(&w);
+		return w.rc != 0 ? w.rc : pms_fail_status(ctx, st);
 	}
-	return pms_cli_writer_close(ctx, w);
+	return out_close(&w);
 }
 
 /* --on, --from, --to, --provider, --location, --patient, --mrn,
@@ -1016,6 +1177,9 @@ query_args(struct pms_ctx *ctx, struct pms_store *s, const struct args *a,
 			return rc;
 		q->has_to = 1;
 	}
+	if (FLAG(a, OPT_FROM) && FLAG(a, OPT_TO) &&
+	    (rc = range_ok(ctx, q->from, q->to)) != 0)
+		return rc;
 	q->provider = ARG(a, OPT_PROVIDER);
 	q->location = ARG(a, OPT_LOCATION);
 	q->mrn = ARG(a, OPT_MRN);
@@ -1028,7 +1192,7 @@ static int
 cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 {
 	struct pms_appt_query q;
-	struct pms_writer *w;
+	struct out w;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -1047,20 +1211,20 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 	if (FLAG(&a, OPT_STATUS) && (rc = status_arg(ctx,
 	    ARG(&a, OPT_STATUS))) != 0)
 		return rc;
-	if ((rc = pms_cli_open(ctx, "schedule.list", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.list", &s)) != 0)
 		return rc;
-	if ((rc = query_args(ctx, s, &a, &q)) != 0 ||
-	    (rc = appt_writer(ctx, q.with_names, &w)) != 0) {
+	if ((rc = query_args(ctx, s, &a, &q)) != 0) {
 		pms_store_close(s);
 		return rc;
 	}
-	st = pms_appt_query(s, &q, write_appt, w, NULL);
+	appt_out(&w, ctx, q.with_names);
+	st = pms_appt_query(s, &q, write_appt, &w, NULL);
 	pms_store_close(s);
 	if (st != PMS_OK) {
-		pms_writer_abort(w);
-		return pms_fail_status(ctx, st);
+		out_abort(&w);
+		return w.rc != 0 ? w.rc : pms_fail_status(ctx, st);
 	}
-	return pms_cli_writer_close(ctx, w);
+	return out_close(&w);
 }
 
 static const struct pms_col slot_cols[] = {
@@ -1078,7 +1242,7 @@ write_slot(void *arg, const struct pms_free_slot *sl)
 	c[1].text = sl->location;
 	c[2].text = sl->start;
 	c[3].text = sl->end;
-	return pms_writer_row(arg, c) != PMS_OK;
+	return out_row(arg, c);
 }
 
 /* --type, --length, --step, --location of slots and next. */
@@ -1108,7 +1272,7 @@ static int
 cmd_slots(struct pms_ctx *ctx, int argc, char **argv)
 {
 	struct pms_slot_query q;
-	struct pms_writer *w;
+	struct out w;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
@@ -1121,21 +1285,20 @@ cmd_slots(struct pms_ctx *ctx, int argc, char **argv)
 	if (!FLAG(&a, OPT_PROVIDER) || !FLAG(&a, OPT_ON))
 		return pms_fail(ctx, EX_USAGE, "slots: --provider and --on are "
 		    "needed");
-	if ((rc = pms_cli_open(ctx, "schedule.slots", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.slots", &s)) != 0)
 		return rc;
-	if ((rc = date_arg(ctx, s, "--on", ARG(&a, OPT_ON), &q.day)) != 0 ||
-	    (rc = pms_cli_writer(ctx, slot_cols, PMS_NELEM(slot_cols),
-	    &w)) != 0) {
+	if ((rc = date_arg(ctx, s, "--on", ARG(&a, OPT_ON), &q.day)) != 0) {
 		pms_store_close(s);
 		return rc;
 	}
-	st = pms_slots(s, &q, write_slot, w, NULL);
+	out_init(&w, ctx, slot_cols, PMS_NELEM(slot_cols));
+	st = pms_slots(s, &q, write_slot, &w, NULL);
 	pms_store_close(s);
 	if (st != PMS_OK) {
-		pms_writer_abort(w);
-		return pms_fail_status(ctx, st);
+		out_abort(&w);
+		return w.rc != 0 ? w.rc : pms_fail_status(ctx, st);
 	}
-	return pms_cli_writer_close(ctx, w);
+	return out_close(&w);
 }
 
 static int
@@ -1143,19 +1306,26 @@ cmd_next(struct pms_ctx *ctx, int argc, char **argv)
 {
 	struct pms_slot_query q;
 	struct pms_free_slot sl;
-	struct pms_writer *w;
+	struct out w;
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "type,length,provider,"
-	    "location,after,within")) != 0 || (rc = slot_args(ctx, &a, &q)) !=
-	    0)
+	    "location,after,within,allow-past")) != 0 ||
+	    (rc = slot_args(ctx, &a, &q)) != 0)
 		return rc;
 	if (FLAG(&a, OPT_AFTER)) {
-		if ((rc = local_arg(ctx, "--after", ARG(&a, OPT_AFTER),
-		    &q.after)) != 0)
+		const char *v = ARG(&a, OPT_AFTER);
+		int32_t d;
+
+		/* a date alone: from its start */
+		if (strpbrk(v, "T ") == NULL && pms_date_parse(v,
+		    PMS_DATE_ISO, &d) == PMS_OK) {
+			memset(&q.after, 0, sizeof(q.after));
+			q.after.days = d;
+		} else if ((rc = local_arg(ctx, "--after", v, &q.after)) != 0)
 			return rc;
 		q.has_after = 1;
 	}
@@ -1171,17 +1341,15 @@ cmd_next(struct pms_ctx *ctx, int argc, char **argv)
 		    &q.within_days)) != 0)
 			return rc;
 	}
-	if ((rc = pms_cli_open(ctx, "schedule.next", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.next", &s)) != 0)
 		return rc;
 	st = pms_slot_next(s, &q, &sl);
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
-	if ((rc = pms_cli_writer(ctx, slot_cols, PMS_NELEM(slot_cols), &w)) !=
-	    0)
-		return rc;
-	write_slot(w, &sl);
-	return pms_cli_writer_close(ctx, w);
+	out_init(&w, ctx, slot_cols, PMS_NELEM(slot_cols));
+	write_slot(&w, &sl);
+	return out_close(&w);
 }
 
 static int
@@ -1202,7 +1370,7 @@ cmd_export(struct pms_ctx *ctx, int argc, char **argv)
 		return pms_fail(ctx, EX_USAGE, "export: -o does not apply; "
 		    "the format is iCalendar");
 	memset(&q, 0, sizeof(q));
-	if ((rc = pms_cli_open(ctx, "schedule.export", &s)) != 0)
+	if ((rc = open_store(ctx, "schedule.export", &s)) != 0)
 		return rc;
 	if ((rc = query_args(ctx, s, &a, &q)) != 0) {
 		pms_store_close(s);
@@ -1251,6 +1419,9 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 	}
 	o.dry_run = ctx->dry_run;
 	file = a.nargs > 0 ? a.args[0] : "-";
+	if ((rc = pms_cli_rejects_path(ctx, "--skip-invalid", o.rejects,
+	    file)) != 0)
+		return rc;
 	if (strcmp(file, "-") != 0 && (f = fopen(file, "re")) == NULL)
 		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s",
 		    file, strerror(errno));
@@ -1260,7 +1431,7 @@ cmd_import(struct pms_ctx *ctx, int argc, char **argv)
 			fclose(f);
 		return pms_fail_status(ctx, st);
 	}
-	if ((rc = pms_cli_open(ctx, "schedule.import", &s)) != 0) {
+	if ((rc = open_store(ctx, "schedule.import", &s)) != 0) {
 		pms_reader_close(rd);
 		if (f != stdin)
 			fclose(f);

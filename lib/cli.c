@@ -566,6 +566,37 @@ pms_cli_out_path(struct pms_ctx *ctx, const char *opt, const char *path)
 }
 
 int
+pms_cli_rejects_path(struct pms_ctx *ctx, const char *opt, const char *path,
+    const char *input)
+{
+	struct stat a, b;
+	int rc;
+
+	if (path == NULL)
+		return 0;
+	if ((rc = pms_cli_out_path(ctx, opt, path)) != 0)
+		return rc;
+	if (input == NULL || strcmp(input, "-") == 0 || stat(input, &a) == -1 ||
+	    stat(path, &b) == -1)
+		return 0;
+	if (S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return pms_fail(ctx, EX_USAGE, "%s: %s is the file being "
+		    "imported; name another file", opt, path);
+	return 0;
+}
+
+int
+pms_cli_once(struct pms_ctx *ctx, const char *opt, const char **slot,
+    const char *arg)
+{
+	if (*slot != NULL)
+		return pms_fail(ctx, EX_USAGE, "%s given twice: give it once",
+		    opt);
+	*slot = arg != NULL ? arg : "";
+	return 0;
+}
+
+int
 pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 {
 	int rc;

@@ -1558,6 +1558,31 @@ pms_patient_merge(struct pms_store *s, int64_t keep, int64_t drop,
 	/* the same insurance card registered twice: kept once */
 	if ((ps = fold_policies(s, keep, drop, &r->folded)) != PMS_OK)
 		goto fail;
+	/* the two booked at once: said, not refused (one visit may be
+	 * the other entered twice; the desk cancels one) */
+	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, b.id FROM appointments "
+	    "a JOIN appointments b ON b.patient_id = ?2 AND b.start_utc < "
+	    "a.end_utc AND a.start_utc < b.end_utc AND b.status NOT IN "
+	    "('cancelled', 'no-show') WHERE a.patient_id = ?1 AND a.status "
+	    "NOT IN ('cancelled', 'no-show') ORDER BY a.start_utc, a.id, b.id",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, keep);
+	sqlite3_bind_int64(st, 2, drop);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->noverlaps < PMS_MERGE_MAX) {
+			r->overlaps[r->noverlaps][0] =
+			    sqlite3_column_int64(st, 0);
+			r->overlaps[r->noverlaps][1] =
+			    sqlite3_column_int64(st, 1);
+		}
+		r->noverlaps++;
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
 	for (i = 0; i < PMS_NELEM(merge_refs); i++) {
 		if (merge_refs[i].move == NULL)
 			continue;

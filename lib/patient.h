@@ -272,6 +272,12 @@ struct pms_merge_report {
 	struct pms_merge_moved moved[PMS_MERGE_MAX];
 	int		 guarantor;	/* keep took drop's guarantor */
 	int64_t		 folded;	/* drop's policies that were keep's */
+	/* appointments of keep and of drop at the same time (neither
+	 * cancelled nor a no-show): after the merge one patient is booked
+	 * twice; the first PMS_MERGE_MAX pairs (keep's, drop's), and how
+	 * many there are */
+	size_t		 noverlaps;
+	int64_t		 overlaps[PMS_MERGE_MAX][2];
 };
 
 /* pms_patient_merge()'s flags. */

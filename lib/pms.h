@@ -404,6 +404,22 @@ void		 pms_cli_bad_option(char **argv, char *buf, size_t size);
 int		 pms_cli_out_path(struct pms_ctx *, const char *opt,
 		    const char *path);
 
+/*
+ * The same for a rejects file (--skip-invalid FILE), which may not be
+ * the input either (input NULL or "-": standard input): written over
+ * it, the good rows would be lost.  0, or 64 after reporting.
+ */
+int		 pms_cli_rejects_path(struct pms_ctx *, const char *opt,
+		    const char *path, const char *input);
+
+/*
+ * An option that is given once: *slot gets arg ("" for a flag), or 64
+ * after reporting "--mrn given twice" when *slot is set already.  A
+ * repeated option is a mistake (the last one would win silently).
+ */
+int		 pms_cli_once(struct pms_ctx *, const char *opt,
+		    const char **slot, const char *arg);
+
 /* Set up the process: sodium, umask 007, no core dumps. */
 void		 pms_ctx_init(struct pms_ctx *, const char *prog);
 void		 pms_ctx_release(struct pms_ctx *);

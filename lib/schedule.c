@@ -274,6 +274,15 @@ pid_add(int64_t **v, size_t *n, size_t *cap, int64_t id)
 	return PMS_OK;
 }
 
+enum pms_status
+sched_unknown(const char *what, const char *code)
+{
+	if (pms_quotable(code))
+		return pms_seterr(PMS_EREFUSED, "unknown %s \"%s\"", what,
+		    code);
+	return pms_seterr(PMS_EREFUSED, "unknown %s", what);
+}
+
 /* Time bounds wide enough for any offset around the dates asked. */
 #define T_MIN		(-(INT64_C(1) << 40))
 #define T_MAX		(INT64_C(1) << 40)
@@ -304,14 +313,14 @@ sched_iterate(struct pms_store *s, const struct pms_appt_query *q,
 		    "code = ?1", q->provider, &provider)) != PMS_OK)
 			return ps;
 		if (provider == 0)
-			return pms_seterr(PMS_EREFUSED, "unknown provider");
+			return sched_unknown("provider", q->provider);
 	}
 	if (q->location != NULL) {
 		if ((ps = sched_id_of(s, "SELECT id FROM locations WHERE "
 		    "code = ?1", q->location, &location)) != PMS_OK)
 			return ps;
 		if (location == 0)
-			return pms_seterr(PMS_EREFUSED, "unknown location");
+			return sched_unknown("location", q->location);
 	}
 	if (q->has_from)
 		lo = (int64_t)q->from * SECS_DAY - OFF_SLACK;
@@ -854,6 +863,24 @@ out:
 	return ps;
 }
 
+/* Local days of 1900-01-01 and 2201-01-01: the book's years. */
+#define BOOK_FIRST_DAY	(-25567)
+#define BOOK_END_DAY	84371
+
+enum pms_status
+sched_check_when(const struct pms_local *l)
+{
+	if (l->days < BOOK_FIRST_DAY || l->days >= BOOK_END_DAY)
+		return pms_seterr(PMS_EDATA, "appointments are from 1900 to "
+		    "2200");
+	/* a zone's local mean time (New York's -04:56:02 before 1883) has
+	 * no RFC 3339 offset */
+	if (l->has_offset && l->offset % 60 != 0)
+		return pms_seterr(PMS_EDATA, "the zone's offset then is not "
+		    "whole minutes");
+	return PMS_OK;
+}
+
 enum pms_status
 sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
     struct sched_new *n, char *msg, size_t size, char *why, size_t wsize)
@@ -881,7 +908,8 @@ sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
 		return st;
 	}
 	n->end = n->start + b->length;
-	if ((st = sched_local(b->fs, n->zone, n->start, &l)) != PMS_OK)
+	if ((st = sched_local(b->fs, n->zone, n->start, &l)) != PMS_OK ||
+	    (st = sched_check_when(&l)) != PMS_OK)
 		goto err;
 	pms_local_fmt(&l, n->local_start);
 	pms_date_fmt(l.days, n->date);
@@ -896,7 +924,7 @@ sched_book_check(struct sched_book *b, const struct pms_local *at, int64_t self,
 	/* the rules --force may override, in order */
 	if ((st = sched_check_busy(b->s, n, &id, msg, size)) != PMS_OK)
 		goto err;
-	if (id == 0) {
+	if (id == 0 && !b->same_time) {
 		if ((st = sched_check_hours(b->s, b->fs, n->provider_id,
 		    n->provider, n->location_id, n->location, n->zone,
 		    n->start, n->end, &ok, msg, size)) != PMS_OK)
@@ -929,7 +957,9 @@ pms_appt_booking_release(struct pms_appt_booking *b)
 	if (b == NULL)
 		return;
 	free(b->occ);
+	free(b->appt);
 	b->occ = NULL;
+	b->appt = NULL;
 	b->n = b->booked = 0;
 }
 
@@ -985,8 +1015,11 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 			    "occurrences (--count or --until)",
 			    PMS_APPT_SERIES_MAX);
 	}
-	if ((bk->occ = calloc(count, sizeof(*bk->occ))) == NULL)
+	if ((bk->occ = calloc(count, sizeof(*bk->occ))) == NULL ||
+	    (bk->appt = calloc(count, sizeof(*bk->appt))) == NULL) {
+		pms_appt_booking_release(bk);
 		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
 	bk->n = count;
 	if ((b.fs = calloc(1, sizeof(*b.fs))) == NULL) {
 		pms_appt_booking_release(bk);
@@ -1038,6 +1071,8 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 			goto fail;
 		if (n.forced) {
 			forced++;
+			oc->forced = 1;
+			snprintf(oc->msg, sizeof(oc->msg), "%s", why);
 			if ((st = sched_history_add(s, id, "book", "forced",
 			    NULL, why)) != PMS_OK)
 				goto fail;
@@ -1080,6 +1115,18 @@ pms_appt_book(struct pms_store *s, const struct pms_appt_req *r,
 			goto fail;
 		}
 	}
+	/* the records as written, before a dry run rolls them back */
+	for (i = 0; i < count; i++) {
+		if (bk->occ[i].id == 0)
+			continue;
+		if ((st = pms_appt_get(s, bk->occ[i].id, &bk->appt[i])) !=
+		    PMS_OK)
+			goto fail;
+		if (o != NULL && (o->dry_run || pms_store_dry_run(s))) {
+			bk->appt[i].id = 0;
+			bk->appt[i].series_id = 0;
+		}
+	}
 	if ((st = pms_audit_append(s, o != NULL && o->action != NULL ?
 	    o->action : "schedule.book", book_fields(r, forced > 0),
 	    &b.patient_id, 1)) != PMS_OK)
@@ -1119,11 +1166,13 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 	struct pms_local at;
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps;
+	struct pms_appt_opts oo;
 	char msg[320], why[320], now[PMS_STAMP_BUFSZ], fields[128];
 	size_t len = 0;
-	int rc;
+	int rc, room_only;
 
 	memset(&b, 0, sizeof(b));
+	memset(&oo, 0, sizeof(oo));
 	if (r->length_secs != 0 && (ps = sched_check_length(r->length_secs)) !=
 	    PMS_OK)
 		return ps;
@@ -1136,10 +1185,23 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 		goto out;
 	if ((ps = pms_appt_get(s, id, &a)) != PMS_OK)
 		goto fail;
-	if (strcmp(a.status, "booked") != 0) {
+	/* a patient checked in may change rooms, and nothing else */
+	room_only = r->room != NULL && !r->has_at && r->provider == NULL &&
+	    r->location == NULL && r->length_secs == 0;
+	if (strcmp(a.status, "booked") != 0 && !(room_only &&
+	    strcmp(a.status, "checked-in") == 0)) {
 		ps = pms_seterr(PMS_EREFUSED, "appointment %lld is %s: only a "
-		    "booked appointment moves", (long long)id, a.status);
+		    "booked appointment moves (a checked-in one changes "
+		    "rooms: --room alone)", (long long)id, a.status);
 		goto fail;
+	}
+	b.same_time = room_only;
+	if (strcmp(a.status, "checked-in") == 0) {
+		/* it has begun, or is about to: its time is not checked */
+		if (o != NULL)
+			oo = *o;
+		oo.allow_past = 1;
+		b.o = &oo;
 	}
 	/* what the request leaves out stays as it is */
 	req = *r;
@@ -1152,9 +1214,6 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 	req.type = a.type[0] != '\0' ? a.type : NULL;
 	if (req.length_secs == 0)
 		req.length_secs = a.end_utc - a.start_utc;
-	if (req.room == NULL && a.room[0] != '\0' && req.location != NULL &&
-	    strcmp(req.location, a.location) == 0)
-		req.room = a.room;
 	if ((ps = sched_book_resolve(&b, &req)) != PMS_OK)
 		goto fail;
 	if (req.has_at)
@@ -1162,8 +1221,24 @@ pms_appt_move(struct pms_store *s, int64_t id, const struct pms_appt_req *r,
 	else if ((ps = sched_local(b.fs, a.zone, a.start_utc, &at)) !=
 	    PMS_OK)
 		goto fail;
-	if (!b.has_loc && (ps = sched_book_location(&b, &at)) != PMS_OK)
-		goto fail;
+	if (!b.has_loc) {
+		/* the wall clock it had, wherever it goes */
+		struct pms_local wall = at;
+
+		if (!req.has_at)
+			wall.has_offset = 0;
+		if ((ps = sched_book_location(&b, &wall)) != PMS_OK)
+			goto fail;
+	}
+	/* at another office the same wall clock, at that office's zone;
+	 * the offset it had is its old zone's */
+	if (!req.has_at && strcmp(b.loc.time_zone, a.zone) != 0)
+		at.has_offset = 0;
+	/* the room stays while the office does, unless a room is named */
+	if (r->room == NULL && a.room[0] != '\0' && b.loc.id == a.location_id) {
+		snprintf(b.room, sizeof(b.room), "%s", a.room);
+		b.has_room = 1;
+	}
 	if (b.has_room) {
 		int yes;
 
@@ -1292,7 +1367,8 @@ pms_appt_mark(struct pms_store *s, int64_t id, enum pms_appt_op op,
 	case PMS_APPT_CHECKIN:
 		if (strcmp(a.status, "booked") != 0)
 			goto bad_status;
-		if ((ps = pms_today(a.zone, &today)) != PMS_OK)
+		if ((ps = sched_zone_check(a.zone)) != PMS_OK ||
+		    (ps = pms_today(a.zone, &today)) != PMS_OK)
 			goto fail;
 		pms_date_fmt(today, today_s);
 		if (strcmp(a.date, today_s) > 0) {
@@ -1333,11 +1409,24 @@ pms_appt_mark(struct pms_store *s, int64_t id, enum pms_appt_op op,
 		fields = "confirmed_at";
 		break;
 	case PMS_APPT_CANCEL:
-		if (strcmp(a.status, "booked") != 0)
+		/* a patient checked in may leave unseen */
+		if (strcmp(a.status, "booked") != 0 &&
+		    strcmp(a.status, "checked-in") != 0)
 			goto bad_status;
+		/* one that has begun is cancelled afterwards, on purpose;
+		 * a patient who leaves unseen after check-in is cancelled
+		 * the same day */
+		if (a.start_utc <= t && strcmp(a.status, "booked") == 0 &&
+		    (o == NULL || !o->allow_past)) {
+			ps = pms_seterr(PMS_EREFUSED, "appointment %lld began "
+			    "at %s (--allow-past cancels it afterwards; or "
+			    "mark it a no-show)", (long long)id, a.start);
+			goto fail;
+		}
 		if ((ps = sched_cfg_read(s, &cfg)) != PMS_OK)
 			goto fail;
-		late = strcmp(by, "patient") == 0 &&
+		/* late: within the notice before the start, not after it */
+		late = strcmp(by, "patient") == 0 && t < a.start_utc &&
 		    t > a.start_utc - cfg.late_cancel_notice;
 		to = "cancelled";
 		fields = reason != NULL ? "status,cancelled_by,late_cancel,"
@@ -1453,7 +1542,7 @@ int_cell(struct pms_cell *c, int64_t v, int null_if_zero)
 void
 pms_appt_cells(const struct pms_appt *a, struct pms_cell *c)
 {
-	int_cell(&c[0], a->id, 0);
+	int_cell(&c[0], a->id, 1);	/* a dry run's has none yet */
 	int_cell(&c[1], a->patient_id, 0);
 	text_cell(&c[2], a->mrn);
 	text_cell(&c[3], a->provider);

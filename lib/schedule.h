@@ -130,6 +130,7 @@ struct pms_appt_occ {
 	char		 at[PMS_STAMP_BUFSZ];	/* the time asked for */
 	int64_t		 id;		/* booked: its id; else 0 */
 	enum pms_status	 st;		/* PMS_OK, or the refusal */
+	int		 forced;	/* booked over the refusal in msg */
 	char		 msg[320];	/* the refusal's message */
 };
 
@@ -137,6 +138,8 @@ struct pms_appt_booking {
 	size_t		 n;		/* occurrences */
 	size_t		 booked;
 	struct pms_appt_occ *occ;	/* n of them */
+	struct pms_appt	*appt;		/* n: each booked one as written
+					 * (a dry run's: id and series 0) */
 };
 void		 pms_appt_booking_release(struct pms_appt_booking *);
 
@@ -264,6 +267,11 @@ extern const size_t pms_appt_ncols;	/* without patient_name */
 #define PMS_APPT_MAX_COLS	27
 void		 pms_appt_cells(const struct pms_appt *, struct pms_cell *);
 
+/* PMS_OK when the store has a configuration loaded (the book needs its
+ * providers, locations and zones), else PMS_ECONFIG saying how to load
+ * one. */
+enum pms_status	 pms_sched_ready(struct pms_store *);
+
 /*
  * A date as typed: ISO, or "today", "tomorrow", "yesterday" at the
  * practice's zone (whatever TZ the process has).  PMS_EDATA if bad.
@@ -297,16 +305,27 @@ typedef int	 pms_hours_fn(void *arg, const struct pms_hours *);
 enum pms_status	 pms_sessions_parse(const char *, int32_t (*out)[2],
 		    size_t max, size_t *n);
 
+/* The appointments a change of office hours leaves out: ids of the
+ * first PMS_AFFECTED_MAX, and how many there are. */
+#define PMS_AFFECTED_MAX	20
+struct pms_sched_affected {
+	size_t		 n;
+	int64_t		 id[PMS_AFFECTED_MAX];
+};
+
 /*
  * Set the provider's sessions at location on each day of days (a
  * mask), replacing that day's sessions there.  Refused (PMS_EREFUSED)
  * if the provider does not work at the location, or if the sessions
  * would overlap the provider's sessions anywhere (a provider is in one
- * place at a time).  Audit entry "schedule.hours.set".
+ * place at a time).  Audit entry "schedule.hours.set".  *aff gets the
+ * appointments from now on that the new hours leave out (they stay
+ * booked: the caller says so).
  */
 enum pms_status	 pms_hours_set(struct pms_store *, const char *provider,
 		    const char *location, unsigned days,
-		    const int32_t (*sessions)[2], size_t n);
+		    const int32_t (*sessions)[2], size_t n,
+		    struct pms_sched_affected *aff);
 /* The sessions (provider and location NULL: all), by provider,
  * location, weekday and start. */
 enum pms_status	 pms_hours_list(struct pms_store *, const char *provider,
@@ -326,11 +345,12 @@ struct pms_off {
 typedef int	 pms_off_fn(void *arg, const struct pms_off *);
 
 /* Add one; provider and location may be NULL.  Audit entry
- * "schedule.off.add".  *idp gets its id. */
+ * "schedule.off.add".  *idp gets its id, *aff the appointments from now
+ * on that it covers (they stay booked: the caller says so). */
 enum pms_status	 pms_off_add(struct pms_store *, const char *provider,
 		    const char *location, const struct pms_local *from,
 		    const struct pms_local *to, const char *reason,
-		    int64_t *idp);
+		    int64_t *idp, struct pms_sched_affected *aff);
 /* Those that touch the days [from, to] (has_*: bounds given) and
  * concern provider (NULL: any), by start. */
 enum pms_status	 pms_off_list(struct pms_store *, const char *provider,

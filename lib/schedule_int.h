@@ -61,6 +61,13 @@ enum pms_status	 sched_local(struct sched_frames *, const char *zone,
 enum pms_status	 sched_stamp(struct sched_frames *, const char *zone,
 		    int64_t t, char buf[PMS_STAMP_BUFSZ]);
 
+/* PMS_OK if zone can be read from the tz database; else PMS_ECONFIG:
+ * the configuration names a zone this machine lacks. */
+enum pms_status	 sched_zone_check(const char *zone);
+/* PMS_EREFUSED 'unknown provider "dr-x"' (what, then the code, quoted
+ * when it has the shape of one). */
+enum pms_status	 sched_unknown(const char *what, const char *code);
+
 /* The practice's settings the book needs. */
 struct sched_cfg {
 	int64_t		 slot_step;		/* seconds */
@@ -191,8 +198,14 @@ struct sched_book {
 	char		 room[PMS_CFG_CODE];
 	int		 has_room;
 	int64_t		 length;
+	int		 same_time;	/* a move of the room alone: the
+					 * hours and exceptions are as they
+					 * were when it was booked */
 };
 
+/* PMS_EDATA unless the local time (with its offset) is of 1900 to
+ * 2200 and its offset whole minutes. */
+enum pms_status	 sched_check_when(const struct pms_local *);
 /* PMS_EDATA unless 5m <= len <= 12h. */
 enum pms_status	 sched_check_length(int64_t len);
 /* Look up what r names into b (inside the transaction): refusals for

@@ -301,6 +301,20 @@ imp_line_of(const struct imp *m, int64_t id, char *buf, size_t size)
 		}
 }
 
+/* The input line that wrote appointment id, or 0 if none did. */
+static unsigned long
+imp_line_id(const struct imp *m, int64_t id)
+{
+	size_t i;
+
+	if (m->first_id == 0 || id < m->first_id)
+		return 0;
+	for (i = 0; i < m->nlines; i++)
+		if (m->ids[i] == id)
+			return m->lines[i];
+	return 0;
+}
+
 /* A row's values, as read. */
 struct imp_row {
 	char		 source_id[PMS_APPT_SOURCE];
@@ -401,6 +415,9 @@ imp_read(struct imp *m, const struct pms_record *rec, struct imp_row *r)
 		if (pms_duration_parse(t, &r->length) != PMS_OK)
 			return pms_record_fail(rec, name, PMS_EDATA, "%s",
 			    pms_errmsg());
+		if (r->length % 60 != 0)
+			return pms_record_fail(rec, name, PMS_EDATA, "whole "
+			    "minutes (30m, 1h30m): seconds are not allowed");
 	} else if (!r->has_end) {
 		st = pms_record_int(rec, "duration_min", &v);
 		if (st == PMS_ENOINPUT) {
@@ -503,6 +520,32 @@ imp_existing(struct imp *m, const struct imp_row *r,
 }
 
 /*
+ * The row's patient, by patient_id or mrn (following merges); a row
+ * that gives both must name one patient with them.  A bad row's
+ * status with the message set.
+ */
+static enum pms_status
+imp_patient(struct imp *m, const struct pms_record *rec,
+    const struct imp_row *r, int64_t *out)
+{
+	int64_t other;
+
+	if (sched_patient(m->s, r->patient_id, r->patient_id > 0 ? NULL :
+	    r->mrn, out) != PMS_OK)
+		return pms_record_fail(rec, r->patient_id > 0 ? "patient_id" :
+		    "mrn", PMS_EDATA, "%s", pms_errmsg());
+	if (r->patient_id <= 0 || r->mrn[0] == '\0')
+		return PMS_OK;
+	if (sched_patient(m->s, 0, r->mrn, &other) != PMS_OK)
+		return pms_record_fail(rec, "mrn", PMS_EDATA, "%s",
+		    pms_errmsg());
+	if (other != *out)
+		return pms_record_fail(rec, NULL, PMS_EDATA, "mrn and "
+		    "patient_id name different patients");
+	return PMS_OK;
+}
+
+/*
  * One row of an import (history as the old system kept it): resolved,
  * converted, checked for conflicts, written.  *added 1 when written, 0
  * when it was there already.  A bad row returns its status with the
@@ -519,15 +562,14 @@ imp_history(struct imp *m, const struct pms_record *rec,
 	struct pms_local lt;
 	enum pms_status st;
 	char msg[320], where[64];
+	unsigned long prev;
 	int64_t id, lid;
 	int yes;
 
 	*added = 0;
 	memset(&n, 0, sizeof(n));
-	if ((st = sched_patient(m->s, r->patient_id, r->patient_id > 0 ?
-	    NULL : r->mrn, &n.patient_id)) != PMS_OK)
-		return pms_record_fail(rec, r->patient_id > 0 ? "patient_id" :
-		    "mrn", PMS_EDATA, "%s", pms_errmsg());
+	if ((st = imp_patient(m, rec, r, &n.patient_id)) != PMS_OK)
+		return st;
 	if ((st = cache_provider(m, r->provider, &p)) != PMS_OK)
 		return pms_record_fail(rec, "provider", PMS_EDATA, "%s",
 		    pms_errmsg());
@@ -589,17 +631,35 @@ imp_history(struct imp *m, const struct pms_record *rec,
 		    PMS_EDATA, "an appointment lasts from 5m to 12h");
 	if ((st = sched_local(m->fs, n.zone, n.start, &lt)) != PMS_OK)
 		return st;
+	if (sched_check_when(&lt) != PMS_OK)
+		return pms_record_fail(rec, r->start_name, PMS_EDATA, "%s",
+		    pms_errmsg());
 	pms_local_fmt(&lt, n.local_start);
 	pms_date_fmt(lt.days, n.date);
 	if ((st = sched_stamp(m->fs, n.zone, n.end, n.local_end)) != PMS_OK)
 		return st;
-	if (n.start > m->now && strcmp(r->status, "booked") != 0 &&
+	/* checked in is for today's too (list -o csv of the day imports) */
+	if (strcmp(r->status, "checked-in") == 0 && n.start > m->now) {
+		int32_t today;
+
+		if ((st = pms_today(n.zone, &today)) != PMS_OK)
+			return st;
+		if (lt.days > today)
+			return pms_record_fail(rec, "status", PMS_EDATA,
+			    "checked-in is for an appointment of today or "
+			    "before; this one is later");
+	} else if (n.start > m->now && strcmp(r->status, "booked") != 0 &&
 	    strcmp(r->status, "cancelled") != 0)
 		return pms_record_fail(rec, "status", PMS_EDATA, "%s is for an "
 		    "appointment that has begun; this one is in the future",
 		    r->status);
 	if ((st = imp_existing(m, r, &n, &id)) != PMS_OK)
 		return st;
+	if (id != 0 && (prev = imp_line_id(m, id)) != 0)
+		return pms_record_fail(rec, r->source_id[0] != '\0' ?
+		    "source_id" : NULL, PMS_EDATA, "repeats line %lu%s", prev,
+		    r->source_id[0] != '\0' ? "" : " (the same provider, "
+		    "patient and start)");
 	if (id != 0)
 		return PMS_OK;
 	if (strcmp(r->status, "cancelled") != 0 &&
@@ -638,6 +698,7 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	struct sched_new n;
 	enum pms_status st;
 	char msg[320], why[320], where[64];
+	const unsigned char *t;
 	int64_t id;
 	int yes;
 
@@ -645,9 +706,13 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	if (strcmp(r->status, "booked") != 0)
 		return pms_record_fail(rec, "status", PMS_EDATA, "a booking is "
 		    "booked; import the book of another system instead");
+	for (t = (const unsigned char *)r->reason; *t != '\0'; t++)
+		if (*t < 0x20 || *t == 0x7f)
+			return pms_record_fail(rec, "reason", PMS_EDATA, "one "
+			    "line of text, without control characters");
 	memset(&q, 0, sizeof(q));
-	q.patient_id = r->patient_id;
-	q.mrn = r->patient_id > 0 ? NULL : r->mrn;
+	if ((st = imp_patient(m, rec, r, &q.patient_id)) != PMS_OK)
+		return st;
 	q.provider = r->provider;
 	q.location = r->location[0] != '\0' ? r->location : NULL;
 	q.type = r->type[0] != '\0' ? r->type : NULL;
@@ -704,6 +769,9 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	if (n.source_id != NULL) {
 		if ((st = imp_existing(m, r, &n, &id)) != PMS_OK)
 			return st;
+		if (id != 0 && imp_line_id(m, id) != 0)
+			return pms_record_fail(rec, "source_id", PMS_EDATA,
+			    "repeats line %lu", imp_line_id(m, id));
 		if (id != 0)
 			return pms_record_fail(rec, "source_id", PMS_EREFUSED,
 			    "booked already as appointment %lld",
@@ -714,6 +782,15 @@ imp_booking(struct imp *m, const struct pms_record *rec,
 	if (n.forced && (st = sched_history_add(m->s, id, "book", "forced",
 	    NULL, why)) != PMS_OK)
 		return st;
+	if (n.forced && m->report != NULL) {
+		char warn[400];
+
+		if (snprintf(warn, sizeof(warn), "line %lu: warning: booked "
+		    "over a conflict (--force): %s", pms_record_line(rec),
+		    why) >= (int)sizeof(warn))
+			warn[sizeof(warn) - 1] = '\0';	/* the end of why */
+		m->report(m->rarg, warn);
+	}
 	if ((st = imp_written(m, id, pms_record_line(rec), n.patient_id)) !=
 	    PMS_OK)
 		return st;
@@ -793,6 +870,15 @@ pms_appt_import(struct pms_store *s, struct pms_reader *rd,
 			res->added++;
 		else
 			res->existing++;
+	}
+	/* an empty input is a mistake (a file not saved, the wrong one);
+	 * a header alone is an import of none */
+	if (!o->booking && res->rows == 0 &&
+	    pms_reader_format(rd) == PMS_IN_CSV &&
+	    pms_reader_ncols(rd) == 0) {
+		st = pms_seterr(PMS_EDATA, "the input is empty: no header "
+		    "line");
+		goto fail;
 	}
 	if (m->data_errors + m->conflicts > 0 && o->rejects == NULL &&
 	    !(o->booking && o->skip_conflicts && m->data_errors == 0)) {

@@ -38,6 +38,21 @@ offset_at(const char *zone, int64_t t, int32_t *off)
 	return PMS_OK;
 }
 
+enum pms_status
+sched_zone_check(const char *zone)
+{
+	struct pms_local l;
+
+	if (pms_instant_to_local(zone, 0, &l) == PMS_OK)
+		return PMS_OK;
+	if (pms_quotable(zone) || strchr(zone, '/') != NULL)
+		return pms_seterr(PMS_ECONFIG, "the configuration names the "
+		    "time zone \"%.64s\", which this machine lacks (install "
+		    "tzdata, or check TZDIR)", zone);
+	return pms_seterr(PMS_ECONFIG, "the configuration names a time zone "
+	    "this machine lacks (install tzdata, or check TZDIR)");
+}
+
 /*
  * Offsets at the two ends of the window and its middle: the same three
  * is a day without a change (a zone never changes twice within the 39
@@ -62,7 +77,7 @@ frame_make(struct sched_frame *f, const char *zone, int32_t day)
 	if ((st = offset_at(zone, lo, &a)) != PMS_OK ||
 	    (st = offset_at(zone, mid, &m)) != PMS_OK ||
 	    (st = offset_at(zone, hi, &b)) != PMS_OK)
-		return st;
+		return sched_zone_check(zone) != PMS_OK ? PMS_ECONFIG : st;
 	f->lo = lo;
 	f->hi = hi;
 	f->used = 1;
@@ -169,12 +184,14 @@ sched_instant(struct sched_frames *fs, const char *zone,
     const struct pms_local *l, int64_t *tp)
 {
 	const struct sched_frame *f;
-	enum pms_status st;
+	enum pms_status st = PMS_EDATA;
 	int64_t L, t;
 	int32_t off;
 
 	if (l->secs >= 0 && l->secs < SECS_DAY &&
-	    sched_frame(fs, zone, l->days, &f) == PMS_OK) {
+	    (st = sched_frame(fs, zone, l->days, &f)) == PMS_ECONFIG)
+		return st;
+	if (l->secs >= 0 && l->secs < SECS_DAY && st == PMS_OK) {
 		L = (int64_t)l->days * SECS_DAY + l->secs;
 		if (!l->has_offset) {
 			if (frame_instant(f, L, 0, &t) == 0) {
@@ -220,11 +237,14 @@ sched_local(struct sched_frames *fs, const char *zone, int64_t t,
     struct pms_local *l)
 {
 	const struct sched_frame *f;
+	enum pms_status st;
 	int64_t L, d;
 	int32_t off;
 
-	if (sched_frame(fs, zone, (int32_t)floor_div(t, SECS_DAY), &f) ==
-	    PMS_OK && frame_offset(f, t, &off) == 0) {
+	if ((st = sched_frame(fs, zone, (int32_t)floor_div(t, SECS_DAY),
+	    &f)) == PMS_ECONFIG)
+		return st;
+	if (st == PMS_OK && frame_offset(f, t, &off) == 0) {
 		L = t + off;
 		d = floor_div(L, SECS_DAY);
 		l->days = (int32_t)d;
@@ -269,8 +289,8 @@ sched_cfg_read(struct pms_store *s, struct sched_cfg *c)
 		return pms_store_sqlerr(s, rc, "reading the configuration");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		ps = pms_seterr(PMS_ECONFIG, "the store has no configuration: "
-		    "load one with \"pms-admin config load\"");
+		ps = pms_seterr(PMS_ECONFIG, "no configuration loaded: "
+		    "pms-admin config load FILE");
 		goto out;
 	}
 	if (rc != SQLITE_ROW) {
@@ -290,6 +310,14 @@ sched_cfg_read(struct pms_store *s, struct sched_cfg *c)
 out:
 	sqlite3_finalize(st);
 	return ps;
+}
+
+enum pms_status
+pms_sched_ready(struct pms_store *s)
+{
+	struct sched_cfg cfg;
+
+	return sched_cfg_read(s, &cfg);
 }
 
 int64_t
@@ -445,6 +473,7 @@ pms_sched_date(struct pms_store *s, const char *text, int32_t *days)
 	for (i = 0; i < PMS_NELEM(words); i++)
 		if (strcasecmp(text, words[i].word) == 0) {
 			if ((st = sched_cfg_read(s, &cfg)) != PMS_OK ||
+			    (st = sched_zone_check(cfg.zone)) != PMS_OK ||
 			    (st = pms_today(cfg.zone, days)) != PMS_OK)
 				return st;
 			*days += words[i].delta;
@@ -518,9 +547,10 @@ bad:
 	    "mon,wed,fri, all)");
 }
 
-/* "09:00" or "24:00" (the end of the day: 0 of the next) */
+/* "09:00", or for an end "24:00" (the end of the day: 0 of the next;
+ * a session that starts at 24:00 is one of the next day at 00:00) */
 static enum pms_status
-session_time(const char *p, size_t n, int32_t *secs)
+session_time(const char *p, size_t n, int end, int32_t *secs)
 {
 	char buf[16];
 
@@ -530,9 +560,11 @@ session_time(const char *p, size_t n, int32_t *secs)
 	buf[n] = '\0';
 	if (strcmp(buf, "24:00") == 0) {
 		*secs = 0;
-		return PMS_OK;
+		return end ? PMS_OK : PMS_EDATA;
 	}
-	return pms_time_parse(buf, secs);
+	if (pms_time_parse(buf, secs) != PMS_OK)
+		return PMS_EDATA;
+	return PMS_OK;
 }
 
 /* A session's length in seconds: one ending at or before its start
@@ -561,15 +593,17 @@ pms_sessions_parse(const char *s, int32_t (*out)[2], size_t max, size_t *n)
 		if ((dash = memchr(p, '-', (size_t)(e - p))) == NULL ||
 		    *n >= max)
 			goto bad;
-		if (session_time(p, (size_t)(dash - p), &out[*n][0]) !=
-		    PMS_OK || session_time(dash + 1, (size_t)(e - dash - 1),
+		if (dash - p == 5 && strncmp(p, "24:00", 5) == 0)
+			return pms_seterr(PMS_EDATA, "a session starts by "
+			    "23:59 (24:00 ends a day; 00:00 starts the next)");
+		if (session_time(p, (size_t)(dash - p), 0, &out[*n][0]) !=
+		    PMS_OK)
+			goto bad;
+		if (session_time(dash + 1, (size_t)(e - dash - 1), 1,
 		    &out[*n][1]) != PMS_OK)
 			goto bad;
-		/* a session of no length, but for 00:00-24:00, a whole day */
-		if (out[*n][0] == out[*n][1] && !(out[*n][0] == 0 &&
-		    (size_t)(e - dash - 1) == 5 && strncmp(dash + 1, "24:00",
-		    5) == 0))
-			goto bad;
+		/* a session that ends at its start (00:00-00:00, 00:00-24:00,
+		 * 22:00-22:00) is a whole day of 24 hours */
 		(*n)++;
 		if (*e == ',' && e[1] == '\0')
 			goto bad;
@@ -602,6 +636,18 @@ hhmm(int32_t secs, char buf[PMS_TIME_BUFSZ])
 /* The week in seconds from Monday 00:00, for overlaps across days. */
 #define WEEK	(7 * SECS_DAY)
 
+/*
+ * Two weeks the sessions are laid on, as instants, to compare sessions
+ * at locations in different zones (09:00 in Chicago is 10:00 in New
+ * York): Mondays 2026-01-05 and 2026-07-06, one in winter time and one
+ * in summer time wherever the clocks change.
+ */
+static const int32_t ref_mondays[] = { 20458, 20640 };
+
+/*
+ * Refused (PMS_EREFUSED) when two of the provider's sessions overlap in
+ * time, wherever they are: a provider is in one place at a time.
+ */
 static enum pms_status
 check_week(struct pms_store *s, int64_t provider, const char *code)
 {
@@ -610,20 +656,27 @@ check_week(struct pms_store *s, int64_t provider, const char *code)
 		int wd;
 		int32_t st, en;
 		char loc[PMS_CFG_CODE];
+		char zone[PMS_ZONE_MAX];
 	} *w = NULL, *nw;
+	struct sched_frames *fs = NULL;
 	sqlite3_stmt *st = NULL;
-	size_t n = 0, cap = 0, i, j;
+	size_t n = 0, cap = 0, i, j, r;
 	enum pms_status ps = PMS_OK;
-	int64_t d;
+	int64_t d, L;
 	char a1[PMS_TIME_BUFSZ], a2[PMS_TIME_BUFSZ], b1[PMS_TIME_BUFSZ],
 	    b2[PMS_TIME_BUFSZ];
 	int rc, k;
 
+	if ((fs = calloc(1, sizeof(*fs))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
 	rc = sqlite3_prepare_v2(s->db, "SELECT h.weekday, h.start_secs, "
-	    "h.end_secs, l.code FROM office_hours h JOIN locations l ON "
-	    "l.id = h.location_id WHERE h.provider_id = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	    "h.end_secs, l.code, l.time_zone FROM office_hours h JOIN "
+	    "locations l ON l.id = h.location_id WHERE h.provider_id = ?1",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		free(fs);
 		return pms_store_sqlerr(s, rc, "reading office hours");
+	}
 	sqlite3_bind_int64(st, 1, provider);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
@@ -639,22 +692,36 @@ check_week(struct pms_store *s, int64_t provider, const char *code)
 		w[n].en = sqlite3_column_int(st, 2);
 		snprintf(w[n].loc, sizeof(w[n].loc), "%s",
 		    (const char *)sqlite3_column_text(st, 3));
-		w[n].a = (int64_t)w[n].wd * SECS_DAY + w[n].st;
-		w[n].b = w[n].a + session_len(w[n].st, w[n].en);
+		snprintf(w[n].zone, sizeof(w[n].zone), "%s",
+		    (const char *)sqlite3_column_text(st, 4));
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
 		ps = pms_store_sqlerr(s, rc, "reading office hours");
 		goto out;
 	}
-	/* a week earlier and later too: Sunday night runs into Monday */
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			for (k = -1; k <= 1; k++) {
-				d = (int64_t)k * WEEK;
-				if (w[i].a < w[j].b + d && w[j].a + d < w[i].b)
-					goto overlap;
-			}
+	for (r = 0; r < PMS_NELEM(ref_mondays); r++) {
+		for (i = 0; i < n; i++) {
+			L = ((int64_t)ref_mondays[r] + w[i].wd) * SECS_DAY +
+			    w[i].st;
+			if ((ps = sched_instant_lenient(fs, w[i].zone, L, 0,
+			    &w[i].a)) != PMS_OK ||
+			    (ps = sched_instant_lenient(fs, w[i].zone, L +
+			    session_len(w[i].st, w[i].en), 1, &w[i].b)) !=
+			    PMS_OK)
+				goto out;
+		}
+		/* a week earlier and later too: Sunday night runs into
+		 * Monday */
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++)
+				for (k = -1; k <= 1; k++) {
+					d = (int64_t)k * WEEK;
+					if (w[i].a < w[j].b + d &&
+					    w[j].a + d < w[i].b)
+						goto overlap;
+				}
+	}
 	goto out;
 overlap:
 	hhmm(w[i].st, a1);
@@ -662,11 +729,13 @@ overlap:
 	hhmm(w[j].st, b1);
 	hhmm(w[j].en, b2);
 	ps = pms_seterr(PMS_EREFUSED, "office hours overlap: %s at %s on %s "
-	    "%s-%s and at %s on %s %s-%s", code, w[i].loc, wdays_long[w[i].wd],
-	    a1, a2, w[j].loc, wdays_long[w[j].wd], b1, b2);
+	    "%s-%s (%s) and at %s on %s %s-%s (%s)", code, w[i].loc,
+	    wdays_long[w[i].wd], a1, a2, w[i].zone, w[j].loc,
+	    wdays_long[w[j].wd], b1, b2, w[j].zone);
 out:
 	sqlite3_finalize(st);
 	free(w);
+	free(fs);
 	return ps;
 }
 
@@ -710,10 +779,80 @@ provider_location(struct pms_store *s, const char *provider,
 	return PMS_OK;
 }
 
+/*
+ * The appointments booked from now on (booked or checked in) of the
+ * provider (0: anyone) at the location (0: anywhere) that a change of
+ * office hours leaves outside them (off 0), or that exception off now
+ * covers, into *out.
+ */
+static enum pms_status
+affected(struct pms_store *s, int64_t provider, int64_t location,
+    int64_t off, struct pms_sched_affected *out)
+{
+	struct sched_frames *fs;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	char pcode[PMS_CFG_CODE], lcode[PMS_CFG_CODE], zone[PMS_ZONE_MAX],
+	    msg[320];
+	int64_t id, a, b, oid;
+	int rc, ok;
+
+	memset(out, 0, sizeof(*out));
+	if ((fs = calloc(1, sizeof(*fs))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(s->db, "SELECT a.id, a.provider_id, pr.code, "
+	    "a.location_id, l.code, a.zone, a.start_utc, a.end_utc FROM "
+	    "appointments a JOIN providers pr ON pr.id = a.provider_id JOIN "
+	    "locations l ON l.id = a.location_id WHERE a.status IN "
+	    "('booked', 'checked-in') AND a.end_utc > ?3 AND (?1 = 0 OR "
+	    "a.provider_id = ?1) AND (?2 = 0 OR a.location_id = ?2) ORDER BY "
+	    "a.start_utc, a.id", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading the schedule");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, provider);
+	sqlite3_bind_int64(st, 2, location);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(pcode, sizeof(pcode), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		snprintf(lcode, sizeof(lcode), "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		snprintf(zone, sizeof(zone), "%s",
+		    (const char *)sqlite3_column_text(st, 5));
+		a = sqlite3_column_int64(st, 6);
+		b = sqlite3_column_int64(st, 7);
+		ok = 1;
+		if (off == 0)
+			ps = sched_check_hours(s, fs, sqlite3_column_int64(st,
+			    1), pcode, sqlite3_column_int64(st, 3), lcode,
+			    zone, a, b, &ok, msg, sizeof(msg));
+		else if ((ps = sched_check_off(s, fs, sqlite3_column_int64(st,
+		    1), pcode, sqlite3_column_int64(st, 3), zone, a, b, &oid,
+		    msg, sizeof(msg))) == PMS_OK)
+			ok = oid != off;
+		if (ps != PMS_OK)
+			goto out;
+		if (ok)
+			continue;
+		if (out->n < PMS_AFFECTED_MAX)
+			out->id[out->n] = id;
+		out->n++;
+	}
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "reading the schedule");
+out:
+	sqlite3_finalize(st);
+	free(fs);
+	return ps;
+}
+
 enum pms_status
 pms_hours_set(struct pms_store *s, const char *provider,
     const char *location, unsigned days, const int32_t (*sessions)[2],
-    size_t n)
+    size_t n, struct pms_sched_affected *aff)
 {
 	struct pms_provider p;
 	struct pms_location l;
@@ -766,6 +905,8 @@ pms_hours_set(struct pms_store *s, const char *provider,
 	}
 	if ((st = check_week(s, p.id, p.code)) != PMS_OK)
 		goto fail;
+	if ((st = affected(s, p.id, l.id, 0, aff)) != PMS_OK)
+		goto fail;
 	if ((st = pms_audit_append(s, "schedule.hours.set",
 	    "provider,location,weekday,start,end", NULL, 0)) != PMS_OK)
 		goto fail;
@@ -789,15 +930,19 @@ pms_hours_list(struct pms_store *s, const char *provider,
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps = PMS_OK;
 	char pc[PMS_CFG_CODE], lc[PMS_CFG_CODE];
+	int64_t id;
 	int rc;
 
 	if (count != NULL)
 		*count = 0;
-	if ((provider != NULL && sched_code(provider, pc) == -1) ||
-	    (location != NULL && sched_code(location, lc) == -1))
-		return pms_seterr(PMS_EREFUSED, "unknown %s", provider !=
-		    NULL && sched_code(provider, pc) == -1 ? "provider" :
-		    "location");
+	if (provider != NULL && ((ps = sched_id_of(s, "SELECT id FROM "
+	    "providers WHERE code = ?1", provider, &id)) != PMS_OK || id == 0))
+		return ps != PMS_OK ? ps : sched_unknown("provider", provider);
+	if (location != NULL && ((ps = sched_id_of(s, "SELECT id FROM "
+	    "locations WHERE code = ?1", location, &id)) != PMS_OK || id == 0))
+		return ps != PMS_OK ? ps : sched_unknown("location", location);
+	sched_code(provider != NULL ? provider : "x", pc);
+	sched_code(location != NULL ? location : "x", lc);
 	rc = sqlite3_prepare_v2(s->db, "SELECT p.code, l.code, h.weekday, "
 	    "h.start_secs, h.end_secs FROM office_hours h JOIN providers p ON "
 	    "p.id = h.provider_id JOIN locations l ON l.id = h.location_id "
@@ -890,11 +1035,13 @@ sched_sessions(struct pms_store *s, struct sched_frames *fs,
 		d = x->weekday == wd ? day : day - 1;
 		/* a bound in a gap is the change; one that comes twice
 		 * opens at the first and closes at the second */
-		if (sched_instant_lenient(fs, x->zone, (int64_t)d * SECS_DAY +
-		    x->start_secs, 0, &x->start) != PMS_OK ||
-		    sched_instant_lenient(fs, x->zone, ((int64_t)d +
+		if ((ps = sched_instant_lenient(fs, x->zone, (int64_t)d *
+		    SECS_DAY + x->start_secs, 0, &x->start)) != PMS_OK ||
+		    (ps = sched_instant_lenient(fs, x->zone, ((int64_t)d +
 		    (x->end_secs <= x->start_secs)) * SECS_DAY + x->end_secs,
-		    1, &x->end) != PMS_OK || x->end <= x->start)
+		    1, &x->end)) != PMS_OK)
+			goto out;
+		if (x->end <= x->start)
 			continue;
 		n++;
 	}
@@ -958,9 +1105,16 @@ sched_check_hours(struct pms_store *s, struct sched_frames *fs,
 		len += (size_t)snprintf(msg + len, size - len, "none");
 	for (i = 0; i < n && len < size; i++) {
 		hhmm(v[i].start_secs, a);
-		hhmm(v[i].end_secs, b);
-		len += (size_t)snprintf(msg + len, size - len, "%s%s-%s",
-		    i > 0 ? ", " : "", a, b);
+		if (v[i].end_secs == 0)
+			snprintf(b, sizeof(b), "24:00");
+		else
+			hhmm(v[i].end_secs, b);
+		/* the night session of the day before says so */
+		len += (size_t)snprintf(msg + len, size - len, "%s%s-%s%s%s%s",
+		    i > 0 ? ", " : "", a, b, v[i].weekday !=
+		    pms_date_weekday(day) ? " (from " : "", v[i].weekday !=
+		    pms_date_weekday(day) ? wdays_long[v[i].weekday] : "",
+		    v[i].weekday != pms_date_weekday(day) ? ")" : "");
 	}
 out:
 	free(v);
@@ -1035,7 +1189,7 @@ sched_check_off(struct pms_store *s, struct sched_frames *fs,
 enum pms_status
 pms_off_add(struct pms_store *s, const char *provider, const char *location,
     const struct pms_local *from, const struct pms_local *to,
-    const char *reason, int64_t *idp)
+    const char *reason, int64_t *idp, struct pms_sched_affected *aff)
 {
 	struct pms_provider p;
 	struct pms_location l;
@@ -1088,6 +1242,8 @@ pms_off_add(struct pms_store *s, const char *provider, const char *location,
 	*idp = sqlite3_last_insert_rowid(s->db);
 	sqlite3_finalize(st);
 	st = NULL;
+	if ((ps = affected(s, p.id, l.id, *idp, aff)) != PMS_OK)
+		goto fail;
 	if ((ps = pms_audit_append(s, "schedule.off.add",
 	    "provider,location,from,to,reason", NULL, 0)) != PMS_OK)
 		goto fail;
@@ -1110,12 +1266,16 @@ pms_off_list(struct pms_store *s, const char *provider, int has_from,
 	enum pms_status ps = PMS_OK;
 	char lo[PMS_DATE_BUFSZ], hi[PMS_DATE_BUFSZ], pc[PMS_CFG_CODE];
 	const unsigned char *t;
+	int64_t id;
 	int rc;
 
 	if (count != NULL)
 		*count = 0;
-	if (provider != NULL && sched_code(provider, pc) == -1)
-		return pms_seterr(PMS_EREFUSED, "unknown provider");
+	if (provider != NULL && ((ps = sched_id_of(s, "SELECT id FROM "
+	    "providers WHERE code = ?1", provider, &id)) != PMS_OK || id == 0))
+		return ps != PMS_OK ? ps : sched_unknown("provider", provider);
+	if (provider != NULL)
+		sched_code(provider, pc);
 	pms_date_fmt(has_from ? from : 0, lo);
 	pms_date_fmt(has_to ? to + 1 : 0, hi);
 	rc = sqlite3_prepare_v2(s->db, "SELECT o.id, p.code, l.code, "
@@ -1427,7 +1587,7 @@ slot_setup(struct pms_store *s, const struct pms_slot_query *q,
 		return pms_seterr(PMS_EDATA, "--length: from 5m to 12h");
 	c->step = q->step_secs > 0 ? q->step_secs : cfg.slot_step;
 	if (c->step < 60 || c->step > PMS_APPT_LEN_MAX)
-		return pms_seterr(PMS_EDATA, "--step: from 1m to 12h");
+		return pms_seterr(PMS_EUSAGE, "--step: from 1m to 12h");
 	c->now = q->now != 0 ? q->now : (int64_t)time(NULL);
 	c->allow_past = q->allow_past;
 	return PMS_OK;
@@ -1499,9 +1659,16 @@ pms_slot_next(struct pms_store *s, const struct pms_slot_query *q,
 	    (rs = sched_cfg_read(s, &cfg)) != PMS_OK)
 		goto out;
 	c.allow_past = 0;
-	if (q->has_after && (rs = sched_instant(fs, cfg.zone, &q->after,
-	    &c.now)) != PMS_OK)
-		goto out;
+	if (q->has_after) {
+		int64_t t;
+
+		if ((rs = sched_instant(fs, cfg.zone, &q->after, &t)) !=
+		    PMS_OK)
+			goto out;
+		/* never a slot before now, unless asked (back entry) */
+		if (t > c.now || q->allow_past)
+			c.now = t;
+	}
 	if (q->provider != NULL) {
 		if ((ps = calloc(1, sizeof(*ps))) == NULL) {
 			rs = pms_seterr(PMS_ENOMEM, "out of memory");

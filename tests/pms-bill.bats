@@ -241,6 +241,23 @@ col() {
 	assert_output 1
 }
 
+@test "charge: --skip-invalid is never one of the store's files, nor the input (64)" {
+	cp "$FIX/bad-charges.csv" "$BATS_TEST_TMPDIR/bad.csv"
+	cp "$FIX/bad-charges.csv" "$BATS_TEST_TMPDIR/orig.csv"
+	for rej in "$PMS_STORE" "$PMS_STORE-wal" "$PMS_STORE.keys"; do
+		run -64 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/bad.csv" \
+		    --skip-invalid "$rej"
+		assert_stderr "--skip-invalid: that is one of the store's own files"
+	done
+	run -64 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/bad.csv" \
+	    --skip-invalid "$BATS_TEST_TMPDIR/../$(basename "$BATS_TEST_TMPDIR")/bad.csv"
+	assert_stderr 'is the file being imported; name another file'
+	cmp "$BATS_TEST_TMPDIR/bad.csv" "$BATS_TEST_TMPDIR/orig.csv"
+	run -0 pms-admin check
+	run -0 pms-sql "SELECT count(*) FROM charges"
+	assert_output 0
+}
+
 @test "code: diagnoses make a needs-coding charge ready, added to the visit's list" {
 	id=$(charge 2 99213)
 	id2=$(charge 2 36415 --dx I10)

@@ -567,6 +567,23 @@ C-003|Demo|Jo|1990-03-03|+16175550102|1 Oak St|02140"
 	assert_output 0
 }
 
+@test "import: --skip-invalid is never one of the store's files, nor the input (64)" {
+	cp "$FIX/bad.csv" "$BATS_TEST_TMPDIR/bad.csv"
+	for rej in "$PMS_STORE" "$PMS_STORE-wal" "$PMS_STORE-shm" "$PMS_STORE.keys"; do
+		run -64 --separate-stderr imp "$BATS_TEST_TMPDIR/bad.csv" --skip-invalid "$rej"
+		assert_stderr "--skip-invalid: that is one of the store's own files"
+		run -64 --separate-stderr pms-patient policy import "$BATS_TEST_TMPDIR/bad.csv" \
+		    --skip-invalid "$rej"
+		assert_stderr "--skip-invalid: that is one of the store's own files"
+	done
+	run -64 --separate-stderr imp "$BATS_TEST_TMPDIR/bad.csv" --skip-invalid "$BATS_TEST_TMPDIR/bad.csv"
+	assert_stderr 'is the file being imported; name another file'
+	cmp "$BATS_TEST_TMPDIR/bad.csv" "$FIX/bad.csv"
+	run -0 pms-admin check
+	run -0 pms-sql "SELECT count(*) FROM patients"
+	assert_output 0
+}
+
 @test "import: --skip-invalid: good rows in, bad ones to a 0600 file; fixed, they import" {
 	local rej="$BATS_TEST_TMPDIR/rejects.csv"
 	run -0 --separate-stderr imp "$FIX/bad.csv" --skip-invalid "$rej"

@@ -369,7 +369,7 @@ case_practice() {
 	assert_line --index 2 'patel,lakeside,mon,13:00,16:30'
 	assert_line 'patel,lakeside,thu,08:00,18:00'
 	refute_line 'patel,lakeside,fri,08:00,18:00'
-	run -65 --separate-stderr pms-schedule hours set --provider patel \
+	run -64 --separate-stderr pms-schedule hours set --provider patel \
 	    --days mon --hours 09:00-12:00,11:00-13:00
 	assert_stderr 'the sessions overlap'
 	run -64 --separate-stderr pms-schedule hours set --provider patel \
@@ -378,10 +378,20 @@ case_practice() {
 	run -1 --separate-stderr pms-schedule hours set --provider ortiz \
 	    --location lakeside --days mon --hours 09:00-12:00
 	assert_stderr 'ortiz does not work at lakeside'
-	# lee works at main all day: not at lakeside then as well
+	# lee works at main (New York) 08:00-18:00: not at lakeside
+	# (Chicago, an hour behind) then as well; compared as instants
 	run -1 --separate-stderr pms-schedule hours set --provider lee \
+	    --location lakeside --days tue --hours 16:00-19:00
+	assert_stderr 'office hours overlap: lee at main on Tuesday 08:00-18:00 (America/New_York) and at lakeside on Tuesday 16:00-19:00 (America/Chicago)'
+	run -0 pms-schedule hours set --provider lee \
 	    --location lakeside --days tue --hours 17:00-19:00
-	assert_stderr 'office hours overlap: lee at'
+	run -1 --separate-stderr pms-schedule hours set --provider lee \
+	    --location lakeside --days wed --hours 06:00-07:30
+	assert_stderr 'office hours overlap'
+	run -0 pms-sql "SELECT count(*) FROM office_hours h JOIN locations l
+	    ON l.id = h.location_id WHERE l.code = 'lakeside'
+	    AND h.provider_id = (SELECT id FROM providers WHERE code = 'lee')"
+	assert_output 1
 	run -64 --separate-stderr pms-schedule hours set --provider lee \
 	    --days tue --hours 17:00-19:00
 	assert_stderr '--location is needed: lee works at more than one'
@@ -771,11 +781,14 @@ dr-demo,clinic,2026-03-29T04:00:00+02:00,2026-03-29T05:00:00+02:00'
 	[[ ${lines[1]} == *,2026-10-25T02:30:00+02:00,2026-10-25T02:00:00+01:00,* ]]
 	[[ ${lines[2]} == *,2026-10-25T02:30:00+01:00,2026-10-25T03:00:00+01:00,* ]]
 	# a weekly series at 09:00 keeps its wall clock across the change
-	run -0 pms-schedule book --mrn MRN0003 --provider dr-other \
+	run -0 --separate-stderr pms-schedule book --mrn MRN0003 --provider dr-other \
 	    --at 2026-10-18T09:00 --length 30m --every 1w --count 2 \
 	    --allow-past --force -o csv
 	[[ ${lines[1]} == *,2026-10-18T09:00:00+02:00,* ]]
 	[[ ${lines[2]} == *,2026-10-25T09:00:00+01:00,* ]]
+	# forced over the office hours dr-other has none of: said
+	assert_stderr 'warning: 2026-10-18T09:00:00+02:00 booked over a conflict (--force): outside office hours'
+	refute_phi "$stderr"
 }
 
 @test "B04: Asia/Kolkata: instants, the clinic's day, hours, any TZ" {
@@ -1104,4 +1117,394 @@ ics_check() {
 	[ "$(grep -c '^BEGIN:VEVENT' "$BLOCKED_OUT")" -eq "$n" ]
 	run -0 pms-sql "SELECT action FROM audit ORDER BY id DESC LIMIT 3"
 	assert_output $'patient.add\nschedule.export\npatient.add'
+}
+
+# ---- a fresh user's findings -------------------------------------------
+
+@test "--skip-invalid: never one of the store's files, nor the input (64)" {
+	f="$BATS_TEST_TMPDIR/in.csv"
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    'S1,000123,lee,main,2020-05-04T09:00,20m,completed' \
+	    'S2,000123,lee,main,2020-05-04T25:00,20m,completed' >"$f"
+	cp "$f" "$BATS_TEST_TMPDIR/in.orig"
+	for rej in "$STORE" "$STORE-wal" "$STORE.keys" "$BATS_TEST_TMPDIR/./store-shm"; do
+		run -64 --separate-stderr pms-schedule import "$f" --skip-invalid "$rej"
+		assert_stderr "--skip-invalid: that is one of the store's own files"
+	done
+	ln -s in.csv "$BATS_TEST_TMPDIR/link.csv"
+	run -64 --separate-stderr pms-schedule import "$f" --skip-invalid "$BATS_TEST_TMPDIR/link.csv"
+	assert_stderr 'is the file being imported; name another file'
+	cmp "$f" "$BATS_TEST_TMPDIR/in.orig"
+	run -0 pms-admin check
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+}
+
+@test "import: a source_id repeated inside the file is bad data, naming the line" {
+	f="$BATS_TEST_TMPDIR/in.csv"
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    'S1,000123,lee,main,2020-05-04T09:00,20m,completed' \
+	    'S1,000124,lee,main,2020-05-04T10:00,20m,completed' \
+	    ',000124,lee,main,2020-05-04T11:00,20m,completed' \
+	    ',000124,lee,main,2020-05-04T11:00,20m,completed' >"$f"
+	run -65 --separate-stderr pms-schedule import "$f"
+	assert_stderr 'in.csv: line 3: source_id: repeats line 2'
+	assert_stderr 'in.csv: line 5: repeats line 4 (the same provider, patient and start)'
+	assert_stderr '2 bad rows; nothing was written'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# book - too
+	printf '%s\n' 'source_id,mrn,provider,start,type' \
+	    "B1,000123,lee,${DAY}T09:00,followup" "B1,000124,lee,${DAY}T10:00,followup" |
+	    { run -65 --separate-stderr pms-schedule book - -o csv
+	      assert_stderr 'line 3: source_id: repeats line 2'; }
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+}
+
+@test "import: mrn and patient_id that name different patients are refused" {
+	f="$BATS_TEST_TMPDIR/in.csv"
+	printf '%s\n' 'patient_id,mrn,provider,location,start,length,status' \
+	    '1,000124,lee,main,2020-05-04T09:00,20m,completed' >"$f"
+	run -65 --separate-stderr pms-schedule import "$f"
+	assert_stderr 'in.csv: line 2: mrn and patient_id name different patients'
+	refute_phi "$stderr"
+	[[ $stderr != *000124* ]]
+	run -65 --separate-stderr pms-schedule book - -o csv <<<'{"patient_id":1,"mrn":"000124","provider":"lee","start":"'"$DAY"'T09:00","type":"followup"}'
+	assert_stderr 'line 1: mrn and patient_id name different patients'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# the same patient both ways is fine
+	sed -i 's/^1,000124/2,000124/' "$f"
+	run -0 --separate-stderr pms-schedule import "$f"
+	run -0 pms-sql "SELECT patient_id FROM appointments"
+	assert_output 2
+}
+
+@test "hours: a session may not start at 24:00; one that ends at its start is 24 hours" {
+	run -64 --separate-stderr pms-schedule hours set --provider patel \
+	    --days tue --hours 24:00-06:00
+	assert_stderr '--hours: a session starts by 23:59 (24:00 ends a day; 00:00 starts the next)'
+	run -0 pms-sql "SELECT count(*) FROM office_hours WHERE weekday = 1
+	    AND start_secs = 0 AND provider_id = (SELECT id FROM providers WHERE code = 'patel')"
+	assert_output 0
+	run -0 pms-schedule hours set --provider patel --days mon --hours 00:00-24:00
+	run -0 pms-schedule hours set --provider patel --days tue --hours 00:00-00:00
+	run -0 pms-schedule hours set --provider patel --days wed --hours 20:00-24:00
+	run -0 pms-schedule hours list --provider patel -o csv
+	assert_line 'patel,lakeside,mon,00:00,24:00'
+	assert_line 'patel,lakeside,tue,00:00,24:00'
+	assert_line 'patel,lakeside,wed,20:00,24:00'
+	# 00:00-00:00 runs to the next midnight: bookable at 23:00
+	d=$(TZ=America/Chicago date -d "next tuesday + 7 days" +%F)
+	run -0 pms-schedule book --patient 1 --provider patel --at "${d}T23:00" \
+	    --length 30m -o csv
+}
+
+@test "list: a table with names has patient_name under its own header; a terminal gets the short table" {
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	run -0 pms-schedule list --with-names -o table
+	[[ ${lines[0]} == *' reason  patient_name' ]]
+	[[ ${lines[2]} == *'Zztest, Zebediah' ]]
+	[[ ${lines[2]} != *"$DAY  "* ]]
+	# on a terminal, without -o: the same 12 columns people read
+	run -0 script -qec "pms-schedule list" /dev/null
+	[[ ${lines[0]} == appointment_id*' reason'$'\r' ]]
+	[[ $output != *date_of_service* && $output != *created_at* ]]
+	run -0 script -qec "pms-schedule show 1" /dev/null
+	[[ $output != *date_of_service* ]]
+	# into a pipe: every column, as JSON
+	run -0 pms-schedule list
+	[[ $output == *'"date_of_service":"'"$DAY"'"'* ]]
+}
+
+@test "refused reads print nothing on standard output, not even a header" {
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	run -1 --separate-stderr pms-schedule list --provider nobody -o csv
+	assert_stderr 'unknown provider "nobody"'
+	[ -z "$output" ]
+	run -1 --separate-stderr pms-schedule history 99999 -o csv
+	assert_stderr 'no appointment 99999'
+	[ -z "$output" ]
+	run -1 --separate-stderr pms-schedule slots --provider lee --on "$DAY" --type nope -o csv
+	assert_stderr 'unknown appointment type "nope"'
+	[ -z "$output" ]
+	run -1 --separate-stderr pms-schedule hours list --provider nobody -o csv
+	[ -z "$output" ]
+	# a list of none is a header alone
+	run -0 pms-schedule list --provider ortiz -o csv
+	assert_output --regexp '^appointment_id,[a-z_,]*$'
+	run -64 --separate-stderr pms-schedule list --from "$DAY" --to "$TODAY" -o csv
+	assert_stderr '--from is after --to'
+	[ -z "$output" ]
+	run -64 --separate-stderr pms-schedule off list --from "$DAY" --to "$TODAY" -o csv
+	assert_stderr '--from is after --to'
+	run -64 --separate-stderr pms-schedule export --ics --from "$DAY" --to "$TODAY"
+	[ -z "$output" ]
+}
+
+@test "book --dry-run prints what would be booked, without an id; --force says what it overrode" {
+	run -0 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --dry-run -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == ',1,000123,lee,main,followup,,'"${DAY}"'T09:00:00-05:00,'* ]]
+	assert_stderr '1 would be booked; nothing was written'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	run -0 --separate-stderr pms-schedule book --patient 2 --provider lee \
+	    --at "${DAY}T09:10" --type followup --force -o csv
+	assert_stderr "warning: ${DAY}T09:10:00-05:00 booked over a conflict (--force): slot taken: lee has appointment 1 from"
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT id, forced FROM appointments ORDER BY id"
+	assert_output $'1|0\n2|1'
+	# book - says it too
+	run -0 --separate-stderr pms-schedule book - --force -o csv <<<'{"patient_id":3,"provider":"lee","start":"'"$DAY"'T09:05","type":"followup"}'
+	assert_stderr 'line 1: warning: booked over a conflict (--force): slot taken: lee has appointment 1'
+	# move --dry-run prints the appointment as it would be
+	run -0 --separate-stderr pms-schedule move 2 --at "${DAY}T11:00" --dry-run -o csv
+	[[ ${lines[1]} == 2,2,000124,lee,main,followup,,"${DAY}"T11:00:00-05:00,* ]]
+	run -0 pms-sql "SELECT local_start FROM appointments WHERE id = 2"
+	assert_output "${DAY}T09:10:00-05:00"
+}
+
+@test "lookups: unknown codes are 1 everywhere; no configuration or no zone is 78 everywhere" {
+	run -1 --separate-stderr pms-schedule hours list --provider nobody -o csv
+	assert_stderr 'unknown provider "nobody"'
+	run -1 --separate-stderr pms-schedule hours list --location nowhere -o csv
+	assert_stderr 'unknown location "nowhere"'
+	run -1 --separate-stderr pms-schedule off list --provider nobody -o csv
+	assert_stderr 'unknown provider "nobody"'
+	[ -z "$output" ]
+	# a zone of the configuration this machine cannot read
+	for c in "slots --provider lee --on $DAY --type followup" \
+	    "book --patient 1 --provider lee --location main --at ${DAY}T09:00 --type followup" \
+	    "list --on today" "next --type followup"; do
+		run -78 --separate-stderr env TZDIR=/nonexistent pms-schedule $c -o csv
+		assert_stderr 'the configuration names the time zone "America/New_York", which this machine lacks'
+		[ -z "$output" ]
+	done
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# a store with no configuration at all
+	mkdir -m 2770 "$BATS_TEST_TMPDIR/bare"
+	export PMS_STORE="$BATS_TEST_TMPDIR/bare/store"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	for c in "list" "hours list" "off list" "list --on today" \
+	    "hours set --provider lee --days mon --hours 09:00-10:00" \
+	    "slots --provider lee --on $DAY --type followup" "export --ics" \
+	    "book --patient 1 --provider lee --at ${DAY}T09:00 --type followup"; do
+		run -78 --separate-stderr pms-schedule $c
+		assert_stderr 'no configuration loaded: pms-admin config load FILE'
+		[ -z "$output" ]
+	done
+}
+
+@test "merge: two patients booked at the same time are named (a warning; --dry-run too)" {
+	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
+	book --patient 2 --provider ortiz --at "${DAY}T09:10" --type followup
+	book --patient 2 --provider ortiz --at "${DAY}T11:00" --type followup
+	run -0 --separate-stderr pms-patient merge 1 2 --force --dry-run -o csv
+	assert_stderr 'warning: appointments 1 and 2 are at the same time: merged, the patient would be booked twice (cancel one)'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT group_concat(patient_id) FROM appointments"
+	assert_output '1,2,2'
+	run -0 --separate-stderr pms-patient merge 1 2 --force -o csv
+	assert_stderr 'warning: appointments 1 and 2 are at the same time: merged, the patient is booked twice'
+	[[ $stderr != *' and 3 '* ]]
+	run -0 pms-sql "SELECT group_concat(patient_id) FROM appointments"
+	assert_output '1,1,1'
+}
+
+@test "options: one given twice is 64; --patient with --mrn, --count with --until: not both" {
+	run -64 --separate-stderr pms-schedule book --mrn 000123 --mrn 000124 \
+	    --provider lee --at "${DAY}T09:00" --type followup
+	assert_stderr 'pms-schedule: --mrn given twice: give it once'
+	[[ $stderr != *000124* ]]
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --provider ortiz --at "${DAY}T09:00" --type followup
+	assert_stderr '--provider given twice'
+	run -64 --separate-stderr pms-schedule list --on "$DAY" --on "$TODAY"
+	assert_stderr '--on given twice'
+	run -64 --separate-stderr pms-schedule book --patient 1 --mrn 000123 \
+	    --provider lee --at "${DAY}T09:00" --type followup
+	assert_stderr 'book: --patient or --mrn, not both'
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --every 1w --count 2 --until "$DAY"
+	assert_stderr '--every: --count or --until, not both'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+}
+
+@test "move: what is not given stays (the room); another office keeps the wall clock" {
+	a=$(book --patient 1 --provider lee --location main --at "${DAY}T09:00" \
+	    --type followup --room exam-2)
+	run -0 pms-schedule move "$a" --provider ortiz -o csv
+	[[ ${lines[1]} == "$a,1,000123,ortiz,main,followup,exam-2,${DAY}T09:00:00-05:00,"* ]]
+	run -0 pms-sql "SELECT room FROM appointments WHERE id = $a"
+	assert_output exam-2
+	run -0 pms-sql "SELECT count(*) FROM appointment_history WHERE field = 'room'"
+	assert_output 0
+	# patel works only at lakeside (Chicago): 09:00 there, not an error
+	# about the offset of New York
+	run -0 --separate-stderr pms-schedule move "$a" --provider patel -o csv
+	[[ ${lines[1]} == "$a,1,000123,patel,lakeside,followup,,${DAY}T09:00:00-06:00,"* ]]
+	run -0 pms-sql "SELECT field, from_value, to_value FROM appointment_history
+	    WHERE action = 'move' AND field IN ('location', 'room') ORDER BY id"
+	assert_output $'location|main|lakeside\nroom|exam-2|'
+}
+
+@test "hours and exceptions name the booked appointments they leave out" {
+	a=$(book --patient 1 --provider lee --location main --at "${DAY}T17:00" --type followup)
+	b=$(book --patient 2 --provider lee --location main --at "${DAY}T09:00" --type followup)
+	wd=$(date -d "$DAY" +%a | tr A-Z a-z)
+	run -0 --separate-stderr pms-schedule hours set --provider lee --location main \
+	    --days "$wd" --hours 08:00-12:00
+	assert_stderr "warning: 1 appointment booked outside the new office hours: $a (move or cancel them)"
+	run -0 --separate-stderr pms-schedule off add --provider lee --from "$DAY" --to "$DAY"
+	assert_output 1
+	assert_stderr "warning: 2 appointments booked in this exception: $b $a (move or cancel them)"
+	run -0 pms-sql "SELECT count(*) FROM appointments WHERE status = 'booked'"
+	assert_output 2
+	# one not touched says nothing
+	run -0 --separate-stderr pms-schedule off add --provider ortiz --from "$DAY" --to "$DAY"
+	[ -z "$stderr" ]
+}
+
+@test "checked in: the room may change, and a patient who leaves unseen is cancelled" {
+	# at 09:55 on the day, an appointment at 10:00 (fixed: not a test
+	# that fails at midnight)
+	at() { TZ=$NY faketime "$DAY 09:55:00" "$@"; }
+	a=$(at pms-schedule book --patient 1 --provider lee --location main \
+	    --at "${DAY}T10:00" --length 30m --room exam-1 -o csv | tail -n +2 | cut -d, -f1)
+	at pms-schedule book --patient 2 --provider ortiz --location main \
+	    --at "${DAY}T10:15" --length 30m --room exam-2 -o csv >/dev/null
+	at pms-schedule checkin "$a" >/dev/null
+	run -1 --separate-stderr at pms-schedule move "$a" --room exam-2
+	assert_stderr 'room taken'
+	run -0 at pms-schedule move "$a" --room exam-3 -o csv
+	[[ ${lines[1]} == "$a,1,000123,lee,main,,exam-3,"*",checked-in,"* ]]
+	run -1 --separate-stderr at pms-schedule move "$a" --at "${DAY}T09:00"
+	assert_stderr "appointment $a is checked-in: only a booked appointment moves (a checked-in one changes rooms: --room alone)"
+	TZ=$NY faketime "$DAY 10:20:00" pms-schedule cancel "$a" --by patient >/dev/null
+	run -0 pms-sql "SELECT status, room, late_cancel FROM appointments WHERE id = $a"
+	assert_output 'cancelled|exam-3|0'
+}
+
+@test "cancel: one that has begun needs --allow-past, and is then not a late cancel" {
+	a=$(book --patient 1 --provider lee --location main --at "${YESTERDAY}T09:00" \
+	    --type followup --allow-past)
+	run -1 --separate-stderr pms-schedule cancel "$a" --by patient
+	assert_stderr "appointment $a began at ${YESTERDAY}T09:00:00"
+	assert_stderr '(--allow-past cancels it afterwards; or mark it a no-show)'
+	run -0 pms-sql "SELECT status FROM appointments"
+	assert_output booked
+	run -0 --separate-stderr pms-schedule cancel "$a" --by Patient --allow-past -o csv
+	[[ $stderr != *'late cancel'* ]]
+	run -0 pms-sql "SELECT status, cancelled_by, late_cancel FROM appointments"
+	assert_output 'cancelled|patient|0'
+}
+
+@test "free text: --reason is one line without control characters" {
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --reason $'knee\npain'
+	assert_stderr '--reason: one line of text, without control characters'
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --reason $'\e[31mred'
+	assert_stderr '--reason: one line of text'
+	run -64 --separate-stderr pms-schedule off add --from "$DAY" --to "$DAY" --reason $'a\tb'
+	assert_stderr '--reason: one line of text'
+	run -64 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T09:00" --type followup --reason "$(printf 'x%.0s' {1..501})"
+	assert_stderr '--reason: at most 500 bytes'
+	run -65 --separate-stderr pms-schedule book - <<<'{"patient_id":1,"provider":"lee","start":"'"$DAY"'T09:00","type":"followup","reason":"a\nb"}'
+	assert_stderr 'line 1: reason: one line of text'
+	run -0 pms-sql "SELECT (SELECT count(*) FROM appointments) + (SELECT count(*) FROM schedule_off)"
+	assert_output 0
+}
+
+@test "times: 1900 to 2200, whole minutes; bad option values are 64" {
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --location main --at 1850-12-14T10:00 --length 20m --allow-past --force
+	assert_stderr 'pms-schedule: appointments are from 1900 to 2200'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --location main --at 2201-01-03T10:00 --length 20m --force
+	assert_stderr 'appointments are from 1900 to 2200'
+	printf '%s\n' 'mrn,provider,location,start,length,status' \
+	    '000123,lee,main,1850-05-04T09:00,20m,completed' \
+	    '000123,lee,main,2020-05-04T09:00,5m30s,completed' >"$BATS_TEST_TMPDIR/old.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/old.csv"
+	assert_stderr 'line 2: start: appointments are from 1900 to 2200'
+	assert_stderr 'line 3: length: whole minutes (30m, 1h30m): seconds are not allowed'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T10:00:30" --length 20m
+	assert_stderr '--at: seconds are not allowed (HH:MM)'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T10:00:00.5" --length 20m
+	assert_stderr '--at: seconds are not allowed (HH:MM)'
+	run -65 --separate-stderr pms-schedule book --patient 1 --provider lee \
+	    --at "${DAY}T10:00" --length 5m30s
+	assert_stderr '--length: whole minutes (30m, 1h30m): seconds are not allowed'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 0
+	# the records' own form, seconds :00 and an offset, is fine
+	run -0 pms-schedule book --patient 1 --provider lee --at "${DAY}T10:00:00-05:00" \
+	    --length 20m -o csv
+	run -64 --separate-stderr pms-schedule hours set --provider lee \
+	    --location main --days mon --hours 25:00-26:00
+	assert_stderr '--hours: not a list of sessions'
+	run -64 --separate-stderr pms-schedule slots --provider lee --on "$DAY" \
+	    --type followup --step 13h -o csv
+	assert_stderr '--step: from 1m to 12h'
+	[ -z "$output" ]
+	run -64 --separate-stderr pms-schedule slots --provider lee --on "$DAY" \
+	    --type followup --step 90s -o csv
+	assert_stderr '--step: whole minutes'
+}
+
+@test "next --after: a date is its start; never before now unless --allow-past" {
+	run -0 pms-schedule next --type followup --provider lee --after "$YESTERDAY" -o csv
+	now=$(date +%s)
+	t=$(date -d "$(echo "${lines[1]}" | cut -d, -f3)" +%s)
+	[ "$t" -ge $((now - 900)) ]
+	run -0 pms-schedule next --type followup --provider lee --after "$DAY" -o csv
+	assert_line --index 1 "lee,main,${DAY}T08:00:00-05:00,${DAY}T08:20:00-05:00"
+	run -0 pms-schedule next --type followup --provider lee --after "$YESTERDAY" \
+	    --allow-past -o csv
+	assert_line --index 1 "lee,main,${YESTERDAY}T08:00:00-05:00,${YESTERDAY}T08:20:00-05:00"
+}
+
+@test "off add: --from today and --to tomorrow, as the man page says" {
+	run -0 --separate-stderr pms-schedule off add --provider lee --from today --to tomorrow
+	assert_output 1
+	run -0 pms-sql "SELECT local_from, local_to FROM schedule_off"
+	# to the end of tomorrow
+	assert_output "${TODAY}T00:00:00|$(TZ=$NY date -d "$TODAY + 2 days" +%F)T00:00:00"
+	run -65 --separate-stderr pms-schedule off add --from someday --to tomorrow
+	assert_stderr '--from: '
+}
+
+@test "import: checked in today imports; an empty file is 65; Windows-1252 is named" {
+	at() { TZ=$NY faketime "$DAY 09:55:00" "$@"; }
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    "C1,000123,lee,main,${DAY}T10:30,20m,checked-in" >"$BATS_TEST_TMPDIR/c.csv"
+	run -0 --separate-stderr at pms-schedule import "$BATS_TEST_TMPDIR/c.csv"
+	run -0 pms-sql "SELECT status FROM appointments"
+	assert_output checked-in
+	printf '%s\n' 'source_id,mrn,provider,location,start,length,status' \
+	    "C2,000123,lee,main,${DAY}T10:30,20m,checked-in" >"$BATS_TEST_TMPDIR/d.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/d.csv"
+	assert_stderr 'line 2: status: checked-in is for an appointment of today or before; this one is later'
+	: >"$BATS_TEST_TMPDIR/empty.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/empty.csv"
+	assert_stderr 'the input is empty: no header line'
+	head -1 "$BATS_TEST_TMPDIR/c.csv" >"$BATS_TEST_TMPDIR/header.csv"
+	run -0 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/header.csv"
+	assert_stderr '0 rows'
+	printf 'source_id,mrn,provider,location,start,length,status,reason\nW1,000123,lee,main,2020-05-04T09:00,20m,completed,caf\xe9\n' \
+	    >"$BATS_TEST_TMPDIR/w.csv"
+	run -65 --separate-stderr pms-schedule import "$BATS_TEST_TMPDIR/w.csv"
+	assert_stderr 'give --encoding windows-1252'
+	run -0 pms-sql "SELECT count(*) FROM appointments"
+	assert_output 1
 }
