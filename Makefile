@@ -57,7 +57,7 @@ ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
 	   UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1
 
 .PHONY: all check check-asan demo bench deps install uninstall clean lint \
-	test fuzz
+	test fuzz valgrind soak
 
 all: $(BINS)
 
@@ -169,6 +169,30 @@ check: deps
 	$(MAKE) all
 	$(MAKE) lint
 	BUILD=$(BUILD) tests/run
+
+# make valgrind: the tests tagged valgrind (bats test_tags), with every
+# program and fuzz replay run under valgrind (errors: exit 86), through
+# wrappers in $(BUILD)/valgrind/ that the tests find first on PATH.
+VALGRIND = valgrind -q --error-exitcode=86 --leak-check=full \
+	   --errors-for-leak-kinds=definite --show-leak-kinds=definite
+valgrind: deps all
+	rm -rf $(BUILD)/valgrind
+	mkdir -p $(BUILD)/valgrind
+	@for n in $(PROGS) $(REPLAY); do \
+	  printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' \
+	    "$(CURDIR)/$(BUILD)/$$n" >$(BUILD)/valgrind/$$n; \
+	  chmod 0755 $(BUILD)/valgrind/$$n; \
+	done
+	@for n in $(HELPERS) $(BENCH); do \
+	  ln -s "$(CURDIR)/$(BUILD)/$$n" $(BUILD)/valgrind/$$n; \
+	done
+	BUILD=$(BUILD)/valgrind BATS_FILTER_TAGS=valgrind tests/run \
+	  $$(grep -l "test_tags=.*valgrind" tests/*.bats)
+
+# make soak: the crash harness at length (CRASH_KILLS kills a command).
+CRASH_KILLS ?= 300
+soak: deps all
+	BUILD=$(BUILD) CRASH_KILLS=$(CRASH_KILLS) tests/run tests/crash.bats
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan SAN=1 CFLAGS='-O1 -g' all

@@ -141,6 +141,7 @@ sweep() {
 	assert_stderr 'line 2: last_name: not valid UTF-8'
 }
 
+# bats test_tags=valgrind
 @test "bad input: a header only: nothing to do" {
 	sweep header 0 65 78
 	run -0 --separate-stderr pms-patient import "$IN/header"
@@ -151,6 +152,7 @@ sweep() {
 	sweep unknown 65 78
 }
 
+# bats test_tags=valgrind
 @test "bad input: pms-bill pay names itself in each bad row's message" {
 	# its rows' messages went out with garbage for the program's name
 	run -65 --separate-stderr pms-bill pay "$IN/unknown"
@@ -237,6 +239,7 @@ OPENERS=(
 	'pms-admin check'
 )
 
+# bats test_tags=valgrind
 @test "a missing store: 66 from every program, naming it" {
 	local c rc
 	for c in "${OPENERS[@]}"; do
@@ -249,6 +252,7 @@ OPENERS=(
 	done
 }
 
+# bats test_tags=valgrind
 @test "a read-only store: 77, the access log cannot be written, from every program" {
 	store_to_public
 	chmod 0644 "$STORE" "$STORE.keys"

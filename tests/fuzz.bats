@@ -29,13 +29,21 @@ replay() {
 	done
 }
 
+# bats test_tags=valgrind
 @test "fuzz: records (CSV, JSON Lines) replay" { replay record; }
+# bats test_tags=valgrind
 @test "fuzz: configuration (YAML) replays" { replay config; }
+# bats test_tags=valgrind
 @test "fuzz: money replays" { replay money; }
+# bats test_tags=valgrind
 @test "fuzz: dates, times and durations replay" { replay date; }
+# bats test_tags=valgrind
 @test "fuzz: X12 replays" { replay x12; }
+# bats test_tags=valgrind
 @test "fuzz: import maps and normalisers replay" { replay patient; }
+# bats test_tags=valgrind
 @test "fuzz: reminder templates replay" { replay remind; }
+# bats test_tags=valgrind
 @test "fuzz: statement templates replay" { replay stmt; }
 @test "fuzz: the store opener on damaged files replays" { replay store; }
 
