@@ -42,9 +42,10 @@ TEMPLATES = $(sort $(wildcard share/templates/*.txt share/templates/*.html))
 HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
 	     $(wildcard tests/helpers/*.c)))
 BENCH	 = store-bench bench-gen rec-bench
-BINS	 = $(BUILD)/pms $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) \
-	   $(BENCH:%=$(BUILD)/%)
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
+REPLAY	 = $(FUZZ:fuzz-%=replay-%)
+BINS	 = $(BUILD)/pms $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) \
+	   $(BENCH:%=$(BUILD)/%) $(REPLAY:%=$(BUILD)/%)
 FUZZ_SECONDS ?= 60
 
 # Debian packages the build, tests, demo and benchmarks need.
@@ -53,13 +54,13 @@ DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
 	   libunistring-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
 	   faketime util-linux strace clang time \
-	   libclang-rt-14-dev
+	   libclang-rt-14-dev valgrind
 
 ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
 	   UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1
 
 .PHONY: all check check-asan demo bench deps install uninstall clean lint \
-	test fuzz
+	test fuzz valgrind soak
 
 all: $(BINS)
 
@@ -134,9 +135,16 @@ $(BUILD)/bench-gen: bench/gen.c lib/pms.h | $(BUILD)/lib
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 # Fuzz targets (libFuzzer, Debian's clang): fuzz/fuzz-NAME.c, seeds in
-# fuzz/corpus/fuzz-NAME/; what they find new goes to build-fuzz/corpus/.
+# fuzz/corpus/fuzz-NAME/; what they find new goes to build-fuzz/corpus/,
+# what crashes to build-fuzz/fuzz-NAME-crash-* (keep it, with its fix,
+# in tests/fixtures/fuzz/fuzz-NAME/).  The same targets linked with
+# fuzz/replay.c by any compiler replay those corpora in every build
+# (tests/fuzz.bats, so in make check and check-asan).
 $(BUILD)/fuzz-%: fuzz/fuzz-%.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
+
+$(BUILD)/replay-%: fuzz/fuzz-%.c fuzz/replay.c $(BUILD)/libpms.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay.c $(BUILD)/libpms.a $(LDLIBS)
 
 fuzz: deps
 	$(MAKE) BUILD=build-fuzz CC=clang SAN=fuzz CFLAGS='-O1 -g' \
@@ -144,9 +152,11 @@ fuzz: deps
 	@for f in $(FUZZ); do \
 	  echo "== $$f ($(FUZZ_SECONDS)s)"; \
 	  mkdir -p build-fuzz/corpus/$$f fuzz/corpus/$$f; \
+	  seeds=fuzz/corpus/$$f; \
+	  [ -d tests/fixtures/fuzz/$$f ] && seeds="$$seeds tests/fixtures/fuzz/$$f"; \
 	  $(ASAN_ENV) build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
 	    -print_final_stats=1 -artifact_prefix=build-fuzz/$$f- \
-	    build-fuzz/corpus/$$f fuzz/corpus/$$f || exit 1; \
+	    build-fuzz/corpus/$$f $$seeds || exit 1; \
 	done
 
 # Install what is missing, and only that.
@@ -167,6 +177,30 @@ check: deps
 	$(MAKE) all
 	$(MAKE) lint
 	BUILD=$(BUILD) tests/run
+
+# make valgrind: the tests tagged valgrind (bats test_tags), with every
+# program and fuzz replay run under valgrind (errors: exit 86), through
+# wrappers in $(BUILD)/valgrind/ that the tests find first on PATH.
+VALGRIND = valgrind -q --error-exitcode=86 --leak-check=full \
+	   --errors-for-leak-kinds=definite --show-leak-kinds=definite
+valgrind: deps all
+	rm -rf $(BUILD)/valgrind
+	mkdir -p $(BUILD)/valgrind
+	@for n in $(PROGS) $(REPLAY); do \
+	  printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' \
+	    "$(CURDIR)/$(BUILD)/$$n" >$(BUILD)/valgrind/$$n; \
+	  chmod 0755 $(BUILD)/valgrind/$$n; \
+	done
+	@for n in $(HELPERS) $(BENCH); do \
+	  ln -s "$(CURDIR)/$(BUILD)/$$n" $(BUILD)/valgrind/$$n; \
+	done
+	BUILD=$(BUILD)/valgrind BATS_FILTER_TAGS=valgrind tests/run \
+	  $$(grep -l "test_tags=.*valgrind" tests/*.bats)
+
+# make soak: the crash harness at length (CRASH_KILLS kills a command).
+CRASH_KILLS ?= 300
+soak: deps all
+	BUILD=$(BUILD) CRASH_KILLS=$(CRASH_KILLS) tests/run tests/crash.bats
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan SAN=1 CFLAGS='-O1 -g' all

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "bill_int.h"
 #include "money.h"
 
@@ -1589,7 +1590,7 @@ pms_bill_pay_records(struct pms_store *s, struct pms_reader *rd, int dry_run,
 		    (ps = pms_audit_batch_add(b, patient, NULL)) != PMS_OK)
 			goto fail;
 		if (fn != NULL && bad == 0 && fn(arg, &r) != 0) {
-			ps = pms_seterr(PMS_EIO, "write error");
+			ps = pms_read_stopped();
 			goto fail;
 		}
 		continue;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "bill_int.h"
 #include "money.h"
 
@@ -920,7 +921,7 @@ named_emit(struct pms_store *s, const struct named *l,
 		if ((st = pms_bill_charge_get(s, l->id[i], &c)) != PMS_OK)
 			break;
 		if (o->each(o->each_arg, &c, l->added[i]) != 0) {
-			st = pms_seterr(PMS_EIO, "write error");
+			st = pms_read_stopped();
 			break;
 		}
 	}

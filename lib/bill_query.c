@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "bill_int.h"
 #include "money.h"
 
@@ -234,7 +235,7 @@ charges_run(struct pms_store *s, sqlite3_stmt *st, pms_charge_fn *fn,
 		if (count != NULL)
 			(*count)++;
 		if (fn(arg, &c) != 0) {
-			ps = pms_seterr(PMS_EIO, "write error");
+			ps = pms_read_stopped();
 			goto out;
 		}
 	}
@@ -463,7 +464,7 @@ pms_bill_balances(struct pms_store *s, int64_t patient, pms_balance_fn *fn,
 			z.amount_cents = 0;
 			saw_patient = 1;
 			if (fn(arg, &z) != 0) {
-				ps = pms_seterr(PMS_EIO, "write error");
+				ps = pms_read_stopped();
 				break;
 			}
 		}
@@ -473,7 +474,7 @@ pms_bill_balances(struct pms_store *s, int64_t patient, pms_balance_fn *fn,
 		if (count != NULL)
 			(*count)++;
 		if (fn(arg, &r) != 0) {
-			ps = pms_seterr(PMS_EIO, "write error");
+			ps = pms_read_stopped();
 			break;
 		}
 	}
@@ -503,7 +504,7 @@ pms_bill_balances(struct pms_store *s, int64_t patient, pms_balance_fn *fn,
 		if (count != NULL)
 			(*count)++;
 		if (fn(arg, &r) != 0)
-			ps = pms_seterr(PMS_EIO, "write error");
+			ps = pms_read_stopped();
 	}
 	es = pms_audit_batch_end(b, "bill.balance", "balance");
 	b = NULL;
@@ -576,7 +577,7 @@ pms_bill_ledger(struct pms_store *s, int64_t patient, pms_entry_fn *fn,
 		if (count != NULL)
 			(*count)++;
 		if (fn(arg, &e) != 0) {
-			ps = pms_seterr(PMS_EIO, "write error");
+			ps = pms_read_stopped();
 			break;
 		}
 	}
@@ -733,7 +734,7 @@ pms_bill_aging(struct pms_store *s, enum pms_aging_by by, const char *as_of,
 		if (count != NULL)
 			(*count)++;
 		if (fn(arg, &r) != 0) {
-			ps = pms_seterr(PMS_EIO, "write error");
+			ps = pms_read_stopped();
 			break;
 		}
 	}
@@ -780,7 +781,7 @@ pms_bill_fees(struct pms_store *s, const char *schedule, pms_fee_fn *fn,
 		f.description = col_text(st, 2);
 		f.price_cents = sqlite3_column_int64(st, 3);
 		if (fn(arg, &f) != 0) {
-			ps = pms_seterr(PMS_EIO, "write error");
+			ps = pms_read_stopped();
 			break;
 		}
 	}

@@ -137,8 +137,8 @@ static const char *const shape_words[PMS_CODE_NKINDS] = {
 	"five digits, or four and F, T or U",
 	"a letter and four digits",
 	"two letters or digits",
-	"a letter, a digit, a letter or digit, then up to four more after "
-	    "an optional dot",
+	("a letter, a digit, a letter or digit, then up to four more "
+	    "after an optional dot"),
 	"one to three digits, or a letter and one or two digits",
 	"M, N or MA and digits",
 	"two digits"

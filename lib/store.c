@@ -97,6 +97,7 @@ pms_store_sqlerr(struct pms_store *s, int rc, const char *what)
 	const char *msg = s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) :
 	    sqlite3_errstr(rc);
 	const char *path = s != NULL && s->path != NULL ? s->path : "store";
+	int errno_was = pms_vfs_take_errno();
 
 	memset(&st, 0, sizeof(st));
 	if (s != NULL && s->have_handle)
@@ -122,6 +123,17 @@ pms_store_sqlerr(struct pms_store *s, int rc, const char *what)
 			    "-journal" : "");
 		if (rc == SQLITE_IOERR_NOMEM)
 			return pms_seterr(PMS_ENOMEM, "out of memory");
+		/* the system's reason, which SQLite's message leaves out */
+		if (errno_was == ENOSPC)
+			return pms_seterr(PMS_EIO, "%s: %s: disk full", path,
+			    what);
+		if (errno_was == EFBIG)
+			return pms_seterr(PMS_EIO, "%s: %s: file too large "
+			    "(a limit on the size of files: ulimit -f)", path,
+			    what);
+		if (errno_was != 0)
+			return pms_seterr(PMS_EIO, "%s: %s: %s: %s", path,
+			    what, msg, strerror(errno_was));
 		return pms_seterr(PMS_EIO, "%s: %s: %s", path, what, msg);
 	case SQLITE_FULL:
 		return pms_seterr(PMS_EIO, "%s: %s: disk full", path, what);

@@ -27,6 +27,7 @@
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -257,16 +258,46 @@ frame_start(sqlite3_int64 off)
 	return off >= WAL_HDR && (off - WAL_HDR) % FRAME == 0;
 }
 
+/*
+ * The errno of the last read or write that failed in this thread, for
+ * xGetLastError and pms_vfs_take_errno(): SQLite reports a write that
+ * failed at commit as SQLITE_IOERR_WRITE and no system error, so the
+ * store asks here why (a file too large under ulimit -f, EFBIG, must
+ * not become a mere "disk I/O error").
+ */
+static _Thread_local int io_errno;
+
+/* rc, noting errno when it is a failure (errno cleared before the call). */
+static int
+keep_errno(int rc)
+{
+	if (rc != SQLITE_OK && rc != SQLITE_READONLY && errno != 0)
+		io_errno = errno;
+	return rc;
+}
+
 static int
 lower_read(struct cfile *p, void *buf, int n, sqlite3_int64 off)
 {
-	return p->real->pMethods->xRead(p->real, buf, n, off);
+	int rc;
+
+	errno = 0;
+	if ((rc = p->real->pMethods->xRead(p->real, buf, n, off)) !=
+	    SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ && errno != 0)
+		io_errno = errno;
+	return rc;
 }
 
 static int
 lower_write(struct cfile *p, const void *buf, int n, sqlite3_int64 off)
 {
-	return p->real->pMethods->xWrite(p->real, buf, n, off);
+	int rc;
+
+	errno = 0;
+	if ((rc = p->real->pMethods->xWrite(p->real, buf, n, off)) !=
+	    SQLITE_OK && errno != 0)
+		io_errno = errno;
+	return rc;
 }
 
 /* The WAL file header's salts, read from the file itself. */
@@ -785,7 +816,8 @@ c_truncate(sqlite3_file *f, sqlite3_int64 size)
 		p->jpg_off = -1;
 	if (p->kind == 'W')
 		p->fh_off = -1;
-	return p->real->pMethods->xTruncate(p->real, size);
+	errno = 0;
+	return keep_errno(p->real->pMethods->xTruncate(p->real, size));
 }
 
 static int
@@ -793,7 +825,8 @@ c_sync(sqlite3_file *f, int flags)
 {
 	struct cfile *p = (struct cfile *)f;
 
-	return p->real->pMethods->xSync(p->real, flags);
+	errno = 0;
+	return keep_errno(p->real->pMethods->xSync(p->real, flags));
 }
 
 static int
@@ -922,7 +955,9 @@ c_shmmap(sqlite3_file *f, int pg, int sz, int ext, void volatile **pp)
 {
 	struct cfile *p = (struct cfile *)f;
 
-	return p->real->pMethods->xShmMap(p->real, pg, sz, ext, pp);
+	errno = 0;
+	return keep_errno(p->real->pMethods->xShmMap(p->real, pg, sz, ext,
+	    pp));
 }
 
 static int
@@ -1098,7 +1133,18 @@ static int
 v_lasterr(sqlite3_vfs *vfs, int n, char *buf)
 {
 	(void)vfs;
+	if (io_errno != 0)
+		return io_errno;
 	return lower->xGetLastError(lower, n, buf);
+}
+
+int
+pms_vfs_take_errno(void)
+{
+	int e = io_errno;
+
+	io_errno = 0;
+	return e;
 }
 
 static int

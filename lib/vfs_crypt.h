@@ -51,4 +51,8 @@ int	pms_vfs_key_add(const unsigned char dek[32],
 void	pms_vfs_key_remove(unsigned handle);
 int	pms_vfs_key_stats(unsigned handle, struct pms_vfs_stats *);
 
+/* The errno of the last read or write of the store's files that failed
+ * in this thread (0: none since the last call), cleared. */
+int	pms_vfs_take_errno(void);
+
 #endif /* PMS_VFS_CRYPT_H */

@@ -662,7 +662,7 @@ run_examples() {
 	readme="$TOP/README.md"
 	grep -qF 'make demo' "$readme"
 	grep -qF 'make check' "$readme"
-	for t in demo check check-asan install bench; do
+	for t in demo check check-asan install bench fuzz valgrind soak; do
 		if grep -qF "make $t" "$readme"; then
 			grep -qE "^$t:" "$TOP/Makefile" ||
 			    fail "README names make $t; no such target"
