@@ -369,7 +369,7 @@ as() {		# user cmd...
 	cp "$BATS_TEST_TMPDIR/b2.pmsbak" "$BATS_TEST_TMPDIR/bad.pmsbak"
 	printf '\xff' | dd of="$BATS_TEST_TMPDIR/bad.pmsbak" bs=1 seek=$(( $(stat -c %s "$BATS_TEST_TMPDIR/bad.pmsbak") - 3000 )) conv=notrunc 2>/dev/null
 	run -77 --separate-stderr pms-admin restore "$BATS_TEST_TMPDIR/bad.pmsbak" --to "$BATS_TEST_TMPDIR/r"
-	assert_stderr 'damaged or incomplete'
+	assert_stderr 'the backup is damaged'
 	assert_not_exist "$BATS_TEST_TMPDIR/r"
 }
 

@@ -95,8 +95,8 @@ practice() {
 	pms-schedule noshow 2 >/dev/null
 	pms-schedule complete 3 >/dev/null
 	pms-schedule noshow 4 >/dev/null
-	pms-schedule cancel 5 --by patient >/dev/null 2>&1
-	pms-schedule cancel 6 --by practice >/dev/null
+	when "$T 08:00" pms-schedule cancel 5 --by patient >/dev/null
+	when "$T 08:00" pms-schedule cancel 6 --by practice >/dev/null
 	pms-schedule list --from "$M" --to "$T" --status completed -o json |
 	    pms-bill charge -o csv >/dev/null 2>&1
 	pms-bill charge --patient 2 --on "$M" --provider lee --location main \

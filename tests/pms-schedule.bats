@@ -1203,15 +1203,15 @@ ics_check() {
 
 @test "list: a table with names has patient_name under its own header; a terminal gets the short table" {
 	book --patient 1 --provider lee --at "${DAY}T09:00" --type followup
-	run -0 pms-schedule list --with-names -o table
+	COLUMNS=400 run -0 pms-schedule list --with-names -o table
 	[[ ${lines[0]} == *' reason  patient_name' ]]
 	[[ ${lines[2]} == *'Zztest, Zebediah' ]]
 	[[ ${lines[2]} != *"$DAY  "* ]]
 	# on a terminal, without -o: the same 12 columns people read
-	run -0 script -qec "pms-schedule list" /dev/null
+	run -0 script -qec "stty cols 300; pms-schedule list" /dev/null
 	[[ ${lines[0]} == appointment_id*' reason'$'\r' ]]
 	[[ $output != *date_of_service* && $output != *created_at* ]]
-	run -0 script -qec "pms-schedule show 1" /dev/null
+	run -0 script -qec "stty cols 300; pms-schedule show 1" /dev/null
 	[[ $output != *date_of_service* ]]
 	# into a pipe: every column, as JSON
 	run -0 pms-schedule list
