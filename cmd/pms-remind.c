@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,43 @@ read_picks(struct pms_ctx *ctx, struct pms_remind_pick **picks, size_t *n,
 	return 0;
 }
 
+/* The signal that told send to stop (SIGTERM, SIGINT, SIGHUP), or 0. */
+static volatile sig_atomic_t stop_sig;
+
+static void
+on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+/*
+ * While send runs, SIGTERM (systemd, cron's shutdown), SIGINT (^C) and
+ * SIGHUP ask it to stop: it hands out no more reminders, kills the
+ * running sender, records it, and then dies of the signal.
+ */
+static void
+catch_stop(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: a wait ends at once */
+	for (i = 0; i < PMS_NELEM(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static _Noreturn void
+die_of(int sig)
+{
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
 static int
 cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 {
@@ -403,15 +441,24 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 		free(picks);
 		return rc;
 	}
+	so.stop = &stop_sig;
+	catch_stop();
 	st = pms_remind_send(s, &so, warn, ctx, write_outcome, w, &n);
 	pms_store_close(s);
 	free(picks);
-	if (st != PMS_OK) {
+	if (st != PMS_OK && st != PMS_ECONFIG) {
 		pms_writer_abort(w);
 		return pms_fail_status(ctx, st);
 	}
 	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
 		return rc;
+	if (stop_sig != 0) {
+		fprintf(stderr, "%s: send: stopped by signal %d: %zu sent, "
+		    "%zu failed, %zu skipped, %zu stale, %zu unknown; %zu left "
+		    "for the next run\n", ctx->prog, (int)stop_sig, n.sent,
+		    n.failed, n.skipped, n.stale, n.unknown, n.left);
+		die_of(stop_sig);
+	}
 	if (so.dry_run)
 		fprintf(stderr, "%s: send: --dry-run: %zu due, %zu to skip, "
 		    "%zu stale; nothing was claimed or sent\n", ctx->prog,
@@ -420,6 +467,8 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "%s: send: %zu sent, %zu failed, %zu skipped, "
 		    "%zu stale, %zu unknown\n", ctx->prog, n.sent, n.failed,
 		    n.skipped, n.stale, n.unknown);
+	if (st == PMS_ECONFIG)
+		return pms_fail_status(ctx, st);
 	return EX_OK;
 }
 

@@ -1389,6 +1389,8 @@ struct send_ctx {
 	struct pms_remind_counts *counts;
 	struct todo	*todo;
 	size_t		 ntodo, cap;
+	char		 lease[PMS_CFG_CODE + RM_LEASE_BUFSZ];	/* claimed_by */
+	int		 bad_config;	/* a template did not render */
 };
 
 static enum pms_status
@@ -1459,9 +1461,32 @@ tell(struct send_ctx *x, const char *id, int64_t appt, const char *rule,
 	return x->fn != NULL ? x->fn(x->arg, &o) : 0;
 }
 
+/* Has the run that holds a claim (its lease, its deadline) died? */
+static int
+abandoned(const char *lease, int64_t deadline, int64_t now)
+{
+	enum rm_lease ls = rm_lease_state(lease);
+
+	return ls == RM_LEASE_DEAD || (ls == RM_LEASE_UNSURE && deadline <
+	    now);
+}
+
+/* The same in SQL, for the log: pms_rm_abandoned(by, deadline, now). */
+static void
+sql_abandoned(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	sqlite3_result_int(cx, abandoned((const char *)sqlite3_value_text(
+	    v[0]), sqlite3_value_int64(v[1]), sqlite3_value_int64(v[2])));
+}
+
 /*
- * Claims whose sender never ended become unknown, told as such (they
- * were sent, perhaps: never again by themselves).
+ * Claims whose run died become unknown, told as such (they were sent,
+ * perhaps: never again by themselves).  A claim's run died when its
+ * lease says its process is gone (or the machine started again since),
+ * or, when the lease cannot tell, once the claim's deadline passed; the
+ * claims of a run that is still alive stay its own, however long it
+ * takes.
  */
 static enum pms_status
 mark_unknown(struct send_ctx *x, int64_t now)
@@ -1471,23 +1496,28 @@ mark_unknown(struct send_ctx *x, int64_t now)
 	enum pms_status ps = PMS_OK;
 	char at[PMS_STAMP_BUFSZ], id[PMS_REMIND_ID_BUFSZ], rule[PMS_CFG_CODE],
 	    chan[PMS_REMIND_WORD];
+	const unsigned char *by;
 	int64_t *pids = NULL;
 	size_t npids = 0, cap = 0;
 	int rc;
 
 	pms_instant_fmt(now, at);
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, reminder_id, "
-	    "appointment_id, rule, channel, patient_id, attempts FROM "
-	    "reminders WHERE status = 'sending' AND deadline_utc < ?1 ORDER "
-	    "BY patient_id", -1, &st, NULL)) != SQLITE_OK ||
+	    "appointment_id, rule, channel, patient_id, attempts, "
+	    "deadline_utc, claimed_by FROM reminders WHERE status = "
+	    "'sending' ORDER BY patient_id", -1, &st, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(s->db, "UPDATE reminders SET status = "
-	    "'unknown', reason = ?2, updated_at = ?3 WHERE id = ?1", -1, &up,
-	    NULL)) != SQLITE_OK) {
+	    "'unknown', reason = ?2, deadline_utc = NULL, updated_at = ?3 "
+	    "WHERE id = ?1 AND status = 'sending'", -1, &up, NULL)) !=
+	    SQLITE_OK) {
 		ps = pms_store_sqlerr(s, rc, "reading the reminders");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		by = sqlite3_column_text(st, 8);
+		if (!abandoned((const char *)by, sqlite3_column_int64(st, 7),
+		    now))
+			continue;
 		sqlite3_reset(up);
 		sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
 		sqlite3_bind_text(up, 2, R_UNKNOWN, -1, SQLITE_STATIC);
@@ -1570,8 +1600,7 @@ claim_write(struct send_ctx *x, const struct rm_appt *a,
 	if (!skip) {
 		sqlite3_bind_int64(st, 11, deadline);
 		sqlite3_bind_text(st, 12, at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 13, pms_store_user(s), -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 13, x->lease, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_text(st, 14, at, -1, SQLITE_STATIC);
 	if (c->claim != 0) {
@@ -1612,15 +1641,20 @@ struct pending {
 /*
  * Record what came of a claimed reminder's sender, inside the caller's
  * transaction: sent, or failed (tried again after the backoff, which
- * doubles at each attempt, up to a day, or no more).
+ * doubles at each attempt, up to a day, or no more).  The claim is this
+ * run's by its attempt: it is still sending, or another run took it for
+ * unknown (this run was slow, not dead), and what this run knows wins.
+ * When the gateway's word came first (mark: delivered, failed), that
+ * stays, and a sent keeps its sent_at.  claimed_by is the user again,
+ * the lease no longer needed.
  */
 static enum pms_status
 outcome_write(struct send_ctx *x, struct pending *p)
 {
 	struct pms_store *s = x->r->s;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	char at[PMS_STAMP_BUFSZ], why[60];
-	int64_t now = (int64_t)time(NULL), wait, next = 0;
+	int64_t now = clock_now(x->so->o.now), wait, next = 0;
 	int rc, k;
 
 	pms_instant_fmt(now, at);
@@ -1636,8 +1670,9 @@ outcome_write(struct send_ctx *x, struct pending *p)
 		    why);
 	if ((rc = cached(x->r, &x->r->q_outcome, "UPDATE reminders SET "
 	    "status = ?2, reason = ?3, next_utc = ?4, sent_at = ?5, "
-	    "deadline_utc = NULL, updated_at = ?6 WHERE reminder_id = ?1 AND "
-	    "status = 'sending'")) != SQLITE_OK)
+	    "deadline_utc = NULL, claimed_by = ?8, updated_at = ?6 WHERE "
+	    "reminder_id = ?1 AND attempts = ?7 AND (status = 'sending' OR "
+	    "(status = 'unknown' AND reason = ?9))")) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "recording a reminder");
 	st = x->r->q_outcome;
 	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
@@ -1649,8 +1684,37 @@ outcome_write(struct send_ctx *x, struct pending *p)
 	if (p->ok)
 		sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, p->attempt);
+	sqlite3_bind_text(st, 8, pms_store_user(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, R_UNKNOWN, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	if (sqlite3_changes(s->db) == 1)
+		return PMS_OK;
+	/* the gateway's word came first: it stays; the sent_at is ours */
+	if ((rc = sqlite3_prepare_v2(s->db, "UPDATE reminders SET sent_at = "
+	    "coalesce(sent_at, ?2), deadline_utc = NULL, claimed_by = ?4 "
+	    "WHERE reminder_id = ?1 AND attempts = ?3 AND (status = "
+	    "'delivered' OR status = 'failed') RETURNING status", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+	if (p->ok)
+		sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, p->attempt);
+	sqlite3_bind_text(st, 4, pms_store_user(s), -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(st, 0),
+		    "failed") == 0) {
+			p->status = "failed";
+			snprintf(p->reason, sizeof(p->reason), "the gateway "
+			    "said it failed");
+		}
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "recording a reminder");
 	return PMS_OK;
@@ -1683,7 +1747,12 @@ run_sender(struct send_ctx *x, const struct pms_reminder *m, int *ok,
 		st = PMS_OK;
 		goto out;
 	}
-	if (run.timed_out)
+	if (run.stopped && !(run.exited && run.code == 0))
+		snprintf(why, size, "pms-remind was told to stop; the sender "
+		    "was killed");
+	else if (run.stopped)
+		*ok = 1;	/* it ended well when told to */
+	else if (run.timed_out)
 		snprintf(why, size, "timed out after %lld s; killed",
 		    (long long)(x->sender.timeout_ms / 1000));
 	else if (run.exited && run.code == 0)
@@ -1834,84 +1903,79 @@ tell_pending(struct send_ctx *x, struct pending *p)
 }
 
 /*
- * The reminders a run has found, in rounds of up to SEND_BATCH: one
- * transaction records what came of the previous round's senders and
- * looks at and claims the next round's reminders; then, with no
- * transaction open, their senders run.  One commit (one sync of the
- * disk) a round, not two a reminder; a run that dies leaves at most
- * one round claimed and unrecorded, unknown.
+ * The reminders a run has found, one at a time: a short transaction
+ * looks at it again and claims it (or skips it, or finds it stale),
+ * right before its sender runs with no transaction open; another
+ * records what came of it as soon as the sender ends.  A run that dies
+ * leaves at most the one reminder whose sender was running claimed and
+ * unrecorded (unknown); one told to stop (so->stop) hands out no more,
+ * has its running sender killed, and records it.
  */
-#define SEND_BATCH	8
-
 static enum pms_status
-send_rounds(struct send_ctx *x)
+send_each(struct send_ctx *x)
 {
 	struct pms_store *s = x->r->s;
-	struct pending *prev, *cur, *tmp;
+	struct pending *p;
 	enum pms_status st = PMS_OK;
 	int64_t now, per;
-	size_t next = 0, nprev = 0, ncur, i, nclaimed;
-	int stop = 0;
+	size_t next;
+	int tries;
 
-	prev = calloc(SEND_BATCH, sizeof(*prev));
-	cur = calloc(SEND_BATCH, sizeof(*cur));
-	if (prev == NULL || cur == NULL) {
-		free(prev);
-		free(cur);
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
-	}
 	per = (x->sender.timeout_ms + x->sender.grace_ms + 999) / 1000;
-	while (next < x->ntodo || nprev > 0) {
+	for (next = 0; next < x->ntodo; next++) {
+		if (x->so->stop != NULL && *x->so->stop) {
+			x->counts->left = x->ntodo - next;
+			break;
+		}
 		if ((st = begin(s)) != PMS_OK)
 			goto out;
-		for (i = 0; i < nprev; i++)
-			if (prev[i].claimed && (st = outcome_write(x,
-			    &prev[i])) != PMS_OK)
-				goto fail;
 		now = clock_now(x->so->o.now);
-		for (ncur = nclaimed = 0; ncur < SEND_BATCH && next < x->ntodo;
-		    ncur++, next++) {
-			if ((st = take_one(x, &x->todo[next], now, now +
-			    (int64_t)(nclaimed + 1) * per + CLAIM_SLACK,
-			    &cur[ncur])) != PMS_OK)
-				goto fail;
-			nclaimed += cur[ncur].claimed;
+		st = take_one(x, &x->todo[next], now, now + per + CLAIM_SLACK,
+		    p);
+		if (st == PMS_ECONFIG) {
+			/* this one's template: the others go all the same */
+			pms_store_rollback(s);
+			x->bad_config = 1;
+			x->counts->bad_config++;
+			if (x->warn != NULL)
+				x->warn(x->warg, pms_errmsg());
+			continue;
+		}
+		if (st != PMS_OK) {
+			pms_store_rollback(s);
+			goto out;
 		}
 		if (x->so->dry_run)
 			pms_store_rollback(s);
 		else if ((st = pms_store_commit(s)) != PMS_OK)
 			goto out;
-		/* the previous round, in order, now that it is all written */
-		for (i = 0; i < nprev && !stop; i++)
-			stop = tell_pending(x, &prev[i]);
-		if (stop) {
-			/* claimed ones stay so: unknown, never sent twice */
+		if (p->claimed) {
+			/* no transaction open: the sender runs */
+			if ((st = run_sender(x, &p->m, &p->ok, p->reason,
+			    sizeof(p->reason))) != PMS_OK)
+				goto out;
+			/* what came of it, at once; harder tried than a claim */
+			for (tries = 0; tries < 4; tries++)
+				if ((st = begin(s)) != PMS_EBUSY)
+					break;
+			if (st != PMS_OK || (st = outcome_write(x, p)) !=
+			    PMS_OK || (st = pms_store_commit(s)) != PMS_OK) {
+				/* left sending: unknown, never sent twice */
+				pms_store_rollback(s);
+				goto out;
+			}
+		}
+		if (tell_pending(x, p) != 0) {
 			st = pms_seterr(PMS_EIO, "output stopped");
 			goto out;
 		}
-		/* no transaction open: the senders run */
-		for (i = 0; i < ncur; i++)
-			if (cur[i].claimed && (st = run_sender(x, &cur[i].m,
-			    &cur[i].ok, cur[i].reason,
-			    sizeof(cur[i].reason))) != PMS_OK)
-				goto out;
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-		nprev = ncur;
-		memset(cur, 0, SEND_BATCH * sizeof(*cur));
+		memset(p, 0, sizeof(*p));
 	}
-	goto out;
-fail:
-	pms_store_rollback(s);
 out:
-	/* a round whose end was not written: its claims become unknown */
-	for (i = 0; i < SEND_BATCH; i++) {
-		pms_reminder_release(&prev[i].m);
-		pms_reminder_release(&cur[i].m);
-	}
-	free(prev);
-	free(cur);
+	pms_reminder_release(&p->m);
+	free(p);
 	return st;
 }
 
@@ -1940,6 +2004,7 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 	struct send_ctx x;
 	struct rm r;
 	enum pms_status st;
+	char lease[RM_LEASE_BUFSZ];
 	int64_t now = clock_now(so->o.now);
 	size_t i, k;
 
@@ -1988,7 +2053,14 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 		    "keyring: the sender runs as the same user and could "
 		    "reach it (see pms(7)); run send with a key file (cron), "
 		    "or pms-admin lock first");
-	st = send_rounds(&x);
+	rm_lease_make(lease, sizeof(lease));
+	snprintf(x.lease, sizeof(x.lease), "%s%s%s", pms_store_user(s),
+	    lease[0] != '\0' ? " " : "", lease);
+	x.sender.stop = so->stop;
+	if ((st = send_each(&x)) == PMS_OK && x.bad_config)
+		st = pms_seterr(PMS_ECONFIG, "%zu reminder%s not sent: %s",
+		    counts->bad_config, counts->bad_config == 1 ? "" : "s",
+		    "a template of theirs is not valid (see the warnings)");
 	goto out;
 fail:
 	pms_store_rollback(s);
@@ -2123,7 +2195,7 @@ enum pms_status
 pms_remind_optout(struct pms_store *s, const struct pms_remind_optout_req *q,
     int optin, int *changed)
 {
-	char phone[PMS_PT_PHONE];
+	char phone[PMS_PT_PHONE], why[256];
 	enum pms_status st;
 	int64_t pid = 0, *pids = NULL;
 	size_t npids = 0;
@@ -2147,8 +2219,9 @@ pms_remind_optout(struct pms_store *s, const struct pms_remind_optout_req *q,
 		return st;
 	if (q->phone != NULL) {
 		if ((st = phone_norm(s, q->phone, phone)) != PMS_OK) {
-			st = pms_seterr(PMS_EDATA, "--phone: %s",
-			    pms_errmsg());
+			/* a copy: the message is formatted into errmsg's */
+			snprintf(why, sizeof(why), "%s", pms_errmsg());
+			st = pms_seterr(PMS_EDATA, "--phone: %s", why);
 			goto fail;
 		}
 		if ((st = patients_at(s, phone, CH_SMS, &pids, &npids)) !=
@@ -2765,11 +2838,17 @@ pms_remind_log(struct pms_store *s, const struct pms_remind_log_query *q,
 	    (ps = pms_patient_id(s, q->patient_id, q->mrn, &pid, NULL)) !=
 	    PMS_OK)
 		goto fail;
+	if ((rc = sqlite3_create_function(s->db, "pms_rm_abandoned", 3,
+	    SQLITE_UTF8, NULL, sql_abandoned, NULL, NULL)) != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading the reminders");
+		goto fail;
+	}
 	rc = sqlite3_prepare_v2(s->db, "SELECT r.reminder_id, "
 	    "r.appointment_id, r.patient_id, coalesce(p.mrn, ''), r.rule, "
-	    "r.channel, CASE WHEN r.status = 'sending' AND r.deadline_utc < ?7 "
-	    "THEN 'unknown' ELSE r.status END AS st, CASE WHEN r.status = "
-	    "'sending' AND r.deadline_utc < ?7 THEN ?8 ELSE "
+	    "r.channel, CASE WHEN r.status = 'sending' AND pms_rm_abandoned("
+	    "r.claimed_by, r.deadline_utc, ?7) THEN 'unknown' ELSE r.status "
+	    "END AS st, CASE WHEN r.status = 'sending' AND pms_rm_abandoned("
+	    "r.claimed_by, r.deadline_utc, ?7) THEN ?8 ELSE "
 	    "coalesce(r.reason, '') END, r.attempts, r.start_utc, a.zone, "
 	    "r.due_utc, coalesce(r.claimed_at, ''), coalesce(r.sent_at, ''), "
 	    "coalesce(r.delivered_at, ''), r.next_utc, r.updated_at "

@@ -1114,3 +1114,198 @@ EOF
 	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/bash-completion/completions/pms-remind"
 	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/bin/pms-remind"
 }
+
+# ---- each reminder on its own: looked at again, claimed, recorded ------
+
+@test "send: each reminder looked at again right before its sender: cancelled, moved, opted out since the run began" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0001 --provider lee --at "${DAY}T12:00" --type followup)
+	d=$(book --mrn MRN0002 --provider lee --at "${DAY}T13:00" --type followup)
+	# the first sender, while the run goes on: b cancelled, c moved, the
+	# patient of b and d says STOP (as the desk would, meanwhile)
+	cat >meanwhile <<EOF
+#!/bin/sh
+export PMS_STORE=$PMS_STORE PMS_USER=admin PMS_PASSPHRASE_FILE=$PMS_PASSPHRASE_FILE
+cat >$BATS_TEST_TMPDIR/msg-\$PMS_REMINDER_ID
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/sent
+[ -e $BATS_TEST_TMPDIR/done ] && exit 0
+touch $BATS_TEST_TMPDIR/done
+$(command -v pms-schedule) cancel $b --by patient >/dev/null 2>&1 || exit 9
+$(command -v pms-schedule) move $c --at ${DAY}T16:00 >/dev/null 2>&1 || exit 9
+$(command -v pms-remind) optout --mrn MRN0002 --channel sms 2>/dev/null || exit 9
+EOF
+	chmod +x meanwhile
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" \
+	    pms-remind send --exec ./meanwhile -o csv </dev/null
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	assert_output --partial "$ida,$a,two-days,sms,sent,,1"
+	assert_output --partial ",$b,two-days,sms,stale,the appointment is no longer booked,"
+	assert_output --partial ",$c,two-days,sms,stale,the appointment moved,"
+	assert_output --partial ",$d,two-days,sms,skipped,opted out,"
+	assert_stderr 'pms-remind: send: 1 sent, 0 failed, 1 skipped, 2 stale, 0 unknown'
+	# one message went, the first; nothing for b, c's old time or d
+	run -0 cat sent
+	assert_output "$ida"
+	run -0 pms-sql "SELECT appointment_id, status, coalesce(reason, '') FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|
+$d|skipped|opted out"
+}
+
+# As when, but through libfaketime itself, so that the process is
+# pms-remind's own (a signal reaches it, $! is its shell's).
+when_pre() {
+	local z=$1 t=$2 off
+	shift 2
+	off=$(($(date -d "TZ=\"$z\" $t" +%s) - $(date +%s)))
+	LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 \
+	    FAKETIME="$(printf '%+d' "$off")" "$@"
+}
+
+# Wait (up to 20 s) for a file to appear.
+wait_for() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "send: a run killed part-way loses only the reminder in flight; the rest go next run" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0001 --provider lee --at "${DAY}T12:00" --type followup)
+	d=$(book --mrn MRN0002 --provider lee --at "${DAY}T13:00" --type followup)
+	# the second sender kills pms-remind (as the OOM killer would)
+	cat >killer <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/calls
+[ "\$(wc -l <$BATS_TEST_TMPDIR/calls)" -eq 2 ] && kill -KILL \$PPID
+exit 0
+EOF
+	chmod +x killer
+	run ! when_pre $NY "$(day -2) 15:00" pms-remind send --exec ./killer </dev/null
+	[ "$(wc -l <calls)" -eq 2 ]
+	# the first is recorded as it ended, the second is the one in
+	# flight, the others were never claimed
+	run -0 pms-sql "SELECT appointment_id, status, sent_at IS NOT NULL FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|1
+$b|sending|0"
+	# the next run, a minute later: the dead run's claim is unknown at
+	# once (its process is gone), the two never handed out are sent
+	idb=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $b")
+	run -0 --separate-stderr when $NY "$(day -2) 15:01" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial "$idb,$b,two-days,sms,unknown,claimed; the sender's end was never recorded,1"
+	assert_output --partial ",$c,two-days,sms,sent,,1"
+	assert_output --partial ",$d,two-days,sms,sent,,1"
+	assert_stderr 'pms-remind: send: 2 sent, 0 failed, 0 skipped, 0 stale, 1 unknown'
+	run -0 pms-sql "SELECT appointment_id, status FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent
+$b|unknown
+$c|sent
+$d|sent"
+	[ "$(wc -l <"$SENT")" -eq 2 ]
+}
+
+@test "send: SIGTERM stops handing out, kills the running sender, records it, and dies of the signal" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0001 --provider lee --at "${DAY}T12:00" --type followup)
+	cat >hang <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/calls
+[ "\$(wc -l <$BATS_TEST_TMPDIR/calls)" -eq 1 ] && exit 0
+echo \$PPID >$BATS_TEST_TMPDIR/ppid.tmp
+echo \$\$ >$BATS_TEST_TMPDIR/spid
+mv $BATS_TEST_TMPDIR/ppid.tmp $BATS_TEST_TMPDIR/ppid
+exec sleep 300
+EOF
+	chmod +x hang
+	when_pre $NY "$(day -2) 15:00" pms-remind send --exec ./hang -o csv \
+	    </dev/null >out 2>err &
+	p=$!
+	wait_for ppid
+	kill -TERM "$(cat ppid)"
+	rc=0
+	wait $p || rc=$?
+	[ "$rc" -eq 143 ]
+	# the sender is gone, the one it held recorded failed (tried again
+	# later), the third never handed out
+	! kill -0 "$(cat spid)" 2>/dev/null
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	idb=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $b")
+	run -0 cat out
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$ida,$a,two-days,sms,sent,,1
+$idb,$b,two-days,sms,failed,pms-remind was told to stop; the sender was killed,1"
+	run -0 grep '^pms-remind: send' err
+	assert_output 'pms-remind: send: stopped by signal 15: 1 sent, 1 failed, 0 skipped, 0 stale, 0 unknown; 1 left for the next run'
+	run -0 pms-sql "SELECT appointment_id, status, attempts, next_utc IS NOT NULL FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|1|0
+$b|failed|1|1"
+	# the next run after the backoff: b again, and c
+	run -0 --separate-stderr when $NY "$(day -2) 15:20" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial "$idb,$b,two-days,sms,sent,,2"
+	assert_output --partial ",$c,two-days,sms,sent,,1"
+	assert_stderr 'pms-remind: send: 2 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+}
+
+@test "send: an overlapping run leaves a live run's claim alone, however long its sender takes" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	# run A's first sender waits until the test lets it go
+	cat >slow <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/calls
+touch $BATS_TEST_TMPDIR/started
+i=0
+while [ ! -e $BATS_TEST_TMPDIR/release ] && [ \$i -lt 300 ]; do
+	sleep 0.1; i=\$((i + 1))
+done
+exit 0
+EOF
+	chmod +x slow
+	when_pre $NY "$(day -2) 15:00" pms-remind send --exec ./slow -o csv \
+	    </dev/null >outA 2>errA &
+	p=$!
+	wait_for started
+	# run B, ten minutes later by the clock, long past A's deadline: A
+	# is alive, so its claim is not unknown; B sends what A has not
+	# reached
+	run -0 --separate-stderr when $NY "$(day -2) 15:10" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_stderr 'pms-remind: send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	assert_output --partial ",$b,two-days,sms,sent,,1"
+	run -0 pms-sql "SELECT status FROM reminders WHERE appointment_id = $a"
+	assert_output sending
+	touch release
+	wait $p
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	run -0 cat outA
+	assert_output --partial "$ida,$a,two-days,sms,sent,,1"
+	assert_output --partial ",$b,two-days,sms,stale,claimed already,"
+	[ "$(wc -l <calls)" -eq 1 ]
+	run -0 pms-sql "SELECT appointment_id, status, sent_at IS NOT NULL, claimed_by FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|1|admin
+$b|sent|1|admin"
+}
+
+@test "send: a delivery receipt that comes before the run records the send keeps both times" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	cat >fast <<EOF
+#!/bin/sh
+export PMS_STORE=$PMS_STORE PMS_USER=admin PMS_PASSPHRASE_FILE=$PMS_PASSPHRASE_FILE
+printf 'reminder_id,outcome\n%s,delivered\n' "\$PMS_REMINDER_ID" |
+    $(command -v pms-remind) mark >/dev/null 2>&1 || exit 9
+EOF
+	chmod +x fast
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec ./fast -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,sent,,1"
+	assert_stderr 'pms-remind: send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	run -0 pms-sql "SELECT status, sent_at IS NOT NULL, delivered_at IS NOT NULL, deadline_utc IS NULL, claimed_by FROM reminders"
+	assert_output 'delivered|1|1|1|admin'
+}
