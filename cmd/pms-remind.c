@@ -213,7 +213,7 @@ cmd_due(struct pms_ctx *ctx, int argc, char **argv)
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
-	size_t i;
+	size_t i, bad;
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "at,within,channel")) !=
@@ -252,8 +252,15 @@ cmd_due(struct pms_ctx *ctx, int argc, char **argv)
 		if (pms_writer_row(w, c) != PMS_OK)
 			break;
 	}
+	bad = l.bad;
 	pms_reminder_list_release(&l);
-	return pms_cli_writer_close(ctx, w);
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
+		return rc;
+	if (bad > 0)
+		return pms_fail(ctx, EX_CONFIG, "due: %zu reminder%s left out: "
+		    "a template of theirs is not valid (see the warnings)",
+		    bad, bad == 1 ? "" : "s");
+	return EX_OK;
 }
 
 /* ---- send ---- */

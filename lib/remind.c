@@ -55,6 +55,7 @@ struct rm_rule {
 	int		 all_types;
 	size_t		 ntypes;
 	char		(*types)[PMS_CFG_CODE];
+	char		 bad[160];	/* why it cannot send; "" if it can */
 };
 
 /* A closure of a whole location (or all), from schedule's exceptions. */
@@ -330,18 +331,26 @@ rm_load(struct rm *r, struct pms_store *s)
 	}
 	if ((st = rm_tpls_load(&r->tpls, tpls)) != PMS_OK)
 		goto fail;
+	/*
+	 * A rule without its template, or a template that does not render,
+	 * stops its own reminders (each warned of, and the run's status
+	 * 78), never the others'.  config load refuses both; a store whose
+	 * configuration was loaded before it did may still hold them.
+	 */
 	for (i = 0; i < r->nrules; i++)
 		if (rm_tpl_find(&r->tpls, r->rules[i].tpl,
-		    channels[r->rules[i].channel], "en") == NULL) {
-			st = pms_seterr(PMS_ECONFIG, "reminders.rules: rule "
-			    "%s: no %s template \"%s\", shipped or in the "
-			    "configuration", r->rules[i].name,
-			    channels[r->rules[i].channel], r->rules[i].tpl);
+		    channels[r->rules[i].channel], "en") == NULL)
+			snprintf(r->rules[i].bad, sizeof(r->rules[i].bad),
+			    "reminders.rules: rule %s: no %s template \"%s\", "
+			    "shipped or in the configuration",
+			    r->rules[i].name, channels[r->rules[i].channel],
+			    r->rules[i].tpl);
+	for (i = 0; i < r->tpls.n; i++)
+		if (rm_tpl_check(&r->tpls.v[i]) != PMS_OK &&
+		    (r->tpls.v[i].bad = strdup(pms_errmsg())) == NULL) {
+			st = pms_seterr(PMS_ENOMEM, "out of memory");
 			goto fail;
 		}
-	for (i = 0; i < r->tpls.n; i++)
-		if ((st = rm_tpl_check(&r->tpls.v[i])) != PMS_OK)
-			goto fail;
 	if ((st = closed_read(r)) != PMS_OK)
 		goto fail;
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, status, attempts, "
@@ -1037,9 +1046,13 @@ render(struct rm *r, const struct rm_appt *a, const struct rm_cand *c,
 	memset(m, 0, sizeof(*m));
 	t = rm_tpl_find(&r->tpls, c->rule->tpl, channels[c->rule->channel],
 	    a->language);
-	if (t == NULL)
-		return pms_seterr(PMS_ECONFIG, "no %s template \"%s\"",
-		    channels[c->rule->channel], c->rule->tpl);
+	if (c->rule->bad[0] != '\0' || t == NULL)
+		return pms_seterr(PMS_ECONFIG, "reminder %s: cannot be "
+		    "rendered: %s", c->id, c->rule->bad[0] != '\0' ?
+		    c->rule->bad : "no template");
+	if (t->bad != NULL)
+		return pms_seterr(PMS_ECONFIG, "reminder %s: cannot be "
+		    "rendered: %s", c->id, t->bad);
 	if ((st = pms_local_parse(a->local_start, PMS_DATE_ISO, &l)) !=
 	    PMS_OK)
 		return pms_seterr(PMS_EINTERNAL, "appointment %lld: its local "
@@ -1231,7 +1244,15 @@ due_one(struct rm *r, const struct rm_appt *a, void *arg)
 	for (i = 0; i < n; i++) {
 		if (c[i].state != C_DUE)
 			continue;
-		if ((st = render(r, a, &c[i], &m, d->warn, d->warg)) != PMS_OK)
+		if ((st = render(r, a, &c[i], &m, d->warn, d->warg)) ==
+		    PMS_ECONFIG) {
+			/* this one's template: the others are listed */
+			d->out->bad++;
+			if (d->warn != NULL)
+				d->warn(d->warg, pms_errmsg());
+			continue;
+		}
+		if (st != PMS_OK)
 			return st;
 		if ((st = list_add(d->out, &m)) != PMS_OK) {
 			pms_reminder_release(&m);
@@ -1941,6 +1962,7 @@ send_each(struct send_ctx *x)
 			x->counts->bad_config++;
 			if (x->warn != NULL)
 				x->warn(x->warg, pms_errmsg());
+			st = PMS_OK;
 			continue;
 		}
 		if (st != PMS_OK) {

@@ -23,6 +23,7 @@ struct rm_tpl {
 	char		 channel[PMS_REMIND_WORD];
 	char		*subject;	/* NULL if none */
 	char		*body;
+	char		*bad;		/* why it does not render, or NULL */
 };
 
 struct rm_tpls {

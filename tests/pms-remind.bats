@@ -1039,26 +1039,61 @@ EOF
 	assert_output --partial ' {ok} ✓"}'
 }
 
-@test "templates: an unknown placeholder, a lone brace, a rule without its template: 78" {
-	sed -n '1,/^templates:/p' "$TOP/share/demo/practice.yaml" >bad.yaml
-	cat >>bad.yaml <<'EOF'
-  - name: reminder-sms
-    channel: sms
-    body: "Hi {patient_ssn}"
+@test "templates: config load refuses an unknown placeholder, a lone brace, a rule without its template (78), naming each" {
+	sed 's/Hola {preferred_name}, le/Hola {nombre}, le/' \
+	    "$TOP/share/demo/practice.yaml" >bad.yaml
+	before=$(pms-sql "SELECT doc FROM config")
+	run -78 --separate-stderr pms-admin config load bad.yaml
+	assert_stderr 'pms-admin: bad.yaml:190:11: templates[1].body: template reminder-sms (es): unknown placeholder {nombre} (see pms-remind(1))'
+	run -78 --separate-stderr pms-admin config load --dry-run bad.yaml
+	assert_stderr 'template reminder-sms (es): unknown placeholder {nombre}'
+	# a brace that begins no placeholder is lone, its text not quoted
+	sed 's/Hola {preferred_name}, le/Hola {, le/' \
+	    "$TOP/share/demo/practice.yaml" >bad.yaml
+	run -78 --separate-stderr pms-admin config load bad.yaml
+	assert_stderr 'pms-admin: bad.yaml:190:11: templates[1].body: template reminder-sms (es): a lone "{" (write "{{" for the brace itself)'
+	[[ $stderr != *'le recordamos'* ]]
+	sed 's/template: reminder-email/template: nosuch/' \
+	    "$TOP/share/demo/practice.yaml" >bad.yaml
+	run -78 --separate-stderr pms-admin config load bad.yaml
+	assert_stderr 'pms-admin: bad.yaml:178:17: reminders.rules[1].template: no email template of this name, shipped or in templates'
+	# nothing of them was loaded
+	[ "$(pms-sql "SELECT doc FROM config")" = "$before" ]
+}
+
+@test "templates: one that does not render (a store loaded before the check) stops its own reminders only: the others go, 78" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	# the Spanish SMS template broken in the store itself, as an older
+	# pms let config load keep it
+	pms-sql "UPDATE config SET doc = replace(doc, 'Hola {preferred_name}', 'Hola {nombre}')"
+	run -78 --separate-stderr pms-remind due --at "$(utc $NY "$(day -2) 15:00")" -o csv
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	[[ $output == *",$a,1,MRN0001,two-days,sms,'+16175550101,"* ]]
+	assert_stderr - <<EOF
+pms-remind: warning: reminder
+: cannot be rendered: template reminder-sms (es): unknown placeholder {nombre} (see pms-remind(1))
+pms-remind: due: 1 reminder left out: a template of theirs is not valid (see the warnings)
 EOF
-	pms-admin config load bad.yaml >/dev/null 2>&1
-	run -78 --separate-stderr pms-remind due
-	assert_stderr 'pms-remind: template reminder-sms (en): unknown placeholder {patient_ssn} (see pms-remind(1))'
-	sed -i 's/Hi {patient_ssn}/Hi {first_name/' bad.yaml
-	pms-admin config load bad.yaml >/dev/null 2>&1
-	run -78 --separate-stderr pms-remind due
-	assert_stderr 'template reminder-sms (en): a lone "{" (write "{{" for the brace itself)'
-	sed -i -e 's/Hi {first_name/Hi/' -e 's/template: reminder-email/template: nosuch/' bad.yaml
-	pms-admin config load bad.yaml >/dev/null 2>&1
-	run -78 --separate-stderr pms-remind send --exec true </dev/null
-	assert_stderr 'reminders.rules: rule day-before: no email template "nosuch", shipped or in the configuration'
-	run -0 pms-sql "SELECT count(*) FROM reminders"
-	assert_output 0
+	run -78 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$ida,$a,two-days,sms,sent,,1"
+	assert_stderr - <<EOF
+: cannot be rendered: template reminder-sms (es): unknown placeholder {nombre} (see pms-remind(1))
+pms-remind: send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown
+pms-remind: 1 reminder not sent: a template of theirs is not valid (see the warnings)
+EOF
+	run -0 cat "$SENT"
+	assert_output "$ida sms +16175550101 1"
+	# the one left out is not claimed: it goes once the template is right
+	run -0 pms-sql "SELECT appointment_id, status FROM reminders"
+	assert_output "$a|sent"
+	pms-admin config load "$TOP/share/demo/practice.yaml" >/dev/null 2>&1
+	run -0 --separate-stderr when $NY "$(day -2) 15:05" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial ",$b,two-days,sms,sent,,1"
 }
 
 @test "DST: the hour in the message on the days the clocks change, whatever TZ" {
@@ -1308,4 +1343,16 @@ EOF
 	assert_stderr 'pms-remind: send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
 	run -0 pms-sql "SELECT status, sent_at IS NOT NULL, delivered_at IS NOT NULL, deadline_utc IS NULL, claimed_by FROM reminders"
 	assert_output 'delivered|1|1|1|admin'
+}
+
+@test "optout and optin --phone: a number that does not read is named once, its message whole (65)" {
+	run -65 --separate-stderr pms-remind optout --phone abc
+	assert_stderr 'pms-remind: --phone: not a phone number (digits, spaces, dashes, dots, parentheses and a leading "+" only)'
+	[ "$(printf '%s\n' "$stderr" | grep -c -- '--phone: --phone')" -eq 0 ]
+	run -65 --separate-stderr pms-remind optout --phone '+1 937 555 0110 ext 5'
+	assert_stderr 'pms-remind: --phone: an extension (pms keeps none: the number alone, please)'
+	run -65 --separate-stderr pms-remind optin --phone ''
+	[[ $stderr == 'pms-remind: --phone: not a phone number'* ]]
+	run -0 pms-sql "SELECT count(*) FROM reminder_optouts"
+	assert_output 0
 }
