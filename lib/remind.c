@@ -2342,9 +2342,85 @@ patient_has(struct pms_store *s, int64_t pid, const char *addr, int ch,
 }
 
 /*
+ * Number addr's opt-out of channel ch, if it has one, made into one of
+ * each patient who has the number but pid, and ended: so that pid
+ * alone is opted in again.  Inside the caller's transaction.
+ */
+static enum pms_status
+optout_split(struct pms_store *s, int64_t pid, const char *addr, int ch)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int64_t *pids = NULL;
+	size_t npids = 0, i;
+	int have = 0, rc, changed;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM reminder_optouts "
+	    "WHERE address = ?1 AND channel = ?2 AND ended_at IS NULL", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading the opt-outs");
+	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, channels[ch], -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading the opt-outs");
+	if (!have)
+		return PMS_OK;
+	if ((ps = patients_at(s, addr, ch, &pids, &npids)) != PMS_OK)
+		return ps;
+	for (i = 0; i < npids; i++)
+		if (pids[i] != pid && (ps = optout_write(s, pids[i], NULL, ch,
+		    0, 0, "reply", &changed)) != PMS_OK)
+			goto out;
+	ps = optout_write(s, 0, addr, ch, 1, 0, "reply", &changed);
+out:
+	free(pids);
+	return ps;
+}
+
+/*
+ * The number a patient's SMS reminders go to (patient_check()): the
+ * mobile phone, else the phone.  A reply is matched to it, never to
+ * another number of the patient's (a household's landline that was
+ * never texted).
+ */
+#define RECIPIENT_SMS \
+	"CASE WHEN coalesce(p.mobile_phone, '') <> '' THEN p.mobile_phone " \
+	"ELSE p.phone END"
+
+/* Is addr the number (sms) or address the patient's reminders go to? */
+static enum pms_status
+texted_to(struct pms_store *s, int64_t pid, const char *addr, int ch,
+    int *yes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*yes = 0;
+	rc = sqlite3_prepare_v2(s->db, ch == CH_SMS ? "SELECT count(*) FROM "
+	    "patients p WHERE p.id = ?1 AND " RECIPIENT_SMS " = ?2" :
+	    "SELECT count(*) FROM patients p WHERE p.id = ?1 AND "
+	    "lower(p.email) = lower(?2)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading the patients");
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*yes = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PMS_OK : pms_store_sqlerr(s, rc,
+	    "reading the patients");
+}
+
+
+/*
  * The one booked, future appointment that was reminded on channel ch to
- * addr; PMS_EREFUSED when there is none, or more than one (a family's
- * number: the reply must name its reminder).
+ * addr (the number its reminders go to); PMS_EREFUSED when there is
+ * none, or more than one (a family's number: the reply must name its
+ * reminder).
  */
 static enum pms_status
 reminded_at(struct pms_store *s, const char *addr, int ch, int64_t now,
@@ -2354,14 +2430,14 @@ reminded_at(struct pms_store *s, const char *addr, int ch, int64_t now,
 	int rc, n = 0;
 
 	rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT r.appointment_id, "
-	    "r.patient_id FROM reminders r JOIN appointments a ON a.id = "
-	    "r.appointment_id JOIN patients p ON p.id = r.patient_id WHERE "
-	    "r.channel = ?2 AND (r.status = 'sent' OR r.status = 'delivered' "
-	    "OR r.status = 'unknown') AND a.status = 'booked' AND "
-	    "a.start_utc = r.start_utc AND a.start_utc > ?3 AND ((?2 = 'sms' "
-	    "AND (p.mobile_phone = ?1 OR p.phone = ?1)) OR (?2 = 'email' AND "
-	    "lower(p.email) = lower(?1))) ORDER BY a.start_utc LIMIT 3", -1,
-	    &st, NULL);
+	    "r.patient_id, a.start_utc FROM reminders r JOIN appointments a "
+	    "ON a.id = r.appointment_id JOIN patients p ON p.id = "
+	    "r.patient_id WHERE r.channel = ?2 AND (r.status = 'sent' OR "
+	    "r.status = 'delivered' OR r.status = 'unknown') AND a.status = "
+	    "'booked' AND a.start_utc = r.start_utc AND a.start_utc > ?3 AND "
+	    "((?2 = 'sms' AND " RECIPIENT_SMS " = ?1) OR (?2 = 'email' AND "
+	    "lower(p.email) = lower(?1))) ORDER BY a.start_utc", -1, &st,
+	    NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading the reminders");
 	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
@@ -2380,10 +2456,9 @@ reminded_at(struct pms_store *s, const char *addr, int ch, int64_t now,
 		return pms_seterr(PMS_EREFUSED, "no reminded appointment to "
 		    "come for that %s", ch == CH_SMS ? "number" : "address");
 	if (n > 1)
-		return pms_seterr(PMS_EREFUSED, "that %s was reminded of %s%d "
+		return pms_seterr(PMS_EREFUSED, "that %s was reminded of %d "
 		    "appointments: the reply needs its reminder_id",
-		    ch == CH_SMS ? "number" : "address", n > 2 ? "more than " :
-		    "", n > 2 ? 2 : n);
+		    ch == CH_SMS ? "number" : "address", n);
 	return PMS_OK;
 }
 
@@ -2448,13 +2523,24 @@ struct mark_ctx {
 	int64_t		 appt, pid;
 };
 
-/* The words of a reply: its keyword (upper case) and what follows. */
+/*
+ * The words of a reply: its keyword (upper case) and what follows, at
+ * most one word.  Punctuation at the end ("Stop.", "C!") is not part
+ * of them.
+ */
 static int
-reply_words(const char *in, char *kw, size_t ksize, char *rest,
+reply_words(const char *text, char *kw, size_t ksize, char *rest,
     size_t rsize)
 {
+	char buf[256], *in = buf;
 	size_t n, i;
 
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (n = strlen(buf); n > 0 && strchr(" \t\r\n.!?,;:", buf[n - 1]) !=
+	    NULL; n--)
+		buf[n - 1] = '\0';
 	in += strspn(in, " \t\r\n");
 	n = strcspn(in, " \t\r\n");
 	if (n == 0 || n >= ksize)
@@ -2559,38 +2645,54 @@ mark_reply(struct mark_ctx *m, const struct pms_record *rec,
 		m->appt = w.appointment_id;
 		m->pid = w.patient_id;
 		if (m->from[0] != '\0') {
-			if ((ps = patient_has(m->s, w.patient_id, m->from, ch,
+			if ((ps = texted_to(m->s, w.patient_id, m->from, ch,
 			    &yes)) != PMS_OK)
 				return ps;
 			if (!yes)
 				return pms_record_fail(rec, "from",
-				    PMS_EREFUSED, "not the %s of that "
-				    "reminder's patient", ch == CH_SMS ?
+				    PMS_EREFUSED, "not the %s that "
+				    "reminder went to", ch == CH_SMS ?
 				    "number" : "address");
 		}
 	}
-	stop = strcmp(kw, "STOP") == 0;
+	/*
+	 * The carriers' opt-out words (CTIA) are STOP as well, and so is
+	 * STOP followed by anything that is not the MRN of a patient with
+	 * this number ("STOP ALL", "STOP please"): the whole number.  Any
+	 * reasonable way of saying stop ends the consent.
+	 */
+	stop = strcmp(kw, "STOP") == 0 || (mrn[0] == '\0' && (strcmp(kw,
+	    "STOPALL") == 0 || strcmp(kw, "UNSUBSCRIBE") == 0 ||
+	    strcmp(kw, "CANCEL") == 0 || strcmp(kw, "END") == 0 ||
+	    strcmp(kw, "QUIT") == 0));
+	if (strcmp(kw, "UNSTOP") == 0)
+		snprintf(kw, sizeof(kw), "START");
 	if (stop || strcmp(kw, "START") == 0) {
 		if (m->from[0] == '\0')
 			return pms_record_fail(rec, "from", PMS_EDATA,
-			    "missing: %s needs the number it came from", kw);
+			    "missing: %s needs the number it came from",
+			    stop ? "STOP" : kw);
 		if (mrn[0] != '\0') {
 			if ((ps = pms_patient_id(m->s, 0, mrn, &pid, NULL)) ==
-			    PMS_EREFUSED)
+			    PMS_OK && (ps = patient_has(m->s, pid, m->from,
+			    ch, &yes)) == PMS_OK && !yes)
+				ps = PMS_EREFUSED;
+			if ((ps == PMS_EREFUSED || ps == PMS_EDATA) && stop)
+				pid = 0;	/* the whole number */
+			else if (ps == PMS_EREFUSED)
 				return pms_record_fail(rec, "reply",
-				    PMS_EREFUSED, "no patient with that MRN");
-			if (ps != PMS_OK)
-				return ps;
-			if ((ps = patient_has(m->s, pid, m->from, ch, &yes)) !=
-			    PMS_OK)
-				return ps;
-			if (!yes)
-				return pms_record_fail(rec, "reply",
-				    PMS_EREFUSED, "that MRN's patient has not "
-				    "this %s", ch == CH_SMS ? "number" :
+				    PMS_EREFUSED, "no patient with that MRN "
+				    "has this %s", ch == CH_SMS ? "number" :
 				    "address");
+			else if (ps != PMS_OK)
+				return ps;
 			m->pid = pid;
 		}
+		/* START MRN from a number that is opted out whole: the
+		 * others at the number stay out, that patient alone is in */
+		if (!stop && pid > 0 && (ps = optout_split(m->s, pid, m->from,
+		    ch)) != PMS_OK)
+			return ps;
 		if ((ps = optout_write(m->s, pid, pid > 0 ? NULL : m->from, ch,
 		    !stop, 1, "reply", &changed)) != PMS_OK)
 			return ps;
@@ -2614,7 +2716,7 @@ mark_reply(struct mark_ctx *m, const struct pms_record *rec,
 	if (mrn[0] != '\0')
 		return pms_record_fail(rec, "reply", PMS_EREFUSED, "not one of "
 		    "C, X, STOP, START, HELP");
-	if (strcmp(kw, "HELP") == 0) {
+	if (strcmp(kw, "HELP") == 0 || strcmp(kw, "INFO") == 0) {
 		rp = replies_for(m->s, m->pid);
 		snprintf(m->response, sizeof(m->response), rp->help,
 		    m->practice.name, m->practice.phone);

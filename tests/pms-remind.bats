@@ -1356,3 +1356,87 @@ EOF
 	run -0 pms-sql "SELECT count(*) FROM reminder_optouts"
 	assert_output 0
 }
+
+# ---- replies: the number texted, the carriers' words ------------------
+
+# Patients who share a household number, +16175550110: 4 has a mobile
+# of her own (texted there), 5 and 7 have only the household's; 6's
+# home phone was never texted.
+household() {
+	pms-patient add --mrn MRN0004 --last-name Zzhome --first-name Ann --dob 1980-01-04 \
+	    --mobile-phone '617 555 0140' --phone '617 555 0110' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0005 --last-name Zzhome --first-name Ben --dob 2010-01-05 \
+	    --phone '617 555 0110' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0006 --last-name Zzaway --first-name Cy --dob 1970-01-06 \
+	    --mobile-phone '617 555 0160' --phone '617 555 0120' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0007 --last-name Zzhome --first-name Di --dob 2012-01-07 \
+	    --phone '617 555 0110' --sms-consent yes >/dev/null
+}
+
+@test "mark: C and X are matched to the number that was texted, never to another number of the patient's" {
+	household
+	a4=$(book --mrn MRN0004 --provider lee --at "${DAY}T10:00" --type followup)
+	a5=$(book --mrn MRN0005 --provider lee --at "${DAY}T11:00" --type followup)
+	a6=$(book --mrn MRN0006 --provider lee --at "${DAY}T12:00" --type followup)
+	when $NY "$(day -2) 15:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	run -0 cut -d' ' -f3 "$SENT"
+	assert_output $'+16175550140\n+16175550110\n+16175550160'
+	# the household number was texted once (5's visit): C confirms it,
+	# though 4 has the number too
+	printf 'from,reply\n+16175550110,C\n' >c.csv
+	run -0 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark c.csv -o csv
+	assert_output --partial ",$a5,5,'+16175550110,confirmed,"
+	# 6's home phone was never texted: its X cancels nothing
+	printf 'from,reply\n(617) 555-0120,X\n' >x.csv
+	run -1 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark x.csv -o csv
+	assert_stderr 'line 2: from: no reminded appointment to come for that number'
+	# nor does a reply naming 6's reminder from that number
+	id6=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a6")
+	printf 'reminder_id,from,reply\n%s,+16175550120,X\n' "$id6" >x2.csv
+	run -1 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark x2.csv -o csv
+	assert_stderr 'line 2: from: not the number that reminder went to'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT id, status, confirmed_at IS NOT NULL FROM appointments ORDER BY id"
+	assert_output "$a4|booked|0
+$a5|booked|1
+$a6|booked|0"
+}
+
+@test "mark: the carriers' opt-out words and STOP with anything but a patient's MRN opt the number out" {
+	local k=0 r
+	for r in 'STOP ALL' 'STOPALL' 'unsubscribe' 'cancel' 'END' 'QUIT' 'Stop.' 'STOP MRN0099' 'stop!!'; do
+		printf 'from,reply\n+1617555020%d,"%s"\n' $k "$r" >s.csv
+		run -0 --separate-stderr pms-remind mark s.csv -o csv
+		assert_output --partial ",'+1617555020$k,opted-out,You will get no more reminders from Riverside Family Medicine. Reply START to get them again."
+		k=$((k + 1))
+	done
+	run -0 pms-sql "SELECT group_concat(substr(address, 12), ' ') FROM reminder_optouts WHERE patient_id IS NULL AND ended_at IS NULL ORDER BY id"
+	assert_output '0 1 2 3 4 5 6 7 8'
+	# UNSTOP is START; INFO is HELP
+	printf 'from,reply\n+16175550200,unstop\n+16175550201,INFO\n' >u.csv
+	run -0 pms-remind mark u.csv -o csv
+	assert_output --partial ",'+16175550200,opted-in,"
+	assert_output --partial ",'+16175550201,help,"
+	run -0 pms-sql "SELECT count(*) FROM reminder_optouts WHERE ended_at IS NULL"
+	assert_output 8
+}
+
+@test "mark: START MRN from a number opted out whole opts that patient in, and only that patient" {
+	household
+	printf 'from,reply\n(617) 555-0110,STOP\n' >stop.csv
+	run -0 pms-remind mark stop.csv -o csv
+	printf 'from,reply\n+16175550110,START MRN0005\n' >start.csv
+	run -0 --separate-stderr pms-remind mark start.csv -o csv
+	assert_output --partial ",5,'+16175550110,opted-in,You will get reminders from Riverside Family Medicine again."
+	a5=$(book --mrn MRN0005 --provider lee --at "${DAY}T11:00" --type followup)
+	a7=$(book --mrn MRN0007 --provider lee --at "${DAY}T12:00" --type followup)
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial ",$a5,two-days,sms,sent,,1"
+	assert_output --partial ",$a7,two-days,sms,skipped,opted out,"
+	# the number's opt-out is now one of each other patient at it
+	run -0 pms-sql "SELECT coalesce(patient_id, ''), coalesce(address, ''), ended_at IS NOT NULL FROM reminder_optouts ORDER BY id"
+	assert_output '|+16175550110|1
+4||0
+7||0'
+}
