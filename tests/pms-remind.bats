@@ -1124,18 +1124,24 @@ EOF
 @test "cron: the shipped crontab line and systemd units run send with a key file, installed by make install" {
 	tab="$TOP/share/cron/pms-remind.crontab"
 	line=$(grep -v '^#' "$tab" | grep 'pms-remind')
-	[[ $line == '*/5 * * * * pms-remind --keyfile /var/lib/pms/reminders.key send --exec '*' </dev/null' ]]
+	# cron's PATH has no /usr/local/bin: the full path, and a PATH line;
+	# the key file outside the store's directory
+	[[ $line == '*/5 * * * * /usr/local/bin/pms-remind --keyfile /etc/pms/reminders.key send --exec '*' </dev/null' ]]
+	grep -q '^PATH=/usr/local/bin:/usr/bin:/bin$' "$tab"
 	grep -q '^PMS_STORE=/var/lib/pms/practice.pms$' "$tab"
+	# the man page's lines are the file's
+	man=$(sed -n '/^\.Ss Cron/,/^\.Ed/p' "$TOP/man/man1/pms-remind.1")
+	[[ $man == *"$line"* && $man == *'PATH=/usr/local/bin:/usr/bin:/bin'* ]]
 	svc="$TOP/share/systemd/pms-remind.service"
-	grep -q '^ExecStart=/usr/local/bin/pms-remind --keyfile /var/lib/pms/reminders.key send --exec ' "$svc"
+	grep -q '^ExecStart=/usr/local/bin/pms-remind --keyfile /etc/pms/reminders.key send --exec ' "$svc"
 	grep -q '^StandardInput=null$' "$svc"
 	grep -q '^OnCalendar=\*:0/5$' "$TOP/share/systemd/pms-remind.timer"
 	# the crontab's command, run here with this test's store, key file
 	# and sender, sends what is due, once
 	pms-admin keyfile create reminders --role reminder-bot --out "$BATS_TEST_TMPDIR/reminders.key" >/dev/null 2>&1
 	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup
-	cmd=$(cut -d' ' -f6- <<<"$line" | sed -e "s|/var/lib/pms/reminders.key|$BATS_TEST_TMPDIR/reminders.key|" \
-	    -e "s|/usr/local/lib/pms/send-sms|$SENDER|")
+	cmd=$(cut -d' ' -f6- <<<"$line" | sed -e "s|/etc/pms/reminders.key|$BATS_TEST_TMPDIR/reminders.key|" \
+	    -e "s|/usr/local/lib/pms/send-sms|$SENDER|" -e "s|/usr/local/bin/pms-remind|pms-remind|")
 	for i in 1 2; do
 		when $NY "$(day -2) 12:0$i" env -u PMS_PASSPHRASE_FILE -u PMS_USER bash -c "$cmd" 2>>cron.err
 	done
