@@ -31,7 +31,7 @@ usage(int status)
 	    "[--channel sms|email] [-o table|csv|json] [--out file]\n"
 	    "       pms-remind send --exec command [--timeout duration] "
 	    "[--channel sms|email] [--dry-run] [-o table|csv|json]\n"
-	    "       pms-remind mark [file] [-o table|csv|json]\n"
+	    "       pms-remind mark [file] [--dry-run] [-o table|csv|json]\n"
 	    "       pms-remind optout id|--mrn mrn --channel sms|email\n"
 	    "       pms-remind optout --phone number\n"
 	    "       pms-remind optin id|--mrn mrn --channel sms|email\n"
@@ -537,9 +537,15 @@ cmd_mark(struct pms_ctx *ctx, int argc, char **argv)
 	pms_store_close(s);
 	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
 		goto out;
-	fprintf(stderr, "%s: mark: %zu record%s: %zu applied, %zu bad, %zu "
-	    "refused\n", ctx->prog, n.records, n.records == 1 ? "" : "s",
-	    n.applied, n.bad, n.refused);
+	if (ctx->dry_run)
+		fprintf(stderr, "%s: mark: --dry-run: %zu record%s: %zu would "
+		    "be applied, %zu bad, %zu refused; nothing was written\n",
+		    ctx->prog, n.records, n.records == 1 ? "" : "s", n.applied,
+		    n.bad, n.refused);
+	else
+		fprintf(stderr, "%s: mark: %zu record%s: %zu applied, %zu bad, "
+		    "%zu refused\n", ctx->prog, n.records, n.records == 1 ?
+		    "" : "s", n.applied, n.bad, n.refused);
 	if (st != PMS_OK)
 		rc = pms_fail_status(ctx, st);
 out:

@@ -1446,3 +1446,19 @@ $a6|booked|0"
 4||0
 7||0'
 }
+
+@test "mark --dry-run: says what each record would do, and that nothing was written" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	when $NY "$(day -2) 15:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	printf 'from,reply\n+16175550101,X\n+16175550102,STOP\n' >r.csv
+	run -0 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark r.csv --dry-run -o csv
+	assert_output --partial ",$a,1,'+16175550101,cancelled,"
+	assert_output --partial ",'+16175550102,opted-out,"
+	assert_stderr 'pms-remind: mark: --dry-run: 2 records: 2 would be applied, 0 bad, 0 refused; nothing was written'
+	run -0 pms-sql "SELECT status FROM appointments WHERE id = $a"
+	assert_output booked
+	run -0 pms-sql "SELECT count(*) FROM reminder_optouts"
+	assert_output 0
+	run -0 pms-sql "SELECT count(*) FROM appointment_history WHERE appointment_id = $a AND action LIKE '%cancel%'"
+	assert_output 0
+}
