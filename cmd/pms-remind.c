@@ -116,6 +116,11 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 				    longopts[idx].name);
 				usage(EX_USAGE);
 			}
+			if (ARG(a, ch) != NULL) {
+				pms_fail(ctx, EX_USAGE, "%s: --%s given twice",
+				    ctx->cmd, longopts[idx].name);
+				usage(EX_USAGE);
+			}
 			ARG(a, ch) = optarg != NULL ? optarg : "";
 			continue;
 		}
@@ -158,7 +163,7 @@ duration_arg(struct pms_ctx *ctx, const char *what, const char *s,
     int64_t *secs)
 {
 	if (pms_duration_parse(s, secs) != PMS_OK)
-		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+		return pms_fail(ctx, EX_USAGE, "%s: %s", what, pms_errmsg());
 	return 0;
 }
 
@@ -237,7 +242,9 @@ cmd_due(struct pms_ctx *ctx, int argc, char **argv)
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
-	if (ctx->out_format == PMS_OUT_TABLE) {
+	/* a table for people, -o table or a terminal: the first columns */
+	if (ctx->out_format == PMS_OUT_TABLE || (ctx->out_format ==
+	    PMS_OUT_AUTO && ctx->out_path == NULL && isatty(1))) {
 		memcpy(table, pms_reminder_cols, sizeof(table));
 		rc = pms_cli_writer(ctx, table, PMS_REMINDER_TABLE_COLS, &w);
 	} else
@@ -672,6 +679,8 @@ cmd_log(struct pms_ctx *ctx, int argc, char **argv)
 		return rc;
 	q.has_from = FLAG(&a, OPT_FROM);
 	q.has_to = FLAG(&a, OPT_TO);
+	if (q.has_from && q.has_to && q.from > q.to)
+		return pms_fail(ctx, EX_USAGE, "log: --from is after --to");
 	q.mrn = ARG(&a, OPT_MRN);
 	q.status = ARG(&a, OPT_STATUS);
 	q.channel = ARG(&a, OPT_CHANNEL);

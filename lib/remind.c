@@ -579,6 +579,7 @@ struct rm_appt {
 	char		 email[PMS_PT_EMAIL];
 	int		 consent[CH_N];
 	char		 contact[PMS_REMIND_WORD];	/* preferred_contact */
+	int64_t		 booked_utc;	/* when it was booked */
 };
 
 #define APPT_SELECT \
@@ -588,7 +589,8 @@ struct rm_appt {
 	"coalesce(p.preferred_name, ''), coalesce(p.language, ''), p.status, " \
 	"coalesce(p.mobile_phone, ''), coalesce(p.phone, ''), " \
 	"coalesce(p.email, ''), p.sms_consent, p.email_consent, " \
-	"coalesce(p.preferred_contact, '') " \
+	"coalesce(p.preferred_contact, ''), " \
+	"coalesce(CAST(strftime('%s', a.created_at) AS INTEGER), 0) " \
 	"FROM appointments a JOIN patients p ON p.id = a.patient_id " \
 	"JOIN locations l ON l.id = a.location_id " \
 	"LEFT JOIN appointment_types t ON t.id = a.type_id "
@@ -627,6 +629,7 @@ appt_row(sqlite3_stmt *st, struct rm_appt *a)
 	a->consent[CH_SMS] = sqlite3_column_int(st, 19);
 	a->consent[CH_EMAIL] = sqlite3_column_int(st, 20);
 	col(st, 21, a->contact, sizeof(a->contact));
+	a->booked_utc = sqlite3_column_int64(st, 22);
 }
 
 /*
@@ -707,6 +710,16 @@ struct rm_cand {
 	char		 id[PMS_REMIND_ID_BUFSZ];
 	char		 recipient[PMS_PT_EMAIL];
 };
+
+/*
+ * When a due reminder fell due: its rule's time out of quiet hours, or,
+ * for an appointment booked after that, when it was booked.
+ */
+static int64_t
+due_of(const struct rm_cand *c, const struct rm_appt *a)
+{
+	return a->booked_utc > c->eff ? a->booked_utc : c->eff;
+}
 
 /* Reasons a reminder that came due is skipped, and the ones that may
  * change (a skip with such a reason is looked at again next time). */
@@ -1093,8 +1106,8 @@ render(struct rm *r, const struct rm_appt *a, const struct rm_cand *c,
 	snprintf(m->location, sizeof(m->location), "%s", a->location);
 	snprintf(m->start, sizeof(m->start), "%s", a->local_start);
 	m->start_utc = a->start_utc;
-	m->due_utc = c->eff;
-	pms_instant_fmt(c->eff, m->due_at);
+	m->due_utc = due_of(c, a);
+	pms_instant_fmt(m->due_utc, m->due_at);
 	m->attempt = c->attempt;
 	if (c->rule->channel == CH_SMS) {
 		m->sms_chars = rm_sms_length(m->text, &not_gsm);
@@ -1350,7 +1363,7 @@ pms_reminder_cells(const struct pms_reminder *m, struct pms_cell *c)
 enum pms_status
 pms_remind_pick_read(const struct pms_record *rec, struct pms_remind_pick *p)
 {
-	const char *id, *rule;
+	const char *id, *rule, *start;
 	enum pms_status st;
 	size_t i;
 
@@ -1383,6 +1396,12 @@ pms_remind_pick_read(const struct pms_record *rec, struct pms_remind_pick *p)
 	if (strlen(rule) >= sizeof(p->rule))
 		return pms_record_fail(rec, "rule", PMS_EDATA, "too long");
 	snprintf(p->rule, sizeof(p->rule), "%s", rule);
+	/* the start it was for, when the record has it: to tell a moved
+	 * appointment from a record that is not one of due's */
+	start = pms_record_text(rec, "start");
+	if (start == NULL || pms_instant_parse(start, &p->start_utc) !=
+	    PMS_OK)
+		p->start_utc = 0;
 	return PMS_OK;
 }
 
@@ -1393,6 +1412,7 @@ pms_remind_pick_read(const struct pms_record *rec, struct pms_remind_pick *p)
 /* What a run has to look at, found before any is sent. */
 struct todo {
 	int64_t		 appt;
+	int64_t		 start_utc;	/* the record's start; 0 if none */
 	size_t		 idx;		/* the rule; MAX_RULES: unknown rule */
 	char		 id[PMS_REMIND_ID_BUFSZ];
 	char		 rule[PMS_CFG_CODE];
@@ -1429,6 +1449,7 @@ todo_add(struct send_ctx *x, int64_t appt, size_t idx, const char *id,
 		x->cap = cap;
 	}
 	x->todo[x->ntodo].appt = appt;
+	x->todo[x->ntodo].start_utc = 0;
 	x->todo[x->ntodo].idx = idx;
 	snprintf(x->todo[x->ntodo].id, PMS_REMIND_ID_BUFSZ, "%s", id);
 	snprintf(x->todo[x->ntodo].rule, PMS_CFG_CODE, "%s", rule);
@@ -1572,6 +1593,54 @@ out:
 	return ps;
 }
 
+/*
+ * Failed reminders that will never be tried again because their
+ * appointment is no longer there to remind of (cancelled or otherwise
+ * no longer booked, moved to another start, begun): skipped, with why,
+ * their attempts kept, so that they do not wait as failed for good.
+ */
+static enum pms_status
+close_failed(struct send_ctx *x, int64_t now)
+{
+	struct pms_store *s = x->r->s;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	char at[PMS_STAMP_BUFSZ];
+	int64_t *pids = NULL;
+	size_t npids = 0, cap = 0;
+	int rc;
+
+	pms_instant_fmt(now, at);
+	if ((rc = sqlite3_prepare_v2(s->db, "UPDATE reminders AS r SET "
+	    "status = 'skipped', next_utc = NULL, updated_at = ?2, reason = "
+	    "CASE WHEN a.status <> 'booked' THEN 'not tried again: the "
+	    "appointment is no longer booked' WHEN a.start_utc <> r.start_utc "
+	    "THEN 'not tried again: the appointment moved' ELSE 'not tried "
+	    "again: the appointment has begun' END FROM appointments AS a "
+	    "WHERE a.id = r.appointment_id AND r.status = 'failed' AND "
+	    "(a.status <> 'booked' OR a.start_utc <> r.start_utc OR "
+	    "a.start_utc <= ?1) RETURNING patient_id", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ps = pid_add(&pids, &npids, &cap,
+		    sqlite3_column_int64(st, 0))) != PMS_OK)
+			goto out;
+	if (rc != SQLITE_DONE) {
+		ps = pms_store_sqlerr(s, rc, "recording a reminder");
+		goto out;
+	}
+	if (npids > 0)
+		ps = pms_audit_append(s, "remind.send", "status,reason", pids,
+		    npids);
+out:
+	sqlite3_finalize(st);
+	free(pids);
+	return ps;
+}
+
 /* Write a claim (status sending) or a skip for c; 0 rows: *lost. */
 static enum pms_status
 claim_write(struct send_ctx *x, const struct rm_appt *a,
@@ -1617,7 +1686,7 @@ claim_write(struct send_ctx *x, const struct rm_appt *a,
 	if (skip)
 		sqlite3_bind_text(st, 8, c->reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, skip ? 0 : 1);
-	sqlite3_bind_int64(st, 10, c->eff);
+	sqlite3_bind_int64(st, 10, due_of(c, a));
 	if (!skip) {
 		sqlite3_bind_int64(st, 11, deadline);
 		sqlite3_bind_text(st, 12, at, -1, SQLITE_STATIC);
@@ -1860,14 +1929,22 @@ take_one(struct send_ctx *x, const struct todo *t, int64_t now,
 			reminder_id(r, a.id, t->rule, r->rules[t->idx].channel,
 			    a.start_utc, id);
 			if (strcmp(id, t->id) != 0) {
-				stale(p, "the appointment moved");
+				/* moved: the id is the one of its start then */
+				if (t->start_utc != 0 && t->start_utc !=
+				    a.start_utc)
+					reminder_id(r, a.id, t->rule,
+					    r->rules[t->idx].channel,
+					    t->start_utc, id);
+				stale(p, strcmp(id, t->id) == 0 ?
+				    "the appointment moved" : "not a reminder "
+				    "of this appointment at its start");
 				return PMS_OK;
 			}
 		}
 		stale(p, stale_reason(&a, now, me));
 		return PMS_OK;
 	}
-	p->attempt = me->attempt;
+	p->attempt = me->state == C_DUE ? me->attempt : 0;
 	if (x->so->dry_run) {
 		p->status = me->state == C_DUE ? "due" : "skipped";
 		if (me->state == C_SKIP)
@@ -2051,7 +2128,8 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 	    so->timeout_ms > 0 ? so->timeout_ms : PMS_REMIND_TIMEOUT_MS)) !=
 	    PMS_OK)
 		goto fail;
-	if (!so->dry_run && (st = mark_unknown(&x, now)) != PMS_OK)
+	if (!so->dry_run && ((st = mark_unknown(&x, now)) != PMS_OK ||
+	    (st = close_failed(&x, now)) != PMS_OK))
 		goto fail;
 	if (so->use_picks)
 		for (i = 0; i < so->npicks; i++) {
@@ -2062,6 +2140,7 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 			if ((st = todo_add(&x, so->picks[i].appointment_id,
 			    k, so->picks[i].id, so->picks[i].rule)) != PMS_OK)
 				goto fail;
+			x.todo[x.ntodo - 1].start_utc = so->picks[i].start_utc;
 		}
 	else if ((st = scan(&r, now, so->o.within > 0 ? so->o.within :
 	    r.reach, send_scan_one, &x)) != PMS_OK)

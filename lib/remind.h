@@ -123,6 +123,7 @@ struct pms_remind_pick {
 	char		 id[PMS_REMIND_ID_BUFSZ];
 	int64_t		 appointment_id;
 	char		 rule[PMS_CFG_CODE];
+	int64_t		 start_utc;	/* its start, if given; else 0 */
 	unsigned long	 line;
 };
 /*

@@ -130,7 +130,7 @@ case_practice() {
 	assert_stderr 'due: option "--exec" does not apply'
 	run -64 --separate-stderr pms-remind due --channel fax
 	assert_stderr '--channel: sms or email, not "fax"'
-	run -65 --separate-stderr pms-remind due --within 2x
+	run -64 --separate-stderr pms-remind due --within 2x
 	assert_stderr '--within: not a duration'
 	run -65 --separate-stderr pms-remind due --at tomorrow
 	assert_stderr '--at: '
@@ -1461,4 +1461,82 @@ $a6|booked|0"
 	assert_output 0
 	run -0 pms-sql "SELECT count(*) FROM appointment_history WHERE appointment_id = $a AND action LIKE '%cancel%'"
 	assert_output 0
+}
+
+# ---- smaller points -----------------------------------------------------
+
+@test "options: one given twice is refused (64); --timeout 0 and --within 0 are 64 as any bad option value; log --from after --to is 64" {
+	run -64 --separate-stderr pms-remind send --exec "$SENDER" --exec /bin/false </dev/null
+	assert_stderr 'pms-remind: send: --exec given twice'
+	run -64 --separate-stderr pms-remind due --at 2026-12-04T12:00 --at 2026-12-05T12:00
+	assert_stderr 'due: --at given twice'
+	run -64 --separate-stderr pms-remind log --status sent --status failed
+	assert_stderr 'log: --status given twice'
+	run -64 --separate-stderr pms-remind send --exec "$SENDER" --timeout 0 </dev/null
+	assert_stderr 'pms-remind: --timeout: '
+	run -64 --separate-stderr pms-remind due --within 0
+	assert_stderr 'pms-remind: --within: '
+	run -64 --separate-stderr pms-remind log --from 2026-12-05 --to 2026-12-01
+	assert_stderr 'pms-remind: log: --from is after --to'
+	# nothing was sent or claimed
+	[ ! -e "$SENT" ]
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+}
+
+@test "due: on a terminal, the table for people of the first eight columns" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	at=$(utc $NY "$(day -2) 15:00")
+	run -0 script -qec "pms-remind due --at $at" /dev/null
+	[[ $output == *reminder_id*appointment_id*patient_id*mrn*rule*channel*recipient*start* ]]
+	[[ $output != *location* && $output != *'a reminder of your visit'* ]]
+	run -0 pms-remind due --at "$at" -o table
+	[[ $output != *'a reminder of your visit'* ]]
+}
+
+@test "due_at: an appointment booked after its rule's time fell due when it was booked" {
+	before=$(date -u +%FT%TZ)
+	t=$(TZ=$NY date -d 'tomorrow 15:00' +%FT%T)
+	a=$(book --mrn MRN0001 --provider lee --at "$t" --type followup --force)
+	after=$(date -u +%FT%TZ)
+	run -0 pms-remind due --at "$(utc $NY "$(TZ=$NY date -d 'tomorrow' +%F) 09:00")" -o json
+	due=$(jq -r "select(.appointment_id == $a and .channel == \"sms\") | .due_at" <<<"$output")
+	[[ ! $due < $before && ! $due > $after ]]
+}
+
+@test "send: a dry run's skip has no attempt, as the real run's; a forged reminder_id is not called a move" {
+	c=$(book --mrn MRN0003 --provider lee --at "${DAY}T14:30" --type followup)
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" --dry-run -o csv </dev/null
+	[[ $output == *",$c,two-days,sms,skipped,no consent," ]]
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	[[ $output == *",$c,two-days,sms,skipped,no consent," ]]
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	printf '{"reminder_id":"0000000000000000","appointment_id":%d,"rule":"two-days"}\n' "$a" >forged.json
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv <forged.json
+	assert_output --partial '0000000000000000,'"$a"',two-days,sms,stale,not a reminder of this appointment at its start,'
+	# a real due record of before a move is called a move
+	when $NY "$(day -2) 15:00" pms-remind due -o json >due.json
+	pms-schedule move "$a" --at "${DAY}T16:00" >/dev/null
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv <due.json
+	assert_output --partial ",$a,two-days,sms,stale,the appointment moved,"
+	[ ! -e "$SENT" ]
+}
+
+@test "send: a failed reminder of an appointment cancelled since is not left failed for good" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec /bin/false -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,failed,exit status 1,1"
+	pms-schedule cancel "$a" --by patient >/dev/null
+	run -0 --separate-stderr when $NY "$(day -2) 16:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	run -0 pms-sql "SELECT status, reason, attempts, next_utc IS NULL FROM reminders"
+	assert_output 'skipped|not tried again: the appointment is no longer booked|1|1'
+	run -0 pms-remind log --status failed -o csv
+	assert_output 'reminder_id,appointment_id,patient_id,mrn,rule,channel,status,reason,attempts,start,due_at,claimed_at,sent_at,delivered_at,next_at,updated_at'
+	[ ! -e "$SENT" ]
 }
