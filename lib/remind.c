@@ -699,6 +699,9 @@ struct rm_cand {
 	size_t		 idx;
 	int64_t		 raw;		/* the rule's time */
 	int64_t		 eff;		/* out of quiet hours */
+	int64_t		 due;		/* when it fell due: eff, or when
+					 * the appointment was booked, if
+					 * later (and not after now) */
 	int		 dropped;	/* no allowed time before the start */
 	int		 quiet_now;	/* now is in the quiet hours */
 	enum cand_state	 state;
@@ -710,16 +713,6 @@ struct rm_cand {
 	char		 id[PMS_REMIND_ID_BUFSZ];
 	char		 recipient[PMS_PT_EMAIL];
 };
-
-/*
- * When a due reminder fell due: its rule's time out of quiet hours, or,
- * for an appointment booked after that, when it was booked.
- */
-static int64_t
-due_of(const struct rm_cand *c, const struct rm_appt *a)
-{
-	return a->booked_utc > c->eff ? a->booked_utc : c->eff;
-}
 
 /* Reasons a reminder that came due is skipped, and the ones that may
  * change (a skip with such a reason is looked at again next time). */
@@ -898,6 +891,8 @@ evaluate(struct rm *r, const struct rm_appt *a, int64_t now, int ch,
 		x->dropped = x->eff >= a->start_utc || (x->eff <= now &&
 		    nowq > now && nowq >= a->start_utc);
 		x->quiet_now = nowq > now;
+		x->due = a->booked_utc > x->eff && a->booked_utc <= now ?
+		    a->booked_utc : x->eff;
 		reminder_id(r, a->id, x->rule->name, x->rule->channel,
 		    a->start_utc, x->id);
 		(*n)++;
@@ -1106,7 +1101,7 @@ render(struct rm *r, const struct rm_appt *a, const struct rm_cand *c,
 	snprintf(m->location, sizeof(m->location), "%s", a->location);
 	snprintf(m->start, sizeof(m->start), "%s", a->local_start);
 	m->start_utc = a->start_utc;
-	m->due_utc = due_of(c, a);
+	m->due_utc = c->due;
 	pms_instant_fmt(m->due_utc, m->due_at);
 	m->attempt = c->attempt;
 	if (c->rule->channel == CH_SMS) {
@@ -1468,10 +1463,14 @@ send_scan_one(struct rm *r, const struct rm_appt *a, void *arg)
 	if ((st = evaluate(r, a, clock_now(x->so->o.now), x->ch, c, &n)) !=
 	    PMS_OK)
 		return st;
-	for (i = 0; i < n; i++)
-		if (c[i].state != C_NONE && (st = todo_add(x, a->id, c[i].idx,
-		    c[i].id, c[i].rule->name)) != PMS_OK)
+	for (i = 0; i < n; i++) {
+		if (c[i].state == C_NONE)
+			continue;
+		if ((st = todo_add(x, a->id, c[i].idx, c[i].id,
+		    c[i].rule->name)) != PMS_OK)
 			return st;
+		x->todo[x->ntodo - 1].start_utc = a->start_utc;
+	}
 	return PMS_OK;
 }
 
@@ -1686,7 +1685,7 @@ claim_write(struct send_ctx *x, const struct rm_appt *a,
 	if (skip)
 		sqlite3_bind_text(st, 8, c->reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, skip ? 0 : 1);
-	sqlite3_bind_int64(st, 10, due_of(c, a));
+	sqlite3_bind_int64(st, 10, c->due);
 	if (!skip) {
 		sqlite3_bind_int64(st, 11, deadline);
 		sqlite3_bind_text(st, 12, at, -1, SQLITE_STATIC);

@@ -656,7 +656,7 @@ $idd,$d,two-days,sms,skipped,opted out,"
 	    '{"reminder_id":"0123456789abcdef","appointment_id":99,"rule":"two-days"}' >odd.json
 	run -0 --separate-stderr when $NY "$(day -2) 10:30" pms-remind send --exec "$SENDER" -o csv <odd.json
 	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
-0123456789abcdef,1,two-days,sms,stale,the appointment moved,
+0123456789abcdef,1,two-days,sms,stale,not a reminder of this appointment at its start,
 0123456789abcdef,1,no-such-rule,,stale,no such rule,
 0123456789abcdef,99,two-days,sms,stale,no such appointment,"
 	[ ! -e "$SENT" ]
