@@ -3149,3 +3149,116 @@ fail:
 	pms_store_rollback(s);
 	return ps;
 }
+
+/* ---- a new configuration's rules ---- */
+
+/* The rules of a configuration: a JSON array (new), or NULL. */
+static json_t *
+rules_of(const struct pms_config *cfg)
+{
+	json_t *rem, *rules;
+	char *text;
+
+	if (cfg == NULL || (text = pms_config_json(cfg, "reminders")) == NULL)
+		return NULL;
+	rem = json_loads(text, 0, NULL);
+	free(text);
+	rules = json_incref(json_object_get(rem, "rules"));
+	json_decref(rem);
+	return rules;
+}
+
+/* The rule of rules named name, or NULL. */
+static json_t *
+rule_named(json_t *rules, const char *name)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(rules, i, r)
+		if (json_string_value(json_object_get(r, "name")) != NULL &&
+		    strcmp(json_string_value(json_object_get(r, "name")),
+		    name) == 0)
+			return r;
+	return NULL;
+}
+
+enum pms_status
+pms_remind_rules_warn(struct pms_store *s, const struct pms_config *next,
+    int64_t now, pms_remind_warn_fn *warn, void *warg)
+{
+	struct pms_config *old = NULL;
+	json_t *was = NULL, *will = NULL, *r, *n;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	const char *name, *chan, *nname;
+	char msg[400];
+	size_t i, j;
+	sqlite3_int64 count;
+	int rc;
+
+	if (warn == NULL)
+		return PMS_OK;
+	if ((ps = pms_store_begin_read(s)) != PMS_OK)
+		return ps;
+	if (pms_config_read(s, &old) != PMS_OK) {
+		ps = PMS_OK;		/* none yet: nothing was reminded */
+		goto out;
+	}
+	was = rules_of(old);
+	will = rules_of(next);
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT count(DISTINCT "
+	    "r.appointment_id) FROM reminders r JOIN appointments a ON a.id = "
+	    "r.appointment_id WHERE r.rule = ?1 AND r.channel = ?2 AND "
+	    "r.status IN ('sending', 'sent', 'delivered', 'unknown') AND "
+	    "a.status = 'booked' AND a.start_utc = r.start_utc AND "
+	    "a.start_utc > ?3", -1, &st, NULL)) != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading the reminders");
+		goto out;
+	}
+	json_array_foreach(was, i, r) {
+		name = json_string_value(json_object_get(r, "name"));
+		chan = json_string_value(json_object_get(r, "channel"));
+		if (name == NULL || chan == NULL || rule_named(will, name) !=
+		    NULL)
+			continue;
+		/* a new rule of the same channel: the same reminders again */
+		nname = NULL;
+		json_array_foreach(will, j, n)
+			if (json_string_value(json_object_get(n, "name")) !=
+			    NULL && rule_named(was, json_string_value(
+			    json_object_get(n, "name"))) == NULL &&
+			    json_string_value(json_object_get(n, "channel")) !=
+			    NULL && strcmp(json_string_value(json_object_get(n,
+			    "channel")), chan) == 0) {
+				nname = json_string_value(json_object_get(n,
+				    "name"));
+				break;
+			}
+		if (nname == NULL)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, chan, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, clock_now(now));
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			ps = pms_store_sqlerr(s, rc, "reading the reminders");
+			goto out;
+		}
+		if ((count = sqlite3_column_int64(st, 0)) == 0)
+			continue;
+		snprintf(msg, sizeof(msg), "reminders.rules: rule %s is gone "
+		    "and %s is new: %lld appointment%s to come, reminded "
+		    "under %s already, will be reminded again under %s (keep "
+		    "the rule's name to keep its reminders)", name, nname,
+		    (long long)count, count == 1 ? "" : "s", name, nname);
+		warn(warg, msg);
+	}
+out:
+	sqlite3_finalize(st);
+	json_decref(was);
+	json_decref(will);
+	pms_config_free(old);
+	pms_store_rollback(s);
+	return ps;
+}

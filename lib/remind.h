@@ -309,4 +309,17 @@ extern const size_t pms_remind_log_ncols;
 void		 pms_remind_entry_cells(const struct pms_remind_entry *,
 		    struct pms_cell *);
 
+/* ---- a new configuration ---- */
+
+/*
+ * Before pms-admin config load: warn (one message a rule) of each
+ * reminder rule that next drops while adding another of its channel,
+ * when reminders already sent under it are for appointments still to
+ * come at now (0: the clock): a reminder is its rule's, so those will
+ * be sent again under the new name.  Reads only.
+ */
+enum pms_status	 pms_remind_rules_warn(struct pms_store *,
+		    const struct pms_config *next, int64_t now,
+		    pms_remind_warn_fn *warn, void *warg);
+
 #endif /* PMS_REMIND_H */

@@ -1540,3 +1540,19 @@ $a6|booked|0"
 	assert_output 'reminder_id,appointment_id,patient_id,mrn,rule,channel,status,reason,attempts,start,due_at,claimed_at,sent_at,delivered_at,next_at,updated_at'
 	[ ! -e "$SENT" ]
 }
+
+@test "config load: a reminder rule renamed warns that the appointments reminded under it will be reminded again" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	when $NY "$(day -2) 15:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	[ "$(wc -l <"$SENT")" -eq 1 ]
+	sed 's/name: two-days/name: forty-eight/' "$TOP/share/demo/practice.yaml" >renamed.yaml
+	run -0 --separate-stderr pms-admin config load --dry-run renamed.yaml
+	assert_stderr "pms-admin: warning: reminders.rules: rule two-days is gone and forty-eight is new: 1 appointment to come, reminded under two-days already, will be reminded again under forty-eight (keep the rule's name to keep its reminders)"
+	assert_stderr 'pms-admin: --dry-run: nothing was written'
+	refute_phi "$stderr"
+	run -0 --separate-stderr pms-admin config load renamed.yaml
+	assert_stderr 'rule two-days is gone and forty-eight is new: 1 appointment to come'
+	# the same file again, or one that keeps the names: no warning
+	run -0 --separate-stderr pms-admin config load "$TOP/share/demo/practice.yaml"
+	[[ $stderr != *warning* ]]
+}
