@@ -19,6 +19,7 @@
 #include "config.h"
 #include "pms.h"
 #include "ptime.h"
+#include "remind.h"
 
 static _Noreturn void
 usage(int status)
@@ -827,6 +828,14 @@ print_count(struct pms_ctx *ctx, const char *what,
 		fprintf(stderr, "%s: %s: %s\n", ctx->prog, what, buf);
 }
 
+static void
+config_warn(void *arg, const char *msg)
+{
+	struct pms_ctx *ctx = arg;
+
+	fprintf(stderr, "%s: warning: %s\n", ctx->prog, msg);
+}
+
 static int
 cmd_config_load(struct pms_ctx *ctx, int argc, char **argv)
 {
@@ -853,7 +862,10 @@ cmd_config_load(struct pms_ctx *ctx, int argc, char **argv)
 		pms_config_free(cfg);
 		return rc;
 	}
-	st = pms_config_load(s, cfg, a.dry_run, &diff);
+	/* a renamed reminder rule sends its reminders again: say so */
+	if ((st = pms_remind_rules_warn(s, cfg, 0, config_warn, ctx)) ==
+	    PMS_OK)
+		st = pms_config_load(s, cfg, a.dry_run, &diff);
 	pms_store_close(s);
 	pms_config_free(cfg);
 	if (st != PMS_OK)

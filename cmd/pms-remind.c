@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ usage(int status)
 	    "[--channel sms|email] [-o table|csv|json] [--out file]\n"
 	    "       pms-remind send --exec command [--timeout duration] "
 	    "[--channel sms|email] [--dry-run] [-o table|csv|json]\n"
-	    "       pms-remind mark [file] [-o table|csv|json]\n"
+	    "       pms-remind mark [file] [--dry-run] [-o table|csv|json]\n"
 	    "       pms-remind optout id|--mrn mrn --channel sms|email\n"
 	    "       pms-remind optout --phone number\n"
 	    "       pms-remind optin id|--mrn mrn --channel sms|email\n"
@@ -115,6 +116,11 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 				    longopts[idx].name);
 				usage(EX_USAGE);
 			}
+			if (ARG(a, ch) != NULL) {
+				pms_fail(ctx, EX_USAGE, "%s: --%s given twice",
+				    ctx->cmd, longopts[idx].name);
+				usage(EX_USAGE);
+			}
 			ARG(a, ch) = optarg != NULL ? optarg : "";
 			continue;
 		}
@@ -157,7 +163,7 @@ duration_arg(struct pms_ctx *ctx, const char *what, const char *s,
     int64_t *secs)
 {
 	if (pms_duration_parse(s, secs) != PMS_OK)
-		return pms_fail(ctx, EX_DATAERR, "%s: %s", what, pms_errmsg());
+		return pms_fail(ctx, EX_USAGE, "%s: %s", what, pms_errmsg());
 	return 0;
 }
 
@@ -212,7 +218,7 @@ cmd_due(struct pms_ctx *ctx, int argc, char **argv)
 	struct pms_store *s;
 	struct args a;
 	enum pms_status st;
-	size_t i;
+	size_t i, bad;
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "at,within,channel")) !=
@@ -236,7 +242,9 @@ cmd_due(struct pms_ctx *ctx, int argc, char **argv)
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return pms_fail_status(ctx, st);
-	if (ctx->out_format == PMS_OUT_TABLE) {
+	/* a table for people, -o table or a terminal: the first columns */
+	if (ctx->out_format == PMS_OUT_TABLE || (ctx->out_format ==
+	    PMS_OUT_AUTO && ctx->out_path == NULL && isatty(1))) {
 		memcpy(table, pms_reminder_cols, sizeof(table));
 		rc = pms_cli_writer(ctx, table, PMS_REMINDER_TABLE_COLS, &w);
 	} else
@@ -251,8 +259,15 @@ cmd_due(struct pms_ctx *ctx, int argc, char **argv)
 		if (pms_writer_row(w, c) != PMS_OK)
 			break;
 	}
+	bad = l.bad;
 	pms_reminder_list_release(&l);
-	return pms_cli_writer_close(ctx, w);
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
+		return rc;
+	if (bad > 0)
+		return pms_fail(ctx, EX_CONFIG, "due: %zu reminder%s left out: "
+		    "a template of theirs is not valid (see the warnings)",
+		    bad, bad == 1 ? "" : "s");
+	return EX_OK;
 }
 
 /* ---- send ---- */
@@ -352,6 +367,43 @@ read_picks(struct pms_ctx *ctx, struct pms_remind_pick **picks, size_t *n,
 	return 0;
 }
 
+/* The signal that told send to stop (SIGTERM, SIGINT, SIGHUP), or 0. */
+static volatile sig_atomic_t stop_sig;
+
+static void
+on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+/*
+ * While send runs, SIGTERM (systemd, cron's shutdown), SIGINT (^C) and
+ * SIGHUP ask it to stop: it hands out no more reminders, kills the
+ * running sender, records it, and then dies of the signal.
+ */
+static void
+catch_stop(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: a wait ends at once */
+	for (i = 0; i < PMS_NELEM(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static _Noreturn void
+die_of(int sig)
+{
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
 static int
 cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 {
@@ -403,15 +455,24 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 		free(picks);
 		return rc;
 	}
+	so.stop = &stop_sig;
+	catch_stop();
 	st = pms_remind_send(s, &so, warn, ctx, write_outcome, w, &n);
 	pms_store_close(s);
 	free(picks);
-	if (st != PMS_OK) {
+	if (st != PMS_OK && st != PMS_ECONFIG) {
 		pms_writer_abort(w);
 		return pms_fail_status(ctx, st);
 	}
 	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
 		return rc;
+	if (stop_sig != 0) {
+		fprintf(stderr, "%s: send: stopped by signal %d: %zu sent, "
+		    "%zu failed, %zu skipped, %zu stale, %zu unknown; %zu left "
+		    "for the next run\n", ctx->prog, (int)stop_sig, n.sent,
+		    n.failed, n.skipped, n.stale, n.unknown, n.left);
+		die_of(stop_sig);
+	}
 	if (so.dry_run)
 		fprintf(stderr, "%s: send: --dry-run: %zu due, %zu to skip, "
 		    "%zu stale; nothing was claimed or sent\n", ctx->prog,
@@ -420,6 +481,8 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "%s: send: %zu sent, %zu failed, %zu skipped, "
 		    "%zu stale, %zu unknown\n", ctx->prog, n.sent, n.failed,
 		    n.skipped, n.stale, n.unknown);
+	if (st == PMS_ECONFIG)
+		return pms_fail_status(ctx, st);
 	return EX_OK;
 }
 
@@ -481,9 +544,15 @@ cmd_mark(struct pms_ctx *ctx, int argc, char **argv)
 	pms_store_close(s);
 	if ((rc = pms_cli_writer_close(ctx, w)) != 0)
 		goto out;
-	fprintf(stderr, "%s: mark: %zu record%s: %zu applied, %zu bad, %zu "
-	    "refused\n", ctx->prog, n.records, n.records == 1 ? "" : "s",
-	    n.applied, n.bad, n.refused);
+	if (ctx->dry_run)
+		fprintf(stderr, "%s: mark: --dry-run: %zu record%s: %zu would "
+		    "be applied, %zu bad, %zu refused; nothing was written\n",
+		    ctx->prog, n.records, n.records == 1 ? "" : "s", n.applied,
+		    n.bad, n.refused);
+	else
+		fprintf(stderr, "%s: mark: %zu record%s: %zu applied, %zu bad, "
+		    "%zu refused\n", ctx->prog, n.records, n.records == 1 ?
+		    "" : "s", n.applied, n.bad, n.refused);
 	if (st != PMS_OK)
 		rc = pms_fail_status(ctx, st);
 out:
@@ -610,6 +679,8 @@ cmd_log(struct pms_ctx *ctx, int argc, char **argv)
 		return rc;
 	q.has_from = FLAG(&a, OPT_FROM);
 	q.has_to = FLAG(&a, OPT_TO);
+	if (q.has_from && q.has_to && q.from > q.to)
+		return pms_fail(ctx, EX_USAGE, "log: --from is after --to");
 	q.mrn = ARG(&a, OPT_MRN);
 	q.status = ARG(&a, OPT_STATUS);
 	q.channel = ARG(&a, OPT_CHANNEL);

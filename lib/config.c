@@ -35,6 +35,7 @@
 #include "money.h"
 #include "pms_int.h"
 #include "ptime.h"
+#include "remind.h"
 
 #define FILE_MAX	(1024 * 1024)	/* far more than any practice needs */
 #define DEPTH_MAX	16		/* the schema nests 5 deep */
@@ -583,6 +584,7 @@ static void tp_check(struct ctx *, const struct ynode *, json_t *);
 static void quiet_check(struct ctx *, const struct ynode *, json_t *);
 static void rule_check(struct ctx *, const struct ynode *, json_t *);
 static void reminders_check(struct ctx *, const struct ynode *, json_t *);
+static void template_check(struct ctx *, const struct ynode *, json_t *);
 static void billing_check(struct ctx *, const struct ynode *, json_t *);
 
 static const struct key address_keys[] = {
@@ -829,7 +831,8 @@ static const struct key template_keys[] = {
 	{ .name = "subject", .type = K_TEXT, .max = 200 },
 	{ .name = "body", .type = K_BODY, .flags = F_REQ, .max = 4000 },
 };
-static const struct map template = { template_keys, N(template_keys), NULL };
+static const struct map template = { template_keys, N(template_keys),
+	template_check };
 static const struct key template_item = { .type = K_MAP, .map = &template };
 
 static const struct key root_keys[] = {
@@ -1812,6 +1815,28 @@ key_err(struct ctx *c, const struct ynode *y, const char *name,
 	path_pop(c, old);
 }
 
+/*
+ * A template's body and subject render: every placeholder one that
+ * pms-remind(1) names, and no lone brace (else every reminder that
+ * would use it stops at send time).
+ */
+static void
+template_check(struct ctx *c, const struct ynode *y, json_t *obj)
+{
+	static const char *const parts[] = { "body", "subject" };
+	const char *name = json_text(obj, "name"), *lang, *text;
+	char what[PMS_CFG_CODE + 40];
+	size_t i;
+
+	lang = json_text(obj, "language");
+	snprintf(what, sizeof(what), "%s (%s)", name != NULL ? name : "?",
+	    lang != NULL ? lang : "en");
+	for (i = 0; i < N(parts); i++)
+		if ((text = json_text(obj, parts[i])) != NULL &&
+		    pms_remind_tpl_check(text, what) != PMS_OK)
+			key_err(c, y, parts[i], "%s", pms_errmsg());
+}
+
 static void
 practice_check(struct ctx *c, const struct ynode *y, json_t *obj)
 {
@@ -2031,7 +2056,9 @@ finish(struct ctx *c, const struct ynode *y)
 			same |= chan != NULL && json_text(t, "channel") !=
 			    NULL && strcmp(json_text(t, "channel"), chan) == 0;
 		}
-		if (!found || same || ry == NULL || ry->kind != Y_SEQ)
+		if (same || ry == NULL || ry->kind != Y_SEQ || (!found &&
+		    (name == NULL || chan == NULL ||
+		    pms_remind_tpl_shipped(name, chan))))
 			continue;
 		/* the rule's node, by its name (names are unique) */
 		for (j = 0, rule_y = NULL; json_text(r, "name") != NULL &&
@@ -2046,8 +2073,12 @@ finish(struct ctx *c, const struct ynode *y)
 		path_key(c, "reminders");
 		path_key(c, "rules");
 		path_index(c, j - 1);
-		key_err(c, rule_y, "template", "the templates of this name are "
-		    "for another channel");
+		if (found)
+			key_err(c, rule_y, "template", "the templates of this "
+			    "name are for another channel");
+		else
+			key_err(c, rule_y, "template", "no %s template of this "
+			    "name, shipped or in templates", chan);
 		path_pop(c, 0);
 	}
 }

@@ -55,6 +55,7 @@ struct rm_rule {
 	int		 all_types;
 	size_t		 ntypes;
 	char		(*types)[PMS_CFG_CODE];
+	char		 bad[160];	/* why it cannot send; "" if it can */
 };
 
 /* A closure of a whole location (or all), from schedule's exceptions. */
@@ -330,18 +331,26 @@ rm_load(struct rm *r, struct pms_store *s)
 	}
 	if ((st = rm_tpls_load(&r->tpls, tpls)) != PMS_OK)
 		goto fail;
+	/*
+	 * A rule without its template, or a template that does not render,
+	 * stops its own reminders (each warned of, and the run's status
+	 * 78), never the others'.  config load refuses both; a store whose
+	 * configuration was loaded before it did may still hold them.
+	 */
 	for (i = 0; i < r->nrules; i++)
 		if (rm_tpl_find(&r->tpls, r->rules[i].tpl,
-		    channels[r->rules[i].channel], "en") == NULL) {
-			st = pms_seterr(PMS_ECONFIG, "reminders.rules: rule "
-			    "%s: no %s template \"%s\", shipped or in the "
-			    "configuration", r->rules[i].name,
-			    channels[r->rules[i].channel], r->rules[i].tpl);
+		    channels[r->rules[i].channel], "en") == NULL)
+			snprintf(r->rules[i].bad, sizeof(r->rules[i].bad),
+			    "reminders.rules: rule %s: no %s template \"%s\", "
+			    "shipped or in the configuration",
+			    r->rules[i].name, channels[r->rules[i].channel],
+			    r->rules[i].tpl);
+	for (i = 0; i < r->tpls.n; i++)
+		if (rm_tpl_check(&r->tpls.v[i]) != PMS_OK &&
+		    (r->tpls.v[i].bad = strdup(pms_errmsg())) == NULL) {
+			st = pms_seterr(PMS_ENOMEM, "out of memory");
 			goto fail;
 		}
-	for (i = 0; i < r->tpls.n; i++)
-		if ((st = rm_tpl_check(&r->tpls.v[i])) != PMS_OK)
-			goto fail;
 	if ((st = closed_read(r)) != PMS_OK)
 		goto fail;
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, status, attempts, "
@@ -570,6 +579,7 @@ struct rm_appt {
 	char		 email[PMS_PT_EMAIL];
 	int		 consent[CH_N];
 	char		 contact[PMS_REMIND_WORD];	/* preferred_contact */
+	int64_t		 booked_utc;	/* when it was booked */
 };
 
 #define APPT_SELECT \
@@ -579,7 +589,8 @@ struct rm_appt {
 	"coalesce(p.preferred_name, ''), coalesce(p.language, ''), p.status, " \
 	"coalesce(p.mobile_phone, ''), coalesce(p.phone, ''), " \
 	"coalesce(p.email, ''), p.sms_consent, p.email_consent, " \
-	"coalesce(p.preferred_contact, '') " \
+	"coalesce(p.preferred_contact, ''), " \
+	"coalesce(CAST(strftime('%s', a.created_at) AS INTEGER), 0) " \
 	"FROM appointments a JOIN patients p ON p.id = a.patient_id " \
 	"JOIN locations l ON l.id = a.location_id " \
 	"LEFT JOIN appointment_types t ON t.id = a.type_id "
@@ -618,6 +629,7 @@ appt_row(sqlite3_stmt *st, struct rm_appt *a)
 	a->consent[CH_SMS] = sqlite3_column_int(st, 19);
 	a->consent[CH_EMAIL] = sqlite3_column_int(st, 20);
 	col(st, 21, a->contact, sizeof(a->contact));
+	a->booked_utc = sqlite3_column_int64(st, 22);
 }
 
 /*
@@ -687,6 +699,9 @@ struct rm_cand {
 	size_t		 idx;
 	int64_t		 raw;		/* the rule's time */
 	int64_t		 eff;		/* out of quiet hours */
+	int64_t		 due;		/* when it fell due: eff, or when
+					 * the appointment was booked, if
+					 * later (and not after now) */
 	int		 dropped;	/* no allowed time before the start */
 	int		 quiet_now;	/* now is in the quiet hours */
 	enum cand_state	 state;
@@ -876,6 +891,8 @@ evaluate(struct rm *r, const struct rm_appt *a, int64_t now, int ch,
 		x->dropped = x->eff >= a->start_utc || (x->eff <= now &&
 		    nowq > now && nowq >= a->start_utc);
 		x->quiet_now = nowq > now;
+		x->due = a->booked_utc > x->eff && a->booked_utc <= now ?
+		    a->booked_utc : x->eff;
 		reminder_id(r, a->id, x->rule->name, x->rule->channel,
 		    a->start_utc, x->id);
 		(*n)++;
@@ -1037,9 +1054,13 @@ render(struct rm *r, const struct rm_appt *a, const struct rm_cand *c,
 	memset(m, 0, sizeof(*m));
 	t = rm_tpl_find(&r->tpls, c->rule->tpl, channels[c->rule->channel],
 	    a->language);
-	if (t == NULL)
-		return pms_seterr(PMS_ECONFIG, "no %s template \"%s\"",
-		    channels[c->rule->channel], c->rule->tpl);
+	if (c->rule->bad[0] != '\0' || t == NULL)
+		return pms_seterr(PMS_ECONFIG, "reminder %s: cannot be "
+		    "rendered: %s", c->id, c->rule->bad[0] != '\0' ?
+		    c->rule->bad : "no template");
+	if (t->bad != NULL)
+		return pms_seterr(PMS_ECONFIG, "reminder %s: cannot be "
+		    "rendered: %s", c->id, t->bad);
 	if ((st = pms_local_parse(a->local_start, PMS_DATE_ISO, &l)) !=
 	    PMS_OK)
 		return pms_seterr(PMS_EINTERNAL, "appointment %lld: its local "
@@ -1080,8 +1101,8 @@ render(struct rm *r, const struct rm_appt *a, const struct rm_cand *c,
 	snprintf(m->location, sizeof(m->location), "%s", a->location);
 	snprintf(m->start, sizeof(m->start), "%s", a->local_start);
 	m->start_utc = a->start_utc;
-	m->due_utc = c->eff;
-	pms_instant_fmt(c->eff, m->due_at);
+	m->due_utc = c->due;
+	pms_instant_fmt(m->due_utc, m->due_at);
 	m->attempt = c->attempt;
 	if (c->rule->channel == CH_SMS) {
 		m->sms_chars = rm_sms_length(m->text, &not_gsm);
@@ -1231,7 +1252,15 @@ due_one(struct rm *r, const struct rm_appt *a, void *arg)
 	for (i = 0; i < n; i++) {
 		if (c[i].state != C_DUE)
 			continue;
-		if ((st = render(r, a, &c[i], &m, d->warn, d->warg)) != PMS_OK)
+		if ((st = render(r, a, &c[i], &m, d->warn, d->warg)) ==
+		    PMS_ECONFIG) {
+			/* this one's template: the others are listed */
+			d->out->bad++;
+			if (d->warn != NULL)
+				d->warn(d->warg, pms_errmsg());
+			continue;
+		}
+		if (st != PMS_OK)
 			return st;
 		if ((st = list_add(d->out, &m)) != PMS_OK) {
 			pms_reminder_release(&m);
@@ -1329,7 +1358,7 @@ pms_reminder_cells(const struct pms_reminder *m, struct pms_cell *c)
 enum pms_status
 pms_remind_pick_read(const struct pms_record *rec, struct pms_remind_pick *p)
 {
-	const char *id, *rule;
+	const char *id, *rule, *start;
 	enum pms_status st;
 	size_t i;
 
@@ -1362,6 +1391,12 @@ pms_remind_pick_read(const struct pms_record *rec, struct pms_remind_pick *p)
 	if (strlen(rule) >= sizeof(p->rule))
 		return pms_record_fail(rec, "rule", PMS_EDATA, "too long");
 	snprintf(p->rule, sizeof(p->rule), "%s", rule);
+	/* the start it was for, when the record has it: to tell a moved
+	 * appointment from a record that is not one of due's */
+	start = pms_record_text(rec, "start");
+	if (start == NULL || pms_instant_parse(start, &p->start_utc) !=
+	    PMS_OK)
+		p->start_utc = 0;
 	return PMS_OK;
 }
 
@@ -1372,6 +1407,7 @@ pms_remind_pick_read(const struct pms_record *rec, struct pms_remind_pick *p)
 /* What a run has to look at, found before any is sent. */
 struct todo {
 	int64_t		 appt;
+	int64_t		 start_utc;	/* the record's start; 0 if none */
 	size_t		 idx;		/* the rule; MAX_RULES: unknown rule */
 	char		 id[PMS_REMIND_ID_BUFSZ];
 	char		 rule[PMS_CFG_CODE];
@@ -1389,6 +1425,8 @@ struct send_ctx {
 	struct pms_remind_counts *counts;
 	struct todo	*todo;
 	size_t		 ntodo, cap;
+	char		 lease[PMS_CFG_CODE + RM_LEASE_BUFSZ];	/* claimed_by */
+	int		 bad_config;	/* a template did not render */
 };
 
 static enum pms_status
@@ -1406,6 +1444,7 @@ todo_add(struct send_ctx *x, int64_t appt, size_t idx, const char *id,
 		x->cap = cap;
 	}
 	x->todo[x->ntodo].appt = appt;
+	x->todo[x->ntodo].start_utc = 0;
 	x->todo[x->ntodo].idx = idx;
 	snprintf(x->todo[x->ntodo].id, PMS_REMIND_ID_BUFSZ, "%s", id);
 	snprintf(x->todo[x->ntodo].rule, PMS_CFG_CODE, "%s", rule);
@@ -1424,10 +1463,14 @@ send_scan_one(struct rm *r, const struct rm_appt *a, void *arg)
 	if ((st = evaluate(r, a, clock_now(x->so->o.now), x->ch, c, &n)) !=
 	    PMS_OK)
 		return st;
-	for (i = 0; i < n; i++)
-		if (c[i].state != C_NONE && (st = todo_add(x, a->id, c[i].idx,
-		    c[i].id, c[i].rule->name)) != PMS_OK)
+	for (i = 0; i < n; i++) {
+		if (c[i].state == C_NONE)
+			continue;
+		if ((st = todo_add(x, a->id, c[i].idx, c[i].id,
+		    c[i].rule->name)) != PMS_OK)
 			return st;
+		x->todo[x->ntodo - 1].start_utc = a->start_utc;
+	}
 	return PMS_OK;
 }
 
@@ -1459,9 +1502,32 @@ tell(struct send_ctx *x, const char *id, int64_t appt, const char *rule,
 	return x->fn != NULL ? x->fn(x->arg, &o) : 0;
 }
 
+/* Has the run that holds a claim (its lease, its deadline) died? */
+static int
+abandoned(const char *lease, int64_t deadline, int64_t now)
+{
+	enum rm_lease ls = rm_lease_state(lease);
+
+	return ls == RM_LEASE_DEAD || (ls == RM_LEASE_UNSURE && deadline <
+	    now);
+}
+
+/* The same in SQL, for the log: pms_rm_abandoned(by, deadline, now). */
+static void
+sql_abandoned(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	sqlite3_result_int(cx, abandoned((const char *)sqlite3_value_text(
+	    v[0]), sqlite3_value_int64(v[1]), sqlite3_value_int64(v[2])));
+}
+
 /*
- * Claims whose sender never ended become unknown, told as such (they
- * were sent, perhaps: never again by themselves).
+ * Claims whose run died become unknown, told as such (they were sent,
+ * perhaps: never again by themselves).  A claim's run died when its
+ * lease says its process is gone (or the machine started again since),
+ * or, when the lease cannot tell, once the claim's deadline passed; the
+ * claims of a run that is still alive stay its own, however long it
+ * takes.
  */
 static enum pms_status
 mark_unknown(struct send_ctx *x, int64_t now)
@@ -1471,23 +1537,28 @@ mark_unknown(struct send_ctx *x, int64_t now)
 	enum pms_status ps = PMS_OK;
 	char at[PMS_STAMP_BUFSZ], id[PMS_REMIND_ID_BUFSZ], rule[PMS_CFG_CODE],
 	    chan[PMS_REMIND_WORD];
+	const unsigned char *by;
 	int64_t *pids = NULL;
 	size_t npids = 0, cap = 0;
 	int rc;
 
 	pms_instant_fmt(now, at);
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, reminder_id, "
-	    "appointment_id, rule, channel, patient_id, attempts FROM "
-	    "reminders WHERE status = 'sending' AND deadline_utc < ?1 ORDER "
-	    "BY patient_id", -1, &st, NULL)) != SQLITE_OK ||
+	    "appointment_id, rule, channel, patient_id, attempts, "
+	    "deadline_utc, claimed_by FROM reminders WHERE status = "
+	    "'sending' ORDER BY patient_id", -1, &st, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(s->db, "UPDATE reminders SET status = "
-	    "'unknown', reason = ?2, updated_at = ?3 WHERE id = ?1", -1, &up,
-	    NULL)) != SQLITE_OK) {
+	    "'unknown', reason = ?2, deadline_utc = NULL, updated_at = ?3 "
+	    "WHERE id = ?1 AND status = 'sending'", -1, &up, NULL)) !=
+	    SQLITE_OK) {
 		ps = pms_store_sqlerr(s, rc, "reading the reminders");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		by = sqlite3_column_text(st, 8);
+		if (!abandoned((const char *)by, sqlite3_column_int64(st, 7),
+		    now))
+			continue;
 		sqlite3_reset(up);
 		sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
 		sqlite3_bind_text(up, 2, R_UNKNOWN, -1, SQLITE_STATIC);
@@ -1517,6 +1588,54 @@ mark_unknown(struct send_ctx *x, int64_t now)
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(up);
+	free(pids);
+	return ps;
+}
+
+/*
+ * Failed reminders that will never be tried again because their
+ * appointment is no longer there to remind of (cancelled or otherwise
+ * no longer booked, moved to another start, begun): skipped, with why,
+ * their attempts kept, so that they do not wait as failed for good.
+ */
+static enum pms_status
+close_failed(struct send_ctx *x, int64_t now)
+{
+	struct pms_store *s = x->r->s;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	char at[PMS_STAMP_BUFSZ];
+	int64_t *pids = NULL;
+	size_t npids = 0, cap = 0;
+	int rc;
+
+	pms_instant_fmt(now, at);
+	if ((rc = sqlite3_prepare_v2(s->db, "UPDATE reminders AS r SET "
+	    "status = 'skipped', next_utc = NULL, updated_at = ?2, reason = "
+	    "CASE WHEN a.status <> 'booked' THEN 'not tried again: the "
+	    "appointment is no longer booked' WHEN a.start_utc <> r.start_utc "
+	    "THEN 'not tried again: the appointment moved' ELSE 'not tried "
+	    "again: the appointment has begun' END FROM appointments AS a "
+	    "WHERE a.id = r.appointment_id AND r.status = 'failed' AND "
+	    "(a.status <> 'booked' OR a.start_utc <> r.start_utc OR "
+	    "a.start_utc <= ?1) RETURNING patient_id", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ps = pid_add(&pids, &npids, &cap,
+		    sqlite3_column_int64(st, 0))) != PMS_OK)
+			goto out;
+	if (rc != SQLITE_DONE) {
+		ps = pms_store_sqlerr(s, rc, "recording a reminder");
+		goto out;
+	}
+	if (npids > 0)
+		ps = pms_audit_append(s, "remind.send", "status,reason", pids,
+		    npids);
+out:
+	sqlite3_finalize(st);
 	free(pids);
 	return ps;
 }
@@ -1566,12 +1685,11 @@ claim_write(struct send_ctx *x, const struct rm_appt *a,
 	if (skip)
 		sqlite3_bind_text(st, 8, c->reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, skip ? 0 : 1);
-	sqlite3_bind_int64(st, 10, c->eff);
+	sqlite3_bind_int64(st, 10, c->due);
 	if (!skip) {
 		sqlite3_bind_int64(st, 11, deadline);
 		sqlite3_bind_text(st, 12, at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 13, pms_store_user(s), -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 13, x->lease, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_text(st, 14, at, -1, SQLITE_STATIC);
 	if (c->claim != 0) {
@@ -1612,15 +1730,20 @@ struct pending {
 /*
  * Record what came of a claimed reminder's sender, inside the caller's
  * transaction: sent, or failed (tried again after the backoff, which
- * doubles at each attempt, up to a day, or no more).
+ * doubles at each attempt, up to a day, or no more).  The claim is this
+ * run's by its attempt: it is still sending, or another run took it for
+ * unknown (this run was slow, not dead), and what this run knows wins.
+ * When the gateway's word came first (mark: delivered, failed), that
+ * stays, and a sent keeps its sent_at.  claimed_by is the user again,
+ * the lease no longer needed.
  */
 static enum pms_status
 outcome_write(struct send_ctx *x, struct pending *p)
 {
 	struct pms_store *s = x->r->s;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	char at[PMS_STAMP_BUFSZ], why[60];
-	int64_t now = (int64_t)time(NULL), wait, next = 0;
+	int64_t now = clock_now(x->so->o.now), wait, next = 0;
 	int rc, k;
 
 	pms_instant_fmt(now, at);
@@ -1636,8 +1759,9 @@ outcome_write(struct send_ctx *x, struct pending *p)
 		    why);
 	if ((rc = cached(x->r, &x->r->q_outcome, "UPDATE reminders SET "
 	    "status = ?2, reason = ?3, next_utc = ?4, sent_at = ?5, "
-	    "deadline_utc = NULL, updated_at = ?6 WHERE reminder_id = ?1 AND "
-	    "status = 'sending'")) != SQLITE_OK)
+	    "deadline_utc = NULL, claimed_by = ?8, updated_at = ?6 WHERE "
+	    "reminder_id = ?1 AND attempts = ?7 AND (status = 'sending' OR "
+	    "(status = 'unknown' AND reason = ?9))")) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "recording a reminder");
 	st = x->r->q_outcome;
 	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
@@ -1649,8 +1773,37 @@ outcome_write(struct send_ctx *x, struct pending *p)
 	if (p->ok)
 		sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, p->attempt);
+	sqlite3_bind_text(st, 8, pms_store_user(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, R_UNKNOWN, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	if (sqlite3_changes(s->db) == 1)
+		return PMS_OK;
+	/* the gateway's word came first: it stays; the sent_at is ours */
+	if ((rc = sqlite3_prepare_v2(s->db, "UPDATE reminders SET sent_at = "
+	    "coalesce(sent_at, ?2), deadline_utc = NULL, claimed_by = ?4 "
+	    "WHERE reminder_id = ?1 AND attempts = ?3 AND (status = "
+	    "'delivered' OR status = 'failed') RETURNING status", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "recording a reminder");
+	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+	if (p->ok)
+		sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, p->attempt);
+	sqlite3_bind_text(st, 4, pms_store_user(s), -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(st, 0),
+		    "failed") == 0) {
+			p->status = "failed";
+			snprintf(p->reason, sizeof(p->reason), "the gateway "
+			    "said it failed");
+		}
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "recording a reminder");
 	return PMS_OK;
@@ -1683,7 +1836,12 @@ run_sender(struct send_ctx *x, const struct pms_reminder *m, int *ok,
 		st = PMS_OK;
 		goto out;
 	}
-	if (run.timed_out)
+	if (run.stopped && !(run.exited && run.code == 0))
+		snprintf(why, size, "pms-remind was told to stop; the sender "
+		    "was killed");
+	else if (run.stopped)
+		*ok = 1;	/* it ended well when told to */
+	else if (run.timed_out)
 		snprintf(why, size, "timed out after %lld s; killed",
 		    (long long)(x->sender.timeout_ms / 1000));
 	else if (run.exited && run.code == 0)
@@ -1770,14 +1928,22 @@ take_one(struct send_ctx *x, const struct todo *t, int64_t now,
 			reminder_id(r, a.id, t->rule, r->rules[t->idx].channel,
 			    a.start_utc, id);
 			if (strcmp(id, t->id) != 0) {
-				stale(p, "the appointment moved");
+				/* moved: the id is the one of its start then */
+				if (t->start_utc != 0 && t->start_utc !=
+				    a.start_utc)
+					reminder_id(r, a.id, t->rule,
+					    r->rules[t->idx].channel,
+					    t->start_utc, id);
+				stale(p, strcmp(id, t->id) == 0 ?
+				    "the appointment moved" : "not a reminder "
+				    "of this appointment at its start");
 				return PMS_OK;
 			}
 		}
 		stale(p, stale_reason(&a, now, me));
 		return PMS_OK;
 	}
-	p->attempt = me->attempt;
+	p->attempt = me->state == C_DUE ? me->attempt : 0;
 	if (x->so->dry_run) {
 		p->status = me->state == C_DUE ? "due" : "skipped";
 		if (me->state == C_SKIP)
@@ -1834,84 +2000,80 @@ tell_pending(struct send_ctx *x, struct pending *p)
 }
 
 /*
- * The reminders a run has found, in rounds of up to SEND_BATCH: one
- * transaction records what came of the previous round's senders and
- * looks at and claims the next round's reminders; then, with no
- * transaction open, their senders run.  One commit (one sync of the
- * disk) a round, not two a reminder; a run that dies leaves at most
- * one round claimed and unrecorded, unknown.
+ * The reminders a run has found, one at a time: a short transaction
+ * looks at it again and claims it (or skips it, or finds it stale),
+ * right before its sender runs with no transaction open; another
+ * records what came of it as soon as the sender ends.  A run that dies
+ * leaves at most the one reminder whose sender was running claimed and
+ * unrecorded (unknown); one told to stop (so->stop) hands out no more,
+ * has its running sender killed, and records it.
  */
-#define SEND_BATCH	8
-
 static enum pms_status
-send_rounds(struct send_ctx *x)
+send_each(struct send_ctx *x)
 {
 	struct pms_store *s = x->r->s;
-	struct pending *prev, *cur, *tmp;
+	struct pending *p;
 	enum pms_status st = PMS_OK;
 	int64_t now, per;
-	size_t next = 0, nprev = 0, ncur, i, nclaimed;
-	int stop = 0;
+	size_t next;
+	int tries;
 
-	prev = calloc(SEND_BATCH, sizeof(*prev));
-	cur = calloc(SEND_BATCH, sizeof(*cur));
-	if (prev == NULL || cur == NULL) {
-		free(prev);
-		free(cur);
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
-	}
 	per = (x->sender.timeout_ms + x->sender.grace_ms + 999) / 1000;
-	while (next < x->ntodo || nprev > 0) {
+	for (next = 0; next < x->ntodo; next++) {
+		if (x->so->stop != NULL && *x->so->stop) {
+			x->counts->left = x->ntodo - next;
+			break;
+		}
 		if ((st = begin(s)) != PMS_OK)
 			goto out;
-		for (i = 0; i < nprev; i++)
-			if (prev[i].claimed && (st = outcome_write(x,
-			    &prev[i])) != PMS_OK)
-				goto fail;
 		now = clock_now(x->so->o.now);
-		for (ncur = nclaimed = 0; ncur < SEND_BATCH && next < x->ntodo;
-		    ncur++, next++) {
-			if ((st = take_one(x, &x->todo[next], now, now +
-			    (int64_t)(nclaimed + 1) * per + CLAIM_SLACK,
-			    &cur[ncur])) != PMS_OK)
-				goto fail;
-			nclaimed += cur[ncur].claimed;
+		st = take_one(x, &x->todo[next], now, now + per + CLAIM_SLACK,
+		    p);
+		if (st == PMS_ECONFIG) {
+			/* this one's template: the others go all the same */
+			pms_store_rollback(s);
+			x->bad_config = 1;
+			x->counts->bad_config++;
+			if (x->warn != NULL)
+				x->warn(x->warg, pms_errmsg());
+			st = PMS_OK;
+			continue;
+		}
+		if (st != PMS_OK) {
+			pms_store_rollback(s);
+			goto out;
 		}
 		if (x->so->dry_run)
 			pms_store_rollback(s);
 		else if ((st = pms_store_commit(s)) != PMS_OK)
 			goto out;
-		/* the previous round, in order, now that it is all written */
-		for (i = 0; i < nprev && !stop; i++)
-			stop = tell_pending(x, &prev[i]);
-		if (stop) {
-			/* claimed ones stay so: unknown, never sent twice */
+		if (p->claimed) {
+			/* no transaction open: the sender runs */
+			if ((st = run_sender(x, &p->m, &p->ok, p->reason,
+			    sizeof(p->reason))) != PMS_OK)
+				goto out;
+			/* what came of it, at once; harder tried than a claim */
+			for (tries = 0; tries < 4; tries++)
+				if ((st = begin(s)) != PMS_EBUSY)
+					break;
+			if (st != PMS_OK || (st = outcome_write(x, p)) !=
+			    PMS_OK || (st = pms_store_commit(s)) != PMS_OK) {
+				/* left sending: unknown, never sent twice */
+				pms_store_rollback(s);
+				goto out;
+			}
+		}
+		if (tell_pending(x, p) != 0) {
 			st = pms_seterr(PMS_EIO, "output stopped");
 			goto out;
 		}
-		/* no transaction open: the senders run */
-		for (i = 0; i < ncur; i++)
-			if (cur[i].claimed && (st = run_sender(x, &cur[i].m,
-			    &cur[i].ok, cur[i].reason,
-			    sizeof(cur[i].reason))) != PMS_OK)
-				goto out;
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-		nprev = ncur;
-		memset(cur, 0, SEND_BATCH * sizeof(*cur));
+		memset(p, 0, sizeof(*p));
 	}
-	goto out;
-fail:
-	pms_store_rollback(s);
 out:
-	/* a round whose end was not written: its claims become unknown */
-	for (i = 0; i < SEND_BATCH; i++) {
-		pms_reminder_release(&prev[i].m);
-		pms_reminder_release(&cur[i].m);
-	}
-	free(prev);
-	free(cur);
+	pms_reminder_release(&p->m);
+	free(p);
 	return st;
 }
 
@@ -1940,6 +2102,7 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 	struct send_ctx x;
 	struct rm r;
 	enum pms_status st;
+	char lease[RM_LEASE_BUFSZ];
 	int64_t now = clock_now(so->o.now);
 	size_t i, k;
 
@@ -1964,7 +2127,8 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 	    so->timeout_ms > 0 ? so->timeout_ms : PMS_REMIND_TIMEOUT_MS)) !=
 	    PMS_OK)
 		goto fail;
-	if (!so->dry_run && (st = mark_unknown(&x, now)) != PMS_OK)
+	if (!so->dry_run && ((st = mark_unknown(&x, now)) != PMS_OK ||
+	    (st = close_failed(&x, now)) != PMS_OK))
 		goto fail;
 	if (so->use_picks)
 		for (i = 0; i < so->npicks; i++) {
@@ -1975,6 +2139,7 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 			if ((st = todo_add(&x, so->picks[i].appointment_id,
 			    k, so->picks[i].id, so->picks[i].rule)) != PMS_OK)
 				goto fail;
+			x.todo[x.ntodo - 1].start_utc = so->picks[i].start_utc;
 		}
 	else if ((st = scan(&r, now, so->o.within > 0 ? so->o.within :
 	    r.reach, send_scan_one, &x)) != PMS_OK)
@@ -1988,7 +2153,14 @@ pms_remind_send(struct pms_store *s, const struct pms_remind_send_opts *so,
 		    "keyring: the sender runs as the same user and could "
 		    "reach it (see pms(7)); run send with a key file (cron), "
 		    "or pms-admin lock first");
-	st = send_rounds(&x);
+	rm_lease_make(lease, sizeof(lease));
+	snprintf(x.lease, sizeof(x.lease), "%s%s%s", pms_store_user(s),
+	    lease[0] != '\0' ? " " : "", lease);
+	x.sender.stop = so->stop;
+	if ((st = send_each(&x)) == PMS_OK && x.bad_config)
+		st = pms_seterr(PMS_ECONFIG, "%zu reminder%s not sent: %s",
+		    counts->bad_config, counts->bad_config == 1 ? "" : "s",
+		    "a template of theirs is not valid (see the warnings)");
 	goto out;
 fail:
 	pms_store_rollback(s);
@@ -2123,7 +2295,7 @@ enum pms_status
 pms_remind_optout(struct pms_store *s, const struct pms_remind_optout_req *q,
     int optin, int *changed)
 {
-	char phone[PMS_PT_PHONE];
+	char phone[PMS_PT_PHONE], why[256];
 	enum pms_status st;
 	int64_t pid = 0, *pids = NULL;
 	size_t npids = 0;
@@ -2147,8 +2319,9 @@ pms_remind_optout(struct pms_store *s, const struct pms_remind_optout_req *q,
 		return st;
 	if (q->phone != NULL) {
 		if ((st = phone_norm(s, q->phone, phone)) != PMS_OK) {
-			st = pms_seterr(PMS_EDATA, "--phone: %s",
-			    pms_errmsg());
+			/* a copy: the message is formatted into errmsg's */
+			snprintf(why, sizeof(why), "%s", pms_errmsg());
+			st = pms_seterr(PMS_EDATA, "--phone: %s", why);
 			goto fail;
 		}
 		if ((st = patients_at(s, phone, CH_SMS, &pids, &npids)) !=
@@ -2247,9 +2420,85 @@ patient_has(struct pms_store *s, int64_t pid, const char *addr, int ch,
 }
 
 /*
+ * Number addr's opt-out of channel ch, if it has one, made into one of
+ * each patient who has the number but pid, and ended: so that pid
+ * alone is opted in again.  Inside the caller's transaction.
+ */
+static enum pms_status
+optout_split(struct pms_store *s, int64_t pid, const char *addr, int ch)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int64_t *pids = NULL;
+	size_t npids = 0, i;
+	int have = 0, rc, changed;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM reminder_optouts "
+	    "WHERE address = ?1 AND channel = ?2 AND ended_at IS NULL", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading the opt-outs");
+	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, channels[ch], -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading the opt-outs");
+	if (!have)
+		return PMS_OK;
+	if ((ps = patients_at(s, addr, ch, &pids, &npids)) != PMS_OK)
+		return ps;
+	for (i = 0; i < npids; i++)
+		if (pids[i] != pid && (ps = optout_write(s, pids[i], NULL, ch,
+		    0, 0, "reply", &changed)) != PMS_OK)
+			goto out;
+	ps = optout_write(s, 0, addr, ch, 1, 0, "reply", &changed);
+out:
+	free(pids);
+	return ps;
+}
+
+/*
+ * The number a patient's SMS reminders go to (patient_check()): the
+ * mobile phone, else the phone.  A reply is matched to it, never to
+ * another number of the patient's (a household's landline that was
+ * never texted).
+ */
+#define RECIPIENT_SMS \
+	"CASE WHEN coalesce(p.mobile_phone, '') <> '' THEN p.mobile_phone " \
+	"ELSE p.phone END"
+
+/* Is addr the number (sms) or address the patient's reminders go to? */
+static enum pms_status
+texted_to(struct pms_store *s, int64_t pid, const char *addr, int ch,
+    int *yes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*yes = 0;
+	rc = sqlite3_prepare_v2(s->db, ch == CH_SMS ? "SELECT count(*) FROM "
+	    "patients p WHERE p.id = ?1 AND " RECIPIENT_SMS " = ?2" :
+	    "SELECT count(*) FROM patients p WHERE p.id = ?1 AND "
+	    "lower(p.email) = lower(?2)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading the patients");
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*yes = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PMS_OK : pms_store_sqlerr(s, rc,
+	    "reading the patients");
+}
+
+
+/*
  * The one booked, future appointment that was reminded on channel ch to
- * addr; PMS_EREFUSED when there is none, or more than one (a family's
- * number: the reply must name its reminder).
+ * addr (the number its reminders go to); PMS_EREFUSED when there is
+ * none, or more than one (a family's number: the reply must name its
+ * reminder).
  */
 static enum pms_status
 reminded_at(struct pms_store *s, const char *addr, int ch, int64_t now,
@@ -2259,14 +2508,14 @@ reminded_at(struct pms_store *s, const char *addr, int ch, int64_t now,
 	int rc, n = 0;
 
 	rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT r.appointment_id, "
-	    "r.patient_id FROM reminders r JOIN appointments a ON a.id = "
-	    "r.appointment_id JOIN patients p ON p.id = r.patient_id WHERE "
-	    "r.channel = ?2 AND (r.status = 'sent' OR r.status = 'delivered' "
-	    "OR r.status = 'unknown') AND a.status = 'booked' AND "
-	    "a.start_utc = r.start_utc AND a.start_utc > ?3 AND ((?2 = 'sms' "
-	    "AND (p.mobile_phone = ?1 OR p.phone = ?1)) OR (?2 = 'email' AND "
-	    "lower(p.email) = lower(?1))) ORDER BY a.start_utc LIMIT 3", -1,
-	    &st, NULL);
+	    "r.patient_id, a.start_utc FROM reminders r JOIN appointments a "
+	    "ON a.id = r.appointment_id JOIN patients p ON p.id = "
+	    "r.patient_id WHERE r.channel = ?2 AND (r.status = 'sent' OR "
+	    "r.status = 'delivered' OR r.status = 'unknown') AND a.status = "
+	    "'booked' AND a.start_utc = r.start_utc AND a.start_utc > ?3 AND "
+	    "((?2 = 'sms' AND " RECIPIENT_SMS " = ?1) OR (?2 = 'email' AND "
+	    "lower(p.email) = lower(?1))) ORDER BY a.start_utc", -1, &st,
+	    NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading the reminders");
 	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
@@ -2285,10 +2534,9 @@ reminded_at(struct pms_store *s, const char *addr, int ch, int64_t now,
 		return pms_seterr(PMS_EREFUSED, "no reminded appointment to "
 		    "come for that %s", ch == CH_SMS ? "number" : "address");
 	if (n > 1)
-		return pms_seterr(PMS_EREFUSED, "that %s was reminded of %s%d "
+		return pms_seterr(PMS_EREFUSED, "that %s was reminded of %d "
 		    "appointments: the reply needs its reminder_id",
-		    ch == CH_SMS ? "number" : "address", n > 2 ? "more than " :
-		    "", n > 2 ? 2 : n);
+		    ch == CH_SMS ? "number" : "address", n);
 	return PMS_OK;
 }
 
@@ -2353,13 +2601,24 @@ struct mark_ctx {
 	int64_t		 appt, pid;
 };
 
-/* The words of a reply: its keyword (upper case) and what follows. */
+/*
+ * The words of a reply: its keyword (upper case) and what follows, at
+ * most one word.  Punctuation at the end ("Stop.", "C!") is not part
+ * of them.
+ */
 static int
-reply_words(const char *in, char *kw, size_t ksize, char *rest,
+reply_words(const char *text, char *kw, size_t ksize, char *rest,
     size_t rsize)
 {
+	char buf[256], *in = buf;
 	size_t n, i;
 
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (n = strlen(buf); n > 0 && strchr(" \t\r\n.!?,;:", buf[n - 1]) !=
+	    NULL; n--)
+		buf[n - 1] = '\0';
 	in += strspn(in, " \t\r\n");
 	n = strcspn(in, " \t\r\n");
 	if (n == 0 || n >= ksize)
@@ -2464,38 +2723,54 @@ mark_reply(struct mark_ctx *m, const struct pms_record *rec,
 		m->appt = w.appointment_id;
 		m->pid = w.patient_id;
 		if (m->from[0] != '\0') {
-			if ((ps = patient_has(m->s, w.patient_id, m->from, ch,
+			if ((ps = texted_to(m->s, w.patient_id, m->from, ch,
 			    &yes)) != PMS_OK)
 				return ps;
 			if (!yes)
 				return pms_record_fail(rec, "from",
-				    PMS_EREFUSED, "not the %s of that "
-				    "reminder's patient", ch == CH_SMS ?
+				    PMS_EREFUSED, "not the %s that "
+				    "reminder went to", ch == CH_SMS ?
 				    "number" : "address");
 		}
 	}
-	stop = strcmp(kw, "STOP") == 0;
+	/*
+	 * The carriers' opt-out words (CTIA) are STOP as well, and so is
+	 * STOP followed by anything that is not the MRN of a patient with
+	 * this number ("STOP ALL", "STOP please"): the whole number.  Any
+	 * reasonable way of saying stop ends the consent.
+	 */
+	stop = strcmp(kw, "STOP") == 0 || (mrn[0] == '\0' && (strcmp(kw,
+	    "STOPALL") == 0 || strcmp(kw, "UNSUBSCRIBE") == 0 ||
+	    strcmp(kw, "CANCEL") == 0 || strcmp(kw, "END") == 0 ||
+	    strcmp(kw, "QUIT") == 0));
+	if (strcmp(kw, "UNSTOP") == 0)
+		snprintf(kw, sizeof(kw), "START");
 	if (stop || strcmp(kw, "START") == 0) {
 		if (m->from[0] == '\0')
 			return pms_record_fail(rec, "from", PMS_EDATA,
-			    "missing: %s needs the number it came from", kw);
+			    "missing: %s needs the number it came from",
+			    stop ? "STOP" : kw);
 		if (mrn[0] != '\0') {
 			if ((ps = pms_patient_id(m->s, 0, mrn, &pid, NULL)) ==
-			    PMS_EREFUSED)
+			    PMS_OK && (ps = patient_has(m->s, pid, m->from,
+			    ch, &yes)) == PMS_OK && !yes)
+				ps = PMS_EREFUSED;
+			if ((ps == PMS_EREFUSED || ps == PMS_EDATA) && stop)
+				pid = 0;	/* the whole number */
+			else if (ps == PMS_EREFUSED)
 				return pms_record_fail(rec, "reply",
-				    PMS_EREFUSED, "no patient with that MRN");
-			if (ps != PMS_OK)
-				return ps;
-			if ((ps = patient_has(m->s, pid, m->from, ch, &yes)) !=
-			    PMS_OK)
-				return ps;
-			if (!yes)
-				return pms_record_fail(rec, "reply",
-				    PMS_EREFUSED, "that MRN's patient has not "
-				    "this %s", ch == CH_SMS ? "number" :
+				    PMS_EREFUSED, "no patient with that MRN "
+				    "has this %s", ch == CH_SMS ? "number" :
 				    "address");
+			else if (ps != PMS_OK)
+				return ps;
 			m->pid = pid;
 		}
+		/* START MRN from a number that is opted out whole: the
+		 * others at the number stay out, that patient alone is in */
+		if (!stop && pid > 0 && (ps = optout_split(m->s, pid, m->from,
+		    ch)) != PMS_OK)
+			return ps;
 		if ((ps = optout_write(m->s, pid, pid > 0 ? NULL : m->from, ch,
 		    !stop, 1, "reply", &changed)) != PMS_OK)
 			return ps;
@@ -2519,7 +2794,7 @@ mark_reply(struct mark_ctx *m, const struct pms_record *rec,
 	if (mrn[0] != '\0')
 		return pms_record_fail(rec, "reply", PMS_EREFUSED, "not one of "
 		    "C, X, STOP, START, HELP");
-	if (strcmp(kw, "HELP") == 0) {
+	if (strcmp(kw, "HELP") == 0 || strcmp(kw, "INFO") == 0) {
 		rp = replies_for(m->s, m->pid);
 		snprintf(m->response, sizeof(m->response), rp->help,
 		    m->practice.name, m->practice.phone);
@@ -2765,11 +3040,17 @@ pms_remind_log(struct pms_store *s, const struct pms_remind_log_query *q,
 	    (ps = pms_patient_id(s, q->patient_id, q->mrn, &pid, NULL)) !=
 	    PMS_OK)
 		goto fail;
+	if ((rc = sqlite3_create_function(s->db, "pms_rm_abandoned", 3,
+	    SQLITE_UTF8, NULL, sql_abandoned, NULL, NULL)) != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading the reminders");
+		goto fail;
+	}
 	rc = sqlite3_prepare_v2(s->db, "SELECT r.reminder_id, "
 	    "r.appointment_id, r.patient_id, coalesce(p.mrn, ''), r.rule, "
-	    "r.channel, CASE WHEN r.status = 'sending' AND r.deadline_utc < ?7 "
-	    "THEN 'unknown' ELSE r.status END AS st, CASE WHEN r.status = "
-	    "'sending' AND r.deadline_utc < ?7 THEN ?8 ELSE "
+	    "r.channel, CASE WHEN r.status = 'sending' AND pms_rm_abandoned("
+	    "r.claimed_by, r.deadline_utc, ?7) THEN 'unknown' ELSE r.status "
+	    "END AS st, CASE WHEN r.status = 'sending' AND pms_rm_abandoned("
+	    "r.claimed_by, r.deadline_utc, ?7) THEN ?8 ELSE "
 	    "coalesce(r.reason, '') END, r.attempts, r.start_utc, a.zone, "
 	    "r.due_utc, coalesce(r.claimed_at, ''), coalesce(r.sent_at, ''), "
 	    "coalesce(r.delivered_at, ''), r.next_utc, r.updated_at "
@@ -2865,6 +3146,119 @@ pms_remind_log(struct pms_store *s, const struct pms_remind_log_query *q,
 fail:
 	sqlite3_finalize(st);
 	free(pids);
+	pms_store_rollback(s);
+	return ps;
+}
+
+/* ---- a new configuration's rules ---- */
+
+/* The rules of a configuration: a JSON array (new), or NULL. */
+static json_t *
+rules_of(const struct pms_config *cfg)
+{
+	json_t *rem, *rules;
+	char *text;
+
+	if (cfg == NULL || (text = pms_config_json(cfg, "reminders")) == NULL)
+		return NULL;
+	rem = json_loads(text, 0, NULL);
+	free(text);
+	rules = json_incref(json_object_get(rem, "rules"));
+	json_decref(rem);
+	return rules;
+}
+
+/* The rule of rules named name, or NULL. */
+static json_t *
+rule_named(json_t *rules, const char *name)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(rules, i, r)
+		if (json_string_value(json_object_get(r, "name")) != NULL &&
+		    strcmp(json_string_value(json_object_get(r, "name")),
+		    name) == 0)
+			return r;
+	return NULL;
+}
+
+enum pms_status
+pms_remind_rules_warn(struct pms_store *s, const struct pms_config *next,
+    int64_t now, pms_remind_warn_fn *warn, void *warg)
+{
+	struct pms_config *old = NULL;
+	json_t *was = NULL, *will = NULL, *r, *n;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	const char *name, *chan, *nname;
+	char msg[400];
+	size_t i, j;
+	sqlite3_int64 count;
+	int rc;
+
+	if (warn == NULL)
+		return PMS_OK;
+	if ((ps = pms_store_begin_read(s)) != PMS_OK)
+		return ps;
+	if (pms_config_read(s, &old) != PMS_OK) {
+		ps = PMS_OK;		/* none yet: nothing was reminded */
+		goto out;
+	}
+	was = rules_of(old);
+	will = rules_of(next);
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT count(DISTINCT "
+	    "r.appointment_id) FROM reminders r JOIN appointments a ON a.id = "
+	    "r.appointment_id WHERE r.rule = ?1 AND r.channel = ?2 AND "
+	    "r.status IN ('sending', 'sent', 'delivered', 'unknown') AND "
+	    "a.status = 'booked' AND a.start_utc = r.start_utc AND "
+	    "a.start_utc > ?3", -1, &st, NULL)) != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading the reminders");
+		goto out;
+	}
+	json_array_foreach(was, i, r) {
+		name = json_string_value(json_object_get(r, "name"));
+		chan = json_string_value(json_object_get(r, "channel"));
+		if (name == NULL || chan == NULL || rule_named(will, name) !=
+		    NULL)
+			continue;
+		/* a new rule of the same channel: the same reminders again */
+		nname = NULL;
+		json_array_foreach(will, j, n)
+			if (json_string_value(json_object_get(n, "name")) !=
+			    NULL && rule_named(was, json_string_value(
+			    json_object_get(n, "name"))) == NULL &&
+			    json_string_value(json_object_get(n, "channel")) !=
+			    NULL && strcmp(json_string_value(json_object_get(n,
+			    "channel")), chan) == 0) {
+				nname = json_string_value(json_object_get(n,
+				    "name"));
+				break;
+			}
+		if (nname == NULL)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, chan, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, clock_now(now));
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			ps = pms_store_sqlerr(s, rc, "reading the reminders");
+			goto out;
+		}
+		if ((count = sqlite3_column_int64(st, 0)) == 0)
+			continue;
+		snprintf(msg, sizeof(msg), "reminders.rules: rule %s is gone "
+		    "and %s is new: %lld appointment%s to come, reminded "
+		    "under %s already, will be reminded again under %s (keep "
+		    "the rule's name to keep its reminders)", name, nname,
+		    (long long)count, count == 1 ? "" : "s", name, nname);
+		warn(warg, msg);
+	}
+out:
+	sqlite3_finalize(st);
+	json_decref(was);
+	json_decref(will);
+	pms_config_free(old);
 	pms_store_rollback(s);
 	return ps;
 }

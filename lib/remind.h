@@ -21,6 +21,7 @@
 #ifndef PMS_REMIND_H
 #define PMS_REMIND_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,8 @@ void		 pms_reminder_release(struct pms_reminder *);
 struct pms_reminder_list {
 	size_t		 n, cap;
 	struct pms_reminder *v;
+	size_t		 bad;	/* due, left out: their template is not
+				 * valid (each warned of) */
 };
 void		 pms_reminder_list_release(struct pms_reminder_list *);
 
@@ -91,12 +94,22 @@ typedef void	 pms_remind_warn_fn(void *arg, const char *msg);
  * consenting to the channel and not opted out, and no later rule of the
  * same channel due as well.  Rendered, into *out (the caller releases
  * it).  One transaction, with the audit entry "remind.due"; nothing
- * else is written.  PMS_ECONFIG for a rule without a template or a
- * template that does not render.
+ * else is written.  A reminder whose template does not render (or
+ * whose rule has none) is warned of and left out, out->bad counting
+ * them; the others are listed all the same.
  */
 enum pms_status	 pms_remind_due(struct pms_store *,
 		    const struct pms_remind_opts *, pms_remind_warn_fn *,
 		    void *warg, struct pms_reminder_list *out);
+
+/*
+ * Check the text of a template (its body or its subject) as rendering
+ * would: PMS_ECONFIG "template WHAT: unknown placeholder {name}" (or a
+ * lone brace), for pms.yaml's templates at config load.
+ */
+enum pms_status	 pms_remind_tpl_check(const char *text, const char *what);
+/* 1 if pms ships a reminder template of this name for the channel. */
+int		 pms_remind_tpl_shipped(const char *name, const char *channel);
 
 /* The columns of a due record, and one reminder's cells. */
 extern const struct pms_col pms_reminder_cols[];
@@ -110,6 +123,7 @@ struct pms_remind_pick {
 	char		 id[PMS_REMIND_ID_BUFSZ];
 	int64_t		 appointment_id;
 	char		 rule[PMS_CFG_CODE];
+	int64_t		 start_utc;	/* its start, if given; else 0 */
 	unsigned long	 line;
 };
 /*
@@ -130,6 +144,13 @@ struct pms_remind_send_opts {
 	size_t		 npicks;
 	int		 use_picks;	/* picks given, even none */
 	int		 dry_run;	/* claim nothing, run nothing */
+	/*
+	 * Set (by a signal handler) to stop the run: no reminder is handed
+	 * out after it, the running sender is killed (SIGTERM, then
+	 * SIGKILL, its whole group), and what came of it is recorded.
+	 * May be NULL.
+	 */
+	const volatile sig_atomic_t *stop;
 };
 
 /* What came of one reminder in a run: ids and words only. */
@@ -149,18 +170,26 @@ typedef int	 pms_remind_outcome_fn(void *arg,
 struct pms_remind_counts {
 	size_t		 sent, failed, skipped, stale, unknown;
 	size_t		 due;		/* --dry-run: would be sent */
+	size_t		 left;		/* not looked at: the run was stopped */
+	size_t		 bad_config;	/* not sent: their template is bad */
 };
 
 /*
- * Send what is due (or, with picks, those of them that are still due):
- * each reminder is checked again and claimed in its own IMMEDIATE
- * transaction (with the audit entry "remind.send"), its sender run with
- * no transaction open, and its end written after.  A reminder whose
- * time came but that cannot go is recorded as skipped, with why; claims
- * whose sender never ended (a run that died) become unknown.  fn (may
- * be NULL) hears of each reminder, after its end is written.  Returns
- * PMS_OK when every reminder was handled, whatever its senders did
- * (counts say); PMS_EUSAGE when the command cannot be found.
+ * Send what is due (or, with picks, those of them that are still due),
+ * one reminder at a time: it is looked at again (the appointment still
+ * booked at that start, the patient's consent and opt-outs) and claimed
+ * in a short IMMEDIATE transaction of its own (with the audit entry
+ * "remind.send") right before its sender runs, the sender runs with no
+ * transaction open, and what came of it is written in another as soon
+ * as it ends.  A reminder whose time came but that cannot go is
+ * recorded as skipped, with why; claims whose run died (its process is
+ * gone, or its deadline passed and its process cannot be told) become
+ * unknown, never those of a run that is still alive.  fn (may be NULL)
+ * hears of each reminder, after its end is written.  Returns PMS_OK
+ * when every reminder was handled, whatever its senders did (counts
+ * say; counts->left when so->stop ended the run early);
+ * PMS_ECONFIG when some could not be rendered (a bad template: the
+ * others were sent); PMS_EUSAGE when the command cannot be found.
  */
 enum pms_status	 pms_remind_send(struct pms_store *,
 		    const struct pms_remind_send_opts *, pms_remind_warn_fn *,
@@ -279,5 +308,18 @@ extern const struct pms_col pms_remind_log_cols[];
 extern const size_t pms_remind_log_ncols;
 void		 pms_remind_entry_cells(const struct pms_remind_entry *,
 		    struct pms_cell *);
+
+/* ---- a new configuration ---- */
+
+/*
+ * Before pms-admin config load: warn (one message a rule) of each
+ * reminder rule that next drops while adding another of its channel,
+ * when reminders already sent under it are for appointments still to
+ * come at now (0: the clock): a reminder is its rule's, so those will
+ * be sent again under the new name.  Reads only.
+ */
+enum pms_status	 pms_remind_rules_warn(struct pms_store *,
+		    const struct pms_config *next, int64_t now,
+		    pms_remind_warn_fn *warn, void *warg);
 
 #endif /* PMS_REMIND_H */

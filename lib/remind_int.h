@@ -7,6 +7,7 @@
 #define PMS_REMIND_INT_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct rm_tpl {
 	char		 channel[PMS_REMIND_WORD];
 	char		*subject;	/* NULL if none */
 	char		*body;
+	char		*bad;		/* why it does not render, or NULL */
 };
 
 struct rm_tpls {
@@ -82,6 +84,7 @@ size_t		 rm_sms_length(const char *text, int *not_gsm);
 #define RM_SAFE_PATH	"/usr/local/bin:/usr/bin:/bin"
 
 struct rm_sender {
+	const volatile sig_atomic_t *stop;	/* nonzero: kill the sender */
 	char		*path;		/* the program, found in PATH */
 	char	       **argv;		/* words, or /bin/sh -c line */
 	char		*env_path;	/* "PATH=..." */
@@ -104,6 +107,7 @@ void		 rm_sender_release(struct rm_sender *);
 /* How a sender ended. */
 struct rm_run {
 	int		 timed_out;	/* killed at the timeout */
+	int		 stopped;	/* killed because *stop was set */
 	int		 exited;	/* exited, with code */
 	int		 code;
 	int		 sig;		/* else killed by this signal */
@@ -115,12 +119,33 @@ struct rm_run {
  * own; its standard output and error are ours (standard error).  In a
  * process group of its own with a fresh session keyring, every other
  * descriptor closed, default signal dispositions and an empty mask.
- * Killed (SIGTERM, then SIGKILL, the whole group) at the timeout.
+ * Killed (SIGTERM, then SIGKILL, the whole group) at the timeout, or
+ * as soon as *s->stop is set (pms-remind itself was told to stop).
  * PMS_OK whatever the sender did (*r says); an error only when it
  * could not be started.
  */
 enum pms_status	 rm_sender_run(const struct rm_sender *,
 		    char *const *vars, const char *msg, size_t len,
 		    struct rm_run *r);
+
+/* ---- the lease of a claim (remind_spawn.c) ---- */
+
+/*
+ * Which process holds a claim, so that another run can tell a live
+ * run's claim from a dead one's: "pid P start T boot B ns N" (the
+ * process id, its start in clock ticks since boot, the boot's id and
+ * the pid namespace).  Written with the claim, while it is sending.
+ */
+#define RM_LEASE_BUFSZ	128
+void		 rm_lease_make(char *buf, size_t size);
+
+enum rm_lease { RM_LEASE_UNSURE, RM_LEASE_LIVE, RM_LEASE_DEAD };
+/*
+ * What a lease says now: its process runs (LIVE), it has ended or the
+ * machine was started again since (DEAD), or it cannot be told (no
+ * lease, another pid namespace, no /proc: UNSURE, and the claim's
+ * deadline decides).
+ */
+enum rm_lease	 rm_lease_state(const char *lease);
 
 #endif /* PMS_REMIND_INT_H */

@@ -170,6 +170,14 @@ value(const struct rm_vals *v, const char *name, size_t n, char *tmp,
 	return s != NULL ? s : "";
 }
 
+/* A character of a placeholder's name. */
+static int
+name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
 enum pms_status
 rm_render(const char *text, const char *what, const struct rm_vals *v,
     char **out)
@@ -177,6 +185,7 @@ rm_render(const char *text, const char *what, const struct rm_vals *v,
 	struct buf b = { NULL, 0, 0, 0 };
 	const char *p = text, *e, *val;
 	char tmp[128];
+	size_t n;
 
 	*out = NULL;
 	put(&b, "", 0);
@@ -191,14 +200,23 @@ rm_render(const char *text, const char *what, const struct rm_vals *v,
 			p += 2;
 			continue;
 		}
-		if (*p == '}' || (e = strchr(p, '}')) == NULL)
+		/* a placeholder is a name in braces; any other brace is lone */
+		if (*p == '}')
 			goto lone;
-		if ((val = value(v, p + 1, (size_t)(e - p - 1), tmp,
-		    sizeof(tmp))) == NULL) {
+		for (n = 1; name_char((unsigned char)p[n]); n++)
+			;
+		if (n == 1 || p[n] != '}')
+			goto lone;
+		e = p + n;
+		if ((val = value(v, p + 1, n - 1, tmp, sizeof(tmp))) == NULL) {
 			free(b.p);
+			if (n - 1 > 32)
+				return pms_seterr(PMS_ECONFIG, "template %s: an "
+				    "unknown placeholder of %zu characters (see "
+				    "pms-remind(1))", what, n - 1);
 			return pms_seterr(PMS_ECONFIG, "template %s: unknown "
 			    "placeholder {%.*s} (see pms-remind(1))", what,
-			    (int)(e - p - 1 > 40 ? 40 : e - p - 1), p + 1);
+			    (int)(n - 1), p + 1);
 		}
 		put(&b, val, strlen(val));
 		p = e + 1;
@@ -213,6 +231,33 @@ lone:
 	free(b.p);
 	return pms_seterr(PMS_ECONFIG, "template %s: a lone \"%c\" (write "
 	    "\"%c%c\" for the brace itself)", what, *p, *p, *p);
+}
+
+enum pms_status
+pms_remind_tpl_check(const char *text, const char *what)
+{
+	struct rm_vals v;
+	enum pms_status st;
+	char *out;
+
+	memset(&v, 0, sizeof(v));
+	if ((st = rm_render(text, what, &v, &out)) != PMS_OK)
+		return st;
+	free(out);
+	return PMS_OK;
+}
+
+int
+pms_remind_tpl_shipped(const char *name, const char *channel)
+{
+	struct rm_tpls t;
+	int found;
+
+	if (rm_tpls_load(&t, NULL) != PMS_OK)
+		return 1;	/* cannot tell: not a mistake of the file's */
+	found = rm_tpl_find(&t, name, channel, "en") != NULL;
+	rm_tpls_release(&t);
+	return found;
 }
 
 enum pms_status
@@ -326,6 +371,7 @@ tpl_add(struct rm_tpls *t, const char *name, const char *language,
 	} else {
 		free(x->subject);
 		free(x->body);
+		free(x->bad);
 	}
 	memset(x, 0, sizeof(*x));
 	snprintf(x->name, sizeof(x->name), "%s", name);
@@ -441,6 +487,7 @@ rm_tpls_release(struct rm_tpls *t)
 	for (i = 0; i < t->n; i++) {
 		free(t->v[i].subject);
 		free(t->v[i].body);
+		free(t->v[i].bad);
 	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));

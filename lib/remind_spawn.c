@@ -231,10 +231,12 @@ child(const struct rm_sender *s, char *const *envp, int in)
 /*
  * Wait until deadline (ms) for pid to end, without reaping it: a child
  * not yet reaped keeps its process group id, so that the group can
- * still be killed without hitting another's.  1 if it ended.
+ * still be killed without hitting another's.  1 if it ended, -1 when
+ * *stop was set first (may be NULL), else 0.
  */
 static int
-wait_until(pid_t pid, int pidfd, int64_t deadline)
+wait_until(pid_t pid, int pidfd, int64_t deadline,
+    const volatile sig_atomic_t *stop)
 {
 	struct pollfd pf;
 	siginfo_t si;
@@ -245,13 +247,15 @@ wait_until(pid_t pid, int pidfd, int64_t deadline)
 		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
 		    WNOWAIT) == 0 && si.si_pid == pid)
 			return 1;
+		if (stop != NULL && *stop)
+			return -1;
 		if ((left = deadline - now_ms()) <= 0)
 			return 0;
 		if (pidfd >= 0) {
 			pf.fd = pidfd;
 			pf.events = POLLIN;
 			pf.revents = 0;
-			(void)poll(&pf, 1, left > 1000 ? 1000 : (int)left);
+			(void)poll(&pf, 1, left > 200 ? 200 : (int)left);
 		} else {
 			struct timespec ts = { 0, 1000000 };	/* 1 ms */
 
@@ -271,7 +275,7 @@ rm_sender_run(const struct rm_sender *s, char *const *vars, const char *msg,
 	size_t i, n = 0, off = 0;
 	ssize_t w;
 	pid_t pid;
-	int p[2], pidfd, st = 0, err;
+	int p[2], pidfd, st = 0, err, ended;
 
 	memset(r, 0, sizeof(*r));
 	for (i = 0; vars != NULL && vars[i] != NULL && n < MAX_VARS; i++)
@@ -313,23 +317,27 @@ rm_sender_run(const struct rm_sender *s, char *const *vars, const char *msg,
 			continue;
 		if (w == -1 && errno != EAGAIN)
 			break;		/* EPIPE: it closed its input */
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - now_ms()) <= 0 || (s->stop != NULL &&
+		    *s->stop))
 			break;
 		pf[0].fd = p[1];
 		pf[0].events = POLLOUT;
 		pf[1].fd = pidfd;
 		pf[1].events = POLLIN;
 		pf[0].revents = pf[1].revents = 0;
-		if (poll(pf, pidfd >= 0 ? 2 : 1, left > 1000 ? 1000 :
+		if (poll(pf, pidfd >= 0 ? 2 : 1, left > 200 ? 200 :
 		    (int)left) > 0 && (pf[1].revents & POLLIN))
 			break;		/* it ended without reading */
 	}
 	close(p[1]);
-	if (!wait_until(pid, pidfd, deadline)) {
+	if ((ended = wait_until(pid, pidfd, deadline, s->stop)) != 1) {
 		/* the whole group: a shell's children too */
-		r->timed_out = 1;
+		if (ended == 0)
+			r->timed_out = 1;
+		else
+			r->stopped = 1;
 		(void)kill(-pid, SIGTERM);
-		(void)wait_until(pid, pidfd, now_ms() + s->grace_ms);
+		(void)wait_until(pid, pidfd, now_ms() + s->grace_ms, NULL);
 		(void)kill(-pid, SIGKILL);
 	}
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
@@ -342,4 +350,104 @@ rm_sender_run(const struct rm_sender *s, char *const *vars, const char *msg,
 	} else if (WIFSIGNALED(st))
 		r->sig = WTERMSIG(st);
 	return PMS_OK;
+}
+
+/* ---- the lease of a claim ---- */
+
+/* The start of process pid, in clock ticks since boot; 0 if unknown. */
+static unsigned long long
+proc_start(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	size_t n;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* after the command's name, which may hold anything, in () */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	for (field = 2, p++; *p != '\0' && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field != 22)
+		return 0;
+	start = strtoull(p, NULL, 10);
+	return start;
+}
+
+/* The first line of a small file, as text; "" if it cannot be read. */
+static void
+read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f;
+
+	buf[0] = '\0';
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	if (fgets(buf, (int)size, f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* The pid namespace's inode, as readlink shows it ("pid:[4026531836]"). */
+static void
+pid_ns(char *buf, size_t size)
+{
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/ns/pid", buf, size - 1)) < 0)
+		n = 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, " ")] = '\0';
+}
+
+void
+rm_lease_make(char *buf, size_t size)
+{
+	char boot[64], ns[64];
+
+	read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
+	pid_ns(ns, sizeof(ns));
+	boot[strcspn(boot, " ")] = '\0';
+	if (snprintf(buf, size, "pid %ld start %llu boot %s ns %s",
+	    (long)getpid(), proc_start((long)getpid()), boot[0] != '\0' ?
+	    boot : "-", ns[0] != '\0' ? ns : "-") >= (int)size)
+		buf[0] = '\0';		/* cannot be told: the deadline */
+}
+
+enum rm_lease
+rm_lease_state(const char *lease)
+{
+	char boot[64], ns[64], lboot[64], lns[64];
+	unsigned long long start, now;
+	const char *p;
+	long pid;
+
+	if (lease == NULL || (p = strstr(lease, "pid ")) == NULL ||
+	    sscanf(p, "pid %ld start %llu boot %63s ns %63s", &pid, &start,
+	    lboot, lns) != 4 || pid <= 0)
+		return RM_LEASE_UNSURE;
+	read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
+	if (boot[0] == '\0' || strcmp(lboot, "-") == 0)
+		return RM_LEASE_UNSURE;
+	if (strcmp(boot, lboot) != 0)
+		return RM_LEASE_DEAD;	/* the machine started again */
+	pid_ns(ns, sizeof(ns));
+	if (ns[0] == '\0' || strcmp(ns, lns) != 0 || start == 0)
+		return RM_LEASE_UNSURE;	/* another container's */
+	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+		return RM_LEASE_DEAD;
+	now = proc_start(pid);
+	if (now == 0)
+		return kill((pid_t)pid, 0) == -1 && errno == ESRCH ?
+		    RM_LEASE_DEAD : RM_LEASE_UNSURE;
+	return now == start ? RM_LEASE_LIVE : RM_LEASE_DEAD;
 }

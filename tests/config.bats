@@ -533,8 +533,8 @@ EOF
 reminders:
   sender_path: [/opt/sms/bin, bin, "/a:/b"]
   rules:
-    - { name: r1, before: 48h, day_before_at: "10:00", channel: sms, template: t }
-    - { name: r2, same_day_at: "08:00", channel: sms, template: t }
+    - { name: r1, before: 48h, day_before_at: "10:00", channel: sms, template: reminder-sms }
+    - { name: r2, same_day_at: "08:00", channel: sms, template: reminder-sms }
 EOF
 	refused when.yaml \
 	    'when.yaml:19:31: reminders.sender_path[1]: expected an absolute directory (starting with /, without :)' \

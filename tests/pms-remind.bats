@@ -130,7 +130,7 @@ case_practice() {
 	assert_stderr 'due: option "--exec" does not apply'
 	run -64 --separate-stderr pms-remind due --channel fax
 	assert_stderr '--channel: sms or email, not "fax"'
-	run -65 --separate-stderr pms-remind due --within 2x
+	run -64 --separate-stderr pms-remind due --within 2x
 	assert_stderr '--within: not a duration'
 	run -65 --separate-stderr pms-remind due --at tomorrow
 	assert_stderr '--at: '
@@ -656,7 +656,7 @@ $idd,$d,two-days,sms,skipped,opted out,"
 	    '{"reminder_id":"0123456789abcdef","appointment_id":99,"rule":"two-days"}' >odd.json
 	run -0 --separate-stderr when $NY "$(day -2) 10:30" pms-remind send --exec "$SENDER" -o csv <odd.json
 	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
-0123456789abcdef,1,two-days,sms,stale,the appointment moved,
+0123456789abcdef,1,two-days,sms,stale,not a reminder of this appointment at its start,
 0123456789abcdef,1,no-such-rule,,stale,no such rule,
 0123456789abcdef,99,two-days,sms,stale,no such appointment,"
 	[ ! -e "$SENT" ]
@@ -1039,26 +1039,61 @@ EOF
 	assert_output --partial ' {ok} ✓"}'
 }
 
-@test "templates: an unknown placeholder, a lone brace, a rule without its template: 78" {
-	sed -n '1,/^templates:/p' "$TOP/share/demo/practice.yaml" >bad.yaml
-	cat >>bad.yaml <<'EOF'
-  - name: reminder-sms
-    channel: sms
-    body: "Hi {patient_ssn}"
+@test "templates: config load refuses an unknown placeholder, a lone brace, a rule without its template (78), naming each" {
+	sed 's/Hola {preferred_name}, le/Hola {nombre}, le/' \
+	    "$TOP/share/demo/practice.yaml" >bad.yaml
+	before=$(pms-sql "SELECT doc FROM config")
+	run -78 --separate-stderr pms-admin config load bad.yaml
+	assert_stderr 'pms-admin: bad.yaml:190:11: templates[1].body: template reminder-sms (es): unknown placeholder {nombre} (see pms-remind(1))'
+	run -78 --separate-stderr pms-admin config load --dry-run bad.yaml
+	assert_stderr 'template reminder-sms (es): unknown placeholder {nombre}'
+	# a brace that begins no placeholder is lone, its text not quoted
+	sed 's/Hola {preferred_name}, le/Hola {, le/' \
+	    "$TOP/share/demo/practice.yaml" >bad.yaml
+	run -78 --separate-stderr pms-admin config load bad.yaml
+	assert_stderr 'pms-admin: bad.yaml:190:11: templates[1].body: template reminder-sms (es): a lone "{" (write "{{" for the brace itself)'
+	[[ $stderr != *'le recordamos'* ]]
+	sed 's/template: reminder-email/template: nosuch/' \
+	    "$TOP/share/demo/practice.yaml" >bad.yaml
+	run -78 --separate-stderr pms-admin config load bad.yaml
+	assert_stderr 'pms-admin: bad.yaml:178:17: reminders.rules[1].template: no email template of this name, shipped or in templates'
+	# nothing of them was loaded
+	[ "$(pms-sql "SELECT doc FROM config")" = "$before" ]
+}
+
+@test "templates: one that does not render (a store loaded before the check) stops its own reminders only: the others go, 78" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	# the Spanish SMS template broken in the store itself, as an older
+	# pms let config load keep it
+	pms-sql "UPDATE config SET doc = replace(doc, 'Hola {preferred_name}', 'Hola {nombre}')"
+	run -78 --separate-stderr pms-remind due --at "$(utc $NY "$(day -2) 15:00")" -o csv
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	[[ $output == *",$a,1,MRN0001,two-days,sms,'+16175550101,"* ]]
+	assert_stderr - <<EOF
+pms-remind: warning: reminder
+: cannot be rendered: template reminder-sms (es): unknown placeholder {nombre} (see pms-remind(1))
+pms-remind: due: 1 reminder left out: a template of theirs is not valid (see the warnings)
 EOF
-	pms-admin config load bad.yaml >/dev/null 2>&1
-	run -78 --separate-stderr pms-remind due
-	assert_stderr 'pms-remind: template reminder-sms (en): unknown placeholder {patient_ssn} (see pms-remind(1))'
-	sed -i 's/Hi {patient_ssn}/Hi {first_name/' bad.yaml
-	pms-admin config load bad.yaml >/dev/null 2>&1
-	run -78 --separate-stderr pms-remind due
-	assert_stderr 'template reminder-sms (en): a lone "{" (write "{{" for the brace itself)'
-	sed -i -e 's/Hi {first_name/Hi/' -e 's/template: reminder-email/template: nosuch/' bad.yaml
-	pms-admin config load bad.yaml >/dev/null 2>&1
-	run -78 --separate-stderr pms-remind send --exec true </dev/null
-	assert_stderr 'reminders.rules: rule day-before: no email template "nosuch", shipped or in the configuration'
-	run -0 pms-sql "SELECT count(*) FROM reminders"
-	assert_output 0
+	run -78 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$ida,$a,two-days,sms,sent,,1"
+	assert_stderr - <<EOF
+: cannot be rendered: template reminder-sms (es): unknown placeholder {nombre} (see pms-remind(1))
+pms-remind: send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown
+pms-remind: 1 reminder not sent: a template of theirs is not valid (see the warnings)
+EOF
+	run -0 cat "$SENT"
+	assert_output "$ida sms +16175550101 1"
+	# the one left out is not claimed: it goes once the template is right
+	run -0 pms-sql "SELECT appointment_id, status FROM reminders"
+	assert_output "$a|sent"
+	pms-admin config load "$TOP/share/demo/practice.yaml" >/dev/null 2>&1
+	run -0 --separate-stderr when $NY "$(day -2) 15:05" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial ",$b,two-days,sms,sent,,1"
 }
 
 @test "DST: the hour in the message on the days the clocks change, whatever TZ" {
@@ -1089,18 +1124,24 @@ EOF
 @test "cron: the shipped crontab line and systemd units run send with a key file, installed by make install" {
 	tab="$TOP/share/cron/pms-remind.crontab"
 	line=$(grep -v '^#' "$tab" | grep 'pms-remind')
-	[[ $line == '*/5 * * * * pms-remind --keyfile /var/lib/pms/reminders.key send --exec '*' </dev/null' ]]
+	# cron's PATH has no /usr/local/bin: the full path, and a PATH line;
+	# the key file outside the store's directory
+	[[ $line == '*/5 * * * * /usr/local/bin/pms-remind --keyfile /etc/pms/reminders.key send --exec '*' </dev/null' ]]
+	grep -q '^PATH=/usr/local/bin:/usr/bin:/bin$' "$tab"
 	grep -q '^PMS_STORE=/var/lib/pms/practice.pms$' "$tab"
+	# the man page's lines are the file's
+	man=$(sed -n '/^\.Ss Cron/,/^\.Ed/p' "$TOP/man/man1/pms-remind.1")
+	[[ $man == *"$line"* && $man == *'PATH=/usr/local/bin:/usr/bin:/bin'* ]]
 	svc="$TOP/share/systemd/pms-remind.service"
-	grep -q '^ExecStart=/usr/local/bin/pms-remind --keyfile /var/lib/pms/reminders.key send --exec ' "$svc"
+	grep -q '^ExecStart=/usr/local/bin/pms-remind --keyfile /etc/pms/reminders.key send --exec ' "$svc"
 	grep -q '^StandardInput=null$' "$svc"
 	grep -q '^OnCalendar=\*:0/5$' "$TOP/share/systemd/pms-remind.timer"
 	# the crontab's command, run here with this test's store, key file
 	# and sender, sends what is due, once
 	pms-admin keyfile create reminders --role reminder-bot --out "$BATS_TEST_TMPDIR/reminders.key" >/dev/null 2>&1
 	book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup
-	cmd=$(cut -d' ' -f6- <<<"$line" | sed -e "s|/var/lib/pms/reminders.key|$BATS_TEST_TMPDIR/reminders.key|" \
-	    -e "s|/usr/local/lib/pms/send-sms|$SENDER|")
+	cmd=$(cut -d' ' -f6- <<<"$line" | sed -e "s|/etc/pms/reminders.key|$BATS_TEST_TMPDIR/reminders.key|" \
+	    -e "s|/usr/local/lib/pms/send-sms|$SENDER|" -e "s|/usr/local/bin/pms-remind|pms-remind|")
 	for i in 1 2; do
 		when $NY "$(day -2) 12:0$i" env -u PMS_PASSPHRASE_FILE -u PMS_USER bash -c "$cmd" 2>>cron.err
 	done
@@ -1113,4 +1154,405 @@ EOF
 	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/man/man1/pms-remind.1"
 	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/share/bash-completion/completions/pms-remind"
 	assert_file_exists "$BATS_TEST_TMPDIR/inst/usr/bin/pms-remind"
+}
+
+# ---- each reminder on its own: looked at again, claimed, recorded ------
+
+@test "send: each reminder looked at again right before its sender: cancelled, moved, opted out since the run began" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0001 --provider lee --at "${DAY}T12:00" --type followup)
+	d=$(book --mrn MRN0002 --provider lee --at "${DAY}T13:00" --type followup)
+	# the first sender, while the run goes on: b cancelled, c moved, the
+	# patient of b and d says STOP (as the desk would, meanwhile)
+	cat >meanwhile <<EOF
+#!/bin/sh
+export PMS_STORE=$PMS_STORE PMS_USER=admin PMS_PASSPHRASE_FILE=$PMS_PASSPHRASE_FILE
+cat >$BATS_TEST_TMPDIR/msg-\$PMS_REMINDER_ID
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/sent
+[ -e $BATS_TEST_TMPDIR/done ] && exit 0
+touch $BATS_TEST_TMPDIR/done
+$(command -v pms-schedule) cancel $b --by patient >/dev/null 2>&1 || exit 9
+$(command -v pms-schedule) move $c --at ${DAY}T16:00 >/dev/null 2>&1 || exit 9
+$(command -v pms-remind) optout --mrn MRN0002 --channel sms 2>/dev/null || exit 9
+EOF
+	chmod +x meanwhile
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" \
+	    pms-remind send --exec ./meanwhile -o csv </dev/null
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	assert_output --partial "$ida,$a,two-days,sms,sent,,1"
+	assert_output --partial ",$b,two-days,sms,stale,the appointment is no longer booked,"
+	assert_output --partial ",$c,two-days,sms,stale,the appointment moved,"
+	assert_output --partial ",$d,two-days,sms,skipped,opted out,"
+	assert_stderr 'pms-remind: send: 1 sent, 0 failed, 1 skipped, 2 stale, 0 unknown'
+	# one message went, the first; nothing for b, c's old time or d
+	run -0 cat sent
+	assert_output "$ida"
+	run -0 pms-sql "SELECT appointment_id, status, coalesce(reason, '') FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|
+$d|skipped|opted out"
+}
+
+# As when, but through libfaketime itself, so that the process is
+# pms-remind's own (a signal reaches it, $! is its shell's).
+when_pre() {
+	local z=$1 t=$2 off
+	shift 2
+	off=$(($(date -d "TZ=\"$z\" $t" +%s) - $(date +%s)))
+	LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 \
+	    FAKETIME="$(printf '%+d' "$off")" "$@"
+}
+
+# Wait (up to 20 s) for a file to appear.
+wait_for() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "send: a run killed part-way loses only the reminder in flight; the rest go next run" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0001 --provider lee --at "${DAY}T12:00" --type followup)
+	d=$(book --mrn MRN0002 --provider lee --at "${DAY}T13:00" --type followup)
+	# the second sender kills pms-remind (as the OOM killer would)
+	cat >killer <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/calls
+[ "\$(wc -l <$BATS_TEST_TMPDIR/calls)" -eq 2 ] && kill -KILL \$PPID
+exit 0
+EOF
+	chmod +x killer
+	run ! when_pre $NY "$(day -2) 15:00" pms-remind send --exec ./killer </dev/null
+	[ "$(wc -l <calls)" -eq 2 ]
+	# the first is recorded as it ended, the second is the one in
+	# flight, the others were never claimed
+	run -0 pms-sql "SELECT appointment_id, status, sent_at IS NOT NULL FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|1
+$b|sending|0"
+	# the next run, a minute later: the dead run's claim is unknown at
+	# once (its process is gone), the two never handed out are sent
+	idb=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $b")
+	run -0 --separate-stderr when $NY "$(day -2) 15:01" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial "$idb,$b,two-days,sms,unknown,claimed; the sender's end was never recorded,1"
+	assert_output --partial ",$c,two-days,sms,sent,,1"
+	assert_output --partial ",$d,two-days,sms,sent,,1"
+	assert_stderr 'pms-remind: send: 2 sent, 0 failed, 0 skipped, 0 stale, 1 unknown'
+	run -0 pms-sql "SELECT appointment_id, status FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent
+$b|unknown
+$c|sent
+$d|sent"
+	[ "$(wc -l <"$SENT")" -eq 2 ]
+}
+
+@test "send: SIGTERM stops handing out, kills the running sender, records it, and dies of the signal" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	c=$(book --mrn MRN0001 --provider lee --at "${DAY}T12:00" --type followup)
+	cat >hang <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/calls
+[ "\$(wc -l <$BATS_TEST_TMPDIR/calls)" -eq 1 ] && exit 0
+echo \$PPID >$BATS_TEST_TMPDIR/ppid.tmp
+echo \$\$ >$BATS_TEST_TMPDIR/spid
+mv $BATS_TEST_TMPDIR/ppid.tmp $BATS_TEST_TMPDIR/ppid
+exec sleep 300
+EOF
+	chmod +x hang
+	when_pre $NY "$(day -2) 15:00" pms-remind send --exec ./hang -o csv \
+	    </dev/null >out 2>err &
+	p=$!
+	wait_for ppid
+	kill -TERM "$(cat ppid)"
+	rc=0
+	wait $p || rc=$?
+	[ "$rc" -eq 143 ]
+	# the sender is gone, the one it held recorded failed (tried again
+	# later), the third never handed out
+	! kill -0 "$(cat spid)" 2>/dev/null
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	idb=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $b")
+	run -0 cat out
+	assert_output "reminder_id,appointment_id,rule,channel,status,reason,attempt
+$ida,$a,two-days,sms,sent,,1
+$idb,$b,two-days,sms,failed,pms-remind was told to stop; the sender was killed,1"
+	run -0 grep '^pms-remind: send' err
+	assert_output 'pms-remind: send: stopped by signal 15: 1 sent, 1 failed, 0 skipped, 0 stale, 0 unknown; 1 left for the next run'
+	run -0 pms-sql "SELECT appointment_id, status, attempts, next_utc IS NOT NULL FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|1|0
+$b|failed|1|1"
+	# the next run after the backoff: b again, and c
+	run -0 --separate-stderr when $NY "$(day -2) 15:20" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial "$idb,$b,two-days,sms,sent,,2"
+	assert_output --partial ",$c,two-days,sms,sent,,1"
+	assert_stderr 'pms-remind: send: 2 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+}
+
+@test "send: an overlapping run leaves a live run's claim alone, however long its sender takes" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	b=$(book --mrn MRN0002 --provider lee --at "${DAY}T11:00" --type followup)
+	# run A's first sender waits until the test lets it go
+	cat >slow <<EOF
+#!/bin/sh
+echo "\$PMS_REMINDER_ID" >>$BATS_TEST_TMPDIR/calls
+touch $BATS_TEST_TMPDIR/started
+i=0
+while [ ! -e $BATS_TEST_TMPDIR/release ] && [ \$i -lt 300 ]; do
+	sleep 0.1; i=\$((i + 1))
+done
+exit 0
+EOF
+	chmod +x slow
+	when_pre $NY "$(day -2) 15:00" pms-remind send --exec ./slow -o csv \
+	    </dev/null >outA 2>errA &
+	p=$!
+	wait_for started
+	# run B, ten minutes later by the clock, long past A's deadline: A
+	# is alive, so its claim is not unknown; B sends what A has not
+	# reached
+	run -0 --separate-stderr when $NY "$(day -2) 15:10" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_stderr 'pms-remind: send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	assert_output --partial ",$b,two-days,sms,sent,,1"
+	run -0 pms-sql "SELECT status FROM reminders WHERE appointment_id = $a"
+	assert_output sending
+	touch release
+	wait $p
+	ida=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a")
+	run -0 cat outA
+	assert_output --partial "$ida,$a,two-days,sms,sent,,1"
+	assert_output --partial ",$b,two-days,sms,stale,claimed already,"
+	[ "$(wc -l <calls)" -eq 1 ]
+	run -0 pms-sql "SELECT appointment_id, status, sent_at IS NOT NULL, claimed_by FROM reminders ORDER BY appointment_id"
+	assert_output "$a|sent|1|admin
+$b|sent|1|admin"
+}
+
+@test "send: a delivery receipt that comes before the run records the send keeps both times" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	cat >fast <<EOF
+#!/bin/sh
+export PMS_STORE=$PMS_STORE PMS_USER=admin PMS_PASSPHRASE_FILE=$PMS_PASSPHRASE_FILE
+printf 'reminder_id,outcome\n%s,delivered\n' "\$PMS_REMINDER_ID" |
+    $(command -v pms-remind) mark >/dev/null 2>&1 || exit 9
+EOF
+	chmod +x fast
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec ./fast -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,sent,,1"
+	assert_stderr 'pms-remind: send: 1 sent, 0 failed, 0 skipped, 0 stale, 0 unknown'
+	run -0 pms-sql "SELECT status, sent_at IS NOT NULL, delivered_at IS NOT NULL, deadline_utc IS NULL, claimed_by FROM reminders"
+	assert_output 'delivered|1|1|1|admin'
+}
+
+@test "optout and optin --phone: a number that does not read is named once, its message whole (65)" {
+	run -65 --separate-stderr pms-remind optout --phone abc
+	assert_stderr 'pms-remind: --phone: not a phone number (digits, spaces, dashes, dots, parentheses and a leading "+" only)'
+	[ "$(printf '%s\n' "$stderr" | grep -c -- '--phone: --phone')" -eq 0 ]
+	run -65 --separate-stderr pms-remind optout --phone '+1 937 555 0110 ext 5'
+	assert_stderr 'pms-remind: --phone: an extension (pms keeps none: the number alone, please)'
+	run -65 --separate-stderr pms-remind optin --phone ''
+	[[ $stderr == 'pms-remind: --phone: not a phone number'* ]]
+	run -0 pms-sql "SELECT count(*) FROM reminder_optouts"
+	assert_output 0
+}
+
+# ---- replies: the number texted, the carriers' words ------------------
+
+# Patients who share a household number, +16175550110: 4 has a mobile
+# of her own (texted there), 5 and 7 have only the household's; 6's
+# home phone was never texted.
+household() {
+	pms-patient add --mrn MRN0004 --last-name Zzhome --first-name Ann --dob 1980-01-04 \
+	    --mobile-phone '617 555 0140' --phone '617 555 0110' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0005 --last-name Zzhome --first-name Ben --dob 2010-01-05 \
+	    --phone '617 555 0110' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0006 --last-name Zzaway --first-name Cy --dob 1970-01-06 \
+	    --mobile-phone '617 555 0160' --phone '617 555 0120' --sms-consent yes >/dev/null
+	pms-patient add --mrn MRN0007 --last-name Zzhome --first-name Di --dob 2012-01-07 \
+	    --phone '617 555 0110' --sms-consent yes >/dev/null
+}
+
+@test "mark: C and X are matched to the number that was texted, never to another number of the patient's" {
+	household
+	a4=$(book --mrn MRN0004 --provider lee --at "${DAY}T10:00" --type followup)
+	a5=$(book --mrn MRN0005 --provider lee --at "${DAY}T11:00" --type followup)
+	a6=$(book --mrn MRN0006 --provider lee --at "${DAY}T12:00" --type followup)
+	when $NY "$(day -2) 15:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	run -0 cut -d' ' -f3 "$SENT"
+	assert_output $'+16175550140\n+16175550110\n+16175550160'
+	# the household number was texted once (5's visit): C confirms it,
+	# though 4 has the number too
+	printf 'from,reply\n+16175550110,C\n' >c.csv
+	run -0 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark c.csv -o csv
+	assert_output --partial ",$a5,5,'+16175550110,confirmed,"
+	# 6's home phone was never texted: its X cancels nothing
+	printf 'from,reply\n(617) 555-0120,X\n' >x.csv
+	run -1 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark x.csv -o csv
+	assert_stderr 'line 2: from: no reminded appointment to come for that number'
+	# nor does a reply naming 6's reminder from that number
+	id6=$(pms-sql "SELECT reminder_id FROM reminders WHERE appointment_id = $a6")
+	printf 'reminder_id,from,reply\n%s,+16175550120,X\n' "$id6" >x2.csv
+	run -1 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark x2.csv -o csv
+	assert_stderr 'line 2: from: not the number that reminder went to'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT id, status, confirmed_at IS NOT NULL FROM appointments ORDER BY id"
+	assert_output "$a4|booked|0
+$a5|booked|1
+$a6|booked|0"
+}
+
+@test "mark: the carriers' opt-out words and STOP with anything but a patient's MRN opt the number out" {
+	local k=0 r
+	for r in 'STOP ALL' 'STOPALL' 'unsubscribe' 'cancel' 'END' 'QUIT' 'Stop.' 'STOP MRN0099' 'stop!!'; do
+		printf 'from,reply\n+1617555020%d,"%s"\n' $k "$r" >s.csv
+		run -0 --separate-stderr pms-remind mark s.csv -o csv
+		assert_output --partial ",'+1617555020$k,opted-out,You will get no more reminders from Riverside Family Medicine. Reply START to get them again."
+		k=$((k + 1))
+	done
+	run -0 pms-sql "SELECT group_concat(substr(address, 12), ' ') FROM reminder_optouts WHERE patient_id IS NULL AND ended_at IS NULL ORDER BY id"
+	assert_output '0 1 2 3 4 5 6 7 8'
+	# UNSTOP is START; INFO is HELP
+	printf 'from,reply\n+16175550200,unstop\n+16175550201,INFO\n' >u.csv
+	run -0 pms-remind mark u.csv -o csv
+	assert_output --partial ",'+16175550200,opted-in,"
+	assert_output --partial ",'+16175550201,help,"
+	run -0 pms-sql "SELECT count(*) FROM reminder_optouts WHERE ended_at IS NULL"
+	assert_output 8
+}
+
+@test "mark: START MRN from a number opted out whole opts that patient in, and only that patient" {
+	household
+	printf 'from,reply\n(617) 555-0110,STOP\n' >stop.csv
+	run -0 pms-remind mark stop.csv -o csv
+	printf 'from,reply\n+16175550110,START MRN0005\n' >start.csv
+	run -0 --separate-stderr pms-remind mark start.csv -o csv
+	assert_output --partial ",5,'+16175550110,opted-in,You will get reminders from Riverside Family Medicine again."
+	a5=$(book --mrn MRN0005 --provider lee --at "${DAY}T11:00" --type followup)
+	a7=$(book --mrn MRN0007 --provider lee --at "${DAY}T12:00" --type followup)
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	assert_output --partial ",$a5,two-days,sms,sent,,1"
+	assert_output --partial ",$a7,two-days,sms,skipped,opted out,"
+	# the number's opt-out is now one of each other patient at it
+	run -0 pms-sql "SELECT coalesce(patient_id, ''), coalesce(address, ''), ended_at IS NOT NULL FROM reminder_optouts ORDER BY id"
+	assert_output '|+16175550110|1
+4||0
+7||0'
+}
+
+@test "mark --dry-run: says what each record would do, and that nothing was written" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	when $NY "$(day -2) 15:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	printf 'from,reply\n+16175550101,X\n+16175550102,STOP\n' >r.csv
+	run -0 --separate-stderr when $NY "$(day -2) 15:10" pms-remind mark r.csv --dry-run -o csv
+	assert_output --partial ",$a,1,'+16175550101,cancelled,"
+	assert_output --partial ",'+16175550102,opted-out,"
+	assert_stderr 'pms-remind: mark: --dry-run: 2 records: 2 would be applied, 0 bad, 0 refused; nothing was written'
+	run -0 pms-sql "SELECT status FROM appointments WHERE id = $a"
+	assert_output booked
+	run -0 pms-sql "SELECT count(*) FROM reminder_optouts"
+	assert_output 0
+	run -0 pms-sql "SELECT count(*) FROM appointment_history WHERE appointment_id = $a AND action LIKE '%cancel%'"
+	assert_output 0
+}
+
+# ---- smaller points -----------------------------------------------------
+
+@test "options: one given twice is refused (64); --timeout 0 and --within 0 are 64 as any bad option value; log --from after --to is 64" {
+	run -64 --separate-stderr pms-remind send --exec "$SENDER" --exec /bin/false </dev/null
+	assert_stderr 'pms-remind: send: --exec given twice'
+	run -64 --separate-stderr pms-remind due --at 2026-12-04T12:00 --at 2026-12-05T12:00
+	assert_stderr 'due: --at given twice'
+	run -64 --separate-stderr pms-remind log --status sent --status failed
+	assert_stderr 'log: --status given twice'
+	run -64 --separate-stderr pms-remind send --exec "$SENDER" --timeout 0 </dev/null
+	assert_stderr 'pms-remind: --timeout: '
+	run -64 --separate-stderr pms-remind due --within 0
+	assert_stderr 'pms-remind: --within: '
+	run -64 --separate-stderr pms-remind log --from 2026-12-05 --to 2026-12-01
+	assert_stderr 'pms-remind: log: --from is after --to'
+	# nothing was sent or claimed
+	[ ! -e "$SENT" ]
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+}
+
+@test "due: on a terminal, the table for people of the first eight columns" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	at=$(utc $NY "$(day -2) 15:00")
+	run -0 script -qec "pms-remind due --at $at" /dev/null
+	[[ $output == *reminder_id*appointment_id*patient_id*mrn*rule*channel*recipient*start* ]]
+	[[ $output != *location* && $output != *'a reminder of your visit'* ]]
+	run -0 pms-remind due --at "$at" -o table
+	[[ $output != *'a reminder of your visit'* ]]
+}
+
+@test "due_at: an appointment booked after its rule's time fell due when it was booked" {
+	before=$(date -u +%FT%TZ)
+	t=$(TZ=$NY date -d 'tomorrow 15:00' +%FT%T)
+	a=$(book --mrn MRN0001 --provider lee --at "$t" --type followup --force)
+	after=$(date -u +%FT%TZ)
+	run -0 pms-remind due --at "$(utc $NY "$(TZ=$NY date -d 'tomorrow' +%F) 09:00")" -o json
+	due=$(jq -r "select(.appointment_id == $a and .channel == \"sms\") | .due_at" <<<"$output")
+	[[ ! $due < $before && ! $due > $after ]]
+}
+
+@test "send: a dry run's skip has no attempt, as the real run's; a forged reminder_id is not called a move" {
+	c=$(book --mrn MRN0003 --provider lee --at "${DAY}T14:30" --type followup)
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" --dry-run -o csv </dev/null
+	[[ $output == *",$c,two-days,sms,skipped,no consent," ]]
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	[[ $output == *",$c,two-days,sms,skipped,no consent," ]]
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	printf '{"reminder_id":"0000000000000000","appointment_id":%d,"rule":"two-days"}\n' "$a" >forged.json
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv <forged.json
+	assert_output --partial '0000000000000000,'"$a"',two-days,sms,stale,not a reminder of this appointment at its start,'
+	# a real due record of before a move is called a move
+	when $NY "$(day -2) 15:00" pms-remind due -o json >due.json
+	pms-schedule move "$a" --at "${DAY}T16:00" >/dev/null
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec "$SENDER" -o csv <due.json
+	assert_output --partial ",$a,two-days,sms,stale,the appointment moved,"
+	[ ! -e "$SENT" ]
+}
+
+@test "send: a failed reminder of an appointment cancelled since is not left failed for good" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	run -0 --separate-stderr when $NY "$(day -2) 15:00" pms-remind send \
+	    --exec /bin/false -o csv </dev/null
+	assert_output --partial ",$a,two-days,sms,failed,exit status 1,1"
+	pms-schedule cancel "$a" --by patient >/dev/null
+	run -0 --separate-stderr when $NY "$(day -2) 16:00" pms-remind send \
+	    --exec "$SENDER" -o csv </dev/null
+	run -0 pms-sql "SELECT status, reason, attempts, next_utc IS NULL FROM reminders"
+	assert_output 'skipped|not tried again: the appointment is no longer booked|1|1'
+	run -0 pms-remind log --status failed -o csv
+	assert_output 'reminder_id,appointment_id,patient_id,mrn,rule,channel,status,reason,attempts,start,due_at,claimed_at,sent_at,delivered_at,next_at,updated_at'
+	[ ! -e "$SENT" ]
+}
+
+@test "config load: a reminder rule renamed warns that the appointments reminded under it will be reminded again" {
+	a=$(book --mrn MRN0001 --provider lee --at "${DAY}T10:00" --type followup)
+	when $NY "$(day -2) 15:00" pms-remind send --exec "$SENDER" </dev/null 2>/dev/null
+	[ "$(wc -l <"$SENT")" -eq 1 ]
+	sed 's/name: two-days/name: forty-eight/' "$TOP/share/demo/practice.yaml" >renamed.yaml
+	run -0 --separate-stderr pms-admin config load --dry-run renamed.yaml
+	assert_stderr "pms-admin: warning: reminders.rules: rule two-days is gone and forty-eight is new: 1 appointment to come, reminded under two-days already, will be reminded again under forty-eight (keep the rule's name to keep its reminders)"
+	assert_stderr 'pms-admin: --dry-run: nothing was written'
+	refute_phi "$stderr"
+	run -0 --separate-stderr pms-admin config load renamed.yaml
+	assert_stderr 'rule two-days is gone and forty-eight is new: 1 appointment to come'
+	# the same file again, or one that keeps the names: no warning
+	run -0 --separate-stderr pms-admin config load "$TOP/share/demo/practice.yaml"
+	[[ $stderr != *warning* ]]
 }
