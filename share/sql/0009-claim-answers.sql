@@ -169,7 +169,10 @@ CREATE TABLE claim_refs (
 	PRIMARY KEY (claim_id, kind, value)
 ) STRICT, WITHOUT ROWID;
 
-CREATE TRIGGER claim_remit_ops_no_update BEFORE UPDATE ON claim_remit_ops
+-- (the policies may change: a merge folds two identical ones)
+CREATE TRIGGER claim_remit_ops_no_update BEFORE UPDATE OF id, remit_claim_id,
+    kind, charge_id, payment_id, amount_cents, group_code, reason, from_party,
+    to_party, ledger_op ON claim_remit_ops
 BEGIN SELECT RAISE(ABORT, 'what a posting did stays on record'); END;
 CREATE TRIGGER claim_remit_ops_no_delete BEFORE DELETE ON claim_remit_ops
 BEGIN SELECT RAISE(ABORT, 'what a posting did stays on record'); END;

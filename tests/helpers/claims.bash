@@ -35,7 +35,7 @@ claims_practice() {
 claim_sent() {
 	local clm=$1 patient=$2 dos ids='' line id
 	shift 2
-	dos=$(date -d '-10 days' +%F)
+	dos=$(date -d "-${CLAIM_DAYS_AGO:-10} days" +%F)
 	for line in "$@"; do
 		id=$(pms-bill charge --patient "$patient" --on "$dos" \
 		    --provider lee --location main --code "${line%%:*}" \
@@ -60,4 +60,20 @@ balances_of() {
 	pms-sql "SELECT b.party || ':' || coalesce(y.code, '') || ':' ||
 	    b.amount_cents FROM balances b LEFT JOIN payers y ON y.id =
 	    b.payer_id WHERE b.charge_id = $1 ORDER BY b.party, y.code"
+}
+
+# An 835 of one transaction set around the segments on standard input
+# (one a line, "~" included), SE counted: era_file ISA13 BPR02 TRN02
+# [BPR04].  Payer "EXAMPLE HEALTH PLAN", paid on 2025-06-10.
+era_file() {
+	local isa=$1 pay=$2 trace=$3 method=${4:-CHK} body n
+	body=$(cat)
+	n=$(($(grep -c . <<<"$body") + 6))
+	printf 'ISA*00*          *00*          *ZZ*PAYERA         *ZZ*CLINIC01       *250610*0900*^*00501*%09d*0*P*:~\n' "$isa"
+	printf 'GS*HP*PAYERA*CLINIC01*20250610*0900*%d*X*005010X221A1~\n' "$isa"
+	printf 'ST*835*0001~\nBPR*I*%s*C*%s************20250610~\n' "$pay" "$method"
+	printf 'TRN*1*%s*1512345678~\nN1*PR*EXAMPLE HEALTH PLAN~\n' "$trace"
+	printf 'N1*PE*DEMO CLINIC*XX*1234567893~\n'
+	printf '%s\n' "$body"
+	printf 'SE*%d*0001~\nGE*1*%d~\nIEA*1*%09d~\n' "$n" "$isa" "$isa"
 }
