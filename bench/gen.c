@@ -284,6 +284,7 @@ struct gen {
 	unsigned long	 patients;	/* --patients, else the size's */
 	int		 have_patients;	/* --patients was given */
 	int32_t		 as_of;		/* the practice's "today" */
+	const char	*from;		/* era: the 837 to answer */
 };
 
 /* ---- what people, places and names are made of ---- */
@@ -1629,6 +1630,565 @@ write_payments(const struct gen *g, FILE *f)
 	return 0;
 }
 
+/* ---- era: an 835 answering our own 837 ---- */
+
+/*
+ * The era kind reads an 837P that pms-claim export wrote (--from) and
+ * answers it as the payers would: one transaction set per payer, each
+ * line allowed 60 to 90 per cent of its charge (the rest CO-45, the
+ * contractual write-off), of the allowed the patient's part (PR-1 a
+ * deductible, PR-2 coinsurance or PR-3 a copay), the first line of the
+ * second claim denied (CO-50), and a last set, a later payment, that
+ * reverses the first claim (CLP02 22, every amount negated) and pays it
+ * again at a higher allowance.  It reads the 837 with a scanner of its
+ * own, not lib/x12.c, so that the remittance does not depend on the
+ * code it tests; the file is read once per payer and once more, never
+ * held in memory.  Amounts are integer cents from the 837's decimal
+ * text to the 835's.
+ */
+
+#define ERA_SEG_MAX	4096	/* our own 837's segments are short */
+#define ERA_ELEMS	40
+#define ERA_PAYERS	64
+#define ERA_LINES	50
+
+struct era_scan {
+	FILE		*f;
+	char		 el, comp, term;
+	char		 buf[ERA_SEG_MAX];
+	char		*e[ERA_ELEMS];	/* e[0] the id */
+	int		 n;
+	unsigned long	 segno;
+};
+
+/* The next segment into s->e; 0 at the end, 1 with one. */
+static int
+era_next(struct era_scan *s)
+{
+	size_t len = 0;
+	int c;
+	char *p;
+
+	while ((c = getc(s->f)) != EOF && (c == '\r' || c == '\n' ||
+	    c == ' ' || c == '\t'))
+		;
+	if (c == EOF)
+		return 0;
+	do {
+		if (c == s->term)
+			break;
+		if (c == '\r' || c == '\n')
+			continue;
+		if (len + 1 >= sizeof(s->buf))
+			die(EX_DATAERR, "--from: segment %lu: too long for an "
+			    "837 of pms's", s->segno + 1);
+		s->buf[len++] = (char)c;
+	} while ((c = getc(s->f)) != EOF);
+	s->buf[len] = '\0';
+	s->segno++;
+	s->n = 0;
+	for (p = s->buf; s->n < ERA_ELEMS; ) {
+		s->e[s->n++] = p;
+		if ((p = strchr(p, s->el)) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	return 1;
+}
+
+/* Element i of the segment, "" past its end. */
+static const char *
+era_el(const struct era_scan *s, int i)
+{
+	return i < s->n ? s->e[i] : "";
+}
+
+static int
+era_is(const struct era_scan *s, const char *id)
+{
+	return strcmp(s->e[0], id) == 0;
+}
+
+/* Open the 837 and take its delimiters from the ISA. */
+static void
+era_open(struct era_scan *s, FILE *f)
+{
+	char isa[107];
+
+	memset(s, 0, sizeof(*s));
+	s->f = f;
+	if (fseek(f, 0, SEEK_SET) != 0 || fread(isa, 1, 106, f) != 106 ||
+	    strncmp(isa, "ISA", 3) != 0)
+		die(EX_DATAERR, "--from: not an X12 interchange (no ISA)");
+	s->el = isa[3];
+	s->comp = isa[104];
+	s->term = isa[105];
+	if (fseek(f, 0, SEEK_SET) != 0)
+		die(EX_IOERR, "--from: %s", strerror(errno));
+}
+
+/* An X12 amount ("125", "40.5", "-0.25") in cents; dies on another. */
+static int64_t
+era_cents(const char *s)
+{
+	int64_t v = 0, frac = 0;
+	int neg = 0, nd = 0;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (*s < '0' || *s > '9')
+		die(EX_DATAERR, "--from: an amount that is not one");
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (*s - '0');
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9' && nd < 2; s++, nd++)
+			frac = frac * 10 + (*s - '0');
+	if (*s != '\0')
+		die(EX_DATAERR, "--from: an amount that is not one");
+	if (nd == 1)
+		frac *= 10;
+	v = v * 100 + frac;
+	return neg ? -v : v;
+}
+
+/* Cents as X12 writes them: "125", "40.5", "-0.25". */
+static void
+era_amount(int64_t c, char buf[32])
+{
+	int64_t a = c < 0 ? -c : c;
+	const char *sign = c < 0 ? "-" : "";
+
+	if (a % 100 == 0)
+		fmt(buf, 32, "%s%lld", sign, (long long)(a / 100));
+	else if (a % 10 == 0)
+		fmt(buf, 32, "%s%lld.%lld", sign, (long long)(a / 100),
+		    (long long)(a % 100 / 10));
+	else
+		fmt(buf, 32, "%s%lld.%02lld", sign, (long long)(a / 100),
+		    (long long)(a % 100));
+}
+
+struct era_line {
+	char		 code[64];	/* "99213:25" */
+	int64_t		 charge;
+	char		 units[16];
+	char		 dos[16];	/* CCYYMMDD */
+	char		 control[64];	/* REF*6R */
+	/* the adjudication */
+	int64_t		 allowed, pr, paid;
+	int		 pr_reason;	/* 1, 2, 3; 0 none */
+	int		 denied;
+};
+
+struct era_claim {
+	unsigned long	 index;		/* in the file, from 0 */
+	char		 clm01[32];
+	int64_t		 charge;
+	char		 pos[4];
+	char		 filing[4];
+	char		 last[64], first[40], member[84];
+	char		 payer[84];	/* the payer's id */
+	size_t		 n;
+	struct era_line	 lines[ERA_LINES];
+};
+
+/* What the whole 837 says once: its envelope and its payers. */
+struct era_file {
+	char		 isa05[4], isa06[20], isa07[4], isa08[20];
+	char		 isa13[12], usage;
+	char		 gs02[20], gs03[20];
+	int32_t		 day;		/* GS04 */
+	char		 payee[64], npi[16];
+	size_t		 npayers;
+	char		 payer_id[ERA_PAYERS][84];
+	char		 payer_name[ERA_PAYERS][64];
+	unsigned long	 claims;
+};
+
+/* Adjudicate claim c as its payer would, the same on every pass. */
+static void
+era_adjudicate(const struct gen *g, struct era_claim *c, int again)
+{
+	struct rng r;
+	size_t i;
+	int kind;
+	long pct;
+
+	rng_for(&r, g->seed, "era", c->index);
+	kind = (int)rng_below(&r, 3) + 1;
+	for (i = 0; i < c->n; i++) {
+		struct era_line *l = &c->lines[i];
+
+		pct = rng_range(&r, 60, 90) + (again ? 8 : 0);
+		if (pct > 100)
+			pct = 100;
+		l->denied = c->index == 1 && i == 0 && !again;
+		l->pr_reason = 0;
+		l->allowed = l->pr = l->paid = 0;
+		if (l->denied)
+			continue;
+		l->allowed = l->charge * pct / 100;
+		if (kind == 2)
+			l->pr = l->allowed / 5;
+		else if (i == 0)
+			l->pr = l->allowed < (kind == 1 ? 5000 : 2500) ?
+			    l->allowed : (kind == 1 ? 5000 : 2500);
+		if (l->pr > 0)
+			l->pr_reason = kind;
+		l->paid = l->allowed - l->pr;
+	}
+}
+
+static void
+era_totals(const struct era_claim *c, int64_t *paid, int64_t *pr)
+{
+	size_t i;
+
+	*paid = *pr = 0;
+	for (i = 0; i < c->n; i++) {
+		*paid += c->lines[i].paid;
+		*pr += c->lines[i].pr;
+	}
+}
+
+/*
+ * Scan the 837 for its claims, one at a time, to fn: the envelope and
+ * payers into ef (first pass) as they come.  fn's nonzero stops.
+ */
+static void
+era_claims(struct era_scan *s, struct era_file *ef, int (*fn)(void *,
+    struct era_claim *), void *arg)
+{
+	static struct era_claim c;
+	char sub_last[64] = "", sub_first[40] = "", sub_member[84] = "";
+	char payer[84] = "", filing[4] = "";
+	char d[16], iso[12];
+	const char *v;
+	size_t i;
+	int in_claim = 0;
+
+	memset(&c, 0, sizeof(c));
+	ef->claims = 0;
+	while (era_next(s)) {
+		if (era_is(s, "ISA") && ef->isa06[0] == '\0') {
+			fmt(ef->isa05, sizeof(ef->isa05), "%s", era_el(s, 5));
+			fmt(ef->isa06, sizeof(ef->isa06), "%s", era_el(s, 6));
+			fmt(ef->isa07, sizeof(ef->isa07), "%s", era_el(s, 7));
+			fmt(ef->isa08, sizeof(ef->isa08), "%s", era_el(s, 8));
+			fmt(ef->isa13, sizeof(ef->isa13), "%s", era_el(s, 13));
+			ef->usage = era_el(s, 15)[0] == 'P' ? 'P' : 'T';
+			continue;
+		}
+		if (era_is(s, "GS") && ef->gs02[0] == '\0') {
+			fmt(ef->gs02, sizeof(ef->gs02), "%s", era_el(s, 2));
+			fmt(ef->gs03, sizeof(ef->gs03), "%s", era_el(s, 3));
+			v = era_el(s, 4);
+			if (strlen(v) != 8)
+				die(EX_DATAERR, "--from: GS04 is not a date");
+			fmt(iso, sizeof(iso), "%.4s-%.2s-%.2s", v, v + 4, v + 6);
+			if (date_parse(iso, &ef->day) != 0)
+				die(EX_DATAERR, "--from: GS04 is not a date");
+			continue;
+		}
+		if (in_claim && (era_is(s, "HL") || era_is(s, "SE") ||
+		    era_is(s, "CLM"))) {
+			in_claim = 0;
+			c.index = ef->claims++;
+			if (fn != NULL && fn(arg, &c) != 0)
+				return;
+		}
+		if (era_is(s, "HL") && strcmp(era_el(s, 3), "22") == 0) {
+			sub_last[0] = sub_first[0] = sub_member[0] = '\0';
+		} else if (era_is(s, "SBR")) {
+			fmt(filing, sizeof(filing), "%.3s", era_el(s, 9));
+		} else if (era_is(s, "NM1")) {
+			v = era_el(s, 1);
+			if (strcmp(v, "IL") == 0 || strcmp(v, "QC") == 0) {
+				fmt(sub_last, sizeof(sub_last), "%.60s",
+				    era_el(s, 3));
+				fmt(sub_first, sizeof(sub_first), "%.35s",
+				    era_el(s, 4));
+				if (strcmp(v, "IL") == 0)
+					fmt(sub_member, sizeof(sub_member),
+					    "%.80s", era_el(s, 9));
+			} else if (strcmp(v, "PR") == 0) {
+				fmt(payer, sizeof(payer), "%.80s", era_el(s, 9));
+				for (i = 0; i < ef->npayers; i++)
+					if (strcmp(ef->payer_id[i], payer) == 0)
+						break;
+				if (i == ef->npayers) {
+					if (i == ERA_PAYERS)
+						die(EX_DATAERR, "--from: more "
+						    "than %d payers",
+						    ERA_PAYERS);
+					fmt(ef->payer_id[i], 84, "%s", payer);
+					fmt(ef->payer_name[i], 64, "%.60s",
+					    era_el(s, 3));
+					ef->npayers++;
+				}
+			} else if (strcmp(v, "85") == 0 &&
+			    ef->payee[0] == '\0') {
+				fmt(ef->payee, sizeof(ef->payee), "%.60s",
+				    era_el(s, 3));
+				fmt(ef->npi, sizeof(ef->npi), "%.10s",
+				    era_el(s, 9));
+			}
+		} else if (era_is(s, "CLM")) {
+			memset(&c, 0, sizeof(c));
+			in_claim = 1;
+			fmt(c.clm01, sizeof(c.clm01), "%.20s", era_el(s, 1));
+			c.charge = era_cents(era_el(s, 2));
+			fmt(c.pos, sizeof(c.pos), "%.2s", era_el(s, 5));
+			fmt(c.filing, sizeof(c.filing), "%s", filing);
+			fmt(c.last, sizeof(c.last), "%s", sub_last);
+			fmt(c.first, sizeof(c.first), "%s", sub_first);
+			fmt(c.member, sizeof(c.member), "%s", sub_member);
+			fmt(c.payer, sizeof(c.payer), "%s", payer);
+		} else if (in_claim && era_is(s, "SV1")) {
+			struct era_line *l;
+			char *p;
+
+			if (c.n == ERA_LINES)
+				die(EX_DATAERR, "--from: claim of more than "
+				    "%d lines", ERA_LINES);
+			l = &c.lines[c.n++];
+			memset(l, 0, sizeof(*l));
+			v = era_el(s, 1);
+			if ((p = strchr(v, s->comp)) == NULL)
+				die(EX_DATAERR, "--from: SV101 is not HC:code");
+			fmt(l->code, sizeof(l->code), "%.60s", p + 1);
+			for (p = l->code; *p != '\0'; p++)
+				if (*p == s->comp)
+					*p = ':';
+			l->charge = era_cents(era_el(s, 2));
+			fmt(l->units, sizeof(l->units), "%.10s", era_el(s, 4));
+		} else if (in_claim && c.n > 0 && era_is(s, "DTP") &&
+		    strcmp(era_el(s, 1), "472") == 0) {
+			fmt(d, sizeof(d), "%.8s", era_el(s, 3));
+			fmt(c.lines[c.n - 1].dos, 16, "%s", d);
+		} else if (in_claim && c.n > 0 && era_is(s, "REF") &&
+		    strcmp(era_el(s, 1), "6R") == 0) {
+			fmt(c.lines[c.n - 1].control, 64, "%.50s",
+			    era_el(s, 2));
+		}
+	}
+	if (in_claim) {
+		c.index = ef->claims++;
+		if (fn != NULL)
+			fn(arg, &c);
+	}
+}
+
+/* Writing the 835: segments counted for SE. */
+struct era_out {
+	FILE		*f;
+	unsigned long	 n;		/* segments of the set */
+	const struct gen *g;
+	const char	*payer;		/* the set's payer id */
+	int64_t		 total;		/* its claims' payments */
+	unsigned long	 claims;
+	int		 write;		/* 0: count only */
+	int		 reverse;	/* the last set: claim 0 again */
+	struct era_claim first;		/* claim 0, kept for it */
+	int		 have_first;
+};
+
+static void era_seg(struct era_out *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+era_seg(struct era_out *o, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vfprintf(o->f, f, ap);
+	va_end(ap);
+	fputs("~\n", o->f);
+	o->n++;
+}
+
+static const char *
+era_clp06(const char *filing)
+{
+	if (strcmp(filing, "MA") == 0 || strcmp(filing, "MB") == 0 ||
+	    strcmp(filing, "MC") == 0)
+		return filing;
+	return "12";
+}
+
+/* A claim's CLP loop: sign -1 writes its reversal. */
+static void
+era_write_claim(struct era_out *o, const struct era_claim *c, int sign,
+    const char *status, const char *pcn)
+{
+	char a[32], b[32], p[32], al[32];
+	int64_t paid, pr;
+	size_t i;
+
+	era_totals(c, &paid, &pr);
+	era_amount(sign * c->charge, a);
+	era_amount(sign * paid, b);
+	era_amount(sign * pr, p);
+	era_seg(o, "CLP*%s*%s*%s*%s*%s*%s*%s*%s*1", c->clm01, status, a, b,
+	    pr != 0 ? p : "", era_clp06(c->filing), pcn, c->pos);
+	era_seg(o, "NM1*QC*1*%s*%s****MI*%s", c->last, c->first, c->member);
+	for (i = 0; i < c->n; i++) {
+		const struct era_line *l = &c->lines[i];
+
+		era_amount(sign * l->charge, a);
+		era_amount(sign * l->paid, b);
+		era_seg(o, "SVC*HC:%s*%s*%s**%s", l->code, a, b, l->units);
+		era_seg(o, "DTM*472*%s", l->dos);
+		if (l->denied) {
+			era_seg(o, "CAS*CO*50*%s", a);
+		} else {
+			if (l->charge != l->allowed) {
+				era_amount(sign * (l->charge - l->allowed), a);
+				era_seg(o, "CAS*CO*45*%s", a);
+			}
+			if (l->pr != 0) {
+				era_amount(sign * l->pr, a);
+				era_seg(o, "CAS*PR*%d*%s", l->pr_reason, a);
+			}
+		}
+		if (l->control[0] != '\0')
+			era_seg(o, "REF*6R*%s", l->control);
+		era_amount(sign * l->allowed, al);
+		era_seg(o, "AMT*B6*%s", al);
+	}
+}
+
+static int
+era_each(void *arg, struct era_claim *c)
+{
+	struct era_out *o = arg;
+	char pcn[32];
+	int64_t paid, pr;
+
+	if (c->index == 0 && !o->have_first) {
+		o->first = *c;
+		o->have_first = 1;
+	}
+	if (strcmp(c->payer, o->payer) != 0)
+		return 0;
+	era_adjudicate(o->g, c, 0);
+	era_totals(c, &paid, &pr);
+	o->total += paid;
+	o->claims++;
+	if (o->write) {
+		fmt(pcn, sizeof(pcn), "E%07lu", c->index + 1);
+		era_write_claim(o, c, 1, paid == 0 ? "4" : "1", pcn);
+	}
+	return 0;
+}
+
+/* The set's header: BPR, TRN, DTM, the payer and the payee. */
+static void
+era_header(struct era_out *o, const struct era_file *ef, size_t payer,
+    unsigned st, int32_t day, int64_t total, const char *trace)
+{
+	char iso[12], d[12], a[32];
+
+	date_fmt(day, iso, sizeof(iso));
+	fmt(d, sizeof(d), "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
+	era_amount(total, a);
+	o->n = 0;
+	era_seg(o, "ST*835*%04u", st);
+	if (total > 0)
+		era_seg(o, "BPR*I*%s*C*CHK************%s", a, d);
+	else
+		era_seg(o, "BPR*H*0*C*NON************%s", d);
+	era_seg(o, "TRN*1*%s*1512345678", trace);
+	era_seg(o, "DTM*405*%s", d);
+	era_seg(o, "N1*PR*%s", ef->payer_name[payer]);
+	era_seg(o, "N3*PO BOX 1000");
+	era_seg(o, "N4*COLUMBUS*OH*43215");
+	era_seg(o, "PER*BL*EDI SUPPORT*TE*8005550199");
+	era_seg(o, "N1*PE*%s*XX*%s", ef->payee, ef->npi);
+	era_seg(o, "LX*1");
+}
+
+static int
+write_era(const struct gen *g, FILE *out)
+{
+	struct era_scan s;
+	struct era_file ef;
+	struct era_out o;
+	struct era_claim again;
+	char trace[32], pcn[32], d[12];
+	int64_t paid0, pr0, paid1, pr1;
+	size_t p;
+	unsigned st = 0;
+	FILE *in;
+
+	if (g->from == NULL)
+		die(EX_USAGE, "era: --from BATCH.837 names the claims to "
+		    "answer");
+	if ((in = fopen(g->from, "r")) == NULL)
+		die(EX_NOINPUT, "--from: %s: %s", g->from, strerror(errno));
+	memset(&ef, 0, sizeof(ef));
+	era_open(&s, in);
+	era_claims(&s, &ef, NULL, NULL);
+	if (ef.claims == 0 || ef.isa06[0] == '\0' || ef.gs02[0] == '\0')
+		die(EX_DATAERR, "--from: no claim in the file");
+	date_fmt(ef.day + 14, d, sizeof(d));
+	fprintf(out, "ISA*00*          *00*          *%s*%s*%s*%s*%.2s%.2s%.2s"
+	    "*0900*^*00501*%s*0*%c*:~\n", ef.isa07, ef.isa08, ef.isa05,
+	    ef.isa06, d + 2, d + 5, d + 8, ef.isa13, ef.usage);
+	fprintf(out, "GS*HP*%s*%s*%.4s%.2s%.2s*0900*%lu*X*005010X221A1~\n",
+	    ef.gs03, ef.gs02, d, d + 5, d + 8, strtoul(ef.isa13, NULL, 10));
+	memset(&o, 0, sizeof(o));
+	o.f = out;
+	o.g = g;
+	for (p = 0; p < ef.npayers; p++) {
+		/* a pass for the set's total, a pass to write it */
+		o.payer = ef.payer_id[p];
+		o.total = 0;
+		o.claims = 0;
+		o.write = 0;
+		era_open(&s, in);
+		era_claims(&s, &ef, era_each, &o);
+		if (o.claims == 0)
+			continue;
+		fmt(trace, sizeof(trace), "CHK%s%02zu", ef.isa13, p + 1);
+		era_header(&o, &ef, p, ++st, ef.day + 14, o.total, trace);
+		o.write = 1;
+		o.total = 0;
+		o.claims = 0;
+		era_open(&s, in);
+		era_claims(&s, &ef, era_each, &o);
+		era_seg(&o, "SE*%lu*%04u", o.n + 1, st);
+	}
+	/* two weeks on, the first claim reversed and paid again */
+	if (o.have_first) {
+		era_adjudicate(g, &o.first, 0);
+		era_totals(&o.first, &paid0, &pr0);
+		again = o.first;
+		era_adjudicate(g, &again, 1);
+		era_totals(&again, &paid1, &pr1);
+		for (p = 0; p < ef.npayers; p++)
+			if (strcmp(ef.payer_id[p], o.first.payer) == 0)
+				break;
+		fmt(trace, sizeof(trace), "CHK%sR", ef.isa13);
+		era_header(&o, &ef, p, ++st, ef.day + 28, paid1 - paid0,
+		    trace);
+		fmt(pcn, sizeof(pcn), "E%07lu", o.first.index + 1);
+		era_write_claim(&o, &o.first, -1, "22", pcn);
+		fmt(pcn, sizeof(pcn), "E%07luR", o.first.index + 1);
+		era_write_claim(&o, &again, 1, "1", pcn);
+		era_seg(&o, "SE*%lu*%04u", o.n + 1, st);
+	}
+	fprintf(out, "GE*%u*%lu~\n", st, strtoul(ef.isa13, NULL, 10));
+	fprintf(out, "IEA*1*%s~\n", ef.isa13);
+	if (ferror(in))
+		die(EX_IOERR, "--from: %s: read error", g->from);
+	fclose(in);
+	return 0;
+}
+
 /* ---- the kinds of file, and main ---- */
 
 struct kind {
@@ -1655,6 +2215,8 @@ static const struct kind kinds[] = {
 	    "the visits' charges (pms-bill charge)" },
 	{ "payments", "payments.csv", write_payments, 1,
 	    "copays taken at the desk (pms-bill pay)" },
+	{ "era", "remit.835", write_era, 0,
+	    "an 835 answering the claims of --from BATCH.837" },
 };
 
 static _Noreturn void
@@ -1663,7 +2225,8 @@ usage(int status)
 	FILE *f = status == EX_OK ? stdout : stderr;
 
 	fputs("usage: bench-gen [--seed n] [--size small|clinic|group] "
-	    "[--patients n] [--as-of yyyy-mm-dd] [--out dir] [kind ...]\n"
+	    "[--patients n] [--as-of yyyy-mm-dd] [--from batch.837] "
+	    "[--out dir] [kind ...]\n"
 	    "       bench-gen --list | --version | --help\n", f);
 	exit(status);
 }
@@ -1701,6 +2264,7 @@ main(int argc, char *argv[])
 		{ "patients",	required_argument,	NULL, 'p' },
 		{ "as-of",	required_argument,	NULL, 'a' },
 		{ "out",	required_argument,	NULL, 'o' },
+		{ "from",	required_argument,	NULL, 'f' },
 		{ "list",	no_argument,		NULL, 'l' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -1715,7 +2279,7 @@ main(int argc, char *argv[])
 
 	memset(&g, 0, sizeof(g));
 	g.seed = 1;
-	while ((ch = getopt_long(argc, argv, "s:z:p:a:o:lVh", longopts,
+	while ((ch = getopt_long(argc, argv, "s:z:p:a:o:f:lVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -1742,6 +2306,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			dir = optarg;
+			break;
+		case 'f':
+			g.from = optarg;
 			break;
 		case 'l':
 			for (k = 0; k < PMS_NELEM(kinds); k++)

@@ -38,7 +38,7 @@ usage(int status)
 	fputs("usage: pms-claim [-S store] [-u user] [--passphrase-fd n] "
 	    "[--keyfile file] [--emergency reason] command [args]\n"
 	    "       pms-claim create [--unbilled] [--split-dx] [--dry-run] "
-	    "[-o table|csv|json] [file|-]\n"
+	    "[-o table|csv|json] [file]\n"
 	    "       pms-claim validate [--dry-run] [-o table|csv|json] "
 	    "[claim ...]\n"
 	    "       pms-claim export [--batch batch] [--dry-run] [--out file] "

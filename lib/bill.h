@@ -94,7 +94,7 @@ struct pms_charge {
 	int		 units;
 	int64_t		 amount_cents;
 	char		 dx[PMS_DX_MAX_LINE * PMS_ICD_BUFSZ];	/* "E119,I10" */
-	char		 dx_pointers[PMS_DX_MAX_LINE * 2];	/* "1,2" */
+	char		 dx_pointers[PMS_DX_MAX_LINE * 3];	/* "9,10,11,12" */
 	int		 patient_only;	/* a fee, a self-pay-only code */
 	char		 fee_schedule[PMS_CFG_CODE];
 	char		 status[16];	/* needs-coding, ready, void */

@@ -1146,23 +1146,34 @@ made_add(struct create *c, int64_t id)
 }
 
 /* The diagnoses of part p, in the visit's order: those its lines point
- * at, and (with all) the rest as well.  used[i]: the claim's number of
- * the visit's diagnosis i, or 0. */
+ * at; with all PART_DX_ALL every diagnosis of the visit, with
+ * PART_DX_UNPOINTED those no line of any part points at as well.
+ * used[i]: the claim's number of the visit's diagnosis i, or 0. */
+#define PART_DX_OWN		0
+#define PART_DX_ALL		1
+#define PART_DX_UNPOINTED	2
+
 static size_t
 part_dx(const struct vlines *vs, const struct pms_visit *v, int p, int all,
     int used[PMS_DX_MAX_VISIT])
 {
+	int anywhere[PMS_DX_MAX_VISIT];
 	size_t i, j, n = 0;
 
 	memset(used, 0, PMS_DX_MAX_VISIT * sizeof(used[0]));
+	memset(anywhere, 0, sizeof(anywhere));
 	for (i = 0; i < vs->n; i++) {
-		if (!vs->v[i].service || vs->v[i].part != p)
+		if (!vs->v[i].service)
 			continue;
-		for (j = 0; j < vs->v[i].nptrs; j++)
-			used[vs->v[i].ptrs[j] - 1] = -1;
+		for (j = 0; j < vs->v[i].nptrs; j++) {
+			anywhere[vs->v[i].ptrs[j] - 1] = 1;
+			if (vs->v[i].part == p)
+				used[vs->v[i].ptrs[j] - 1] = -1;
+		}
 	}
 	for (i = 0; i < v->ndx; i++)
-		if (used[i] != 0 || all)
+		if (used[i] != 0 || all == PART_DX_ALL ||
+		    (all == PART_DX_UNPOINTED && !anywhere[i]))
 			used[i] = (int)++n;
 	return n;
 }
@@ -1451,7 +1462,8 @@ create_visit(struct create *c, int64_t visit, const char *given, int named)
 	}
 	for (part = 0; part < parts; part++) {
 		if ((ps = claim_insert(c, &v, &pol[0], &vs, part, parts,
-		    parts == 1 || (part == 0 && any), given)) != PMS_OK) {
+		    parts == 1 ? PART_DX_ALL : part == 0 && any ?
+		    PART_DX_UNPOINTED : PART_DX_OWN, given)) != PMS_OK) {
 			if (ps == PMS_EREFUSED) {
 				creport(c, 0, "%s", pms_errmsg());
 				ps = PMS_EDATA;

@@ -14,7 +14,8 @@
  * The 837's side (claim_837.c) needs no store: a claim in memory
  * (struct pms_837_claim) is checked against every rule that can be
  * checked before sending, and written through lib/x12.h.  What passes
- * the check always writes: fuzz/fuzz-claim.c holds the two to that.
+ * the check always writes (a fuzz target holding the two to that is
+ * still to come; fuzz/fuzz-x12.c covers the reader and writer).
  *
  * Messages name the claim by its pms id, the loop and segment, and
  * what to fix where ("claim 12: 2010BA DMG03: the subscriber's sex is

@@ -57,7 +57,7 @@ enum pms_status
 pms_837_clean(const struct pms_x12_delims *d, const char *in, char *out,
     size_t size)
 {
-	char tmp[CLEAN_MAX];
+	char tmp[CLEAN_MAX], sep[CLEAN_MAX];
 	enum pms_status st;
 	size_t i, n = 0;
 	int space = 0, alnum = 0;
@@ -66,7 +66,17 @@ pms_837_clean(const struct pms_x12_delims *d, const char *in, char *out,
 	if (size == 0)
 		return pms_seterr(PMS_EINTERNAL, "no room for a name");
 	out[0] = '\0';
-	if ((st = pms_name_x12(in, tmp, sizeof(tmp))) != PMS_OK)
+	/* ASCII punctuation X12 text does not keep ("St*Apt", "#4",
+	 * "Main/Oak") separates words: a blank, not nothing */
+	for (i = 0; in[i] != '\0'; i++) {
+		if (i + 1 >= sizeof(sep))
+			return pms_seterr(PMS_EDATA, "too long");
+		c = in[i];
+		sep[i] = (unsigned char)c < 0x80 && ispunct((unsigned char)c) &&
+		    c != '-' && c != '.' && c != '\'' ? ' ' : c;
+	}
+	sep[i] = '\0';
+	if ((st = pms_name_x12(sep, tmp, sizeof(tmp))) != PMS_OK)
 		return st;
 	for (i = 0; tmp[i] != '\0'; i++) {
 		c = tmp[i];

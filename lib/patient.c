@@ -83,6 +83,9 @@ static const struct policy_ref {
 	const char	*count;		/* ?1 a policy: how many rows */
 	const char	*move;		/* to ?1 from ?2 */
 } policy_refs[] = {
+	/* 0008-claim: the policy a claim was made to */
+	{ "claims", "SELECT count(*) FROM claims WHERE policy_id = ?1",
+	  "UPDATE claims SET policy_id = ?1 WHERE policy_id = ?2" },
 	/* 0009-claim-answers: the policy an 835 posted against */
 	{ "claim_remit_claims",
 	  "SELECT count(*) FROM claim_remit_claims WHERE policy_id = ?1",
