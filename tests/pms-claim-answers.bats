@@ -513,3 +513,105 @@ EOF
 	[ "$(cut -d, -f3,5 <<<"${lines[1]}")" = "$c,6" ]
 	reconciles
 }
+
+# An acknowledgement interchange from the clearinghouse: ack_file
+# ISA13 GS01 GS08, the segments from ST to SE on standard input.
+ack_file() {
+	printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*RIVERSIDE01    *250610*0900*^*00501*%09d*0*P*:~\n' "$1"
+	printf 'GS*%s*CLEARHOUSE1*RIVERSIDE01*20250610*0900*%d*X*%s~\n' "$2" "$1" "$3"
+	cat
+	printf 'GE*1*%d~\nIEA*1*%09d~\n' "$1" "$1"
+}
+
+@test "ack: a 999 rejecting a whole transaction set rejects its claims, in words" {
+	c=$(claim_sent K1 1 99213:100.00)
+	st02=$(pms-sql "SELECT st02 FROM claim_submissions WHERE claim_id = $c")
+	isa=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c)")
+	ack_file 71 FA 005010X231A1 >"$BATS_TEST_TMPDIR/r.999" <<EOF
+ST*999*0001*005010X231A1~
+AK1*HC*$isa*005010X222A1~
+AK2*837*$(printf %04d "$st02")*005010X222A1~
+IK3*CLM*23*2300*8~
+IK4*5:3*1325*7*Z~
+IK5*R*5~
+AK9*R*1*1*0~
+SE*8*0001~
+EOF
+	run -1 --separate-stderr pms-claim ack "$BATS_TEST_TMPDIR/r.999" -o csv
+	[ "$(cut -d, -f4,7,8,9 <<<"${lines[1]}")" = "$c,R,rejected,rejected" ]
+	assert_stderr 'IK5 R, rejected; CLM segment at position 23 in loop 2300: segment has data element errors, element 5-3 (data element 1325): invalid code value'
+	refute_phi "$stderr"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = rejected ]
+	run -0 pms-sql "SELECT note FROM claim_history WHERE claim_id = $c ORDER BY id DESC LIMIT 1"
+	[[ $output == *'invalid code value'* ]]
+	# read again: nothing moves
+	run -0 --separate-stderr pms-claim ack "$BATS_TEST_TMPDIR/r.999" -o csv
+	assert_stderr '(1 read before)'
+	# fixed and sent again as an original
+	run -0 pms-claim validate "$c" -o csv
+	run -0 pms-claim export "$c" --out "$BATS_TEST_TMPDIR/again.837"
+	grep -q 'CLM\*K1\*100\*\*\*11:B:1\*' "$BATS_TEST_TMPDIR/again.837"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = submitted ]
+}
+
+@test "ack: a 999 accepting, a TA1 rejecting an interchange" {
+	c=$(claim_sent K1 1 99213:100.00)
+	isa=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c)")
+	ack_file 72 FA 005010X231A1 >"$BATS_TEST_TMPDIR/a.999" <<EOF
+ST*999*0001*005010X231A1~
+AK1*HC*$isa*005010X222A1~
+AK2*837*0001*005010X222A1~
+IK5*A~
+AK9*A*1*1*1~
+SE*6*0001~
+EOF
+	run -0 pms-claim ack "$BATS_TEST_TMPDIR/a.999" -o csv
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = acknowledged ]
+	c2=$(claim_sent K2 2 99213:60.00)
+	isa2=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c2)")
+	{
+		printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*RIVERSIDE01    *250610*0900*^*00501*000000073*0*P*:~\n'
+		printf 'TA1*%09d*250610*0900*R*006~\nIEA*0*000000073~\n' "$isa2"
+	} >"$BATS_TEST_TMPDIR/r.ta1"
+	run -1 --separate-stderr pms-claim ack "$BATS_TEST_TMPDIR/r.ta1" -o csv
+	assert_stderr 'TA1 R: interchange rejected; invalid interchange sender id'
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c2")" = rejected ]
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = acknowledged ]
+}
+
+@test "ack: a 277CA accepts one claim (its payer number kept) and rejects another" {
+	c1=$(claim_sent K1 1 99213:100.00)
+	c2=$(claim_sent K2 2 99213:60.00)
+	ack_file 74 HN 005010X214 >"$BATS_TEST_TMPDIR/a.277" <<'EOF'
+ST*277*0001*005010X214~
+BHT*0085*08*1*20250610*0900*TH~
+HL*1**20*1~
+NM1*PR*2*ACME HEALTH PLAN*****PI*60054~
+HL*2*1*21*1~
+NM1*41*2*RIVERSIDE FAMILY MEDICINE*****46*RIVERSIDE01~
+HL*3*2*19*1~
+NM1*85*2*RIVERSIDE FAMILY MEDICINE*****XX*1234567893~
+HL*4*3*PT~
+NM1*QC*1*ZZTEST*ANN~
+TRN*2*K1~
+STC*A2:20*20250610*WQ*100~
+REF*1K*PAYER0001~
+HL*5*3*PT~
+NM1*QC*1*ZZTEST*BEA~
+TRN*2*K2~
+STC*A7:562:85*20250610*U*60~
+SE*18*0001~
+EOF
+	run -1 --separate-stderr pms-claim ack "$BATS_TEST_TMPDIR/a.277" -o csv
+	[ "$(cut -d, -f4,8,9,10 <<<"${lines[1]}")" = "$c1,accepted,acknowledged,PAYER0001" ]
+	[ "$(cut -d, -f4,8,9 <<<"${lines[2]}")" = "$c2,rejected,rejected" ]
+	assert_stderr "A7 rejected for invalid information, status 562: entity's National Provider Identifier (NPI) (billing provider)"
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT state, payer_claim_number FROM claims ORDER BY id"
+	assert_output - <<'EOF'
+acknowledged|PAYER0001
+rejected|
+EOF
+	run -65 --separate-stderr pms-claim ack "$ANS/b20.835"
+	assert_stderr 'pms-claim era posts remittances'
+}
