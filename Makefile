@@ -191,7 +191,8 @@ install: all
 	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 share/demo/practice.yaml share/demo/patients.csv \
 	  share/demo/policies.csv share/demo/synthea-patients.csv \
-	  share/demo/remit.835 share/demo/fees.csv \
+	  share/demo/remit.835 share/demo/answer.835 share/demo/answer.999 \
+	  share/demo/fees.csv \
 	  $(DESTDIR)$(PREFIX)/share/pms/demo
 	install -m 0644 share/maps/*.yaml $(DESTDIR)$(PREFIX)/share/pms/maps
 	install -m 0644 share/cron/pms-remind.crontab \

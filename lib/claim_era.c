@@ -1084,7 +1084,10 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		p.policy_id = payer.policy_id;
 		p.method = method_of(t->method);
 		p.amount_cents = c->paid;
-		p.received_on = t->paid_on[0] != '\0' ? t->paid_on : NULL;
+		/* a payment dated ahead (BPR16 is when the money moves) is
+		 * received today */
+		p.received_on = t->paid_on[0] != '\0' && strcmp(t->paid_on,
+		    e->today) <= 0 ? t->paid_on : NULL;
 		p.ref = t->trn02;
 		p.source_ref = c->clp07[0] != '\0' ? c->clp07 : NULL;
 		p.source_id = src;
@@ -1656,7 +1659,8 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 	}
 	(void)pms_exec(e->s, "ROLLBACK TO pms_era", "undoing a claim");
 	(void)pms_exec(e->s, "RELEASE pms_era", "undoing a claim");
-	if (st != PMS_EREFUSED)
+	/* what pms-bill refuses or finds wrong is this claim's alone */
+	if (st != PMS_EREFUSED && st != PMS_EDATA)
 		return st;
 	r->outcome = "refused";
 	r->patient_cents = r->written_off_cents = r->denied_cents = 0;
