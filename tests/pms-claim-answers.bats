@@ -615,3 +615,40 @@ EOF
 	run -65 --separate-stderr pms-claim ack "$ANS/b20.835"
 	assert_stderr 'pms-claim era posts remittances'
 }
+
+@test "every external 835, 999, TA1 and 277CA: reported, as none answers a claim here" {
+	local path outcome ni ns kinds rest n=0 cmd
+	local -a bad=()
+
+	while IFS=$'\t' read -r path outcome ni ns kinds rest; do
+		# a file refused has no kinds: its directory says
+		case $kinds/$path in
+		835/* | -/*/835/*) cmd=era ;;
+		999/* | TA1/* | 277CA/* | -/*/999/* | -/*/TA1/* | -/*/277CA/*)
+			cmd=ack ;;
+		*) continue ;;
+		esac
+		n=$((n + 1))
+		run --separate-stderr pms-claim "$cmd" -o csv \
+		    "$FIX/external/$path"
+		refute_phi "$stderr"
+		if [ "$outcome" = refused ]; then
+			[ "$status" -eq 65 ] || bad+=("$path: exit $status")
+			continue
+		fi
+		# read: each claim or answer is reported, nothing posted
+		[ "$status" -eq 1 ] || [ "$status" -eq 0 ] ||
+		    bad+=("$path: $cmd exit $status: $stderr")
+		if [ "$cmd" = era ] && [ "$(tail -n +2 <<<"$output" |
+		    grep -cvE ',(unmatched|unbalanced),')" != 0 ]; then
+			bad+=("$path: a claim neither unmatched nor unbalanced")
+		fi
+	done < <(grep -v '^#' "$FIX/x12-expect.tsv")
+	[ "$n" -ge 20 ]
+	[ "$(pms-sql "SELECT count(*) FROM ledger")" = 0 ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_remit_claims")" = 0 ]
+	if [ ${#bad[@]} -gt 0 ]; then
+		printf '%s\n' "${bad[@]}"
+		false
+	fi
+}
