@@ -1176,6 +1176,8 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		}
 		for (j = 0; j < al->cas.n; j++) {
 			const struct cas *cs = &al->cas.v[j];
+			/* outlives its branch: op_add reads it below */
+			struct pms_transfer_result xr;
 
 			if (cs->amount == 0 || listed(e->info, e->ninfo, cs))
 				continue;
@@ -1185,7 +1187,6 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			o.reason = cs->reason;
 			if (strcmp(cs->group, "PR") == 0) {
 				struct pms_transfer x;
-				struct pms_transfer_result xr;
 
 				if (cs->amount < 0) {
 					st = pms_seterr(PMS_EREFUSED, "claim "
@@ -1403,6 +1404,8 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 		int64_t fpol = sqlite3_column_int64(st1, 7);
 		int64_t tpol = sqlite3_column_int64(st1, 9);
 		struct pms_party from;
+		/* outlives its branch: op_add reads it below */
+		struct pms_transfer_result xr;
 		struct op o;
 
 		copy(group, sizeof(group), (const char *)
@@ -1443,7 +1446,6 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 			r->written_off_cents -= amt < 0 ? -amt : amt;
 		} else if (strcmp(kind, "transfer") == 0) {
 			struct pms_transfer x;
-			struct pms_transfer_result xr;
 			sqlite3_stmt *s2;
 			int64_t payer_id = 0;
 
