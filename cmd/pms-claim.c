@@ -19,6 +19,7 @@
 #include <sysexits.h>
 
 #include "claim.h"
+#include "claim_answer.h"
 #include "cli.h"
 #include "money.h"
 #include "x12.h"
@@ -49,6 +50,10 @@ usage(int status)
 	    "       pms-claim status [-o table|csv|json]\n"
 	    "       pms-claim inspect [--summary] [-o table|csv|json] "
 	    "[--out file] file|-\n"
+	    "       pms-claim ack [--dry-run] [-o table|csv|json] file|-\n"
+	    "       pms-claim era [--dry-run] [-o table|csv|json] file|-\n"
+	    "       pms-claim denials [--payer code] [-o table|csv|json] "
+	    "[--out file]\n"
 	    "       pms-claim --help | --version\n", f);
 	pms_cli_usage_exit(status);
 }
@@ -921,10 +926,298 @@ out:
 	return rc;
 }
 
+/* ---- the answers: 835 remittances, acknowledgements, denials ---- */
+
+/* Open an X12 input operand: stdin for "-".  0, or the exit code. */
+static int
+x12_input(struct pms_ctx *ctx, const char *path, FILE **fp)
+{
+	struct stat sb;
+
+	*fp = stdin;
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if ((*fp = fopen(path, "re")) == NULL)
+		return pms_fail(ctx, EX_NOINPUT, "cannot open \"%s\": %s", path,
+		    strerror(errno));
+	if (fstat(fileno(*fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(*fp);
+		*fp = NULL;
+		return pms_fail(ctx, EX_NOINPUT, "\"%s\" is a directory", path);
+	}
+	return 0;
+}
+
+static const struct pms_col era_cols[] = {
+	{ "interchange", PMS_COL_INT }, { "transaction", PMS_COL_INT },
+	{ "segment", PMS_COL_INT }, { "trace", PMS_COL_TEXT },
+	{ "payer", PMS_COL_TEXT }, { "claim_id", PMS_COL_INT },
+	{ "claim", PMS_COL_TEXT }, { "patient_id", PMS_COL_INT },
+	{ "status", PMS_COL_TEXT }, { "outcome", PMS_COL_TEXT },
+	{ "charge", PMS_COL_MONEY }, { "paid", PMS_COL_MONEY },
+	{ "patient_resp", PMS_COL_MONEY }, { "written_off", PMS_COL_MONEY },
+	{ "denied", PMS_COL_MONEY }, { "payer_claim_number", PMS_COL_TEXT },
+	{ "note", PMS_COL_TEXT },
+};
+
+struct answers {
+	struct pms_ctx	*ctx;
+	struct pms_writer *w;
+	const char	*name;
+};
+
+/* Where a result is, for a message: the file and the segment. */
+static void
+say(const struct answers *an, unsigned long seg, unsigned long line,
+    const char *msg)
+{
+	fprintf(stderr, "%s: %s: segment %lu (line %lu): %s\n", an->ctx->prog,
+	    strcmp(an->name, "-") == 0 ? "standard input" : an->name, seg,
+	    line, msg);
+}
+
+static int
+write_era(void *arg, const struct pms_era_result *r)
+{
+	struct answers *an = arg;
+	struct pms_cell c[PMS_NELEM(era_cols)];
+
+	int_cell(&c[0], r->interchange, 0);
+	int_cell(&c[1], r->transaction, 0);
+	int_cell(&c[2], r->segment, 0);
+	text_cell(&c[3], r->trace);
+	text_cell(&c[4], r->payer);
+	i_cell(&c[5], r->claim_id, 1);
+	text_cell(&c[6], r->clm01);
+	i_cell(&c[7], r->patient_id, 1);
+	text_cell(&c[8], r->status);
+	text_cell(&c[9], r->outcome);
+	i_cell(&c[10], r->charge_cents, 0);
+	i_cell(&c[11], r->paid_cents, 0);
+	i_cell(&c[12], r->patient_cents, 0);
+	i_cell(&c[13], r->written_off_cents, 0);
+	i_cell(&c[14], r->denied_cents, 0);
+	text_cell(&c[15], r->payer_claim_number);
+	text_cell(&c[16], r->note);
+	if (strcmp(r->outcome, "unbalanced") == 0 ||
+	    strcmp(r->outcome, "unmatched") == 0 ||
+	    strcmp(r->outcome, "refused") == 0)
+		say(an, r->segment, r->line, r->note);
+	return pms_writer_row(an->w, c) != PMS_OK;
+}
+
+static int
+cmd_era(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_era_count n;
+	struct pms_store *s = NULL;
+	struct answers an;
+	enum pms_status st;
+	struct args a;
+	FILE *f = NULL;
+	char pay[PMS_MONEY_BUFSZ];
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "output,dry-run")) != 0)
+		return rc;
+	memset(&an, 0, sizeof(an));
+	an.ctx = ctx;
+	an.name = a.args[0];
+	if ((rc = x12_input(ctx, a.args[0], &f)) != 0)
+		return rc;
+	if ((rc = pms_cli_open(ctx, "claim.era", &s)) != 0)
+		goto out;
+	if ((rc = pms_cli_writer(ctx, era_cols, PMS_NELEM(era_cols),
+	    &an.w)) != 0)
+		goto out;
+	st = pms_claim_era(s, f, a.args[0], write_era, &an, &n);
+	if (st != PMS_OK) {
+		pms_writer_abort(an.w);
+		an.w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, an.w);
+	an.w = NULL;
+	if (rc != 0)
+		goto out;
+	pms_money_fmt(n.payment_cents, pay);
+	if (n.claims > 0 && n.already == n.claims)
+		fprintf(stderr, "%s: every claim of it was posted before: "
+		    "nothing was done\n", ctx->prog);
+	fprintf(stderr, "%s: %lu remittance%s (%lu new, %s), %lu claim%s: %lu "
+	    "posted, %lu posted before, %lu with nothing to post, %lu not "
+	    "balanced, %lu matching no claim, %lu refused; %lu provider "
+	    "adjustment%s%s\n", ctx->prog, n.remits, n.remits == 1 ? "" : "s",
+	    n.remits_new, pay, n.claims, n.claims == 1 ? "" : "s", n.posted,
+	    n.already, n.informational, n.unbalanced, n.unmatched, n.refused,
+	    n.plb, n.plb == 1 ? "" : "s", ctx->dry_run ?
+	    " (--dry-run: nothing was written)" : "");
+	rc = n.unbalanced + n.unmatched + n.refused > 0 ? EX_REFUSED : 0;
+out:
+	pms_writer_abort(an.w);
+	if (s != NULL)
+		pms_store_close(s);
+	if (f != NULL && f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static const struct pms_col ack_cols[] = {
+	{ "kind", PMS_COL_TEXT }, { "segment", PMS_COL_INT },
+	{ "batch_id", PMS_COL_INT }, { "claim_id", PMS_COL_INT },
+	{ "claim", PMS_COL_TEXT }, { "patient_id", PMS_COL_INT },
+	{ "code", PMS_COL_TEXT }, { "outcome", PMS_COL_TEXT },
+	{ "state", PMS_COL_TEXT }, { "payer_claim_number", PMS_COL_TEXT },
+	{ "note", PMS_COL_TEXT },
+};
+
+static int
+write_ack(void *arg, const struct pms_ack_result *r)
+{
+	struct answers *an = arg;
+	struct pms_cell c[PMS_NELEM(ack_cols)];
+
+	text_cell(&c[0], r->kind);
+	int_cell(&c[1], r->segment, 0);
+	i_cell(&c[2], r->batch_id, 1);
+	i_cell(&c[3], r->claim_id, 1);
+	text_cell(&c[4], r->clm01);
+	i_cell(&c[5], r->patient_id, 1);
+	text_cell(&c[6], r->code);
+	text_cell(&c[7], r->outcome);
+	text_cell(&c[8], r->state);
+	text_cell(&c[9], r->payer_claim_number);
+	text_cell(&c[10], r->note);
+	if (strcmp(r->outcome, "rejected") == 0 ||
+	    strcmp(r->outcome, "unmatched") == 0)
+		say(an, r->segment, r->line, r->note);
+	return pms_writer_row(an->w, c) != PMS_OK;
+}
+
+static int
+cmd_ack(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_ack_count n;
+	struct pms_store *s = NULL;
+	struct answers an;
+	enum pms_status st;
+	struct args a;
+	FILE *f = NULL;
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "output,dry-run")) != 0)
+		return rc;
+	memset(&an, 0, sizeof(an));
+	an.ctx = ctx;
+	an.name = a.args[0];
+	if ((rc = x12_input(ctx, a.args[0], &f)) != 0)
+		return rc;
+	if ((rc = pms_cli_open(ctx, "claim.ack", &s)) != 0)
+		goto out;
+	if ((rc = pms_cli_writer(ctx, ack_cols, PMS_NELEM(ack_cols),
+	    &an.w)) != 0)
+		goto out;
+	st = pms_claim_ack(s, f, a.args[0], write_ack, &an, &n);
+	if (st != PMS_OK) {
+		pms_writer_abort(an.w);
+		an.w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, an.w);
+	an.w = NULL;
+	if (rc != 0)
+		goto out;
+	fprintf(stderr, "%s: %lu acknowledgement%s (%lu read before): %lu "
+	    "claim%s accepted, %lu rejected, %lu other answers, %lu answering "
+	    "nothing of ours%s\n", ctx->prog, n.acks, n.acks == 1 ? "" : "s",
+	    n.already, n.accepted, n.accepted == 1 ? "" : "s", n.rejected,
+	    n.other, n.unmatched, ctx->dry_run ?
+	    " (--dry-run: nothing was written)" : "");
+	rc = n.rejected + n.unmatched > 0 ? EX_REFUSED : 0;
+out:
+	pms_writer_abort(an.w);
+	if (s != NULL)
+		pms_store_close(s);
+	if (f != NULL && f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static const struct pms_col denial_cols[] = {
+	{ "denial_id", PMS_COL_INT }, { "denied_on", PMS_COL_DATE },
+	{ "claim_id", PMS_COL_INT }, { "claim", PMS_COL_TEXT },
+	{ "patient_id", PMS_COL_INT }, { "mrn", PMS_COL_TEXT },
+	{ "payer", PMS_COL_TEXT }, { "date_of_service", PMS_COL_DATE },
+	{ "line", PMS_COL_INT }, { "charge_id", PMS_COL_INT },
+	{ "code", PMS_COL_TEXT }, { "group", PMS_COL_TEXT },
+	{ "reason", PMS_COL_TEXT }, { "amount", PMS_COL_MONEY },
+	{ "remarks", PMS_COL_TEXT }, { "trace", PMS_COL_TEXT },
+	{ "explained", PMS_COL_TEXT },
+};
+
+static int
+write_denial(void *arg, const struct pms_denial *d)
+{
+	struct pms_cell c[PMS_NELEM(denial_cols)];
+
+	i_cell(&c[0], d->id, 0);
+	text_cell(&c[1], d->denied_on);
+	i_cell(&c[2], d->claim_id, 0);
+	text_cell(&c[3], d->clm01);
+	i_cell(&c[4], d->patient_id, 0);
+	text_cell(&c[5], d->mrn);
+	text_cell(&c[6], d->payer);
+	text_cell(&c[7], d->dos);
+	i_cell(&c[8], d->line, 0);
+	i_cell(&c[9], d->charge_id, 0);
+	text_cell(&c[10], d->code);
+	text_cell(&c[11], d->group);
+	text_cell(&c[12], d->reason);
+	i_cell(&c[13], d->amount_cents, 0);
+	text_cell(&c[14], d->remarks);
+	text_cell(&c[15], d->trace);
+	text_cell(&c[16], d->explained);
+	return pms_writer_row(arg, c) != PMS_OK;
+}
+
+static int
+cmd_denials(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_writer *w = NULL;
+	struct pms_store *s = NULL;
+	enum pms_status st;
+	struct args a;
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 0, 0, "payer,output,out")) != 0)
+		return rc;
+	if ((rc = pms_cli_open(ctx, "claim.denials", &s)) != 0)
+		return rc;
+	if ((rc = pms_cli_writer(ctx, denial_cols, PMS_NELEM(denial_cols),
+	    &w)) != 0)
+		goto out;
+	if ((st = pms_claim_denials(s, ARG(&a, OPT_PAYER), write_denial, w,
+	    NULL)) != PMS_OK) {
+		pms_writer_abort(w);
+		w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, w);
+	w = NULL;
+out:
+	pms_writer_abort(w);
+	pms_store_close(s);
+	return rc;
+}
+
 static const struct pms_cmd cmds[] = {
 	{ "create", cmd_create }, { "validate", cmd_validate },
 	{ "export", cmd_export }, { "list", cmd_list }, { "show", cmd_show },
 	{ "status", cmd_status }, { "inspect", cmd_inspect },
+	{ "ack", cmd_ack }, { "era", cmd_era }, { "denials", cmd_denials },
 };
 
 int

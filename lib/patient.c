@@ -61,6 +61,12 @@ static const struct merge_ref {
 	/* 0008-claim: a claim is the patient's, as its visit is */
 	{ "claims", "patient_id",
 	  "UPDATE claims SET patient_id = ?1 WHERE patient_id = ?2" },
+	/* 0009-claim-answers: the postings of 835s and their denials */
+	{ "claim_remit_claims", "patient_id",
+	  "UPDATE claim_remit_claims SET patient_id = ?1 WHERE patient_id = "
+	  "?2" },
+	{ "claim_denials", "patient_id",
+	  "UPDATE claim_denials SET patient_id = ?1 WHERE patient_id = ?2" },
 };
 
 /*
@@ -90,6 +96,17 @@ static const struct policy_ref {
 	 */
 	{ "ledger", "SELECT count(*) FROM ledger WHERE policy_id = ?1",
 	  NULL },
+	/* 0009-claim-answers: the policy an 835 posted against */
+	{ "claim_remit_claims",
+	  "SELECT count(*) FROM claim_remit_claims WHERE policy_id = ?1",
+	  "UPDATE claim_remit_claims SET policy_id = ?1 WHERE policy_id = ?2" },
+	{ "claim_remit_ops",
+	  "SELECT count(*) FROM claim_remit_ops WHERE from_policy = ?1 OR "
+	  "to_policy = ?1",
+	  "UPDATE claim_remit_ops SET from_policy = CASE from_policy WHEN ?2 "
+	  "THEN ?1 ELSE from_policy END, to_policy = CASE to_policy WHEN ?2 "
+	  "THEN ?1 ELSE to_policy END WHERE from_policy = ?2 OR to_policy = "
+	  "?2" },
 	{ NULL, NULL, NULL }
 };
 

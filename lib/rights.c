@@ -102,6 +102,9 @@ static const struct right {
 	{ "claim.list",			B },
 	{ "claim.show",			B },
 	{ "claim.status",		B },
+	{ "claim.ack",			B },	/* the answers: billing's */
+	{ "claim.era",			B },	/* posts remittances */
+	{ "claim.denials",		B },
 	{ "claim.*",			B },
 
 	/* pms-report: the desk prints its day; auditors read reports

@@ -1,0 +1,2079 @@
+/*
+ * claim_era.c: the payers' 835 remittances, read, checked to balance
+ * and posted to the ledger exactly once (claim_answer.h).
+ *
+ * The file is read one transaction set at a time (a remittance: BPR,
+ * TRN, the payer and payee, its claims and their lines, PLB), kept in
+ * memory only as long as it takes to post it.  Posting goes through
+ * pms-bill's calls alone, inside this file's one transaction (they nest
+ * as savepoints): a payment per claim paid, applied to the lines it
+ * pays; contractual amounts written off; patient responsibility
+ * transferred (to pending while a later policy covers the day, else to
+ * the patient); other amounts left owed by the payer and open as
+ * denials.  What a posting did is kept (claim_remit_ops), so that a
+ * reversal undoes exactly that.  Provider adjustments (PLB) are the
+ * payer's account with the practice: claim_plb, never a patient's.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "bill.h"
+#include "claim_answer.h"
+#include "codes.h"
+#include "money.h"
+#include "pms_int.h"
+
+#define CAS_TRIPLES	6	/* of one CAS segment */
+#define LIST_MAX	200	/* codes of a posting list read */
+
+struct cas {
+	char		 group[3];
+	char		 reason[8];
+	int64_t		 amount;
+};
+
+struct casv {
+	struct cas	*v;
+	size_t		 n, cap;
+};
+
+struct svc {
+	char		 code[PMS_CODE_BUFSZ];
+	char		 mods[PMS_MODS_BUFSZ];	/* "25,59" */
+	int64_t		 charge, paid;
+	char		 control[PMS_CLAIM_CONTROL];	/* REF*6R */
+	struct casv	 cas;
+	char		 remarks[64];
+	unsigned long	 seg, line;
+};
+
+struct clp {
+	char		 clp01[40];
+	char		 status[4];
+	int64_t		 charge, paid, patient;
+	char		 clp07[PMS_CLAIM_TEXT];
+	struct casv	 cas;
+	struct svc	*svc;
+	size_t		 nsvc, capsvc;
+	char		 remarks[64];
+	unsigned long	 seg, line;
+};
+
+struct plb {
+	char		 reason[8];
+	char		 ref[51];
+	char		 period[PMS_DATE_BUFSZ];
+	int64_t		 amount;
+};
+
+/* One transaction set, as read. */
+struct tx {
+	unsigned long	 interchange, transaction, seg, line;
+	char		 isa13[16], st02[16];
+	char		 handling[4];
+	char		 method[4];
+	int64_t		 payment;
+	char		 paid_on[PMS_DATE_BUFSZ];
+	char		 trn02[81], trn03[81];
+	char		 payer_name[61];
+	char		 payer_ident[81];	/* N1*PR N104, else REF*2U */
+	struct clp	*clp;
+	size_t		 nclp, capclp;
+	struct plb	*plb;
+	size_t		 nplb, capplb;
+	int		 part;		/* 0 head, 1 payer, 2 payee, 3 claim,
+					 * 4 line */
+	int		 bad_plb;
+};
+
+/* The whole run. */
+struct era {
+	struct pms_store *s;
+	struct pms_x12_reader *r;
+	size_t		 ncontract, ninfo;
+	char		 contract[LIST_MAX][12];	/* "CO-45" */
+	char		 info[LIST_MAX][12];
+	char		 now[PMS_STAMP_BUFSZ];
+	char		 today[PMS_DATE_BUFSZ];
+	struct pms_era_result *res;
+	size_t		 nres, capres;
+	int64_t		*pat;
+	size_t		 npat, cappat;
+	struct pms_era_count *n;
+};
+
+/* Copy src (NULL: "") into dst of size, cut short to fit. */
+static void
+copy(char *dst, size_t size, const char *src)
+{
+	size_t n = src != NULL ? strlen(src) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void *
+grow(void *v, size_t *cap, size_t need, size_t each)
+{
+	size_t c = *cap == 0 ? 8 : *cap;
+	void *p;
+
+	if (need <= *cap)
+		return v;
+	while (c < need)
+		c *= 2;
+	if ((p = realloc(v, c * each)) == NULL)
+		return NULL;
+	*cap = c;
+	return p;
+}
+
+static void
+tx_free(struct tx *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nclp; i++) {
+		free(t->clp[i].cas.v);
+		for (j = 0; j < t->clp[i].nsvc; j++)
+			free(t->clp[i].svc[j].cas.v);
+		free(t->clp[i].svc);
+	}
+	free(t->clp);
+	free(t->plb);
+	memset(t, 0, sizeof(*t));
+}
+
+/* CCYYMMDD as ISO in out ("" when it is not a date). */
+static void
+x12_date(const char *d, char out[PMS_DATE_BUFSZ])
+{
+	char iso[PMS_DATE_BUFSZ];
+	int32_t days;
+
+	out[0] = '\0';
+	if (strlen(d) != 8 || strspn(d, "0123456789") != 8)
+		return;
+	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+	if (pms_date_parse(iso, PMS_DATE_ISO, &days) == PMS_OK)
+		copy(out, PMS_DATE_BUFSZ, iso);
+}
+
+static enum pms_status
+amount(struct era *e, const struct pms_x12_seg *seg, size_t i,
+    int64_t *cents)
+{
+	char name[16];
+
+	if (pms_x12_amount(pms_x12_elem(seg, i), cents) == PMS_OK)
+		return PMS_OK;
+	snprintf(name, sizeof(name), "%s%02zu", pms_x12_seg_id(seg), i);
+	return pms_x12_fail(e->r, name, PMS_EDATA, "not an X12 amount");
+}
+
+/* An optional amount: "" is 0. */
+static enum pms_status
+amount_opt(struct era *e, const struct pms_x12_seg *seg, size_t i,
+    int64_t *cents)
+{
+	*cents = 0;
+	if (*pms_x12_elem(seg, i) == '\0')
+		return PMS_OK;
+	return amount(e, seg, i, cents);
+}
+
+/* The CAS segment's triples onto v. */
+static enum pms_status
+read_cas(struct era *e, const struct pms_x12_seg *seg, struct casv *v)
+{
+	const char *g = pms_x12_elem(seg, 1);
+	char norm[PMS_CODE_BUFSZ];
+	enum pms_status st;
+	struct cas *c;
+	size_t k;
+
+	if (strcmp(g, "CO") != 0 && strcmp(g, "PI") != 0 &&
+	    strcmp(g, "OA") != 0 && strcmp(g, "PR") != 0 &&
+	    strcmp(g, "CR") != 0)
+		return pms_x12_fail(e->r, "CAS01", PMS_EDATA, "not a claim "
+		    "adjustment group (CO, PI, OA, PR, CR)");
+	for (k = 0; k < CAS_TRIPLES; k++) {
+		const char *reason = pms_x12_elem(seg, 2 + 3 * k);
+
+		if (*reason == '\0')
+			continue;
+		if (strlen(reason) > 3 || pms_code_norm(PMS_CODE_CARC, reason,
+		    norm) != PMS_OK) {
+			char name[8];
+
+			snprintf(name, sizeof(name), "CAS%02zu", 2 + 3 * k);
+			return pms_x12_fail(e->r, name, PMS_EDATA, "not a "
+			    "claim adjustment reason code");
+		}
+		if ((v->v = grow(v->v, &v->cap, v->n + 1, sizeof(*v->v))) ==
+		    NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		c = &v->v[v->n];
+		copy(c->group, sizeof(c->group), g);
+		copy(c->reason, sizeof(c->reason), reason);
+		if ((st = amount(e, seg, 3 + 3 * k, &c->amount)) != PMS_OK)
+			return st;
+		v->n++;
+	}
+	return PMS_OK;
+}
+
+/* Append the remark code rc to the list buf ("M15,N4"). */
+static void
+remark_add(char *buf, size_t size, const char *rc)
+{
+	size_t n = strlen(buf);
+
+	if (*rc == '\0' || strlen(rc) > 8 || strspn(rc,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(rc))
+		return;
+	if (n + strlen(rc) + 2 > size)
+		return;
+	snprintf(buf + n, size - n, "%s%s", n > 0 ? "," : "", rc);
+}
+
+/* The procedure of an SVC composite: code and modifiers. */
+static void
+svc_proc(const struct pms_x12_seg *seg, size_t i, struct svc *v)
+{
+	char mods[PMS_MODS_BUFSZ];
+	size_t j, n = 0;
+
+	copy(v->code, sizeof(v->code), pms_x12_comp(seg, i, 2));
+	mods[0] = '\0';
+	for (j = 3; j <= 6; j++) {
+		const char *m = pms_x12_comp(seg, i, j);
+
+		if (*m == '\0')
+			continue;
+		n += (size_t)snprintf(mods + n, n < sizeof(mods) ?
+		    sizeof(mods) - n : 0, "%s%s", n > 0 ? "," : "", m);
+	}
+	if (n >= sizeof(mods))
+		mods[0] = '\0';
+	copy(v->mods, sizeof(v->mods), mods);
+}
+
+/*
+ * Read on to the end of the next 835 transaction set into t.  PMS_OK
+ * with *done at the end of the input; a set of another kind is refused.
+ */
+static enum pms_status
+read_tx(struct era *e, struct tx *t, int *done)
+{
+	const struct pms_x12_seg *seg;
+	const struct pms_x12_pos *pos;
+	enum pms_status st;
+	const char *id;
+	struct clp *c = NULL;
+	struct svc *v = NULL;
+	size_t k;
+	int in = 0;
+
+	*done = 0;
+	memset(t, 0, sizeof(*t));
+	for (;;) {
+		if ((st = pms_x12_next(e->r, &seg)) != PMS_OK)
+			return st;
+		if (seg == NULL) {
+			*done = 1;
+			return PMS_OK;
+		}
+		pos = pms_x12_reader_pos(e->r);
+		id = pms_x12_seg_id(seg);
+		if (strcmp(id, "ST") == 0) {
+			if (strcmp(pms_x12_elem(seg, 1), "835") != 0)
+				return pms_x12_fail(e->r, "ST01", PMS_EDATA,
+				    "a %s, not an 835 (pms-claim ack reads "
+				    "acknowledgements)", pms_x12_kind(
+				    pms_x12_elem(seg, 1), pms_x12_elem(
+				    pms_x12_reader_gs(e->r), 8)));
+			in = 1;
+			t->interchange = pos->interchange;
+			t->transaction = pos->transaction;
+			t->seg = pos->segment;
+			t->line = pos->line;
+			copy(t->isa13, sizeof(t->isa13), pms_x12_elem(
+			    pms_x12_reader_isa(e->r), 13));
+			copy(t->st02, sizeof(t->st02), pms_x12_elem(seg, 2));
+			continue;
+		}
+		if (!in)
+			continue;	/* ISA, GS, GE, IEA, TA1 */
+		if (strcmp(id, "SE") == 0)
+			return PMS_OK;
+		if (strcmp(id, "BPR") == 0) {
+			copy(t->handling, sizeof(t->handling),
+			    pms_x12_elem(seg, 1));
+			copy(t->method, sizeof(t->method), pms_x12_elem(seg, 4));
+			if ((st = amount(e, seg, 2, &t->payment)) != PMS_OK)
+				return st;
+			x12_date(pms_x12_elem(seg, 16), t->paid_on);
+		} else if (strcmp(id, "TRN") == 0 && t->part == 0) {
+			copy(t->trn02, sizeof(t->trn02), pms_x12_elem(seg, 2));
+			copy(t->trn03, sizeof(t->trn03), pms_x12_elem(seg, 3));
+		} else if (strcmp(id, "N1") == 0 && t->part <= 2) {
+			if (strcmp(pms_x12_elem(seg, 1), "PR") == 0) {
+				t->part = 1;
+				copy(t->payer_name, sizeof(t->payer_name),
+				    pms_x12_elem(seg, 2));
+				copy(t->payer_ident, sizeof(t->payer_ident),
+				    pms_x12_elem(seg, 4));
+			} else
+				t->part = 2;
+		} else if (strcmp(id, "REF") == 0 && t->part == 1) {
+			if (strcmp(pms_x12_elem(seg, 1), "2U") == 0 &&
+			    t->payer_ident[0] == '\0')
+				copy(t->payer_ident, sizeof(t->payer_ident),
+				    pms_x12_elem(seg, 2));
+		} else if (strcmp(id, "LX") == 0) {
+			t->part = 3;
+			c = NULL;
+			v = NULL;
+		} else if (strcmp(id, "CLP") == 0) {
+			t->part = 3;
+			if ((t->clp = grow(t->clp, &t->capclp, t->nclp + 1,
+			    sizeof(*t->clp))) == NULL)
+				return pms_seterr(PMS_ENOMEM, "out of memory");
+			c = &t->clp[t->nclp++];
+			memset(c, 0, sizeof(*c));
+			v = NULL;
+			c->seg = pos->segment;
+			c->line = pos->line;
+			if (*pms_x12_elem(seg, 1) == '\0' ||
+			    strlen(pms_x12_elem(seg, 1)) >= sizeof(c->clp01))
+				return pms_x12_fail(e->r, "CLP01", PMS_EDATA,
+				    "empty or longer than %zu",
+				    sizeof(c->clp01) - 1);
+			copy(c->clp01, sizeof(c->clp01), pms_x12_elem(seg, 1));
+			if (strlen(pms_x12_elem(seg, 2)) > 2 ||
+			    *pms_x12_elem(seg, 2) == '\0')
+				return pms_x12_fail(e->r, "CLP02", PMS_EDATA,
+				    "not a claim status code");
+			copy(c->status, sizeof(c->status), pms_x12_elem(seg, 2));
+			if ((st = amount(e, seg, 3, &c->charge)) != PMS_OK ||
+			    (st = amount(e, seg, 4, &c->paid)) != PMS_OK ||
+			    (st = amount_opt(e, seg, 5, &c->patient)) !=
+			    PMS_OK)
+				return st;
+			copy(c->clp07, sizeof(c->clp07), pms_x12_elem(seg, 7));
+		} else if (strcmp(id, "SVC") == 0 && c != NULL) {
+			t->part = 4;
+			if ((c->svc = grow(c->svc, &c->capsvc, c->nsvc + 1,
+			    sizeof(*c->svc))) == NULL)
+				return pms_seterr(PMS_ENOMEM, "out of memory");
+			v = &c->svc[c->nsvc++];
+			memset(v, 0, sizeof(*v));
+			v->seg = pos->segment;
+			v->line = pos->line;
+			/* SVC06: the procedure as billed, when changed */
+			svc_proc(seg, *pms_x12_comp(seg, 6, 2) != '\0' ? 6 : 1,
+			    v);
+			if ((st = amount(e, seg, 2, &v->charge)) != PMS_OK ||
+			    (st = amount(e, seg, 3, &v->paid)) != PMS_OK)
+				return st;
+		} else if (strcmp(id, "CAS") == 0 && c != NULL) {
+			if ((st = read_cas(e, seg, v != NULL ? &v->cas :
+			    &c->cas)) != PMS_OK)
+				return st;
+		} else if (strcmp(id, "REF") == 0 && v != NULL) {
+			if (strcmp(pms_x12_elem(seg, 1), "6R") == 0)
+				copy(v->control, sizeof(v->control),
+				    pms_x12_elem(seg, 2));
+		} else if (strcmp(id, "LQ") == 0 && v != NULL) {
+			if (strcmp(pms_x12_elem(seg, 1), "HE") == 0)
+				remark_add(v->remarks, sizeof(v->remarks),
+				    pms_x12_elem(seg, 2));
+		} else if (strcmp(id, "MOA") == 0 && c != NULL) {
+			for (k = 3; k <= 7; k++)
+				remark_add(c->remarks, sizeof(c->remarks),
+				    pms_x12_elem(seg, k));
+		} else if (strcmp(id, "MIA") == 0 && c != NULL) {
+			remark_add(c->remarks, sizeof(c->remarks),
+			    pms_x12_elem(seg, 5));
+			for (k = 20; k <= 24; k++)
+				remark_add(c->remarks, sizeof(c->remarks),
+				    pms_x12_elem(seg, k));
+		} else if (strcmp(id, "PLB") == 0) {
+			char period[PMS_DATE_BUFSZ];
+
+			c = NULL;
+			v = NULL;
+			x12_date(pms_x12_elem(seg, 2), period);
+			for (k = 3; k + 1 <= 14; k += 2) {
+				struct plb *p;
+
+				if (*pms_x12_elem(seg, k) == '\0')
+					continue;
+				if ((t->plb = grow(t->plb, &t->capplb,
+				    t->nplb + 1, sizeof(*t->plb))) == NULL)
+					return pms_seterr(PMS_ENOMEM, "out of "
+					    "memory");
+				p = &t->plb[t->nplb];
+				memset(p, 0, sizeof(*p));
+				copy(p->reason, sizeof(p->reason),
+				    pms_x12_comp(seg, k, 1));
+				copy(p->ref, sizeof(p->ref),
+				    pms_x12_comp(seg, k, 2));
+				copy(p->period, sizeof(p->period), period);
+				if ((st = amount(e, seg, k + 1, &p->amount)) !=
+				    PMS_OK)
+					return st;
+				t->nplb++;
+			}
+		}
+	}
+}
+
+/* ---- the store ---- */
+
+static enum pms_status
+sqlerr(struct era *e, int rc, const char *what)
+{
+	return pms_store_sqlerr(e->s, rc, what);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL || *v == '\0')
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* The posting lists of the configuration, or their defaults. */
+static enum pms_status
+lists_load(struct era *e)
+{
+	static const char *const dc[] = { "CO-45", "CO-253", "CO-24" };
+	struct pms_config *cfg = NULL;
+	enum pms_status st;
+	const char *t;
+	char path[64];
+	size_t n, i;
+
+	st = pms_config_read(e->s, &cfg);
+	if (st != PMS_OK && st != PMS_ECONFIG)
+		return st;
+	if (cfg != NULL && pms_config_count(cfg,
+	    "billing.contractual_writeoffs", &n) == PMS_OK) {
+		for (i = 0; i < n && e->ncontract < LIST_MAX; i++) {
+			snprintf(path, sizeof(path),
+			    "billing.contractual_writeoffs[%zu]", i);
+			if (pms_config_text(cfg, path, &t) == PMS_OK)
+				copy(e->contract[e->ncontract++],
+				    sizeof(e->contract[0]), t);
+		}
+	} else
+		for (i = 0; i < PMS_NELEM(dc); i++)
+			copy(e->contract[e->ncontract++],
+			    sizeof(e->contract[0]), dc[i]);
+	if (cfg != NULL && pms_config_count(cfg, "billing.informational",
+	    &n) == PMS_OK) {
+		for (i = 0; i < n && e->ninfo < LIST_MAX; i++) {
+			snprintf(path, sizeof(path),
+			    "billing.informational[%zu]", i);
+			if (pms_config_text(cfg, path, &t) == PMS_OK)
+				copy(e->info[e->ninfo++], sizeof(e->info[0]),
+				    t);
+		}
+	} else
+		copy(e->info[e->ninfo++], sizeof(e->info[0]), "OA-23");
+	pms_config_free(cfg);
+	return PMS_OK;
+}
+
+static int
+listed(char list[][12], size_t n, const struct cas *c)
+{
+	char key[12];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s-%s", c->group, c->reason);
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+static enum pms_status
+patient_add(struct era *e, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < e->npat; i++)
+		if (e->pat[i] == id)
+			return PMS_OK;
+	if ((e->pat = grow(e->pat, &e->cappat, e->npat + 1,
+	    sizeof(*e->pat))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	e->pat[e->npat++] = id;
+	return PMS_OK;
+}
+
+/* The remittance's row: found (*seen) or made. */
+static enum pms_status
+remit_row(struct era *e, const struct tx *t, int64_t *id, int *seen)
+{
+	const char *key = t->trn03[0] != '\0' ? t->trn03 :
+	    t->payer_ident[0] != '\0' ? t->payer_ident : t->payer_name;
+	sqlite3_stmt *st;
+	int rc;
+
+	*seen = 0;
+	rc = sqlite3_prepare_v2(e->s->db, "SELECT id FROM claim_remits WHERE "
+	    "payer_key = ?1 AND trn02 = ?2", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading remittances");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->trn02, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*seen = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return PMS_OK;
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading remittances");
+	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_remits "
+	    "(payer_key, trn02, payer_name, payer_id, handling, method, "
+	    "payment_cents, paid_on, isa13, st02, imported_at, imported_by) "
+	    "VALUES (?1, ?2, ?3, (SELECT id FROM payers WHERE payer_id = ?4 "
+	    "AND ?4 <> '' ORDER BY id LIMIT 1), ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11, ?12)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "recording a remittance");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->trn02, -1, SQLITE_STATIC);
+	bind_text(st, 3, t->payer_name);
+	sqlite3_bind_text(st, 4, t->payer_ident, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->handling, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, t->method, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, t->payment);
+	bind_text(st, 8, t->paid_on);
+	sqlite3_bind_text(st, 9, t->isa13, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, t->st02, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, e->now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, pms_store_user(e->s), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "recording a remittance");
+	*id = sqlite3_last_insert_rowid(e->s->db);
+	return PMS_OK;
+}
+
+/* The provider adjustments of t, each once. */
+static enum pms_status
+plb_post(struct era *e, const struct tx *t, int64_t remit)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "INSERT OR IGNORE INTO claim_plb "
+	    "(remit_id, payer_id, period, reason, reference, amount_cents) "
+	    "VALUES (?1, (SELECT payer_id FROM claim_remits WHERE id = ?1), "
+	    "?2, ?3, ?4, ?5)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "recording a provider adjustment");
+	for (i = 0; i < t->nplb; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, remit);
+		bind_text(st, 2, t->plb[i].period);
+		sqlite3_bind_text(st, 3, t->plb[i].reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, t->plb[i].ref, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, t->plb[i].amount);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return sqlerr(e, rc, "recording a provider "
+			    "adjustment");
+		}
+		if (sqlite3_changes(e->s->db) > 0)
+			e->n->plb++;
+	}
+	sqlite3_finalize(st);
+	return PMS_OK;
+}
+
+/* Was this claim of the remittance posted before? */
+static enum pms_status
+posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "SELECT 1 FROM claim_remit_claims "
+	    "WHERE remit_id = ?1 AND clp01 = ?2 AND status = ?3 AND clp07 = "
+	    "?4 AND charge_cents = ?5 AND paid_cents = ?6", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading postings");
+	sqlite3_bind_int64(st, 1, remit);
+	sqlite3_bind_text(st, 2, c->clp01, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->clp07, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->charge);
+	sqlite3_bind_int64(st, 6, c->paid);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading postings");
+	*yes = rc == SQLITE_ROW;
+	return PMS_OK;
+}
+
+static enum pms_status
+posting_add(struct era *e, int64_t remit, const struct clp *c,
+    const struct pms_claim *k, int64_t policy, int64_t reverses,
+    int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_remit_claims "
+	    "(remit_id, claim_id, patient_id, policy_id, clp01, status, "
+	    "charge_cents, paid_cents, patient_cents, clp07, reverses, "
+	    "remarks, posted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "recording a posting");
+	sqlite3_bind_int64(st, 1, remit);
+	sqlite3_bind_int64(st, 2, k->id);
+	sqlite3_bind_int64(st, 3, k->patient_id);
+	bind_id(st, 4, policy);
+	sqlite3_bind_text(st, 5, c->clp01, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, c->charge);
+	sqlite3_bind_int64(st, 8, c->paid);
+	sqlite3_bind_int64(st, 9, c->patient);
+	sqlite3_bind_text(st, 10, c->clp07, -1, SQLITE_STATIC);
+	bind_id(st, 11, reverses);
+	sqlite3_bind_text(st, 12, c->remarks, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, e->now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "recording a posting");
+	*id = sqlite3_last_insert_rowid(e->s->db);
+	return PMS_OK;
+}
+
+/* One operation of a posting, as claim_remit_ops keeps it. */
+struct op {
+	const char	*kind;
+	int64_t		 charge, payment, amount;
+	const char	*group, *reason;
+	const struct pms_party *from, *to;
+	int64_t		 ledger_op;
+};
+
+static enum pms_status
+op_add(struct era *e, int64_t posting, const struct op *o)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_remit_ops "
+	    "(remit_claim_id, kind, charge_id, payment_id, amount_cents, "
+	    "group_code, reason, from_party, from_policy, to_party, "
+	    "to_policy, ledger_op) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "recording a posting");
+	sqlite3_bind_int64(st, 1, posting);
+	sqlite3_bind_text(st, 2, o->kind, -1, SQLITE_STATIC);
+	bind_id(st, 3, o->charge);
+	bind_id(st, 4, o->payment);
+	sqlite3_bind_int64(st, 5, o->amount);
+	bind_text(st, 6, o->group);
+	bind_text(st, 7, o->reason);
+	if (o->from != NULL) {
+		sqlite3_bind_text(st, 8, pms_party_name(o->from->kind), -1,
+		    SQLITE_STATIC);
+		bind_id(st, 9, o->from->policy_id);
+	}
+	if (o->to != NULL) {
+		sqlite3_bind_text(st, 10, pms_party_name(o->to->kind), -1,
+		    SQLITE_STATIC);
+		bind_id(st, 11, o->to->policy_id);
+	}
+	bind_id(st, 12, o->ledger_op);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "recording a posting");
+	return PMS_OK;
+}
+
+/* What the party (kind, policy) owes on charge. */
+static enum pms_status
+owed(struct era *e, int64_t charge, enum pms_party_kind kind,
+    int64_t policy, int64_t *cents)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*cents = 0;
+	rc = sqlite3_prepare_v2(e->s->db, "SELECT coalesce(sum(amount_cents), "
+	    "0) FROM balances WHERE charge_id = ?1 AND party = ?2 AND "
+	    "coalesce(policy_id, 0) = ?3", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading balances");
+	sqlite3_bind_int64(st, 1, charge);
+	sqlite3_bind_text(st, 2, pms_party_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, policy);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*cents = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return sqlerr(e, rc, "reading balances");
+	return PMS_OK;
+}
+
+static enum pms_status
+denial_add(struct era *e, int64_t posting, const struct pms_claim *k,
+    int64_t charge, int lx, const struct cas *c, const char *remarks,
+    const char *on)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_denials "
+	    "(remit_claim_id, claim_id, patient_id, charge_id, line, "
+	    "group_code, reason, amount_cents, remarks, denied_on) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "recording a denial");
+	sqlite3_bind_int64(st, 1, posting);
+	sqlite3_bind_int64(st, 2, k->id);
+	sqlite3_bind_int64(st, 3, k->patient_id);
+	sqlite3_bind_int64(st, 4, charge);
+	sqlite3_bind_int(st, 5, lx);
+	sqlite3_bind_text(st, 6, c->group, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, c->amount);
+	sqlite3_bind_text(st, 9, remarks, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, on, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "recording a denial");
+	return PMS_OK;
+}
+
+/* Close the open denials of charge (every charge: 0) of claim that a
+ * posting other than posting left, as closed by it. */
+static enum pms_status
+denials_close(struct era *e, int64_t claim, int64_t charge, int64_t posting,
+    int64_t of_posting)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_denials SET "
+	    "closed_by = ?1, closed_on = ?2 WHERE claim_id = ?3 AND "
+	    "closed_by IS NULL AND remit_claim_id <> ?1 AND (?4 = 0 OR "
+	    "charge_id = ?4) AND (?5 = 0 OR remit_claim_id = ?5)", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "closing denials");
+	sqlite3_bind_int64(st, 1, posting);
+	sqlite3_bind_text(st, 2, e->today, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, claim);
+	sqlite3_bind_int64(st, 4, charge);
+	sqlite3_bind_int64(st, 5, of_posting);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "closing denials");
+	return PMS_OK;
+}
+
+/* ---- posting one claim ---- */
+
+struct lines {
+	struct pms_claim_line *v;
+	size_t		 n, cap;
+};
+
+static int
+keep_line(void *arg, const struct pms_claim_line *l)
+{
+	struct lines *ls = arg;
+
+	if ((ls->v = grow(ls->v, &ls->cap, ls->n + 1, sizeof(*ls->v))) ==
+	    NULL)
+		return 1;
+	ls->v[ls->n++] = *l;
+	return 0;
+}
+
+/* What a posting puts on one line of the claim. */
+struct alloc {
+	int		 used;		/* the 835 speaks of it */
+	int64_t		 paid;
+	struct casv	 cas;
+	char		 remarks[128];
+};
+
+static enum pms_status
+alloc_cas(struct alloc *a, const struct cas *c)
+{
+	struct casv *v = &a->cas;
+
+	if ((v->v = grow(v->v, &v->cap, v->n + 1, sizeof(*v->v))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	v->v[v->n++] = *c;
+	a->used = 1;
+	return PMS_OK;
+}
+
+/* What is left of line i to be accounted for. */
+static int64_t
+room(const struct lines *ls, const struct alloc *a, size_t i)
+{
+	int64_t r = ls->v[i].amount_cents - a[i].paid;
+	size_t j;
+
+	for (j = 0; j < a[i].cas.n; j++)
+		r -= a[i].cas.v[j].amount;
+	return r;
+}
+
+/*
+ * Spread a claim-level amount over the lines, in their order, each
+ * taking what is left of it; what is left over (or a negative amount)
+ * goes to the first line.  paid: the payment, else the CAS c.
+ */
+static enum pms_status
+spread(const struct lines *ls, struct alloc *a, int paid, int64_t amt,
+    const struct cas *c)
+{
+	enum pms_status st;
+	struct cas part;
+	size_t i;
+	int64_t take, r;
+
+	for (i = 0; i < ls->n && amt > 0; i++) {
+		r = room(ls, a, i);
+		if (r <= 0)
+			continue;
+		take = amt < r ? amt : r;
+		if (paid) {
+			a[i].paid += take;
+			a[i].used = 1;
+		} else {
+			part = *c;
+			part.amount = take;
+			if ((st = alloc_cas(&a[i], &part)) != PMS_OK)
+				return st;
+		}
+		amt -= take;
+	}
+	if (amt == 0 || ls->n == 0)
+		return PMS_OK;
+	if (paid) {
+		a[0].paid += amt;
+		a[0].used = 1;
+		return PMS_OK;
+	}
+	part = *c;
+	part.amount = amt;
+	return alloc_cas(&a[0], &part);
+}
+
+static void
+money(int64_t cents, char buf[PMS_MONEY_BUFSZ])
+{
+	pms_money_fmt(cents, buf);
+}
+
+/* The note of a result, printf style. */
+static void
+note(struct pms_era_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct pms_era_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->note, sizeof(r->note), fmt, ap);
+	va_end(ap);
+}
+
+/* The policy of seq (1 primary ...) for the claim's patient on its day. */
+static enum pms_status
+policy_of(struct era *e, const struct pms_claim *k, int seq,
+    struct pms_party *p)
+{
+	struct pms_policy pol[3];
+	enum pms_status st;
+	size_t n, i;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = PMS_PARTY_PAYER;
+	if (seq == k->payer_seq) {
+		p->policy_id = k->policy_id;
+		p->payer_id = k->payer_id;
+		p->priority = seq;
+		copy(p->payer, sizeof(p->payer), k->payer);
+		return PMS_OK;
+	}
+	if ((st = pms_policy_in_effect(e->s, k->patient_id, k->dos_from, pol,
+	    &n)) != PMS_OK)
+		return st;
+	for (i = 0; i < n; i++)
+		if (pol[i].priority == seq) {
+			p->policy_id = pol[i].id;
+			p->payer_id = pol[i].payer_id;
+			p->priority = seq;
+			copy(p->payer, sizeof(p->payer), pol[i].payer);
+			return PMS_OK;
+		}
+	return pms_seterr(PMS_EREFUSED, "claim %lld: no policy of priority %d "
+	    "covers the date of service", (long long)k->id, seq);
+}
+
+static const char *
+method_of(const char *bpr04)
+{
+	if (strcmp(bpr04, "CHK") == 0)
+		return "check";
+	return "eft";	/* ACH, FWT, BOP, NON with money on a claim */
+}
+
+/*
+ * Post claim c (not a reversal) of transaction t, matched to k, inside
+ * the caller's savepoint.  PMS_EREFUSED with the message for a claim
+ * the rules refuse; r gets the totals.
+ */
+static enum pms_status
+post_claim(struct era *e, const struct tx *t, int64_t remit,
+    const struct clp *c, const struct pms_claim *k, struct pms_era_result *r)
+{
+	struct lines ls = { NULL, 0, 0 };
+	struct alloc *a = NULL;
+	struct pms_party payer, pend;
+	enum pms_claim_state to;
+	enum pms_status st;
+	int64_t posting = 0, payment = 0, have;
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], src[64];
+	size_t i, j, lx;
+	int seq, *taken = NULL;
+
+	seq = strcmp(c->status, "2") == 0 || strcmp(c->status, "20") == 0 ?
+	    2 : strcmp(c->status, "3") == 0 || strcmp(c->status, "21") == 0 ?
+	    3 : strcmp(c->status, "4") == 0 ? k->payer_seq : 1;
+	if ((st = policy_of(e, k, seq, &payer)) != PMS_OK)
+		return st;
+	copy(r->payer, sizeof(r->payer), payer.payer);
+	if ((st = pms_claim_lines(e->s, k->id, keep_line, &ls)) != PMS_OK)
+		goto out;
+	if (ls.n == 0) {
+		st = pms_seterr(PMS_EREFUSED, "claim %lld has no lines",
+		    (long long)k->id);
+		goto out;
+	}
+	if ((a = calloc(ls.n, sizeof(*a))) == NULL ||
+	    (taken = calloc(ls.n, sizeof(*taken))) == NULL) {
+		st = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the 835's lines onto ours: REF*6R, else code and modifiers, else
+	 * code, in order */
+	for (i = 0; i < c->nsvc; i++) {
+		const struct svc *v = &c->svc[i];
+
+		lx = ls.n;
+		for (j = 0; j < ls.n && v->control[0] != '\0'; j++)
+			if (!taken[j] && strcmp(ls.v[j].control,
+			    v->control) == 0) {
+				lx = j;
+				break;
+			}
+		for (j = 0; lx == ls.n && j < ls.n; j++)
+			if (!taken[j] && strcmp(ls.v[j].code, v->code) == 0 &&
+			    strcmp(ls.v[j].modifiers, v->mods) == 0)
+				lx = j;
+		for (j = 0; lx == ls.n && j < ls.n; j++)
+			if (!taken[j] && strcmp(ls.v[j].code, v->code) == 0)
+				lx = j;
+		if (lx == ls.n) {
+			st = pms_seterr(PMS_EREFUSED, "claim %lld: the SVC at "
+			    "segment %lu matches none of its lines",
+			    (long long)k->id, v->seg);
+			goto out;
+		}
+		if (v->charge != ls.v[lx].amount_cents) {
+			money(v->charge, m1);
+			money(ls.v[lx].amount_cents, m2);
+			st = pms_seterr(PMS_EREFUSED, "claim %lld line %d: "
+			    "SVC02 %s is not the %s billed", (long long)k->id,
+			    ls.v[lx].lx, m1, m2);
+			goto out;
+		}
+		taken[lx] = 1;
+		a[lx].used = 1;
+		a[lx].paid = v->paid;
+		copy(a[lx].remarks, sizeof(a[lx].remarks), v->remarks);
+		for (j = 0; j < v->cas.n; j++)
+			if ((st = alloc_cas(&a[lx], &v->cas.v[j])) != PMS_OK)
+				goto out;
+	}
+	if (c->nsvc == 0) {
+		if (c->charge != k->total_cents) {
+			money(c->charge, m1);
+			money(k->total_cents, m2);
+			st = pms_seterr(PMS_EREFUSED, "claim %lld: CLP03 %s is "
+			    "not the %s billed", (long long)k->id, m1, m2);
+			goto out;
+		}
+		if ((st = spread(&ls, a, 1, c->paid, NULL)) != PMS_OK)
+			goto out;
+	}
+	for (j = 0; j < c->cas.n; j++)
+		if ((st = spread(&ls, a, 0, c->cas.v[j].amount,
+		    &c->cas.v[j])) != PMS_OK)
+			goto out;
+	for (i = 0; i < ls.n; i++)
+		if (a[i].paid < 0) {
+			st = pms_seterr(PMS_EREFUSED, "claim %lld line %d: a "
+			    "negative payment outside a reversal",
+			    (long long)k->id, ls.v[i].lx);
+			goto out;
+		}
+
+	if ((st = posting_add(e, remit, c, k, payer.policy_id, 0, &posting)) !=
+	    PMS_OK)
+		goto out;
+	if (c->paid > 0) {
+		struct pms_payment_in p;
+		int existed = 0;
+
+		snprintf(src, sizeof(src), "835:%lld", (long long)posting);
+		memset(&p, 0, sizeof(p));
+		p.patient_id = k->patient_id;
+		p.payer_id = payer.payer_id;
+		p.policy_id = payer.policy_id;
+		p.method = method_of(t->method);
+		p.amount_cents = c->paid;
+		/* a payment dated ahead (BPR16 is when the money moves) is
+		 * received today */
+		p.received_on = t->paid_on[0] != '\0' && strcmp(t->paid_on,
+		    e->today) <= 0 ? t->paid_on : NULL;
+		p.ref = t->trn02;
+		p.source_ref = c->clp07[0] != '\0' ? c->clp07 : NULL;
+		p.source_id = src;
+		if ((st = pms_bill_payment_new(e->s, &p, &payment,
+		    &existed)) != PMS_OK)
+			goto out;
+	}
+	for (i = 0; i < ls.n; i++) {
+		struct alloc *al = &a[i];
+		int64_t charge = ls.v[i].charge_id;
+		char remarks[192];
+		struct op o;
+
+		if (!al->used)
+			continue;
+		snprintf(remarks, sizeof(remarks), "%s%s%s", al->remarks,
+		    al->remarks[0] != '\0' && c->remarks[0] != '\0' ? "," : "",
+		    c->remarks);
+		if (seq > 1) {
+			/* the later payer takes over what waits for it */
+			if ((st = owed(e, charge, PMS_PARTY_PENDING,
+			    payer.policy_id, &have)) != PMS_OK)
+				goto out;
+			if (have > 0) {
+				struct pms_transfer x;
+				struct pms_transfer_result xr;
+
+				memset(&x, 0, sizeof(x));
+				memset(&pend, 0, sizeof(pend));
+				pend.kind = PMS_PARTY_PENDING;
+				pend.policy_id = payer.policy_id;
+				x.charge_id = charge;
+				x.amount_cents = have;
+				x.from = pend;
+				x.to = PMS_TO_PAYER;
+				x.payer_id = payer.payer_id;
+				x.reason = "the next payer's turn";
+				x.source_ref = t->trn02;
+				if ((st = pms_bill_transfer(e->s, &x, &xr)) !=
+				    PMS_OK)
+					goto out;
+				memset(&o, 0, sizeof(o));
+				o.kind = "take";
+				o.charge = charge;
+				o.amount = have;
+				o.from = &xr.from;
+				o.to = &xr.to;
+				o.ledger_op = xr.op;
+				if ((st = op_add(e, posting, &o)) != PMS_OK)
+					goto out;
+			} else if ((st = owed(e, charge, PMS_PARTY_PAYER,
+			    payer.policy_id, &have)) != PMS_OK)
+				goto out;
+			else if (have <= 0) {
+				st = pms_seterr(PMS_EREFUSED, "claim %lld line "
+				    "%d: nothing waits for the payer of "
+				    "priority %d (post the earlier payer's "
+				    "835 first)", (long long)k->id,
+				    ls.v[i].lx, seq);
+				goto out;
+			}
+		}
+		if (al->paid > 0) {
+			int64_t applied = 0;
+
+			if ((st = pms_bill_apply(e->s, payment, charge,
+			    al->paid, NULL, 0, &applied)) != PMS_OK)
+				goto out;
+			if (applied != al->paid) {
+				money(al->paid, m1);
+				money(applied, m2);
+				st = pms_seterr(PMS_EREFUSED, "claim %lld line "
+				    "%d: paid %s, but the payer owed %s (posted "
+				    "already?)", (long long)k->id, ls.v[i].lx,
+				    m1, m2);
+				goto out;
+			}
+			memset(&o, 0, sizeof(o));
+			o.kind = "apply";
+			o.charge = charge;
+			o.payment = payment;
+			o.amount = applied;
+			o.from = &payer;
+			if ((st = op_add(e, posting, &o)) != PMS_OK)
+				goto out;
+		}
+		for (j = 0; j < al->cas.n; j++) {
+			const struct cas *cs = &al->cas.v[j];
+			/* outlives its branch: op_add reads it below */
+			struct pms_transfer_result xr;
+
+			if (cs->amount == 0 || listed(e->info, e->ninfo, cs))
+				continue;
+			memset(&o, 0, sizeof(o));
+			o.charge = charge;
+			o.group = cs->group;
+			o.reason = cs->reason;
+			if (strcmp(cs->group, "PR") == 0) {
+				struct pms_transfer x;
+
+				if (cs->amount < 0) {
+					st = pms_seterr(PMS_EREFUSED, "claim "
+					    "%lld line %d: a negative patient "
+					    "responsibility outside a "
+					    "reversal", (long long)k->id,
+					    ls.v[i].lx);
+					goto out;
+				}
+				memset(&x, 0, sizeof(x));
+				x.charge_id = charge;
+				x.amount_cents = cs->amount;
+				x.from = payer;
+				x.to = PMS_TO_PATIENT;
+				x.group = "PR";
+				x.reason = cs->reason;
+				x.source_ref = t->trn02;
+				if ((st = pms_bill_transfer(e->s, &x, &xr)) !=
+				    PMS_OK)
+					goto out;
+				o.kind = "transfer";
+				o.amount = cs->amount;
+				o.from = &xr.from;
+				o.to = &xr.to;
+				o.ledger_op = xr.op;
+				r->patient_cents += cs->amount;
+			} else if ((strcmp(cs->group, "CO") == 0 ||
+			    strcmp(cs->group, "PI") == 0) &&
+			    listed(e->contract, e->ncontract, cs)) {
+				struct pms_adjust ad;
+				int64_t lop = 0;
+
+				memset(&ad, 0, sizeof(ad));
+				ad.charge_id = charge;
+				ad.amount_cents = -cs->amount;
+				ad.from = payer;
+				ad.group = cs->group;
+				ad.reason = cs->reason;
+				ad.source_ref = t->trn02;
+				if ((st = pms_bill_adjust(e->s, &ad, &lop)) !=
+				    PMS_OK)
+					goto out;
+				o.kind = "adjust";
+				o.amount = -cs->amount;
+				o.from = &payer;
+				o.ledger_op = lop;
+				r->written_off_cents += cs->amount;
+			} else {
+				/* stays owed by the payer: a denial */
+				if ((st = denial_add(e, posting, k, charge,
+				    ls.v[i].lx, cs, remarks, t->paid_on[0] !=
+				    '\0' ? t->paid_on : e->today)) != PMS_OK)
+					goto out;
+				r->denied_cents += cs->amount;
+				continue;
+			}
+			if ((st = op_add(e, posting, &o)) != PMS_OK)
+				goto out;
+		}
+		/* an earlier denial of the line is answered by this */
+		if ((st = denials_close(e, k->id, charge, posting, 0)) !=
+		    PMS_OK)
+			goto out;
+	}
+	if (payment != 0) {
+		sqlite3_stmt *s1;
+		int rc;
+
+		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_remit_claims "
+		    "SET payment_id = ?2 WHERE id = ?1", -1, &s1, NULL);
+		if (rc != SQLITE_OK) {
+			st = sqlerr(e, rc, "recording a posting");
+			goto out;
+		}
+		sqlite3_bind_int64(s1, 1, posting);
+		sqlite3_bind_int64(s1, 2, payment);
+		rc = sqlite3_step(s1);
+		sqlite3_finalize(s1);
+		if (rc != SQLITE_DONE) {
+			st = sqlerr(e, rc, "recording a posting");
+			goto out;
+		}
+	}
+	if (c->clp07[0] != '\0' && seq == k->payer_seq) {
+		sqlite3_stmt *s1;
+		int rc;
+
+		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claims SET "
+		    "payer_claim_number = ?2 WHERE id = ?1", -1, &s1, NULL);
+		if (rc != SQLITE_OK) {
+			st = sqlerr(e, rc, "recording a payer's claim number");
+			goto out;
+		}
+		sqlite3_bind_int64(s1, 1, k->id);
+		sqlite3_bind_text(s1, 2, c->clp07, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s1);
+		sqlite3_finalize(s1);
+		if (rc != SQLITE_DONE) {
+			st = sqlerr(e, rc, "recording a payer's claim number");
+			goto out;
+		}
+	}
+	if (seq == k->payer_seq) {
+		if (strcmp(c->status, "19") == 0 ||
+		    strcmp(c->status, "20") == 0 ||
+		    strcmp(c->status, "21") == 0)
+			to = PMS_CLAIM_CROSSED_OVER;
+		else if (strcmp(c->status, "4") == 0 || (c->paid == 0 &&
+		    r->denied_cents > 0))
+			to = PMS_CLAIM_DENIED;
+		else if (r->denied_cents > 0)
+			to = PMS_CLAIM_PARTLY_PAID;
+		else
+			to = PMS_CLAIM_PAID;
+		if (to != k->state && pms_claim_may(k->state, to)) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "835 CLP02 %s, trace %s",
+			    c->status, pms_quotable(t->trn02) ? t->trn02 :
+			    "(not shown)");
+			if ((st = pms_claim_move(e->s, k->id, to, 0, why)) !=
+			    PMS_OK)
+				goto out;
+		}
+	}
+	st = PMS_OK;
+out:
+	if (a != NULL)
+		for (i = 0; i < ls.n; i++)
+			free(a[i].cas.v);
+	free(a);
+	free(taken);
+	free(ls.v);
+	return st;
+}
+
+/* The payer who made payment (0: none). */
+static int64_t
+payer_of_payment(struct era *e, int64_t payment)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(e->s->db, "SELECT coalesce(payer_id, 0) FROM "
+	    "payments WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, payment);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+/*
+ * Undo, exactly, the posting that the reversal c names: the last one of
+ * the claim not reversed yet, with the payer's claim number of c (when
+ * it has one) and c's amounts negated.
+ */
+static enum pms_status
+reverse_claim(struct era *e, const struct tx *t, int64_t remit,
+    const struct clp *c, const struct pms_claim *k, struct pms_era_result *r)
+{
+	sqlite3_stmt *st1 = NULL;
+	enum pms_status st;
+	int64_t orig = 0, payment = 0, policy = 0, posting, refund = 0;
+	int64_t ch = 0, pd = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "SELECT id, payment_id, "
+	    "charge_cents, paid_cents, coalesce(policy_id, 0) FROM "
+	    "claim_remit_claims WHERE claim_id = ?1 AND reversed_by IS NULL "
+	    "AND reverses IS NULL AND status <> '22' AND status <> '23' AND "
+	    "status <> '25' AND (?2 = '' OR clp07 = ?2) ORDER BY id DESC "
+	    "LIMIT 1", -1, &st1, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading postings");
+	sqlite3_bind_int64(st1, 1, k->id);
+	sqlite3_bind_text(st1, 2, c->clp07, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st1);
+	if (rc == SQLITE_ROW) {
+		orig = sqlite3_column_int64(st1, 0);
+		payment = sqlite3_column_int64(st1, 1);
+		ch = sqlite3_column_int64(st1, 2);
+		pd = sqlite3_column_int64(st1, 3);
+		policy = sqlite3_column_int64(st1, 4);
+	}
+	sqlite3_finalize(st1);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading postings");
+	if (orig == 0)
+		return pms_seterr(PMS_EREFUSED, "claim %lld: the reversal "
+		    "undoes no posting of it", (long long)k->id);
+	if (ch != -c->charge || pd != -c->paid)
+		return pms_seterr(PMS_EREFUSED, "claim %lld: the reversal's "
+		    "amounts are not those of the posting it undoes",
+		    (long long)k->id);
+	if ((st = posting_add(e, remit, c, k, policy, orig, &posting)) !=
+	    PMS_OK)
+		return st;
+	rc = sqlite3_prepare_v2(e->s->db, "SELECT kind, charge_id, "
+	    "coalesce(payment_id, 0), amount_cents, group_code, reason, "
+	    "from_party, coalesce(from_policy, 0), to_party, "
+	    "coalesce(to_policy, 0) FROM claim_remit_ops WHERE "
+	    "remit_claim_id = ?1 ORDER BY id DESC", -1, &st1, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading postings");
+	sqlite3_bind_int64(st1, 1, orig);
+	st = PMS_OK;
+	while (st == PMS_OK && (rc = sqlite3_step(st1)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st1, 0);
+		int64_t charge = sqlite3_column_int64(st1, 1);
+		int64_t pay = sqlite3_column_int64(st1, 2);
+		int64_t amt = sqlite3_column_int64(st1, 3);
+		char group[4], reason[8], top[12];
+		int64_t fpol = sqlite3_column_int64(st1, 7);
+		int64_t tpol = sqlite3_column_int64(st1, 9);
+		struct pms_party from;
+		/* outlives its branch: op_add reads it below */
+		struct pms_transfer_result xr;
+		struct op o;
+
+		copy(group, sizeof(group), (const char *)
+		    sqlite3_column_text(st1, 4));
+		copy(reason, sizeof(reason), (const char *)
+		    sqlite3_column_text(st1, 5));
+		copy(top, sizeof(top), (const char *)
+		    sqlite3_column_text(st1, 8));
+		memset(&o, 0, sizeof(o));
+		o.charge = charge;
+		o.group = group;
+		o.reason = reason;
+		if (strcmp(kind, "apply") == 0) {
+			st = pms_bill_unapply(e->s, pay, charge, amt,
+			    "reversed by the payer", NULL, 0);
+			refund += amt;
+			o.kind = "apply";
+			o.payment = pay;
+			o.amount = -amt;
+		} else if (strcmp(kind, "adjust") == 0) {
+			struct pms_adjust ad;
+			int64_t lop = 0;
+
+			memset(&ad, 0, sizeof(ad));
+			memset(&from, 0, sizeof(from));
+			from.kind = PMS_PARTY_PAYER;
+			from.policy_id = fpol;
+			ad.charge_id = charge;
+			ad.amount_cents = -amt;
+			ad.from = from;
+			ad.group = group;
+			ad.reason = reason;
+			ad.source_ref = t->trn02;
+			st = pms_bill_adjust(e->s, &ad, &lop);
+			o.kind = "adjust";
+			o.amount = -amt;
+			o.ledger_op = lop;
+			r->written_off_cents -= amt < 0 ? -amt : amt;
+		} else if (strcmp(kind, "transfer") == 0) {
+			struct pms_transfer x;
+			sqlite3_stmt *s2;
+			int64_t payer_id = 0;
+
+			rc = sqlite3_prepare_v2(e->s->db, "SELECT payer_id "
+			    "FROM policies WHERE id = ?1", -1, &s2, NULL);
+			if (rc != SQLITE_OK) {
+				st = sqlerr(e, rc, "reading a policy");
+				break;
+			}
+			sqlite3_bind_int64(s2, 1, fpol);
+			if (sqlite3_step(s2) == SQLITE_ROW)
+				payer_id = sqlite3_column_int64(s2, 0);
+			sqlite3_finalize(s2);
+			memset(&x, 0, sizeof(x));
+			memset(&from, 0, sizeof(from));
+			from.kind = strcmp(top, "pending") == 0 ?
+			    PMS_PARTY_PENDING : strcmp(top, "payer") == 0 ?
+			    PMS_PARTY_PAYER : PMS_PARTY_PATIENT;
+			from.policy_id = tpol;
+			x.charge_id = charge;
+			x.amount_cents = amt;
+			x.from = from;
+			x.to = PMS_TO_PAYER;
+			x.payer_id = payer_id;
+			x.group = group[0] != '\0' ? group : NULL;
+			x.reason = reason[0] != '\0' ? reason : "reversed";
+			x.source_ref = t->trn02;
+			st = pms_bill_transfer(e->s, &x, &xr);
+			o.kind = "transfer";
+			o.amount = amt;
+			o.from = &xr.from;
+			o.to = &xr.to;
+			o.ledger_op = xr.op;
+			r->patient_cents -= amt;
+		} else {
+			st = pms_seterr(PMS_EREFUSED, "claim %lld: a later "
+			    "payer's posting cannot be reversed here: undo it "
+			    "with pms-bill", (long long)k->id);
+			break;
+		}
+		if (st == PMS_OK)
+			st = op_add(e, posting, &o);
+	}
+	sqlite3_finalize(st1);
+	if (st != PMS_OK)
+		return st;
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading postings");
+	if (refund > 0 && payment != 0) {
+		struct pms_refund rf;
+		struct op o;
+		int64_t lop = 0;
+
+		memset(&rf, 0, sizeof(rf));
+		rf.patient_id = k->patient_id;
+		rf.payer_id = payer_of_payment(e, payment);
+		rf.payment_id = payment;
+		rf.amount_cents = refund;
+		rf.method = method_of(t->method);
+		rf.ref = t->trn02;
+		rf.reason = "taken back by the payer's reversal";
+		rf.source_ref = t->trn02;
+		if ((st = pms_bill_refund(e->s, &rf, &lop)) != PMS_OK)
+			return st;
+		memset(&o, 0, sizeof(o));
+		o.kind = "refund";
+		o.payment = payment;
+		o.amount = refund;
+		o.ledger_op = lop;
+		if ((st = op_add(e, posting, &o)) != PMS_OK)
+			return st;
+	}
+	/* what it denied is no longer denied */
+	if ((st = denials_close(e, k->id, 0, posting, orig)) != PMS_OK)
+		return st;
+	rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_remit_claims SET "
+	    "reversed_by = ?2 WHERE id = ?1", -1, &st1, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "recording a reversal");
+	sqlite3_bind_int64(st1, 1, orig);
+	sqlite3_bind_int64(st1, 2, posting);
+	rc = sqlite3_step(st1);
+	sqlite3_finalize(st1);
+	if (rc != SQLITE_DONE)
+		return sqlerr(e, rc, "recording a reversal");
+	if (k->state != PMS_CLAIM_ACKNOWLEDGED &&
+	    pms_claim_may(k->state, PMS_CLAIM_ACKNOWLEDGED) &&
+	    (st = pms_claim_move(e->s, k->id, PMS_CLAIM_ACKNOWLEDGED, 0,
+	    "835 reversal (CLP02 22)")) != PMS_OK)
+		return st;
+	r->paid_cents = c->paid;
+	note(r, "claim %lld: reverses the posting %lld", (long long)k->id,
+	    (long long)orig);
+	return PMS_OK;
+}
+
+/* Sum of every CAS amount of the claim, its lines' included. */
+static int64_t
+cas_sum(const struct casv *v)
+{
+	int64_t s = 0;
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		s += v->v[i].amount;
+	return s;
+}
+
+static int
+is_state_sent(enum pms_claim_state s)
+{
+	return s == PMS_CLAIM_SUBMITTED || s == PMS_CLAIM_ACKNOWLEDGED ||
+	    s == PMS_CLAIM_PAID || s == PMS_CLAIM_PARTLY_PAID ||
+	    s == PMS_CLAIM_DENIED || s == PMS_CLAIM_CROSSED_OVER ||
+	    s == PMS_CLAIM_CLOSED;
+}
+
+/* One claim of a balanced transaction set. */
+static enum pms_status
+one_claim(struct era *e, const struct tx *t, int64_t remit,
+    const struct clp *c, struct pms_era_result *r)
+{
+	struct pms_claim k;
+	enum pms_status st;
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ];
+	int64_t total, posting;
+	size_t i;
+	int yes = 0;
+
+	/* balanced? the claim, then each line */
+	total = cas_sum(&c->cas);
+	for (i = 0; i < c->nsvc; i++) {
+		int64_t l = cas_sum(&c->svc[i].cas);
+
+		total += l;
+		if (c->svc[i].charge - l != c->svc[i].paid) {
+			money(c->svc[i].charge - l, m1);
+			money(c->svc[i].paid, m2);
+			r->outcome = "unbalanced";
+			note(r, "the SVC at segment %lu does not balance: its "
+			    "charge less adjustments is %s, SVC03 %s",
+			    c->svc[i].seg, m1, m2);
+			e->n->unbalanced++;
+			return PMS_OK;
+		}
+	}
+	if (c->charge - total != c->paid) {
+		money(c->charge - total, m1);
+		money(c->paid, m2);
+		r->outcome = "unbalanced";
+		note(r, "the claim does not balance: CLP03 less adjustments is "
+		    "%s, CLP04 %s", m1, m2);
+		e->n->unbalanced++;
+		return PMS_OK;
+	}
+	if ((st = posted_before(e, remit, c, &yes)) != PMS_OK)
+		return st;
+	st = pms_claim_find(e->s, c->clp01, &k);
+	if (st == PMS_EREFUSED) {
+		r->outcome = "unmatched";
+		note(r, "CLP01 matches no claim of this store");
+		e->n->unmatched++;
+		return PMS_OK;
+	}
+	if (st != PMS_OK)
+		return st;
+	r->claim_id = k.id;
+	r->patient_id = k.patient_id;
+	copy(r->payer, sizeof(r->payer), k.payer);
+	if (yes) {
+		r->outcome = "already";
+		note(r, "claim %lld: posted before from this remittance: "
+		    "nothing done", (long long)k.id);
+		e->n->already++;
+		return PMS_OK;
+	}
+	if (!is_state_sent(k.state)) {
+		r->outcome = "refused";
+		note(r, "claim %lld is %s: it was not sent", (long long)k.id,
+		    pms_claim_state_name(k.state));
+		e->n->refused++;
+		return PMS_OK;
+	}
+	if ((st = pms_exec(e->s, "SAVEPOINT pms_era", "a claim")) != PMS_OK)
+		return st;
+	if (strcmp(c->status, "23") == 0 || strcmp(c->status, "25") == 0) {
+		st = posting_add(e, remit, c, &k, 0, 0, &posting);
+		r->outcome = "informational";
+		note(r, "claim %lld: %s: nothing to post", (long long)k.id,
+		    strcmp(c->status, "23") == 0 ? "not the payer's claim, "
+		    "forwarded to another" : "a predetermination of "
+		    "benefits");
+	} else if (strcmp(c->status, "22") == 0) {
+		st = reverse_claim(e, t, remit, c, &k, r);
+		r->outcome = "reversed";
+	} else {
+		st = post_claim(e, t, remit, c, &k, r);
+		r->outcome = "posted";
+		if (st == PMS_OK && (strcmp(c->status, "19") == 0 ||
+		    strcmp(c->status, "20") == 0 ||
+		    strcmp(c->status, "21") == 0))
+			note(r, "claim %lld: crossed over: the next payer's "
+			    "own 835 posts the rest", (long long)k.id);
+	}
+	if (st == PMS_OK)
+		st = patient_add(e, k.patient_id);
+	if (st == PMS_OK) {
+		if (strcmp(r->outcome, "informational") == 0)
+			e->n->informational++;
+		else
+			e->n->posted++;
+		return pms_exec(e->s, "RELEASE pms_era", "a claim");
+	}
+	(void)pms_exec(e->s, "ROLLBACK TO pms_era", "undoing a claim");
+	(void)pms_exec(e->s, "RELEASE pms_era", "undoing a claim");
+	/* what pms-bill refuses or finds wrong is this claim's alone */
+	if (st != PMS_EREFUSED && st != PMS_EDATA)
+		return st;
+	r->outcome = "refused";
+	r->patient_cents = r->written_off_cents = r->denied_cents = 0;
+	copy(r->note, sizeof(r->note), pms_errmsg());
+	e->n->refused++;
+	return PMS_OK;
+}
+
+/* Post one transaction set: results for each of its claims. */
+static enum pms_status
+post_tx(struct era *e, struct tx *t)
+{
+	struct pms_era_result *r0;
+	enum pms_status st;
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], m3[PMS_MONEY_BUFSZ];
+	int64_t paid = 0, plb = 0, remit = 0;
+	size_t i, base = e->nres;
+	int seen = 0, pass, unposted = 0;
+	const char *why = NULL;
+
+	e->n->remits++;
+	if ((e->res = grow(e->res, &e->capres, e->nres + t->nclp + 1,
+	    sizeof(*e->res))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	for (i = 0; i < t->nclp; i++) {
+		struct pms_era_result *r = &e->res[base + i];
+
+		memset(r, 0, sizeof(*r));
+		r->interchange = t->interchange;
+		r->transaction = t->transaction;
+		r->segment = t->clp[i].seg;
+		r->line = t->clp[i].line;
+		copy(r->trace, sizeof(r->trace), t->trn02);
+		copy(r->clm01, sizeof(r->clm01), t->clp[i].clp01);
+		copy(r->status, sizeof(r->status), t->clp[i].status);
+		r->charge_cents = t->clp[i].charge;
+		r->paid_cents = t->clp[i].paid;
+		copy(r->payer_claim_number, sizeof(r->payer_claim_number),
+		    t->clp[i].clp07);
+		paid += t->clp[i].paid;
+		e->n->claims++;
+	}
+	e->nres += t->nclp;
+	for (i = 0; i < t->nplb; i++)
+		plb += t->plb[i].amount;
+	if (t->trn02[0] == '\0')
+		why = "it has no TRN02 trace: it cannot be posted once only";
+	else if (t->payment != paid - plb) {
+		money(t->payment, m1);
+		money(paid, m2);
+		money(plb, m3);
+		unposted = 1;
+		for (i = 0; i < t->nclp; i++) {
+			struct pms_era_result *r = &e->res[base + i];
+
+			r->outcome = "unbalanced";
+			note(r, "transaction set %lu does not balance: BPR02 %s "
+			    "is not the claims' %s less provider adjustments "
+			    "%s: nothing of it was posted", t->transaction,
+			    m1, m2, m3);
+			e->n->unbalanced++;
+		}
+	}
+	if (why != NULL) {
+		unposted = 1;
+		for (i = 0; i < t->nclp; i++) {
+			e->res[base + i].outcome = "refused";
+			note(&e->res[base + i], "transaction set %lu: %s",
+			    t->transaction, why);
+			e->n->refused++;
+		}
+	}
+	if (unposted) {
+		if (t->nclp == 0) {
+			/* say it even with no claim to carry it */
+			r0 = &e->res[e->nres++];
+			memset(r0, 0, sizeof(*r0));
+			r0->interchange = t->interchange;
+			r0->transaction = t->transaction;
+			r0->segment = t->seg;
+			r0->line = t->line;
+			copy(r0->trace, sizeof(r0->trace), t->trn02);
+			r0->outcome = why != NULL ? "refused" : "unbalanced";
+			note(r0, "transaction set %lu: %s", t->transaction,
+			    why != NULL ? why : "BPR02 does not balance with "
+			    "its provider adjustments");
+			if (why != NULL)
+				e->n->refused++;
+			else
+				e->n->unbalanced++;
+		}
+		return PMS_OK;
+	}
+	if ((st = remit_row(e, t, &remit, &seen)) != PMS_OK)
+		return st;
+	if (!seen) {
+		e->n->remits_new++;
+		e->n->payment_cents += t->payment;
+	}
+	if ((st = plb_post(e, t, remit)) != PMS_OK)
+		return st;
+	/* reversals first: the corrected claim that follows one is paid
+	 * against what it gave back */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < t->nclp; i++) {
+			int rev = strcmp(t->clp[i].status, "22") == 0;
+
+			if (rev != (pass == 0))
+				continue;
+			if ((st = one_claim(e, t, remit, &t->clp[i],
+			    &e->res[base + i])) != PMS_OK)
+				return st;
+		}
+	/* the payer of the remittance, when its id did not say */
+	{
+		sqlite3_stmt *s1;
+		int rc;
+
+		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_remits SET "
+		    "payer_id = (SELECT o.payer_id FROM claim_remit_claims c "
+		    "JOIN policies o ON o.id = c.policy_id WHERE c.remit_id = "
+		    "?1 ORDER BY c.id LIMIT 1) WHERE id = ?1 AND payer_id IS "
+		    "NULL", -1, &s1, NULL);
+		if (rc != SQLITE_OK)
+			return sqlerr(e, rc, "recording a remittance");
+		sqlite3_bind_int64(s1, 1, remit);
+		rc = sqlite3_step(s1);
+		sqlite3_finalize(s1);
+		if (rc != SQLITE_DONE)
+			return sqlerr(e, rc, "recording a remittance");
+		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_plb SET "
+		    "payer_id = (SELECT payer_id FROM claim_remits WHERE id = "
+		    "?1) WHERE remit_id = ?1 AND payer_id IS NULL", -1, &s1,
+		    NULL);
+		if (rc != SQLITE_OK)
+			return sqlerr(e, rc, "recording a remittance");
+		sqlite3_bind_int64(s1, 1, remit);
+		rc = sqlite3_step(s1);
+		sqlite3_finalize(s1);
+		if (rc != SQLITE_DONE)
+			return sqlerr(e, rc, "recording a remittance");
+	}
+	return PMS_OK;
+}
+
+enum pms_status
+pms_claim_era(struct pms_store *s, FILE *in, const char *name,
+    pms_era_fn *fn, void *arg, struct pms_era_count *n)
+{
+	struct era e;
+	struct tx t;
+	enum pms_status st;
+	int32_t today;
+	size_t i;
+	int done = 0, open = 0;
+
+	memset(&e, 0, sizeof(e));
+	memset(&t, 0, sizeof(t));
+	memset(n, 0, sizeof(*n));
+	e.s = s;
+	e.n = n;
+	pms_instant_fmt((int64_t)time(NULL), e.now);
+	if ((st = pms_x12_reader_open(&e.r, in, name)) != PMS_OK)
+		return st;
+	if ((st = pms_store_begin(s)) != PMS_OK)
+		goto out;
+	open = 1;
+	if ((st = lists_load(&e)) != PMS_OK)
+		goto out;
+	{
+		struct pms_practice pr;
+		const char *zone = "UTC";
+
+		if (pms_practice_get(s, &pr) == PMS_OK)
+			zone = pr.time_zone;
+		if ((st = pms_today(zone, &today)) != PMS_OK)
+			goto out;
+		pms_date_fmt(today, e.today);
+	}
+	for (;;) {
+		tx_free(&t);
+		if ((st = read_tx(&e, &t, &done)) != PMS_OK)
+			goto out;
+		if (done)
+			break;
+		if ((st = post_tx(&e, &t)) != PMS_OK)
+			goto out;
+	}
+	if (n->remits == 0) {
+		st = pms_seterr(PMS_EDATA, "%s: no 835 transaction set in it",
+		    name != NULL && strcmp(name, "-") != 0 ? name :
+		    "standard input");
+		goto out;
+	}
+	if ((st = pms_audit_append(s, "claim.era", "payments,ledger,"
+	    "claims.state,claims.payer_claim_number,claim_denials", e.pat,
+	    e.npat)) != PMS_OK)
+		goto out;
+	st = pms_store_commit(s);
+	open = 0;
+	if (st != PMS_OK)
+		goto out;
+	for (i = 0; i < e.nres && fn != NULL; i++)
+		if (fn(arg, &e.res[i]) != 0) {
+			st = pms_seterr(PMS_EIO, "write error");
+			break;
+		}
+out:
+	if (open)
+		pms_store_rollback(s);
+	tx_free(&t);
+	pms_x12_reader_close(e.r);
+	free(e.res);
+	free(e.pat);
+	return st;
+}
+
+/* ---- denials ---- */
+
+const char *
+pms_cas_group_words(const char *g)
+{
+	if (strcmp(g, "CO") == 0)
+		return "contractual obligation";
+	if (strcmp(g, "PI") == 0)
+		return "payer initiated reduction";
+	if (strcmp(g, "OA") == 0)
+		return "other adjustment";
+	if (strcmp(g, "PR") == 0)
+		return "patient responsibility";
+	if (strcmp(g, "CR") == 0)
+		return "correction and reversal";
+	return NULL;
+}
+
+/* A few reason and remark codes pms explains without a list loaded. */
+static const struct {
+	const char	*code;
+	const char	*words;
+} known_carc[] = {
+	{ "1", "deductible" }, { "2", "coinsurance" }, { "3", "co-payment" },
+	{ "4", "the procedure code is inconsistent with the modifier used" },
+	{ "5", "the procedure code or bill type is inconsistent with the "
+	  "place of service" },
+	{ "16", "the claim lacks information or has submission or billing "
+	  "errors" },
+	{ "18", "exact duplicate claim or service" },
+	{ "22", "this care may be covered by another payer (coordination "
+	  "of benefits)" },
+	{ "23", "the impact of prior payers' adjudication" },
+	{ "27", "expenses incurred after coverage terminated" },
+	{ "29", "the time limit for filing has expired" },
+	{ "45", "charge exceeds the fee schedule or maximum allowable" },
+	{ "50", "not deemed a medical necessity by the payer" },
+	{ "96", "non-covered charge" },
+	{ "97", "the benefit for this service is included in another "
+	  "service already adjudicated" },
+	{ "109", "not covered by this payer: send to the correct payer" },
+	{ "197", "precertification or authorization absent" },
+	{ "204", "this service is not covered under the patient's benefit "
+	  "plan" },
+	{ "242", "services not provided by network or primary care "
+	  "providers" },
+	{ "253", "sequestration: reduction of federal payment" },
+	{ "24", "charges are covered under a capitation agreement" },
+};
+
+static void
+explain(struct pms_store *s, struct pms_denial *d)
+{
+	char carc[160], rarc[160], one[12];
+	const char *p, *q, *g;
+	size_t i, n;
+
+	carc[0] = '\0';
+	(void)pms_code_describe(s, PMS_CODE_CARC, d->reason, carc,
+	    sizeof(carc));
+	for (i = 0; carc[0] == '\0' && i < PMS_NELEM(known_carc); i++)
+		if (strcmp(known_carc[i].code, d->reason) == 0)
+			copy(carc, sizeof(carc), known_carc[i].words);
+	g = pms_cas_group_words(d->group);
+	n = (size_t)snprintf(d->explained, sizeof(d->explained), "%s: %s",
+	    g != NULL ? g : d->group, carc[0] != '\0' ? carc :
+	    "reason code not in the loaded list");
+	for (p = d->remarks; *p != '\0' && n < sizeof(d->explained);
+	    p = *q == ',' ? q + 1 : q) {
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		snprintf(one, sizeof(one), "%.*s", (int)(q - p), p);
+		rarc[0] = '\0';
+		(void)pms_code_describe(s, PMS_CODE_RARC, one, rarc,
+		    sizeof(rarc));
+		n += (size_t)snprintf(d->explained + n, sizeof(d->explained) -
+		    n, "; %s%s%s", one, rarc[0] != '\0' ? ": " : "", rarc);
+	}
+}
+
+enum pms_status
+pms_claim_denials(struct pms_store *s, const char *payer, pms_denial_fn *fn,
+    void *arg, size_t *count)
+{
+	struct pms_denial *v = NULL;
+	size_t nv = 0, cap = 0, i;
+	int64_t *pat = NULL;
+	size_t npat = 0, cappat = 0, j;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int rc;
+
+	if (count != NULL)
+		*count = 0;
+	if (payer != NULL) {
+		struct pms_payer py;
+
+		if ((ps = pms_payer_find(s, payer, &py)) != PMS_OK &&
+		    ps != PMS_EREFUSED)
+			return ps;
+		if (ps == PMS_EREFUSED)
+			return pms_seterr(PMS_EUSAGE, "--payer: not a payer of "
+			    "the configuration");
+	}
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	rc = sqlite3_prepare_v2(s->db, "SELECT d.id, d.claim_id, k.clm01, "
+	    "d.patient_id, p.mrn, y.code, k.dos_from, d.line, d.charge_id, "
+	    "c.code, d.group_code, d.reason, d.amount_cents, d.denied_on, "
+	    "m.trn02, d.remarks FROM claim_denials d JOIN claims k ON k.id = "
+	    "d.claim_id JOIN patients p ON p.id = d.patient_id JOIN "
+	    "claim_remit_claims rc ON rc.id = d.remit_claim_id JOIN "
+	    "claim_remits m ON m.id = rc.remit_id LEFT JOIN policies o ON "
+	    "o.id = rc.policy_id LEFT JOIN payers y ON y.id = "
+	    "coalesce(o.payer_id, k.payer_id) JOIN charges c ON c.id = "
+	    "d.charge_id WHERE d.closed_by IS NULL AND (?1 IS NULL OR "
+	    "y.code = ?1) ORDER BY d.denied_on, d.id", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading denials");
+		goto fail;
+	}
+	if (payer != NULL)
+		sqlite3_bind_text(st, 1, payer, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pms_denial *d;
+
+		if ((v = grow(v, &cap, nv + 1, sizeof(*v))) == NULL) {
+			ps = pms_seterr(PMS_ENOMEM, "out of memory");
+			goto fail;
+		}
+		d = &v[nv++];
+		memset(d, 0, sizeof(*d));
+		d->id = sqlite3_column_int64(st, 0);
+		d->claim_id = sqlite3_column_int64(st, 1);
+		copy(d->clm01, sizeof(d->clm01),
+		    (const char *)sqlite3_column_text(st, 2));
+		d->patient_id = sqlite3_column_int64(st, 3);
+		copy(d->mrn, sizeof(d->mrn),
+		    (const char *)sqlite3_column_text(st, 4));
+		copy(d->payer, sizeof(d->payer),
+		    (const char *)sqlite3_column_text(st, 5));
+		copy(d->dos, sizeof(d->dos),
+		    (const char *)sqlite3_column_text(st, 6));
+		d->line = sqlite3_column_int(st, 7);
+		d->charge_id = sqlite3_column_int64(st, 8);
+		copy(d->code, sizeof(d->code),
+		    (const char *)sqlite3_column_text(st, 9));
+		copy(d->group, sizeof(d->group),
+		    (const char *)sqlite3_column_text(st, 10));
+		copy(d->reason, sizeof(d->reason),
+		    (const char *)sqlite3_column_text(st, 11));
+		d->amount_cents = sqlite3_column_int64(st, 12);
+		copy(d->denied_on, sizeof(d->denied_on),
+		    (const char *)sqlite3_column_text(st, 13));
+		copy(d->trace, sizeof(d->trace),
+		    (const char *)sqlite3_column_text(st, 14));
+		copy(d->remarks, sizeof(d->remarks),
+		    (const char *)sqlite3_column_text(st, 15));
+		explain(s, d);
+		for (j = 0; j < npat && pat[j] != d->patient_id; j++)
+			;
+		if (j == npat) {
+			if ((pat = grow(pat, &cappat, npat + 1,
+			    sizeof(*pat))) == NULL) {
+				ps = pms_seterr(PMS_ENOMEM, "out of memory");
+				goto fail;
+			}
+			pat[npat++] = d->patient_id;
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		ps = pms_store_sqlerr(s, rc, "reading denials");
+		goto fail;
+	}
+	if ((ps = pms_audit_append(s, "claim.denials", "claim_denials,"
+	    "claims.clm01,patients.mrn", pat, npat)) != PMS_OK ||
+	    (ps = pms_store_commit(s)) != PMS_OK)
+		goto done;
+	for (i = 0; i < nv && fn != NULL; i++)
+		if (fn(arg, &v[i]) != 0) {
+			ps = pms_seterr(PMS_EIO, "write error");
+			break;
+		}
+	if (count != NULL)
+		*count = nv;
+	goto done;
+fail:
+	sqlite3_finalize(st);
+	pms_store_rollback(s);
+done:
+	free(v);
+	free(pat);
+	return ps;
+}
