@@ -1209,6 +1209,14 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 		return st;
 	pms_date_fmt(r.as_of_d, r.as_of);
 	pms_date_fmt(r.as_of_d - 89, r.from90);
+	if (o->period != NULL && o->period_size > 0) {
+		if (info->options & PMS_REPORT_PERIOD)
+			snprintf(o->period, o->period_size, "%s to %s",
+			    r.from, r.to);
+		else
+			snprintf(o->period, o->period_size, "as of %s",
+			    r.as_of);
+	}
 	if ((st = code_id(s, "SELECT id FROM providers WHERE code = ?1",
 	    "provider", o->provider, &r.provider)) != PMS_OK ||
 	    (st = code_id(s, "SELECT id FROM locations WHERE code = ?1",

@@ -95,8 +95,9 @@ practice() {
 	pms-schedule noshow 2 >/dev/null
 	pms-schedule complete 3 >/dev/null
 	pms-schedule noshow 4 >/dev/null
-	pms-schedule cancel 5 --by patient >/dev/null 2>&1
-	pms-schedule cancel 6 --by practice >/dev/null
+	# the patient calls off an hour and a half before: a late cancel
+	when "$T 08:00" pms-schedule cancel 5 --by patient >/dev/null 2>&1
+	pms-schedule cancel 6 --by practice --allow-past >/dev/null
 	pms-schedule list --from "$M" --to "$T" --status completed -o json |
 	    pms-bill charge -o csv >/dev/null 2>&1
 	pms-bill charge --patient 2 --on "$M" --provider lee --location main \
@@ -446,4 +447,92 @@ report.reminders'
 	finish_blocked
 	run -0 grep -c ',lee,\|,ortiz,' "$BLOCKED_OUT"
 	assert_output 4
+}
+
+# The HTML page of a report is well-formed XML with an SVG chart and the
+# table, and nothing that fetches or links anywhere.
+html_ok() {
+	xmllint --noout "$1"
+	run -0 xmllint --xpath 'count(//svg)' "$1"
+	assert_output 1
+	run -0 xmllint --xpath 'count(//table)' "$1"
+	assert_output 1
+	run -0 xmllint --xpath 'count(//script | //link | //img | //iframe |
+	    //object | //embed | //@src | //@*[local-name()="href"])' "$1"
+	assert_output 0
+	run grep -ci 'http\|url(\|@import' "$1"
+	assert_output 0
+}
+
+@test "-o html: every report a page that validates, fetches nothing" {
+	practice
+	local r
+	for r in day-sheet schedule no-shows productivity collections \
+	    payer-mix reminders; do
+		run -0 --separate-stderr pms-report "$r" --from "$M" --to "$T" \
+		    -o html --out "$BATS_TEST_TMPDIR/$r.html"
+		assert_output ''
+		[ "$(stat -c %a "$BATS_TEST_TMPDIR/$r.html")" = 600 ]
+		html_ok "$BATS_TEST_TMPDIR/$r.html"
+		run -0 grep -c "<title>pms-report $r</title>" \
+		    "$BATS_TEST_TMPDIR/$r.html"
+		run -0 grep -c "$M to $T" "$BATS_TEST_TMPDIR/$r.html"
+	done
+	run -0 --separate-stderr pms-report ar-aging --by-patient -o html
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/aging.html"
+	html_ok "$BATS_TEST_TMPDIR/aging.html"
+	# the table's figures are the CSV's
+	run -0 xmllint --xpath '//tbody/tr[td[1]="total"]/td[10]/text()' \
+	    "$BATS_TEST_TMPDIR/aging.html"
+	total=$output
+	run -0 pms-report ar-aging -o csv
+	assert_line --regexp "^total,,,,.*,$total,"
+	# the stacked aging bars: five segments a payer row
+	run -0 xmllint --xpath 'count(//svg/rect[@class="s4"])' \
+	    "$BATS_TEST_TMPDIR/aging.html"
+	[ "$output" -ge 2 ]
+	# the day sheet over two days: a line a provider
+	run -0 xmllint --xpath 'count(//svg/polyline)' \
+	    "$BATS_TEST_TMPDIR/day-sheet.html"
+	assert_output 2
+	# one day: bars
+	run -0 pms-report day-sheet --on "$TODAY" -o html
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/one.html"
+	html_ok "$BATS_TEST_TMPDIR/one.html"
+	run -0 xmllint --xpath 'count(//svg/rect)' "$BATS_TEST_TMPDIR/one.html"
+	[ "$output" -ge 2 ]
+}
+
+@test "-o html: names with <, & and quotes are escaped, the page holds" {
+	practice
+	# a name may have an apostrophe; an MRN is opaque text
+	run -0 pms-patient add --mrn "X<&\"'>9" --last-name "O'Neil" \
+	    --first-name 'Jo' --dob 1970-07-07
+	book 5 lee "${M}T15:00" followup >/dev/null
+	run -0 --separate-stderr pms-report schedule --on "$M" -o html \
+	    --out "$BATS_TEST_TMPDIR/s.html"
+	html_ok "$BATS_TEST_TMPDIR/s.html"
+	run -0 xmllint --xpath 'string(//tbody/tr[td[6]="7"]/td[9])' \
+	    "$BATS_TEST_TMPDIR/s.html"
+	assert_output "O'Neil, Jo"
+	run -0 xmllint --xpath 'string(//tbody/tr[td[6]="7"]/td[8])' \
+	    "$BATS_TEST_TMPDIR/s.html"
+	assert_output "X<&\"'>9"
+	run -0 grep -c 'X&lt;&amp;&quot;&#39;&gt;9' "$BATS_TEST_TMPDIR/s.html"
+	refute_phi
+}
+
+@test "-o html: a dry run writes no file; bad -o; the read is audited" {
+	practice
+	run -0 --separate-stderr pms-report payer-mix -n -o html \
+	    --out "$BATS_TEST_TMPDIR/p.html"
+	assert_output ''
+	[[ $stderr == *'p.html was not written'* ]]
+	assert_not_exist "$BATS_TEST_TMPDIR/p.html"
+	run -64 --separate-stderr pms-report payer-mix -o pdf
+	[[ $stderr == *'expected table, csv, json or html'* ]]
+	run -0 pms-report collections -o html --out "$BATS_TEST_TMPDIR/c.html"
+	run -0 pms-sql "SELECT action FROM audit WHERE id = (SELECT max(id)
+	    FROM audit)"
+	assert_output 'report.collections'
 }
