@@ -54,7 +54,7 @@ DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
 	   libunistring-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
 	   faketime util-linux strace clang time \
-	   libclang-rt-14-dev valgrind
+	   libclang-rt-14-dev valgrind libxml2-utils
 
 ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
 	   UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1

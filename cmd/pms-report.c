@@ -1,6 +1,6 @@
 /*
  * pms-report: the named reports an office manager reads: the day sheet,
- * the printable schedule, no-shows, productivity, collections, A/R
+ * the printable schedule, no-shows, utilisation, productivity, collections, A/R
  * aging, payer mix, reminders.  Each is a read of the store, audited;
  * the work is lib/report.c's; this file reads options and prints.
  */
@@ -28,6 +28,7 @@ usage(int status)
 	    "       pms-report day-sheet " PERIOD_PL
 	    "       pms-report schedule " PERIOD_PL
 	    "       pms-report no-shows " PERIOD_PL
+	    "       pms-report utilisation " PERIOD_PL
 	    "       pms-report productivity " PERIOD_PL
 	    "       pms-report collections [--on date] [--from date] "
 	    "[--to date] [--payer code] [-o table|csv|json|html] "
@@ -273,6 +274,7 @@ static const struct pms_cmd cmds[] = {
 	{ "day-sheet", cmd_report },
 	{ "schedule", cmd_report },
 	{ "no-shows", cmd_report },
+	{ "utilisation", cmd_report },
 	{ "productivity", cmd_report },
 	{ "collections", cmd_report },
 	{ "ar-aging", cmd_report },

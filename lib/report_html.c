@@ -411,9 +411,9 @@ chart_bars(const struct pms_report_html *h, const struct cgroup *g, size_t n)
 			v = g[i].v[k] > 0 ? g[i].v[k] : 0;
 			wd = max > 0 ? (int)(v * span / max) : 0;
 			if (sp->kind == CH_STACKED) {
-				fprintf(f, "<rect class=\"s%d\" x=\"%d\" y=\"%d\" "
-				    "width=\"%d\" height=\"%d\"/>\n", k, x, y, wd,
-				    CH_BAR);
+				fprintf(f, "<rect class=\"s%d\" x=\"%d\" "
+				    "y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
+				    k, x, y, wd, CH_BAR);
 				x += wd;
 				sum += g[i].v[k];
 				continue;

@@ -137,9 +137,9 @@ store_dump() {
 	run -0 --separate-stderr pms-report -S "$BATS_TEST_TMPDIR/none" list \
 	    -o csv
 	assert_line --index 0 'report,description'
-	[ "${#lines[@]}" -eq 9 ]
-	for r in day-sheet schedule no-shows productivity collections \
-	    ar-aging payer-mix reminders; do
+	[ "${#lines[@]}" -eq 10 ]
+	for r in day-sheet schedule no-shows utilisation productivity \
+	    collections ar-aging payer-mix reminders; do
 		assert_line --regexp "^$r,"
 	done
 }
@@ -366,8 +366,8 @@ total,2,0,1,50.0,1,0,0,1'
 	practice
 	store_dump >"$BATS_TEST_TMPDIR/before"
 	n=$(pms-sql "SELECT count(*) FROM audit")
-	for r in day-sheet schedule no-shows productivity collections \
-	    ar-aging payer-mix reminders; do
+	for r in day-sheet schedule no-shows utilisation productivity \
+	    collections ar-aging payer-mix reminders; do
 		pms-report "$r" --from "$M" -o csv >/dev/null 2>&1 ||
 		    pms-report "$r" -o csv >/dev/null
 	done
@@ -377,6 +377,7 @@ total,2,0,1,50.0,1,0,0,1'
 	assert_output 'report.day-sheet
 report.schedule
 report.no-shows
+report.utilisation
 report.productivity
 report.collections
 report.ar-aging
@@ -467,8 +468,8 @@ html_ok() {
 @test "-o html: every report a page that validates, fetches nothing" {
 	practice
 	local r
-	for r in day-sheet schedule no-shows productivity collections \
-	    payer-mix reminders; do
+	for r in day-sheet schedule no-shows utilisation productivity \
+	    collections payer-mix reminders; do
 		run -0 --separate-stderr pms-report "$r" --from "$M" --to "$T" \
 		    -o html --out "$BATS_TEST_TMPDIR/$r.html"
 		assert_output ''
@@ -535,4 +536,66 @@ html_ok() {
 	run -0 pms-sql "SELECT action FROM audit WHERE id = (SELECT max(id)
 	    FROM audit)"
 	assert_output 'report.collections'
+}
+
+@test "utilisation: booked against available office hours, exceptions out" {
+	practice
+	# hours 06:00-23:59 every day: 1079 minutes a day, 2158 in two;
+	# lee: three of 20 minutes (the practice's cancel takes none);
+	# ortiz: one of 40 (the late cancel takes none either)
+	run -0 --separate-stderr pms-report utilisation --from "$M" --to "$T" \
+	    -o csv
+	assert_output 'provider,appointments,booked_minutes,available_minutes,utilisation
+lee,3,60,2158,2.8
+ortiz,1,40,2158,1.9
+total,4,100,4316,2.3'
+	# the booked minutes against the source table
+	run -0 pms-sql "SELECT sum(end_utc - start_utc) / 60 FROM appointments
+	    WHERE local_date BETWEEN '$M' AND '$T' AND status <> 'cancelled'"
+	assert_output 100
+	# an exception of lee's Monday noon to two, and one for everyone
+	# on Tuesday evening (an hour of it past the hours' end)
+	pms-schedule off add --provider lee --from "${M}T12:00" \
+	    --to "${M}T14:00" --reason lunch >/dev/null 2>&1
+	pms-schedule off add --from "${T}T23:00" --to "$(date -d "$T +1 day" \
+	    +%F)T01:00" --reason power >/dev/null 2>&1
+	run -0 pms-report utilisation --from "$M" --to "$T" -o csv
+	assert_output 'provider,appointments,booked_minutes,available_minutes,utilisation
+lee,3,60,1979,3.0
+ortiz,1,40,2099,1.9
+total,4,100,4078,2.5'
+	# one provider, one day; the period's edge
+	run -0 pms-report utilisation --on "$T" --provider lee -o csv
+	assert_output 'provider,appointments,booked_minutes,available_minutes,utilisation
+lee,1,20,1020,2.0
+total,1,20,1020,2.0'
+	# the entry names the patients counted
+	run -0 pms-sql "SELECT a.action, group_concat(p.patient_id) FROM audit
+	    a JOIN audit_patient p ON p.audit_id = a.id WHERE a.id = (SELECT
+	    max(id) FROM audit)"
+	assert_output 'report.utilisation|2'
+}
+
+@test "utilisation: the nights the clocks change are an hour short or long" {
+	# ortiz on Sundays from midnight to six: 2026-03-08 the clocks go
+	# forward at two (5 hours), 2026-11-01 back at two (7 hours)
+	pms-schedule hours set --provider ortiz --location main --days sun \
+	    --hours 00:00-06:00 >/dev/null 2>&1
+	run -0 --separate-stderr pms-report utilisation --on 2026-03-01 \
+	    --provider ortiz -o csv
+	assert_line --index 1 'ortiz,0,0,360,0.0'
+	run -0 pms-report utilisation --on 2026-03-08 --provider ortiz -o csv
+	assert_line --index 1 'ortiz,0,0,300,0.0'
+	run -0 pms-report utilisation --on 2026-11-01 --provider ortiz -o csv
+	assert_line --index 1 'ortiz,0,0,420,0.0'
+	# an appointment across the change: 01:30 to 03:30 by the clock is
+	# an hour of real time
+	pms-schedule book --patient 1 --provider ortiz --at 2026-03-08T01:30 \
+	    --length 1h --allow-past -o csv >/dev/null
+	run -0 pms-report utilisation --on 2026-03-08 --provider ortiz -o csv
+	assert_line --index 1 'ortiz,1,60,300,20.0'
+	# whatever the zone of the process
+	run -0 env TZ=Asia/Tokyo pms-report utilisation --from 2026-03-01 \
+	    --to 2026-03-08 --provider ortiz -o csv
+	assert_line --index 1 --regexp '^ortiz,1,60,[0-9]+,'
 }
