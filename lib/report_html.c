@@ -45,9 +45,9 @@ struct ch_spec {
 };
 
 static const struct ch_spec specs[] = {
-	{ "day-sheet", CH_LINE, "Charges by day and provider", { 0, -1 }, 1,
-	    { 6 }, { "charges" }, 1,
-	    { { CO_NE, 1, "total" }, { CO_NOTNULL, 0, NULL } } },
+	{ "day-sheet", CH_LINE, "Appointments by day and provider", { 0, -1 },
+	    1, { 2 }, { "appointments" }, 1, { { CO_NE, 1, "total" },
+	    { CO_NOTNULL, 1, NULL }, { CO_NOTNULL, 0, NULL } } },
 	{ "schedule", CH_BARS, "Appointments by provider", { 1, -1 }, -1,
 	    { -1 }, { "appointments" }, 1, { { CO_NONE, 0, NULL } } },
 	{ "no-shows", CH_BARS, "No-show and late-cancel rates (%) by "
@@ -449,7 +449,7 @@ chart_line(const struct pms_report_html *h, const struct cgroup *g, size_t n)
 	char num[64];
 	size_t nx = 0, ns = 0, i, j, s;
 	int x, y, height = 260, top = 30, bottom = 220, left = 60;
-	int right = CH_W - 20, first;
+	int right = CH_W - 50, first;
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nx && !same(xs[j], g[i].lab[0]); j++)
@@ -545,7 +545,7 @@ static const char style[] =
 	"body{font-family:sans-serif;font-size:10pt;margin:1.5em;color:#000}"
 	"h1{font-size:14pt;margin:0 0 .2em}"
 	"p.sub{margin:0 0 1em;color:#333}"
-	"table{border-collapse:collapse;margin-top:1em}"
+	"table{border-collapse:collapse;margin-top:1em;font-size:9pt}"
 	"th,td{border:1px solid #999;padding:2px 6px;text-align:left}"
 	"th{background:#eee}"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
