@@ -986,13 +986,21 @@ cmp_session(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-enum pms_status
-sched_sessions(struct pms_store *s, struct sched_frames *fs,
+static const char sessions_sql[] =
+	"SELECT h.location_id, l.code, l.time_zone, h.weekday, h.start_secs, "
+	"h.end_secs FROM office_hours h JOIN locations l ON l.id = "
+	"h.location_id WHERE h.provider_id = ?1 AND (?2 = 0 OR h.location_id "
+	"= ?2) AND (h.weekday = ?3 OR (h.weekday = ?4 AND h.end_secs <= "
+	"h.start_secs))";
+
+/* sched_sessions() with sessions_sql prepared by the caller (reset and
+ * bound here), for a caller that reads many days. */
+static enum pms_status
+sessions_read(struct pms_store *s, struct sched_frames *fs, sqlite3_stmt *st,
     int64_t provider, int64_t location, int32_t day,
     struct sched_session **out, size_t *np)
 {
 	struct sched_session *v = NULL, *nv, *x;
-	sqlite3_stmt *st = NULL;
 	enum pms_status ps = PMS_OK;
 	size_t n = 0, cap = 0;
 	int32_t d;
@@ -1001,14 +1009,7 @@ sched_sessions(struct pms_store *s, struct sched_frames *fs,
 
 	*out = NULL;
 	*np = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT h.location_id, l.code, "
-	    "l.time_zone, h.weekday, h.start_secs, h.end_secs FROM "
-	    "office_hours h JOIN locations l ON l.id = h.location_id WHERE "
-	    "h.provider_id = ?1 AND (?2 = 0 OR h.location_id = ?2) AND "
-	    "(h.weekday = ?3 OR (h.weekday = ?4 AND h.end_secs <= "
-	    "h.start_secs))", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return pms_store_sqlerr(s, rc, "reading office hours");
+	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, provider);
 	sqlite3_bind_int64(st, 2, location);
 	sqlite3_bind_int(st, 3, wd);
@@ -1055,8 +1056,27 @@ sched_sessions(struct pms_store *s, struct sched_frames *fs,
 	*np = n;
 	v = NULL;
 out:
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	free(v);
+	return ps;
+}
+
+enum pms_status
+sched_sessions(struct pms_store *s, struct sched_frames *fs,
+    int64_t provider, int64_t location, int32_t day,
+    struct sched_session **out, size_t *np)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int rc;
+
+	*out = NULL;
+	*np = 0;
+	rc = sqlite3_prepare_v2(s->db, sessions_sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading office hours");
+	ps = sessions_read(s, fs, st, provider, location, day, out, np);
+	sqlite3_finalize(st);
 	return ps;
 }
 
@@ -1858,8 +1878,14 @@ pms_hours_available(struct pms_store *s, int64_t provider, int64_t location,
 		ps = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* one statement for every day */
+	rc = sqlite3_prepare_v2(s->db, sessions_sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading office hours");
+		goto out;
+	}
 	for (d = from; d <= to; d++) {
-		if ((ps = sched_sessions(s, &fs, provider, location, d, &v,
+		if ((ps = sessions_read(s, &fs, st, provider, location, d, &v,
 		    &n)) != PMS_OK)
 			goto out;
 		for (i = 0; i < n; i++) {
