@@ -54,13 +54,13 @@ DEPS	 = build-essential pkg-config xxd libsqlite3-dev sqlite3 \
 	   libunistring-dev bats \
 	   bats-assert bats-support bats-file keyutils mandoc tzdata \
 	   faketime util-linux strace clang time \
-	   libclang-rt-14-dev valgrind
+	   libclang-rt-14-dev valgrind libxml2-utils
 
 ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0 \
 	   UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1
 
 .PHONY: all check check-asan demo bench deps install uninstall clean lint \
-	test fuzz valgrind soak
+	test fuzz valgrind soak pictures
 
 all: $(BINS)
 
@@ -213,6 +213,14 @@ demo: deps all
 # are cached in bench/.cache/ (rm -rf it to rebuild).
 bench: deps all
 	BUILD=$(BUILD) SEED=$(SEED) RUNS=$(RUNS) bench/run $(SIZE)
+
+# make pictures: every report as HTML and as a PNG that headless
+# Chromium renders, in $(BUILD)/pictures/, for a person to look at; not
+# part of make check.  Chromium is installed as DEPS are, on its own.
+PICTURE_DEPS = chromium
+pictures: all
+	@$(MAKE) -s deps DEPS='$(PICTURE_DEPS)'
+	BUILD=$(BUILD) share/pictures
 
 lint:
 	@for m in man/man*/*.[1-9]; do \

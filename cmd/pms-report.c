@@ -1,6 +1,6 @@
 /*
  * pms-report: the named reports an office manager reads: the day sheet,
- * the printable schedule, no-shows, productivity, collections, A/R
+ * the printable schedule, no-shows, utilisation, productivity, collections, A/R
  * aging, payer mix, reminders.  Each is a read of the store, audited;
  * the work is lib/report.c's; this file reads options and prints.
  */
@@ -14,7 +14,7 @@
 #include "report.h"
 
 #define PERIOD_PL	"[--on date] [--from date] [--to date] " \
-	"[--provider code] [--location code] [-o table|csv|json] " \
+	"[--provider code] [--location code] [-o table|csv|json|html] " \
 	"[--out file]\n"
 
 static _Noreturn void
@@ -28,11 +28,13 @@ usage(int status)
 	    "       pms-report day-sheet " PERIOD_PL
 	    "       pms-report schedule " PERIOD_PL
 	    "       pms-report no-shows " PERIOD_PL
+	    "       pms-report utilisation " PERIOD_PL
 	    "       pms-report productivity " PERIOD_PL
 	    "       pms-report collections [--on date] [--from date] "
-	    "[--to date] [--payer code] [-o table|csv|json] [--out file]\n"
+	    "[--to date] [--payer code] [-o table|csv|json|html] "
+	    "[--out file]\n"
 	    "       pms-report ar-aging [--as-of date] [--payer code] "
-	    "[--by-patient] [-o table|csv|json] [--out file]\n"
+	    "[--by-patient] [-o table|csv|json|html] [--out file]\n"
 	    "       pms-report payer-mix " PERIOD_PL
 	    "       pms-report reminders " PERIOD_PL
 	    "       pms-report --help | --version\n", f);
@@ -134,6 +136,49 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 
 /* ---- the reports ---- */
 
+/* The report as an HTML page on stdout or --out (a dry run writes no
+ * file); the exit code. */
+static int
+report_html(struct pms_ctx *ctx, struct pms_store *s,
+    const struct pms_report_info *r, struct pms_report_opts *o)
+{
+	struct pms_report_html *h = NULL;
+	struct pms_outfile *of = NULL;
+	enum pms_status st;
+	char period[64] = "";
+	const char *path = ctx->out_path;
+	FILE *f = stdout;
+
+	if (path != NULL && strcmp(path, "-") == 0)
+		path = NULL;
+	if (path != NULL && (st = pms_outfile_open(&of, ctx->dry_run ?
+	    "/dev/null" : path, &f)) != PMS_OK) {
+		pms_store_close(s);
+		return pms_fail_status(ctx, st);
+	}
+	o->period = period;
+	o->period_size = sizeof(period);
+	/* the period is known once the report ran: the page is made then */
+	if ((st = pms_report_html_open(&h, r, period, f)) == PMS_OK)
+		st = pms_report_run(s, r, o, pms_report_html_row, h, NULL);
+	pms_store_close(s);
+	if (st == PMS_OK)
+		st = pms_report_html_close(h);
+	else
+		pms_report_html_abort(h);
+	if (st != PMS_OK) {
+		pms_outfile_abort(of);
+		if (st == PMS_EUSAGE)
+			pms_cli_usage(ctx, "%s: %s", r->name, pms_errmsg());
+		return pms_fail_status(ctx, st);
+	}
+	if (of != NULL && (st = pms_outfile_close(of)) != PMS_OK)
+		return pms_fail_status(ctx, st);
+	if (path != NULL && ctx->dry_run)
+		pms_cli_would_write(ctx, path);
+	return 0;
+}
+
 static int
 cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 {
@@ -145,7 +190,7 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 	const char *on = NULL;
 	char action[64];
 	unsigned k;
-	int ch, rc, idx;
+	int ch, rc, idx, html = 0;
 
 	if ((r = pms_report_find(argv[0])) == NULL)
 		usage(EX_USAGE);
@@ -180,6 +225,16 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 		case OPT_BY_PATIENT:
 			o.by_patient = 1;
 			break;
+		case 'o':
+			html = strcmp(optarg, "html") == 0;
+			if (html)
+				break;
+			if (strcmp(optarg, "table") != 0 &&
+			    strcmp(optarg, "csv") != 0 &&
+			    strcmp(optarg, "json") != 0)
+				return pms_fail(ctx, EX_USAGE, "-o: expected "
+				    "table, csv, json or html");
+			/* FALLTHROUGH */
 		default:
 			if ((rc = pms_cli_opt(ctx, ch, optarg, argv)) != 0)
 				return rc;
@@ -197,6 +252,8 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 	snprintf(action, sizeof(action), "report.%s", r->name);
 	if ((rc = pms_cli_open(ctx, action, &s)) != 0)
 		return rc;
+	if (html)
+		return report_html(ctx, s, r, &o);
 	if ((rc = pms_cli_writer(ctx, r->cols, r->ncols, &w)) != 0) {
 		pms_store_close(s);
 		return rc;
@@ -217,6 +274,7 @@ static const struct pms_cmd cmds[] = {
 	{ "day-sheet", cmd_report },
 	{ "schedule", cmd_report },
 	{ "no-shows", cmd_report },
+	{ "utilisation", cmd_report },
 	{ "productivity", cmd_report },
 	{ "collections", cmd_report },
 	{ "ar-aging", cmd_report },

@@ -30,6 +30,7 @@
 #include "pms_int.h"
 #include "ptime.h"
 #include "report.h"
+#include "schedule.h"
 
 #define SECS_DAY	86400
 /* a local date spans at most these seconds either side of its UTC day
@@ -216,6 +217,8 @@ struct rrun {
 	int64_t		 lo_utc, hi_utc, now;
 	int64_t		 provider, location, payer;	/* ids; 0: any */
 	struct rtab	 t;
+	struct pms_store *s;
+	int32_t		 from_d, to_d;
 	pms_report_row_fn *fn;
 	void		*arg;
 	size_t		*count;
@@ -554,6 +557,105 @@ noshow_emit(struct rrun *r)
 			return ps;
 	}
 	return PMS_OK;
+}
+
+/* ---- utilisation: booked against available office hours ---- */
+
+static const struct pms_col util_cols[] = {
+	{ "provider", PMS_COL_TEXT }, { "appointments", PMS_COL_INT },
+	{ "booked_minutes", PMS_COL_INT },
+	{ "available_minutes", PMS_COL_INT }, { "utilisation", PMS_COL_TEXT },
+};
+
+/* The appointments that took time: any not cancelled (a no-show's slot
+ * was kept for the patient), with their real length (an hour across
+ * the night the clocks go forward is an hour). */
+static const char util_sql[] =
+	"SELECT a.id, a.patient_id, pr.code, a.end_utc - a.start_utc, "
+	"a.provider_id FROM appointments a JOIN providers pr ON pr.id = "
+	"a.provider_id WHERE " APPT_PERIOD " AND a.status <> 'cancelled'";
+
+enum { UT_APPTS, UT_BOOKED, UT_AVAIL, UT_ID };
+
+static enum pms_status
+util_fact(struct rrun *r, sqlite3_stmt *st)
+{
+	struct rgroup *g;
+	enum pms_status ps;
+
+	if ((ps = rtab_get(&r->t, 0, 0, col_text(st, 2), NULL, NULL, &g)) !=
+	    PMS_OK)
+		return ps;
+	g->v[UT_APPTS]++;
+	g->v[UT_BOOKED] += sqlite3_column_int64(st, 3);
+	g->v[UT_ID] = sqlite3_column_int64(st, 4);
+	return PMS_OK;
+}
+
+static enum pms_status
+util_emit(struct rrun *r)
+{
+	struct pms_cell c[PMS_NELEM(util_cols)];
+	struct rgroup *g, *tot;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	char r1[RATE_BUFSZ];
+	const char *code;
+	int64_t avail;
+	size_t i, k;
+	int rc;
+
+	/* every provider with office hours in the period, booked or not */
+	rc = sqlite3_prepare_v2(r->s->db, "SELECT id, code FROM providers "
+	    "WHERE ?1 IS NULL OR id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(r->s, rc, "report");
+	if (r->provider > 0)
+		sqlite3_bind_int64(st, 1, r->provider);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((ps = pms_hours_available(r->s, sqlite3_column_int64(st,
+		    0), r->location, r->from_d, r->to_d, &avail)) != PMS_OK)
+			goto out;
+		code = col_text(st, 1);
+		/* one without hours shows only when booked */
+		for (i = 0; avail == 0 && i < r->t.n; i++)
+			if (strcmp(r->t.g[i]->lab[0], code) == 0)
+				break;
+		if (avail == 0 && i == r->t.n)
+			continue;
+		if ((ps = rtab_get(&r->t, 0, 0, code, NULL, NULL,
+		    &g)) != PMS_OK)
+			goto out;
+		g->v[UT_AVAIL] = avail;
+	}
+	if (rc != SQLITE_DONE) {
+		ps = pms_store_sqlerr(r->s, rc, "report");
+		goto out;
+	}
+	if ((ps = rtab_get(&r->t, 1, 0, "total", NULL, NULL, &tot)) != PMS_OK)
+		goto out;
+	for (i = 0; i < r->t.n; i++) {
+		g = r->t.g[i];
+		if (g == tot)
+			continue;
+		for (k = 0; k < UT_ID; k++)
+			tot->v[k] += g->v[k];
+	}
+	rtab_sort(&r->t);
+	for (i = 0; i < r->t.n; i++) {
+		g = r->t.g[i];
+		c_text(&c[0], g->lab[0]);
+		c_int(&c[1], g->v[UT_APPTS]);
+		c_int(&c[2], g->v[UT_BOOKED] / 60);
+		c_int(&c[3], g->v[UT_AVAIL] / 60);
+		c_text(&c[4], rate(g->v[UT_BOOKED], g->v[UT_AVAIL], r1));
+		if ((ps = put(r, c)) != PMS_OK)
+			goto out;
+	}
+	ps = PMS_OK;
+out:
+	sqlite3_finalize(st);
+	return ps;
 }
 
 /* ---- productivity: visits, charges and codes per provider ---- */
@@ -988,6 +1090,9 @@ static const struct rdef reports[] = {
 	    "weekday, hour and type; repeated no-shows", P | PL, noshow_cols),
 	    0, "start,type,status,late_cancel,mrn", noshow_sql, noshow_fact,
 	    noshow_emit },
+	{ INFO("utilisation", "booked against available office hours per "
+	    "provider", P | PL, util_cols), 0, "start,end,provider",
+	    util_sql, util_fact, util_emit },
 	{ INFO("productivity", "visits, gross charges and codes per provider",
 	    P | PL, product_cols), 0, "charge", product_sql, product_fact,
 	    product_emit },
@@ -1200,6 +1305,9 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 		    "years");
 	pms_date_fmt(from, r.from);
 	pms_date_fmt(to, r.to);
+	r.s = s;
+	r.from_d = from;
+	r.to_d = to;
 	r.lo_utc = (int64_t)from * SECS_DAY - DAY_SLACK;
 	r.hi_utc = ((int64_t)to + 1) * SECS_DAY + DAY_SLACK;
 	r.now = (int64_t)time(NULL);
@@ -1209,6 +1317,14 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 		return st;
 	pms_date_fmt(r.as_of_d, r.as_of);
 	pms_date_fmt(r.as_of_d - 89, r.from90);
+	if (o->period != NULL && o->period_size > 0) {
+		if (info->options & PMS_REPORT_PERIOD)
+			snprintf(o->period, o->period_size, "%s to %s",
+			    r.from, r.to);
+		else
+			snprintf(o->period, o->period_size, "as of %s",
+			    r.as_of);
+	}
 	if ((st = code_id(s, "SELECT id FROM providers WHERE code = ?1",
 	    "provider", o->provider, &r.provider)) != PMS_OK ||
 	    (st = code_id(s, "SELECT id FROM locations WHERE code = ?1",

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pms.h"
 #include "record.h"
@@ -48,6 +49,10 @@ struct pms_report_opts {
 	int		 by_patient;
 	const char	*out_path;	/* where the rows go (recorded as an
 					 * export when a file) */
+	char		*period;	/* if not NULL, gets what the report
+					 * covered: "2026-12-01 to 2026-12-14",
+					 * "as of 2026-12-14" */
+	size_t		 period_size;
 };
 
 /* One output row: as many cells as the report has columns.  Nonzero
@@ -67,5 +72,26 @@ enum pms_status	 pms_report_run(struct pms_store *,
 		    const struct pms_report_info *r,
 		    const struct pms_report_opts *o, pms_report_row_fn *fn,
 		    void *arg, size_t *count);
+
+/*
+ * A report as one self-contained HTML page (lib/report_html.c): a
+ * title, an SVG chart that fits the report (bars by provider, a line
+ * over days, stacked aging bars) and the table, the style inline, no
+ * script, font, image, link or URL; well-formed XML, every value
+ * escaped.  Open it on out (the caller's), hand pms_report_html_row
+ * to pms_report_run() as its row function, and close: the page is
+ * written then (rows are kept until close; the chart needs them all).
+ * subtitle (NULL or "": none), borrowed and read at close (so it may be
+ * the period pms_report_run() fills in), is shown under the title.
+ */
+struct pms_report_html;
+enum pms_status	 pms_report_html_open(struct pms_report_html **,
+		    const struct pms_report_info *r, const char *subtitle,
+		    FILE *out);
+int		 pms_report_html_row(void *h, const struct pms_cell *cells);
+/* Write the page and free; PMS_EIO on a write error. */
+enum pms_status	 pms_report_html_close(struct pms_report_html *);
+/* Free without writing anything; NULL does nothing. */
+void		 pms_report_html_abort(struct pms_report_html *);
 
 #endif /* PMS_REPORT_H */

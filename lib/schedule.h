@@ -359,6 +359,18 @@ enum pms_status	 pms_off_list(struct pms_store *, const char *provider,
 /* Remove one; audit entry "schedule.off.remove". */
 enum pms_status	 pms_off_remove(struct pms_store *, int64_t id);
 
+/*
+ * The seconds of office hours provider (an id) has at location (an id;
+ * 0: any) in the sessions that start on local days [from, to] at their
+ * location, less the exceptions that cover them (an exception for
+ * everyone or every location too), in real seconds: a session of the
+ * night the clocks go forward is an hour shorter.  For pms-report's
+ * utilisation; no audit entry (no patient is read).
+ */
+enum pms_status	 pms_hours_available(struct pms_store *, int64_t provider,
+		    int64_t location, int32_t from, int32_t to,
+		    int64_t *secs);
+
 /* A free slot. */
 struct pms_free_slot {
 	char		 provider[PMS_CFG_CODE];

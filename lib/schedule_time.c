@@ -986,13 +986,21 @@ cmp_session(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-enum pms_status
-sched_sessions(struct pms_store *s, struct sched_frames *fs,
+static const char sessions_sql[] =
+	"SELECT h.location_id, l.code, l.time_zone, h.weekday, h.start_secs, "
+	"h.end_secs FROM office_hours h JOIN locations l ON l.id = "
+	"h.location_id WHERE h.provider_id = ?1 AND (?2 = 0 OR h.location_id "
+	"= ?2) AND (h.weekday = ?3 OR (h.weekday = ?4 AND h.end_secs <= "
+	"h.start_secs))";
+
+/* sched_sessions() with sessions_sql prepared by the caller (reset and
+ * bound here), for a caller that reads many days. */
+static enum pms_status
+sessions_read(struct pms_store *s, struct sched_frames *fs, sqlite3_stmt *st,
     int64_t provider, int64_t location, int32_t day,
     struct sched_session **out, size_t *np)
 {
 	struct sched_session *v = NULL, *nv, *x;
-	sqlite3_stmt *st = NULL;
 	enum pms_status ps = PMS_OK;
 	size_t n = 0, cap = 0;
 	int32_t d;
@@ -1001,14 +1009,7 @@ sched_sessions(struct pms_store *s, struct sched_frames *fs,
 
 	*out = NULL;
 	*np = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT h.location_id, l.code, "
-	    "l.time_zone, h.weekday, h.start_secs, h.end_secs FROM "
-	    "office_hours h JOIN locations l ON l.id = h.location_id WHERE "
-	    "h.provider_id = ?1 AND (?2 = 0 OR h.location_id = ?2) AND "
-	    "(h.weekday = ?3 OR (h.weekday = ?4 AND h.end_secs <= "
-	    "h.start_secs))", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return pms_store_sqlerr(s, rc, "reading office hours");
+	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, provider);
 	sqlite3_bind_int64(st, 2, location);
 	sqlite3_bind_int(st, 3, wd);
@@ -1055,8 +1056,27 @@ sched_sessions(struct pms_store *s, struct sched_frames *fs,
 	*np = n;
 	v = NULL;
 out:
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	free(v);
+	return ps;
+}
+
+enum pms_status
+sched_sessions(struct pms_store *s, struct sched_frames *fs,
+    int64_t provider, int64_t location, int32_t day,
+    struct sched_session **out, size_t *np)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int rc;
+
+	*out = NULL;
+	*np = 0;
+	rc = sqlite3_prepare_v2(s->db, sessions_sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading office hours");
+	ps = sessions_read(s, fs, st, provider, location, day, out, np);
+	sqlite3_finalize(st);
 	return ps;
 }
 
@@ -1758,4 +1778,149 @@ out:
 	free(ps);
 	free(fs);
 	return rs;
+}
+
+/* ---- available office hours (for reports) ---- */
+
+/* An exception as it is stored: wall clocks, and its location (0:
+ * every one). */
+struct off_wall {
+	int64_t		 location_id;
+	int64_t		 La, Lb;
+};
+
+static int
+cmp_busy(const void *a, const void *b)
+{
+	const struct busy *x = a, *y = b;
+
+	return x->a < y->a ? -1 : x->a > y->a;
+}
+
+/* The seconds of [a, b) that the intervals v (sorted by start) leave
+ * free. */
+static int64_t
+free_secs(int64_t a, int64_t b, const struct busy *v, size_t n)
+{
+	int64_t t = a, left = 0, lo, hi;
+	size_t i;
+
+	for (i = 0; i < n && t < b; i++) {
+		lo = v[i].a > a ? v[i].a : a;
+		hi = v[i].b < b ? v[i].b : b;
+		if (hi <= lo || hi <= t)
+			continue;
+		if (lo > t)
+			left += lo - t;
+		t = hi;
+	}
+	if (t < b)
+		left += b - t;
+	return left;
+}
+
+enum pms_status
+pms_hours_available(struct pms_store *s, int64_t provider, int64_t location,
+    int32_t from, int32_t to, int64_t *secs)
+{
+	struct sched_frames fs;
+	struct sched_session *v = NULL;
+	struct off_wall *off = NULL, *no;
+	struct busy *bv = NULL;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	char lo[PMS_DATE_BUFSZ], hi[PMS_DATE_BUFSZ];
+	size_t n = 0, noff = 0, coff = 0, nbv, i, k;
+	int32_t d;
+	int64_t a, b, total = 0;
+	int rc;
+
+	*secs = 0;
+	memset(&fs, 0, sizeof(fs));
+	/* the provider's exceptions near the period, read once */
+	pms_date_fmt(from - 2, lo);
+	pms_date_fmt(to + 3, hi);
+	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(location_id, 0), "
+	    "local_from, local_to FROM schedule_off WHERE (provider_id IS NULL "
+	    "OR provider_id = ?1) AND (?2 = 0 OR location_id IS NULL OR "
+	    "location_id = ?2) AND local_from < ?3 AND local_to > ?4", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading exceptions");
+	sqlite3_bind_int64(st, 1, provider);
+	sqlite3_bind_int64(st, 2, location);
+	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, lo, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (noff == coff) {
+			coff = coff ? coff * 2 : 16;
+			if ((no = reallocarray(off, coff, sizeof(*off))) ==
+			    NULL) {
+				ps = pms_seterr(PMS_ENOMEM, "out of memory");
+				goto out;
+			}
+			off = no;
+		}
+		off[noff].location_id = sqlite3_column_int64(st, 0);
+		if (stored_local(sqlite3_column_text(st, 1), &off[noff].La) ==
+		    -1 || stored_local(sqlite3_column_text(st, 2),
+		    &off[noff].Lb) == -1)
+			continue;
+		noff++;
+	}
+	if (rc != SQLITE_DONE) {
+		ps = pms_store_sqlerr(s, rc, "reading exceptions");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (noff > 0 && (bv = calloc(noff, sizeof(*bv))) == NULL) {
+		ps = pms_seterr(PMS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* one statement for every day */
+	rc = sqlite3_prepare_v2(s->db, sessions_sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading office hours");
+		goto out;
+	}
+	for (d = from; d <= to; d++) {
+		if ((ps = sessions_read(s, &fs, st, provider, location, d, &v,
+		    &n)) != PMS_OK)
+			goto out;
+		for (i = 0; i < n; i++) {
+			/* a session is its starting day's (the night one of
+			 * the day before is that day's) */
+			if (v[i].weekday != pms_date_weekday(d))
+				continue;
+			/* its exceptions as instants at its zone */
+			for (nbv = 0, k = 0; k < noff; k++) {
+				if (off[k].location_id != 0 &&
+				    off[k].location_id != v[i].location_id)
+					continue;
+				if (sched_instant_lenient(&fs, v[i].zone,
+				    off[k].La, 0, &a) != PMS_OK ||
+				    sched_instant_lenient(&fs, v[i].zone,
+				    off[k].Lb, 1, &b) != PMS_OK || b <= a)
+					continue;
+				if (b <= v[i].start || a >= v[i].end)
+					continue;
+				bv[nbv].a = a;
+				bv[nbv].b = b;
+				nbv++;
+			}
+			if (nbv > 1)
+				qsort(bv, nbv, sizeof(*bv), cmp_busy);
+			total += free_secs(v[i].start, v[i].end, bv, nbv);
+		}
+		free(v);
+		v = NULL;
+	}
+	*secs = total;
+out:
+	sqlite3_finalize(st);
+	free(v);
+	free(off);
+	free(bv);
+	return ps;
 }

@@ -95,8 +95,9 @@ practice() {
 	pms-schedule noshow 2 >/dev/null
 	pms-schedule complete 3 >/dev/null
 	pms-schedule noshow 4 >/dev/null
-	when "$T 08:00" pms-schedule cancel 5 --by patient >/dev/null
-	when "$T 08:00" pms-schedule cancel 6 --by practice >/dev/null
+	# the patient calls off an hour and a half before: a late cancel
+	when "$T 08:00" pms-schedule cancel 5 --by patient >/dev/null 2>&1
+	pms-schedule cancel 6 --by practice --allow-past >/dev/null
 	pms-schedule list --from "$M" --to "$T" --status completed -o json |
 	    pms-bill charge -o csv >/dev/null 2>&1
 	pms-bill charge --patient 2 --on "$M" --provider lee --location main \
@@ -136,9 +137,9 @@ store_dump() {
 	run -0 --separate-stderr pms-report -S "$BATS_TEST_TMPDIR/none" list \
 	    -o csv
 	assert_line --index 0 'report,description'
-	[ "${#lines[@]}" -eq 9 ]
-	for r in day-sheet schedule no-shows productivity collections \
-	    ar-aging payer-mix reminders; do
+	[ "${#lines[@]}" -eq 10 ]
+	for r in day-sheet schedule no-shows utilisation productivity \
+	    collections ar-aging payer-mix reminders; do
 		assert_line --regexp "^$r,"
 	done
 }
@@ -365,8 +366,8 @@ total,2,0,1,50.0,1,0,0,1'
 	practice
 	store_dump >"$BATS_TEST_TMPDIR/before"
 	n=$(pms-sql "SELECT count(*) FROM audit")
-	for r in day-sheet schedule no-shows productivity collections \
-	    ar-aging payer-mix reminders; do
+	for r in day-sheet schedule no-shows utilisation productivity \
+	    collections ar-aging payer-mix reminders; do
 		pms-report "$r" --from "$M" -o csv >/dev/null 2>&1 ||
 		    pms-report "$r" -o csv >/dev/null
 	done
@@ -376,6 +377,7 @@ total,2,0,1,50.0,1,0,0,1'
 	assert_output 'report.day-sheet
 report.schedule
 report.no-shows
+report.utilisation
 report.productivity
 report.collections
 report.ar-aging
@@ -446,4 +448,154 @@ report.reminders'
 	finish_blocked
 	run -0 grep -c ',lee,\|,ortiz,' "$BLOCKED_OUT"
 	assert_output 4
+}
+
+# The HTML page of a report is well-formed XML with an SVG chart and the
+# table, and nothing that fetches or links anywhere.
+html_ok() {
+	xmllint --noout "$1"
+	run -0 xmllint --xpath 'count(//svg)' "$1"
+	assert_output 1
+	run -0 xmllint --xpath 'count(//table)' "$1"
+	assert_output 1
+	run -0 xmllint --xpath 'count(//script | //link | //img | //iframe |
+	    //object | //embed | //@src | //@*[local-name()="href"])' "$1"
+	assert_output 0
+	run grep -ci 'http\|url(\|@import' "$1"
+	assert_output 0
+}
+
+@test "-o html: every report a page that validates, fetches nothing" {
+	practice
+	local r
+	for r in day-sheet schedule no-shows utilisation productivity \
+	    collections payer-mix reminders; do
+		run -0 --separate-stderr pms-report "$r" --from "$M" --to "$T" \
+		    -o html --out "$BATS_TEST_TMPDIR/$r.html"
+		assert_output ''
+		[ "$(stat -c %a "$BATS_TEST_TMPDIR/$r.html")" = 600 ]
+		html_ok "$BATS_TEST_TMPDIR/$r.html"
+		run -0 grep -c "<title>pms-report $r</title>" \
+		    "$BATS_TEST_TMPDIR/$r.html"
+		run -0 grep -c "$M to $T" "$BATS_TEST_TMPDIR/$r.html"
+	done
+	run -0 --separate-stderr pms-report ar-aging --by-patient -o html
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/aging.html"
+	html_ok "$BATS_TEST_TMPDIR/aging.html"
+	# the table's figures are the CSV's
+	run -0 xmllint --xpath '//tbody/tr[td[1]="total"]/td[10]/text()' \
+	    "$BATS_TEST_TMPDIR/aging.html"
+	total=$output
+	run -0 pms-report ar-aging -o csv
+	assert_line --regexp "^total,,,,.*,$total,"
+	# the stacked aging bars: five segments a payer row
+	run -0 xmllint --xpath 'count(//svg/rect[@class="s4"])' \
+	    "$BATS_TEST_TMPDIR/aging.html"
+	[ "$output" -ge 2 ]
+	# the day sheet over two days: a line a provider
+	run -0 xmllint --xpath 'count(//svg/polyline)' \
+	    "$BATS_TEST_TMPDIR/day-sheet.html"
+	assert_output 2
+	# one day: bars
+	run -0 pms-report day-sheet --on "$TODAY" -o html
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/one.html"
+	html_ok "$BATS_TEST_TMPDIR/one.html"
+	run -0 xmllint --xpath 'count(//svg/rect)' "$BATS_TEST_TMPDIR/one.html"
+	[ "$output" -ge 2 ]
+}
+
+@test "-o html: names with <, & and quotes are escaped, the page holds" {
+	practice
+	# a name may have an apostrophe; an MRN is opaque text
+	run -0 pms-patient add --mrn "X<&\"'>9" --last-name "O'Neil" \
+	    --first-name 'Jo' --dob 1970-07-07
+	book 5 lee "${M}T15:00" followup >/dev/null
+	run -0 --separate-stderr pms-report schedule --on "$M" -o html \
+	    --out "$BATS_TEST_TMPDIR/s.html"
+	html_ok "$BATS_TEST_TMPDIR/s.html"
+	run -0 xmllint --xpath 'string(//tbody/tr[td[6]="7"]/td[9])' \
+	    "$BATS_TEST_TMPDIR/s.html"
+	assert_output "O'Neil, Jo"
+	run -0 xmllint --xpath 'string(//tbody/tr[td[6]="7"]/td[8])' \
+	    "$BATS_TEST_TMPDIR/s.html"
+	assert_output "X<&\"'>9"
+	run -0 grep -c 'X&lt;&amp;&quot;&#39;&gt;9' "$BATS_TEST_TMPDIR/s.html"
+	refute_phi
+}
+
+@test "-o html: a dry run writes no file; bad -o; the read is audited" {
+	practice
+	run -0 --separate-stderr pms-report payer-mix -n -o html \
+	    --out "$BATS_TEST_TMPDIR/p.html"
+	assert_output ''
+	[[ $stderr == *'p.html was not written'* ]]
+	assert_not_exist "$BATS_TEST_TMPDIR/p.html"
+	run -64 --separate-stderr pms-report payer-mix -o pdf
+	[[ $stderr == *'expected table, csv, json or html'* ]]
+	run -0 pms-report collections -o html --out "$BATS_TEST_TMPDIR/c.html"
+	run -0 pms-sql "SELECT action FROM audit WHERE id = (SELECT max(id)
+	    FROM audit)"
+	assert_output 'report.collections'
+}
+
+@test "utilisation: booked against available office hours, exceptions out" {
+	practice
+	# hours 06:00-23:59 every day: 1079 minutes a day, 2158 in two;
+	# lee: three of 20 minutes (the practice's cancel takes none);
+	# ortiz: one of 40 (the late cancel takes none either)
+	run -0 --separate-stderr pms-report utilisation --from "$M" --to "$T" \
+	    -o csv
+	assert_output 'provider,appointments,booked_minutes,available_minutes,utilisation
+lee,3,60,2158,2.8
+ortiz,1,40,2158,1.9
+total,4,100,4316,2.3'
+	# the booked minutes against the source table
+	run -0 pms-sql "SELECT sum(end_utc - start_utc) / 60 FROM appointments
+	    WHERE local_date BETWEEN '$M' AND '$T' AND status <> 'cancelled'"
+	assert_output 100
+	# an exception of lee's Monday noon to two, and one for everyone
+	# on Tuesday evening (an hour of it past the hours' end)
+	pms-schedule off add --provider lee --from "${M}T12:00" \
+	    --to "${M}T14:00" --reason lunch >/dev/null 2>&1
+	pms-schedule off add --from "${T}T23:00" --to "$(date -d "$T +1 day" \
+	    +%F)T01:00" --reason power >/dev/null 2>&1
+	run -0 pms-report utilisation --from "$M" --to "$T" -o csv
+	assert_output 'provider,appointments,booked_minutes,available_minutes,utilisation
+lee,3,60,1979,3.0
+ortiz,1,40,2099,1.9
+total,4,100,4078,2.5'
+	# one provider, one day; the period's edge
+	run -0 pms-report utilisation --on "$T" --provider lee -o csv
+	assert_output 'provider,appointments,booked_minutes,available_minutes,utilisation
+lee,1,20,1020,2.0
+total,1,20,1020,2.0'
+	# the entry names the patients counted
+	run -0 pms-sql "SELECT a.action, group_concat(p.patient_id) FROM audit
+	    a JOIN audit_patient p ON p.audit_id = a.id WHERE a.id = (SELECT
+	    max(id) FROM audit)"
+	assert_output 'report.utilisation|2'
+}
+
+@test "utilisation: the nights the clocks change are an hour short or long" {
+	# ortiz on Sundays from midnight to six: 2026-03-08 the clocks go
+	# forward at two (5 hours), 2026-11-01 back at two (7 hours)
+	pms-schedule hours set --provider ortiz --location main --days sun \
+	    --hours 00:00-06:00 >/dev/null 2>&1
+	run -0 --separate-stderr pms-report utilisation --on 2026-03-01 \
+	    --provider ortiz -o csv
+	assert_line --index 1 'ortiz,0,0,360,0.0'
+	run -0 pms-report utilisation --on 2026-03-08 --provider ortiz -o csv
+	assert_line --index 1 'ortiz,0,0,300,0.0'
+	run -0 pms-report utilisation --on 2026-11-01 --provider ortiz -o csv
+	assert_line --index 1 'ortiz,0,0,420,0.0'
+	# an appointment across the change: 01:30 to 03:30 by the clock is
+	# an hour of real time
+	pms-schedule book --patient 1 --provider ortiz --at 2026-03-08T01:30 \
+	    --length 1h --allow-past -o csv >/dev/null
+	run -0 pms-report utilisation --on 2026-03-08 --provider ortiz -o csv
+	assert_line --index 1 'ortiz,1,60,300,20.0'
+	# whatever the zone of the process
+	run -0 env TZ=Asia/Tokyo pms-report utilisation --from 2026-03-01 \
+	    --to 2026-03-08 --provider ortiz -o csv
+	assert_line --index 1 --regexp '^ortiz,1,60,[0-9]+,'
 }
