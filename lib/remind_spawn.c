@@ -354,9 +354,13 @@ rm_sender_run(const struct rm_sender *s, char *const *vars, const char *msg,
 
 /* ---- the lease of a claim ---- */
 
-/* The start of process pid, in clock ticks since boot; 0 if unknown. */
+/*
+ * The start of process pid, in clock ticks since boot; 0 if unknown.
+ * *zombie is set when it has died and waits to be reaped: a run killed
+ * a moment ago is gone, whether or not its parent has seen it yet.
+ */
 static unsigned long long
-proc_start(long pid)
+proc_start(long pid, int *zombie)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long start = 0;
@@ -371,8 +375,11 @@ proc_start(long pid)
 	fclose(f);
 	buf[n] = '\0';
 	/* after the command's name, which may hold anything, in () */
+	*zombie = 0;
 	if ((p = strrchr(buf, ')')) == NULL)
 		return 0;
+	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		*zombie = 1;
 	for (field = 2, p++; *p != '\0' && field < 22; p++)
 		if (*p == ' ')
 			field++;
@@ -413,12 +420,14 @@ void
 rm_lease_make(char *buf, size_t size)
 {
 	char boot[64], ns[64];
+	int zombie;
 
 	read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
 	pid_ns(ns, sizeof(ns));
 	boot[strcspn(boot, " ")] = '\0';
 	if (snprintf(buf, size, "pid %ld start %llu boot %s ns %s",
-	    (long)getpid(), proc_start((long)getpid()), boot[0] != '\0' ?
+	    (long)getpid(), proc_start((long)getpid(), &zombie),
+	    boot[0] != '\0' ?
 	    boot : "-", ns[0] != '\0' ? ns : "-") >= (int)size)
 		buf[0] = '\0';		/* cannot be told: the deadline */
 }
@@ -430,6 +439,7 @@ rm_lease_state(const char *lease)
 	unsigned long long start, now;
 	const char *p;
 	long pid;
+	int zombie = 0;
 
 	if (lease == NULL || (p = strstr(lease, "pid ")) == NULL ||
 	    sscanf(p, "pid %ld start %llu boot %63s ns %63s", &pid, &start,
@@ -445,7 +455,9 @@ rm_lease_state(const char *lease)
 		return RM_LEASE_UNSURE;	/* another container's */
 	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
 		return RM_LEASE_DEAD;
-	now = proc_start(pid);
+	now = proc_start(pid, &zombie);
+	if (zombie)
+		return RM_LEASE_DEAD;
 	if (now == 0)
 		return kill((pid_t)pid, 0) == -1 && errno == ESRCH ?
 		    RM_LEASE_DEAD : RM_LEASE_UNSURE;
