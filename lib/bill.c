@@ -205,6 +205,31 @@ party_parse(const char *s)
 }
 
 enum pms_status
+bill_patient(struct pms_store *s, int64_t id, const char *mrn, int64_t *out)
+{
+	enum pms_status st;
+	int64_t other;
+	int has_mrn;
+
+	has_mrn = mrn != NULL && mrn[strspn(mrn, " \t")] != '\0';
+	if ((st = pms_patient_id(s, id, has_mrn ? mrn : NULL, out, NULL)) !=
+	    PMS_OK)
+		return st;
+	if (id <= 0 || !has_mrn)
+		return PMS_OK;
+	if ((st = pms_patient_id(s, 0, mrn, &other, NULL)) != PMS_OK) {
+		if (st != PMS_EREFUSED)
+			return st;
+		return pms_seterr(PMS_EDATA, "mrn: no patient with that MRN, "
+		    "and patient_id names one");
+	}
+	if (other != *out)
+		return pms_seterr(PMS_EDATA, "patient_id, mrn: they name "
+		    "different patients");
+	return PMS_OK;
+}
+
+enum pms_status
 bill_party_fill(struct pms_store *s, struct pms_party *p)
 {
 	sqlite3_stmt *st;
@@ -1055,7 +1080,7 @@ payment_check(struct pms_store *s, const struct bill_env *e,
 	if (strcmp(received, e->today_s) > 0)
 		return pms_seterr(PMS_EDATA, "received_on: a date in the "
 		    "future");
-	if ((ps = pms_patient_id(s, in->patient_id, in->mrn, patient, NULL)) !=
+	if ((ps = bill_patient(s, in->patient_id, in->mrn, patient)) !=
 	    PMS_OK)
 		return ps;
 	return PMS_OK;

@@ -127,39 +127,128 @@ col() {
 	[ "$(col "$id" amount)" = 45.00 ]
 }
 
+# Book an appointment for patient $1 with provider $2 at $3 on day $D,
+# of type $4 (followup), and bring it to the status $5 (booked): its id.
+appt() {
+	local id
+	id=$(pms-schedule book --patient "$1" --provider "$2" \
+	    --location main --at "${D}T$3" --type "${4:-followup}" \
+	    --allow-past --force \
+	    -o csv | tail -n 1 | cut -d, -f1)
+	case ${5:-booked} in
+	completed)
+		pms-schedule checkin "$id" --allow-past >/dev/null
+		pms-schedule complete "$id" >/dev/null ;;
+	no-show) pms-schedule noshow "$id" >/dev/null ;;
+	cancelled) pms-schedule cancel "$id" --by patient >/dev/null ;;
+	esac
+	echo "$id"
+}
+
 @test "charge: appointment records use the type's default codes; charging them again adds nothing" {
+	a1=$(appt 1 lee 09:30 followup completed)
+	a2=$(appt 2 ortiz 10:00 long completed)
 	printf '%s\n' \
-	    "{\"appointment_id\":7,\"patient_id\":1,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"start\":\"${D}T09:30:00-05:00\",\"end\":\"${D}T09:50:00-05:00\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":\"\"}" \
-	    "{\"appointment_id\":8,\"patient_id\":2,\"provider\":\"ortiz\",\"location\":\"main\",\"type\":\"long\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":[\"99214\",\"36415\"]}" \
+	    "{\"appointment_id\":$a1,\"patient_id\":1,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"start\":\"${D}T09:30:00-05:00\",\"end\":\"${D}T09:50:00-05:00\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":\"\"}" \
+	    "{\"appointment_id\":$a2,\"patient_id\":2,\"provider\":\"ortiz\",\"location\":\"main\",\"type\":\"long\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":[\"99214\",\"36415\"]}" \
 	    >"$BATS_TEST_TMPDIR/appts.jsonl"
 	run -0 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/appts.jsonl" -o csv
 	assert_stderr 'pms-bill: 3 lines charged, 0 there already'
 	run -0 pms-sql "SELECT patient_id, appointment_id, code, amount_cents,
 	    status FROM charges ORDER BY id"
-	assert_output $'1|7|99213|10000|needs-coding\n2|8|99214|15000|needs-coding\n2|8|36415|1500|needs-coding'
+	assert_output $'1|1|99213|10000|needs-coding\n2|2|99214|15000|needs-coding\n2|2|36415|1500|needs-coding'
 	run -0 --separate-stderr pms-bill charge <"$BATS_TEST_TMPDIR/appts.jsonl"
 	assert_stderr 'pms-bill: 0 lines charged, 3 there already'
 	run -0 pms-sql "SELECT count(*), sum(amount_cents) FROM ledger"
 	assert_output '3|26500'
+	# the schedule's own records, as the day's pipe sends them
+	a3=$(appt 3 lee 11:00 followup completed)
+	run -0 --separate-stderr sh -c "pms-schedule list --on $D \
+	    --status completed -o json | pms-bill charge -o csv"
+	assert_stderr 'pms-bill: 1 line charged, 2 there already'
+	run -0 pms-sql "SELECT patient_id, code FROM charges WHERE
+	    appointment_id = $a3"
+	assert_output '3|99213'
+}
+
+@test "charge: an appointment record is taken from the store: a record that disagrees, a stale status, a missing appointment are refused (1)" {
+	a1=$(appt 1 lee 09:00 followup completed)
+	a2=$(appt 2 lee 10:00 newpatient no-show)
+	a3=$(appt 3 lee 11:00 followup cancelled)
+	pms-schedule list --on "$D" -o json >"$BATS_TEST_TMPDIR/a.jsonl"
+	# cancelled since the record says completed, or edited so
+	sed -n 3p "$BATS_TEST_TMPDIR/a.jsonl" |
+	    sed 's/"status":"cancelled"/"status":"completed"/' \
+	    >"$BATS_TEST_TMPDIR/3.jsonl"
+	run -1 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/3.jsonl" -o csv
+	assert_stderr 'line 1: status: a cancelled appointment is charged only the late-cancel fee'
+	refute_output --partial '99213'
+	# another patient in appointment 1's record
+	sed -n 1p "$BATS_TEST_TMPDIR/a.jsonl" |
+	    sed 's/"patient_id":1,/"patient_id":4,/; s/"mrn":"000101"/"mrn":"000104"/' |
+	    pms-bill charge --code 99214 -o csv 2>"$BATS_TEST_TMPDIR/err" && false
+	grep -q "line 1: patient_id: not the patient of appointment $a1" "$BATS_TEST_TMPDIR/err"
+	refute_phi "$(cat "$BATS_TEST_TMPDIR/err")"
+	# another provider, another day
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1,\"provider\":\"ortiz\"}"
+	assert_stderr "line 1: provider: appointment $a1 is with lee"
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1,\"date_of_service\":\"$TODAY\"}"
+	assert_stderr "line 1: date_of_service: appointment $a1 is on $D"
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1,\"type\":\"long\"}"
+	assert_stderr "line 1: type: appointment $a1 is followup"
+	# an appointment that is not there
+	run -1 --separate-stderr pms-bill charge -o csv <<<'{"appointment_id":999,"patient_id":3,"provider":"lee","location":"main","type":"followup","date_of_service":"'"$D"'","status":"completed"}'
+	assert_stderr 'line 1: appointment_id: no appointment 999'
+	# a charge record naming an appointment is held to it too
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a3,\"code\":\"99213\",\"dx\":\"I10\"}"
+	assert_stderr 'a cancelled appointment is charged only the late-cancel fee'
+	run -1 --separate-stderr pms-bill charge --patient 2 --on "$D" \
+	    --provider lee --location main --code 99203 --appointment "$a2"
+	assert_stderr 'a no-show is charged only the no-show fee'
+	run -0 pms-sql "SELECT (SELECT count(*) FROM charges) + (SELECT
+	    count(*) FROM ledger) + (SELECT count(*) FROM visits)"
+	assert_output 0
+	# a record with only its id is enough: the rest is the store's
+	run -0 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1}"
+	assert_stderr 'pms-bill: 1 line charged, 0 there already'
+	run -0 pms-sql "SELECT c.patient_id, c.dos, c.code, v.provider_id =
+	    (SELECT id FROM providers WHERE code = 'lee') FROM charges c JOIN
+	    visits v ON v.id = c.visit_id"
+	assert_output "1|$D|99213|1"
 }
 
 @test "charge: a no-show is charged the no-show fee alone, and it is the patient's, never a payer's" {
-	rec="{\"appointment_id\":9,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"no-show\",\"codes\":\"99213\"}"
+	a=$(appt 2 lee 09:00 followup no-show)
+	rec="{\"appointment_id\":$a,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"no-show\",\"codes\":\"99213\"}"
 	run -1 --separate-stderr pms-bill charge <<<"$rec"
 	assert_stderr 'line 1: status: a no-show is charged only the no-show fee'
 	assert_stderr 'nothing was written'
 	run -0 pms-sql "SELECT count(*) FROM charges"
 	assert_output 0
 	run -0 --separate-stderr pms-bill charge --code NOSHOW -o csv <<<"$rec"
-	assert_line --index 1 --partial ',NOSHOW,,1,25.00,,,ready,patient,,0.00,0.00,25.00,fee,9,'
+	assert_line --index 1 --partial ",NOSHOW,,1,25.00,,,ready,patient,,0.00,0.00,25.00,fee,$a,"
 	run -0 pms-sql "SELECT kind, patient_only, party FROM charges JOIN
 	    balances ON balances.charge_id = charges.id"
 	assert_output 'fee|1|patient'
-	# a late-cancel fee for a cancelled one; nothing else
-	rec="{\"appointment_id\":10,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"cancelled\"}"
+	# a late-cancel fee for one cancelled late; nothing else
+	a=$(appt 2 lee 10:00 followup cancelled)
+	rec="{\"appointment_id\":$a,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"cancelled\"}"
 	run -1 --separate-stderr pms-bill charge <<<"$rec"
 	assert_stderr 'a cancelled appointment is charged only the late-cancel fee'
 	run -0 --separate-stderr pms-bill charge --code LATEC <<<"$rec"
+	# no fee for a visit still booked, one the practice cancelled, or
+	# the wrong fee (the record's status, edited or stale, is not asked)
+	a=$(appt 2 lee 11:00 followup)
+	rec="{\"appointment_id\":$a,\"status\":\"cancelled\"}"
+	run -1 --separate-stderr pms-bill charge --code LATEC <<<"$rec"
+	assert_stderr "code: the late-cancel fee is for a cancelled appointment, and appointment $a is booked"
+	run -1 --separate-stderr pms-bill charge --code NOSHOW <<<"$rec"
+	assert_stderr "code: the no-show fee is for a no-show, and appointment $a is booked"
+	pms-schedule cancel "$a" --by practice >/dev/null
+	run -1 --separate-stderr pms-bill charge --code LATEC <<<"$rec"
+	assert_stderr "code: appointment $a was not cancelled late"
+	run -0 pms-sql "SELECT count(*) FROM charges WHERE appointment_id = $a"
+	assert_output 0
 	# self-pay-only codes are the patient's too
 	id=$(charge 2 99080)
 	[ "$(col "$id" responsible)" = patient ]
@@ -191,6 +280,51 @@ col() {
 	run -0 pms-sql "SELECT patient_id, visit_id, line, code, modifiers,
 	    amount_cents, coalesce(source_id, '') FROM charges ORDER BY id"
 	assert_output $'1|1|1|99213|25|10000|OLD-1\n1|1|2|81002||1234|OLD-2\n2|2|1|36415||1500|\n2|2|2|36415||1500|'
+}
+
+@test "charge: only a true repeat is there already: another modifier, another provider's visit, a source_id of another line are not" {
+	# a repeated test with modifier 91 is a second line, and so is the
+	# same code given twice
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider lee --location main --code 36415 --code 36415:91 \
+	    --code 81002 --code 81002 --dx I10 -o csv
+	assert_stderr ''
+	[ "$(printf '%s\n' "$output" | cut -d, -f1 | tail -n +2 | sort -u |
+	    wc -l)" -eq 4 ]
+	# another provider's visit that day
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider ortiz --location main --code 36415 --dx I10 -o csv
+	assert_stderr ''
+	run -0 pms-sql "SELECT c.code, c.modifiers, p.code FROM charges c
+	    JOIN visits v ON v.id = c.visit_id JOIN providers p ON
+	    p.id = v.provider_id ORDER BY c.id"
+	assert_output $'36415||lee\n36415|91|lee\n81002||lee\n81002||lee\n36415||ortiz'
+	# the same commands again add nothing
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider lee --location main --code 36415 --code 36415:91 \
+	    --code 81002 --code 81002 --dx I10 -o csv
+	assert_stderr 'pms-bill: 36415: charged already (charge 1)'
+	assert_stderr 'pms-bill: 81002: charged already (charge 4)'
+	run -0 pms-sql "SELECT count(*) FROM charges"
+	assert_output 5
+	# the same line with other units is refused, not taken for it
+	run -1 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider ortiz --location main --code 36415 --units 2
+	assert_stderr 'pms-bill: code: charge 5 is that line already, with other units or amount'
+	# a source_id used for another patient's line is refused (1), not
+	# taken for that line
+	printf 'mrn,date_of_service,provider,location,code,dx,source_id\n000101,%s,lee,main,99213,I10,row-1\n' "$D" >"$BATS_TEST_TMPDIR/a.csv"
+	printf 'mrn,date_of_service,provider,location,code,dx,source_id\n000103,%s,ortiz,main,99214,J45,row-1\n' "$D" >"$BATS_TEST_TMPDIR/b.csv"
+	run -0 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/a.csv"
+	assert_stderr 'pms-bill: 1 line charged, 0 there already'
+	run -1 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/b.csv" -o csv
+	assert_stderr 'line 2: source_id: charge 6 has it already, and is another line'
+	assert_stderr 'pms-bill: 1 row refused; nothing was written'
+	refute_output --partial '99213'
+	run -0 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/a.csv"
+	assert_stderr 'pms-bill: 0 lines charged, 1 there already'
+	run -0 pms-sql "SELECT count(*), sum(patient_id = 3) FROM charges"
+	assert_output '6|0'
 }
 
 @test "charge: every bad row is named by line and field, never its value, and nothing is written (65)" {
