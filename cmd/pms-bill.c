@@ -1643,6 +1643,8 @@ cmd_statement(struct pms_ctx *ctx, int argc, char **argv)
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return fail(ctx, st);
+	if ((rc = pms_cli_out_written(ctx)) != 0)
+		return rc;
 	pms_money_fmt(r.total_cents, a);
 	fprintf(stderr, "%s: %lu statement%s, %s due%s\n", ctx->prog,
 	    r.statements, r.statements == 1 ? "" : "s", a, ctx->dry_run ?

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "bill_int.h"
 #include "money.h"
 #include "schedule.h"
@@ -1261,6 +1262,11 @@ pms_bill_charge_records(struct pms_store *s, struct pms_reader *rd,
 		pms_store_rollback(s);
 		goto done;
 	}
+	/* the rejected rows carry patient data out too: recorded, now
+	 * that their file is written */
+	if (rejecting && n->bad + n->refused > 0 &&
+	    (ps = pms_audit_batch_export(b, "rejects", o->rejects)) != PMS_OK)
+		goto fail;
 	ps = pms_audit_batch_end(b, "bill.charge",
 	    "code,modifiers,units,amount,dx");
 	b = NULL;

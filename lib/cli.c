@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "pms_int.h"
 #include "record.h"
 
@@ -477,6 +478,9 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	ctx->cmd = c->name;
 	optind = 0;
 	rc = c->fn(ctx, argc, argv);
+	/* a command that failed before its --out was in place */
+	pms_store_release(ctx->out_store);
+	ctx->out_store = NULL;
 	/* a command that reported its own write error is not told twice */
 	if ((fflush(stdout) == EOF || ferror(stdout)) && rc != EX_IOERR)
 		rc = pms_fail(ctx, EX_IOERR, "write error on standard output: "
@@ -576,6 +580,36 @@ pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 	}
 	/* after the check, whose refusal or break-glass stays on record */
 	pms_store_set_dry_run(*sp, ctx->dry_run);
+	/* kept for the export record once --out is in place */
+	if (ctx->out_path != NULL && strcmp(ctx->out_path, "-") != 0 &&
+	    !ctx->dry_run) {
+		pms_store_release(ctx->out_store);
+		ctx->out_store = *sp;
+		pms_store_hold(*sp);
+	}
+	return 0;
+}
+
+int
+pms_cli_out_written(struct pms_ctx *ctx)
+{
+	struct pms_store *s = ctx->out_store;
+	enum pms_status st = PMS_OK;
+	char *real;
+
+	if (s == NULL)
+		return 0;
+	ctx->out_store = NULL;
+	if ((real = resolve(ctx->out_path)) == NULL)
+		st = pms_seterr(PMS_ENOMEM, "out of memory");
+	else
+		st = pms_audit_export_written(s, real);
+	free(real);
+	pms_store_release(s);
+	if (st != PMS_OK)
+		return pms_fail(ctx, EX_IOERR, "--out: %s was written but could "
+		    "not be recorded among the exports: %s", ctx->out_path,
+		    pms_errmsg());
 	return 0;
 }
 

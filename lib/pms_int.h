@@ -144,6 +144,10 @@ struct pms_store {
 	int		 lockfd;	/* shared flock while open */
 	char		*emergency;	/* break-glass reason: flags entries */
 	int64_t		 audit_last;	/* entry appended in this transaction */
+	int64_t		 audit_latest;	/* entry appended last, in any */
+	const char	*export_kind;	/* of a read bound for a file */
+	int		 held;		/* pms_store_hold() */
+	int		 closed;	/* closed while held */
 	int		 dry_run;	/* commits roll back (pms.h) */
 	sqlite3_int64	 tx_changes;	/* total changes at BEGIN */
 	sqlite3_int64	 tx_log;	/* rows of the access log since */

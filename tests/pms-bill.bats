@@ -327,6 +327,32 @@ appt() {
 	assert_output '6|0'
 }
 
+@test "patient_id and mrn that name two patients are a bad row (65); --patient and --mrn together are refused (64)" {
+	run -65 --separate-stderr pms-bill pay - -o csv <<<'{"patient_id":2,"mrn":"000101","amount":"10.00","method":"cash"}'
+	assert_stderr 'line 1: patient_id, mrn: they name different patients'
+	run -65 --separate-stderr pms-bill charge -o csv <<-EOF
+	patient_id,mrn,date_of_service,provider,location,code,dx
+	2,000101,$D,lee,main,99213,I10
+	EOF
+	assert_stderr 'line 2: patient_id, mrn: they name different patients'
+	run -65 --separate-stderr pms-bill opening-balance import <<-EOF
+	patient_id,mrn,amount,as_of
+	2,000101,12.50,$D
+	EOF
+	assert_stderr 'line 2: patient_id, mrn: they name different patients'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT (SELECT count(*) FROM charges) + (SELECT
+	    count(*) FROM payments) + (SELECT count(*) FROM ledger)"
+	assert_output 0
+	# both naming the same patient is fine
+	run -0 --separate-stderr pms-bill pay - -o csv <<<'{"patient_id":1,"mrn":"000101","amount":"10.00","method":"cash"}'
+	run -64 --separate-stderr pms-bill list --patient 1 --mrn 000102
+	assert_stderr 'pms-bill: --patient, --mrn: give one of them, once'
+	run -64 --separate-stderr pms-bill pay --patient 1 --patient 2 \
+	    --amount 1.00 --method cash
+	assert_stderr 'pms-bill: --patient, --mrn: give one of them, once'
+}
+
 @test "charge: every bad row is named by line and field, never its value, and nothing is written (65)" {
 	cp "$FIX/bad-charges.csv" "$BATS_TEST_TMPDIR/bad.csv"
 	echo "000104,$(date -d '+3 days' +%F),lee,main,99213,,E11.9," \
@@ -1036,6 +1062,51 @@ appt() {
 	run -0 --separate-stderr pms-bill statement 1 --out "$BATS_TEST_TMPDIR/s.txt"
 	run -0 grep -c 'AMOUNT DUE' "$BATS_TEST_TMPDIR/s.txt"
 	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep tmp)" ]
+}
+
+@test "exports: every --out of patient data is recorded once it is in place, in every program; a file not written is not" {
+	charge 1 99213 >/dev/null
+	charge 3 99214 >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	pms-bill statement --all --out st.txt 2>/dev/null
+	pms-bill aging -o csv --out aging.csv
+	pms-bill list -o csv --out list.csv
+	pms-bill ledger 1 --out led.csv
+	pms-bill balance --out bal.csv
+	pms-schedule list --out appts.csv
+	a=$(appt 2 lee 09:00 followup completed)
+	pms-schedule list --on "$D" --out appts.csv
+	printf 'mrn,date_of_service,provider,location,code\n000101,%s,lee,main,99213\n000102,%s,lee,main,BAD\n' "$D" "$D" >c.csv
+	pms-bill charge c.csv --skip-invalid rej.csv >/dev/null 2>&1
+	run -0 pms-audit exports -o csv
+	diff -u - <(cut -d, -f4-7 <<<"$output") <<-EOF
+	program,kind,path,patients
+	pms-bill,bill.statement,$BATS_TEST_TMPDIR/st.txt,1
+	pms-bill,bill.aging,$BATS_TEST_TMPDIR/aging.csv,2
+	pms-bill,bill.list,$BATS_TEST_TMPDIR/list.csv,2
+	pms-bill,bill.ledger,$BATS_TEST_TMPDIR/led.csv,1
+	pms-bill,bill.balance,$BATS_TEST_TMPDIR/bal.csv,2
+	pms-schedule,schedule.list,$BATS_TEST_TMPDIR/appts.csv,1
+	pms-bill,rejects,$BATS_TEST_TMPDIR/rej.csv,1
+	EOF
+	# each points at its command's entry
+	run -0 pms-sql "SELECT a.action FROM exports e JOIN audit a ON a.id =
+	    e.audit_id ORDER BY e.id"
+	assert_output $'bill.statement\nbill.aging\nbill.list\nbill.ledger\nbill.balance\nschedule.list\nbill.charge'
+	# a file that could not be written, or a dry run, is not recorded
+	run -74 --separate-stderr pms-bill list -o csv --out /nonexistent/dir/l.csv
+	run -74 --separate-stderr pms-bill aging -o csv --out /dev/full
+	run -74 --separate-stderr pms-patient list -o csv --out /dev/full
+	run -0 --separate-stderr pms-bill aging -o csv --out dry.csv --dry-run
+	[ ! -e dry.csv ]
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 7
+	# the real path, not the link's
+	mkdir real
+	ln -s real linkdir
+	pms-bill aging -o csv --out linkdir/a.csv
+	run -0 pms-sql "SELECT path FROM exports ORDER BY id DESC LIMIT 1"
+	assert_output "$BATS_TEST_TMPDIR/real/a.csv"
 }
 
 @test "statement: a template of the practice's own; a bad one is refused (65)" {
