@@ -833,7 +833,16 @@ static const struct pms_col pay_cols[] = {
 
 struct pay_out {
 	struct pms_writer *w;
+	struct pms_ctx	*ctx;
 };
+
+static void
+report_pay(void *arg, const char *msg)
+{
+	struct pay_out *o = arg;
+
+	fprintf(stderr, "%s: %s\n", o->ctx->prog, msg);
+}
 
 static int
 write_pay(void *arg, const struct pms_pay_result *r)
@@ -863,6 +872,7 @@ pay_records(struct pms_ctx *ctx, const char *file)
 	if ((rc = pms_cli_reader(ctx, file, &rd, &fp)) != 0)
 		return rc;
 	memset(&o, 0, sizeof(o));
+	o.ctx = ctx;
 	if ((rc = pms_cli_open(ctx, "bill.pay", &s)) != 0)
 		goto out;
 	if ((rc = pms_cli_writer(ctx, pay_cols, PMS_NELEM(pay_cols), &o.w)) !=
@@ -870,8 +880,8 @@ pay_records(struct pms_ctx *ctx, const char *file)
 		pms_store_close(s);
 		goto out;
 	}
-	st = pms_bill_pay_records(s, rd, ctx->dry_run, report, write_pay, &o,
-	    &rows);
+	st = pms_bill_pay_records(s, rd, ctx->dry_run, report_pay, write_pay,
+	    &o, &rows);
 	pms_store_close(s);
 	if (st != PMS_OK) {
 		pms_writer_abort(o.w);

@@ -1064,6 +1064,13 @@ named_emit(struct pms_store *s, const struct named *l,
 	return st;
 }
 
+static const char *const charge_columns[] = {
+	"patient_id", "mrn", "date_of_service", "provider", "location",
+	"code", "modifiers", "units", "amount", "dx", "referring_name",
+	"referring_npi", "prior_auth", "source_id", "line", "appointment_id",
+	NULL
+};
+
 /* Charge one record (one or more lines), each line named in l. */
 static enum pms_status
 charge_record(struct pms_store *s, const struct bill_env *e,
@@ -1121,6 +1128,8 @@ charge_record(struct pms_store *s, const struct bill_env *e,
 				goto fail;
 		}
 	} else {
+		if ((st = bill_columns(rec, charge_columns)) != PMS_OK)
+			goto out;
 		copy_text(codes, sizeof(codes), pms_record_text(rec, "code"));
 		in.modifiers = pms_record_text(rec, "modifiers");
 		if ((st = rec_int(rec, "units", &v)) != PMS_OK)
@@ -1401,6 +1410,10 @@ schedule_ok(const char *s)
 	return 1;
 }
 
+static const char *const fee_columns[] = {
+	"schedule", "code", "description", "price", NULL
+};
+
 enum pms_status
 pms_bill_fees_import(struct pms_store *s, struct pms_reader *rd,
     const char *schedule, int dry_run, void (*report)(void *, const char *),
@@ -1432,7 +1445,8 @@ pms_bill_fees_import(struct pms_store *s, struct pms_reader *rd,
 			ps = rs;
 			goto fail;
 		}
-		if (rs != PMS_OK)
+		if (rs != PMS_OK || (rs = bill_columns(rec, fee_columns)) !=
+		    PMS_OK)
 			goto bad_row;
 		sched = pms_record_text(rec, "schedule");
 		if (blank(sched))
@@ -1542,6 +1556,10 @@ done:
 
 /* ---- opening balances ---- */
 
+static const char *const opening_columns[] = {
+	"patient_id", "mrn", "amount", "as_of", "payer", "source_id", NULL
+};
+
 enum pms_status
 pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
     int dry_run, void (*report)(void *, const char *), unsigned long *rows,
@@ -1584,7 +1602,8 @@ pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
 			goto fail;
 		}
 		(*rows)++;
-		if (rs != PMS_OK)
+		if (rs != PMS_OK || (rs = bill_columns(rec, opening_columns)) !=
+		    PMS_OK)
 			goto bad_row;
 		if ((rs = rec_int(rec, "patient_id", &v)) != PMS_OK)
 			goto bad_row;

@@ -353,6 +353,60 @@ appt() {
 	assert_stderr 'pms-bill: --patient, --mrn: give one of them, once'
 }
 
+@test "imports: a column pms-bill does not read is a bad row (65): a misspelt source_id must not post twice" {
+	printf 'mrn,amount,method,ref,source-id\n000101,1.00,cash,lockbox,LB-77\n' >"$BATS_TEST_TMPDIR/lb.csv"
+	run -65 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/lb.csv" -o csv
+	assert_stderr "pms-bill: $BATS_TEST_TMPDIR/lb.csv: line 2: source-id: not a column pms-bill reads here"
+	assert_stderr 'pms-bill: 1 bad row; nothing was written'
+	run -65 --separate-stderr pms-bill charge -o csv <<-EOF
+	mrn,date_of_service,provider,location,code,diagnosis
+	000101,$D,lee,main,99213,I10
+	EOF
+	assert_stderr 'line 2: diagnosis: not a column pms-bill reads here'
+	run -65 --separate-stderr pms-bill opening-balance import <<-EOF
+	mrn,amount,asof
+	000101,12.50,$D
+	EOF
+	assert_stderr 'line 2: asof: not a column pms-bill reads here'
+	run -65 --separate-stderr pms-bill fees import <<-EOF
+	code,prise
+	99213,1.00
+	EOF
+	assert_stderr 'line 2: prise: not a column pms-bill reads here'
+	run -0 pms-sql "SELECT (SELECT count(*) FROM charges) + (SELECT
+	    count(*) FROM payments) + (SELECT count(*) FROM ledger)"
+	assert_output 0
+	# a rejects file sent back, its reject_reason column and all
+	printf 'mrn,amount,method,ref,source_id,reject_reason\n000101,1.00,cash,lockbox,LB-77,x\n' >"$BATS_TEST_TMPDIR/lb.csv"
+	run -0 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/lb.csv" -o csv
+	run -0 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/lb.csv" -o csv
+	run -0 pms-sql "SELECT count(*) FROM payments"
+	assert_output 1
+}
+
+@test "pay FILE: a refused batch prints no payment; its messages name the program and the line" {
+	charge 1 99213 >/dev/null
+	printf 'mrn,amount,method\n000101,5,cash\n000101,abc,cash\n' >"$BATS_TEST_TMPDIR/pp.csv"
+	run -65 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/pp.csv" -o csv
+	assert_output 'payment_id,patient_id,amount,applied,credit'
+	assert_stderr - <<-EOF
+	pms-bill: $BATS_TEST_TMPDIR/pp.csv: line 3: amount: not an amount
+	pms-bill: 1 bad row; nothing was written
+	EOF
+	run -0 pms-sql "SELECT count(*) FROM payments"
+	assert_output 0
+	# the good ones alone are printed once they are in
+	printf 'mrn,amount,method\n000101,5,cash\n000101,6,cash\n' >"$BATS_TEST_TMPDIR/pp.csv"
+	run -0 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/pp.csv" -o csv
+	assert_output $'payment_id,patient_id,amount,applied,credit\n1,1,5.00,5.00,0.00\n2,1,6.00,6.00,0.00'
+	# opening balances name the field given
+	run -65 --separate-stderr pms-bill opening-balance import <<-EOF
+	mrn,amount,as_of
+	999999,12.50,$D
+	EOF
+	assert_stderr 'line 2: mrn: no patient with that MRN'
+}
+
 @test "charge: every bad row is named by line and field, never its value, and nothing is written (65)" {
 	cp "$FIX/bad-charges.csv" "$BATS_TEST_TMPDIR/bad.csv"
 	echo "000104,$(date -d '+3 days' +%F),lee,main,99213,,E11.9," \
