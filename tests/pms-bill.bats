@@ -954,6 +954,9 @@ appt() {
 
 @test "aging: buckets at their edges (30/31, 60/61, 90/91, 120/121 days), patient and insurance apart, credits apart" {
 	asof=2026-06-30
+	# the books on that day: an --as-of before today reads the ledger
+	# as it stood then
+	pms-bill() { faketime "$asof 12:00:00" pms-bill "$@"; }
 	for d in 30 31 60 61 90 91 120 121; do
 		ON=$(date -d "$asof -$d days" +%F) charge 1 36415 \
 		    --amount "$d.00" >/dev/null
@@ -981,7 +984,32 @@ appt() {
 	run -64 --separate-stderr pms-bill aging --as-of 2026-02-30
 }
 
+@test "aging --as-of a past day: what was open at the end of that day, of charges served by then" {
+	ft() { faketime "$1 12:00:00" "${@:2}"; }
+	ft 2026-03-02 pms-bill charge --patient 1 --on 2026-03-01 \
+	    --provider lee --location main --code 36415 --dx I10 >/dev/null
+	ft 2026-03-20 pms-bill charge --patient 1 --on 2026-03-20 \
+	    --provider lee --location main --code 99213 --dx I10 >/dev/null
+	ft 2026-04-10 pms-bill pay --patient 1 --amount 15.00 --method cash \
+	    >/dev/null
+	# the 15.00 of 2026-03-01, unpaid then; the later visit not yet
+	run -0 pms-bill aging --as-of 2026-03-15 -o csv
+	assert_output - <<-EOF
+	patient_id,mrn,last_name,first_name,responsibility,payer,days_0_30,days_31_60,days_61_90,days_91_120,days_121_plus,total
+	1,000101,Example,Pat,patient,,15.00,0.00,0.00,0.00,0.00,15.00
+	EOF
+	# paid since; the 100.00 of 2026-03-20 is 41 days old then
+	run -0 pms-bill aging --as-of 2026-04-30 -o csv
+	assert_line --index 1 '1,000101,Example,Pat,patient,,0.00,100.00,0.00,0.00,0.00,100.00'
+	run -0 pms-bill aging --as-of 2026-02-28 -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 pms-bill aging --as-of 2026-04-30 --summary -o csv
+	assert_line --index 1 --partial 'patient,,0.00,100.00,0.00,0.00,0.00,100.00'
+}
+
 @test "aging: --by transferred ages from the day the party took it, --by billed from the claim or statement" {
+	# the books on the day asked about (see the test above)
+	pms-bill() { faketime "2026-03-31 12:00:00" pms-bill "$@"; }
 	ON=2026-01-05 charge 2 99213 >/dev/null
 	ON=2026-01-05 charge 2 99214 >/dev/null
 	pms-bill transfer 1 --to patient --reason PR-1 >/dev/null 2>&1
