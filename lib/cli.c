@@ -521,15 +521,71 @@ resolve(const char *path)
 	return out;
 }
 
+/*
+ * What an existing path is that --out must not replace, or NULL: not a
+ * regular file (a link, a directory, a socket, a block device; a
+ * character device or a FIFO is written where it is, never replaced),
+ * or a file that cannot be made again: a store, a backup, key slots, a
+ * key file, a checkpoint of the access log, an SQLite database.
+ */
+static const char *
+out_precious(const char *path)
+{
+	static const struct {
+		const char	*magic;
+		const char	*what;
+	} m[] = {
+		{ "PMSSTOR1", "a pms store" },
+		{ "PMSBAK01", "a backup of a store" },
+		{ "PMSKEYS1", "a store's key slots" },
+		{ "pms-keyfile-v1", "a key file" },
+		{ "pms-audit-checkpoint", "a checkpoint of the access log" },
+		{ "SQLite format 3", "a database" },
+	};
+	struct stat sb;
+	char head[32];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0)
+		return NULL;	/* /dev/stdout, /dev/null: where they are */
+	if (lstat(path, &sb) == -1)
+		return NULL;	/* a new file, or it fails where it is opened */
+	if (S_ISLNK(sb.st_mode))
+		return "a symbolic link (name the file itself)";
+	if (S_ISDIR(sb.st_mode))
+		return "a directory";
+	if (S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode))
+		return NULL;
+	if (!S_ISREG(sb.st_mode))
+		return "not a regular file";
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return NULL;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	for (i = 0; n > 0 && i < PMS_NELEM(m); i++)
+		if ((size_t)n >= strlen(m[i].magic) &&
+		    memcmp(head, m[i].magic, strlen(m[i].magic)) == 0)
+			return m[i].what;
+	return NULL;
+}
+
 int
 pms_cli_out_path(struct pms_ctx *ctx, const char *opt, const char *path)
 {
 	static const char *const ext[] = { "", "-wal", "-shm", "-journal",
 	    ".keys", ".lock.d" };
+	const char *what;
 	char *p, *q, *f;
 	size_t i, n;
 	int bad = 0;
 
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (what = out_precious(path)) != NULL)
+		return pms_fail(ctx, EX_USAGE, "%s: that is %s, which it "
+		    "would replace: write somewhere else", opt, what);
 	if (path == NULL || ctx->store_path == NULL || strcmp(path, "-") == 0)
 		return 0;
 	if ((p = resolve(path)) == NULL)
@@ -600,6 +656,10 @@ pms_cli_out_written(struct pms_ctx *ctx)
 	if (s == NULL)
 		return 0;
 	ctx->out_store = NULL;
+	if (strcmp(ctx->out_path, "/dev/null") == 0) {
+		pms_store_release(s);	/* it went nowhere */
+		return 0;
+	}
 	if ((real = resolve(ctx->out_path)) == NULL)
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
 	else

@@ -62,6 +62,15 @@ setup() {
 	D=$(date -d "$TODAY -10 days" +%F)
 }
 
+# Run a command on another day (at noon UTC): on_day 2026-03-02 cmd ...
+# libfaketime preloaded, not the faketime wrapper, whose semaphore
+# clashes between the runs of a busy machine.
+on_day() {
+	local lib
+	lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 | head -n 1)
+	LD_PRELOAD="$lib" FAKETIME="@$1 12:00:00" command "${@:2}"
+}
+
 # Run as another user of the store: as desk pms-bill pay ...
 as() {
 	local u=$1
@@ -956,7 +965,7 @@ appt() {
 	asof=2026-06-30
 	# the books on that day: an --as-of before today reads the ledger
 	# as it stood then
-	pms-bill() { faketime "$asof 12:00:00" pms-bill "$@"; }
+	pms-bill() { on_day "$asof" pms-bill "$@"; }
 	for d in 30 31 60 61 90 91 120 121; do
 		ON=$(date -d "$asof -$d days" +%F) charge 1 36415 \
 		    --amount "$d.00" >/dev/null
@@ -985,7 +994,7 @@ appt() {
 }
 
 @test "aging --as-of a past day: what was open at the end of that day, of charges served by then" {
-	ft() { faketime "$1 12:00:00" "${@:2}"; }
+	ft() { on_day "$@"; }
 	ft 2026-03-02 pms-bill charge --patient 1 --on 2026-03-01 \
 	    --provider lee --location main --code 36415 --dx I10 >/dev/null
 	ft 2026-03-20 pms-bill charge --patient 1 --on 2026-03-20 \
@@ -1009,7 +1018,7 @@ appt() {
 
 @test "aging: --by transferred ages from the day the party took it, --by billed from the claim or statement" {
 	# the books on the day asked about (see the test above)
-	pms-bill() { faketime "2026-03-31 12:00:00" pms-bill "$@"; }
+	pms-bill() { on_day 2026-03-31 pms-bill "$@"; }
 	ON=2026-01-05 charge 2 99213 >/dev/null
 	ON=2026-01-05 charge 2 99214 >/dev/null
 	pms-bill transfer 1 --to patient --reason PR-1 >/dev/null 2>&1
@@ -1189,6 +1198,70 @@ appt() {
 	pms-bill aging -o csv --out linkdir/a.csv
 	run -0 pms-sql "SELECT path FROM exports ORDER BY id DESC LIMIT 1"
 	assert_output "$BATS_TEST_TMPDIR/real/a.csv"
+}
+
+@test "--out: never replaces a link, a store, a backup, a key file; an earlier output is replaced" {
+	charge 1 99213 >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	pms-admin backup --out bk.pmsbak 2>/dev/null
+	cp "$STORE" other.pms
+	cp "$STORE.keys" other.keys
+	printf 'pms-keyfile-v1 cron 00\n' >cron.key
+	pms-audit checkpoint >cp
+	echo precious >victim.txt
+	ln -s victim.txt link.csv
+	mkdir dir.csv
+	for f in bk.pmsbak other.pms other.keys cron.key cp link.csv dir.csv; do
+		sum=$(ls -ld --time-style=+%s "$f"; [ -d "$f" ] || md5sum <"$f")
+		run -64 --separate-stderr pms-bill aging -o csv --out "$f"
+		assert_stderr 'pms-bill: --out: that is '
+		[ "$(ls -ld --time-style=+%s "$f"; [ -d "$f" ] || md5sum <"$f")" = "$sum" ]
+	done
+	run -64 --separate-stderr pms-bill aging -o csv --out bk.pmsbak
+	assert_stderr 'pms-bill: --out: that is a backup of a store, which it would replace: write somewhere else'
+	run -64 --separate-stderr pms-bill aging -o csv --out link.csv
+	assert_stderr 'pms-bill: --out: that is a symbolic link (name the file itself)'
+	[ "$(cat victim.txt)" = precious ]
+	# nothing was recorded for them
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 0
+	# an output of an earlier run is replaced; devices are written
+	pms-bill aging -o csv --out a.csv
+	pms-bill aging -o csv --out a.csv
+	run -0 pms-bill aging -o csv --out /dev/null
+	run -0 pms-bill aging -o csv --out /dev/stdout
+	assert_line --index 1 --partial '1,000101,'
+	run -0 pms-sql "SELECT path FROM exports ORDER BY id"
+	assert_output "$BATS_TEST_TMPDIR/a.csv
+$BATS_TEST_TMPDIR/a.csv
+/dev/stdout"
+}
+
+@test "--out: a run ended by SIGTERM, SIGINT or SIGHUP leaves no temp file behind" {
+	charge 1 99213 >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	for c in aging statement; do
+		for sig in TERM INT HUP; do
+			# every fsync held back, so that the temp file waits;
+			# a script's background job ignores SIGINT unless told
+			env --default-signal=INT strace -f -o /dev/null \
+			    -e trace=fsync,fdatasync \
+			    -e inject=fsync,fdatasync:delay_enter=20000000 \
+			    pms-bill "$c" $([ $c = aging ] || echo --all) \
+			    --out p.out 2>/dev/null &
+			sp=$!
+			for i in $(seq 300); do
+				ls p.out.tmp* >/dev/null 2>&1 && break
+				sleep 0.1
+			done
+			ls p.out.tmp* >/dev/null
+			kill -"$sig" "$(pgrep -P "$sp")"
+			wait "$sp" || true
+			[ -z "$(ls | grep p.out)" ]
+		done
+	done
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 0
 }
 
 @test "statement: a template of the practice's own; a bad one is refused (65)" {
