@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -187,11 +188,15 @@ money_arg(struct pms_ctx *ctx, const char *what, const char *arg,
 	return 0;
 }
 
-/* The patient named by --patient or --mrn, in *id (0: --mrn, in *mrn). */
+/* The patient named by --patient or --mrn, in *id (0: --mrn, in *mrn);
+ * once: two of them may name two patients. */
 static int
 patient_arg(struct pms_ctx *ctx, int ch, const char *arg, int64_t *id,
     const char **mrn)
 {
+	if (*id != 0 || *mrn != NULL)
+		return pms_fail(ctx, EX_USAGE, "--patient, --mrn: give one "
+		    "of them, once");
 	if (ch == OPT_MRN) {
 		if (*arg == '\0')
 			return pms_fail(ctx, EX_USAGE, "--mrn: empty");
@@ -421,8 +426,8 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	enum pms_status st;
 	char codes[MAX_CODES][32], joined[MAX_CODES * 32], *colon;
 	const char *rejects = NULL;
-	int64_t ids[MAX_CODES];
-	size_t ncodes = 0, i, len = 0;
+	int64_t ids[MAX_CODES], occ[MAX_CODES];
+	size_t ncodes = 0, i, j, len = 0;
 	int ch, rc, single = 0, has_units = 0;
 	long long v;
 	char *end;
@@ -531,9 +536,18 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	if (in.has_amount && ncodes > 1)
 		return pms_fail(ctx, EX_USAGE, "--amount: with one --code "
 		    "only");
+	/* a code given again (with the same modifiers) is the visit's
+	 * second line of it, and so on */
+	for (i = 0; i < ncodes; i++) {
+		occ[i] = 1;
+		for (j = 0; j < i; j++)
+			if (strcasecmp(codes[j], codes[i]) == 0)
+				occ[i]++;
+	}
 	if ((rc = pms_cli_open(ctx, "bill.charge", &s)) != 0)
 		return rc;
 	for (i = 0; i < ncodes; i++) {
+		in.occurrence = occ[i];
 		if ((colon = strchr(codes[i], ':')) != NULL) {
 			*colon = '\0';
 			in.modifiers = colon + 1;
@@ -819,17 +833,16 @@ static const struct pms_col pay_cols[] = {
 };
 
 struct pay_out {
-	struct pms_ctx	*ctx;
 	struct pms_writer *w;
+	struct pms_ctx	*ctx;
 };
 
-/* The library hands report() the same arg as write_pay(). */
 static void
-pay_report(void *arg, const char *msg)
+report_pay(void *arg, const char *msg)
 {
 	struct pay_out *o = arg;
 
-	report(o->ctx, msg);
+	fprintf(stderr, "%s: %s\n", o->ctx->prog, msg);
 }
 
 static int
@@ -868,7 +881,7 @@ pay_records(struct pms_ctx *ctx, const char *file)
 		pms_store_close(s);
 		goto out;
 	}
-	st = pms_bill_pay_records(s, rd, ctx->dry_run, pay_report, write_pay,
+	st = pms_bill_pay_records(s, rd, ctx->dry_run, report_pay, write_pay,
 	    &o, &rows);
 	pms_store_close(s);
 	if (st != PMS_OK) {
@@ -1641,6 +1654,8 @@ cmd_statement(struct pms_ctx *ctx, int argc, char **argv)
 	pms_store_close(s);
 	if (st != PMS_OK)
 		return fail(ctx, st);
+	if ((rc = pms_cli_out_written(ctx)) != 0)
+		return rc;
 	pms_money_fmt(r.total_cents, a);
 	fprintf(stderr, "%s: %lu statement%s, %s due%s\n", ctx->prog,
 	    r.statements, r.statements == 1 ? "" : "s", a, ctx->dry_run ?

@@ -193,6 +193,7 @@ pms_audit_append(struct pms_store *s, const char *action, const char *fields,
 	sqlite3_finalize(st);
 	st = NULL;
 	s->audit_last = id;
+	s->audit_latest = id;
 	if (n == 0)
 		goto out;
 	rc = sqlite3_prepare_v2(s->db, "INSERT INTO audit_patient (audit_id, "
@@ -624,6 +625,56 @@ pms_audit_batch_export(struct pms_audit_batch *b, const char *kind,
 	return PMS_OK;
 }
 
+enum pms_status
+pms_audit_export_written(struct pms_store *s, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int64_t entry = s->audit_latest;
+	char *apath = NULL, kind[64];
+	int rc, record = 0;
+
+	kind[0] = '\0';
+	if (entry == 0 || path == NULL || strcmp(path, "-") == 0)
+		return PMS_OK;
+	if ((ps = pms_store_begin(s)) != PMS_OK)
+		return ps;
+	/* the entry, if it stayed, with patients, and no export yet */
+	rc = sqlite3_prepare_v2(s->db, "SELECT a.action FROM audit a WHERE "
+	    "a.id = ?1 AND EXISTS (SELECT 1 FROM audit_patient p WHERE "
+	    "p.audit_id = a.id) AND NOT EXISTS (SELECT 1 FROM exports e "
+	    "WHERE e.audit_id = a.id)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, entry);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(kind, sizeof(kind), "%s", s->export_kind != NULL ?
+		    s->export_kind : (const char *)sqlite3_column_text(st, 0));
+		record = kind_valid(kind);
+	} else if (rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!record) {
+		pms_store_rollback(s);
+		return PMS_OK;
+	}
+	if ((ps = export_path(path, &apath)) == PMS_OK)
+		ps = export_insert(s, entry, kind, apath, NULL, 0, 1);
+	free(apath);
+	if (ps != PMS_OK) {
+		pms_store_rollback(s);
+		return ps;
+	}
+	return pms_store_commit_log(s);
+sqlfail:
+	sqlite3_finalize(st);
+	ps = pms_store_sqlerr(s, rc, "reading the access log");
+	pms_store_rollback(s);
+	return ps;
+}
+
 /* ---- entries with many patients: an import, an export ---- */
 
 enum pms_status
@@ -761,6 +812,7 @@ pms_audit_batch_end(struct pms_audit_batch *b, const char *action,
 	if ((rc = log_step(s, st)) != SQLITE_DONE)
 		goto sqlfail;
 	s->audit_last = b->id;
+	s->audit_latest = b->id;
 	ps = PMS_OK;
 	if (b->exported)
 		ps = export_insert(s, b->id, b->kind, b->path, NULL, 0, 1);

@@ -44,6 +44,19 @@ enum pms_status	 pms_audit_export(struct pms_store *, const char *kind,
 enum pms_status	 pms_audit_batch_export(struct pms_audit_batch *,
 		    const char *kind, const char *path);
 
+/*
+ * Record that the file at path (absolute) was written and put in place
+ * by the command that last wrote an entry through this store handle:
+ * an export of that entry's patients, of the kind of the read that
+ * wrote it (pms_read_spec's export_kind) or else named by the entry's
+ * action ("bill.aging").  Nothing when the entry did not stay, names
+ * no patient (no patient data went out), or has its export already (a
+ * command that records its own).  Its own transaction: call it with
+ * none open.  The programs' framework calls it for --out (lib/cli_rec.c).
+ */
+enum pms_status	 pms_audit_export_written(struct pms_store *,
+		    const char *path);
+
 /* ---- reads that stream rows out (lib/audit_read.c) ---- */
 
 /*

@@ -123,8 +123,13 @@ pms_read_run(struct pms_store *s, const struct pms_read_spec *sp,
 		goto out;
 	if ((st = pms_audit_batch_begin(s, &r.b)) != PMS_OK)
 		goto fail;
-	if (sp->export_kind != NULL && (st = pms_audit_batch_export(r.b,
-	    sp->export_kind, sp->out_path)) != PMS_OK)
+	/* a file is recorded once it is written (pms_audit_export_written);
+	 * standard output now */
+	to_file = sp->out_path != NULL && strcmp(sp->out_path, "-") != 0;
+	s->export_kind = to_file ? sp->export_kind : NULL;
+	if (sp->export_kind != NULL && !to_file &&
+	    (st = pms_audit_batch_export(r.b, sp->export_kind, sp->out_path)) !=
+	    PMS_OK)
 		goto fail;
 	if ((st = walk(s, &r, arg)) != PMS_OK)
 		goto fail;
@@ -137,7 +142,6 @@ pms_read_run(struct pms_store *s, const struct pms_read_spec *sp,
 	 * entry stays.  In a dry run rows bound for a file go nowhere (the
 	 * file is not written), and their entry goes with them.
 	 */
-	to_file = sp->out_path != NULL && strcmp(sp->out_path, "-") != 0;
 	if (to_file && pms_store_dry_run(s))
 		pms_store_rollback(s);
 	else if ((st = pms_store_commit_log(s)) != PMS_OK)

@@ -206,6 +206,65 @@ party_parse(const char *s)
 }
 
 enum pms_status
+bill_patient(struct pms_store *s, int64_t id, const char *mrn, int64_t *out)
+{
+	enum pms_status st;
+	int64_t other;
+	int has_mrn;
+
+	has_mrn = mrn != NULL && mrn[strspn(mrn, " \t")] != '\0';
+	if ((st = pms_patient_id(s, id, has_mrn ? mrn : NULL, out, NULL)) !=
+	    PMS_OK)
+		return st;
+	if (id <= 0 || !has_mrn)
+		return PMS_OK;
+	if ((st = pms_patient_id(s, 0, mrn, &other, NULL)) != PMS_OK) {
+		if (st != PMS_EREFUSED)
+			return st;
+		return pms_seterr(PMS_EDATA, "mrn: no patient with that MRN, "
+		    "and patient_id names one");
+	}
+	if (other != *out)
+		return pms_seterr(PMS_EDATA, "patient_id, mrn: they name "
+		    "different patients");
+	return PMS_OK;
+}
+
+enum pms_status
+bill_columns(const struct pms_record *rec, const char *const *known)
+{
+	const char *name;
+	size_t i, j, n = pms_record_nfields(rec);
+	int shape;
+
+	for (i = 0; i < n; i++) {
+		name = pms_record_name(rec, i);
+		if (name == NULL || strcmp(name, "reject_reason") == 0)
+			continue;
+		for (j = 0; known[j] != NULL; j++)
+			if (strcmp(name, known[j]) == 0)
+				break;
+		if (known[j] != NULL)
+			continue;
+		/* named only when it has the shape of a name */
+		shape = *name != '\0' && strlen(name) <= 32;
+		for (j = 0; name[j] != '\0' && shape; j++)
+			shape = (name[j] >= 'a' && name[j] <= 'z') ||
+			    (name[j] >= 'A' && name[j] <= 'Z') ||
+			    (name[j] >= '0' && name[j] <= '9') ||
+			    strchr("._-", name[j]) != NULL;
+		if (shape)
+			return pms_record_fail(rec, name, PMS_EDATA, "not a "
+			    "column pms-bill reads here (a misspelt name would "
+			    "pass unread)");
+		return pms_record_fail(rec, NULL, PMS_EDATA, "a column that "
+		    "pms-bill does not read here (a misspelt name would pass "
+		    "unread)");
+	}
+	return PMS_OK;
+}
+
+enum pms_status
 bill_party_fill(struct pms_store *s, struct pms_party *p)
 {
 	sqlite3_stmt *st;
@@ -1056,7 +1115,7 @@ payment_check(struct pms_store *s, const struct bill_env *e,
 	if (strcmp(received, e->today_s) > 0)
 		return pms_seterr(PMS_EDATA, "received_on: a date in the "
 		    "future");
-	if ((ps = pms_patient_id(s, in->patient_id, in->mrn, patient, NULL)) !=
+	if ((ps = bill_patient(s, in->patient_id, in->mrn, patient)) !=
 	    PMS_OK)
 		return ps;
 	return PMS_OK;
@@ -1502,6 +1561,11 @@ id_list(const char *t, int64_t **ids, size_t *n)
 	return PMS_OK;
 }
 
+static const char *const pay_columns[] = {
+	"patient_id", "mrn", "amount", "method", "ref", "received_on",
+	"apply", "source_id", NULL
+};
+
 enum pms_status
 pms_bill_pay_records(struct pms_store *s, struct pms_reader *rd, int dry_run,
     void (*report)(void *, const char *), pms_pay_fn *fn, void *arg,
@@ -1509,14 +1573,14 @@ pms_bill_pay_records(struct pms_store *s, struct pms_reader *rd, int dry_run,
 {
 	struct pms_audit_batch *b = NULL;
 	struct pms_record *rec;
-	struct pms_pay_result r;
+	struct pms_pay_result r, *done = NULL, *t;
 	struct pms_pay_in in;
 	struct bill_env e;
 	enum pms_status st, ps;
 	int64_t patient, *ids = NULL, v;
 	unsigned long bad = 0;
 	char m[512];
-	size_t n;
+	size_t n, ndone = 0, cap = 0, i;
 
 	*rows = 0;
 	if ((ps = bill_env_load(s, &e)) != PMS_OK)
@@ -1539,6 +1603,8 @@ pms_bill_pay_records(struct pms_store *s, struct pms_reader *rd, int dry_run,
 			bad++;
 			continue;
 		}
+		if ((ps = bill_columns(rec, pay_columns)) != PMS_OK)
+			goto bad_row;
 		memset(&in, 0, sizeof(in));
 		ps = pms_record_int(rec, "patient_id", &v);
 		if (ps == PMS_OK)
@@ -1589,10 +1655,16 @@ pms_bill_pay_records(struct pms_store *s, struct pms_reader *rd, int dry_run,
 		if ((ps = pms_exec(s, "RELEASE pms_row", "a row")) != PMS_OK ||
 		    (ps = pms_audit_batch_add(b, patient, NULL)) != PMS_OK)
 			goto fail;
-		if (fn != NULL && bad == 0 && fn(arg, &r) != 0) {
-			ps = pms_read_stopped();
-			goto fail;
+		/* shown once the whole batch is in */
+		if (ndone == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((t = realloc(done, cap * sizeof(*t))) == NULL) {
+				ps = pms_seterr(PMS_ENOMEM, "out of memory");
+				goto fail;
+			}
+			done = t;
 		}
+		done[ndone++] = r;
 		continue;
 bad_row:
 		report(arg, pms_errmsg());
@@ -1607,18 +1679,26 @@ bad_row:
 		pms_audit_batch_free(b);
 		pms_store_rollback(s);
 		ps = PMS_OK;
-		goto done;
+		goto show;
 	}
 	ps = pms_audit_batch_end(b, "bill.pay", "payment");
 	b = NULL;
 	if (ps != PMS_OK)
 		goto fail;
-	ps = pms_store_commit(s);
+	if ((ps = pms_store_commit(s)) != PMS_OK)
+		goto done;
+show:
+	for (i = 0; i < ndone && fn != NULL; i++)
+		if (fn(arg, &done[i]) != 0) {
+			ps = pms_read_stopped();
+			break;
+		}
 	goto done;
 fail:
 	pms_audit_batch_free(b);
 	pms_store_rollback(s);
 done:
+	free(done);
 	free(ids);
 	bill_env_free(&e);
 	return ps;

@@ -363,9 +363,11 @@ enum pms_status	 pms_bill_pay(struct pms_store *, const struct pms_pay_in *,
 
 /*
  * Many payments from records (patient_id or mrn, amount, method, ref,
- * received_on, apply: charge ids "3,5", source_id); all or nothing as
- * charge records are.  fn gets each result, report each bad row's
- * message, both with arg.  Audit entry "bill.pay".
+ * received_on, apply: charge ids "3,5", source_id; any other column
+ * is a bad row: a misspelt source_id must not post twice); all or
+ * nothing as charge records are.  fn gets each result once all are in
+ * (none when the batch is refused); report gets each bad row's message,
+ * both with arg.  Audit entry "bill.pay".
  */
 typedef int	 pms_pay_fn(void *arg, const struct pms_pay_result *);
 enum pms_status	 pms_bill_pay_records(struct pms_store *,

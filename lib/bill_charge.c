@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "bill_int.h"
 #include "money.h"
+#include "schedule.h"
 
 #define copy_text bill_copy
 
@@ -283,9 +284,110 @@ fail_field(const char *field, enum pms_status st)
 	return pms_seterr(st, "%s: %s", field, m);
 }
 
+/* What an appointment of the store may be charged: a visit unless it
+ * was cancelled or missed, and its fees only when they are due. */
+static enum pms_status
+appt_rules(const struct bill_env *e, const struct pms_appt *a,
+    const char *code)
+{
+	long long id = (long long)a->id;
+	int noshow, latec;
+
+	noshow = e->noshow[0] != '\0' && strcmp(code, e->noshow) == 0;
+	latec = e->latec[0] != '\0' && strcmp(code, e->latec) == 0;
+	if (strcmp(a->status, "no-show") == 0 && !noshow)
+		return pms_seterr(PMS_EREFUSED, "status: a no-show is charged "
+		    "only the no-show fee (billing.no_show_fee of the "
+		    "configuration)");
+	if (strcmp(a->status, "cancelled") == 0 && !latec)
+		return pms_seterr(PMS_EREFUSED, "status: a cancelled "
+		    "appointment is charged only the late-cancel fee "
+		    "(billing.late_cancel_fee of the configuration)");
+	if (noshow && strcmp(a->status, "no-show") != 0)
+		return pms_seterr(PMS_EREFUSED, "code: the no-show fee is for "
+		    "a no-show, and appointment %lld is %s", id, a->status);
+	if (latec && strcmp(a->status, "cancelled") != 0)
+		return pms_seterr(PMS_EREFUSED, "code: the late-cancel fee is "
+		    "for a cancelled appointment, and appointment %lld is %s",
+		    id, a->status);
+	if (latec && !a->late_cancel)
+		return pms_seterr(PMS_EREFUSED, "code: appointment %lld was "
+		    "not cancelled late (by the patient, within the notice of "
+		    "the configuration): no late-cancel fee is due", id);
+	return PMS_OK;
+}
+
+/*
+ * The appointment a line names, from the store: its patient, provider,
+ * location and date of service become the line's, and must agree with
+ * the line's where it gives them; its status, not the record's (which
+ * may be stale), decides what it may be charged (appt_rules).
+ */
+static enum pms_status
+appt_take(struct pms_store *s, struct pms_charge_in *in, struct pms_appt *a)
+{
+	struct pms_provider prov;
+	struct pms_location loc;
+	enum pms_status st;
+	long long id = (long long)in->appointment_id;
+	int64_t pid, given;
+	int32_t d, ad;
+
+	if ((st = pms_appt_get(s, in->appointment_id, a)) != PMS_OK) {
+		if (st != PMS_EREFUSED)
+			return st;
+		return pms_seterr(PMS_EREFUSED, "appointment_id: no "
+		    "appointment %lld", id);
+	}
+	if ((st = pms_patient_id(s, a->patient_id, NULL, &pid, NULL)) !=
+	    PMS_OK)
+		return st;
+	if (in->patient_id != 0 || !blank(in->mrn)) {
+		if ((st = bill_patient(s, in->patient_id, in->mrn, &given)) !=
+		    PMS_OK)
+			return st;
+		if (given != pid)
+			return pms_seterr(PMS_EREFUSED, "%s: not the patient "
+			    "of appointment %lld", in->patient_id != 0 ?
+			    "patient_id" : "mrn", id);
+	}
+	if (!blank(in->provider)) {
+		if ((st = pms_provider_find(s, in->provider, &prov)) != PMS_OK)
+			return fail_field("provider", st);
+		if (prov.id != a->provider_id)
+			return pms_seterr(PMS_EREFUSED, "provider: appointment "
+			    "%lld is with %s", id, a->provider);
+	}
+	if (!blank(in->location)) {
+		if ((st = pms_location_find(s, in->location, &loc)) != PMS_OK)
+			return fail_field("location", st);
+		if (loc.id != a->location_id)
+			return pms_seterr(PMS_EREFUSED, "location: appointment "
+			    "%lld is at %s", id, a->location);
+	}
+	if (!blank(in->dos)) {
+		if ((st = pms_date_parse(in->dos, PMS_DATE_ISO, &d)) != PMS_OK)
+			return fail_field("date_of_service", st);
+		if ((st = pms_date_parse(a->date, PMS_DATE_ISO, &ad)) !=
+		    PMS_OK)
+			return fail_field("date_of_service", st);
+		if (d != ad)
+			return pms_seterr(PMS_EREFUSED, "date_of_service: "
+			    "appointment %lld is on %s", id, a->date);
+	}
+	in->patient_id = pid;
+	in->mrn = NULL;
+	in->provider = a->provider;
+	in->location = a->location;
+	in->dos = a->date;
+	in->appt_status = a->status;
+	return PMS_OK;
+}
+
 static enum pms_status
 line_check(struct pms_store *s, const struct bill_env *e,
-    const struct pms_charge_in *in, struct line *l)
+    const struct pms_charge_in *in, const struct pms_appt *a,
+    struct line *l)
 {
 	enum pms_status st;
 	int32_t d;
@@ -295,8 +397,8 @@ line_check(struct pms_store *s, const struct bill_env *e,
 	if (in->patient_id == 0 && blank(in->mrn))
 		return pms_seterr(PMS_EDATA, "patient_id: give patient_id or "
 		    "mrn");
-	if ((st = pms_patient_id(s, in->patient_id, blank(in->mrn) ? NULL :
-	    in->mrn, &l->patient_id, NULL)) != PMS_OK)
+	if ((st = bill_patient(s, in->patient_id, in->mrn, &l->patient_id)) !=
+	    PMS_OK)
 		return st;
 	if (blank(in->dos))
 		return pms_seterr(PMS_EDATA, "date_of_service: missing");
@@ -332,18 +434,8 @@ line_check(struct pms_store *s, const struct bill_env *e,
 	if (pk >= 0 && (st = pms_code_check(s, (enum pms_code_kind)pk,
 	    l->code, l->dos)) != PMS_OK)
 		return fail_field("code", st);
-	if (in->appt_status != NULL) {
-		if (strcmp(in->appt_status, "no-show") == 0 &&
-		    (e->noshow[0] == '\0' || strcmp(l->code, e->noshow) != 0))
-			return pms_seterr(PMS_EREFUSED, "status: a no-show is "
-			    "charged only the no-show fee (billing.no_show_fee "
-			    "of the configuration)");
-		if (strcmp(in->appt_status, "cancelled") == 0 &&
-		    (e->latec[0] == '\0' || strcmp(l->code, e->latec) != 0))
-			return pms_seterr(PMS_EREFUSED, "status: a cancelled "
-			    "appointment is charged only the late-cancel fee "
-			    "(billing.late_cancel_fee of the configuration)");
-	}
+	if (a != NULL && (st = appt_rules(e, a, l->code)) != PMS_OK)
+		return st;
 	if ((st = pms_modifiers_norm(in->modifiers, l->mods)) != PMS_OK)
 		return fail_field("modifiers", st);
 	if (l->mods[0] != '\0') {
@@ -401,46 +493,80 @@ line_check(struct pms_store *s, const struct bill_env *e,
 	return PMS_OK;
 }
 
-/* The charge a line names if it was made before, else 0. */
+/*
+ * The charge a line names if it was made before, else 0: a true repeat
+ * of the same line.  By source_id, whose charge must then be the line
+ * (else PMS_EREFUSED: two lines with one source_id); by appointment,
+ * code, modifiers and occurrence; else by patient, date, provider,
+ * location, code, modifiers and occurrence.  A line found so whose
+ * units or amount differ is refused.
+ */
 static enum pms_status
 line_existing(struct pms_store *s, const struct pms_charge_in *in,
     const struct line *l, int64_t *id)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t occ = in->occurrence > 0 ? in->occurrence : 1;
-	int rc;
+	int rc, by_source = !blank(in->source_id), same;
 
 	*id = 0;
-	if (!blank(in->source_id)) {
-		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM charges WHERE "
-		    "source_id = ?1", -1, &st, NULL);
+	if (by_source) {
+		rc = sqlite3_prepare_v2(s->db, "SELECT c.id, c.patient_id = ?2 "
+		    "AND c.dos = ?3 AND c.code = ?4 AND c.modifiers = ?5 AND "
+		    "v.provider_id = ?6 AND v.location_id = ?7 AND c.units = ?8 "
+		    "AND (?9 IS NULL OR c.amount_cents = ?9) AND "
+		    "coalesce(c.appointment_id, 0) = ?10 FROM charges c JOIN "
+		    "visits v ON v.id = c.visit_id WHERE c.source_id = ?1",
+		    -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto fail;
 		sqlite3_bind_text(st, 1, in->source_id, -1, SQLITE_STATIC);
 	} else if (in->appointment_id > 0) {
-		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM charges WHERE "
-		    "appointment_id = ?1 AND code = ?2 AND status <> 'void' "
-		    "ORDER BY id LIMIT 1 OFFSET ?3", -1, &st, NULL);
+		rc = sqlite3_prepare_v2(s->db, "SELECT c.id, c.units = ?8 AND "
+		    "(?9 IS NULL OR c.amount_cents = ?9) FROM charges c WHERE "
+		    "c.appointment_id = ?10 AND c.code = ?4 AND c.modifiers = ?5 "
+		    "AND c.status <> 'void' ORDER BY c.id LIMIT 1 OFFSET ?11",
+		    -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto fail;
-		sqlite3_bind_int64(st, 1, in->appointment_id);
-		sqlite3_bind_text(st, 2, l->code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, occ - 1);
 	} else {
-		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM charges WHERE "
-		    "patient_id = ?1 AND dos = ?2 AND code = ?3 AND status <> "
-		    "'void' ORDER BY id LIMIT 1 OFFSET ?4", -1, &st, NULL);
+		rc = sqlite3_prepare_v2(s->db, "SELECT c.id, c.units = ?8 AND "
+		    "(?9 IS NULL OR c.amount_cents = ?9) FROM charges c JOIN "
+		    "visits v ON v.id = c.visit_id WHERE c.patient_id = ?2 AND "
+		    "c.dos = ?3 AND c.code = ?4 AND c.modifiers = ?5 AND "
+		    "v.provider_id = ?6 AND v.location_id = ?7 AND c.status <> "
+		    "'void' ORDER BY c.id LIMIT 1 OFFSET ?11", -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto fail;
-		sqlite3_bind_int64(st, 1, l->patient_id);
-		sqlite3_bind_text(st, 2, l->dos, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, l->code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, occ - 1);
 	}
+	if (!by_source)
+		sqlite3_bind_int64(st, 11, occ - 1);
+	sqlite3_bind_int64(st, 2, l->patient_id);
+	sqlite3_bind_text(st, 3, l->dos, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, l->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, l->mods, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, l->prov.id);
+	sqlite3_bind_int64(st, 7, l->loc.id);
+	sqlite3_bind_int64(st, 8, l->units);
+	if (in->has_amount)
+		sqlite3_bind_int64(st, 9, in->amount_cents);
+	sqlite3_bind_int64(st, 10, in->appointment_id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
+		same = sqlite3_column_int(st, 1);
+		sqlite3_finalize(st);
+		if (same)
+			return PMS_OK;
+		if (by_source)
+			return pms_seterr(PMS_EREFUSED, "source_id: charge "
+			    "%lld has it already, and is another line (patient, "
+			    "date, provider, location, appointment, code, "
+			    "modifiers, units or amount): give each line its own",
+			    (long long)*id);
+		return pms_seterr(PMS_EREFUSED, "code: charge %lld is that "
+		    "line already, with other units or amount", (long long)*id);
+	} else if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
 	return PMS_OK;
@@ -542,8 +668,8 @@ fail:
  */
 static enum pms_status
 charge_line(struct pms_store *s, const struct bill_env *e,
-    const struct pms_charge_in *in, int64_t *id, int *added,
-    int64_t *patient)
+    const struct pms_charge_in *in, const struct pms_appt *a, int64_t *id,
+    int *added, int64_t *patient)
 {
 	struct pms_policy *pol = NULL;
 	struct pms_party party;
@@ -564,7 +690,7 @@ charge_line(struct pms_store *s, const struct bill_env *e,
 		free(l);
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	}
-	if ((ps = line_check(s, e, in, l)) != PMS_OK)
+	if ((ps = line_check(s, e, in, a, l)) != PMS_OK)
 		goto out;
 	*patient = l->patient_id;
 	if ((ps = line_existing(s, in, l, id)) != PMS_OK || *id > 0)
@@ -678,21 +804,29 @@ enum pms_status
 pms_bill_charge(struct pms_store *s, const struct pms_charge_in *in,
     int dry_run, struct pms_charge_out *out)
 {
+	struct pms_charge_in line = *in;
+	struct pms_appt *a = NULL;
 	struct bill_env e;
 	struct bill_tx tx;
 	enum pms_status ps;
 	int64_t patient = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((ps = bill_env_load(s, &e)) != PMS_OK)
+	if (in->appointment_id > 0 && (a = calloc(1, sizeof(*a))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	if ((ps = bill_env_load(s, &e)) != PMS_OK) {
+		free(a);
 		return ps;
+	}
 	if ((ps = bill_tx_begin(s, &tx)) == PMS_OK) {
-		ps = charge_line(s, &e, in, &out->charge_id, &out->added,
-		    &patient);
+		if (a == NULL || (ps = appt_take(s, &line, a)) == PMS_OK)
+			ps = charge_line(s, &e, &line, a, &out->charge_id,
+			    &out->added, &patient);
 		ps = bill_tx_end(&tx, ps, dry_run, "bill.charge",
 		    "code,modifiers,units,amount,dx", &patient, 1);
 	}
 	bill_env_free(&e);
+	free(a);
 	return ps;
 }
 
@@ -930,6 +1064,13 @@ named_emit(struct pms_store *s, const struct named *l,
 	return st;
 }
 
+static const char *const charge_columns[] = {
+	"patient_id", "mrn", "date_of_service", "provider", "location",
+	"code", "modifiers", "units", "amount", "dx", "referring_name",
+	"referring_npi", "prior_auth", "source_id", "line", "appointment_id",
+	NULL
+};
+
 /* Charge one record (one or more lines), each line named in l. */
 static enum pms_status
 charge_record(struct pms_store *s, const struct bill_env *e,
@@ -937,9 +1078,10 @@ charge_record(struct pms_store *s, const struct bill_env *e,
     struct pms_audit_batch *b, struct pms_charge_count *n, struct named *l)
 {
 	struct pms_charge_in in;
+	struct pms_appt *a = NULL;
 	enum pms_status st;
 	char codes[256], one[PMS_CODE_BUFSZ];
-	const char *p, *q;
+	const char *p, *q, *type;
 	int64_t v, id, patient;
 	int added, appt;
 	size_t len;
@@ -957,46 +1099,66 @@ charge_record(struct pms_store *s, const struct bill_env *e,
 	in.appointment_id = v;
 	appt = pms_record_type(rec, "appointment_id") != PMS_VAL_ABSENT &&
 	    pms_record_type(rec, "code") == PMS_VAL_ABSENT;
+	if (appt && in.appointment_id <= 0)
+		return pms_record_fail(rec, "appointment_id", PMS_EDATA,
+		    "missing");
+	if (in.appointment_id < 0)
+		return pms_record_fail(rec, "appointment_id", PMS_EDATA,
+		    "not an id");
+	if (in.appointment_id > 0) {
+		if ((a = calloc(1, sizeof(*a))) == NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		if ((st = appt_take(s, &in, a)) != PMS_OK)
+			goto fail;
+	}
 	if (appt) {
-		in.appt_status = pms_record_text(rec, "status");
-		if (in.appointment_id <= 0)
-			return pms_record_fail(rec, "appointment_id", PMS_EDATA,
-			    "missing");
+		type = pms_record_text(rec, "type");
+		if (!blank(type) && strcmp(type, a->type) != 0) {
+			st = pms_seterr(PMS_EREFUSED, "type: appointment %lld "
+			    "is %s", (long long)a->id, a->type[0] != '\0' ?
+			    a->type : "of no type");
+			goto fail;
+		}
 		if (o->code != NULL)
 			copy_text(codes, sizeof(codes), o->code);
 		else {
 			appt_codes(rec, codes, sizeof(codes));
-			if (codes[0] == '\0' && (st = type_codes(s,
-			    pms_record_text(rec, "type"), codes,
-			    sizeof(codes))) != PMS_OK)
+			if (codes[0] == '\0' && (st = type_codes(s, a->type,
+			    codes, sizeof(codes))) != PMS_OK)
 				goto fail;
 		}
 	} else {
+		if ((st = bill_columns(rec, charge_columns)) != PMS_OK)
+			goto out;
 		copy_text(codes, sizeof(codes), pms_record_text(rec, "code"));
 		in.modifiers = pms_record_text(rec, "modifiers");
 		if ((st = rec_int(rec, "units", &v)) != PMS_OK)
-			return st;
+			goto out;
 		in.units = v;
 		st = pms_record_money(rec, "amount", &in.amount_cents);
 		if (st == PMS_OK)
 			in.has_amount = 1;
 		else if (st != PMS_ENOINPUT)
-			return st;
+			goto out;
 		in.dx = pms_record_text(rec, "dx");
 		in.referring_name = pms_record_text(rec, "referring_name");
 		in.referring_npi = pms_record_text(rec, "referring_npi");
 		in.prior_auth = pms_record_text(rec, "prior_auth");
 		in.source_id = pms_record_text(rec, "source_id");
 		if ((st = rec_int(rec, "line", &v)) != PMS_OK)
-			return st;
+			goto out;
 		if (pms_record_type(rec, "line") != PMS_VAL_ABSENT &&
-		    pms_record_text(rec, "line") != NULL && v < 1)
-			return pms_record_fail(rec, "line", PMS_EDATA, "a "
+		    pms_record_text(rec, "line") != NULL && v < 1) {
+			st = pms_record_fail(rec, "line", PMS_EDATA, "a "
 			    "number from 1");
+			goto out;
+		}
 		in.occurrence = v;
 	}
-	if (blank(codes))
-		return pms_record_fail(rec, "code", PMS_EDATA, "missing");
+	if (blank(codes)) {
+		st = pms_record_fail(rec, "code", PMS_EDATA, "missing");
+		goto out;
+	}
 	for (p = codes; *p != '\0'; p = *q == ',' ? q + 1 : q) {
 		for (q = p; *q != '\0' && *q != ','; q++)
 			;
@@ -1008,26 +1170,29 @@ charge_record(struct pms_store *s, const struct bill_env *e,
 		memcpy(one, p, len);
 		one[len] = '\0';
 		in.code = one;
-		if ((st = charge_line(s, e, &in, &id, &added, &patient)) !=
+		if ((st = charge_line(s, e, &in, a, &id, &added, &patient)) !=
 		    PMS_OK)
 			goto fail;
 		if ((st = pms_audit_batch_add(b, patient, NULL)) != PMS_OK)
-			return st;
+			goto out;
 		if (added)
 			n->added++;
 		else
 			n->unchanged++;
 		if ((st = named_add(l, id, added)) != PMS_OK)
-			return st;
+			goto out;
 	}
-	return PMS_OK;
+	st = PMS_OK;
+	goto out;
 fail:
 	if (st == PMS_EDATA || st == PMS_EREFUSED) {
 		char m[512];
 
 		snprintf(m, sizeof(m), "%s", pms_errmsg());
-		return pms_record_fail(rec, NULL, st, "%s", m);
+		st = pms_record_fail(rec, NULL, st, "%s", m);
 	}
+out:
+	free(a);
 	return st;
 }
 
@@ -1106,6 +1271,11 @@ pms_bill_charge_records(struct pms_store *s, struct pms_reader *rd,
 		pms_store_rollback(s);
 		goto done;
 	}
+	/* the rejected rows carry patient data out too: recorded, now
+	 * that their file is written */
+	if (rejecting && n->bad + n->refused > 0 &&
+	    (ps = pms_audit_batch_export(b, "rejects", o->rejects)) != PMS_OK)
+		goto fail;
 	ps = pms_audit_batch_end(b, "bill.charge",
 	    "code,modifiers,units,amount,dx");
 	b = NULL;
@@ -1240,6 +1410,10 @@ schedule_ok(const char *s)
 	return 1;
 }
 
+static const char *const fee_columns[] = {
+	"schedule", "code", "description", "price", NULL
+};
+
 enum pms_status
 pms_bill_fees_import(struct pms_store *s, struct pms_reader *rd,
     const char *schedule, int dry_run, void (*report)(void *, const char *),
@@ -1271,7 +1445,8 @@ pms_bill_fees_import(struct pms_store *s, struct pms_reader *rd,
 			ps = rs;
 			goto fail;
 		}
-		if (rs != PMS_OK)
+		if (rs != PMS_OK || (rs = bill_columns(rec, fee_columns)) !=
+		    PMS_OK)
 			goto bad_row;
 		sched = pms_record_text(rec, "schedule");
 		if (blank(sched))
@@ -1381,6 +1556,10 @@ done:
 
 /* ---- opening balances ---- */
 
+static const char *const opening_columns[] = {
+	"patient_id", "mrn", "amount", "as_of", "payer", "source_id", NULL
+};
+
 enum pms_status
 pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
     int dry_run, void (*report)(void *, const char *), unsigned long *rows,
@@ -1423,7 +1602,8 @@ pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
 			goto fail;
 		}
 		(*rows)++;
-		if (rs != PMS_OK)
+		if (rs != PMS_OK || (rs = bill_columns(rec, opening_columns)) !=
+		    PMS_OK)
 			goto bad_row;
 		if ((rs = rec_int(rec, "patient_id", &v)) != PMS_OK)
 			goto bad_row;
@@ -1433,14 +1613,15 @@ pms_bill_opening_import(struct pms_store *s, struct pms_reader *rd,
 			    "patient_id or mrn");
 			goto bad_row;
 		}
-		if ((rs = pms_patient_id(s, v, blank(t) ? NULL : t, &patient,
-		    NULL)) != PMS_OK) {
-			if (rs != PMS_EREFUSED && rs != PMS_EUSAGE) {
+		if ((rs = bill_patient(s, v, t, &patient)) != PMS_OK) {
+			if (rs != PMS_EREFUSED && rs != PMS_EUSAGE &&
+			    rs != PMS_EDATA) {
 				ps = rs;
 				goto fail;
 			}
 			snprintf(m, sizeof(m), "%s", pms_errmsg());
-			pms_record_fail(rec, "patient_id", PMS_EDATA, "%s", m);
+			pms_record_fail(rec, rs == PMS_EDATA ? NULL : v > 0 ?
+			    "patient_id" : "mrn", PMS_EDATA, "%s", m);
 			goto bad_row;
 		}
 		if ((rs = pms_record_money(rec, "amount", &amount)) != PMS_OK) {

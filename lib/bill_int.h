@@ -79,6 +79,21 @@ enum pms_status	 bill_post(struct bill_op *, int64_t patient, int64_t charge,
 /* Fill payer_id, priority and payer of a party with a policy. */
 enum pms_status	 bill_party_fill(struct pms_store *, struct pms_party *);
 
+/*
+ * The patient a record names by patient_id or mrn (pms_patient_id), and
+ * when it gives both, PMS_EDATA unless they name the same patient.
+ */
+enum pms_status	 bill_patient(struct pms_store *, int64_t id,
+		    const char *mrn, int64_t *out);
+
+/*
+ * PMS_EDATA, the record failed naming it, for a column that is not one
+ * of known (NULL-terminated) nor reject_reason (a rejects file sent
+ * back): a misspelt source_id or apply must not pass silently.
+ */
+enum pms_status	 bill_columns(const struct pms_record *,
+		    const char *const *known);
+
 /* Copy src (NULL: "") into dst of size, cut short to fit. */
 void		 bill_copy(char *dst, size_t size, const char *src);
 

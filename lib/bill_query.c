@@ -639,13 +639,30 @@ pms_aging_bucket(int32_t days)
 	"CASE " c " WHEN 0 THEN 'patient' WHEN 1 THEN 'insurance' WHEN 2 " \
 	"THEN 'pending' ELSE 'credit' END"
 
-#define AGING_BY_PATIENT(d) \
+/* what is open: now (the balances), or as the ledger stood at the end
+ * of ?5, of charges served by then (each charge or credit and party,
+ * from the day its first entry was posted; billed_on is not known for
+ * a past day: --by billed then ages from that day too) */
+#define AGING_NOW	"balances b"
+#define AGING_THEN \
+	"(SELECT min(l.patient_id) AS patient_id, CASE WHEN l.charge_id IS " \
+	"NULL THEN 3 WHEN l.party = 'payer' THEN 1 WHEN l.party = 'pending' " \
+	"THEN 2 ELSE 0 END AS class, min(l.payer_id) AS payer_id, " \
+	"coalesce(min(c.dos), min(p.received_on)) AS dos, min(l.posted_on) " \
+	"AS since, NULL AS billed_on, sum(l.amount_cents) AS amount_cents " \
+	"FROM ledger l LEFT JOIN charges c ON c.id = l.charge_id LEFT JOIN " \
+	"payments p ON l.charge_id IS NULL AND p.id = l.payment_id WHERE " \
+	"l.posted_on <= ?5 AND (c.id IS NULL OR c.dos <= ?5) GROUP BY " \
+	"coalesce(l.charge_id, -l.payment_id), l.party, coalesce(l.policy_id, " \
+	"0) HAVING sum(l.amount_cents) <> 0) b"
+
+#define AGING_BY_PATIENT(d, src) \
 	"SELECT b.patient_id, (SELECT mrn FROM patients WHERE id = " \
 	"b.patient_id), (SELECT last_name FROM patients WHERE id = " \
 	"b.patient_id), (SELECT first_name FROM patients WHERE id = " \
 	"b.patient_id), " AGING_RESP("b.class") ", coalesce((SELECT code " \
 	"FROM payers WHERE id = b.payer_id), ''), " AGING_SUMS(d) " FROM " \
-	"balances b GROUP BY b.patient_id, b.class, b.payer_id ORDER BY " \
+	src " GROUP BY b.patient_id, b.class, b.payer_id ORDER BY " \
 	"b.patient_id, b.class, b.payer_id"
 
 #define AGING_NAMED(d) \
@@ -661,20 +678,26 @@ pms_aging_bucket(int32_t days)
 
 /* the summary regroups the patients' groups: far fewer rows than open
  * balances to sort */
-#define AGING_SUMMARY(d) \
+#define AGING_SUMMARY(d, src) \
 	"SELECT 0, NULL, NULL, NULL, " AGING_RESP("g.class") ", " \
 	"coalesce((SELECT code FROM payers WHERE id = g.payer_id), ''), " \
 	"sum(g.s0), sum(g.s1), sum(g.s2), sum(g.s3), sum(g.s4), sum(g.t) " \
 	"FROM (SELECT b.class AS class, b.payer_id AS payer_id, " \
-	AGING_NAMED(d) " FROM balances b GROUP BY b.patient_id, b.class, " \
+	AGING_NAMED(d) " FROM " src " GROUP BY b.patient_id, b.class, " \
 	"b.payer_id) g GROUP BY g.class, g.payer_id ORDER BY g.class, " \
 	"g.payer_id"
 
-static const char *const aging_sql[2][3] = {
-	{ AGING_BY_PATIENT(AGING_DATE_DOS), AGING_BY_PATIENT(AGING_DATE_BILLED),
-	  AGING_BY_PATIENT(AGING_DATE_XFER) },
-	{ AGING_SUMMARY(AGING_DATE_DOS), AGING_SUMMARY(AGING_DATE_BILLED),
-	  AGING_SUMMARY(AGING_DATE_XFER) },
+#define AGING_SQL(src) { \
+	{ AGING_BY_PATIENT(AGING_DATE_DOS, src), \
+	  AGING_BY_PATIENT(AGING_DATE_BILLED, src), \
+	  AGING_BY_PATIENT(AGING_DATE_XFER, src) }, \
+	{ AGING_SUMMARY(AGING_DATE_DOS, src), \
+	  AGING_SUMMARY(AGING_DATE_BILLED, src), \
+	  AGING_SUMMARY(AGING_DATE_XFER, src) } }
+
+/* [past][summary][by] */
+static const char *const aging_sql[2][2][3] = {
+	AGING_SQL(AGING_NOW), AGING_SQL(AGING_THEN)
 };
 
 enum pms_status
@@ -689,7 +712,7 @@ pms_bill_aging(struct pms_store *s, enum pms_aging_by by, const char *as_of,
 	char at[PMS_DATE_BUFSZ], t[4][PMS_DATE_BUFSZ];
 	enum pms_status ps = PMS_OK, es;
 	int32_t day;
-	int rc, i;
+	int rc, i, past;
 
 	if (count != NULL)
 		*count = 0;
@@ -698,10 +721,12 @@ pms_bill_aging(struct pms_store *s, enum pms_aging_by by, const char *as_of,
 	if ((es = bill_env_load(s, &env)) != PMS_OK)
 		return es;
 	es = bill_date(as_of, env.today_s, at);
+	past = es == PMS_OK && strcmp(at, env.today_s) < 0;
 	bill_env_free(&env);
 	if (es != PMS_OK)
 		return pms_seterr(PMS_EUSAGE, "--as-of: not a date "
 		    "(YYYY-MM-DD)");
+
 	(void)pms_date_parse(at, PMS_DATE_ISO, &day);
 	for (i = 0; i < 4; i++)
 		pms_date_fmt(day - edge[i], t[i]);
@@ -709,14 +734,16 @@ pms_bill_aging(struct pms_store *s, enum pms_aging_by by, const char *as_of,
 		return es;
 	if ((es = pms_audit_batch_begin(s, &b)) != PMS_OK)
 		goto fail;
-	rc = sqlite3_prepare_v2(s->db, aging_sql[summary != 0][by], -1, &st,
-	    NULL);
+	rc = sqlite3_prepare_v2(s->db, aging_sql[past][summary != 0][by], -1,
+	    &st, NULL);
 	if (rc != SQLITE_OK) {
 		es = pms_store_sqlerr(s, rc, "aging");
 		goto fail;
 	}
 	for (i = 0; i < 4; i++)
 		sqlite3_bind_text(st, i + 1, t[i], -1, SQLITE_STATIC);
+	if (past)
+		sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.patient_id = sqlite3_column_int64(st, 0);

@@ -501,9 +501,11 @@ out_open(struct out *o, const char *path, FILE *stream)
 		o->tmp = NULL;
 		return PMS_EIO;
 	}
+	pms_tmp_track(o->tmp);
 	if (fchmod(fd, 0600) == -1 || (o->f = fdopen(fd, "w")) == NULL) {
 		pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
 		close(fd);
+		pms_tmp_untrack(o->tmp);
 		unlink(o->tmp);
 		free(o->tmp);
 		o->tmp = NULL;
@@ -530,6 +532,8 @@ out_close(struct out *o, int fail)
 	if (o->own && fclose(o->f) == EOF && !err)
 		err = errno != 0 ? errno : EIO;
 	o->f = NULL;
+	if (o->tmp != NULL)
+		pms_tmp_untrack(o->tmp);
 	if (!fail && !err && o->tmp != NULL) {
 		if (rename(o->tmp, o->path) == -1)
 			err = errno;

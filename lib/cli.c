@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "pms_int.h"
 #include "record.h"
 
@@ -492,6 +493,9 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	ctx->cmd = c->name;
 	optind = 0;
 	rc = c->fn(ctx, argc, argv);
+	/* a command that failed before its --out was in place */
+	pms_store_release(ctx->out_store);
+	ctx->out_store = NULL;
 	/* a command that reported its own write error is not told twice */
 	if ((fflush(stdout) == EOF || ferror(stdout)) && rc != EX_IOERR)
 		rc = pms_fail(ctx, EX_IOERR, "write error on standard output: "
@@ -532,15 +536,71 @@ resolve(const char *path)
 	return out;
 }
 
+/*
+ * What an existing path is that --out must not replace, or NULL: not a
+ * regular file (a link, a directory, a socket, a block device; a
+ * character device or a FIFO is written where it is, never replaced),
+ * or a file that cannot be made again: a store, a backup, key slots, a
+ * key file, a checkpoint of the access log, an SQLite database.
+ */
+static const char *
+out_precious(const char *path)
+{
+	static const struct {
+		const char	*magic;
+		const char	*what;
+	} m[] = {
+		{ "PMSSTOR1", "a pms store" },
+		{ "PMSBAK01", "a backup of a store" },
+		{ "PMSKEYS1", "a store's key slots" },
+		{ "pms-keyfile-v1", "a key file" },
+		{ "pms-audit-checkpoint", "a checkpoint of the access log" },
+		{ "SQLite format 3", "a database" },
+	};
+	struct stat sb;
+	char head[32];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0)
+		return NULL;	/* /dev/stdout, /dev/null: where they are */
+	if (lstat(path, &sb) == -1)
+		return NULL;	/* a new file, or it fails where it is opened */
+	if (S_ISLNK(sb.st_mode))
+		return "a symbolic link (name the file itself)";
+	if (S_ISDIR(sb.st_mode))
+		return "a directory";
+	if (S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode))
+		return NULL;
+	if (!S_ISREG(sb.st_mode))
+		return "not a regular file";
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return NULL;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	for (i = 0; n > 0 && i < PMS_NELEM(m); i++)
+		if ((size_t)n >= strlen(m[i].magic) &&
+		    memcmp(head, m[i].magic, strlen(m[i].magic)) == 0)
+			return m[i].what;
+	return NULL;
+}
+
 int
 pms_cli_out_path(struct pms_ctx *ctx, const char *opt, const char *path)
 {
 	static const char *const ext[] = { "", "-wal", "-shm", "-journal",
 	    ".keys", ".lock.d" };
+	const char *what;
 	char *p, *q, *f;
 	size_t i, n;
 	int bad = 0;
 
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (what = out_precious(path)) != NULL)
+		return pms_fail(ctx, EX_USAGE, "%s: that is %s, which it "
+		    "would replace: write somewhere else", opt, what);
 	if (path == NULL || ctx->store_path == NULL || strcmp(path, "-") == 0)
 		return 0;
 	if ((p = resolve(path)) == NULL)
@@ -622,6 +682,40 @@ pms_cli_open(struct pms_ctx *ctx, const char *action, struct pms_store **sp)
 	}
 	/* after the check, whose refusal or break-glass stays on record */
 	pms_store_set_dry_run(*sp, ctx->dry_run);
+	/* kept for the export record once --out is in place */
+	if (ctx->out_path != NULL && strcmp(ctx->out_path, "-") != 0 &&
+	    !ctx->dry_run) {
+		pms_store_release(ctx->out_store);
+		ctx->out_store = *sp;
+		pms_store_hold(*sp);
+	}
+	return 0;
+}
+
+int
+pms_cli_out_written(struct pms_ctx *ctx)
+{
+	struct pms_store *s = ctx->out_store;
+	enum pms_status st = PMS_OK;
+	char *real;
+
+	if (s == NULL)
+		return 0;
+	ctx->out_store = NULL;
+	if (strcmp(ctx->out_path, "/dev/null") == 0) {
+		pms_store_release(s);	/* it went nowhere */
+		return 0;
+	}
+	if ((real = resolve(ctx->out_path)) == NULL)
+		st = pms_seterr(PMS_ENOMEM, "out of memory");
+	else
+		st = pms_audit_export_written(s, real);
+	free(real);
+	pms_store_release(s);
+	if (st != PMS_OK)
+		return pms_fail(ctx, EX_IOERR, "--out: %s was written but could "
+		    "not be recorded among the exports: %s", ctx->out_path,
+		    pms_errmsg());
 	return 0;
 }
 

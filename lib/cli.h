@@ -37,7 +37,20 @@ int		 pms_cli_reader(struct pms_ctx *, const char *path,
 int		 pms_cli_writer(struct pms_ctx *, const struct pms_col *cols,
 		    size_t ncols, struct pms_writer **wp);
 
-/* Close the writer (for --out: fsync and rename); 0, or 74 reported. */
+/*
+ * Close the writer (for --out: fsync and rename, and then the file is
+ * recorded among the exports: pms_cli_out_written()); 0, or 74
+ * reported.
+ */
 int		 pms_cli_writer_close(struct pms_ctx *, struct pms_writer *);
+
+/*
+ * The file of --out is written and in place: record it among the
+ * exports (pms_audit_export_written(), its real path), through the
+ * store pms_cli_open() opened and holds for it, and let that store go.
+ * For a command that writes --out itself; pms_cli_writer_close() calls
+ * it.  0, or the exit code after reporting.
+ */
+int		 pms_cli_out_written(struct pms_ctx *);
 
 #endif /* PMS_CLI_H */

@@ -84,5 +84,5 @@ pms_cli_writer_close(struct pms_ctx *ctx, struct pms_writer *w)
 	if (ctx->dry_run && ctx->out_path != NULL &&
 	    strcmp(ctx->out_path, "-") != 0)
 		pms_cli_would_write(ctx, ctx->out_path);
-	return 0;
+	return pms_cli_out_written(ctx);
 }

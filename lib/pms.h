@@ -122,6 +122,15 @@ enum pms_status	 pms_store_unmake(const char *path);
 /* Close the store; may run a small checkpoint (see store.c). */
 void		 pms_store_close(struct pms_store *);
 
+/*
+ * Keep the store open past its pms_store_close() (which then only marks
+ * it closed) until pms_store_release(): for the programs' framework,
+ * which records a file written with --out once it is in place, after
+ * the command is done with the store (lib/cli_rec.c).
+ */
+void		 pms_store_hold(struct pms_store *);
+void		 pms_store_release(struct pms_store *);
+
 /* The user (slot label) and slot id the store was opened as. */
 const char	*pms_store_user(const struct pms_store *);
 
@@ -313,6 +322,7 @@ struct pms_ctx {
 	const char	*out_path;	/* --out FILE */
 	int		 dry_run;	/* -n, --dry-run */
 	const char	*emergency;	/* --emergency REASON */
+	struct pms_store *out_store;	/* held for --out's export record */
 };
 
 struct pms_cmd {

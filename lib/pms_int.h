@@ -75,6 +75,16 @@ void		 pms_keys_reseal(struct pms_slotfile *,
 enum pms_status	 pms_file_replace(const char *path, const void *,
 		    size_t, int mode);
 int		 pms_sync_dir(const char *path);
+
+/*
+ * A temp file of an output being written (path: the caller's string,
+ * kept until pms_tmp_untrack()): removed if SIGINT, SIGTERM or SIGHUP
+ * ends the process first, when those are not the program's own (their
+ * disposition is SIG_DFL at the first call).  Untrack before renaming
+ * or freeing it.  At most 8 at a time; more are not tracked.
+ */
+void		 pms_tmp_track(char *path);
+void		 pms_tmp_untrack(const char *path);
 void		 pms_chgrp_like_dir(int fd, const char *path);
 enum pms_status	 pms_keys_write(const char *path, struct pms_slotfile *,
 		    const unsigned char dek[32]);
@@ -144,6 +154,10 @@ struct pms_store {
 	int		 lockfd;	/* shared flock while open */
 	char		*emergency;	/* break-glass reason: flags entries */
 	int64_t		 audit_last;	/* entry appended in this transaction */
+	int64_t		 audit_latest;	/* entry appended last, in any */
+	const char	*export_kind;	/* of a read bound for a file */
+	int		 held;		/* pms_store_hold() */
+	int		 closed;	/* closed while held */
 	int		 dry_run;	/* commits roll back (pms.h) */
 	sqlite3_int64	 tx_changes;	/* total changes at BEGIN */
 	sqlite3_int64	 tx_log;	/* rows of the access log since */

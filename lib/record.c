@@ -18,6 +18,8 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include <signal.h>
+
 #include <csv.h>
 #include <libgen.h>
 #include <errno.h>
@@ -1675,6 +1677,61 @@ pms_record_local(const struct pms_record *rec, const char *field,
 	return PMS_OK;
 }
 
+/* ---- temp files removed on a fatal signal ---- */
+
+#define TMP_SLOTS	8
+
+static char *volatile tmp_slot[TMP_SLOTS];
+static int tmp_handlers;
+
+static void
+tmp_on_signal(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < TMP_SLOTS; i++)
+		if (tmp_slot[i] != NULL)
+			(void)unlink(tmp_slot[i]);
+	/* and die of it, as without the handler */
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+void
+pms_tmp_track(char *path)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	if (!tmp_handlers) {
+		tmp_handlers = 1;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = tmp_on_signal;
+		sigfillset(&sa.sa_mask);
+		for (i = 0; i < PMS_NELEM(sigs); i++)
+			if (sigaction(sigs[i], NULL, &old) == 0 &&
+			    !(old.sa_flags & SA_SIGINFO) &&
+			    old.sa_handler == SIG_DFL)
+				(void)sigaction(sigs[i], &sa, NULL);
+	}
+	for (i = 0; i < TMP_SLOTS; i++)
+		if (tmp_slot[i] == NULL) {
+			tmp_slot[i] = path;
+			return;
+		}
+}
+
+void
+pms_tmp_untrack(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < TMP_SLOTS; i++)
+		if (tmp_slot[i] == path)
+			tmp_slot[i] = NULL;
+}
+
 /* ---- the writer ---- */
 
 /* A file written by the rules of pms_outfile_open(). */
@@ -1958,6 +2015,7 @@ pms_outfile_open(struct pms_outfile **op, const char *path, FILE **fp)
 			st = nomem();
 			goto fail;
 		}
+		pms_tmp_track(of->tmp);
 		if (fchmod(fd, 0600) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", path,
 			    strerror(errno));
@@ -1974,8 +2032,10 @@ pms_outfile_open(struct pms_outfile **op, const char *path, FILE **fp)
 fail:
 	if (fd != -1)
 		close(fd);
-	if (of->tmp != NULL)
+	if (of->tmp != NULL) {
+		pms_tmp_untrack(of->tmp);
 		unlink(of->tmp);
+	}
 	outfile_free(of);
 	return st;
 }
@@ -2010,6 +2070,7 @@ outfile_finish(struct pms_outfile *of, int err)
 		goto out;
 	}
 	if (of->tmp != NULL) {
+		pms_tmp_untrack(of->tmp);
 		if (rename(of->tmp, of->target) == -1) {
 			st = pms_seterr(PMS_EIO, "%s: %s", of->path,
 			    strerror(errno));
@@ -2021,8 +2082,10 @@ outfile_finish(struct pms_outfile *of, int err)
 		pms_sync_dir(of->target);
 	}
 out:
-	if (of->tmp != NULL)
+	if (of->tmp != NULL) {
+		pms_tmp_untrack(of->tmp);
 		unlink(of->tmp);
+	}
 	outfile_free(of);
 	return st;
 }
@@ -2040,8 +2103,10 @@ pms_outfile_abort(struct pms_outfile *of)
 		return;
 	if (of->f != NULL)
 		fclose(of->f);
-	if (of->tmp != NULL)
+	if (of->tmp != NULL) {
+		pms_tmp_untrack(of->tmp);
 		unlink(of->tmp);
+	}
 	outfile_free(of);
 }
 

@@ -1081,9 +1081,29 @@ pms_store_close(struct pms_store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->held) {
+		s->closed = 1;
+		return;
+	}
 	if (s->db != NULL && sqlite3_get_autocommit(s->db))
 		close_checkpoint(s);
 	pms_store_free(s);
+}
+
+void
+pms_store_hold(struct pms_store *s)
+{
+	s->held = 1;
+}
+
+void
+pms_store_release(struct pms_store *s)
+{
+	if (s == NULL)
+		return;
+	s->held = 0;
+	if (s->closed)
+		pms_store_close(s);
 }
 
 const char *

@@ -62,6 +62,15 @@ setup() {
 	D=$(date -d "$TODAY -10 days" +%F)
 }
 
+# Run a command on another day (at noon UTC): on_day 2026-03-02 cmd ...
+# libfaketime preloaded, not the faketime wrapper, whose semaphore
+# clashes between the runs of a busy machine.
+on_day() {
+	local lib
+	lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 | head -n 1)
+	LD_PRELOAD="$lib" FAKETIME="@$1 12:00:00" command "${@:2}"
+}
+
 # Run as another user of the store: as desk pms-bill pay ...
 as() {
 	local u=$1
@@ -127,39 +136,128 @@ col() {
 	[ "$(col "$id" amount)" = 45.00 ]
 }
 
+# Book an appointment for patient $1 with provider $2 at $3 on day $D,
+# of type $4 (followup), and bring it to the status $5 (booked): its id.
+appt() {
+	local id
+	id=$(pms-schedule book --patient "$1" --provider "$2" \
+	    --location main --at "${D}T$3" --type "${4:-followup}" \
+	    --allow-past --force \
+	    -o csv | tail -n 1 | cut -d, -f1)
+	case ${5:-booked} in
+	completed)
+		pms-schedule checkin "$id" --allow-past >/dev/null
+		pms-schedule complete "$id" >/dev/null ;;
+	no-show) pms-schedule noshow "$id" >/dev/null ;;
+	cancelled) pms-schedule cancel "$id" --by patient >/dev/null ;;
+	esac
+	echo "$id"
+}
+
 @test "charge: appointment records use the type's default codes; charging them again adds nothing" {
+	a1=$(appt 1 lee 09:30 followup completed)
+	a2=$(appt 2 ortiz 10:00 long completed)
 	printf '%s\n' \
-	    "{\"appointment_id\":7,\"patient_id\":1,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"start\":\"${D}T09:30:00-05:00\",\"end\":\"${D}T09:50:00-05:00\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":\"\"}" \
-	    "{\"appointment_id\":8,\"patient_id\":2,\"provider\":\"ortiz\",\"location\":\"main\",\"type\":\"long\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":[\"99214\",\"36415\"]}" \
+	    "{\"appointment_id\":$a1,\"patient_id\":1,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"start\":\"${D}T09:30:00-05:00\",\"end\":\"${D}T09:50:00-05:00\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":\"\"}" \
+	    "{\"appointment_id\":$a2,\"patient_id\":2,\"provider\":\"ortiz\",\"location\":\"main\",\"type\":\"long\",\"date_of_service\":\"$D\",\"status\":\"completed\",\"codes\":[\"99214\",\"36415\"]}" \
 	    >"$BATS_TEST_TMPDIR/appts.jsonl"
 	run -0 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/appts.jsonl" -o csv
 	assert_stderr 'pms-bill: 3 lines charged, 0 there already'
 	run -0 pms-sql "SELECT patient_id, appointment_id, code, amount_cents,
 	    status FROM charges ORDER BY id"
-	assert_output $'1|7|99213|10000|needs-coding\n2|8|99214|15000|needs-coding\n2|8|36415|1500|needs-coding'
+	assert_output $'1|1|99213|10000|needs-coding\n2|2|99214|15000|needs-coding\n2|2|36415|1500|needs-coding'
 	run -0 --separate-stderr pms-bill charge <"$BATS_TEST_TMPDIR/appts.jsonl"
 	assert_stderr 'pms-bill: 0 lines charged, 3 there already'
 	run -0 pms-sql "SELECT count(*), sum(amount_cents) FROM ledger"
 	assert_output '3|26500'
+	# the schedule's own records, as the day's pipe sends them
+	a3=$(appt 3 lee 11:00 followup completed)
+	run -0 --separate-stderr sh -c "pms-schedule list --on $D \
+	    --status completed -o json | pms-bill charge -o csv"
+	assert_stderr 'pms-bill: 1 line charged, 2 there already'
+	run -0 pms-sql "SELECT patient_id, code FROM charges WHERE
+	    appointment_id = $a3"
+	assert_output '3|99213'
+}
+
+@test "charge: an appointment record is taken from the store: a record that disagrees, a stale status, a missing appointment are refused (1)" {
+	a1=$(appt 1 lee 09:00 followup completed)
+	a2=$(appt 2 lee 10:00 newpatient no-show)
+	a3=$(appt 3 lee 11:00 followup cancelled)
+	pms-schedule list --on "$D" -o json >"$BATS_TEST_TMPDIR/a.jsonl"
+	# cancelled since the record says completed, or edited so
+	sed -n 3p "$BATS_TEST_TMPDIR/a.jsonl" |
+	    sed 's/"status":"cancelled"/"status":"completed"/' \
+	    >"$BATS_TEST_TMPDIR/3.jsonl"
+	run -1 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/3.jsonl" -o csv
+	assert_stderr 'line 1: status: a cancelled appointment is charged only the late-cancel fee'
+	refute_output --partial '99213'
+	# another patient in appointment 1's record
+	sed -n 1p "$BATS_TEST_TMPDIR/a.jsonl" |
+	    sed 's/"patient_id":1,/"patient_id":4,/; s/"mrn":"000101"/"mrn":"000104"/' |
+	    pms-bill charge --code 99214 -o csv 2>"$BATS_TEST_TMPDIR/err" && false
+	grep -q "line 1: patient_id: not the patient of appointment $a1" "$BATS_TEST_TMPDIR/err"
+	refute_phi "$(cat "$BATS_TEST_TMPDIR/err")"
+	# another provider, another day
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1,\"provider\":\"ortiz\"}"
+	assert_stderr "line 1: provider: appointment $a1 is with lee"
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1,\"date_of_service\":\"$TODAY\"}"
+	assert_stderr "line 1: date_of_service: appointment $a1 is on $D"
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1,\"type\":\"long\"}"
+	assert_stderr "line 1: type: appointment $a1 is followup"
+	# an appointment that is not there
+	run -1 --separate-stderr pms-bill charge -o csv <<<'{"appointment_id":999,"patient_id":3,"provider":"lee","location":"main","type":"followup","date_of_service":"'"$D"'","status":"completed"}'
+	assert_stderr 'line 1: appointment_id: no appointment 999'
+	# a charge record naming an appointment is held to it too
+	run -1 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a3,\"code\":\"99213\",\"dx\":\"I10\"}"
+	assert_stderr 'a cancelled appointment is charged only the late-cancel fee'
+	run -1 --separate-stderr pms-bill charge --patient 2 --on "$D" \
+	    --provider lee --location main --code 99203 --appointment "$a2"
+	assert_stderr 'a no-show is charged only the no-show fee'
+	run -0 pms-sql "SELECT (SELECT count(*) FROM charges) + (SELECT
+	    count(*) FROM ledger) + (SELECT count(*) FROM visits)"
+	assert_output 0
+	# a record with only its id is enough: the rest is the store's
+	run -0 --separate-stderr pms-bill charge -o csv <<<"{\"appointment_id\":$a1}"
+	assert_stderr 'pms-bill: 1 line charged, 0 there already'
+	run -0 pms-sql "SELECT c.patient_id, c.dos, c.code, v.provider_id =
+	    (SELECT id FROM providers WHERE code = 'lee') FROM charges c JOIN
+	    visits v ON v.id = c.visit_id"
+	assert_output "1|$D|99213|1"
 }
 
 @test "charge: a no-show is charged the no-show fee alone, and it is the patient's, never a payer's" {
-	rec="{\"appointment_id\":9,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"no-show\",\"codes\":\"99213\"}"
+	a=$(appt 2 lee 09:00 followup no-show)
+	rec="{\"appointment_id\":$a,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"no-show\",\"codes\":\"99213\"}"
 	run -1 --separate-stderr pms-bill charge <<<"$rec"
 	assert_stderr 'line 1: status: a no-show is charged only the no-show fee'
 	assert_stderr 'nothing was written'
 	run -0 pms-sql "SELECT count(*) FROM charges"
 	assert_output 0
 	run -0 --separate-stderr pms-bill charge --code NOSHOW -o csv <<<"$rec"
-	assert_line --index 1 --partial ',NOSHOW,,1,25.00,,,ready,patient,,0.00,0.00,25.00,fee,9,'
+	assert_line --index 1 --partial ",NOSHOW,,1,25.00,,,ready,patient,,0.00,0.00,25.00,fee,$a,"
 	run -0 pms-sql "SELECT kind, patient_only, party FROM charges JOIN
 	    balances ON balances.charge_id = charges.id"
 	assert_output 'fee|1|patient'
-	# a late-cancel fee for a cancelled one; nothing else
-	rec="{\"appointment_id\":10,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"cancelled\"}"
+	# a late-cancel fee for one cancelled late; nothing else
+	a=$(appt 2 lee 10:00 followup cancelled)
+	rec="{\"appointment_id\":$a,\"patient_id\":2,\"provider\":\"lee\",\"location\":\"main\",\"type\":\"followup\",\"date_of_service\":\"$D\",\"status\":\"cancelled\"}"
 	run -1 --separate-stderr pms-bill charge <<<"$rec"
 	assert_stderr 'a cancelled appointment is charged only the late-cancel fee'
 	run -0 --separate-stderr pms-bill charge --code LATEC <<<"$rec"
+	# no fee for a visit still booked, one the practice cancelled, or
+	# the wrong fee (the record's status, edited or stale, is not asked)
+	a=$(appt 2 lee 11:00 followup)
+	rec="{\"appointment_id\":$a,\"status\":\"cancelled\"}"
+	run -1 --separate-stderr pms-bill charge --code LATEC <<<"$rec"
+	assert_stderr "code: the late-cancel fee is for a cancelled appointment, and appointment $a is booked"
+	run -1 --separate-stderr pms-bill charge --code NOSHOW <<<"$rec"
+	assert_stderr "code: the no-show fee is for a no-show, and appointment $a is booked"
+	pms-schedule cancel "$a" --by practice >/dev/null
+	run -1 --separate-stderr pms-bill charge --code LATEC <<<"$rec"
+	assert_stderr "code: appointment $a was not cancelled late"
+	run -0 pms-sql "SELECT count(*) FROM charges WHERE appointment_id = $a"
+	assert_output 0
 	# self-pay-only codes are the patient's too
 	id=$(charge 2 99080)
 	[ "$(col "$id" responsible)" = patient ]
@@ -191,6 +289,131 @@ col() {
 	run -0 pms-sql "SELECT patient_id, visit_id, line, code, modifiers,
 	    amount_cents, coalesce(source_id, '') FROM charges ORDER BY id"
 	assert_output $'1|1|1|99213|25|10000|OLD-1\n1|1|2|81002||1234|OLD-2\n2|2|1|36415||1500|\n2|2|2|36415||1500|'
+}
+
+@test "charge: only a true repeat is there already: another modifier, another provider's visit, a source_id of another line are not" {
+	# a repeated test with modifier 91 is a second line, and so is the
+	# same code given twice
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider lee --location main --code 36415 --code 36415:91 \
+	    --code 81002 --code 81002 --dx I10 -o csv
+	assert_stderr ''
+	[ "$(printf '%s\n' "$output" | cut -d, -f1 | tail -n +2 | sort -u |
+	    wc -l)" -eq 4 ]
+	# another provider's visit that day
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider ortiz --location main --code 36415 --dx I10 -o csv
+	assert_stderr ''
+	run -0 pms-sql "SELECT c.code, c.modifiers, p.code FROM charges c
+	    JOIN visits v ON v.id = c.visit_id JOIN providers p ON
+	    p.id = v.provider_id ORDER BY c.id"
+	assert_output $'36415||lee\n36415|91|lee\n81002||lee\n81002||lee\n36415||ortiz'
+	# the same commands again add nothing
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider lee --location main --code 36415 --code 36415:91 \
+	    --code 81002 --code 81002 --dx I10 -o csv
+	assert_stderr 'pms-bill: 36415: charged already (charge 1)'
+	assert_stderr 'pms-bill: 81002: charged already (charge 4)'
+	run -0 pms-sql "SELECT count(*) FROM charges"
+	assert_output 5
+	# the same line with other units is refused, not taken for it
+	run -1 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider ortiz --location main --code 36415 --units 2
+	assert_stderr 'pms-bill: code: charge 5 is that line already, with other units or amount'
+	# a source_id used for another patient's line is refused (1), not
+	# taken for that line
+	printf 'mrn,date_of_service,provider,location,code,dx,source_id\n000101,%s,lee,main,99213,I10,row-1\n' "$D" >"$BATS_TEST_TMPDIR/a.csv"
+	printf 'mrn,date_of_service,provider,location,code,dx,source_id\n000103,%s,ortiz,main,99214,J45,row-1\n' "$D" >"$BATS_TEST_TMPDIR/b.csv"
+	run -0 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/a.csv"
+	assert_stderr 'pms-bill: 1 line charged, 0 there already'
+	run -1 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/b.csv" -o csv
+	assert_stderr 'line 2: source_id: charge 6 has it already, and is another line'
+	assert_stderr 'pms-bill: 1 row refused; nothing was written'
+	refute_output --partial '99213'
+	run -0 --separate-stderr pms-bill charge "$BATS_TEST_TMPDIR/a.csv"
+	assert_stderr 'pms-bill: 0 lines charged, 1 there already'
+	run -0 pms-sql "SELECT count(*), sum(patient_id = 3) FROM charges"
+	assert_output '6|0'
+}
+
+@test "patient_id and mrn that name two patients are a bad row (65); --patient and --mrn together are refused (64)" {
+	run -65 --separate-stderr pms-bill pay - -o csv <<<'{"patient_id":2,"mrn":"000101","amount":"10.00","method":"cash"}'
+	assert_stderr 'line 1: patient_id, mrn: they name different patients'
+	run -65 --separate-stderr pms-bill charge -o csv <<-EOF
+	patient_id,mrn,date_of_service,provider,location,code,dx
+	2,000101,$D,lee,main,99213,I10
+	EOF
+	assert_stderr 'line 2: patient_id, mrn: they name different patients'
+	run -65 --separate-stderr pms-bill opening-balance import <<-EOF
+	patient_id,mrn,amount,as_of
+	2,000101,12.50,$D
+	EOF
+	assert_stderr 'line 2: patient_id, mrn: they name different patients'
+	refute_phi "$stderr"
+	run -0 pms-sql "SELECT (SELECT count(*) FROM charges) + (SELECT
+	    count(*) FROM payments) + (SELECT count(*) FROM ledger)"
+	assert_output 0
+	# both naming the same patient is fine
+	run -0 --separate-stderr pms-bill pay - -o csv <<<'{"patient_id":1,"mrn":"000101","amount":"10.00","method":"cash"}'
+	run -64 --separate-stderr pms-bill list --patient 1 --mrn 000102
+	assert_stderr 'pms-bill: --patient, --mrn: give one of them, once'
+	run -64 --separate-stderr pms-bill pay --patient 1 --patient 2 \
+	    --amount 1.00 --method cash
+	assert_stderr 'pms-bill: --patient, --mrn: give one of them, once'
+}
+
+@test "imports: a column pms-bill does not read is a bad row (65): a misspelt source_id must not post twice" {
+	printf 'mrn,amount,method,ref,source-id\n000101,1.00,cash,lockbox,LB-77\n' >"$BATS_TEST_TMPDIR/lb.csv"
+	run -65 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/lb.csv" -o csv
+	assert_stderr "pms-bill: $BATS_TEST_TMPDIR/lb.csv: line 2: source-id: not a column pms-bill reads here"
+	assert_stderr 'pms-bill: 1 bad row; nothing was written'
+	run -65 --separate-stderr pms-bill charge -o csv <<-EOF
+	mrn,date_of_service,provider,location,code,diagnosis
+	000101,$D,lee,main,99213,I10
+	EOF
+	assert_stderr 'line 2: diagnosis: not a column pms-bill reads here'
+	run -65 --separate-stderr pms-bill opening-balance import <<-EOF
+	mrn,amount,asof
+	000101,12.50,$D
+	EOF
+	assert_stderr 'line 2: asof: not a column pms-bill reads here'
+	run -65 --separate-stderr pms-bill fees import <<-EOF
+	code,prise
+	99213,1.00
+	EOF
+	assert_stderr 'line 2: prise: not a column pms-bill reads here'
+	run -0 pms-sql "SELECT (SELECT count(*) FROM charges) + (SELECT
+	    count(*) FROM payments) + (SELECT count(*) FROM ledger)"
+	assert_output 0
+	# a rejects file sent back, its reject_reason column and all
+	printf 'mrn,amount,method,ref,source_id,reject_reason\n000101,1.00,cash,lockbox,LB-77,x\n' >"$BATS_TEST_TMPDIR/lb.csv"
+	run -0 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/lb.csv" -o csv
+	run -0 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/lb.csv" -o csv
+	run -0 pms-sql "SELECT count(*) FROM payments"
+	assert_output 1
+}
+
+@test "pay FILE: a refused batch prints no payment; its messages name the program and the line" {
+	charge 1 99213 >/dev/null
+	printf 'mrn,amount,method\n000101,5,cash\n000101,abc,cash\n' >"$BATS_TEST_TMPDIR/pp.csv"
+	run -65 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/pp.csv" -o csv
+	assert_output 'payment_id,patient_id,amount,applied,credit'
+	assert_stderr - <<-EOF
+	pms-bill: $BATS_TEST_TMPDIR/pp.csv: line 3: amount: not an amount
+	pms-bill: 1 bad row; nothing was written
+	EOF
+	run -0 pms-sql "SELECT count(*) FROM payments"
+	assert_output 0
+	# the good ones alone are printed once they are in
+	printf 'mrn,amount,method\n000101,5,cash\n000101,6,cash\n' >"$BATS_TEST_TMPDIR/pp.csv"
+	run -0 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/pp.csv" -o csv
+	assert_output $'payment_id,patient_id,amount,applied,credit\n1,1,5.00,5.00,0.00\n2,1,6.00,6.00,0.00'
+	# opening balances name the field given
+	run -65 --separate-stderr pms-bill opening-balance import <<-EOF
+	mrn,amount,as_of
+	999999,12.50,$D
+	EOF
+	assert_stderr 'line 2: mrn: no patient with that MRN'
 }
 
 @test "charge: every bad row is named by line and field, never its value, and nothing is written (65)" {
@@ -757,6 +980,9 @@ col() {
 
 @test "aging: buckets at their edges (30/31, 60/61, 90/91, 120/121 days), patient and insurance apart, credits apart" {
 	asof=2026-06-30
+	# the books on that day: an --as-of before today reads the ledger
+	# as it stood then
+	pms-bill() { on_day "$asof" pms-bill "$@"; }
 	for d in 30 31 60 61 90 91 120 121; do
 		ON=$(date -d "$asof -$d days" +%F) charge 1 36415 \
 		    --amount "$d.00" >/dev/null
@@ -784,7 +1010,32 @@ col() {
 	run -64 --separate-stderr pms-bill aging --as-of 2026-02-30
 }
 
+@test "aging --as-of a past day: what was open at the end of that day, of charges served by then" {
+	ft() { on_day "$@"; }
+	ft 2026-03-02 pms-bill charge --patient 1 --on 2026-03-01 \
+	    --provider lee --location main --code 36415 --dx I10 >/dev/null
+	ft 2026-03-20 pms-bill charge --patient 1 --on 2026-03-20 \
+	    --provider lee --location main --code 99213 --dx I10 >/dev/null
+	ft 2026-04-10 pms-bill pay --patient 1 --amount 15.00 --method cash \
+	    >/dev/null
+	# the 15.00 of 2026-03-01, unpaid then; the later visit not yet
+	run -0 pms-bill aging --as-of 2026-03-15 -o csv
+	assert_output - <<-EOF
+	patient_id,mrn,last_name,first_name,responsibility,payer,days_0_30,days_31_60,days_61_90,days_91_120,days_121_plus,total
+	1,000101,Example,Pat,patient,,15.00,0.00,0.00,0.00,0.00,15.00
+	EOF
+	# paid since; the 100.00 of 2026-03-20 is 41 days old then
+	run -0 pms-bill aging --as-of 2026-04-30 -o csv
+	assert_line --index 1 '1,000101,Example,Pat,patient,,0.00,100.00,0.00,0.00,0.00,100.00'
+	run -0 pms-bill aging --as-of 2026-02-28 -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 pms-bill aging --as-of 2026-04-30 --summary -o csv
+	assert_line --index 1 --partial 'patient,,0.00,100.00,0.00,0.00,0.00,100.00'
+}
+
 @test "aging: --by transferred ages from the day the party took it, --by billed from the claim or statement" {
+	# the books on the day asked about (see the test above)
+	pms-bill() { on_day 2026-03-31 pms-bill "$@"; }
 	ON=2026-01-05 charge 2 99213 >/dev/null
 	ON=2026-01-05 charge 2 99214 >/dev/null
 	pms-bill transfer 1 --to patient --reason PR-1 >/dev/null 2>&1
@@ -919,6 +1170,115 @@ col() {
 	run -0 --separate-stderr pms-bill statement 1 --out "$BATS_TEST_TMPDIR/s.txt"
 	run -0 grep -c 'AMOUNT DUE' "$BATS_TEST_TMPDIR/s.txt"
 	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep tmp)" ]
+}
+
+@test "exports: every --out of patient data is recorded once it is in place, in every program; a file not written is not" {
+	charge 1 99213 >/dev/null
+	charge 3 99214 >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	pms-bill statement --all --out st.txt 2>/dev/null
+	pms-bill aging -o csv --out aging.csv
+	pms-bill list -o csv --out list.csv
+	pms-bill ledger 1 --out led.csv
+	pms-bill balance --out bal.csv
+	pms-schedule list --out appts.csv
+	a=$(appt 2 lee 09:00 followup completed)
+	pms-schedule list --on "$D" --out appts.csv
+	printf 'mrn,date_of_service,provider,location,code\n000101,%s,lee,main,99213\n000102,%s,lee,main,BAD\n' "$D" "$D" >c.csv
+	pms-bill charge c.csv --skip-invalid rej.csv >/dev/null 2>&1
+	run -0 pms-audit exports -o csv
+	diff -u - <(cut -d, -f4-7 <<<"$output") <<-EOF
+	program,kind,path,patients
+	pms-bill,bill.statement,$BATS_TEST_TMPDIR/st.txt,1
+	pms-bill,bill.aging,$BATS_TEST_TMPDIR/aging.csv,2
+	pms-bill,bill.list,$BATS_TEST_TMPDIR/list.csv,2
+	pms-bill,bill.ledger,$BATS_TEST_TMPDIR/led.csv,1
+	pms-bill,bill.balance,$BATS_TEST_TMPDIR/bal.csv,2
+	pms-schedule,schedule.list,$BATS_TEST_TMPDIR/appts.csv,1
+	pms-bill,rejects,$BATS_TEST_TMPDIR/rej.csv,1
+	EOF
+	# each points at its command's entry
+	run -0 pms-sql "SELECT a.action FROM exports e JOIN audit a ON a.id =
+	    e.audit_id ORDER BY e.id"
+	assert_output $'bill.statement\nbill.aging\nbill.list\nbill.ledger\nbill.balance\nschedule.list\nbill.charge'
+	# a file that could not be written, or a dry run, is not recorded
+	run -74 --separate-stderr pms-bill list -o csv --out /nonexistent/dir/l.csv
+	run -74 --separate-stderr pms-bill aging -o csv --out /dev/full
+	run -74 --separate-stderr pms-patient list -o csv --out /dev/full
+	run -0 --separate-stderr pms-bill aging -o csv --out dry.csv --dry-run
+	[ ! -e dry.csv ]
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 7
+	# the real path, not the link's
+	mkdir real
+	ln -s real linkdir
+	pms-bill aging -o csv --out linkdir/a.csv
+	run -0 pms-sql "SELECT path FROM exports ORDER BY id DESC LIMIT 1"
+	assert_output "$BATS_TEST_TMPDIR/real/a.csv"
+}
+
+@test "--out: never replaces a link, a store, a backup, a key file; an earlier output is replaced" {
+	charge 1 99213 >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	pms-admin backup --out bk.pmsbak 2>/dev/null
+	cp "$STORE" other.pms
+	cp "$STORE.keys" other.keys
+	printf 'pms-keyfile-v1 cron 00\n' >cron.key
+	pms-audit checkpoint >cp
+	echo precious >victim.txt
+	ln -s victim.txt link.csv
+	mkdir dir.csv
+	for f in bk.pmsbak other.pms other.keys cron.key cp link.csv dir.csv; do
+		sum=$(ls -ld --time-style=+%s "$f"; [ -d "$f" ] || md5sum <"$f")
+		run -64 --separate-stderr pms-bill aging -o csv --out "$f"
+		assert_stderr 'pms-bill: --out: that is '
+		[ "$(ls -ld --time-style=+%s "$f"; [ -d "$f" ] || md5sum <"$f")" = "$sum" ]
+	done
+	run -64 --separate-stderr pms-bill aging -o csv --out bk.pmsbak
+	assert_stderr 'pms-bill: --out: that is a backup of a store, which it would replace: write somewhere else'
+	run -64 --separate-stderr pms-bill aging -o csv --out link.csv
+	assert_stderr 'pms-bill: --out: that is a symbolic link (name the file itself)'
+	[ "$(cat victim.txt)" = precious ]
+	# nothing was recorded for them
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 0
+	# an output of an earlier run is replaced; devices are written
+	pms-bill aging -o csv --out a.csv
+	pms-bill aging -o csv --out a.csv
+	run -0 pms-bill aging -o csv --out /dev/null
+	run -0 pms-bill aging -o csv --out /dev/stdout
+	assert_line --index 1 --partial '1,000101,'
+	run -0 pms-sql "SELECT path FROM exports ORDER BY id"
+	assert_output "$BATS_TEST_TMPDIR/a.csv
+$BATS_TEST_TMPDIR/a.csv
+/dev/stdout"
+}
+
+@test "--out: a run ended by SIGTERM, SIGINT or SIGHUP leaves no temp file behind" {
+	charge 1 99213 >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	for c in aging statement; do
+		for sig in TERM INT HUP; do
+			# every fsync held back, so that the temp file waits;
+			# a script's background job ignores SIGINT unless told
+			env --default-signal=INT strace -f -o /dev/null \
+			    -e trace=fsync,fdatasync \
+			    -e inject=fsync,fdatasync:delay_enter=20000000 \
+			    pms-bill "$c" $([ $c = aging ] || echo --all) \
+			    --out p.out 2>/dev/null &
+			sp=$!
+			for i in $(seq 300); do
+				ls p.out.tmp* >/dev/null 2>&1 && break
+				sleep 0.1
+			done
+			ls p.out.tmp* >/dev/null
+			kill -"$sig" "$(pgrep -P "$sp")"
+			wait "$sp" || true
+			[ -z "$(ls | grep p.out)" ]
+		done
+	done
+	run -0 pms-sql "SELECT count(*) FROM exports"
+	assert_output 0
 }
 
 @test "statement: a template of the practice's own; a bad one is refused (65)" {
