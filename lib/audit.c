@@ -649,7 +649,7 @@ pms_audit_export_written(struct pms_store *s, const char *path)
 	sqlite3_bind_int64(st, 1, entry);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		snprintf(kind, sizeof(kind), "%s", s->export_kind != NULL ?
+		snprintf(kind, sizeof(kind), "%s", s->export_kind[0] != '\0' ?
 		    s->export_kind : (const char *)sqlite3_column_text(st, 0));
 		record = kind_valid(kind);
 	} else if (rc != SQLITE_DONE)

@@ -126,7 +126,12 @@ pms_read_run(struct pms_store *s, const struct pms_read_spec *sp,
 	/* a file is recorded once it is written (pms_audit_export_written);
 	 * standard output now */
 	to_file = sp->out_path != NULL && strcmp(sp->out_path, "-") != 0;
-	s->export_kind = to_file ? sp->export_kind : NULL;
+	/* a copy: the caller's kind may be gone by the time it is written */
+	if (to_file && sp->export_kind != NULL)
+		snprintf(s->export_kind, sizeof(s->export_kind), "%s",
+		    sp->export_kind);
+	else
+		s->export_kind[0] = '\0';
 	if (sp->export_kind != NULL && !to_file &&
 	    (st = pms_audit_batch_export(r.b, sp->export_kind, sp->out_path)) !=
 	    PMS_OK)

@@ -155,7 +155,7 @@ struct pms_store {
 	char		*emergency;	/* break-glass reason: flags entries */
 	int64_t		 audit_last;	/* entry appended in this transaction */
 	int64_t		 audit_latest;	/* entry appended last, in any */
-	const char	*export_kind;	/* of a read bound for a file */
+	char		 export_kind[33];	/* of a read bound for a file, or "" */
 	int		 held;		/* pms_store_hold() */
 	int		 closed;	/* closed while held */
 	int		 dry_run;	/* commits roll back (pms.h) */

@@ -157,7 +157,7 @@ sweep() {
 	# its rows' messages went out with garbage for the program's name
 	run -65 --separate-stderr pms-bill pay "$IN/unknown"
 	assert_stderr - <<EOF
-pms-bill: $IN/unknown: line 2: patient_id: give patient_id or mrn
+pms-bill: $IN/unknown: line 2: frobnicate: not a column pms-bill reads here (a misspelt name would pass unread)
 pms-bill: 1 bad row; nothing was written
 EOF
 }
