@@ -144,3 +144,19 @@ finish_blocked() {
 	rm -f "$BATS_TEST_TMPDIR/.blocked"
 	return "$rc"
 }
+
+# faketime TIME CMD...: CMD with its clock started at TIME (any form
+# date -d reads, in the TZ of the test), through libfaketime itself.
+# The faketime wrapper makes a named semaphore of its own pid, and a
+# wrapper of a recycled pid whose semaphore another left behind dies
+# with "sem_open: File exists": under a loaded machine, a flaky test.
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null |
+    head -n 1)
+faketime() {
+	local at
+
+	at=$(date -d "$1" '+%Y-%m-%d %H:%M:%S') || return 70
+	shift
+	FAKETIME="@$at" LD_PRELOAD="$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD}" \
+	    FAKETIME_DONT_RESET=1 "$@"
+}
