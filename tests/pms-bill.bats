@@ -1274,6 +1274,19 @@ $BATS_TEST_TMPDIR/a.csv
 	printf '%s\n' '{{#statements}}{{#items}}' >"$BATS_TEST_TMPDIR/bad.txt"
 	run -65 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/bad.txt"
 	assert_stderr 'template: section "items" is never closed'
+	# a misspelt name would print blanks on a whole run
+	printf '{{#statements}}due={{amount_duee}} real={{amount_due}}\n{{/statements}}' >"$BATS_TEST_TMPDIR/bad.txt"
+	run -65 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/bad.txt" --dry-run
+	assert_stderr 'pms-bill: template: {{amount_duee}} is not a name of a statement'
+	assert_output ''
+	printf '{{#statements}}{{#items}}[{{chargde}}]{{/items}}{{ssn}}{{/statements}}' >"$BATS_TEST_TMPDIR/bad.txt"
+	run -65 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/bad.txt"
+	assert_stderr 'pms-bill: template: {{chargde}} is not a name of a statement'
+	run -0 pms-sql "SELECT count(*) FROM statements"
+	assert_output 1
+	# the shipped templates use names it knows
+	run -0 --separate-stderr pms-bill statement 1 --template "$TOP/share/templates/statement.txt" --dry-run
+	run -0 --separate-stderr pms-bill statement 1 -o html --template "$TOP/share/templates/statement.html" --dry-run
 	run -66 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/none"
 }
 
