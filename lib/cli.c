@@ -461,6 +461,9 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	    NULL)) != -1) {
 		if (ch == PMS_OPT_VERSION) {
 			printf("%s %s\n", ctx->prog, PMS_VERSION);
+			if (fflush(stdout) == EOF || ferror(stdout))
+				return pms_fail(ctx, EX_IOERR, "write error on "
+				    "standard output: %s", strerror(errno));
 			return EX_OK;
 		}
 		if ((rc = pms_cli_opt(ctx, ch, optarg, argv)) != 0)

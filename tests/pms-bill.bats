@@ -675,7 +675,21 @@ appt() {
 	assert_stderr 'the patient owes nothing to apply it to'
 	run -0 pms-bill balance 1 -o csv
 	assert_line --index 2 '1,000101,Example,Pat,credit,,-15.00'
+	# another patient's charge or payment is named so
+	other=$(charge 3 99213)
+	run -1 --separate-stderr pms-bill apply --patient 1 --charge "$other"
+	assert_stderr "pms-bill: charge $other is not the patient's"
+	run -1 --separate-stderr pms-bill apply --patient 1 --charge 99
+	assert_stderr 'pms-bill: no charge 99'
+	pms-bill pay --patient 3 --amount 5.00 --method cash >/dev/null
+	pid=$(pms-sql "SELECT max(id) FROM payments")
+	run -1 --separate-stderr pms-bill refund --patient 1 --payment "$pid" \
+	    --amount 5.00 --method check
+	assert_stderr "pms-bill: payment $pid is not the patient's"
 	run -0 pms-admin check
+	# --version onto a full device is a write error too
+	run -74 --separate-stderr sh -c 'pms-bill --version >/dev/full'
+	assert_stderr 'pms-bill: write error on standard output'
 }
 
 # ---- responsibility -----------------------------------------------
