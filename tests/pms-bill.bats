@@ -1183,6 +1183,9 @@ appt() {
 	pms-schedule list --on "$D" --out appts.csv
 	printf 'mrn,date_of_service,provider,location,code\n000101,%s,lee,main,99213\n000102,%s,lee,main,BAD\n' "$D" "$D" >c.csv
 	pms-bill charge c.csv --skip-invalid rej.csv >/dev/null 2>&1
+	printf 'mrn,last_name,first_name,dob\n000201,Newman,Nia,1990-01-01\n000202,Bad,Row,notadate\n' >p.csv
+	pms-patient import p.csv --skip-invalid prej.csv >/dev/null 2>&1
+	[ -s prej.csv ]
 	run -0 pms-audit exports -o csv
 	diff -u - <(cut -d, -f4-7 <<<"$output") <<-EOF
 	program,kind,path,patients
@@ -1193,11 +1196,12 @@ appt() {
 	pms-bill,bill.balance,$BATS_TEST_TMPDIR/bal.csv,2
 	pms-schedule,schedule.list,$BATS_TEST_TMPDIR/appts.csv,1
 	pms-bill,rejects,$BATS_TEST_TMPDIR/rej.csv,1
+	pms-patient,rejects,$BATS_TEST_TMPDIR/prej.csv,1
 	EOF
 	# each points at its command's entry
 	run -0 pms-sql "SELECT a.action FROM exports e JOIN audit a ON a.id =
 	    e.audit_id ORDER BY e.id"
-	assert_output $'bill.statement\nbill.aging\nbill.list\nbill.ledger\nbill.balance\nschedule.list\nbill.charge'
+	assert_output $'bill.statement\nbill.aging\nbill.list\nbill.ledger\nbill.balance\nschedule.list\nbill.charge\npatient.import'
 	# a file that could not be written, or a dry run, is not recorded
 	run -74 --separate-stderr pms-bill list -o csv --out /nonexistent/dir/l.csv
 	run -74 --separate-stderr pms-bill aging -o csv --out /dev/full
@@ -1205,7 +1209,7 @@ appt() {
 	run -0 --separate-stderr pms-bill aging -o csv --out dry.csv --dry-run
 	[ ! -e dry.csv ]
 	run -0 pms-sql "SELECT count(*) FROM exports"
-	assert_output 7
+	assert_output 8
 	# the real path, not the link's
 	mkdir real
 	ln -s real linkdir
