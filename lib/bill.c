@@ -1759,6 +1759,38 @@ credits_of(struct pms_store *s, int64_t patient, int64_t payer,
 	return PMS_OK;
 }
 
+/* The patient of charge id (what 0) or payment id (what 1), refused
+ * unless it is patient's. */
+static enum pms_status
+owned_by(struct pms_store *s, int what, int64_t id, int64_t patient)
+{
+	static const char *const sql[2] = {
+		"SELECT patient_id FROM charges WHERE id = ?1",
+		"SELECT patient_id FROM payments WHERE id = ?1",
+	};
+	static const char *const noun[2] = { "charge", "payment" };
+	sqlite3_stmt *st;
+	int64_t owner = 0;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql[what], -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading the ledger");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		owner = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading the ledger");
+	if (owner == 0)
+		return pms_seterr(PMS_EREFUSED, "no %s %lld", noun[what],
+		    (long long)id);
+	if (owner != patient)
+		return pms_seterr(PMS_EREFUSED, "%s %lld is not the patient's",
+		    noun[what], (long long)id);
+	return PMS_OK;
+}
+
 enum pms_status
 pms_bill_apply_credits(struct pms_store *s, int64_t patient, int64_t charge,
     int dry_run, int64_t *applied)
@@ -1779,6 +1811,8 @@ pms_bill_apply_credits(struct pms_store *s, int64_t patient, int64_t charge,
 	if ((ps = bill_tx_begin(s, &tx)) != PMS_OK)
 		goto done;
 	if ((ps = pms_patient_id(s, patient, NULL, &patient, NULL)) != PMS_OK)
+		goto end;
+	if (charge > 0 && (ps = owned_by(s, 0, charge, patient)) != PMS_OK)
 		goto end;
 	if ((ps = credits_of(s, patient, 0, 0, &cr, &ncr)) != PMS_OK ||
 	    (ps = patient_owing(s, patient, charge, &ids, &amts, &n)) !=
@@ -1851,6 +1885,9 @@ pms_bill_refund(struct pms_store *s, const struct pms_refund *rf,
 		goto done;
 	if ((ps = pms_patient_id(s, rf->patient_id, NULL, &patient, NULL)) !=
 	    PMS_OK)
+		goto end;
+	if (rf->payment_id > 0 && (ps = owned_by(s, 1, rf->payment_id,
+	    patient)) != PMS_OK)
 		goto end;
 	if ((ps = credits_of(s, patient, rf->payer_id, rf->payment_id, &cr,
 	    &n)) != PMS_OK)

@@ -210,6 +210,43 @@ name_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* Every name a statement sets (gather, tset_addr, the run's values). */
+static const char *const tnames[] = {
+	"account", "adjusted", "amount", "amount_due", "charged", "code",
+	"credit", "date", "description", "dos", "due_date", "formfeed",
+	"guarantor_city", "guarantor_name", "guarantor_state",
+	"guarantor_street", "guarantor_street2", "guarantor_zip",
+	"has_credit", "insurance_pending", "items", "last", "message",
+	"method", "owed", "paid", "patient_balance", "patient_name", "payer",
+	"payments", "pending", "practice_city", "practice_name",
+	"practice_phone", "practice_state", "practice_street",
+	"practice_street2", "practice_zip", "ref", "service",
+	"statement_date", "statements",
+};
+
+/* PMS_EDATA for a name no statement has: a misspelt {{amount_due}}
+ * would print blanks on a whole run. */
+static enum pms_status
+tcheck(const struct tnode *n)
+{
+	enum pms_status st;
+	size_t i;
+
+	if (n->kind != T_TEXT && n->name[0] != '\0') {
+		for (i = 0; i < PMS_NELEM(tnames); i++)
+			if (strcmp(n->name, tnames[i]) == 0)
+				break;
+		if (i == PMS_NELEM(tnames))
+			return pms_seterr(PMS_EDATA, "template: {{%s}} is not "
+			    "a name of a statement (pms-bill(1) lists them)",
+			    n->name);
+	}
+	for (i = 0; i < n->nkids; i++)
+		if ((st = tcheck(&n->kids[i])) != PMS_OK)
+			return st;
+	return PMS_OK;
+}
+
 /*
  * Parse text[0..len) into root's children.  Returns PMS_OK, or
  * PMS_EDATA "template: line N: what is wrong".
@@ -1052,7 +1089,8 @@ pms_bill_statements(struct pms_store *s, const struct pms_stmt_opts *o,
 		return pms_seterr(PMS_EUSAGE, "statement: a patient, or --all");
 	if ((ps = template_text(o, &text, &len)) != PMS_OK)
 		return ps;
-	if ((ps = tparse(text, len, &root)) != PMS_OK)
+	if ((ps = tparse(text, len, &root)) != PMS_OK ||
+	    (ps = tcheck(&root)) != PMS_OK)
 		goto free_text;
 	for (i = 0; i < root.nkids; i++)
 		if (root.kids[i].kind == T_EACH &&

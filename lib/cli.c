@@ -597,14 +597,10 @@ pms_cli_out_path(struct pms_ctx *ctx, const char *opt, const char *path)
 	size_t i, n;
 	int bad = 0;
 
-	if (path != NULL && strcmp(path, "-") != 0 &&
-	    (what = out_precious(path)) != NULL)
-		return pms_fail(ctx, EX_USAGE, "%s: that is %s, which it "
-		    "would replace: write somewhere else", opt, what);
-	if (path == NULL || ctx->store_path == NULL || strcmp(path, "-") == 0)
+	if (path == NULL || strcmp(path, "-") == 0)
 		return 0;
-	if ((p = resolve(path)) == NULL)
-		return 0;	/* an unreachable path fails where it is opened */
+	if (ctx->store_path == NULL || (p = resolve(path)) == NULL)
+		goto other;	/* an unreachable path fails where opened */
 	for (i = 0; i < PMS_NELEM(ext) && !bad; i++) {
 		n = strlen(ctx->store_path) + strlen(ext[i]) + 1;
 		if ((f = malloc(n)) == NULL)
@@ -622,6 +618,10 @@ pms_cli_out_path(struct pms_ctx *ctx, const char *opt, const char *path)
 	if (bad)
 		return pms_fail(ctx, EX_USAGE, "%s: that is one of the store's "
 		    "own files: write somewhere else", opt);
+other:
+	if ((what = out_precious(path)) != NULL)
+		return pms_fail(ctx, EX_USAGE, "%s: that is %s, which it "
+		    "would replace: write somewhere else", opt, what);
 	return 0;
 }
 

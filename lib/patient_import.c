@@ -34,6 +34,7 @@
 #include <unicase.h>
 #include <unistr.h>
 
+#include "audit.h"
 #include "patient_import.h"
 #include "patient_int.h"
 #include "record.h"
@@ -1661,6 +1662,11 @@ pms_patient_import(struct pms_store *s, FILE *in, const char *name,
 	if (dry)
 		goto out;
 	pt_fields_fmt(im.touched, fields, sizeof(fields));
+	/* the rejected rows carry patient data out too */
+	if (o->rejects != NULL && im.n->rejected > 0 &&
+	    (st = pms_audit_batch_export(im.batch, "rejects", o->rejects)) !=
+	    PMS_OK)
+		goto out;
 	st = pms_audit_batch_end(im.batch, "patient.import", fields);
 	im.batch = NULL;
 	if (st != PMS_OK)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "schedule_int.h"
 
 /* ---- import ---- */
@@ -895,6 +896,11 @@ pms_appt_import(struct pms_store *s, struct pms_reader *rd,
 		    "location,type,room,start,end,status,cancelled_by,"
 		    "confirmed_at,reason", m->pids, m->npids)) != PMS_OK)
 			goto fail;
+	/* the rejected rows carry patient data out too */
+	if (m->rej != NULL && res->rejected > 0 && (m->npids > 0 ||
+	    !o->booking) && (st = pms_audit_export(s, "rejects", o->rejects,
+	    m->pids, m->npids)) != PMS_OK)
+		goto fail;
 	if (m->rej != NULL) {
 		st = pms_writer_close(m->rej);
 		m->rej = NULL;

@@ -695,7 +695,21 @@ appt() {
 	assert_stderr 'the patient owes nothing to apply it to'
 	run -0 pms-bill balance 1 -o csv
 	assert_line --index 2 '1,000101,Example,Pat,credit,,-15.00'
+	# another patient's charge or payment is named so
+	other=$(charge 3 99213)
+	run -1 --separate-stderr pms-bill apply --patient 1 --charge "$other"
+	assert_stderr "pms-bill: charge $other is not the patient's"
+	run -1 --separate-stderr pms-bill apply --patient 1 --charge 99
+	assert_stderr 'pms-bill: no charge 99'
+	pms-bill pay --patient 3 --amount 5.00 --method cash >/dev/null
+	pid=$(pms-sql "SELECT max(id) FROM payments")
+	run -1 --separate-stderr pms-bill refund --patient 1 --payment "$pid" \
+	    --amount 5.00 --method check
+	assert_stderr "pms-bill: payment $pid is not the patient's"
 	run -0 pms-admin check
+	# --version onto a full device is a write error too
+	run -74 --separate-stderr sh -c 'pms-bill --version >/dev/full'
+	assert_stderr 'pms-bill: write error on standard output'
 }
 
 # ---- responsibility -----------------------------------------------
@@ -1189,6 +1203,9 @@ appt() {
 	pms-schedule list --on "$D" --out appts.csv
 	printf 'mrn,date_of_service,provider,location,code\n000101,%s,lee,main,99213\n000102,%s,lee,main,BAD\n' "$D" "$D" >c.csv
 	pms-bill charge c.csv --skip-invalid rej.csv >/dev/null 2>&1
+	printf 'mrn,last_name,first_name,dob\n000201,Newman,Nia,1990-01-01\n000202,Bad,Row,notadate\n' >p.csv
+	pms-patient import p.csv --skip-invalid prej.csv >/dev/null 2>&1
+	[ -s prej.csv ]
 	run -0 pms-audit exports -o csv
 	diff -u - <(cut -d, -f4-7 <<<"$output") <<-EOF
 	program,kind,path,patients
@@ -1199,11 +1216,12 @@ appt() {
 	pms-bill,bill.balance,$BATS_TEST_TMPDIR/bal.csv,2
 	pms-schedule,schedule.list,$BATS_TEST_TMPDIR/appts.csv,1
 	pms-bill,rejects,$BATS_TEST_TMPDIR/rej.csv,1
+	pms-patient,rejects,$BATS_TEST_TMPDIR/prej.csv,1
 	EOF
 	# each points at its command's entry
 	run -0 pms-sql "SELECT a.action FROM exports e JOIN audit a ON a.id =
 	    e.audit_id ORDER BY e.id"
-	assert_output $'bill.statement\nbill.aging\nbill.list\nbill.ledger\nbill.balance\nschedule.list\nbill.charge'
+	assert_output $'bill.statement\nbill.aging\nbill.list\nbill.ledger\nbill.balance\nschedule.list\nbill.charge\npatient.import'
 	# a file that could not be written, or a dry run, is not recorded
 	run -74 --separate-stderr pms-bill list -o csv --out /nonexistent/dir/l.csv
 	run -74 --separate-stderr pms-bill aging -o csv --out /dev/full
@@ -1211,7 +1229,7 @@ appt() {
 	run -0 --separate-stderr pms-bill aging -o csv --out dry.csv --dry-run
 	[ ! -e dry.csv ]
 	run -0 pms-sql "SELECT count(*) FROM exports"
-	assert_output 7
+	assert_output 8
 	# the real path, not the link's
 	mkdir real
 	ln -s real linkdir
@@ -1294,6 +1312,19 @@ $BATS_TEST_TMPDIR/a.csv
 	printf '%s\n' '{{#statements}}{{#items}}' >"$BATS_TEST_TMPDIR/bad.txt"
 	run -65 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/bad.txt"
 	assert_stderr 'template: section "items" is never closed'
+	# a misspelt name would print blanks on a whole run
+	printf '{{#statements}}due={{amount_duee}} real={{amount_due}}\n{{/statements}}' >"$BATS_TEST_TMPDIR/bad.txt"
+	run -65 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/bad.txt" --dry-run
+	assert_stderr 'pms-bill: template: {{amount_duee}} is not a name of a statement'
+	assert_output ''
+	printf '{{#statements}}{{#items}}[{{chargde}}]{{/items}}{{ssn}}{{/statements}}' >"$BATS_TEST_TMPDIR/bad.txt"
+	run -65 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/bad.txt"
+	assert_stderr 'pms-bill: template: {{chargde}} is not a name of a statement'
+	run -0 pms-sql "SELECT count(*) FROM statements"
+	assert_output 1
+	# the shipped templates use names it knows
+	run -0 --separate-stderr pms-bill statement 1 --template "$TOP/share/templates/statement.txt" --dry-run
+	run -0 --separate-stderr pms-bill statement 1 -o html --template "$TOP/share/templates/statement.html" --dry-run
 	run -66 --separate-stderr pms-bill statement 1 --template "$BATS_TEST_TMPDIR/none"
 }
 
