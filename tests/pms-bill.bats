@@ -149,7 +149,10 @@ appt() {
 		pms-schedule checkin "$id" --allow-past >/dev/null
 		pms-schedule complete "$id" >/dev/null ;;
 	no-show) pms-schedule noshow "$id" >/dev/null ;;
-	cancelled) pms-schedule cancel "$id" --by patient --allow-past >/dev/null ;;
+	cancelled)
+		# by the patient, an hour before: a late cancel
+		TZ=America/New_York faketime "$D $3 1 hour ago" \
+		    pms-schedule cancel "$id" --by patient >/dev/null ;;
 	esac
 	echo "$id"
 }
