@@ -155,8 +155,11 @@ FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null |
 faketime() {
 	local at
 
-	at=$(date -d "$1" '+%Y-%m-%d %H:%M:%S') || return 70
+	# as seconds since the epoch, so that a TZ the command sets for
+	# itself reads the same instant
+	at=$(date -d "$1" +%s) || return 70
 	shift
-	FAKETIME="@$at" LD_PRELOAD="$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD}" \
+	FAKETIME="@$at" FAKETIME_FMT=%s \
+	    LD_PRELOAD="$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD}" \
 	    FAKETIME_DONT_RESET=1 "$@"
 }
