@@ -1,9 +1,10 @@
 /*
  * report.c: the named reports (report.h).  Each report is one SQL
  * statement that selects its facts, one row each (an appointment, a
- * ledger entry, a payment, an open balance, a visit), with the fact's
- * own key and its patient; the same statement whatever the output.  The
- * read goes through pms_read_run(): the first walk names every fact and
+ * ledger entry, a payment, an open balance, a visit, a claim line an
+ * 835 adjudicated or a denied amount of it), with the fact's own key
+ * and its patient; the same statement whatever the output.  The read
+ * goes through pms_read_run(): the first walk names every fact and
  * its patient in the access log's entry, the second walk, in a read
  * transaction, counts the facts it named into groups (by provider, by
  * payer, ...) with integer sums, and the groups become the rows, in a
@@ -14,9 +15,10 @@
  *
  * Dates: a fact carries its own day (an appointment's local date at its
  * location, a charge's date of service, the day a ledger entry was
- * posted or a payment received), compared as ISO text, so no day
- * depends on the zone of the process nor on a DST change; hours and
- * weekdays come from the appointment's own wall clock.
+ * posted or a payment received, the day of a remittance's payment),
+ * compared as ISO text, so no day depends on the zone of the process
+ * nor on a DST change; hours and weekdays come from the appointment's
+ * own wall clock.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1058,16 +1060,17 @@ enum { DN_LINES, DN_DENIED, DN_CENTS, DN_OPEN, DN_LAST_LINE,
 
 #define REMARKS_MAX	32	/* remark codes a reason's row lists */
 
-/*
- * Add the remark codes of list ("M15,N4") to those of g (its label 3),
- * each once, sorted.
- */
 static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Add the remark codes of list ("M15,N4") to those of g (its label 3),
+ * each once, sorted; past REMARKS_MAX codes, or the room they take,
+ * the rest are left out.
+ */
 static enum pms_status
 remarks_merge(struct rgroup *g, const char *list)
 {
