@@ -1021,11 +1021,11 @@ static const struct pms_col denial_cols[] = {
 	"coalesce(" m ".paid_on, substr(" m ".imported_at, 1, 10))"
 
 /*
- * One fact a claim line adjudicated by a posting of an 835 that stands
- * (claim_remit_claims: not a reversal, not a forwarded claim nor a
- * predetermination, and not undone by a reversal dated in the period or
- * before), with its denied amounts (claim_denials), a fact each; a line
- * without any, one fact with none.  A line is adjudicated by a posting
+ * A fact for each claim line adjudicated by a posting of an 835 that
+ * stands (claim_remit_claims: not a reversal, not a forwarded claim nor
+ * a predetermination, and not undone by a reversal dated in the period
+ * or before): a fact for each of its denied amounts (claim_denials), or
+ * one with none.  A line is adjudicated by a posting
  * when the posting paid, wrote off, moved or denied some of it.  The
  * payer is the posting's policy's, else the remittance's, else the
  * claim's.  Keys: (the posting's id * 64 + the line's lx) * 2, a

@@ -412,3 +412,35 @@ html_ok() {
 	    -o csv
 	assert_line 'denials,"denied against adjudicated claim lines (835s), by payer and reason"'
 }
+
+@test "denials: a crossover and the secondary's 835: a line for each payer, OA-23 no denial" {
+	# patient 3: acme, then bluecross
+	c=$(claim_sent K5 3 99213:100.00)
+	era_on "$D1" 51 70 C1 1512345678 'EXAMPLE HEALTH PLAN' \
+	    >"$BATS_TEST_TMPDIR/p.835" <<'EOF2'
+LX*1~
+CLP*K5*19*100*70*20*12*P5~
+CAS*CO*45*10~
+CAS*PR*2*20~
+EOF2
+	era_on "$D2" 52 15 C2 1999999999 'SAMPLE COUNTY PLAN' \
+	    >"$BATS_TEST_TMPDIR/s.835" <<'EOF2'
+LX*1~
+CLP*K5*2*100*15*5*12*S5~
+CAS*OA*23*80~
+CAS*PR*2*5~
+EOF2
+	run -0 pms-claim era "$BATS_TEST_TMPDIR/p.835" -o csv
+	run -0 pms-claim era "$BATS_TEST_TMPDIR/s.835" -o csv
+	[ "$(pms-sql "SELECT count(*) FROM claim_denials")" = 0 ]
+	run -0 --separate-stderr pms-report denials --from "$D1" -o csv
+	assert_output "$H
+acme,,,,1,0,0.0,0.00,0.00
+bluecross,,,,1,0,0.0,0.00,0.00
+total,,,,2,0,0.0,0.00,0.00"
+	# the primary's day alone: acme's
+	run -0 pms-report denials --on "$D1" -o csv
+	assert_output "$H
+acme,,,,1,0,0.0,0.00,0.00
+total,,,,1,0,0.0,0.00,0.00"
+}
