@@ -1015,10 +1015,11 @@ static const struct pms_col denial_cols[] = {
 	{ "still_open", PMS_COL_MONEY },
 };
 
-/* The day of a remittance: its payment's date (BPR16), else the day it
- * was posted (UTC). */
+/* The day of a remittance: its payment's date (BPR16), else (none, or
+ * one ahead of it) the day it was posted (UTC). */
 #define REMIT_DAY(m) \
-	"coalesce(" m ".paid_on, substr(" m ".imported_at, 1, 10))"
+	"CASE WHEN " m ".paid_on <= substr(" m ".imported_at, 1, 10) THEN " \
+	m ".paid_on ELSE substr(" m ".imported_at, 1, 10) END"
 
 /*
  * A fact for each claim line adjudicated by a posting of an 835 that

@@ -444,3 +444,22 @@ total,,,,2,0,0.0,0.00,0.00"
 acme,,,,1,0,0.0,0.00,0.00
 total,,,,1,0,0.0,0.00,0.00"
 }
+
+@test "denials: an 835 dated ahead counts on the day it was posted" {
+	claim_sent K6 1 99213:100.00 >/dev/null
+	ahead=$(date -d '+10 days' +%F)
+	era_on "$ahead" 61 0 F1 1512345678 'EXAMPLE HEALTH PLAN' \
+	    >"$BATS_TEST_TMPDIR/f.835" <<'EOF2'
+LX*1~
+CLP*K6*4*100*0*0*12*P6~
+CAS*CO*16*100~
+EOF2
+	run -0 pms-claim era "$BATS_TEST_TMPDIR/f.835" -o csv
+	[ "$(pms-sql "SELECT paid_on FROM claim_remits")" = "$ahead" ]
+	posted=$(pms-sql "SELECT substr(imported_at, 1, 10) FROM claim_remits")
+	run -0 --separate-stderr pms-report denials --on "$posted" -o csv
+	assert_line 'acme,,,,1,1,100.0,100.00,100.00'
+	run -0 pms-report denials --on "$ahead" -o csv
+	assert_output "$H
+total,,,,0,0,,0.00,0.00"
+}
