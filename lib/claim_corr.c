@@ -814,10 +814,14 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		st = NULL;
 		if ((ps = correct_one(s, k.id, others > 0 ? '7' : '8', NULL,
 		    charge, &made, &patient)) != PMS_OK) {
-			if (ps == PMS_EREFUSED)
+			if (ps == PMS_EREFUSED) {
+				char why[512];
+
+				copy(why, sizeof(why), pms_errmsg());
 				ps = pms_seterr(PMS_EREFUSED, "charge %lld is "
 				    "on a claim sent: %s", (long long)charge,
-				    pms_errmsg());
+				    why);
+			}
 			goto fail;
 		}
 		if ((ps = pms_claim_get(s, made, &out[nout++])) != PMS_OK)
