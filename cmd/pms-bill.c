@@ -678,8 +678,7 @@ say_corrected(void *arg, const struct pms_claim *k)
 {
 	struct pms_ctx *ctx = arg;
 
-	if (k->original_id != 0 && k->frequency != '1' && k->state ==
-	    PMS_CLAIM_DRAFT && k->replaced_by == 0)
+	if (k->original_id != 0 && k->frequency != '1')
 		fprintf(stderr, "%s: claim %lld: %s claim %lld (frequency "
 		    "%c): validate and export it (pms-claim)\n", ctx->prog,
 		    (long long)k->id, k->frequency == '7' ? "replaces" :

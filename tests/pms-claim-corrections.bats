@@ -500,3 +500,66 @@ EOF
 	[ "$(claims_dump)" = "$before" ]
 	reconciles
 }
+
+@test "a replacement rejected at the front end goes again as it was (frequency 7, REF*F8); pms-bill void --correct-claim of a rejected claim reads its lines again; --dry-run keeps nothing" {
+	c=$(claim_sent K11 1 99213:100.00 36415:20.00)
+	era_file 98 120 T98 >"$BATS_TEST_TMPDIR/1.835" <<'EOF2'
+LX*1~
+CLP*K11*1*120*120*0*12*PCN1100~
+NM1*QC*1*ZZTEST*ANN****MI*XK0001~
+EOF2
+	run -0 pms-claim era "$BATS_TEST_TMPDIR/1.835" -o csv
+	run -0 --separate-stderr pms-claim resubmit "$c" -o csv
+	r=$(cut -d, -f1 <<<"${lines[1]}")
+	rc=$(printf 'C%06d' "$r")
+	run -0 pms-sql "SELECT a.action, a.fields, p.patient_id FROM audit a
+	    JOIN audit_patient p ON p.audit_id = a.id WHERE a.action =
+	    'claim.resubmit'"
+	assert_output 'claim.resubmit|claims,claim_lines,claim_history|1'
+	pms-claim validate "$r" >/dev/null 2>&1
+	pms-claim export "$r" --out "$BATS_TEST_TMPDIR/r.837" 2>/dev/null
+	ack_file 83 HN 005010X214 >"$BATS_TEST_TMPDIR/a7.277" <<EOF2
+ST*277*0001*005010X214~
+BHT*0085*08*1*20250610*0900*TH~
+HL*1**20*1~
+NM1*PR*2*ACME HEALTH PLAN*****PI*60054~
+HL*2*1*21*1~
+NM1*41*2*RIVERSIDE FAMILY MEDICINE*****46*RIVERSIDE01~
+HL*3*2*19*1~
+NM1*85*2*RIVERSIDE FAMILY MEDICINE*****XX*1234567893~
+HL*4*3*PT~
+NM1*QC*1*ZZTEST*ANN~
+TRN*2*$rc~
+STC*A7:562:85*20250610*U*120~
+SE*13*0001~
+EOF2
+	run -1 pms-claim ack "$BATS_TEST_TMPDIR/a7.277" -o csv
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $r")" = rejected ]
+	# a charge of it voided: the rejected replacement's lines are read
+	# again without it, and it is still a replacement
+	ch2=$(pms-sql "SELECT charge_id FROM claim_lines WHERE claim_id = $r AND lx = 2")
+	before=$(claims_dump)
+	run -0 --separate-stderr pms-bill void "$ch2" --correct-claim --dry-run
+	[ "$(claims_dump)" = "$before" ]
+	run -0 --separate-stderr pms-bill void "$ch2" --correct-claim
+	assert_stderr "pms-bill: claim $r: replaces claim $c (frequency 7): validate and export it (pms-claim)"
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = 2 ]
+	run -0 pms-sql "SELECT state, frequency, total_cents FROM claims WHERE id = $r"
+	assert_output 'draft|7|10000'
+	run -0 pms-sql "SELECT lx, code FROM claim_lines WHERE claim_id = $r"
+	assert_output '1|99213'
+	run -0 pms-sql "SELECT note FROM claim_history WHERE claim_id = $r
+	    ORDER BY id DESC LIMIT 1"
+	assert_output 'resubmit: to go again as it was (frequency 7); lines read again from the charges'
+	run -0 pms-claim validate "$r" -o csv
+	run -0 pms-claim export "$r" --out "$BATS_TEST_TMPDIR/again.837"
+	run -0 claim_segments "$BATS_TEST_TMPDIR/again.837" "$rc"
+	assert_line --index 0 "CLM*$rc*100***11:B:7*Y*A*Y*Y"
+	assert_line --index 1 'REF*F8*PCN1100'
+	refute_output --partial 'SV1*HC:36415'
+	# the original stays replaced: sent once, replaced once
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = replaced ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_history WHERE claim_id = $c AND to_state = 'replaced'")" = 1 ]
+	run -0 pms-bill balance 1 -o csv
+	reconciles
+}
