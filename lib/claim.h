@@ -387,7 +387,8 @@ enum pms_status	 pms_claim_void(struct pms_store *, const int64_t *ids,
  * in the same transaction, correct each claim in force carrying it: a
  * claim the payer saw gets a replacement without that line, or a void
  * when it was its only line; a claim it never saw has its lines read
- * again.  Audit "bill.void" and "claim.resubmit".  The claims to send
+ * again.  Audit "bill.void", and "claim.resubmit" or "claim.void" for
+ * what it made.  The claims to send
  * to fn after the commit.  PMS_EREFUSED (nothing written) when a claim
  * cannot be corrected yet (sent, no payer claim number).
  */

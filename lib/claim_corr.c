@@ -833,7 +833,16 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		if ((ps = pms_audit_append(s, "bill.void", "status", &patient,
 		    1)) != PMS_OK)
 			goto fail;
-		if (nout > 0 && (ps = pms_audit_append(s, "claim.resubmit",
+		for (i = 0; i < nout; i++)
+			if (out[i].frequency != '8')
+				break;
+		if (i < nout && (ps = pms_audit_append(s, "claim.resubmit",
+		    CORR_FIELDS, &patient, 1)) != PMS_OK)
+			goto fail;
+		for (i = 0; i < nout; i++)
+			if (out[i].frequency == '8')
+				break;
+		if (i < nout && (ps = pms_audit_append(s, "claim.void",
 		    CORR_FIELDS, &patient, 1)) != PMS_OK)
 			goto fail;
 		if ((ps = pms_store_commit(s)) != PMS_OK)

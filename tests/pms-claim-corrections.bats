@@ -425,6 +425,9 @@ EOF
 	assert_line --index 0 "CLM*$vc*60***11:B:8*Y*A*Y*Y"
 	assert_line --index 1 'REF*F8*PCN777'
 	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c2")" = voided ]
+	run -0 pms-sql "SELECT action FROM audit WHERE action IN ('bill.void',
+	    'claim.resubmit', 'claim.void') ORDER BY id DESC LIMIT 2"
+	assert_output $'claim.void\nbill.void'
 	# the payer's 60.00 went back to its credit with the charge
 	run -0 pms-sql "SELECT coalesce(sum(amount_cents), 0) FROM balances
 	    WHERE charge_id = $ch"
@@ -479,6 +482,9 @@ EOF
 	assert_stderr 'option "--lines" does not apply'
 	run -1 --separate-stderr pms-claim resubmit 999
 	assert_stderr 'pms-claim: no claim 999'
+	run -1 --separate-stderr pms-bill void 999 --correct-claim
+	assert_stderr 'pms-bill: no charge 999'
+	run -64 --separate-stderr pms-bill void x --correct-claim
 	run -1 --separate-stderr pms-claim resubmit "$d"
 	assert_stderr "pms-claim: claim $d was never sent: nothing to resubmit with the payer; fix what it carries, then pms-claim validate and export it (or pms-bill void its charges)"
 	run -1 --separate-stderr pms-claim void "$d"
