@@ -1554,13 +1554,16 @@ cas_sum(const struct casv *v)
 	return s;
 }
 
+/* Sent to the payer: a claim replaced or voided since was too, and
+ * its answers (a reversal of it, CLP02 22) post. */
 static int
 is_state_sent(enum pms_claim_state s)
 {
 	return s == PMS_CLAIM_SUBMITTED || s == PMS_CLAIM_ACKNOWLEDGED ||
 	    s == PMS_CLAIM_PAID || s == PMS_CLAIM_PARTLY_PAID ||
 	    s == PMS_CLAIM_DENIED || s == PMS_CLAIM_CROSSED_OVER ||
-	    s == PMS_CLAIM_CLOSED;
+	    s == PMS_CLAIM_CLOSED || s == PMS_CLAIM_REPLACED ||
+	    s == PMS_CLAIM_VOIDED;
 }
 
 /* One claim of a balanced transaction set. */
