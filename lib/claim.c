@@ -234,7 +234,8 @@ parse_ptrs(const char *s, int *ptrs, size_t max, int *bad)
 	"k.part, k.parts, k.frequency, k.original_id, " \
 	"k.payer_claim_number, k.dos_from, k.dos_to, k.dx, k.total_cents, " \
 	"(SELECT count(*) FROM claim_lines l WHERE l.claim_id = k.id), " \
-	"k.batch_id, k.submitted_on, k.created_at, k.updated_at "
+	"k.batch_id, k.submitted_on, k.created_at, k.updated_at, " \
+	"k.prior_claim_id "
 #define CLAIM_FROM \
 	"FROM claims k JOIN patients p ON p.id = k.patient_id " \
 	"JOIN payers y ON y.id = k.payer_id " \
@@ -280,6 +281,7 @@ claim_row(sqlite3_stmt *st, struct pms_claim *c)
 	copy_col(c->submitted_on, sizeof(c->submitted_on), st, 23);
 	copy_col(c->created_at, sizeof(c->created_at), st, 24);
 	copy_col(c->updated_at, sizeof(c->updated_at), st, 25);
+	c->prior_claim_id = sqlite3_column_int64(st, 26);
 }
 
 static enum pms_status
@@ -1012,6 +1014,9 @@ load_doc(struct loader *ld, int64_t id, struct pms_837_claim *doc,
 	}
 	copy_col(doc->subscriber.id, sizeof(doc->subscriber.id), st, 1);
 	sqlite3_reset(st);
+	/* a secondary's or tertiary's: the payers before it (0010) */
+	if (doc->payer_seq > 1)
+		return pms_claim_cob_load(s, id, doc);
 	return PMS_OK;
 }
 
