@@ -105,6 +105,7 @@ static const struct right {
 	{ "claim.ack",			B },	/* the answers: billing's */
 	{ "claim.era",			B },	/* posts remittances */
 	{ "claim.denials",		B },
+	{ "claim.secondary",		B },	/* the next payer's claim */
 	{ "claim.*",			B },
 
 	/* pms-report: the desk prints its day; auditors read reports
