@@ -542,7 +542,11 @@ check_providers(struct chk *k)
 		check_address(k, "2310C", "the service facility's",
 		    &c->facility.address, 1, 0, c->facility.fix);
 	}
-	if (c->prior_auth_required && *c->prior_auth == '\0') {
+	/* as a secondary or tertiary, the payer follows the primary's
+	 * adjudication: its own authorisation rule is for its claims as
+	 * the primary */
+	if (c->prior_auth_required && c->payer_seq < 2 &&
+	    *c->prior_auth == '\0') {
 		snprintf(fix, sizeof(fix), "visit %lld (pms-bill charge "
 		    "--prior-auth)", (long long)c->visit_id);
 		say(k, 0, "2300 REF*G1: %s needs a prior authorisation number: "

@@ -1008,7 +1008,8 @@ adj_cas(struct era *e, sqlite3_stmt *st, int64_t posting, int64_t line,
 
 /*
  * Keep what the payer adjudicated (0010), as it said it, for the
- * claims to the payers after it: with SVC lines, each line's SVC03,
+ * claims to the payers after it, on the day of BPR16 (the day read
+ * when BPR16 is ahead): with SVC lines, each line's SVC03,
  * SVC01 and SVC05 and its own CAS, and the CLP's CAS at claim level;
  * without, what posting spread onto the lines (svc_of[i] -1) as line
  * level.
@@ -1044,8 +1045,10 @@ adjudication_record(struct era *e, const struct tx *t, int64_t posting,
 	sqlite3_bind_int64(st, 1, posting);
 	sqlite3_bind_int64(st, 2, k->id);
 	bind_id(st, 3, policy);
-	sqlite3_bind_text(st, 4, t->paid_on[0] != '\0' ? t->paid_on :
-	    e->today, -1, SQLITE_STATIC);
+	/* BPR16 is when the money moves, which may be ahead: the payer
+	 * adjudicated by the day its 835 was read */
+	sqlite3_bind_text(st, 4, t->paid_on[0] != '\0' && strcmp(t->paid_on,
+	    e->today) <= 0 ? t->paid_on : e->today, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, c->paid);
 	sqlite3_bind_int64(st, 6, c->patient);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {

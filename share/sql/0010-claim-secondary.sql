@@ -11,7 +11,8 @@
 --
 -- For that, 835 posting (lib/claim_era.c) keeps from now on what each
 -- posting adjudicated, exactly as the payer said it: the day
--- (adjudicated_on: BPR16, else the day the 835 was read), the claim's
+-- (adjudicated_on: BPR16, else, or when BPR16 is ahead, the day the 835
+-- was read), the claim's
 -- paid and patient amounts, each line's paid amount and procedure as
 -- adjudicated (SVC01, SVC05), and every CAS triple by group and reason
 -- (PR and OA included, informational ones too), claim-level ones with
