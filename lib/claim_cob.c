@@ -604,7 +604,9 @@ pms_claim_secondary(struct pms_store *s,
 		    "'partly-paid', 'denied', 'closed') AND NOT EXISTS (SELECT "
 		    "1 FROM claims n WHERE n.prior_claim_id = k.id) AND EXISTS "
 		    "(SELECT 1 FROM policies o WHERE o.patient_id = "
-		    "k.patient_id AND o.priority = k.payer_seq + 1) ORDER BY "
+		    "k.patient_id AND o.priority = k.payer_seq + 1 AND "
+		    "coalesce(o.effective_from, '0000') <= k.dos_from AND "
+		    "coalesce(o.effective_to, '9999') >= k.dos_from) ORDER BY "
 		    "k.id", -1, &st, NULL);
 		if (rc != SQLITE_OK) {
 			ps = pms_store_sqlerr(s, rc, "reading claims");

@@ -881,22 +881,42 @@ room(const struct lines *ls, const struct alloc *a, size_t i)
 	return r;
 }
 
+/* What is left of cap[i], what a later payer may pay or leave the
+ * patient on line i, once its payment and PR amounts so far. */
+static int64_t
+cap_room(const struct alloc *a, const int64_t *cap, size_t i)
+{
+	int64_t r = cap[i] - a[i].paid;
+	size_t j;
+
+	for (j = 0; j < a[i].cas.n; j++)
+		if (strcmp(a[i].cas.v[j].group, "PR") == 0)
+			r -= a[i].cas.v[j].amount;
+	return r;
+}
+
 /*
  * Spread a claim-level amount over the lines, in their order, each
  * taking what is left of it; what is left over (or a negative amount)
- * goes to the first line.  paid: the payment, else the CAS c.
+ * goes to the first line.  paid: the payment, else the CAS c.  cap
+ * (NULL: none) is what a later payer's 835 may pay or leave the
+ * patient on each line (what waits for it there): its payment and PR
+ * amounts go where that is, no further.
  */
 static enum pms_status
 spread(const struct lines *ls, struct alloc *a, int paid, int64_t amt,
-    const struct cas *c)
+    const struct cas *c, const int64_t *cap)
 {
 	enum pms_status st;
 	struct cas part;
 	size_t i;
-	int64_t take, r;
+	int64_t take, r, k;
 
 	for (i = 0; i < ls->n && amt > 0; i++) {
 		r = room(ls, a, i);
+		if (cap != NULL && (paid || strcmp(c->group, "PR") == 0) &&
+		    (k = cap_room(a, cap, i)) < r)
+			r = k;
 		if (r <= 0)
 			continue;
 		take = amt < r ? amt : r;
@@ -1116,11 +1136,16 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 	int64_t posting = 0, payment = 0, have;
 	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], src[64];
 	size_t i, j, lx;
-	int seq, *taken = NULL, *svc_of = NULL;
+	int64_t *cap = NULL;
+	int seq, pass, *taken = NULL, *svc_of = NULL;
 
 	seq = strcmp(c->status, "2") == 0 || strcmp(c->status, "20") == 0 ?
 	    2 : strcmp(c->status, "3") == 0 || strcmp(c->status, "21") == 0 ?
 	    3 : strcmp(c->status, "4") == 0 ? k->payer_seq : 1;
+	/* a secondary's or tertiary's own claim went to its payer alone:
+	 * whatever CLP02 says, that payer answers it */
+	if (seq < k->payer_seq)
+		seq = k->payer_seq;
 	if ((st = policy_of(e, k, seq, &payer)) != PMS_OK)
 		return st;
 	copy(r->payer, sizeof(r->payer), payer.payer);
@@ -1189,13 +1214,38 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			    "not the %s billed", (long long)k->id, m1, m2);
 			goto out;
 		}
-		if ((st = spread(&ls, a, 1, c->paid, NULL)) != PMS_OK)
+		if (seq > 1) {
+			/* a later payer pays what waits for it */
+			if ((cap = calloc(ls.n, sizeof(*cap))) == NULL) {
+				st = pms_seterr(PMS_ENOMEM, "out of memory");
+				goto out;
+			}
+			for (i = 0; i < ls.n; i++) {
+				int64_t o1 = 0, o2 = 0;
+
+				if ((st = owed(e, ls.v[i].charge_id,
+				    PMS_PARTY_PENDING, payer.policy_id, &o1)) !=
+				    PMS_OK || (st = owed(e, ls.v[i].charge_id,
+				    PMS_PARTY_PAYER, payer.policy_id, &o2)) !=
+				    PMS_OK)
+					goto out;
+				cap[i] = o1 + o2;
+			}
+		}
+		if ((st = spread(&ls, a, 1, c->paid, NULL, cap)) != PMS_OK)
 			goto out;
 	}
-	for (j = 0; j < c->cas.n; j++)
-		if ((st = spread(&ls, a, 0, c->cas.v[j].amount,
-		    &c->cas.v[j])) != PMS_OK)
-			goto out;
+	/* with a cap, the PR amounts first: the rest may go anywhere */
+	for (pass = cap != NULL ? 0 : 1; pass < 2; pass++)
+		for (j = 0; j < c->cas.n; j++) {
+			int pr = strcmp(c->cas.v[j].group, "PR") == 0;
+
+			if (cap != NULL && pr != (pass == 0))
+				continue;
+			if ((st = spread(&ls, a, 0, c->cas.v[j].amount,
+			    &c->cas.v[j], cap)) != PMS_OK)
+				goto out;
+		}
 	for (i = 0; i < ls.n; i++)
 		if (a[i].paid < 0) {
 			st = pms_seterr(PMS_EREFUSED, "claim %lld line %d: a "
@@ -1456,6 +1506,7 @@ out:
 	free(a);
 	free(taken);
 	free(svc_of);
+	free(cap);
 	free(ls.v);
 	return st;
 }

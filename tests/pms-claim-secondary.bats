@@ -324,21 +324,30 @@ EOF
 	# no payer after the third
 	run -1 --separate-stderr pms-claim secondary "$t"
 	assert_stderr "claim $t is a tertiary claim"
-	# medicare's 835 of the tertiary: it pays 5.00, 2.00 the patient's
+	# medicare's 835 of the tertiary, at claim level only: it pays 5.00
+	# and leaves 2.00 to the patient, each put where something waits
+	# for medicare (4.00 on line 1, 3.00 on line 2), never past it
 	era_file 53 5 T53 >"$BATS_TEST_TMPDIR/t.835" <<EOS
 LX*1~
 CLP*$(clm01_of "$t")*3*150*5*2*12*TT53~
-SVC*HC:99213*100*3**1~
-CAS*OA*23*96~
-CAS*PR*2*1~
-SVC*HC:99214*50*2**1~
-CAS*OA*23*47~
-CAS*PR*2*1~
+CAS*OA*23*143~
+CAS*PR*2*2~
 EOS
 	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/t.835" -o csv
 	[ "$(owed_on_claim "$c" pending:medicare)" = 0 ]
 	[ "$(owed_on_claim "$c" medicare)" = 0 ]
 	[ "$(owed_on_claim "$c" patient)" = 200 ]
+	run -0 pms-sql "SELECT l.lx, o.kind, o.amount_cents FROM
+	    claim_remit_ops o JOIN claim_lines l ON l.charge_id = o.charge_id
+	    AND l.claim_id = $t JOIN claim_remit_claims r ON r.id =
+	    o.remit_claim_id WHERE r.claim_id = $t ORDER BY o.id"
+	assert_output - <<'EOF'
+1|take|400
+1|apply|400
+2|take|300
+2|apply|100
+2|transfer|200
+EOF
 	reconciles
 }
 
