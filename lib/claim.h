@@ -249,7 +249,8 @@ struct pms_claim_secondary_opts {
 	const int64_t	*ids;		/* these claims */
 	size_t		 nids;
 	int		 ready;		/* or every claim ready for it */
-	void		(*report)(void *arg, int warn, const char *msg);	/* each claim left, and why */
+	/* each claim left, and why: "claim 7: ...", never a value */
+	void		(*report)(void *arg, int warn, const char *msg);
 	void		*report_arg;
 };
 

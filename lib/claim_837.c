@@ -835,9 +835,9 @@ check_cob(struct chk *k)
 				continue;
 			}
 			if (strcmp(l->payer, o->payer.id) != 0)
-				say(k, 0, "%s SVD01: the payer that adjudicated "
-				    "the line is not the other payer of 2330B "
-				    "NM109", where);
+				say(k, 0, "%s SVD01: the payer that "
+				    "adjudicated the line is not the other "
+				    "payer of 2330B NM109", where);
 			if (!pms_proc_code_valid(l->code))
 				say(k, 0, "%s SVD03-2: not a CPT or HCPCS code",
 				    where);
@@ -856,11 +856,11 @@ check_cob(struct chk *k)
 				    a, b);
 			}
 			if (!date_ok(l->adjudicated, &d))
-				say(k, 0, "%s DTP*573: the adjudication date is "
-				    "not a date", where);
+				say(k, 0, "%s DTP*573: the adjudication date "
+				    "is not a date", where);
 			else if (d > k->e->today)
-				say(k, 0, "%s DTP*573: the adjudication date is "
-				    "in the future", where);
+				say(k, 0, "%s DTP*573: the adjudication date "
+				    "is in the future", where);
 			line_cas += sum;
 			line_paid += l->paid_cents;
 		}
@@ -876,8 +876,8 @@ check_cob(struct chk *k)
 		if (o->paid_cents + claim_cas + line_cas != c->total_cents) {
 			pms_837_amount(c->total_cents, a);
 			pms_837_amount(o->paid_cents + claim_cas + line_cas, b);
-			say(k, 0, "%s: CLM02 (%s) is not AMT*D plus the claim's "
-			    "and the lines' CAS (%s)", where, a, b);
+			say(k, 0, "%s: CLM02 (%s) is not AMT*D plus the "
+			    "claim's and the lines' CAS (%s)", where, a, b);
 		}
 	}
 }

@@ -167,21 +167,20 @@ other_load(struct pms_store *s, int64_t prior, const struct pms_837_claim *doc,
 	if ((ps = payer_entity(s, payer, &o->payer, o->filing)) != PMS_OK)
 		return ps;
 
-	/* its payer's last posting, not reversed: of its own priority (a
-	 * later payer's 835 on its CLM01 is not its adjudication), or a
-	 * denial */
+	/* its payer's last posting, not reversed: processed (CLP02 1 to
+	 * 3) or denied (4), under its own policy (a later payer's 835 on
+	 * its CLM01 is not its adjudication) */
 	rc = sqlite3_prepare_v2(s->db, "SELECT r.id, a.paid_cents, "
 	    "a.patient_cents, a.adjudicated_on, coalesce(o.payer_id, 0) FROM "
 	    "claim_remit_claims r JOIN claim_adjudications a ON "
 	    "a.remit_claim_id = r.id LEFT JOIN policies o ON o.id = "
 	    "a.policy_id WHERE r.claim_id = ?1 AND r.reversed_by IS NULL AND "
-	    "r.reverses IS NULL AND (r.status = ?2 OR r.status = '4') ORDER "
-	    "BY r.id DESC LIMIT 1", -1, &st, NULL);
+	    "r.reverses IS NULL AND r.status IN ('1', '2', '3', '4') AND "
+	    "r.policy_id = ?2 ORDER BY r.id DESC LIMIT 1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading postings");
 	sqlite3_bind_int64(st, 1, prior);
-	sqlite3_bind_text(st, 2, seq == 3 ? "3" : seq == 2 ? "2" : "1", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, policy);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		posting = sqlite3_column_int64(st, 0);
 		o->paid_cents = sqlite3_column_int64(st, 1);
@@ -365,7 +364,7 @@ pending_for(struct pms_store *s, int64_t claim, int64_t policy,
 }
 
 /* Whether the claim's payer answered with an 835 posted and not
- * reversed, of its own priority or a denial. */
+ * reversed: processed or denied, under the claim's policy. */
 static enum pms_status
 adjudicated(struct pms_store *s, const struct pms_claim *k, int *yes)
 {
@@ -374,12 +373,12 @@ adjudicated(struct pms_store *s, const struct pms_claim *k, int *yes)
 
 	rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM claim_remit_claims r "
 	    "WHERE r.claim_id = ?1 AND r.reversed_by IS NULL AND r.reverses "
-	    "IS NULL AND (r.status = ?2 OR r.status = '4')", -1, &st, NULL);
+	    "IS NULL AND r.status IN ('1', '2', '3', '4') AND r.policy_id = "
+	    "?2", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading postings");
 	sqlite3_bind_int64(st, 1, k->id);
-	sqlite3_bind_text(st, 2, k->payer_seq == 2 ? "2" : "1", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, k->policy_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -556,7 +555,8 @@ one(struct sec *x, int64_t id, int named)
 		sreport(x, 0, "claim %lld: patient %lld has no %s policy "
 		    "covering the date of service: there is no %s payer to "
 		    "bill (pms-patient policy add --priority %s)",
-		    (long long)id, (long long)k.patient_id, which, which, which);
+		    (long long)id, (long long)k.patient_id, which, which,
+		    which);
 		return PMS_OK;
 	}
 	if ((ps = pending_for(s, id, pol[i].id, &pending)) != PMS_OK)
