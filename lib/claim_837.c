@@ -761,7 +761,7 @@ check_cob(struct chk *k)
 {
 	const struct pms_837_claim *c = k->c;
 	char where[64], a[32], b[32];
-	size_t i, j, n = c->nlines <= PMS_CLAIM_LINES_MAX ? c->nlines :
+	size_t i, j, m, n = c->nlines <= PMS_CLAIM_LINES_MAX ? c->nlines :
 	    PMS_CLAIM_LINES_MAX;
 	int32_t d;
 
@@ -801,6 +801,9 @@ check_cob(struct chk *k)
 			say(k, 0, "%s SBR02: the relationship to the "
 			    "subscriber is not self, spouse, child or other: "
 			    "fix it on %s", where, o->subscriber.fix);
+		if (*o->group_number != '\0')
+			check_id(k, "2320 SBR03", "the other policy's group "
+			    "number", o->group_number, 50, o->subscriber.fix);
 		if (!filing_ok(o->filing))
 			say(k, 0, "%s SBR09: the claim filing indicator is not "
 			    "one X12 knows: fix it on %s", where, o->payer.fix);
@@ -841,6 +844,18 @@ check_cob(struct chk *k)
 			if (!pms_proc_code_valid(l->code))
 				say(k, 0, "%s SVD03-2: not a CPT or HCPCS code",
 				    where);
+			for (m = 0; m < l->nmods; m++)
+				if (m >= PMS_MODS_MAX ||
+				    strlen(l->mods[m]) != 2 ||
+				    !isalnum((unsigned char)l->mods[m][0]) ||
+				    !isalnum((unsigned char)l->mods[m][1]) ||
+				    islower((unsigned char)l->mods[m][0]) ||
+				    islower((unsigned char)l->mods[m][1])) {
+					say(k, 0, "%s SVD03: a modifier is not "
+					    "two capital letters or digits",
+					    where);
+					break;
+				}
 			if (l->units < 0 || l->units > 9999)
 				say(k, 0, "%s SVD05: units not 0 to 9999",
 				    where);
