@@ -385,6 +385,18 @@ EOF
 	# --ready does not look at it
 	run -0 --separate-stderr pms-claim secondary --ready
 	assert_stderr '0 claims made from 0 claims'
+	# patient 2's secondary ended before the visit: none covers it
+	pms-patient policy add 2 --payer acme --member-id XK0002 \
+	    --priority secondary --from 2020-01-01 --to 2020-12-31 >/dev/null
+	c2=$(claim_sent K7 2 99213:100.00 99214:50.00)
+	primary_835 72 T72 K7 >"$BATS_TEST_TMPDIR/p2.835"
+	pms-claim era "$BATS_TEST_TMPDIR/p2.835" >/dev/null 2>&1
+	[ "$(owed_on_claim "$c2" patient)" = 2700 ]
+	run -1 --separate-stderr pms-claim secondary "$c2"
+	assert_stderr "claim $c2: patient 2 has no secondary policy covering the date of service"
+	run -0 --separate-stderr pms-claim secondary --ready
+	assert_stderr '0 claims made from 0 claims'
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = 2 ]
 	# bad ids and arguments
 	run -1 --separate-stderr pms-claim secondary 99
 	assert_stderr 'pms-claim: no claim 99'
@@ -409,6 +421,11 @@ EOF
 	s=$(pms-claim secondary --ready -o csv 2>/dev/null | sed -n 2p |
 	    cut -d, -f1)
 	[ "$(pms-sql "SELECT count(*) FROM claims")" = 2 ]
+	# one audit entry, the real run's, naming the patient
+	run -0 pms-sql "SELECT a.user, a.action, group_concat(p.patient_id)
+	    FROM audit a JOIN audit_patient p ON p.audit_id = a.id
+	    WHERE a.action = 'claim.secondary' GROUP BY a.id"
+	assert_output 'admin|claim.secondary|3'
 	# the primary's posting reversed: its secondary no longer passes
 	era_file 82 -108 T82 >"$BATS_TEST_TMPDIR/r.835" <<'EOF'
 LX*1~
