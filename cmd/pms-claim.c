@@ -41,6 +41,8 @@ usage(int status)
 	    "[-o table|csv|json] [file]\n"
 	    "       pms-claim validate [--dry-run] [-o table|csv|json] "
 	    "[claim ...]\n"
+	    "       pms-claim secondary [--ready] [--dry-run] "
+	    "[-o table|csv|json] [claim ...]\n"
 	    "       pms-claim export [--batch batch] [--dry-run] [--out file] "
 	    "[claim ...]\n"
 	    "       pms-claim list [--patient id|--mrn mrn] [--state state] "
@@ -76,7 +78,8 @@ enum {
 	OPT_TO,
 	OPT_LINES,
 	OPT_PCN,
-	OPT_LAST = OPT_PCN
+	OPT_READY,
+	OPT_LAST = OPT_READY
 };
 
 static const struct option longopts[] = {
@@ -93,6 +96,7 @@ static const struct option longopts[] = {
 	{ "to",		required_argument,	NULL, OPT_TO },
 	{ "lines",	no_argument,		NULL, OPT_LINES },
 	{ "payer-claim-number", required_argument, NULL, OPT_PCN },
+	{ "ready",	no_argument,		NULL, OPT_READY },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -249,7 +253,15 @@ static const struct pms_col claim_cols[] = {
 	{ "lines", PMS_COL_INT }, { "dx", PMS_COL_TEXT },
 	{ "total", PMS_COL_MONEY }, { "batch_id", PMS_COL_INT },
 	{ "submitted_on", PMS_COL_DATE }, { "updated_at", PMS_COL_TIME },
+	{ "payer_seq", PMS_COL_TEXT }, { "prior_claim_id", PMS_COL_INT },
 };
+
+/* SBR01's letter for a claim's payer_seq: P, S, T. */
+static const char *
+seq_letter(int seq)
+{
+	return seq == 3 ? "T" : seq == 2 ? "S" : "P";
+}
 
 /* The claim's columns into c[0 .. PMS_NELEM(claim_cols)); dx and
  * frequency are written into bufs the caller keeps. */
@@ -285,6 +297,8 @@ claim_cells(struct pms_cell *c, const struct pms_claim *k, char *dx,
 	i_cell(&c[17], k->batch_id, 1);
 	t_cell(&c[18], k->submitted_on);
 	t_cell(&c[19], k->updated_at);
+	t_cell(&c[20], seq_letter(k->payer_seq));
+	i_cell(&c[21], k->prior_claim_id, 1);
 }
 
 static int
@@ -430,6 +444,67 @@ cmd_validate(struct pms_ctx *ctx, int argc, char **argv)
 	rc = k.failed > 0 ? EX_REFUSED : 0;
 out:
 	pms_writer_abort(k.w);
+	if (s != NULL)
+		pms_store_close(s);
+	free(ids);
+	return rc;
+}
+
+/* ---- secondary ---- */
+
+static int
+cmd_secondary(struct pms_ctx *ctx, int argc, char **argv)
+{
+	struct pms_claim_secondary_opts o;
+	struct pms_claim_secondary_count n;
+	struct pms_writer *w = NULL;
+	struct pms_store *s = NULL;
+	enum pms_status st;
+	struct args a;
+	int64_t *ids = NULL;
+	int rc, ready;
+
+	if ((rc = parse(ctx, argc, argv, &a, 0, -1, "ready,output,dry-run")) !=
+	    0 || (rc = ids_arg(ctx, &a, &ids)) != 0)
+		return rc;
+	ready = FLAG(&a, OPT_READY);
+	if (ready == (a.nargs > 0)) {
+		rc = pms_fail(ctx, EX_USAGE, "secondary: claims or --ready, "
+		    "one of the two");
+		goto out;
+	}
+	if ((rc = pms_cli_open(ctx, "claim.secondary", &s)) != 0)
+		goto out;
+	if ((rc = pms_cli_writer(ctx, claim_cols, PMS_NELEM(claim_cols),
+	    &w)) != 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.ids = ids;
+	o.nids = (size_t)a.nargs;
+	o.ready = ready;
+	o.report = report;
+	o.report_arg = ctx;
+	st = pms_claim_secondary(s, &o, write_claim, w, &n);
+	if (st != PMS_OK) {
+		pms_writer_abort(w);
+		w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	if ((rc = pms_cli_writer_close(ctx, w)) != 0) {
+		w = NULL;
+		goto out;
+	}
+	w = NULL;
+	fprintf(stderr, "%s: %lu claim%s made from %lu claim%s; %lu with "
+	    "theirs already, %lu crossed over, %lu with nothing left, %lu "
+	    "refused%s\n", ctx->prog, n.made, n.made == 1 ? "" : "s",
+	    n.considered, n.considered == 1 ? "" : "s", n.already, n.crossed,
+	    n.nothing, n.refused, ctx->dry_run ? " (--dry-run: nothing was "
+	    "written)" : "");
+	rc = n.refused > 0 ? EX_REFUSED : 0;
+out:
+	pms_writer_abort(w);
 	if (s != NULL)
 		pms_store_close(s);
 	free(ids);
@@ -582,6 +657,7 @@ static const struct pms_col event_cols[] = {
 	{ "batch_id", PMS_COL_INT }, { "note", PMS_COL_TEXT },
 	{ "frequency", PMS_COL_TEXT }, { "original_id", PMS_COL_INT },
 	{ "replaced_by", PMS_COL_INT },
+	{ "payer_seq", PMS_COL_TEXT }, { "prior_claim_id", PMS_COL_INT },
 };
 
 static const struct pms_col line_cols[] = {
@@ -644,6 +720,8 @@ write_history(void *arg, const struct pms_claim_event *e)
 	t_cell(&c[16], freq);
 	i_cell(&c[17], e->original_id, 1);
 	i_cell(&c[18], e->replaced_by, 1);
+	t_cell(&c[19], seq_letter(sh->c.payer_seq));
+	i_cell(&c[20], sh->c.prior_claim_id, 1);
 	return pms_writer_row(sh->w, c) != PMS_OK;
 }
 
@@ -1321,6 +1399,7 @@ static const struct pms_cmd cmds[] = {
 	{ "status", cmd_status }, { "inspect", cmd_inspect },
 	{ "ack", cmd_ack }, { "era", cmd_era }, { "denials", cmd_denials },
 	{ "resubmit", cmd_resubmit }, { "void", cmd_void },
+	{ "secondary", cmd_secondary },
 };
 
 int

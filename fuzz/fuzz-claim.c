@@ -1,7 +1,9 @@
 /*
  * fuzz-claim: libFuzzer target for the 837P check and writer
  * (claim_837.c).  The input fills one claim and its practice: text
- * fields, lines, pointers and delimiters, from NUL-separated pieces.
+ * fields, lines, pointers and delimiters, and for a secondary or
+ * tertiary claim the payers before it and their lines, from
+ * NUL-separated pieces.
  * Beyond not crashing or leaking, it holds the promise of claim.h: a
  * claim that pms_837_check() passes is always written, and the file
  * written reads back through the X12 reader with its envelope right.
@@ -151,6 +153,64 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (j = 0; j < l->nptrs && j < PMS_837_PTRS; j++)
 			l->ptrs[j] = byte(&in) % 14;
 		take(&in, l->control, sizeof(l->control));
+	}
+	/* a secondary or tertiary claim: the payers before it (2320,
+	 * 2330A, 2330B) and their lines (2430) */
+	if (byte(&in) & 1) {
+		c.payer_seq = 2 + (byte(&in) & 1);
+		c.nothers = (size_t)byte(&in) % (PMS_837_OTHERS + 1);
+		for (i = 0; i < c.nothers; i++) {
+			struct pms_837_other *o = &c.others[i];
+			size_t k;
+
+			o->payer_seq = (int)i + 1;
+			o->claim_id = 2 + (int64_t)i;
+			o->posted = byte(&in) % 8 != 0;
+			take(&in, o->relationship, sizeof(o->relationship));
+			take(&in, o->group_number, sizeof(o->group_number));
+			take(&in, o->filing, sizeof(o->filing));
+			entity(&in, &o->subscriber, 0);
+			entity(&in, &o->payer, 0);
+			o->payer.org = 1;
+			o->paid_cents = byte(&in) * 100 + byte(&in);
+			o->patient_cents = byte(&in);
+			o->ncas = (size_t)byte(&in) % 4;
+			for (k = 0; k < o->ncas; k++) {
+				take(&in, o->cas[k].group,
+				    sizeof(o->cas[k].group));
+				take(&in, o->cas[k].reason,
+				    sizeof(o->cas[k].reason));
+				o->cas[k].amount_cents = byte(&in) - 64;
+			}
+			for (j = 0; j < c.nlines; j++) {
+				struct pms_837_line_adj *l = &o->lines[j];
+
+				l->has = byte(&in) % 8 != 0;
+				if (byte(&in) & 1)
+					memcpy(l->payer, o->payer.id,
+					    sizeof(l->payer));
+				else
+					take(&in, l->payer, sizeof(l->payer));
+				take(&in, l->code, sizeof(l->code));
+				l->nmods = (size_t)byte(&in) % 3;
+				for (k = 0; k < l->nmods; k++)
+					take(&in, l->mods[k],
+					    sizeof(l->mods[k]));
+				l->units = byte(&in) % 3;
+				l->paid_cents = byte(&in) * 100 + byte(&in);
+				l->ncas = (size_t)byte(&in) % 8;
+				for (k = 0; k < l->ncas; k++) {
+					take(&in, l->cas[k].group,
+					    sizeof(l->cas[k].group));
+					take(&in, l->cas[k].reason,
+					    sizeof(l->cas[k].reason));
+					l->cas[k].amount_cents = byte(&in) * 10;
+				}
+				snprintf(l->adjudicated,
+				    sizeof(l->adjudicated), "2024-10-%02u",
+				    (unsigned)(byte(&in) % 9) + 1u);
+			}
+		}
 	}
 	snprintf(b.date, sizeof(b.date), "2024-10-30");
 	snprintf(b.time, sizeof(b.time), "10:15");

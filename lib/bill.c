@@ -668,9 +668,11 @@ transfer_target(struct pms_store *s, const struct charge_state *c,
 				}
 		break;
 	case PMS_TO_PAYER:
+	case PMS_TO_PENDING:
 		for (i = 0; i < n; i++)
 			if (pol[i].payer_id == t->payer_id) {
-				to->kind = PMS_PARTY_PAYER;
+				to->kind = t->to == PMS_TO_PAYER ?
+				    PMS_PARTY_PAYER : PMS_PARTY_PENDING;
 				to->policy_id = pol[i].id;
 				break;
 			}

@@ -252,7 +252,10 @@ enum pms_xfer_to {
 				 * patient; from pending, its payer */
 	PMS_TO_PATIENT,		/* pending while a later policy covers the
 				 * date of service, else the patient */
-	PMS_TO_PAYER		/* payer_id's policy covering the date */
+	PMS_TO_PAYER,		/* payer_id's policy covering the date */
+	PMS_TO_PENDING		/* pending with payer_id's policy covering the
+				 * date (a reversal of what that payer took
+				 * over: pms-claim) */
 };
 
 /*

@@ -235,7 +235,8 @@ parse_ptrs(const char *s, int *ptrs, size_t max, int *bad)
 	"k.payer_claim_number, k.dos_from, k.dos_to, k.dx, k.total_cents, " \
 	"(SELECT count(*) FROM claim_lines l WHERE l.claim_id = k.id), " \
 	"k.batch_id, k.submitted_on, k.created_at, k.updated_at, " \
-	"(SELECT max(r.id) FROM claims r WHERE r.original_id = k.id) "
+	"(SELECT max(r.id) FROM claims r WHERE r.original_id = k.id), " \
+	"k.prior_claim_id "
 #define CLAIM_FROM \
 	"FROM claims k JOIN patients p ON p.id = k.patient_id " \
 	"JOIN payers y ON y.id = k.payer_id " \
@@ -282,6 +283,7 @@ claim_row(sqlite3_stmt *st, struct pms_claim *c)
 	copy_col(c->created_at, sizeof(c->created_at), st, 24);
 	copy_col(c->updated_at, sizeof(c->updated_at), st, 25);
 	c->replaced_by = sqlite3_column_int64(st, 26);
+	c->prior_claim_id = sqlite3_column_int64(st, 27);
 }
 
 static enum pms_status
@@ -1018,6 +1020,9 @@ load_doc(struct loader *ld, int64_t id, struct pms_837_claim *doc,
 	}
 	copy_col(doc->subscriber.id, sizeof(doc->subscriber.id), st, 1);
 	sqlite3_reset(st);
+	/* a secondary's or tertiary's: the payers before it (0010) */
+	if (doc->payer_seq > 1)
+		return pms_claim_cob_load(s, id, doc);
 	return PMS_OK;
 }
 

@@ -125,6 +125,8 @@ struct pms_claim {
 	char		 frequency;	/* CLM05-3: '1', '7', '8' */
 	int64_t		 original_id;	/* the claim it replaces; 0 */
 	int64_t		 replaced_by;	/* its correction (7 or 8); 0 */
+	int64_t		 prior_claim_id;	/* a secondary's primary claim,
+					 * a tertiary's secondary; 0 */
 	char		 payer_claim_number[PMS_CLAIM_TEXT];
 	char		 dos_from[PMS_DATE_BUFSZ], dos_to[PMS_DATE_BUFSZ];
 	size_t		 ndx;
@@ -241,6 +243,47 @@ struct pms_claim_create_opts {
 enum pms_status	 pms_claim_create(struct pms_store *,
 		    const struct pms_claim_create_opts *, pms_claim_fn *fn,
 		    void *arg, struct pms_claim_create_count *);
+
+/* ---- secondary and tertiary claims (claim_cob.c) ---- */
+
+struct pms_claim_secondary_count {
+	unsigned long	 considered;	/* claims looked at */
+	unsigned long	 made;		/* secondary or tertiary claims made */
+	unsigned long	 already;	/* the claim has its next one */
+	unsigned long	 crossed;	/* crossed over: the payer sent it on */
+	unsigned long	 nothing;	/* nothing left for the next payer */
+	unsigned long	 refused;	/* a rule refused them */
+};
+
+struct pms_claim_secondary_opts {
+	const int64_t	*ids;		/* these claims */
+	size_t		 nids;
+	int		 ready;		/* or every claim ready for it */
+	/* each claim left, and why: "claim 7: ...", never a value */
+	void		(*report)(void *arg, int warn, const char *msg);
+	void		*report_arg;
+};
+
+/*
+ * The next payer's claim of each claim (ids, or with ready every
+ * adjudicated claim of a patient with a next policy and no next claim
+ * yet), in one transaction with one audit entry ("claim.secondary",
+ * naming every patient): for a claim (primary, or secondary for a
+ * tertiary) whose payer's 835 was posted (paid, partly paid, denied or
+ * closed; not reversed; not crossed over, CLP02 19, 20, 21: that payer
+ * sent it on itself) and whose patient has the policy of the next
+ * priority covering the date of service, a draft claim to that policy's
+ * payer: payer_seq one more, prior_claim_id the claim, the same visit,
+ * diagnoses and lines (the same charges and amounts), its own CLM01
+ * ("C" and its id in six digits or more) and line controls.  A claim
+ * that has its next claim makes nothing (run it again: nothing new); a
+ * claim with nothing pending for the next payer is left.  Refusals are
+ * reported and counted (an id that is no claim: PMS_EREFUSED, nothing
+ * written).  New claims go to fn after the commit.
+ */
+enum pms_status	 pms_claim_secondary(struct pms_store *,
+		    const struct pms_claim_secondary_opts *, pms_claim_fn *fn,
+		    void *arg, struct pms_claim_secondary_count *);
 
 /* ---- validating ---- */
 
@@ -467,6 +510,48 @@ struct pms_837_line {
 	int64_t		 charge_id;	/* for messages */
 };
 
+#define PMS_837_OTHERS	2	/* payers before this one: a tertiary's two */
+#define PMS_837_CAS	30	/* adjustments of one claim or line: five
+				 * CAS segments of six */
+
+/* One claim adjustment (CAS triple) of a payer before this one. */
+struct pms_837_cas {
+	char		 group[3];	/* CO, PI, OA, PR, CR */
+	char		 reason[8];	/* a CARC */
+	int64_t		 amount_cents;
+};
+
+/* 2430: what a payer before this one did of one line. */
+struct pms_837_line_adj {
+	int		 has;		/* it adjudicated the line */
+	char		 payer[PMS_837_ID];	/* SVD01: the payer that did */
+	char		 code[PMS_CODE_BUFSZ];	/* SVD03, as adjudicated */
+	size_t		 nmods;
+	char		 mods[PMS_MODS_MAX][3];
+	int		 units;		/* SVD05 */
+	int64_t		 paid_cents;	/* SVD02 */
+	size_t		 ncas;
+	struct pms_837_cas cas[PMS_837_CAS + 1];	/* one past: an error */
+	char		 adjudicated[PMS_DATE_BUFSZ];	/* DTP*573, ISO */
+};
+
+/* 2320, 2330A, 2330B: a payer before this one, and what it did. */
+struct pms_837_other {
+	int		 payer_seq;	/* its SBR01: 1 P, 2 S */
+	int64_t		 claim_id;	/* its claim, for messages */
+	int		 posted;	/* its 835 was posted, not reversed */
+	char		 relationship[PMS_PT_WORD];	/* SBR02 */
+	char		 group_number[51];	/* SBR03 */
+	char		 filing[3];		/* SBR09 */
+	struct pms_837_entity subscriber;	/* 2330A: id the member id */
+	struct pms_837_entity payer;		/* 2330B: id the payer id */
+	int64_t		 paid_cents;	/* AMT*D */
+	int64_t		 patient_cents;	/* AMT*EAF: left to the patient */
+	size_t		 ncas;		/* claim-level CAS */
+	struct pms_837_cas cas[PMS_837_CAS + 1];
+	struct pms_837_line_adj lines[PMS_CLAIM_LINES_MAX + 1];
+};
+
 /* One claim, all an 837P needs of it. */
 struct pms_837_claim {
 	int64_t		 claim_id;	/* messages name it */
@@ -496,7 +581,22 @@ struct pms_837_claim {
 	int64_t		 total_cents;	/* CLM02: as stored */
 	size_t		 nlines;
 	struct pms_837_line lines[PMS_CLAIM_LINES_MAX + 1];
+	/* a secondary's or tertiary's: the payers before it, in order
+	 * (payer_seq - 1 of them; the lines by the index of lines) */
+	size_t		 nothers;
+	struct pms_837_other others[PMS_837_OTHERS];
 };
+
+/*
+ * The payers before a secondary or tertiary claim (doc loaded, its
+ * lines and patient included) into doc->others, from the claims it
+ * follows (prior_claim_id) and their last posting not reversed: the
+ * other subscriber (the policy), the payer, what it paid, its CAS and
+ * each line's adjudication.  What is missing is left for the check to
+ * say.  The caller's transaction.
+ */
+enum pms_status	 pms_claim_cob_load(struct pms_store *, int64_t claim,
+		    struct pms_837_claim *doc);
 
 /* What every claim of a file shares: the practice and its partner. */
 struct pms_837_env {

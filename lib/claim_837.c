@@ -542,7 +542,11 @@ check_providers(struct chk *k)
 		check_address(k, "2310C", "the service facility's",
 		    &c->facility.address, 1, 0, c->facility.fix);
 	}
-	if (c->prior_auth_required && *c->prior_auth == '\0') {
+	/* as a secondary or tertiary, the payer follows the primary's
+	 * adjudication: its own authorisation rule is for its claims as
+	 * the primary */
+	if (c->prior_auth_required && c->payer_seq < 2 &&
+	    *c->prior_auth == '\0') {
 		snprintf(fix, sizeof(fix), "visit %lld (pms-bill charge "
 		    "--prior-auth)", (long long)c->visit_id);
 		say(k, 0, "2300 REF*G1: %s needs a prior authorisation number: "
@@ -682,6 +686,217 @@ check_lines(struct chk *k)
 		    first), c->payer.fix, c->timely_filing_days);
 }
 
+/* ---- coordination of benefits: the payers before this one ---- */
+
+static int
+cas_group_ok(const char *g)
+{
+	return strcmp(g, "CO") == 0 || strcmp(g, "PI") == 0 ||
+	    strcmp(g, "OA") == 0 || strcmp(g, "PR") == 0 ||
+	    strcmp(g, "CR") == 0;
+}
+
+/* How many CAS segments the triples v make: one per group (in the
+ * order first seen), another for each six more. */
+static size_t
+cas_segments(const struct pms_837_cas *v, size_t n)
+{
+	size_t i, j, segs = 0, k;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(v[j].group, v[i].group) != 0; j++)
+			;
+		if (j < i)
+			continue;
+		for (k = 0, j = i; j < n; j++)
+			if (strcmp(v[j].group, v[i].group) == 0)
+				k++;
+		segs += (k + 5) / 6;
+	}
+	return segs;
+}
+
+/* The CAS triples of a claim or line: groups, reasons, amounts, at
+ * most five segments; *sum gets their total. */
+static void
+check_cas(struct chk *k, const char *where, const struct pms_837_cas *v,
+    size_t n, int64_t *sum)
+{
+	size_t i;
+
+	*sum = 0;
+	if (n > PMS_837_CAS) {
+		say(k, 0, "%s CAS: more than %d adjustments", where,
+		    PMS_837_CAS);
+		n = PMS_837_CAS;
+	}
+	for (i = 0; i < n; i++) {
+		const char *r = v[i].reason;
+
+		if (!cas_group_ok(v[i].group))
+			say(k, 0, "%s CAS01: \"%s\" is not a claim adjustment "
+			    "group", where, v[i].group);
+		if (*r == '\0' || strlen(r) > 3 || strspn(r,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(r))
+			say(k, 0, "%s CAS02: not a claim adjustment reason "
+			    "code", where);
+		if (v[i].amount_cents == 0)
+			say(k, 0, "%s CAS03: an adjustment of nothing", where);
+		*sum += v[i].amount_cents;
+	}
+	if (cas_segments(v, n) > 5)
+		say(k, 0, "%s CAS: the adjustments need more than five CAS "
+		    "segments", where);
+}
+
+/*
+ * A secondary's or tertiary's loops: one 2320 for each payer before it
+ * (its SBR01, the other subscriber of 2330A, the payer of 2330B), that
+ * payer's 835 posted; per line a 2430 whose SVD01 is that payer's id,
+ * whose charge is SVD02 plus its CAS, with DTP*573; and the claim's
+ * CAS and AMT*D consistent with the lines.
+ */
+static void
+check_cob(struct chk *k)
+{
+	const struct pms_837_claim *c = k->c;
+	char where[64], a[32], b[32];
+	size_t i, j, m, n = c->nlines <= PMS_CLAIM_LINES_MAX ? c->nlines :
+	    PMS_CLAIM_LINES_MAX;
+	int32_t d;
+
+	if (c->payer_seq < 2) {
+		if (c->nothers > 0)
+			say(k, 0, "2320: a primary claim shows no other payer");
+		return;
+	}
+	if (c->nothers != (size_t)(c->payer_seq - 1)) {
+		say(k, 0, "2320: a %s claim shows the %d payer%s before it; "
+		    "it has %zu (make it again with pms-claim secondary)",
+		    c->payer_seq == 2 ? "secondary" : "tertiary",
+		    c->payer_seq - 1, c->payer_seq == 2 ? "" : "s",
+		    c->nothers);
+		return;
+	}
+	for (i = 0; i < c->nothers; i++) {
+		const struct pms_837_other *o = &c->others[i];
+		int64_t claim_cas = 0, line_cas = 0, line_paid = 0, sum;
+
+		if (o->payer_seq != (int)i + 1)
+			say(k, 0, "2320 SBR01: the payer before it of priority "
+			    "%zu is claim %lld's, of priority %d", i + 1,
+			    (long long)o->claim_id, o->payer_seq);
+		if (!o->posted) {
+			say(k, 0, "2320: claim %lld's payer has no 835 posted "
+			    "(or it was reversed): post it (pms-claim era) "
+			    "before its %s claim goes out",
+			    (long long)o->claim_id, c->payer_seq == 2 ?
+			    "secondary" : "tertiary");
+			continue;
+		}
+		snprintf(where, sizeof(where), "2320 (claim %lld)",
+		    (long long)o->claim_id);
+		if (strcmp(o->relationship, "self") != 0 &&
+		    pat01(o->relationship) == NULL)
+			say(k, 0, "%s SBR02: the relationship to the "
+			    "subscriber is not self, spouse, child or other: "
+			    "fix it on %s", where, o->subscriber.fix);
+		if (*o->group_number != '\0')
+			check_id(k, "2320 SBR03", "the other policy's group "
+			    "number", o->group_number, 50, o->subscriber.fix);
+		if (!filing_ok(o->filing))
+			say(k, 0, "%s SBR09: the claim filing indicator is not "
+			    "one X12 knows: fix it on %s", where, o->payer.fix);
+		check_text(k, "2330A NM103", "the other subscriber's last "
+		    "name", o->subscriber.last, 60, 1, o->subscriber.fix);
+		check_id(k, "2330A NM109", "the other subscriber's member id",
+		    o->subscriber.id, 80, o->subscriber.fix);
+		check_text(k, "2330B NM103", "the other payer's name",
+		    o->payer.last, 60, 1, o->payer.fix);
+		check_id(k, "2330B NM109", "the other payer's id",
+		    o->payer.id, 80, o->payer.fix);
+		if (strcmp(o->payer.id, c->payer.id) == 0)
+			say(k, 0, "2330B NM109: the other payer's id is the "
+			    "id of the payer the claim goes to (2010BB): "
+			    "give each payer its own id in the configuration");
+		for (j = 0; j < i; j++)
+			if (strcmp(o->payer.id, c->others[j].payer.id) == 0)
+				say(k, 0, "2330B NM109: two payers before it "
+				    "have one id");
+		if (o->paid_cents < 0)
+			say(k, 0, "%s AMT*D: the other payer's paid amount "
+			    "is negative", where);
+		check_cas(k, where, o->cas, o->ncas, &claim_cas);
+		for (j = 0; j < n; j++) {
+			const struct pms_837_line_adj *l = &o->lines[j];
+
+			snprintf(where, sizeof(where), "2430 (line %zu, claim "
+			    "%lld)", j + 1, (long long)o->claim_id);
+			if (!l->has) {
+				say(k, 0, "%s: the payer before it did not "
+				    "adjudicate the line", where);
+				continue;
+			}
+			if (strcmp(l->payer, o->payer.id) != 0)
+				say(k, 0, "%s SVD01: the payer that "
+				    "adjudicated the line is not the other "
+				    "payer of 2330B NM109", where);
+			if (!pms_proc_code_valid(l->code))
+				say(k, 0, "%s SVD03-2: not a CPT or HCPCS code",
+				    where);
+			for (m = 0; m < l->nmods; m++)
+				if (m >= PMS_MODS_MAX ||
+				    strlen(l->mods[m]) != 2 ||
+				    !isalnum((unsigned char)l->mods[m][0]) ||
+				    !isalnum((unsigned char)l->mods[m][1]) ||
+				    islower((unsigned char)l->mods[m][0]) ||
+				    islower((unsigned char)l->mods[m][1])) {
+					say(k, 0, "%s SVD03: a modifier is not "
+					    "two capital letters or digits",
+					    where);
+					break;
+				}
+			if (l->units < 0 || l->units > 9999)
+				say(k, 0, "%s SVD05: units not 0 to 9999",
+				    where);
+			if (l->paid_cents < 0)
+				say(k, 0, "%s SVD02: the paid amount is "
+				    "negative", where);
+			check_cas(k, where, l->cas, l->ncas, &sum);
+			if (l->paid_cents + sum != c->lines[j].amount_cents) {
+				pms_837_amount(c->lines[j].amount_cents, a);
+				pms_837_amount(l->paid_cents + sum, b);
+				say(k, 0, "%s: the line's charge (%s) is not "
+				    "SVD02 plus its adjustments (%s)", where,
+				    a, b);
+			}
+			if (!date_ok(l->adjudicated, &d))
+				say(k, 0, "%s DTP*573: the adjudication date "
+				    "is not a date", where);
+			else if (d > k->e->today)
+				say(k, 0, "%s DTP*573: the adjudication date "
+				    "is in the future", where);
+			line_cas += sum;
+			line_paid += l->paid_cents;
+		}
+		snprintf(where, sizeof(where), "2320 (claim %lld)",
+		    (long long)o->claim_id);
+		if (line_paid - claim_cas != o->paid_cents) {
+			pms_837_amount(o->paid_cents, a);
+			pms_837_amount(line_paid - claim_cas, b);
+			say(k, 0, "%s AMT*D: the paid amount (%s) is not the "
+			    "lines' SVD02 less the claim's CAS (%s)", where, a,
+			    b);
+		}
+		if (o->paid_cents + claim_cas + line_cas != c->total_cents) {
+			pms_837_amount(c->total_cents, a);
+			pms_837_amount(o->paid_cents + claim_cas + line_cas, b);
+			say(k, 0, "%s: CLM02 (%s) is not AMT*D plus the "
+			    "claim's and the lines' CAS (%s)", where, a, b);
+		}
+	}
+}
+
 unsigned
 pms_837_check(const struct pms_837_env *e, const struct pms_837_claim *c,
     pms_claim_report_fn *report, void *arg)
@@ -725,6 +940,7 @@ pms_837_check(const struct pms_837_env *e, const struct pms_837_claim *c,
 	check_providers(&k);
 	check_dx(&k);
 	check_lines(&k);
+	check_cob(&k);
 	return k.errors;
 }
 
@@ -945,6 +1161,118 @@ w_dmg(struct pms_837_writer *o, const struct pms_837_entity *p)
 	return pms_x12_write_seg(o->w, "DMG*D8*%s*%s", dob, sex_code(p->sex));
 }
 
+/* The CAS segments of v: one per group, in the order first seen, of
+ * at most six triples each. */
+static enum pms_status
+w_cas(struct pms_837_writer *o, const struct pms_837_cas *v, size_t n)
+{
+	struct pms_x12_writer *w = o->w;
+	enum pms_status st;
+	char amt[32];
+	size_t i, j, k;
+
+	if (n > PMS_837_CAS)
+		n = PMS_837_CAS;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(v[j].group, v[i].group) != 0; j++)
+			;
+		if (j < i)
+			continue;
+		k = 0;
+		for (j = i; j < n; j++) {
+			if (strcmp(v[j].group, v[i].group) != 0)
+				continue;
+			if (k % 6 == 0) {
+				if (k > 0 && (st = pms_x12_write_end(w)) !=
+				    PMS_OK)
+					return st;
+				pms_x12_write_begin(w, "CAS");
+				pms_x12_write_elem(w, v[i].group);
+			}
+			pms_837_amount(v[j].amount_cents, amt);
+			pms_x12_write_elem(w, v[j].reason);
+			pms_x12_write_elem(w, amt);
+			pms_x12_write_elem(w, NULL);	/* quantity */
+			k++;
+		}
+		if ((st = pms_x12_write_end(w)) != PMS_OK)
+			return st;
+	}
+	return PMS_OK;
+}
+
+/* 2320, 2330A, 2330B of each payer before this one. */
+static enum pms_status
+w_others(struct pms_837_writer *o, const struct pms_837_claim *c)
+{
+	struct pms_x12_writer *w = o->w;
+	enum pms_status st;
+	char sbr[2], amt[32];
+	size_t i;
+
+	for (i = 0; i < c->nothers; i++) {
+		const struct pms_837_other *x = &c->others[i];
+		const char *rel = strcmp(x->relationship, "self") == 0 ?
+		    "18" : pat01(x->relationship);
+
+		sbr[0] = x->payer_seq == 2 ? 'S' : x->payer_seq == 3 ? 'T' :
+		    'P';
+		sbr[1] = '\0';
+		if ((st = pms_x12_write_seg(w, "SBR*%s*%s*%s******%s", sbr,
+		    rel, x->group_number, x->filing)) != PMS_OK ||
+		    (st = w_cas(o, x->cas, x->ncas)) != PMS_OK)
+			return st;
+		pms_837_amount(x->paid_cents, amt);
+		if ((st = pms_x12_write_seg(w, "AMT*D*%s", amt)) != PMS_OK)
+			return st;
+		if (x->patient_cents > 0) {
+			pms_837_amount(x->patient_cents, amt);
+			if ((st = pms_x12_write_seg(w, "AMT*EAF*%s", amt)) !=
+			    PMS_OK)
+				return st;
+		}
+		/* benefits assigned, the patient's signature on file,
+		 * release of information: as the claim's CLM */
+		if ((st = pms_x12_write_seg(w, "OI***Y*P**Y")) != PMS_OK ||
+		    (st = w_nm1(o, "IL", &x->subscriber, "MI")) != PMS_OK ||
+		    (st = w_nm1(o, "PR", &x->payer, "PI")) != PMS_OK)
+			return st;
+	}
+	return PMS_OK;
+}
+
+/* 2430 of line i for each payer before this one: SVD, CAS, DTP*573. */
+static enum pms_status
+w_line_adj(struct pms_837_writer *o, const struct pms_837_claim *c, size_t i)
+{
+	struct pms_x12_writer *w = o->w;
+	enum pms_status st;
+	char amt[32], units[16], d[9];
+	size_t j, m;
+
+	for (j = 0; j < c->nothers; j++) {
+		const struct pms_837_line_adj *l = &c->others[j].lines[i];
+
+		pms_837_amount(l->paid_cents, amt);
+		snprintf(units, sizeof(units), "%d", l->units);
+		pms_x12_write_begin(w, "SVD");
+		pms_x12_write_elem(w, l->payer);
+		pms_x12_write_elem(w, amt);
+		pms_x12_write_elem(w, "HC");
+		pms_x12_write_comp(w, l->code);
+		for (m = 0; m < l->nmods && m < PMS_MODS_MAX; m++)
+			pms_x12_write_comp(w, l->mods[m]);
+		pms_x12_write_elem(w, NULL);	/* SVD04: institutional */
+		pms_x12_write_elem(w, units);
+		d8(l->adjudicated, d);
+		if ((st = pms_x12_write_end(w)) != PMS_OK ||
+		    (st = w_cas(o, l->cas, l->ncas)) != PMS_OK ||
+		    (st = pms_x12_write_seg(w, "DTP*573*D8*%s", d)) != PMS_OK)
+			return st;
+	}
+	return PMS_OK;
+}
+
 enum pms_status
 pms_837_claim(struct pms_837_writer *o, const struct pms_837_claim *c)
 {
@@ -962,7 +1290,8 @@ pms_837_claim(struct pms_837_writer *o, const struct pms_837_claim *c)
 		return pms_seterr(PMS_EINTERNAL, "837: a set is full");
 	if (c->nlines > PMS_CLAIM_LINES_MAX || c->ndx > PMS_CLAIM_DX_MAX ||
 	    c->nlines == 0 || c->ndx == 0 || (pat && pat01(c->relationship) ==
-	    NULL))
+	    NULL) || c->nothers > PMS_837_OTHERS || (c->payer_seq > 1 &&
+	    c->nothers != (size_t)(c->payer_seq - 1)))
 		return pms_seterr(PMS_EDATA, "claim %lld: not a claim the "
 		    "check passes", (long long)c->claim_id);
 	o->claims++;
@@ -1031,6 +1360,9 @@ pms_837_claim(struct pms_837_writer *o, const struct pms_837_claim *c)
 	    ((st = w_nm1(o, "77", &c->facility, "XX")) != PMS_OK ||
 	    (st = w_address(o, &c->facility.address)) != PMS_OK))
 		return st;
+	/* 2320, 2330A, 2330B: the payers before this one */
+	if ((st = w_others(o, c)) != PMS_OK)
+		return st;
 	/* 2400: the service lines */
 	for (i = 0; i < c->nlines; i++) {
 		snprintf(lx, sizeof(lx), "%zu", i + 1);
@@ -1040,7 +1372,9 @@ pms_837_claim(struct pms_837_writer *o, const struct pms_837_claim *c)
 		    (st = pms_x12_write_seg(w, "DTP*472*D8*%s", dos)) !=
 		    PMS_OK ||
 		    (st = pms_x12_write_seg(w, "REF*6R*%s",
-		    c->lines[i].control)) != PMS_OK)
+		    c->lines[i].control)) != PMS_OK ||
+		    /* 2430: what each payer before did of it */
+		    (st = w_line_adj(o, c, i)) != PMS_OK)
 			return st;
 	}
 	return PMS_OK;

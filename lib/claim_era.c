@@ -44,6 +44,12 @@ struct casv {
 struct svc {
 	char		 code[PMS_CODE_BUFSZ];
 	char		 mods[PMS_MODS_BUFSZ];	/* "25,59" */
+	/* SVC01 as adjudicated (code is SVC06's when the payer changed
+	 * it) and SVC05, the units paid (0: not said): a secondary claim
+	 * shows them (0010) */
+	char		 acode[PMS_CODE_BUFSZ];
+	char		 amods[PMS_MODS_BUFSZ];
+	int		 units;
 	int64_t		 charge, paid;
 	char		 control[PMS_CLAIM_CONTROL];	/* REF*6R */
 	struct casv	 cas;
@@ -246,12 +252,12 @@ remark_add(char *buf, size_t size, const char *rc)
 
 /* The procedure of an SVC composite: code and modifiers. */
 static void
-svc_proc(const struct pms_x12_seg *seg, size_t i, struct svc *v)
+svc_proc(const struct pms_x12_seg *seg, size_t i, char *code, char *mods_out)
 {
 	char mods[PMS_MODS_BUFSZ];
 	size_t j, n = 0;
 
-	copy(v->code, sizeof(v->code), pms_x12_comp(seg, i, 2));
+	copy(code, PMS_CODE_BUFSZ, pms_x12_comp(seg, i, 2));
 	mods[0] = '\0';
 	for (j = 3; j <= 6; j++) {
 		const char *m = pms_x12_comp(seg, i, j);
@@ -263,7 +269,7 @@ svc_proc(const struct pms_x12_seg *seg, size_t i, struct svc *v)
 	}
 	if (n >= sizeof(mods))
 		mods[0] = '\0';
-	copy(v->mods, sizeof(v->mods), mods);
+	copy(mods_out, PMS_MODS_BUFSZ, mods);
 }
 
 /*
@@ -380,7 +386,17 @@ read_tx(struct era *e, struct tx *t, int *done)
 			v->line = pos->line;
 			/* SVC06: the procedure as billed, when changed */
 			svc_proc(seg, *pms_x12_comp(seg, 6, 2) != '\0' ? 6 : 1,
-			    v);
+			    v->code, v->mods);
+			svc_proc(seg, 1, v->acode, v->amods);
+			{
+				const char *u = pms_x12_elem(seg, 5);
+				char *end;
+				long n;
+
+				n = strtol(u, &end, 10);
+				v->units = *u != '\0' && *end == '\0' &&
+				    n > 0 && n <= 9999 ? (int)n : 0;
+			}
 			if ((st = amount(e, seg, 2, &v->charge)) != PMS_OK ||
 			    (st = amount(e, seg, 3, &v->paid)) != PMS_OK)
 				return st;
@@ -865,22 +881,42 @@ room(const struct lines *ls, const struct alloc *a, size_t i)
 	return r;
 }
 
+/* What is left of cap[i], what a later payer may pay or leave the
+ * patient on line i, once its payment and PR amounts so far. */
+static int64_t
+cap_room(const struct alloc *a, const int64_t *cap, size_t i)
+{
+	int64_t r = cap[i] - a[i].paid;
+	size_t j;
+
+	for (j = 0; j < a[i].cas.n; j++)
+		if (strcmp(a[i].cas.v[j].group, "PR") == 0)
+			r -= a[i].cas.v[j].amount;
+	return r;
+}
+
 /*
  * Spread a claim-level amount over the lines, in their order, each
  * taking what is left of it; what is left over (or a negative amount)
- * goes to the first line.  paid: the payment, else the CAS c.
+ * goes to the first line.  paid: the payment, else the CAS c.  cap
+ * (NULL: none) is what a later payer's 835 may pay or leave the
+ * patient on each line (what waits for it there): its payment and PR
+ * amounts go where that is, no further.
  */
 static enum pms_status
 spread(const struct lines *ls, struct alloc *a, int paid, int64_t amt,
-    const struct cas *c)
+    const struct cas *c, const int64_t *cap)
 {
 	enum pms_status st;
 	struct cas part;
 	size_t i;
-	int64_t take, r;
+	int64_t take, r, k;
 
 	for (i = 0; i < ls->n && amt > 0; i++) {
 		r = room(ls, a, i);
+		if (cap != NULL && (paid || strcmp(c->group, "PR") == 0) &&
+		    (k = cap_room(a, cap, i)) < r)
+			r = k;
 		if (r <= 0)
 			continue;
 		take = amt < r ? amt : r;
@@ -969,6 +1005,120 @@ method_of(const char *bpr04)
 	return "eft";	/* ACH, FWT, BOP, NON with money on a claim */
 }
 
+/* One CAS triple of an adjudication (line: a claim line's id; 0: the
+ * claim's own). */
+static enum pms_status
+adj_cas(struct era *e, sqlite3_stmt *st, int64_t posting, int64_t line,
+    const struct cas *c)
+{
+	int rc;
+
+	if (c->amount == 0)
+		return PMS_OK;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, posting);
+	bind_id(st, 2, line);
+	sqlite3_bind_text(st, 3, c->group, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->amount);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		return sqlerr(e, rc, "recording an adjudication");
+	return PMS_OK;
+}
+
+/*
+ * Keep what the payer adjudicated (0010), as it said it, for the
+ * claims to the payers after it, on the day of BPR16 (the day read
+ * when BPR16 is ahead): with SVC lines, each line's SVC03,
+ * SVC01 and SVC05 and its own CAS, and the CLP's CAS at claim level;
+ * without, what posting spread onto the lines (svc_of[i] -1) as line
+ * level.
+ */
+static enum pms_status
+adjudication_record(struct era *e, const struct tx *t, int64_t posting,
+    const struct clp *c, const struct pms_claim *k, int64_t policy,
+    const struct lines *ls, const struct alloc *a, const int *svc_of)
+{
+	sqlite3_stmt *st = NULL, *sl = NULL, *sc = NULL;
+	enum pms_status ps = PMS_OK;
+	size_t i, j;
+	int rc;
+
+	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_adjudications "
+	    "(remit_claim_id, claim_id, policy_id, adjudicated_on, "
+	    "paid_cents, patient_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1,
+	    &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO "
+		    "claim_adjudication_lines (remit_claim_id, claim_line_id, "
+		    "code, modifiers, units, paid_cents) VALUES (?1, ?2, ?3, "
+		    "?4, ?5, ?6)", -1, &sl, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO "
+		    "claim_adjudication_cas (remit_claim_id, claim_line_id, "
+		    "group_code, reason, amount_cents) VALUES (?1, ?2, ?3, ?4, "
+		    "?5)", -1, &sc, NULL);
+	if (rc != SQLITE_OK) {
+		ps = sqlerr(e, rc, "recording an adjudication");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, posting);
+	sqlite3_bind_int64(st, 2, k->id);
+	bind_id(st, 3, policy);
+	/* BPR16 is when the money moves, which may be ahead: the payer
+	 * adjudicated by the day its 835 was read */
+	sqlite3_bind_text(st, 4, t->paid_on[0] != '\0' && strcmp(t->paid_on,
+	    e->today) <= 0 ? t->paid_on : e->today, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->paid);
+	sqlite3_bind_int64(st, 6, c->patient);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+		ps = sqlerr(e, rc, "recording an adjudication");
+		goto out;
+	}
+	for (i = 0; i < ls->n; i++) {
+		const struct pms_claim_line *l = &ls->v[i];
+		const struct svc *v = svc_of[i] >= 0 ? &c->svc[svc_of[i]] :
+		    NULL;
+
+		if (!a[i].used)
+			continue;
+		sqlite3_reset(sl);
+		sqlite3_bind_int64(sl, 1, posting);
+		sqlite3_bind_int64(sl, 2, l->id);
+		sqlite3_bind_text(sl, 3, v != NULL && v->acode[0] != '\0' ?
+		    v->acode : l->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(sl, 4, v != NULL && v->acode[0] != '\0' ?
+		    v->amods : l->modifiers, -1, SQLITE_STATIC);
+		sqlite3_bind_int(sl, 5, v != NULL && v->units > 0 ? v->units :
+		    l->units);
+		sqlite3_bind_int64(sl, 6, v != NULL ? v->paid : a[i].paid);
+		if ((rc = sqlite3_step(sl)) != SQLITE_DONE) {
+			ps = sqlerr(e, rc, "recording an adjudication");
+			goto out;
+		}
+		if (v != NULL) {
+			for (j = 0; j < v->cas.n; j++)
+				if ((ps = adj_cas(e, sc, posting, l->id,
+				    &v->cas.v[j])) != PMS_OK)
+					goto out;
+		} else
+			for (j = 0; j < a[i].cas.n; j++)
+				if ((ps = adj_cas(e, sc, posting, l->id,
+				    &a[i].cas.v[j])) != PMS_OK)
+					goto out;
+	}
+	if (c->nsvc > 0)
+		for (j = 0; j < c->cas.n; j++)
+			if ((ps = adj_cas(e, sc, posting, 0, &c->cas.v[j])) !=
+			    PMS_OK)
+				goto out;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(sl);
+	sqlite3_finalize(sc);
+	return ps;
+}
+
 /*
  * Post claim c (not a reversal) of transaction t, matched to k, inside
  * the caller's savepoint.  PMS_EREFUSED with the message for a claim
@@ -986,11 +1136,16 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 	int64_t posting = 0, payment = 0, have;
 	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], src[64];
 	size_t i, j, lx;
-	int seq, *taken = NULL;
+	int64_t *cap = NULL;
+	int seq, pass, *taken = NULL, *svc_of = NULL;
 
 	seq = strcmp(c->status, "2") == 0 || strcmp(c->status, "20") == 0 ?
 	    2 : strcmp(c->status, "3") == 0 || strcmp(c->status, "21") == 0 ?
 	    3 : strcmp(c->status, "4") == 0 ? k->payer_seq : 1;
+	/* a secondary's or tertiary's own claim went to its payer alone:
+	 * whatever CLP02 says, that payer answers it */
+	if (seq < k->payer_seq)
+		seq = k->payer_seq;
 	if ((st = policy_of(e, k, seq, &payer)) != PMS_OK)
 		return st;
 	copy(r->payer, sizeof(r->payer), payer.payer);
@@ -1002,10 +1157,13 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		goto out;
 	}
 	if ((a = calloc(ls.n, sizeof(*a))) == NULL ||
-	    (taken = calloc(ls.n, sizeof(*taken))) == NULL) {
+	    (taken = calloc(ls.n, sizeof(*taken))) == NULL ||
+	    (svc_of = calloc(ls.n, sizeof(*svc_of))) == NULL) {
 		st = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto out;
 	}
+	for (i = 0; i < ls.n; i++)
+		svc_of[i] = -1;
 	/* the 835's lines onto ours: REF*6R, else code and modifiers, else
 	 * code, in order */
 	for (i = 0; i < c->nsvc; i++) {
@@ -1040,6 +1198,7 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			goto out;
 		}
 		taken[lx] = 1;
+		svc_of[lx] = (int)i;
 		a[lx].used = 1;
 		a[lx].paid = v->paid;
 		copy(a[lx].remarks, sizeof(a[lx].remarks), v->remarks);
@@ -1055,13 +1214,38 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			    "not the %s billed", (long long)k->id, m1, m2);
 			goto out;
 		}
-		if ((st = spread(&ls, a, 1, c->paid, NULL)) != PMS_OK)
+		if (seq > 1) {
+			/* a later payer pays what waits for it */
+			if ((cap = calloc(ls.n, sizeof(*cap))) == NULL) {
+				st = pms_seterr(PMS_ENOMEM, "out of memory");
+				goto out;
+			}
+			for (i = 0; i < ls.n; i++) {
+				int64_t o1 = 0, o2 = 0;
+
+				if ((st = owed(e, ls.v[i].charge_id,
+				    PMS_PARTY_PENDING, payer.policy_id, &o1)) !=
+				    PMS_OK || (st = owed(e, ls.v[i].charge_id,
+				    PMS_PARTY_PAYER, payer.policy_id, &o2)) !=
+				    PMS_OK)
+					goto out;
+				cap[i] = o1 + o2;
+			}
+		}
+		if ((st = spread(&ls, a, 1, c->paid, NULL, cap)) != PMS_OK)
 			goto out;
 	}
-	for (j = 0; j < c->cas.n; j++)
-		if ((st = spread(&ls, a, 0, c->cas.v[j].amount,
-		    &c->cas.v[j])) != PMS_OK)
-			goto out;
+	/* with a cap, the PR amounts first: the rest may go anywhere */
+	for (pass = cap != NULL ? 0 : 1; pass < 2; pass++)
+		for (j = 0; j < c->cas.n; j++) {
+			int pr = strcmp(c->cas.v[j].group, "PR") == 0;
+
+			if (cap != NULL && pr != (pass == 0))
+				continue;
+			if ((st = spread(&ls, a, 0, c->cas.v[j].amount,
+			    &c->cas.v[j], cap)) != PMS_OK)
+				goto out;
+		}
 	for (i = 0; i < ls.n; i++)
 		if (a[i].paid < 0) {
 			st = pms_seterr(PMS_EREFUSED, "claim %lld line %d: a "
@@ -1071,7 +1255,9 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		}
 
 	if ((st = posting_add(e, remit, c, k, payer.policy_id, 0, &posting)) !=
-	    PMS_OK)
+	    PMS_OK ||
+	    (st = adjudication_record(e, t, posting, c, k, payer.policy_id,
+	    &ls, a, svc_of)) != PMS_OK)
 		goto out;
 	if (c->paid > 0) {
 		struct pms_payment_in p;
@@ -1319,6 +1505,8 @@ out:
 			free(a[i].cas.v);
 	free(a);
 	free(taken);
+	free(svc_of);
+	free(cap);
 	free(ls.v);
 	return st;
 }
@@ -1480,10 +1668,43 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 			o.to = &xr.to;
 			o.ledger_op = xr.op;
 			r->patient_cents -= amt;
+		} else if (strcmp(kind, "take") == 0) {
+			/* what a later payer took over waits for it again */
+			struct pms_transfer x;
+			sqlite3_stmt *s2;
+			int64_t payer_id = 0;
+
+			rc = sqlite3_prepare_v2(e->s->db, "SELECT payer_id "
+			    "FROM policies WHERE id = ?1", -1, &s2, NULL);
+			if (rc != SQLITE_OK) {
+				st = sqlerr(e, rc, "reading a policy");
+				break;
+			}
+			sqlite3_bind_int64(s2, 1, fpol);
+			if (sqlite3_step(s2) == SQLITE_ROW)
+				payer_id = sqlite3_column_int64(s2, 0);
+			sqlite3_finalize(s2);
+			memset(&x, 0, sizeof(x));
+			memset(&from, 0, sizeof(from));
+			from.kind = PMS_PARTY_PAYER;
+			from.policy_id = tpol;
+			x.charge_id = charge;
+			x.amount_cents = amt;
+			x.from = from;
+			x.to = PMS_TO_PENDING;
+			x.payer_id = payer_id;
+			x.reason = "reversed: the next payer's turn again";
+			x.source_ref = t->trn02;
+			st = pms_bill_transfer(e->s, &x, &xr);
+			o.kind = "take";
+			o.amount = amt;
+			o.from = &xr.from;
+			o.to = &xr.to;
+			o.ledger_op = xr.op;
 		} else {
-			st = pms_seterr(PMS_EREFUSED, "claim %lld: a later "
-			    "payer's posting cannot be reversed here: undo it "
-			    "with pms-bill", (long long)k->id);
+			st = pms_seterr(PMS_EREFUSED, "claim %lld: a posting "
+			    "of kind %s cannot be reversed here: undo it with "
+			    "pms-bill", (long long)k->id, kind);
 			break;
 		}
 		if (st == PMS_OK)

@@ -107,6 +107,11 @@ static const struct policy_ref {
 	  "THEN ?1 ELSE from_policy END, to_policy = CASE to_policy WHEN ?2 "
 	  "THEN ?1 ELSE to_policy END WHERE from_policy = ?2 OR to_policy = "
 	  "?2" },
+	/* 0010-claim-secondary: the policy whose payer adjudicated */
+	{ "claim_adjudications",
+	  "SELECT count(*) FROM claim_adjudications WHERE policy_id = ?1",
+	  "UPDATE claim_adjudications SET policy_id = ?1 WHERE policy_id = "
+	  "?2" },
 	{ NULL, NULL, NULL }
 };
 

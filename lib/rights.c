@@ -107,6 +107,7 @@ static const struct right {
 	{ "claim.denials",		B },
 	{ "claim.resubmit",		B },	/* corrections: 1, 7 */
 	{ "claim.void",			B },	/* frequency 8 */
+	{ "claim.secondary",		B },	/* the next payer's claim */
 	{ "claim.*",			B },
 
 	/* pms-report: the desk prints its day; auditors read reports

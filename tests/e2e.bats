@@ -268,7 +268,64 @@ needs() {
 @test "e2e: step secondary: what the primary left goes to Medicaid" {
 	needs pms-claim secondary
 	step secondary
-	fail "the lead: assert the secondary claim of patient 6"
+	command -v bench-gen >/dev/null || skip "no bench-gen in this build"
+	# patient 000106's one secondary claim: to Medicaid, after her
+	# Medicare claim, for the same lines and total, sent in batch 2
+	local pid prim clm sec
+	pid=$(sql "SELECT id FROM patients WHERE mrn = '000106'")
+	prim=$(sql "SELECT k.id FROM claims k JOIN payers y ON y.id =
+	    k.payer_id WHERE k.patient_id = $pid AND k.payer_seq = 1 AND
+	    y.code = 'medicare'")
+	[ -n "$prim" ] || fail "no Medicare claim of patient 000106"
+	clm=$(sql "SELECT clm01 FROM claims WHERE id = $prim")
+	run -0 sql "SELECT k.payer_seq, y.code, k.state, k.batch_id,
+	    k.total_cents = p.total_cents, (SELECT group_concat(l.charge_id ||
+	    ':' || l.amount_cents) FROM claim_lines l WHERE l.claim_id = k.id)
+	    = (SELECT group_concat(l.charge_id || ':' || l.amount_cents) FROM
+	    claim_lines l WHERE l.claim_id = p.id) FROM claims k JOIN payers y
+	    ON y.id = k.payer_id JOIN claims p ON p.id = k.prior_claim_id
+	    WHERE k.prior_claim_id = $prim"
+	assert_output '2|medicaid|submitted|2|1|1'
+	[ "$(sql "SELECT count(*) FROM claims WHERE payer_seq > 1")" = 1 ]
+	sec=$(sql "SELECT clm01 FROM claims WHERE prior_claim_id = $prim")
+	# asked twice, made once
+	[[ $STEP_LOG == *'1 claim made from 1 claim'* ]] || fail "first ask"
+	[[ $STEP_LOG == *'0 claims made from 0 claims'* ]] || fail "second ask"
+	# the Medicare CLP of remit.835 that stands (not reversed): its
+	# CLP04 and CLP05 are the 837's AMT*D and AMT*EAF, to the cent,
+	# and its CLP05 is what waits for Medicaid
+	local clp paid pr seg
+	clp=$(tr -d '\n' <"$WORK/remit.835" | tr '~' '\n' |
+	    grep "^CLP\*$clm\*1\*" | tail -1)
+	[ -n "$clp" ] || fail "no CLP of $clm in remit.835"
+	paid=$(cut -d'*' -f5 <<<"$clp")
+	pr=$(cut -d'*' -f6 <<<"$clp")
+	seg=$(tr -d '\n' <"$WORK/batch-0002.837" | tr '~' '\n' |
+	    sed -n "/^CLM\*$sec\*/,/^SE\*/p")
+	grep -qx "AMT\*D\*$paid" <<<"$seg" || fail "AMT*D not $paid: $seg"
+	grep -qx "AMT\*EAF\*$pr" <<<"$seg" || fail "AMT*EAF not $pr: $seg"
+	grep -qx 'SBR\*P\*18\*\*\*\*\*\*\*MB' <<<"$seg" || fail "2320 SBR"
+	grep -qx 'NM1\*PR\*2\*MEDICARE PART B\*\*\*\*\*PI\*15202' <<<"$seg" ||
+	    fail "2330B"
+	# the lines' SVD02 add up to CLP04, each line's charge is its SVD02
+	# and CAS, every SVD01 is Medicare's id
+	awk -F'*' -v paid="$paid" '
+	    function cents(x) { return sprintf("%.0f", x * 100) }
+	    /^SV1/ { if (n++) check(); c = cents($3); s = 0 }
+	    /^SVD/ { if ($2 != "15202") bad = 1; s += cents($3);
+	        t += cents($3) }
+	    /^CAS/ && n { for (i = 4; i <= NF; i += 3) s += cents($i) }
+	    function check() { if (s != c) bad = 1 }
+	    END { if (n) check(); if (t != cents(paid)) bad = 1; exit bad }
+	    ' <<<"$seg" || fail "the lines do not reconcile: $seg"
+	[ "$(sql "SELECT coalesce(sum(b.amount_cents), 0) FROM balances b
+	    JOIN payers y ON y.id = b.payer_id WHERE b.party = 'pending' AND
+	    y.code = 'medicaid' AND b.charge_id IN (SELECT charge_id FROM
+	    claim_lines WHERE claim_id = $prim)")" = \
+	    "$(awk -v x="$pr" 'BEGIN { printf "%.0f", x * 100 }')" ] ||
+	    fail "pending for Medicaid is not CLP05 $pr"
+	run -0 pms-bill check
+	assert_line --regexp '^ledger: +[0-9]+ entries reconcile'
 }
 
 @test "e2e: step reports: the day sheet, A/R aging and no-shows agree with pms-bill" {

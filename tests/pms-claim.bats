@@ -148,8 +148,8 @@ states() {
 	charge 5 --code 99213 --dx I10 >/dev/null
 	run -0 --separate-stderr as biller pms-claim create --unbilled -o csv
 	assert_output - <<-EOF
-	claim_id,claim,state,patient_id,mrn,visit_id,date_of_service,payer,policy_id,provider,location,part,parts,frequency,lines,dx,total,batch_id,submitted_on,updated_at
-	$(pms-sql "SELECT '1,C000001,draft,1,000201,1,$D,acme,1,lee,main,1,1,1,2,\"E119,I10\",95.00,,,' || updated_at FROM claims")
+	claim_id,claim,state,patient_id,mrn,visit_id,date_of_service,payer,policy_id,provider,location,part,parts,frequency,lines,dx,total,batch_id,submitted_on,updated_at,payer_seq,prior_claim_id
+	$(pms-sql "SELECT '1,C000001,draft,1,000201,1,$D,acme,1,lee,main,1,1,1,2,\"E119,I10\",95.00,,,' || updated_at || ',P,' FROM claims")
 	EOF
 	assert_stderr - <<-'EOF'
 	pms-claim: visit 2: line 1 (charge 3) has no diagnosis pointer: code it first (pms-bill code 3); the visit waits for it
@@ -168,7 +168,7 @@ states() {
 	assert_output 'biller|claim.create|1'
 	# again: nothing new
 	run -0 --separate-stderr pms-claim create --unbilled -o csv
-	assert_output 'claim_id,claim,state,patient_id,mrn,visit_id,date_of_service,payer,policy_id,provider,location,part,parts,frequency,lines,dx,total,batch_id,submitted_on,updated_at'
+	assert_output 'claim_id,claim,state,patient_id,mrn,visit_id,date_of_service,payer,policy_id,provider,location,part,parts,frequency,lines,dx,total,batch_id,submitted_on,updated_at,payer_seq,prior_claim_id'
 	assert_stderr 'pms-claim: 0 claims made from 2 visits; 0 already claimed, 1 waiting for coding, 1 self-pay, 0 refused'
 	# coded, the waiting visit is claimed, to its own payer
 	pms-bill code 3 --dx I10 -o csv >/dev/null
@@ -665,10 +665,10 @@ three_claims() {
 	run -0 pms-claim show 1 -o csv
 	# (and the chain of corrections: frequency, original_id,
 	# replaced_by; tests/pms-claim-corrections.bats)
-	assert_line --index 0 'claim_id,claim,state,patient_id,mrn,date_of_service,payer,lines,total,event,at,user,from,to,batch_id,note,frequency,original_id,replaced_by'
-	assert_line --index 1 --regexp '^1,C000001,submitted,1,000201,'"$D"',acme,2,95.00,1,[0-9T:Z-]+,admin,,draft,,made,1,,$'
+	assert_line --index 0 'claim_id,claim,state,patient_id,mrn,date_of_service,payer,lines,total,event,at,user,from,to,batch_id,note,frequency,original_id,replaced_by,payer_seq,prior_claim_id'
+	assert_line --index 1 --regexp '^1,C000001,submitted,1,000201,'"$D"',acme,2,95.00,1,[0-9T:Z-]+,admin,,draft,,made,1,,,P,$'
 	assert_line --index 2 --regexp '^1,C000001,submitted,.*,2,[0-9T:Z-]+,admin,draft,validated,,'
-	assert_line --index 3 --regexp '^1,C000001,submitted,.*,3,[0-9T:Z-]+,admin,validated,submitted,1,sent in batch 1 \(interchange 000000001\),1,,$'
+	assert_line --index 3 --regexp '^1,C000001,submitted,.*,3,[0-9T:Z-]+,admin,validated,submitted,1,sent in batch 1 \(interchange 000000001\),1,,,P,$'
 	run -0 pms-claim show 1 --lines -o csv
 	assert_output - <<-EOF
 	claim_id,claim,line,control,charge_id,date_of_service,code,modifiers,units,amount,dx_pointers,dx
