@@ -586,13 +586,13 @@ pms_patient_get(struct pms_store *s, int64_t id, int reveal,
 
 	if ((ps = follow(s, id, &id, NULL)) != PMS_OK)
 		return ps;
-	rc = sqlite3_prepare_v2(s->db, pt_sql_get, -1, &st, NULL);
+	rc = pms_store_prepare(s, pt_sql_get, &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a patient");
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		pt_read(st, p, reveal);
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return pms_seterr(PMS_EREFUSED, "no patient %lld",
 		    (long long)id);
