@@ -4,8 +4,9 @@
  *
  * Each input is read as an 835, first as a dry run: a file refused is
  * PMS_EDATA with a message naming it; a file read gives one result
- * per claim (an outcome, a note that is a line of words), and the
- * ledger's sums are untouched.  The input with the patient's names
+ * per claim (an outcome, a note that is a line of words); each claim
+ * posted is posted whole (check_sums), and the ledger's sums are
+ * untouched.  The input with the patient's names
  * and ids changed must give the same results, notes and messages (no
  * patient's data in them).  When something would post, it is posted
  * for real: the ledger must then still prove its sums (pms_bill_check)
@@ -114,6 +115,99 @@ check_same(const struct era_run *a, const struct era_run *b)
 	}
 }
 
+/*
+ * The balance of each claim posted: a claim balances (CLP03 less its
+ * adjustments, claim's and lines', is CLP04), and what was posted of
+ * its adjustments is the patient's part, the write-offs and the
+ * denials, all of them but the informational ones (OA-23, the
+ * configuration's): so CLP03 - CLP04 - patient - written off - denied
+ * is the sum of its OA-23 amounts.  Those are summed here from the
+ * input as the reader reads it (a CAS belongs to the CLP before it,
+ * until an LX, a PLB or the set's end).
+ */
+struct info {
+	unsigned long	 seg;		/* the CLP's, in the file */
+	int64_t		 cents;
+};
+
+static size_t
+informational(const uint8_t *data, size_t size, struct info **ip)
+{
+	struct pms_x12_reader *r;
+	const struct pms_x12_seg *seg;
+	struct info *v = NULL, *nv;
+	size_t n = 0, k;
+	int64_t cents;
+	const char *id;
+	int in_claim = 0;
+	FILE *in;
+
+	if ((in = fmemopen((void *)data, size, "r")) == NULL ||
+	    pms_x12_reader_open(&r, in, NAME) != PMS_OK)
+		abort();
+	while (pms_x12_next(r, &seg) == PMS_OK && seg != NULL) {
+		id = pms_x12_seg_id(seg);
+		if (strcmp(id, "CLP") == 0) {
+			if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL)
+				abort();
+			v = nv;
+			v[n].seg = pms_x12_reader_pos(r)->segment;
+			v[n++].cents = 0;
+			in_claim = 1;
+		} else if (strcmp(id, "ST") == 0 || strcmp(id, "SE") == 0 ||
+		    strcmp(id, "LX") == 0 || strcmp(id, "PLB") == 0)
+			in_claim = 0;
+		else if (strcmp(id, "CAS") == 0 && in_claim &&
+		    strcmp(pms_x12_elem(seg, 1), "OA") == 0)
+			for (k = 0; k < 6; k++)
+				if (strcmp(pms_x12_elem(seg, 2 + 3 * k),
+				    "23") == 0 && pms_x12_amount(pms_x12_elem(
+				    seg, 3 + 3 * k), &cents) == PMS_OK)
+					v[n - 1].cents += cents;
+	}
+	pms_x12_reader_close(r);
+	fclose(in);
+	*ip = v;
+	return n;
+}
+
+static void
+check_sums(const uint8_t *data, size_t size, const struct era_run *run)
+{
+	const struct pms_era_result *r;
+	struct info *v;
+	size_t n, i, j;
+	int64_t left;
+
+	if (run->st != PMS_OK)
+		return;
+	n = informational(data, size, &v);
+	for (i = 0; i < run->nr; i++) {
+		r = &run->r[i];
+		if (strcmp(r->outcome, "posted") != 0)
+			continue;
+		for (j = 0; j < n && v[j].seg != r->segment; j++)
+			;
+		if (j == n)
+			abort();	/* a result of no CLP */
+		left = r->charge_cents - r->paid_cents - r->patient_cents -
+		    r->written_off_cents - r->denied_cents;
+		if (left != v[j].cents) {
+			fprintf(stderr, "fuzz: claim %lld posted, but charge "
+			    "%lld - paid %lld - patient %lld - written off "
+			    "%lld - denied %lld is %lld, not the OA-23 %lld\n",
+			    (long long)r->claim_id, (long long)r->charge_cents,
+			    (long long)r->paid_cents,
+			    (long long)r->patient_cents,
+			    (long long)r->written_off_cents,
+			    (long long)r->denied_cents, (long long)left,
+			    (long long)v[j].cents);
+			abort();
+		}
+	}
+	free(v);
+}
+
 static void
 ledger(struct pms_bill_check_report *rep)
 {
@@ -136,6 +230,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ledger(&before);
 	era_run(data, size, 1, &a);
 	check_results(&a);
+	check_sums(data, size, &a);
 	ledger(&after);
 	if (before.entries != after.entries ||
 	    before.total_cents != after.total_cents) {
