@@ -16,9 +16,9 @@
  * The checks each target makes of every input, beyond the sanitizers':
  * a file refused is PMS_EDATA (or out of memory) with a message that
  * names the input; a reader's words never carry the patient's names
- * or ids from the input (the input read again with those elements
- * changed gives the very same results and messages); and what posts
- * posts once.
+ * or ids from the input, nor a CLM01 that is none of ours (the input
+ * read again with those elements changed gives the very same results
+ * and messages); and what posts posts once.
  */
 #include <sys/stat.h>
 
@@ -117,6 +117,22 @@ static const char ans_practice[] =
     "billing:\n"
     "  contractual_writeoffs: [CO-45, CO-253, CO-24]\n"
     "  informational: [OA-23]\n";
+
+/* The CLM01s of the store's claims. */
+static const char *const ans_clm01[] = { "ACCT001", "ACCT020", "K1",
+    "ACCT002", "K2", "ACCT0050" };
+
+static int
+ans_known(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ans_clm01) / sizeof(ans_clm01[0]); i++)
+		if (strlen(ans_clm01[i]) == n &&
+		    memcmp(ans_clm01[i], v, n) == 0)
+			return 1;
+	return 0;
+}
 
 struct ans_file {
 	char		 path[256];
@@ -299,8 +315,6 @@ ans_cleanup(void)
 static void
 ans_setup(void)
 {
-	static const char *clm01[] = { "ACCT001", "ACCT020", "K1", "ACCT002",
-	    "K2", "ACCT0050" };
 	static const int patient[] = { 1, 1, 1, 2, 2, 3 };
 	static const int64_t cents[] = { 10000, 10000, 10000, 6000, 6000,
 	    4000 };
@@ -355,7 +369,7 @@ ans_setup(void)
 		c = ans_charge(patient[i], dos, cents[i], 1);
 
 		off += (size_t)snprintf(csv + off, sizeof(csv) - off,
-		    "%lld,%s\n", (long long)c, clm01[i]);
+		    "%lld,%s\n", (long long)c, ans_clm01[i]);
 	}
 	if ((f = fmemopen(csv, off, "r")) == NULL)
 		abort();
@@ -440,11 +454,34 @@ ans_check_message(enum pms_status st, const char *name)
 }
 
 /*
- * The input with the patient's and the subscriber's names and ids
- * (NM1*QC, NM1*IL, NM1*74: NM103, NM104, NM105, NM107, NM109) changed,
- * letter for letter and digit for digit, into *outp (the caller
- * frees); 0 when there is none to change, or the reader would not see
- * the same segments but for those (then no comparison is made).
+ * Whether element e of the segment (its id, its first two elements)
+ * is one the readers must never repeat: the patient's and the
+ * subscriber's names and ids (NM1*QC, NM1*IL, NM1*74: NM103, NM104,
+ * NM105, NM107, NM109), and a CLM01 that is none of ours (CLP01 of an
+ * 835, TRN02 of a 277CA's claim: TRN*2 in an ST*277), which nothing
+ * else depends on.
+ */
+static int
+ans_private(const char *st01, const char *id, const char *e1,
+    const char *e2, size_t e2len, size_t e)
+{
+	if (strcmp(id, "NM1") == 0)
+		return (strcmp(e1, "QC") == 0 || strcmp(e1, "IL") == 0 ||
+		    strcmp(e1, "74") == 0) && (e == 3 || e == 4 || e == 5 ||
+		    e == 7 || e == 9);
+	if (strcmp(id, "CLP") == 0)
+		return e == 1 && !ans_known(e1, strlen(e1));
+	if (strcmp(id, "TRN") == 0)
+		return e == 2 && strcmp(st01, "277") == 0 &&
+		    strcmp(e1, "2") == 0 && !ans_known(e2, e2len);
+	return 0;
+}
+
+/*
+ * The input with those elements changed, letter for letter and digit
+ * for digit, into *outp (the caller frees); 0 when there is none to
+ * change, or when the reader would not see the same segments but for
+ * those (then no comparison is made).
  */
 static int
 ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
@@ -453,8 +490,9 @@ ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
 	const struct pms_x12_seg *sa, *sb;
 	const uint8_t *isa;
 	uint8_t *out, el, term;
-	size_t i, start, e, k;
-	int changed = 0, same = 1, nm1;
+	char id[4], e1[64], e2[64], st01[4] = "", sta[4] = "";
+	size_t i, start, e, k, j, n, e2len;
+	int changed = 0, same = 1;
 	FILE *fa, *fb;
 
 	*outp = NULL;
@@ -473,18 +511,35 @@ ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
 		while (k < i && (out[k] == '\r' || out[k] == '\n' ||
 		    out[k] == ' '))
 			k++;
-		nm1 = i - k > 7 && memcmp(out + k, "NM1", 3) == 0 &&
-		    out[k + 3] == el && ((memcmp(out + k + 4, "QC", 2) == 0 ||
-		    memcmp(out + k + 4, "IL", 2) == 0 ||
-		    memcmp(out + k + 4, "74", 2) == 0) && out[k + 6] == el);
-		if (!nm1)
-			continue;
+		/* the id and the first two elements, cut short */
+		id[0] = e1[0] = e2[0] = '\0';
+		e2len = 0;
+		for (j = k, e = 0, n = 0; j < i && e <= 2; j++) {
+			if (out[j] == el) {
+				e++;
+				n = 0;
+				continue;
+			}
+			if (e == 0 && n < sizeof(id) - 1) {
+				id[n++] = (char)out[j];
+				id[n] = '\0';
+			} else if (e == 1 && n < sizeof(e1) - 1) {
+				e1[n++] = (char)out[j];
+				e1[n] = '\0';
+			} else if (e == 2 && n < sizeof(e2) - 1) {
+				e2[n++] = (char)out[j];
+				e2[n] = '\0';
+				e2len = n;
+			}
+		}
+		if (strcmp(id, "ST") == 0)
+			snprintf(st01, sizeof(st01), "%s", e1);
 		for (e = 0; k < i; k++) {
 			if (out[k] == el) {
 				e++;
 				continue;
 			}
-			if (e != 3 && e != 4 && e != 5 && e != 7 && e != 9)
+			if (!ans_private(st01, id, e1, e2, e2len, e))
 				continue;
 			if (out[k] >= 'A' && out[k] <= 'Z' && out[k] != 'Q') {
 				out[k] = 'Q';
@@ -504,7 +559,8 @@ ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
 		free(out);
 		return 0;
 	}
-	/* the same segments, but for those elements, or no comparison */
+	/* the same segments but for those elements (still none of ours),
+	 * or no comparison */
 	if ((fa = fmemopen((void *)data, size, "r")) == NULL ||
 	    (fb = fmemopen(out, size, "r")) == NULL)
 		abort();
@@ -514,6 +570,7 @@ ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
 	for (;;) {
 		enum pms_status a = pms_x12_next(ra, &sa);
 		enum pms_status b = pms_x12_next(rb, &sb);
+		const char *x, *y;
 
 		if (a != PMS_OK || b != PMS_OK) {
 			/* both refused: their words are compared too */
@@ -529,15 +586,20 @@ ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
 			same = 0;
 			break;
 		}
-		nm1 = strcmp(pms_x12_seg_id(sa), "NM1") == 0 &&
-		    (strcmp(pms_x12_elem(sa, 1), "QC") == 0 ||
-		    strcmp(pms_x12_elem(sa, 1), "IL") == 0 ||
-		    strcmp(pms_x12_elem(sa, 1), "74") == 0);
-		for (e = 1; e <= pms_x12_seg_count(sa) && same; e++)
-			if (!(nm1 && (e == 3 || e == 4 || e == 5 || e == 7 ||
-			    e == 9)) && strcmp(pms_x12_elem(sa, e),
-			    pms_x12_elem(sb, e)) != 0)
-				same = 0;
+		if (strcmp(pms_x12_seg_id(sa), "ST") == 0)
+			snprintf(sta, sizeof(sta), "%s", pms_x12_elem(sa, 1));
+		for (e = 1; e <= pms_x12_seg_count(sa) && same; e++) {
+			x = pms_x12_elem(sa, e);
+			y = pms_x12_elem(sb, e);
+			if (strcmp(x, y) == 0)
+				continue;
+			same = ans_private(sta, pms_x12_seg_id(sa),
+			    pms_x12_elem(sa, 1), pms_x12_elem(sa, 2),
+			    strlen(pms_x12_elem(sa, 2)), e) &&
+			    ans_private(sta, pms_x12_seg_id(sb),
+			    pms_x12_elem(sb, 1), pms_x12_elem(sb, 2),
+			    strlen(pms_x12_elem(sb, 2)), e);
+		}
 		if (!same)
 			break;
 	}
