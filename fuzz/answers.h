@@ -533,7 +533,7 @@ ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
 			}
 		}
 		if (strcmp(id, "ST") == 0)
-			snprintf(st01, sizeof(st01), "%s", e1);
+			snprintf(st01, sizeof(st01), "%.3s", e1);
 		for (e = 0; k < i; k++) {
 			if (out[k] == el) {
 				e++;
@@ -587,7 +587,7 @@ ans_masked(const uint8_t *data, size_t size, uint8_t **outp)
 			break;
 		}
 		if (strcmp(pms_x12_seg_id(sa), "ST") == 0)
-			snprintf(sta, sizeof(sta), "%s", pms_x12_elem(sa, 1));
+			snprintf(sta, sizeof(sta), "%.3s", pms_x12_elem(sa, 1));
 		for (e = 1; e <= pms_x12_seg_count(sa) && same; e++) {
 			x = pms_x12_elem(sa, e);
 			y = pms_x12_elem(sb, e);
