@@ -44,6 +44,7 @@ HELPERS	 = $(sort $(patsubst tests/helpers/%.c,%,\
 BENCH	 = store-bench bench-gen rec-bench
 FUZZ	 = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz-*.c))
 REPLAY	 = $(FUZZ:fuzz-%=replay-%)
+FUZZ_HDRS = $(sort $(wildcard fuzz/*.h))
 BINS	 = $(BUILD)/pms $(PROGS:%=$(BUILD)/%) $(HELPERS:%=$(BUILD)/%) \
 	   $(BENCH:%=$(BUILD)/%) $(REPLAY:%=$(BUILD)/%)
 FUZZ_SECONDS ?= 60
@@ -140,10 +141,11 @@ $(BUILD)/bench-gen: bench/gen.c lib/pms.h | $(BUILD)/lib
 # in tests/fixtures/fuzz/fuzz-NAME/).  The same targets linked with
 # fuzz/replay.c by any compiler replay those corpora in every build
 # (tests/fuzz.bats, so in make check and check-asan).
-$(BUILD)/fuzz-%: fuzz/fuzz-%.c $(BUILD)/libpms.a $(HDRS)
+$(BUILD)/fuzz-%: fuzz/fuzz-%.c $(BUILD)/libpms.a $(HDRS) $(FUZZ_HDRS)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
-$(BUILD)/replay-%: fuzz/fuzz-%.c fuzz/replay.c $(BUILD)/libpms.a $(HDRS)
+$(BUILD)/replay-%: fuzz/fuzz-%.c fuzz/replay.c $(BUILD)/libpms.a $(HDRS) \
+    $(FUZZ_HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay.c $(BUILD)/libpms.a $(LDLIBS)
 
 fuzz: deps

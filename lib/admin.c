@@ -568,6 +568,7 @@ close_copy(struct pms_store *t)
 	enum pms_status st;
 
 	st = pms_exec(t, "PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint");
+	pms_store_stmts_clear(t);
 	if (st == PMS_OK && sqlite3_close(t->db) != SQLITE_OK)
 		st = pms_seterr(PMS_EINTERNAL, "closing the copy");
 	t->db = NULL;
@@ -586,6 +587,7 @@ remove_copy(struct pms_store *t)
 	if (t == NULL)
 		return;
 	if (t->db != NULL) {
+		pms_store_stmts_clear(t);
 		sqlite3_close(t->db);
 		t->db = NULL;
 	}
@@ -689,6 +691,7 @@ pms_store_rekey(struct pms_store *s)
 	/* the new slot file waits beside the old one until the swap */
 	if ((st = pms_keys_write(npath, sf, dek)) != PMS_OK)
 		goto unlock;
+	pms_store_stmts_clear(s);
 	sqlite3_close(s->db);		/* the WAL is empty: nothing lost */
 	s->db = NULL;
 	snprintf(buf, sizeof(buf), "%s-wal", s->path);

@@ -277,9 +277,9 @@ bill_party_fill(struct pms_store *s, struct pms_party *p)
 		p->policy_id = 0;
 		return PMS_OK;
 	}
-	rc = sqlite3_prepare_v2(s->db, "SELECT o.payer_id, o.priority, y.code "
+	rc = pms_store_prepare(s, "SELECT o.payer_id, o.priority, y.code "
 	    "FROM policies o JOIN payers y ON y.id = o.payer_id WHERE o.id = "
-	    "?1", -1, &st, NULL);
+	    "?1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading policies");
 	sqlite3_bind_int64(st, 1, p->policy_id);
@@ -290,7 +290,7 @@ bill_party_fill(struct pms_store *s, struct pms_party *p)
 		copy_text(p->payer, sizeof(p->payer),
 		    (const char *)sqlite3_column_text(st, 2));
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return pms_seterr(PMS_EREFUSED, "no policy %lld",
 		    (long long)p->policy_id);
@@ -354,11 +354,11 @@ bill_post(struct bill_op *o, int64_t patient, int64_t charge, int64_t payment,
 			return ps;
 		o->id = next;
 	}
-	rc = sqlite3_prepare_v2(s->db, "INSERT INTO ledger (op, kind, at, "
+	rc = pms_store_prepare(s, "INSERT INTO ledger (op, kind, at, "
 	    "posted_on, by_user, patient_id, charge_id, payment_id, party, "
 	    "policy_id, payer_id, amount_cents, group_code, reason, "
 	    "source_ref, reverses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10, ?11, ?12, ?13, ?14, ?15, ?16)", -1, &st, NULL);
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16)", &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, o->id);
@@ -379,14 +379,14 @@ bill_post(struct bill_op *o, int64_t patient, int64_t charge, int64_t payment,
 	bind_id_or_null(st, 16, reverses);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 
 	/* the balance row: charge and party, or the payment's credit */
 	key = charge > 0 ? charge : -payment;
-	rc = sqlite3_prepare_v2(s->db, "SELECT id, amount_cents FROM balances "
+	rc = pms_store_prepare(s, "SELECT id, amount_cents FROM balances "
 	    "WHERE coalesce(charge_id, -payment_id) = ?1 AND party = ?2 AND "
-	    "coalesce(policy_id, 0) = ?3", -1, &st, NULL);
+	    "coalesce(policy_id, 0) = ?3", &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, key);
@@ -400,28 +400,28 @@ bill_post(struct bill_op *o, int64_t patient, int64_t charge, int64_t payment,
 		have = sqlite3_column_int64(st, 1);
 	} else if (rc != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 	if (bid > 0 && have + amount == 0) {
-		rc = sqlite3_prepare_v2(s->db, "DELETE FROM balances WHERE id "
-		    "= ?1", -1, &st, NULL);
+		rc = pms_store_prepare(s, "DELETE FROM balances WHERE id "
+		    "= ?1", &st);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, bid);
 	} else if (bid > 0) {
-		rc = sqlite3_prepare_v2(s->db, "UPDATE balances SET "
-		    "amount_cents = ?2 WHERE id = ?1", -1, &st, NULL);
+		rc = pms_store_prepare(s, "UPDATE balances SET "
+		    "amount_cents = ?2 WHERE id = ?1", &st);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, bid);
 		sqlite3_bind_int64(st, 2, have + amount);
 	} else {
-		rc = sqlite3_prepare_v2(s->db, "INSERT INTO balances "
+		rc = pms_store_prepare(s, "INSERT INTO balances "
 		    "(patient_id, charge_id, payment_id, party, policy_id, "
 		    "payer_id, amount_cents, since, class, dos) VALUES (?1, ?2, "
 		    "?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce((SELECT dos FROM "
 		    "charges WHERE id = ?2), (SELECT received_on FROM payments "
-		    "WHERE id = ?3)))", -1, &st, NULL);
+		    "WHERE id = ?3)))", &st);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, patient);
@@ -438,11 +438,11 @@ bill_post(struct bill_op *o, int64_t patient, int64_t charge, int64_t payment,
 	}
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	return PMS_OK;
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "writing the ledger");
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	return ps;
 }
 
@@ -476,15 +476,15 @@ charge_state_get(struct pms_store *s, int64_t id, struct charge_state *c)
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = sqlite3_prepare_v2(s->db, "SELECT patient_id, dos, status, "
+	rc = pms_store_prepare(s, "SELECT patient_id, dos, status, "
 	    "billed_on, patient_only, amount_cents FROM charges WHERE id = ?1",
-	    -1, &st, NULL);
+	    &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(st);
+		pms_store_finalize(s, st);
 		return pms_seterr(PMS_EREFUSED, "no charge %lld",
 		    (long long)id);
 	}
@@ -500,9 +500,9 @@ charge_state_get(struct pms_store *s, int64_t id, struct charge_state *c)
 	copy_text(c->billed_on, sizeof(c->billed_on), (const char *)t);
 	c->patient_only = sqlite3_column_int(st, 4);
 	c->amount = sqlite3_column_int64(st, 5);
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
-	rc = sqlite3_prepare_v2(s->db, BILL_BAL_SQL, -1, &st, NULL);
+	rc = pms_store_prepare(s, BILL_BAL_SQL, &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, id);
@@ -522,11 +522,11 @@ charge_state_get(struct pms_store *s, int64_t id, struct charge_state *c)
 		rc = SQLITE_DONE;
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	return PMS_OK;
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "reading a charge");
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	return ps;
 }
 
@@ -805,9 +805,9 @@ adjusted(struct pms_store *s, int64_t charge, const struct pms_party *p,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(sum(amount_cents), 0) "
+	rc = pms_store_prepare(s, "SELECT coalesce(sum(amount_cents), 0) "
 	    "FROM ledger WHERE charge_id = ?1 AND kind = 'adjustment' AND "
-	    "party = ?2 AND coalesce(policy_id, 0) = ?3", -1, &st, NULL);
+	    "party = ?2 AND coalesce(policy_id, 0) = ?3", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading adjustments");
 	sqlite3_bind_int64(st, 1, charge);
@@ -816,7 +816,7 @@ adjusted(struct pms_store *s, int64_t charge, const struct pms_party *p,
 	    p->policy_id);
 	rc = sqlite3_step(st);
 	*sum = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_ROW)
 		return pms_store_sqlerr(s, rc, "reading adjustments");
 	return PMS_OK;
@@ -968,9 +968,9 @@ payment_state_get(struct pms_store *s, int64_t id, struct payment_state *p)
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	rc = sqlite3_prepare_v2(s->db, "SELECT patient_id, policy_id, "
+	rc = pms_store_prepare(s, "SELECT patient_id, policy_id, "
 	    "(SELECT coalesce(sum(amount_cents), 0) FROM balances WHERE "
-	    "payment_id = ?1) FROM payments WHERE id = ?1", -1, &st, NULL);
+	    "payment_id = ?1) FROM payments WHERE id = ?1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a payment");
 	sqlite3_bind_int64(st, 1, id);
@@ -983,7 +983,7 @@ payment_state_get(struct pms_store *s, int64_t id, struct payment_state *p)
 		    PMS_PARTY_PATIENT;
 		p->credit = sqlite3_column_int64(st, 2);
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return pms_seterr(PMS_EREFUSED, "no payment %lld",
 		    (long long)id);
@@ -1008,8 +1008,8 @@ payment_insert(struct pms_store *s, const struct bill_env *e,
 
 	*existed = 0;
 	if (in->source_id != NULL && *in->source_id != '\0') {
-		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM payments WHERE "
-		    "source_id = ?1", -1, &st, NULL);
+		rc = pms_store_prepare(s, "SELECT id FROM payments WHERE "
+		    "source_id = ?1", &st);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		sqlite3_bind_text(st, 1, in->source_id, -1, SQLITE_STATIC);
@@ -1017,22 +1017,22 @@ payment_insert(struct pms_store *s, const struct bill_env *e,
 		if (rc == SQLITE_ROW) {
 			*idp = sqlite3_column_int64(st, 0);
 			*existed = 1;
-			sqlite3_finalize(st);
+			pms_store_finalize(s, st);
 			return PMS_OK;
 		}
 		if (rc != SQLITE_DONE)
 			goto sqlfail;
-		sqlite3_finalize(st);
+		pms_store_finalize(s, st);
 		st = NULL;
 	}
 	memset(&party, 0, sizeof(party));
 	party.kind = PMS_PARTY_PATIENT;
 	if (in->payer_id > 0) {
 		if (policy == 0) {
-			rc = sqlite3_prepare_v2(s->db, "SELECT id FROM "
+			rc = pms_store_prepare(s, "SELECT id FROM "
 			    "policies WHERE patient_id = ?1 AND payer_id = ?2 "
 			    "ORDER BY coalesce(effective_to, '9999') DESC, id "
-			    "DESC LIMIT 1", -1, &st, NULL);
+			    "DESC LIMIT 1", &st);
 			if (rc != SQLITE_OK)
 				goto sqlfail;
 			sqlite3_bind_int64(st, 1, patient);
@@ -1042,7 +1042,7 @@ payment_insert(struct pms_store *s, const struct bill_env *e,
 				policy = sqlite3_column_int64(st, 0);
 			else if (rc != SQLITE_DONE)
 				goto sqlfail;
-			sqlite3_finalize(st);
+			pms_store_finalize(s, st);
 			st = NULL;
 			if (policy == 0)
 				return pms_seterr(PMS_EREFUSED, "the patient "
@@ -1056,10 +1056,10 @@ payment_insert(struct pms_store *s, const struct bill_env *e,
 			return pms_seterr(PMS_EREFUSED, "policy %lld is not "
 			    "with that payer", (long long)policy);
 	}
-	rc = sqlite3_prepare_v2(s->db, "INSERT INTO payments (patient_id, "
+	rc = pms_store_prepare(s, "INSERT INTO payments (patient_id, "
 	    "payer_id, policy_id, method, amount_cents, received_on, ref, "
 	    "source_ref, source_id, created_at, created_by) VALUES (?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, &st, NULL);
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, patient);
@@ -1076,14 +1076,14 @@ payment_insert(struct pms_store *s, const struct bill_env *e,
 	    SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	*idp = sqlite3_last_insert_rowid(s->db);
 	bill_op_init(o, s, e, op_kind, received);
 	o->source_ref = in->source_ref;
 	return bill_post(o, patient, 0, *idp, &party, -in->amount_cents, 0);
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "recording a payment");
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	return ps;
 }
 
@@ -1246,16 +1246,15 @@ applied_to(struct pms_store *s, int64_t payment, int64_t charge,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(-sum(amount_cents), 0) "
-	    "FROM ledger WHERE charge_id = ?1 AND payment_id = ?2", -1, &st,
-	    NULL);
+	rc = pms_store_prepare(s, "SELECT coalesce(-sum(amount_cents), 0) "
+	    "FROM ledger WHERE charge_id = ?1 AND payment_id = ?2", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading the ledger");
 	sqlite3_bind_int64(st, 1, charge);
 	sqlite3_bind_int64(st, 2, payment);
 	rc = sqlite3_step(st);
 	*sum = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_ROW)
 		return pms_store_sqlerr(s, rc, "reading the ledger");
 	return PMS_OK;
@@ -1316,11 +1315,10 @@ patient_owing(struct pms_store *s, int64_t patient, int64_t only,
 	int rc;
 
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT b.charge_id, b.amount_cents "
+	rc = pms_store_prepare(s, "SELECT b.charge_id, b.amount_cents "
 	    "FROM balances b JOIN charges c ON c.id = b.charge_id WHERE "
 	    "b.patient_id = ?1 AND b.party = 'patient' AND b.amount_cents > 0 "
-	    "AND (?2 = 0 OR b.charge_id = ?2) ORDER BY c.dos, c.id", -1, &st,
-	    NULL);
+	    "AND (?2 = 0 OR b.charge_id = ?2) ORDER BY c.dos, c.id", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading balances");
 	sqlite3_bind_int64(st, 1, patient);
@@ -1339,7 +1337,7 @@ patient_owing(struct pms_store *s, int64_t patient, int64_t only,
 		b[*n] = sqlite3_column_int64(st, 1);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_DONE) {
 		free(a);
 		free(b);
@@ -1349,7 +1347,7 @@ patient_owing(struct pms_store *s, int64_t patient, int64_t only,
 	*amts = b;
 	return PMS_OK;
 nomem:
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	free(a);
 	free(b);
 	return pms_seterr(PMS_ENOMEM, "out of memory");
@@ -1400,15 +1398,15 @@ pay_in(struct pms_store *s, const struct bill_env *e,
 		sqlite3_stmt *st;
 		int rc;
 
-		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM payments WHERE "
-		    "source_id = ?1", -1, &st, NULL);
+		rc = pms_store_prepare(s, "SELECT id FROM payments WHERE "
+		    "source_id = ?1", &st);
 		if (rc != SQLITE_OK)
 			return pms_store_sqlerr(s, rc, "reading payments");
 		sqlite3_bind_text(st, 1, in->p.source_id, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			r->payment_id = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		pms_store_finalize(s, st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return pms_store_sqlerr(s, rc, "reading payments");
 		if (r->payment_id > 0) {
@@ -1450,10 +1448,10 @@ pay_in(struct pms_store *s, const struct bill_env *e,
 		sqlite3_stmt *st;
 		int rc;
 
-		rc = sqlite3_prepare_v2(s->db, "INSERT INTO payments "
+		rc = pms_store_prepare(s, "INSERT INTO payments "
 		    "(patient_id, method, amount_cents, received_on, ref, "
 		    "source_id, created_at, created_by) VALUES (?1, ?2, ?3, "
-		    "?4, ?5, ?6, ?7, ?8)", -1, &st, NULL);
+		    "?4, ?5, ?6, ?7, ?8)", &st);
 		if (rc != SQLITE_OK) {
 			ps = pms_store_sqlerr(s, rc, "recording a payment");
 			goto out;
@@ -1468,7 +1466,7 @@ pay_in(struct pms_store *s, const struct bill_env *e,
 		sqlite3_bind_text(st, 8, e->user != NULL ? e->user : "", -1,
 		    SQLITE_STATIC);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		pms_store_finalize(s, st);
 		if (rc != SQLITE_DONE) {
 			ps = pms_store_sqlerr(s, rc, "recording a payment");
 			goto out;
@@ -1724,11 +1722,11 @@ credits_of(struct pms_store *s, int64_t patient, int64_t payer,
 
 	*n = 0;
 	*out = NULL;
-	rc = sqlite3_prepare_v2(s->db, "SELECT b.payment_id, b.amount_cents, "
+	rc = pms_store_prepare(s, "SELECT b.payment_id, b.amount_cents, "
 	    "b.party, b.policy_id FROM balances b JOIN payments p ON p.id = "
 	    "b.payment_id WHERE b.patient_id = ?1 AND b.amount_cents < 0 AND "
 	    "coalesce(b.payer_id, 0) = ?2 AND (?3 = 0 OR b.payment_id = ?3) "
-	    "ORDER BY p.received_on, p.id", -1, &st, NULL);
+	    "ORDER BY p.received_on, p.id", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading credits");
 	sqlite3_bind_int64(st, 1, patient);
@@ -1738,7 +1736,7 @@ credits_of(struct pms_store *s, int64_t patient, int64_t payer,
 		if (*n == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
 			if ((t = realloc(a, cap * sizeof(*a))) == NULL) {
-				sqlite3_finalize(st);
+				pms_store_finalize(s, st);
 				free(a);
 				return pms_seterr(PMS_ENOMEM, "out of memory");
 			}
@@ -1752,7 +1750,7 @@ credits_of(struct pms_store *s, int64_t patient, int64_t payer,
 		a[*n].party.policy_id = sqlite3_column_int64(st, 3);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_DONE) {
 		free(a);
 		return pms_store_sqlerr(s, rc, "reading credits");
@@ -1975,10 +1973,10 @@ pms_bill_void(struct pms_store *s, int64_t charge, const char *reason,
 	bill_op_init(&o, s, &e, "void", NULL);
 	o.reason = reason != NULL && *reason != '\0' ? reason : NULL;
 	/* payments applied to it go back to their credits */
-	rc = sqlite3_prepare_v2(s->db, "SELECT payment_id, party, policy_id, "
+	rc = pms_store_prepare(s, "SELECT payment_id, party, policy_id, "
 	    "-sum(amount_cents) FROM ledger WHERE charge_id = ?1 AND "
 	    "payment_id IS NOT NULL GROUP BY payment_id, party, policy_id "
-	    "HAVING sum(amount_cents) < 0", -1, &st, NULL);
+	    "HAVING sum(amount_cents) < 0", &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, c.id);
@@ -1997,13 +1995,13 @@ pms_bill_void(struct pms_store *s, int64_t charge, const char *reason,
 	}
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 	/* its adjustments are undone */
-	rc = sqlite3_prepare_v2(s->db, "SELECT party, policy_id, "
+	rc = pms_store_prepare(s, "SELECT party, policy_id, "
 	    "-sum(amount_cents) FROM ledger WHERE charge_id = ?1 AND kind = "
 	    "'adjustment' GROUP BY party, policy_id HAVING sum(amount_cents) "
-	    "<> 0", -1, &st, NULL);
+	    "<> 0", &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, c.id);
@@ -2019,7 +2017,7 @@ pms_bill_void(struct pms_store *s, int64_t charge, const char *reason,
 	}
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 	/* and what is open on it reversed, party by party */
 	if ((ps = charge_state_get(s, charge, &c)) != PMS_OK)
@@ -2030,9 +2028,9 @@ pms_bill_void(struct pms_store *s, int64_t charge, const char *reason,
 		    -c.bal[i].amount, 0)) != PMS_OK)
 			goto end;
 	}
-	rc = sqlite3_prepare_v2(s->db, "UPDATE charges SET status = 'void', "
+	rc = pms_store_prepare(s, "UPDATE charges SET status = 'void', "
 	    "void_reason = ?2, correct_claim = ?3, updated_at = ?4 WHERE id = "
-	    "?1", -1, &st, NULL);
+	    "?1", &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, c.id);
@@ -2041,15 +2039,15 @@ pms_bill_void(struct pms_store *s, int64_t charge, const char *reason,
 	sqlite3_bind_text(st, 4, e.now, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 	goto end;
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "voiding a charge");
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 end:
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	ps = bill_tx_end(&tx, ps, dry_run, "bill.void", "status", &pid, 1);
 done:
 	bill_env_free(&e);
@@ -2089,9 +2087,8 @@ pms_bill_mark_billed(struct pms_store *s, int64_t charge, int64_t policy,
 		}
 		policy = p.policy_id;
 	}
-	rc = sqlite3_prepare_v2(s->db, "UPDATE charges SET billed_on = "
-	    "coalesce(billed_on, ?2), updated_at = ?3 WHERE id = ?1", -1, &st,
-	    NULL);
+	rc = pms_store_prepare(s, "UPDATE charges SET billed_on = "
+	    "coalesce(billed_on, ?2), updated_at = ?3 WHERE id = ?1", &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, c.id);
@@ -2099,10 +2096,10 @@ pms_bill_mark_billed(struct pms_store *s, int64_t charge, int64_t policy,
 	sqlite3_bind_text(st, 3, e.now, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
-	rc = sqlite3_prepare_v2(s->db, "UPDATE balances SET billed_on = "
+	pms_store_finalize(s, st);
+	rc = pms_store_prepare(s, "UPDATE balances SET billed_on = "
 	    "coalesce(billed_on, ?2) WHERE charge_id = ?1 AND policy_id = ?3",
-	    -1, &st, NULL);
+	    &st);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, c.id);
@@ -2110,12 +2107,12 @@ pms_bill_mark_billed(struct pms_store *s, int64_t charge, int64_t policy,
 	sqlite3_bind_int64(st, 3, policy);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 	goto end;
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "marking a charge billed");
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 end:
 	ps = bill_tx_end(&tx, ps, 0, "bill.billed", "billed_on", &pid, 1);
 done:

@@ -169,12 +169,12 @@ pms_bill_visit_get(struct pms_store *s, int64_t id, struct pms_visit *v)
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	rc = sqlite3_prepare_v2(s->db, "SELECT v.id, v.patient_id, v.dos, "
+	rc = pms_store_prepare(s, "SELECT v.id, v.patient_id, v.dos, "
 	    "v.provider_id, pr.code, v.location_id, lo.code, "
 	    "v.place_of_service, v.appointment_id, v.dx, v.referring_name, "
 	    "v.referring_npi, v.prior_auth FROM visits v JOIN providers pr ON "
 	    "pr.id = v.provider_id JOIN locations lo ON lo.id = v.location_id "
-	    "WHERE v.id = ?1", -1, &st, NULL);
+	    "WHERE v.id = ?1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a visit");
 	sqlite3_bind_int64(st, 1, id);
@@ -202,7 +202,7 @@ pms_bill_visit_get(struct pms_store *s, int64_t id, struct pms_visit *v)
 			bill_copy(v->dx[v->ndx++], PMS_ICD_BUFSZ, p);
 		}
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return pms_seterr(PMS_EREFUSED, "no visit %lld", (long long)id);
 	if (rc != SQLITE_ROW)

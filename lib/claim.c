@@ -294,7 +294,7 @@ claim_one(struct pms_store *s, const char *sql, int64_t id, const char *text,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = pms_store_prepare(s, sql, &st)) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a claim");
 	if (text != NULL)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
@@ -302,7 +302,7 @@ claim_one(struct pms_store *s, const char *sql, int64_t id, const char *text,
 		sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		claim_row(st, c);
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return text != NULL ? pms_seterr(PMS_EREFUSED, "no claim with "
 		    "that claim number") : pms_seterr(PMS_EREFUSED, "no "
@@ -369,15 +369,14 @@ pms_claim_line_find(struct pms_store *s, const char *control,
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	rc = sqlite3_prepare_v2(s->db, "SELECT " LINE_COLS "FROM claim_lines "
-	    "l JOIN claims k ON k.id = l.claim_id WHERE l.control = ?1", -1,
-	    &st, NULL);
+	rc = pms_store_prepare(s, "SELECT " LINE_COLS "FROM claim_lines "
+	    "l JOIN claims k ON k.id = l.claim_id WHERE l.control = ?1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a claim line");
 	sqlite3_bind_text(st, 1, control, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		line_row(st, l);
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return pms_seterr(PMS_EREFUSED, "no claim line with that line "
 		    "item control number");
@@ -395,9 +394,9 @@ pms_claim_lines(struct pms_store *s, int64_t claim, pms_claim_line_fn *fn,
 	enum pms_status ps = PMS_OK;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT " LINE_COLS "FROM claim_lines "
+	rc = pms_store_prepare(s, "SELECT " LINE_COLS "FROM claim_lines "
 	    "l JOIN claims k ON k.id = l.claim_id WHERE l.claim_id = ?1 "
-	    "ORDER BY l.lx", -1, &st, NULL);
+	    "ORDER BY l.lx", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading claim lines");
 	sqlite3_bind_int64(st, 1, claim);
@@ -410,7 +409,7 @@ pms_claim_lines(struct pms_store *s, int64_t claim, pms_claim_line_fn *fn,
 	}
 	if (ps == PMS_OK && rc != SQLITE_DONE)
 		ps = pms_store_sqlerr(s, rc, "reading claim lines");
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	return ps;
 }
 
@@ -462,9 +461,9 @@ history_add(struct pms_store *s, int64_t claim, const char *from,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claim_history (claim_id, "
+	rc = pms_store_prepare(s, "INSERT INTO claim_history (claim_id, "
 	    "at, by_user, from_state, to_state, batch_id, note) VALUES (?1, "
-	    "?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL);
+	    "?2, ?3, ?4, ?5, ?6, ?7)", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "writing a claim's history");
 	sqlite3_bind_int64(st, 1, claim);
@@ -475,7 +474,7 @@ history_add(struct pms_store *s, int64_t claim, const char *from,
 	bind_id(st, 6, batch);
 	bind_text(st, 7, note);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "writing a claim's history");
 	return PMS_OK;
@@ -492,14 +491,14 @@ pms_claim_move(struct pms_store *s, int64_t claim, enum pms_claim_state to,
 	if (sqlite3_get_autocommit(s->db))
 		return pms_seterr(PMS_EINTERNAL, "a claim moved outside a "
 		    "transaction");
-	rc = sqlite3_prepare_v2(s->db, "SELECT state FROM claims WHERE id = "
-	    "?1", -1, &st, NULL);
+	rc = pms_store_prepare(s, "SELECT state FROM claims WHERE id = "
+	    "?1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a claim");
 	sqlite3_bind_int64(st, 1, claim);
 	rc = sqlite3_step(st);
 	from = rc == SQLITE_ROW ? pms_claim_state_parse(col_text(st, 0)) : -1;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return pms_seterr(PMS_EREFUSED, "no claim %lld",
 		    (long long)claim);
@@ -510,9 +509,9 @@ pms_claim_move(struct pms_store *s, int64_t claim, enum pms_claim_state to,
 		    "%s", (long long)claim, from < 0 ? "?" : state_names[from],
 		    pms_claim_state_name(to));
 	now_utc(at);
-	rc = sqlite3_prepare_v2(s->db, "UPDATE claims SET state = ?2, "
+	rc = pms_store_prepare(s, "UPDATE claims SET state = ?2, "
 	    "batch_id = coalesce(?3, batch_id), updated_at = ?4 WHERE id = ?1",
-	    -1, &st, NULL);
+	    &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "moving a claim");
 	sqlite3_bind_int64(st, 1, claim);
@@ -520,7 +519,7 @@ pms_claim_move(struct pms_store *s, int64_t claim, enum pms_claim_state to,
 	bind_id(st, 3, batch);
 	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "moving a claim");
 	return history_add(s, claim, state_names[from], state_names[to], batch,

@@ -559,8 +559,8 @@ remit_row(struct era *e, const struct tx *t, int64_t *id, int *seen)
 	int rc;
 
 	*seen = 0;
-	rc = sqlite3_prepare_v2(e->s->db, "SELECT id FROM claim_remits WHERE "
-	    "payer_key = ?1 AND trn02 = ?2", -1, &st, NULL);
+	rc = pms_store_prepare(e->s, "SELECT id FROM claim_remits WHERE "
+	    "payer_key = ?1 AND trn02 = ?2", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "reading remittances");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -570,17 +570,17 @@ remit_row(struct era *e, const struct tx *t, int64_t *id, int *seen)
 		*id = sqlite3_column_int64(st, 0);
 		*seen = 1;
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc == SQLITE_ROW)
 		return PMS_OK;
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "reading remittances");
-	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_remits "
+	rc = pms_store_prepare(e->s, "INSERT INTO claim_remits "
 	    "(payer_key, trn02, payer_name, payer_id, handling, method, "
 	    "payment_cents, paid_on, isa13, st02, imported_at, imported_by) "
 	    "VALUES (?1, ?2, ?3, (SELECT id FROM payers WHERE payer_id = ?4 "
 	    "AND ?4 <> '' ORDER BY id LIMIT 1), ?5, ?6, ?7, ?8, ?9, ?10, "
-	    "?11, ?12)", -1, &st, NULL);
+	    "?11, ?12)", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a remittance");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -596,7 +596,7 @@ remit_row(struct era *e, const struct tx *t, int64_t *id, int *seen)
 	sqlite3_bind_text(st, 11, e->now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, pms_store_user(e->s), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "recording a remittance");
 	*id = sqlite3_last_insert_rowid(e->s->db);
@@ -611,10 +611,10 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 	size_t i;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "INSERT OR IGNORE INTO claim_plb "
+	rc = pms_store_prepare(e->s, "INSERT OR IGNORE INTO claim_plb "
 	    "(remit_id, payer_id, period, reason, reference, amount_cents) "
 	    "VALUES (?1, (SELECT payer_id FROM claim_remits WHERE id = ?1), "
-	    "?2, ?3, ?4, ?5)", -1, &st, NULL);
+	    "?2, ?3, ?4, ?5)", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a provider adjustment");
 	for (i = 0; i < t->nplb; i++) {
@@ -625,14 +625,14 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 		sqlite3_bind_text(st, 4, t->plb[i].ref, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, t->plb[i].amount);
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			pms_store_finalize(e->s, st);
 			return sqlerr(e, rc, "recording a provider "
 			    "adjustment");
 		}
 		if (sqlite3_changes(e->s->db) > 0)
 			e->n->plb++;
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	return PMS_OK;
 }
 
@@ -643,9 +643,9 @@ posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "SELECT 1 FROM claim_remit_claims "
+	rc = pms_store_prepare(e->s, "SELECT 1 FROM claim_remit_claims "
 	    "WHERE remit_id = ?1 AND clp01 = ?2 AND status = ?3 AND clp07 = "
-	    "?4 AND charge_cents = ?5 AND paid_cents = ?6", -1, &st, NULL);
+	    "?4 AND charge_cents = ?5 AND paid_cents = ?6", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "reading postings");
 	sqlite3_bind_int64(st, 1, remit);
@@ -655,7 +655,7 @@ posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes)
 	sqlite3_bind_int64(st, 5, c->charge);
 	sqlite3_bind_int64(st, 6, c->paid);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sqlerr(e, rc, "reading postings");
 	*yes = rc == SQLITE_ROW;
@@ -670,11 +670,11 @@ posting_add(struct era *e, int64_t remit, const struct clp *c,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_remit_claims "
+	rc = pms_store_prepare(e->s, "INSERT INTO claim_remit_claims "
 	    "(remit_id, claim_id, patient_id, policy_id, clp01, status, "
 	    "charge_cents, paid_cents, patient_cents, clp07, reverses, "
 	    "remarks, posted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10, ?11, ?12, ?13)", -1, &st, NULL);
+	    "?10, ?11, ?12, ?13)", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a posting");
 	sqlite3_bind_int64(st, 1, remit);
@@ -691,7 +691,7 @@ posting_add(struct era *e, int64_t remit, const struct clp *c,
 	sqlite3_bind_text(st, 12, c->remarks, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, e->now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "recording a posting");
 	*id = sqlite3_last_insert_rowid(e->s->db);
@@ -713,11 +713,11 @@ op_add(struct era *e, int64_t posting, const struct op *o)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_remit_ops "
+	rc = pms_store_prepare(e->s, "INSERT INTO claim_remit_ops "
 	    "(remit_claim_id, kind, charge_id, payment_id, amount_cents, "
 	    "group_code, reason, from_party, from_policy, to_party, "
 	    "to_policy, ledger_op) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12)", -1, &st, NULL);
+	    "?9, ?10, ?11, ?12)", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a posting");
 	sqlite3_bind_int64(st, 1, posting);
@@ -739,7 +739,7 @@ op_add(struct era *e, int64_t posting, const struct op *o)
 	}
 	bind_id(st, 12, o->ledger_op);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "recording a posting");
 	return PMS_OK;
@@ -754,9 +754,9 @@ owed(struct era *e, int64_t charge, enum pms_party_kind kind,
 	int rc;
 
 	*cents = 0;
-	rc = sqlite3_prepare_v2(e->s->db, "SELECT coalesce(sum(amount_cents), "
+	rc = pms_store_prepare(e->s, "SELECT coalesce(sum(amount_cents), "
 	    "0) FROM balances WHERE charge_id = ?1 AND party = ?2 AND "
-	    "coalesce(policy_id, 0) = ?3", -1, &st, NULL);
+	    "coalesce(policy_id, 0) = ?3", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "reading balances");
 	sqlite3_bind_int64(st, 1, charge);
@@ -765,7 +765,7 @@ owed(struct era *e, int64_t charge, enum pms_party_kind kind,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*cents = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_ROW)
 		return sqlerr(e, rc, "reading balances");
 	return PMS_OK;
@@ -779,10 +779,10 @@ denial_add(struct era *e, int64_t posting, const struct pms_claim *k,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "INSERT INTO claim_denials "
+	rc = pms_store_prepare(e->s, "INSERT INTO claim_denials "
 	    "(remit_claim_id, claim_id, patient_id, charge_id, line, "
 	    "group_code, reason, amount_cents, remarks, denied_on) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &st, NULL);
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a denial");
 	sqlite3_bind_int64(st, 1, posting);
@@ -796,7 +796,7 @@ denial_add(struct era *e, int64_t posting, const struct pms_claim *k,
 	sqlite3_bind_text(st, 9, remarks, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, on, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "recording a denial");
 	return PMS_OK;
@@ -811,11 +811,10 @@ denials_close(struct era *e, int64_t claim, int64_t charge, int64_t posting,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_denials SET "
+	rc = pms_store_prepare(e->s, "UPDATE claim_denials SET "
 	    "closed_by = ?1, closed_on = ?2 WHERE claim_id = ?3 AND "
 	    "closed_by IS NULL AND remit_claim_id <> ?1 AND (?4 = 0 OR "
-	    "charge_id = ?4) AND (?5 = 0 OR remit_claim_id = ?5)", -1, &st,
-	    NULL);
+	    "charge_id = ?4) AND (?5 = 0 OR remit_claim_id = ?5)", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "closing denials");
 	sqlite3_bind_int64(st, 1, posting);
@@ -824,7 +823,7 @@ denials_close(struct era *e, int64_t claim, int64_t charge, int64_t posting,
 	sqlite3_bind_int64(st, 4, charge);
 	sqlite3_bind_int64(st, 5, of_posting);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "closing denials");
 	return PMS_OK;
@@ -1441,8 +1440,8 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		sqlite3_stmt *s1;
 		int rc;
 
-		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_remit_claims "
-		    "SET payment_id = ?2 WHERE id = ?1", -1, &s1, NULL);
+		rc = pms_store_prepare(e->s, "UPDATE claim_remit_claims "
+		    "SET payment_id = ?2 WHERE id = ?1", &s1);
 		if (rc != SQLITE_OK) {
 			st = sqlerr(e, rc, "recording a posting");
 			goto out;
@@ -1450,7 +1449,7 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		sqlite3_bind_int64(s1, 1, posting);
 		sqlite3_bind_int64(s1, 2, payment);
 		rc = sqlite3_step(s1);
-		sqlite3_finalize(s1);
+		pms_store_finalize(e->s, s1);
 		if (rc != SQLITE_DONE) {
 			st = sqlerr(e, rc, "recording a posting");
 			goto out;
@@ -1460,8 +1459,8 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		sqlite3_stmt *s1;
 		int rc;
 
-		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claims SET "
-		    "payer_claim_number = ?2 WHERE id = ?1", -1, &s1, NULL);
+		rc = pms_store_prepare(e->s, "UPDATE claims SET "
+		    "payer_claim_number = ?2 WHERE id = ?1", &s1);
 		if (rc != SQLITE_OK) {
 			st = sqlerr(e, rc, "recording a payer's claim number");
 			goto out;
@@ -1469,7 +1468,7 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		sqlite3_bind_int64(s1, 1, k->id);
 		sqlite3_bind_text(s1, 2, c->clp07, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s1);
-		sqlite3_finalize(s1);
+		pms_store_finalize(e->s, s1);
 		if (rc != SQLITE_DONE) {
 			st = sqlerr(e, rc, "recording a payer's claim number");
 			goto out;
@@ -1518,13 +1517,13 @@ payer_of_payment(struct era *e, int64_t payment)
 	sqlite3_stmt *st;
 	int64_t id = 0;
 
-	if (sqlite3_prepare_v2(e->s->db, "SELECT coalesce(payer_id, 0) FROM "
-	    "payments WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (pms_store_prepare(e->s, "SELECT coalesce(payer_id, 0) FROM "
+	    "payments WHERE id = ?1", &st) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_int64(st, 1, payment);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	pms_store_finalize(e->s, st);
 	return id;
 }
 
@@ -1543,12 +1542,12 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 	int64_t ch = 0, pd = 0;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "SELECT id, payment_id, "
+	rc = pms_store_prepare(e->s, "SELECT id, payment_id, "
 	    "charge_cents, paid_cents, coalesce(policy_id, 0) FROM "
 	    "claim_remit_claims WHERE claim_id = ?1 AND reversed_by IS NULL "
 	    "AND reverses IS NULL AND status <> '22' AND status <> '23' AND "
 	    "status <> '25' AND (?2 = '' OR clp07 = ?2) ORDER BY id DESC "
-	    "LIMIT 1", -1, &st1, NULL);
+	    "LIMIT 1", &st1);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "reading postings");
 	sqlite3_bind_int64(st1, 1, k->id);
@@ -1561,7 +1560,7 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 		pd = sqlite3_column_int64(st1, 3);
 		policy = sqlite3_column_int64(st1, 4);
 	}
-	sqlite3_finalize(st1);
+	pms_store_finalize(e->s, st1);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sqlerr(e, rc, "reading postings");
 	if (orig == 0)
@@ -1574,11 +1573,11 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 	if ((st = posting_add(e, remit, c, k, policy, orig, &posting)) !=
 	    PMS_OK)
 		return st;
-	rc = sqlite3_prepare_v2(e->s->db, "SELECT kind, charge_id, "
+	rc = pms_store_prepare(e->s, "SELECT kind, charge_id, "
 	    "coalesce(payment_id, 0), amount_cents, group_code, reason, "
 	    "from_party, coalesce(from_policy, 0), to_party, "
 	    "coalesce(to_policy, 0) FROM claim_remit_ops WHERE "
-	    "remit_claim_id = ?1 ORDER BY id DESC", -1, &st1, NULL);
+	    "remit_claim_id = ?1 ORDER BY id DESC", &st1);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "reading postings");
 	sqlite3_bind_int64(st1, 1, orig);
@@ -1637,8 +1636,8 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 			sqlite3_stmt *s2;
 			int64_t payer_id = 0;
 
-			rc = sqlite3_prepare_v2(e->s->db, "SELECT payer_id "
-			    "FROM policies WHERE id = ?1", -1, &s2, NULL);
+			rc = pms_store_prepare(e->s, "SELECT payer_id "
+			    "FROM policies WHERE id = ?1", &s2);
 			if (rc != SQLITE_OK) {
 				st = sqlerr(e, rc, "reading a policy");
 				break;
@@ -1646,7 +1645,7 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 			sqlite3_bind_int64(s2, 1, fpol);
 			if (sqlite3_step(s2) == SQLITE_ROW)
 				payer_id = sqlite3_column_int64(s2, 0);
-			sqlite3_finalize(s2);
+			pms_store_finalize(e->s, s2);
 			memset(&x, 0, sizeof(x));
 			memset(&from, 0, sizeof(from));
 			from.kind = strcmp(top, "pending") == 0 ?
@@ -1710,7 +1709,7 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 		if (st == PMS_OK)
 			st = op_add(e, posting, &o);
 	}
-	sqlite3_finalize(st1);
+	pms_store_finalize(e->s, st1);
 	if (st != PMS_OK)
 		return st;
 	if (rc != SQLITE_DONE)
@@ -1742,14 +1741,14 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 	/* what it denied is no longer denied */
 	if ((st = denials_close(e, k->id, 0, posting, orig)) != PMS_OK)
 		return st;
-	rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_remit_claims SET "
-	    "reversed_by = ?2 WHERE id = ?1", -1, &st1, NULL);
+	rc = pms_store_prepare(e->s, "UPDATE claim_remit_claims SET "
+	    "reversed_by = ?2 WHERE id = ?1", &st1);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a reversal");
 	sqlite3_bind_int64(st1, 1, orig);
 	sqlite3_bind_int64(st1, 2, posting);
 	rc = sqlite3_step(st1);
-	sqlite3_finalize(st1);
+	pms_store_finalize(e->s, st1);
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "recording a reversal");
 	if (k->state != PMS_CLAIM_ACKNOWLEDGED &&
@@ -2005,27 +2004,26 @@ post_tx(struct era *e, struct tx *t)
 		sqlite3_stmt *s1;
 		int rc;
 
-		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_remits SET "
+		rc = pms_store_prepare(e->s, "UPDATE claim_remits SET "
 		    "payer_id = (SELECT o.payer_id FROM claim_remit_claims c "
 		    "JOIN policies o ON o.id = c.policy_id WHERE c.remit_id = "
 		    "?1 ORDER BY c.id LIMIT 1) WHERE id = ?1 AND payer_id IS "
-		    "NULL", -1, &s1, NULL);
+		    "NULL", &s1);
 		if (rc != SQLITE_OK)
 			return sqlerr(e, rc, "recording a remittance");
 		sqlite3_bind_int64(s1, 1, remit);
 		rc = sqlite3_step(s1);
-		sqlite3_finalize(s1);
+		pms_store_finalize(e->s, s1);
 		if (rc != SQLITE_DONE)
 			return sqlerr(e, rc, "recording a remittance");
-		rc = sqlite3_prepare_v2(e->s->db, "UPDATE claim_plb SET "
+		rc = pms_store_prepare(e->s, "UPDATE claim_plb SET "
 		    "payer_id = (SELECT payer_id FROM claim_remits WHERE id = "
-		    "?1) WHERE remit_id = ?1 AND payer_id IS NULL", -1, &s1,
-		    NULL);
+		    "?1) WHERE remit_id = ?1 AND payer_id IS NULL", &s1);
 		if (rc != SQLITE_OK)
 			return sqlerr(e, rc, "recording a remittance");
 		sqlite3_bind_int64(s1, 1, remit);
 		rc = sqlite3_step(s1);
-		sqlite3_finalize(s1);
+		pms_store_finalize(e->s, s1);
 		if (rc != SQLITE_DONE)
 			return sqlerr(e, rc, "recording a remittance");
 	}
@@ -2225,7 +2223,7 @@ pms_claim_denials(struct pms_store *s, const char *payer, pms_denial_fn *fn,
 	}
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
-	rc = sqlite3_prepare_v2(s->db, "SELECT d.id, d.claim_id, k.clm01, "
+	rc = pms_store_prepare(s, "SELECT d.id, d.claim_id, k.clm01, "
 	    "d.patient_id, p.mrn, y.code, k.dos_from, d.line, d.charge_id, "
 	    "c.code, d.group_code, d.reason, d.amount_cents, d.denied_on, "
 	    "m.trn02, d.remarks FROM claim_denials d JOIN claims k ON k.id = "
@@ -2235,7 +2233,7 @@ pms_claim_denials(struct pms_store *s, const char *payer, pms_denial_fn *fn,
 	    "o.id = rc.policy_id LEFT JOIN payers y ON y.id = "
 	    "coalesce(o.payer_id, k.payer_id) JOIN charges c ON c.id = "
 	    "d.charge_id WHERE d.closed_by IS NULL AND (?1 IS NULL OR "
-	    "y.code = ?1) ORDER BY d.denied_on, d.id", -1, &st, NULL);
+	    "y.code = ?1) ORDER BY d.denied_on, d.id", &st);
 	if (rc != SQLITE_OK) {
 		ps = pms_store_sqlerr(s, rc, "reading denials");
 		goto fail;
@@ -2289,7 +2287,7 @@ pms_claim_denials(struct pms_store *s, const char *payer, pms_denial_fn *fn,
 			pat[npat++] = d->patient_id;
 		}
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 	if (rc != SQLITE_DONE) {
 		ps = pms_store_sqlerr(s, rc, "reading denials");
@@ -2308,7 +2306,7 @@ pms_claim_denials(struct pms_store *s, const char *payer, pms_denial_fn *fn,
 		*count = nv;
 	goto done;
 fail:
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	pms_store_rollback(s);
 done:
 	free(v);

@@ -234,14 +234,14 @@ have_list(struct pms_store *s, enum pms_code_kind k, int *have)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM code_list WHERE kind = "
-	    "?1 LIMIT 1", -1, &st, NULL);
+	rc = pms_store_prepare(s, "SELECT 1 FROM code_list WHERE kind = "
+	    "?1 LIMIT 1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading code lists");
 	sqlite3_bind_text(st, 1, kind_names[k], -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*have = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "reading code lists");
 	return PMS_OK;

@@ -2088,6 +2088,7 @@ finish(struct ctx *c, const struct ynode *y)
 struct pms_config {
 	json_t		*root;
 	char		*text;		/* canonical: compact, keys sorted */
+	unsigned	 refs;		/* holders besides the first */
 };
 
 static void
@@ -2237,6 +2238,10 @@ pms_config_free(struct pms_config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	if (cfg->refs > 0) {	/* the store's cache holds it too */
+		cfg->refs--;
+		return;
+	}
 	json_decref(cfg->root);
 	free(cfg->text);
 	free(cfg);
@@ -2659,17 +2664,16 @@ stored_doc(struct pms_store *s, char **docp)
 	int rc;
 
 	*docp = NULL;
-	rc = sqlite3_prepare_v2(s->db, "SELECT doc FROM config WHERE id = 1",
-	    -1, &st, NULL);
+	rc = pms_store_prepare(s, "SELECT doc FROM config WHERE id = 1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading the configuration");
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	    (*docp = strdup((const char *)sqlite3_column_text(st, 0))) ==
 	    NULL) {
-		sqlite3_finalize(st);
+		pms_store_finalize(s, st);
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	}
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "reading the configuration");
 	return PMS_OK;
@@ -2862,6 +2866,14 @@ pms_config_read(struct pms_store *s, struct pms_config **cfgp)
 		return pms_seterr(PMS_ECONFIG, "the practice has no "
 		    "configuration yet: load one with \"pms-admin config load "
 		    "FILE\"");
+	/* the same text as last time: the same configuration, parsed once
+	 * per process (billing and claims read it per call) */
+	if (s->cfg != NULL && strcmp(s->cfg->text, doc) == 0) {
+		free(doc);
+		s->cfg->refs++;
+		*cfgp = s->cfg;
+		return PMS_OK;
+	}
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
 		free(doc);
 		return pms_seterr(PMS_ENOMEM, "out of memory");
@@ -2873,6 +2885,9 @@ pms_config_read(struct pms_store *s, struct pms_config **cfgp)
 		return pms_seterr(PMS_ETAMPER, "the stored configuration is "
 		    "not JSON");
 	}
+	pms_config_free(s->cfg);	/* its other holders keep it */
+	cfg->refs = 1;
+	s->cfg = cfg;
 	*cfgp = cfg;
 	return PMS_OK;
 }

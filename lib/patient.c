@@ -515,8 +515,8 @@ follow(struct pms_store *s, int64_t id, int64_t *idp, int64_t *from)
 	int rc, hops;
 	enum pms_status ps = PMS_OK;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT merged_into FROM patients "
-	    "WHERE id = ?", -1, &st, NULL);
+	rc = pms_store_prepare(s, "SELECT merged_into FROM patients "
+	    "WHERE id = ?", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "finding a patient");
 	for (hops = 0; hops < 64; hops++) {
@@ -546,7 +546,7 @@ follow(struct pms_store *s, int64_t id, int64_t *idp, int64_t *from)
 	if (from != NULL)
 		*from = cur != id ? id : 0;
 out:
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	return ps;
 }
 
@@ -591,13 +591,13 @@ pms_patient_get(struct pms_store *s, int64_t id, int reveal,
 
 	if ((ps = follow(s, id, &id, NULL)) != PMS_OK)
 		return ps;
-	rc = sqlite3_prepare_v2(s->db, pt_sql_get, -1, &st, NULL);
+	rc = pms_store_prepare(s, pt_sql_get, &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a patient");
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		pt_read(st, p, reveal);
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc == SQLITE_DONE)
 		return pms_seterr(PMS_EREFUSED, "no patient %lld",
 		    (long long)id);
@@ -2534,11 +2534,11 @@ pms_policy_in_effect(struct pms_store *s, int64_t patient, const char *day,
 	*n = 0;
 	if ((ps = follow(s, patient, &patient, NULL)) != PMS_OK)
 		return ps;
-	rc = sqlite3_prepare_v2(s->db, "SELECT " POL_COLS " FROM policies o "
+	rc = pms_store_prepare(s, "SELECT " POL_COLS " FROM policies o "
 	    "JOIN payers y ON y.id = o.payer_id WHERE o.patient_id = ?1 AND "
 	    "coalesce(o.effective_from, '0000') <= ?2 AND "
 	    "coalesce(o.effective_to, '9999') >= ?2 ORDER BY o.priority, "
-	    "o.id", -1, &st, NULL);
+	    "o.id", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading policies");
 	sqlite3_bind_int64(st, 1, patient);
@@ -2547,7 +2547,7 @@ pms_policy_in_effect(struct pms_store *s, int64_t patient, const char *day,
 		pol_read(st, &out[(*n)++]);
 	if (*n == 3)
 		rc = SQLITE_DONE;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	if (rc != SQLITE_DONE)
 		return pms_store_sqlerr(s, rc, "reading policies");
 	return PMS_OK;

@@ -161,6 +161,16 @@ struct pms_store {
 	int		 dry_run;	/* commits roll back (pms.h) */
 	sqlite3_int64	 tx_changes;	/* total changes at BEGIN */
 	sqlite3_int64	 tx_log;	/* rows of the access log since */
+	struct pms_stmt_slot *stmts;	/* pms_store_prepare()'s cache */
+	size_t		 nstmts, capstmts;
+	struct pms_config *cfg;		/* the last configuration read */
+};
+
+/* One statement of the store's cache (pms_store_prepare). */
+struct pms_stmt_slot {
+	const char	*sql;		/* the caller's constant text */
+	sqlite3_stmt	*st;
+	int		 busy;		/* handed out, not yet finalized */
 };
 
 #define PMS_CACHE_SECS	900	/* default idle timeout of a cached key */
@@ -198,6 +208,21 @@ enum pms_status	 pms_query_int(struct pms_store *, const char *sql,
 		    sqlite3_int64 *);
 enum pms_status	 pms_exec(struct pms_store *, const char *sql,
 		    const char *what);
+
+/*
+ * A prepared statement for sql, a constant string, from the store's
+ * cache (prepared once per process with SQLITE_PREPARE_PERSISTENT):
+ * returns sqlite3_prepare_v2()'s code, the statement in *stp.  A
+ * statement already handed out and not yet given back (a walk that
+ * calls itself) is prepared afresh, outside the cache.  Give it back
+ * with pms_store_finalize(), which resets it and clears its bindings
+ * (or finalizes one outside the cache); never sqlite3_finalize() it.
+ */
+int		 pms_store_prepare(struct pms_store *, const char *sql,
+		    sqlite3_stmt **stp);
+void		 pms_store_finalize(struct pms_store *, sqlite3_stmt *);
+/* Finalize every cached statement: before the connection closes. */
+void		 pms_store_stmts_clear(struct pms_store *);
 
 /*
  * Which slot of sf the options name: the recovery key (given or asked),

@@ -933,6 +933,11 @@ pms_zone_abbr(const char *zone, int64_t t, char *buf, size_t size)
 enum pms_status
 pms_today(const char *zone, int32_t *days)
 {
+	/* the last answer: a program asks per record, the same second
+	 * (each answer sets TZ and reads the zone's file twice) */
+	static char last_zone[PMS_ZONE_MAX];
+	static time_t last_now = (time_t)-1;
+	static int32_t last_days;
 	struct pms_local l = { 0, 0, 0, 0 };
 	enum pms_status st;
 	time_t now;
@@ -940,9 +945,18 @@ pms_today(const char *zone, int32_t *days)
 	if ((now = time(NULL)) == (time_t)-1)
 		return pms_seterr(PMS_EINTERNAL, "cannot read the clock: %s",
 		    strerror(errno));
+	if (now == last_now && zone != NULL && strcmp(zone, last_zone) == 0) {
+		*days = last_days;
+		return PMS_OK;
+	}
 	if ((st = pms_instant_to_local(zone, (int64_t)now, &l)) != PMS_OK)
 		return st;
 	*days = l.days;
+	if (zone != NULL && strlen(zone) < sizeof(last_zone)) {
+		memcpy(last_zone, zone, strlen(zone) + 1);
+		last_now = now;
+		last_days = l.days;
+	}
 	return PMS_OK;
 }
 

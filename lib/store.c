@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "pms_int.h"
 #include "vfs_crypt.h"
 
@@ -163,11 +164,28 @@ pms_store_sqlerr(struct pms_store *s, int rc, const char *what)
 enum pms_status
 pms_exec(struct pms_store *s, const char *sql, const char *what)
 {
+	enum pms_status ps = PMS_OK;
+	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+	/* one statement (a savepoint, BEGIN, COMMIT: many per run) from
+	 * the cache; a script of several through sqlite3_exec() */
+	if (strchr(sql, ';') != NULL) {
+		if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) !=
+		    SQLITE_OK)
+			return pms_store_sqlerr(s, rc, what);
+		return PMS_OK;
+	}
+	if ((rc = pms_store_prepare(s, sql, &st)) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, what);
-	return PMS_OK;
+	if (st == NULL)
+		return PMS_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, what);
+	pms_store_finalize(s, st);
+	return ps;
 }
 
 /* One integer from a one-row query. */
@@ -177,15 +195,90 @@ pms_query_int(struct pms_store *s, const char *sql, sqlite3_int64 *v)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = pms_store_prepare(s, sql, &st)) != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, sql);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return pms_store_sqlerr(s, rc, sql);
+	if (rc != SQLITE_ROW) {
+		enum pms_status ps = pms_store_sqlerr(s, rc, sql);
+
+		pms_store_finalize(s, st);
+		return ps;
+	}
+	pms_store_finalize(s, st);
 	return PMS_OK;
+}
+
+/* ---- the statement cache (pms_int.h) ---- */
+
+#define STMT_CACHE_MAX	128	/* statements kept; past that, prepared */
+
+int
+pms_store_prepare(struct pms_store *s, const char *sql, sqlite3_stmt **stp)
+{
+	struct pms_stmt_slot *v;
+	size_t i, cap;
+	int rc;
+
+	*stp = NULL;
+	for (i = 0; i < s->nstmts; i++) {
+		v = &s->stmts[i];
+		if (v->sql != sql || strcmp(sqlite3_sql(v->st), sql) != 0)
+			continue;
+		if (v->busy)	/* in use further up: one of its own */
+			return sqlite3_prepare_v2(s->db, sql, -1, stp, NULL);
+		v->busy = 1;
+		*stp = v->st;
+		return SQLITE_OK;
+	}
+	if (s->nstmts == s->capstmts && s->capstmts < STMT_CACHE_MAX) {
+		cap = s->capstmts == 0 ? 16 : s->capstmts * 2;
+		if ((v = realloc(s->stmts, cap * sizeof(*v))) != NULL) {
+			s->stmts = v;
+			s->capstmts = cap;
+		}
+	}
+	if (s->nstmts == s->capstmts)
+		return sqlite3_prepare_v2(s->db, sql, -1, stp, NULL);
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    stp, NULL);
+	if (rc != SQLITE_OK || *stp == NULL)
+		return rc;
+	v = &s->stmts[s->nstmts++];
+	v->sql = sql;
+	v->st = *stp;
+	v->busy = 1;
+	return SQLITE_OK;
+}
+
+void
+pms_store_finalize(struct pms_store *s, sqlite3_stmt *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < s->nstmts; i++)
+		if (s->stmts[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->stmts[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+void
+pms_store_stmts_clear(struct pms_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nstmts; i++)
+		sqlite3_finalize(s->stmts[i].st);
+	free(s->stmts);
+	s->stmts = NULL;
+	s->nstmts = s->capstmts = 0;
 }
 
 /* Does path hold one of our stores?  Checks what can be told unlocked. */
@@ -430,6 +523,8 @@ pms_store_free(struct pms_store *s)
 {
 	if (s == NULL)
 		return;
+	pms_store_stmts_clear(s);
+	pms_config_free(s->cfg);
 	if (s->db != NULL)
 		sqlite3_close(s->db);	/* never checkpoints: NO_CKPT_ON_CLOSE */
 	if (s->have_handle)
@@ -1027,6 +1122,7 @@ out:
 		sodium_memzero(sf, sizeof(*sf));
 	free(sf);
 	if (s != NULL && s->db != NULL) {
+		pms_store_stmts_clear(s);
 		sqlite3_close(s->db);
 		s->db = NULL;
 	}

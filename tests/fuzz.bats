@@ -46,6 +46,12 @@ replay() {
 # bats test_tags=valgrind
 @test "fuzz: statement templates replay" { replay stmt; }
 @test "fuzz: the store opener on damaged files replays" { replay store; }
+@test "fuzz: 835 remittances, read and posted to a store, replay" {
+	replay era
+}
+@test "fuzz: acknowledgements (TA1, 999, 277CA) on a store replay" {
+	replay ack
+}
 
 @test "fuzz: the replay counts what it ran and refuses what is missing" {
 	# an empty corpus is no pass: the replays above check the count

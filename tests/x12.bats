@@ -225,6 +225,12 @@ column_of() {
 		grep -qF "| fuzz/corpus/fuzz-x12/${f##*/} | " "$TOP/NOTICE" ||
 		    fail "no NOTICE row for ${f##*/}"
 	done
+	# the answers' seeds: ours are tests-* and answers-*
+	for f in "$TOP"/fuzz/corpus/fuzz-era/* "$TOP"/fuzz/corpus/fuzz-ack/*; do
+		[[ ${f##*/} == tests-* || ${f##*/} == answers-* ]] && continue
+		p=${f#"$TOP"/}
+		grep -qF "| $p | " "$TOP/NOTICE" || fail "no NOTICE row for $p"
+	done
 	# nothing under the GPL is copied in
 	run ! grep -E '^\| .*codes-openemr' "$TOP/NOTICE"
 	[ ! -e "$EXT/codes-openemr" ]
