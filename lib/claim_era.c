@@ -1489,6 +1489,10 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 				goto out;
 		}
 	}
+	if (t->paid_on[0] != '\0' && strcmp(t->paid_on, k->dos_from) < 0)
+		note(r, "claim %lld: BPR16 is before its date of service: kept "
+		    "as the remittance's date only, every entry is dated the "
+		    "day posted", (long long)k->id);
 	st = PMS_OK;
 out:
 	if (a != NULL)
@@ -1891,7 +1895,7 @@ rev_group(struct era *e, const struct tx *t, int64_t remit, size_t base,
 	struct pms_era_count save = *e->n;
 	struct pms_era_result *r;
 	enum pms_status st;
-	size_t j, bad = t->nclp;
+	size_t j, k, bad = t->nclp;
 
 	done[i] = 1;
 	for (j = 0; j < t->nclp; j++)
@@ -1901,8 +1905,10 @@ rev_group(struct era *e, const struct tx *t, int64_t remit, size_t base,
 	if ((st = pms_exec(e->s, "SAVEPOINT pms_era_group", "a claim")) !=
 	    PMS_OK)
 		return st;
-	for (j = i; j < t->nclp; j++) {
-		if (j != i && done[j] != 2)
+	/* the reversal first, then its corrections, wherever they are */
+	for (k = 0; k <= t->nclp; k++) {
+		j = k == 0 ? i : k - 1;
+		if (k > 0 && done[j] != 2)
 			continue;
 		if ((st = one_claim(e, t, remit, &t->clp[j], &e->res[base +
 		    j])) != PMS_OK)
@@ -1918,7 +1924,7 @@ rev_group(struct era *e, const struct tx *t, int64_t remit, size_t base,
 	(void)pms_exec(e->s, "ROLLBACK TO pms_era_group", "undoing a claim");
 	(void)pms_exec(e->s, "RELEASE pms_era_group", "undoing a claim");
 	*e->n = save;
-	for (j = i; j < t->nclp; j++) {
+	for (j = 0; j < t->nclp; j++) {
 		if (j != i && done[j] != 2)
 			continue;
 		r = &e->res[base + j];
