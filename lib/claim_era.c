@@ -64,6 +64,7 @@ struct clp {
 };
 
 struct plb {
+	unsigned long	 seg, line;
 	char		 reason[8];
 	char		 ref[51];
 	char		 period[PMS_DATE_BUFSZ];
@@ -453,6 +454,8 @@ read_tx(struct era *e, struct tx *t, int *done)
 					    "memory");
 				p = &t->plb[t->nplb];
 				memset(p, 0, sizeof(*p));
+				p->seg = pos->segment;
+				p->line = pos->line;
 				copy(p->reason, sizeof(p->reason),
 				    pms_x12_comp(seg, k, 1));
 				copy(p->ref, sizeof(p->ref),
@@ -759,11 +762,56 @@ remit_row(struct era *e, const struct tx *t, int64_t *id, int *seen)
 	return PMS_OK;
 }
 
-/* The provider adjustments of t, each once. */
+static void
+note(struct pms_era_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Words for a PLB03-1 adjustment reason code; NULL for others. */
+static const char *
+plb_words(const char *code)
+{
+	static const struct {
+		const char	*code, *words;
+	} w[] = {
+		{ "L6", "interest owed" }, { "WO", "overpayment recovery" },
+		{ "FB", "forwarding balance" }, { "72", "authorized return" },
+		{ "CS", "adjustment" }, { "J1", "nonreimbursable" },
+		{ "50", "late charge" }, { "90", "early payment allowance" },
+		{ "AH", "origination fee" }, { "B2", "rebate" },
+		{ "C5", "temporary allowance" }, { "IR", "internal revenue "
+		  "service withholding" }, { "L3", "penalty" },
+		{ "WU", "unspecified recovery" }, { "E3", "withholding" },
+		{ "BD", "bad debt adjustment" }, { "GO", "garnishment" },
+		{ "IS", "interim settlement" }, { "OB", "offset for "
+		  "affiliated providers" }, { "PI", "periodic interim "
+		  "payment" }, { "RA", "retro-activity adjustment" },
+		{ "CV", "capital passthru" }, { "CW", "certified registered "
+		  "nurse anesthetist passthru" }, { "DM", "direct medical "
+		  "education passthru" }, { "GM", "graduate medical "
+		  "education passthru" }, { "TL", "third party liability" },
+		{ "AP", "acceleration of benefits" }, { "LE", "levy" },
+		{ "SL", "student loan repayment" }, { "AM", "applied to "
+		  "borrower's account" }, { "40", "tax withholding" },
+		{ "51", "interest penalty charge" },
+	};
+	size_t i;
+
+	for (i = 0; i < PMS_NELEM(w); i++)
+		if (strcmp(w[i].code, code) == 0)
+			return w[i].words;
+	return NULL;
+}
+
+/* The provider adjustments of t, each once, each a result of its own
+ * (claim 0): the money it adds to the check (an L6 interest -1.25 is
+ * 1.25 paid) as paid. */
 static enum pms_status
 plb_post(struct era *e, const struct tx *t, int64_t remit)
 {
+	struct pms_era_result *r;
 	sqlite3_stmt *st;
+	char m1[PMS_MONEY_BUFSZ];
+	const char *w;
 	size_t i;
 	int rc;
 
@@ -774,6 +822,22 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a provider adjustment");
 	for (i = 0; i < t->nplb; i++) {
+		if (t->foreign != NULL) {
+			r = &e->res[e->nres++];
+			memset(r, 0, sizeof(*r));
+			r->interchange = t->interchange;
+			r->transaction = t->transaction;
+			r->segment = t->plb[i].seg;
+			r->line = t->plb[i].line;
+			copy(r->trace, sizeof(r->trace), t->trn02);
+			copy(r->status, sizeof(r->status), t->plb[i].reason);
+			r->paid_cents = -t->plb[i].amount;
+			r->outcome = "refused";
+			note(r, "provider adjustment (PLB): %s: not recorded",
+			    t->foreign);
+			e->n->refused++;
+			continue;
+		}
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, remit);
 		bind_text(st, 2, t->plb[i].period);
@@ -785,10 +849,35 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 			return sqlerr(e, rc, "recording a provider "
 			    "adjustment");
 		}
+		r = &e->res[e->nres++];
+		memset(r, 0, sizeof(*r));
+		r->interchange = t->interchange;
+		r->transaction = t->transaction;
+		r->segment = t->plb[i].seg;
+		r->line = t->plb[i].line;
+		copy(r->trace, sizeof(r->trace), t->trn02);
+		copy(r->payer, sizeof(r->payer), t->payer_code);
+		copy(r->status, sizeof(r->status), t->plb[i].reason);
+		r->paid_cents = -t->plb[i].amount;
+		copy(r->payer_claim_number, sizeof(r->payer_claim_number),
+		    t->plb[i].ref);
+		w = plb_words(t->plb[i].reason);
+		pms_money_fmt(r->paid_cents, m1);
 		if (sqlite3_changes(e->s->db) > 0) {
 			e->n->plb++;
 			/* BPR02 is the claims' less the PLB amounts */
 			e->n->payment_cents -= t->plb[i].amount;
+			e->n->plb_cents -= t->plb[i].amount;
+			r->outcome = "adjustment";
+			note(r, "provider adjustment (PLB) %s%s%s: %s to the "
+			    "practice, on the payer's account, no claim's",
+			    pms_quotable(t->plb[i].reason) ? t->plb[i].reason :
+			    "?", w != NULL ? ", " : "", w != NULL ? w : "",
+			    m1);
+		} else {
+			r->outcome = "already";
+			note(r, "provider adjustment (PLB) recorded before: "
+			    "nothing done");
 		}
 	}
 	sqlite3_finalize(st);
@@ -1964,7 +2053,8 @@ post_tx(struct era *e, struct tx *t)
 	e->n->remits++;
 	if ((st = tx_check(e, t)) != PMS_OK)
 		return st;
-	if ((e->res = grow(e->res, &e->capres, e->nres + t->nclp + 1,
+	if ((e->res = grow(e->res, &e->capres, e->nres + t->nclp + t->nplb +
+	    1,
 	    sizeof(*e->res))) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	for (i = 0; i < t->nclp; i++) {
@@ -2158,6 +2248,8 @@ pms_claim_era(struct pms_store *s, FILE *in, const char *name,
 		goto out;
 	for (i = 0; i < e.nres && fn != NULL; i++)
 		if (fn(arg, &e.res[i]) != 0) {
+			/* posted all the same: the caller says so */
+			n->output_failed = 1;
 			st = pms_seterr(PMS_EIO, "write error");
 			break;
 		}
