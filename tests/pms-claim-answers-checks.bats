@@ -230,3 +230,177 @@ EOF
 	[ "$(owed_on_claim "$c2" bluecross)" = 6000 ]
 	reconciles
 }
+
+@test "E2: the summary says what this run posted, not what it saw" {
+	c=$(claim_sent K1 1 99213:100.00)
+	# off by 10.00 on the line: not posted
+	x835 1001 60 BCU1 >"$BATS_TEST_TMPDIR/u.835" <<'EOF2'
+LX*1~
+CLP*K1*1*100*60*10*12*P1~
+SVC*HC:99213*100*60**1~
+CAS*CO*45*20~
+CAS*PR*2*10~
+EOF2
+	run -1 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/u.835"
+	assert_stderr '1 remittance (0 new, 0.00), 1 claim: 0 posted'
+	sed 's/CAS\*CO\*45\*20/CAS*CO*45*30/' "$BATS_TEST_TMPDIR/u.835" \
+	    >"$BATS_TEST_TMPDIR/f.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/f.835"
+	assert_stderr '1 remittance (1 new, 60.00), 1 claim: 1 posted'
+	[ "$(pms-sql "SELECT sum(amount_cents) FROM payments")" = 6000 ]
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/f.835"
+	assert_stderr '1 remittance (0 new, 0.00), 1 claim: 0 posted, 1 posted before'
+	reconciles
+}
+
+@test "E1: provider adjustments are records of era, with the amount in its summary" {
+	c=$(claim_sent K1 1 99213:100.00)
+	x835 1011 81.25 PLB1 >"$BATS_TEST_TMPDIR/p.835" <<'EOF2'
+LX*1~
+CLP*K1*1*100*80*0*12*P1~
+CAS*CO*45*20~
+PLB*1234567893*20261231*L6:INT*-1.25~
+EOF2
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/p.835"
+	[ "$(cut -d, -f10 <<<"${lines[1]}")" = posted ]
+	[ "${lines[2]}" = "1,1,11,PLB1,acme,,,,L6,adjustment,0.00,1.25,0.00,0.00,0.00,INT,\"provider adjustment (PLB) L6, interest owed: 1.25 to the practice, on the payer's account, no claim's\"" ]
+	assert_stderr '1 remittance (1 new, 81.25)'
+	assert_stderr '1 provider adjustment (1.25)'
+	run -0 pms-sql "SELECT y.code, p.reason, p.amount_cents FROM claim_plb p
+	    JOIN payers y ON y.id = p.payer_id"
+	assert_output 'acme|L6|-125'
+	# BPR02 = what was applied + the PLB
+	[ "$(pms-sql "SELECT sum(amount_cents) FROM payments")" = 8000 ]
+	run -0 --separate-stderr pms-claim era -o json "$BATS_TEST_TMPDIR/p.835"
+	assert_output --partial '"outcome":"already"'
+	assert_stderr '0 provider adjustments (0.00)'
+	reconciles
+}
+
+@test "E20: era and ack with an output that cannot be written say the posting was kept" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	c=$(claim_sent K1 1 99213:100.00)
+	paid_k1 | x835 1021 80 FULL1 >"$BATS_TEST_TMPDIR/o.835"
+	run -74 --separate-stderr bash -c 'pms-claim era -o csv "$1" >/dev/full' \
+	    _ "$BATS_TEST_TMPDIR/o.835"
+	[[ $stderr == *'write error'* ]]
+	[[ $stderr == *'1 remittance (1 new, 80.00), 1 claim: 1 posted'* ]]
+	[[ $stderr == *'the posting above is kept; only its records could not be written'* ]]
+	[ "$(owed_on_claim "$c" acme)" = 0 ]
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/o.835"
+	assert_stderr '0 posted, 1 posted before'
+	isa=$(pms-sql "SELECT isa13 FROM claim_batches")
+	c2=$(claim_sent K2 2 99213:60.00)
+	isa2=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c2)")
+	{
+		printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*RIVERSIDE01    *261204*1200*^*00501*000000501*0*T*:~\n'
+		printf 'TA1*%09d*261204*0900*R*006~\nIEA*0*000000501~\n' "$isa2"
+	} >"$BATS_TEST_TMPDIR/r.ta1"
+	run -74 --separate-stderr bash -c 'pms-claim ack -o csv "$1" >/dev/full' \
+	    _ "$BATS_TEST_TMPDIR/r.ta1"
+	[[ $stderr == *'0 claims accepted, 1 rejected'* ]]
+	[[ $stderr == *'what the summary says was done is kept'* ]]
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c2")" = rejected ]
+}
+
+# An acknowledgement file: ack_x ISA13 GS01 GS08 RECEIVER < the sets.
+ack_x() {
+	printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*%-15s*261204*1200*^*00501*%09d*0*T*:~\n' "$4" "$1"
+	printf 'GS*%s*CLEARHOUSE1*%s*20261204*1200*%d*X*%s~\n' "$2" "$4" "$1" "$3"
+	cat
+	printf 'GE*1*%d~\nIEA*1*%09d~\n' "$1" "$1"
+}
+
+@test "E23: a 999 or TA1 addressed to another submitter moves nothing" {
+	c=$(claim_sent K1 1 99213:100.00)
+	isa=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c)")
+	ack_x 130 FA 005010X231A1 OTHERCLINIC >"$BATS_TEST_TMPDIR/o.999" <<EOF2
+ST*999*0001*005010X231A1~
+AK1*HC*$isa*005010X222A1~
+AK2*837*0001*005010X222A1~
+IK5*R*5~
+AK9*R*1*1*0~
+SE*6*0001~
+EOF2
+	run -1 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/o.999"
+	[ "$(cut -d, -f1,8 <<<"${lines[1]}")" = "999,unmatched" ]
+	assert_stderr 'the interchange is addressed to another receiver (ISA08 is not trading_partner.sender_id): nothing moved'
+	assert_stderr '0 claims accepted, 0 rejected, 0 other answers, 1 answering nothing of ours'
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = submitted ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_acks")" = 0 ]
+	{
+		printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*OTHERCLINIC    *261204*1200*^*00501*000000131*0*T*:~\n'
+		printf 'TA1*%09d*261204*0900*R*006~\nIEA*0*000000131~\n' "$isa"
+	} >"$BATS_TEST_TMPDIR/o.ta1"
+	run -1 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/o.ta1"
+	assert_stderr 'addressed to another receiver'
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = submitted ]
+	# ours, the same 999: the batch is rejected
+	sed 's/OTHERCLINIC    /RIVERSIDE01    /; s/\*OTHERCLINIC\*/*RIVERSIDE01*/' \
+	    "$BATS_TEST_TMPDIR/o.999" >"$BATS_TEST_TMPDIR/r.999"
+	run -1 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/r.999"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = rejected ]
+}
+
+@test "E5: a 999 naming a set the batch does not have is reported, exit 1" {
+	c=$(claim_sent K1 1 99213:100.00)
+	isa=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c)")
+	bid=$(pms-sql "SELECT batch_id FROM claims WHERE id = $c")
+	ack_x 105 FA 005010X231A1 RIVERSIDE01 >"$BATS_TEST_TMPDIR/w.999" <<EOF2
+ST*999*0001*005010X231A1~
+AK1*HC*$isa*005010X222A1~
+AK2*837*0009*005010X222A1~
+IK5*R*5~
+AK9*R*1*1*0~
+SE*6*0001~
+EOF2
+	run -1 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/w.999"
+	[ "$(cut -d, -f1,3,8 <<<"${lines[1]}")" = "999,$bid,unmatched" ]
+	assert_stderr "999 set 9: batch $bid has no transaction set of that number: nothing moved"
+	assert_stderr '1 answering nothing of ours'
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = submitted ]
+}
+
+@test "E6: a late TA1 R or 999 for adjudicated claims says late, moves nothing, exit 0" {
+	c=$(claim_sent K1 1 99213:100.00)
+	isa=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c)")
+	paid_k1 | x835 1031 80 LATE1 >"$BATS_TEST_TMPDIR/o.835"
+	run -0 pms-claim era -o csv "$BATS_TEST_TMPDIR/o.835"
+	{
+		printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*RIVERSIDE01    *261204*1200*^*00501*000000201*0*T*:~\n'
+		printf 'TA1*%09d*261204*0209*R*022~\nIEA*0*000000201~\n' "$isa"
+	} >"$BATS_TEST_TMPDIR/r.ta1"
+	run -0 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/r.ta1"
+	[ "$(cut -d, -f4,8,9 <<<"${lines[1]}")" = "$c,late,paid" ]
+	assert_stderr "claim $c is paid already: nothing moved (TA1 R: interchange rejected; invalid control structure)"
+	assert_stderr '0 claims accepted, 0 rejected, 1 other answers, 0 answering nothing of ours'
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = paid ]
+	# a 999 accepting a claim a TA1 rejected before
+	c2=$(claim_sent K2 2 99213:60.00)
+	isa2=$(pms-sql "SELECT isa13 FROM claim_batches WHERE id = (SELECT batch_id FROM claims WHERE id = $c2)")
+	{
+		printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*RIVERSIDE01    *261204*1200*^*00501*000000202*0*T*:~\n'
+		printf 'TA1*%09d*261204*0209*R*022~\nIEA*0*000000202~\n' "$isa2"
+	} >"$BATS_TEST_TMPDIR/r2.ta1"
+	run -1 pms-claim ack -o csv "$BATS_TEST_TMPDIR/r2.ta1"
+	st02=$(pms-sql "SELECT st02 FROM claim_submissions WHERE claim_id = $c2")
+	ack_x 140 FA 005010X231A1 RIVERSIDE01 >"$BATS_TEST_TMPDIR/a.999" <<EOF2
+ST*999*0001*005010X231A1~
+AK1*HC*$isa2*005010X222A1~
+AK2*837*$(printf %04d "$st02")*005010X222A1~
+IK5*A~
+AK9*A*1*1*1~
+SE*6*0001~
+EOF2
+	run -0 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/a.999"
+	[ "$(cut -d, -f4,8,9 <<<"${lines[1]}")" = "$c2,late,rejected" ]
+	assert_stderr '0 claims accepted, 0 rejected, 1 other answers'
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c2")" = rejected ]
+	# the same rejection again: already, not counted, exit 0
+	{
+		printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*RIVERSIDE01    *261204*1200*^*00501*000000203*0*T*:~\n'
+		printf 'TA1*%09d*261204*0209*R*022~\nIEA*0*000000203~\n' "$isa2"
+	} >"$BATS_TEST_TMPDIR/r3.ta1"
+	run -0 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/r3.ta1"
+	[ "$(cut -d, -f4,8,9 <<<"${lines[1]}")" = "$c2,already,rejected" ]
+}
