@@ -404,3 +404,24 @@ EOF2
 	run -0 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/r3.ta1"
 	[ "$(cut -d, -f4,8,9 <<<"${lines[1]}")" = "$c2,already,rejected" ]
 }
+
+@test "E16: files wrapped at 80 columns are read, the ISA too; era posts one" {
+	c=$(claim_sent K1 1 99213:100.00)
+	paid_k1 | x835 1041 80 WRAP1 | tr -d '\n' | fold -w 80 \
+	    >"$BATS_TEST_TMPDIR/w.835"
+	[ "$(head -1 "$BATS_TEST_TMPDIR/w.835" | wc -c)" = 81 ]
+	run -0 pms-claim inspect --summary -o csv "$BATS_TEST_TMPDIR/w.835"
+	[ "$(cut -d, -f4,7,12 <<<"${lines[1]}")" = "835,RIVERSIDE01,1" ]
+	# the break right before the ISA's terminator, and inside "ISA"
+	paid_k1 | x835 1042 80 WRAP2 | sed '1s/:~$/:\n~/; 1s/^IS/IS\n/' \
+	    >"$BATS_TEST_TMPDIR/b.835"
+	run -0 pms-claim inspect --summary -o csv "$BATS_TEST_TMPDIR/b.835"
+	# a line break as the terminator still is one
+	paid_k1 | x835 1043 80 WRAP3 | tr -d '\n' | tr '~' '\n' \
+	    >"$BATS_TEST_TMPDIR/n.835"
+	run -0 pms-claim inspect --summary -o csv "$BATS_TEST_TMPDIR/n.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/w.835"
+	[ "$(cut -d, -f6,10 <<<"${lines[1]}")" = "$c,posted" ]
+	[ "$(owed_on_claim "$c" acme)" = 0 ]
+	reconciles
+}
