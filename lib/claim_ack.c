@@ -793,6 +793,7 @@ claim277(struct ack *a, struct c277 *c)
 	/* A1 received, A0 forwarded: no move */
 	r->outcome = "received";
 	r->claim_id = k.id;
+	r->batch_id = k.batch_id;
 	r->patient_id = k.patient_id;
 	r->state = pms_claim_state_name(k.state);
 	a->n->other++;

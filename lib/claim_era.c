@@ -83,6 +83,7 @@ struct tx {
 	char		 payer_name[61];
 	char		 payer_ident[81];	/* N1*PR N104, else REF*2U */
 	int		 has_pr;	/* an N1*PR was read */
+	int		 has_bpr;	/* a BPR was read */
 	char		 payee_qual[4];	/* N1*PE N103: XX, FI */
 	char		 payee_id[81];	/* N1*PE N104 */
 	char		 receiver[16];	/* ISA08, blanks cut */
@@ -335,6 +336,7 @@ read_tx(struct era *e, struct tx *t, int *done)
 		if (strcmp(id, "SE") == 0)
 			return PMS_OK;
 		if (strcmp(id, "BPR") == 0) {
+			t->has_bpr = 1;
 			copy(t->handling, sizeof(t->handling),
 			    pms_x12_elem(seg, 1));
 			copy(t->method, sizeof(t->method), pms_x12_elem(seg, 4));
@@ -886,12 +888,19 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 
 /* Was this claim of the remittance posted before? */
 static enum pms_status
-posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes)
+posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes,
+    struct pms_era_result *r)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(e->s->db, "SELECT 1 FROM claim_remit_claims "
+	rc = sqlite3_prepare_v2(e->s->db, "SELECT (SELECT "
+	    "coalesce(sum(amount_cents), 0) FROM claim_remit_ops WHERE "
+	    "remit_claim_id = p.id AND kind = 'transfer'), (SELECT "
+	    "coalesce(-sum(amount_cents), 0) FROM claim_remit_ops WHERE "
+	    "remit_claim_id = p.id AND kind = 'adjust'), (SELECT "
+	    "coalesce(sum(amount_cents), 0) FROM claim_denials WHERE "
+	    "remit_claim_id = p.id) FROM claim_remit_claims p "
 	    "WHERE remit_id = ?1 AND clp01 = ?2 AND status = ?3 AND clp07 = "
 	    "?4 AND charge_cents = ?5 AND paid_cents = ?6", -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -903,6 +912,12 @@ posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes)
 	sqlite3_bind_int64(st, 5, c->charge);
 	sqlite3_bind_int64(st, 6, c->paid);
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		/* what that posting did, for the row that repeats it */
+		r->patient_cents = sqlite3_column_int64(st, 0);
+		r->written_off_cents = sqlite3_column_int64(st, 1);
+		r->denied_cents = sqlite3_column_int64(st, 2);
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sqlerr(e, rc, "reading postings");
@@ -1293,8 +1308,11 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 				lx = j;
 		if (lx == ls.n) {
 			st = pms_seterr(PMS_EREFUSED, "claim %lld: the SVC at "
-			    "segment %lu matches none of its lines",
-			    (long long)k->id, v->seg);
+			    "segment %lu matches none of its lines%s",
+			    (long long)k->id, v->seg, v->code[0] == '\0' ?
+			    " (SVC01 has no code after its qualifier: are its "
+			    "components split by ISA16, the component "
+			    "separator the file says?)" : "");
 			goto out;
 		}
 		if (v->charge != ls.v[lx].amount_cents) {
@@ -1893,7 +1911,7 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 		e->n->unbalanced++;
 		return PMS_OK;
 	}
-	if ((st = posted_before(e, remit, c, &yes)) != PMS_OK)
+	if ((st = posted_before(e, remit, c, &yes, r)) != PMS_OK)
 		return st;
 	st = pms_claim_find(e->s, c->clp01, &k);
 	if (st == PMS_EREFUSED) {
@@ -1916,8 +1934,13 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 	}
 	if (!is_state_sent(k.state)) {
 		r->outcome = "refused";
-		note(r, "claim %lld is %s: it was not sent", (long long)k.id,
-		    pms_claim_state_name(k.state));
+		if (k.state == PMS_CLAIM_REJECTED)
+			note(r, "claim %lld is rejected: an acknowledgement "
+			    "turned it back before adjudication; fix it and "
+			    "send it again", (long long)k.id);
+		else
+			note(r, "claim %lld is %s: it was not sent",
+			    (long long)k.id, pms_claim_state_name(k.state));
 		e->n->refused++;
 		return PMS_OK;
 	}
@@ -2080,6 +2103,8 @@ post_tx(struct era *e, struct tx *t)
 		plb += t->plb[i].amount;
 	if (t->trn02[0] == '\0')
 		why = "it has no TRN02 trace: it cannot be posted once only";
+	else if (!t->has_bpr)
+		why = "it has no BPR segment: no payment to post";
 	else if (t->payment != paid - plb) {
 		money(t->payment, m1);
 		money(paid, m2);

@@ -425,3 +425,48 @@ EOF2
 	[ "$(owed_on_claim "$c" acme)" = 0 ]
 	reconciles
 }
+
+@test "E21: era and ack messages: no BPR, a rejected claim, already rows, ISA16, a 277CA's batch" {
+	c=$(claim_sent K1 1 99213:100.00)
+	paid_k1 | x835 1051 80 NOBPR | grep -v '^BPR' |
+	    sed 's/^SE\*\([0-9]*\)\*/echo "SE*$((\1 - 1))*"/e' \
+	    >"$BATS_TEST_TMPDIR/n.835"
+	run -1 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/n.835"
+	assert_stderr 'transaction set 1: it has no BPR segment: no payment to post'
+	# ISA16 ">" while SVC01 says "HC:99213"
+	paid_k1 | x835 1052 80 SEP1 | sed '1s/\*:~$/*>~/' \
+	    >"$BATS_TEST_TMPDIR/s.835"
+	run -1 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/s.835"
+	assert_stderr "claim $c: the SVC at segment 10 matches none of its lines (SVC01 has no code after its qualifier: are its components split by ISA16, the component separator the file says?)"
+	# posted, then again: the already row says what the posting did
+	paid_k1 | x835 1053 80 AGAIN1 >"$BATS_TEST_TMPDIR/a.835"
+	run -0 pms-claim era -o csv "$BATS_TEST_TMPDIR/a.835"
+	run -0 pms-claim era -o csv "$BATS_TEST_TMPDIR/a.835"
+	[ "$(cut -d, -f10-15 <<<"${lines[1]}")" = "already,100.00,80.00,0.00,20.00,0.00" ]
+	# a 277CA: its rows carry the claim's batch; a claim it rejected
+	c2=$(claim_sent K2 2 99213:60.00)
+	bid=$(pms-sql "SELECT batch_id FROM claims WHERE id = $c2")
+	ack_x 150 HN 005010X214 RIVERSIDE01 >"$BATS_TEST_TMPDIR/r.277" <<'EOF2'
+ST*277*0001*005010X214~
+BHT*0085*08*1*20261204*0900*TH~
+HL*1**20*1~
+NM1*PR*2*BLUE CROSS*****PI*00834~
+HL*2*1*21*1~
+NM1*41*2*RIVERSIDE FAMILY MEDICINE*****46*RIVERSIDE01~
+HL*3*2*19*1~
+NM1*85*2*RIVERSIDE FAMILY MEDICINE*****XX*1234567893~
+HL*4*3*PT~
+NM1*QC*1*ZZTEST*BEA~
+TRN*2*K2~
+STC*A7:562:85*20261204*U*60~
+SE*13*0001~
+EOF2
+	run -1 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/r.277"
+	[ "$(cut -d, -f1,3,4,8 <<<"${lines[1]}")" = "277CA,$bid,$c2,rejected" ]
+	body=$'LX*1~\nCLP*K2*1*60*45*0*12*P2~\nCAS*CO*45*15~'
+	PR='N1*PR*BLUE CROSS*XV*00834~' x835 1054 45 REJ1 <<<"$body" \
+	    >"$BATS_TEST_TMPDIR/j.835"
+	run -1 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/j.835"
+	assert_stderr "claim $c2 is rejected: an acknowledgement turned it back before adjudication; fix it and send it again"
+	refute_phi "$stderr"
+}
