@@ -191,7 +191,7 @@ struct ack {
 	int64_t		*pat;
 	size_t		 npat, cappat;
 	struct pms_ack_count *n;
-	char		 sender_id[64];	/* trading_partner.sender_id */
+	char		 sender_id[64];	/* trading_partner's */
 };
 
 /* Why the interchange being read is not for this practice (ISA08 is

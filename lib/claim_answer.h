@@ -72,10 +72,10 @@ struct pms_era_count {
 	unsigned long	 unmatched;
 	unsigned long	 refused;
 	unsigned long	 plb;		/* provider adjustments recorded */
-	int64_t		 payment_cents;	/* what this run posted: the
-					 * claims' CLP04 less the PLBs */
+	/* what this run posted: the CLP04s less the PLBs recorded */
+	int64_t		 payment_cents;
 	int64_t		 plb_cents;	/* of it, the PLBs recorded */
-	int		 output_failed;	/* posted, but fn failed after */
+	int		 output_failed;	/* posted; fn failed after */
 };
 
 /*
@@ -162,7 +162,7 @@ struct pms_ack_count {
 	unsigned long	 rejected;	/* claims rejected */
 	unsigned long	 other;		/* received, split, not found ... */
 	unsigned long	 unmatched;	/* answers to nothing of ours */
-	int		 output_failed;	/* moved, but fn failed after */
+	int		 output_failed;	/* moved; fn failed after */
 };
 
 /*

@@ -90,9 +90,9 @@ struct tx {
 	char		 paid_raw[16];	/* BPR16 as written */
 	/* set by tx_check() before posting */
 	const char	*foreign;	/* why it is not for this practice */
-	int		 payer_state;	/* 1 known, 0 not checked (a name
-					 * only), -1 an unknown id, -2 none */
-	int64_t		 payer_id;	/* the payers row of payer_state 1 */
+	int		 payer_state;	/* 1 known, 0 not checked (named
+					 * only), -1 unknown id, -2 none */
+	int64_t		 payer_id;	/* payers row, of state 1 */
 	char		 payer_code[PMS_CFG_CODE];	/* its code */
 	struct clp	*clp;
 	size_t		 nclp, capclp;
@@ -118,7 +118,7 @@ struct era {
 	int64_t		*pat;
 	size_t		 npat, cappat;
 	struct pms_era_count *n;
-	char		 sender_id[PMS_CFG_CODE * 2];	/* trading_partner */
+	char		 sender_id[64];	/* trading_partner's */
 	char		 npi[11], ein[10];	/* the practice's */
 };
 
