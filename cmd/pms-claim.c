@@ -1109,7 +1109,7 @@ cmd_era(struct pms_ctx *ctx, int argc, char **argv)
 	enum pms_status st;
 	struct args a;
 	FILE *f = NULL;
-	char pay[PMS_MONEY_BUFSZ];
+	char pay[PMS_MONEY_BUFSZ], plb[PMS_MONEY_BUFSZ];
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, 1, 1, "output,dry-run")) != 0)
@@ -1129,24 +1129,33 @@ cmd_era(struct pms_ctx *ctx, int argc, char **argv)
 		pms_writer_abort(an.w);
 		an.w = NULL;
 		rc = pms_fail_status(ctx, st);
-		goto out;
+		if (!n.output_failed)
+			goto out;
+	} else {
+		rc = pms_cli_writer_close(ctx, an.w);
+		an.w = NULL;
 	}
-	rc = pms_cli_writer_close(ctx, an.w);
-	an.w = NULL;
-	if (rc != 0)
-		goto out;
 	pms_money_fmt(n.payment_cents, pay);
+	pms_money_fmt(n.plb_cents, plb);
 	if (n.claims > 0 && n.already == n.claims)
 		fprintf(stderr, "%s: every claim of it was posted before: "
 		    "nothing was done\n", ctx->prog);
 	fprintf(stderr, "%s: %lu remittance%s (%lu new, %s), %lu claim%s: %lu "
 	    "posted, %lu posted before, %lu with nothing to post, %lu not "
 	    "balanced, %lu matching no claim, %lu refused; %lu provider "
-	    "adjustment%s%s\n", ctx->prog, n.remits, n.remits == 1 ? "" : "s",
-	    n.remits_new, pay, n.claims, n.claims == 1 ? "" : "s", n.posted,
-	    n.already, n.informational, n.unbalanced, n.unmatched, n.refused,
-	    n.plb, n.plb == 1 ? "" : "s", ctx->dry_run ?
+	    "adjustment%s (%s)%s\n", ctx->prog, n.remits, n.remits == 1 ?
+	    "" : "s", n.remits_new, pay, n.claims, n.claims == 1 ? "" : "s",
+	    n.posted, n.already, n.informational, n.unbalanced, n.unmatched,
+	    n.refused, n.plb, n.plb == 1 ? "" : "s", plb, ctx->dry_run ?
 	    " (--dry-run: nothing was written)" : "");
+	if (rc != 0) {
+		/* the posting was committed before the records went out */
+		fprintf(stderr, "%s: the posting above is kept%s; only its "
+		    "records could not be written: era on the same file again "
+		    "lists them, as posted before\n", ctx->prog, ctx->dry_run ?
+		    " (--dry-run: nothing was written)" : "");
+		goto out;
+	}
 	rc = n.unbalanced + n.unmatched + n.refused > 0 ? EX_REFUSED : 0;
 out:
 	pms_writer_abort(an.w);
@@ -1184,7 +1193,8 @@ write_ack(void *arg, const struct pms_ack_result *r)
 	text_cell(&c[9], r->payer_claim_number);
 	text_cell(&c[10], r->note);
 	if (strcmp(r->outcome, "rejected") == 0 ||
-	    strcmp(r->outcome, "unmatched") == 0)
+	    strcmp(r->outcome, "unmatched") == 0 ||
+	    strcmp(r->outcome, "late") == 0)
 		say(an, r->segment, r->line, r->note);
 	return pms_writer_row(an->w, c) != PMS_OK;
 }
@@ -1217,18 +1227,26 @@ cmd_ack(struct pms_ctx *ctx, int argc, char **argv)
 		pms_writer_abort(an.w);
 		an.w = NULL;
 		rc = pms_fail_status(ctx, st);
-		goto out;
+		if (!n.output_failed)
+			goto out;
+	} else {
+		rc = pms_cli_writer_close(ctx, an.w);
+		an.w = NULL;
 	}
-	rc = pms_cli_writer_close(ctx, an.w);
-	an.w = NULL;
-	if (rc != 0)
-		goto out;
 	fprintf(stderr, "%s: %lu acknowledgement%s (%lu read before): %lu "
 	    "claim%s accepted, %lu rejected, %lu other answers, %lu answering "
 	    "nothing of ours%s\n", ctx->prog, n.acks, n.acks == 1 ? "" : "s",
 	    n.already, n.accepted, n.accepted == 1 ? "" : "s", n.rejected,
 	    n.other, n.unmatched, ctx->dry_run ?
 	    " (--dry-run: nothing was written)" : "");
+	if (rc != 0) {
+		/* the claims were moved before the records went out */
+		fprintf(stderr, "%s: what the summary says was done is kept%s; "
+		    "only the records could not be written: pms-claim list "
+		    "shows the claims' states\n", ctx->prog, ctx->dry_run ?
+		    " (--dry-run: nothing was written)" : "");
+		goto out;
+	}
 	rc = n.rejected + n.unmatched > 0 ? EX_REFUSED : 0;
 out:
 	pms_writer_abort(an.w);

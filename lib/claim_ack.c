@@ -191,7 +191,26 @@ struct ack {
 	int64_t		*pat;
 	size_t		 npat, cappat;
 	struct pms_ack_count *n;
+	char		 sender_id[64];	/* trading_partner's */
 };
+
+/* Why the interchange being read is not for this practice (ISA08 is
+ * not its trading_partner.sender_id); NULL when it is. */
+static const char *
+foreign(struct ack *a)
+{
+	char recv[32];
+	size_t n;
+
+	if (a->sender_id[0] == '\0')
+		return NULL;
+	copy(recv, sizeof(recv), pms_x12_elem(pms_x12_reader_isa(a->r), 8));
+	for (n = strlen(recv); n > 0 && recv[n - 1] == ' '; n--)
+		recv[n - 1] = '\0';
+	return strcmp(recv, a->sender_id) == 0 ? NULL : "the interchange is "
+	    "addressed to another receiver (ISA08 is not "
+	    "trading_partner.sender_id): nothing moved";
+}
 
 static struct pms_ack_result *
 result(struct ack *a, const char *kind)
@@ -304,6 +323,10 @@ batch_of(struct ack *a, const char *text, int64_t *id)
 	return PMS_OK;
 }
 
+static void
+append(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /*
  * Move a claim for an acknowledgement: to (acknowledged or rejected)
  * when the machine allows it from where the claim is; r gets the claim
@@ -317,16 +340,40 @@ move(struct ack *a, const struct pms_claim *k, enum pms_claim_state to,
 
 	r->claim_id = k->id;
 	r->patient_id = k->patient_id;
+	if (r->batch_id == 0)
+		r->batch_id = k->batch_id;
 	copy(r->clm01, sizeof(r->clm01), k->clm01);
 	r->state = pms_claim_state_name(k->state);
 	if ((st = patient_add(a, k->patient_id)) != PMS_OK)
 		return st;
-	/* an acknowledgement is about a claim in flight: one paid or
-	 * rejected already stays where it is */
-	if (k->state == to || (k->state != PMS_CLAIM_SUBMITTED &&
-	    k->state != PMS_CLAIM_ACKNOWLEDGED) || !pms_claim_may(k->state,
-	    to))
+	if (k->state == to && to == PMS_CLAIM_REJECTED) {
+		char was[PMS_ANS_NOTE];
+
+		copy(was, sizeof(was), r->note);
+		r->outcome = "already";
+		r->note[0] = '\0';
+		append(r->note, sizeof(r->note), "claim %lld was rejected "
+		    "already: nothing moved (%s)", (long long)k->id, was);
 		return PMS_OK;
+	}
+	if (k->state == to)
+		return PMS_OK;
+	/* an acknowledgement is about a claim in flight: one adjudicated
+	 * or rejected already stays where it is, and the row says so */
+	if ((k->state != PMS_CLAIM_SUBMITTED &&
+	    k->state != PMS_CLAIM_ACKNOWLEDGED) || !pms_claim_may(k->state,
+	    to)) {
+		char was[PMS_ANS_NOTE];
+
+		copy(was, sizeof(was), r->note);
+		r->outcome = "late";
+		r->note[0] = '\0';
+		append(r->note, sizeof(r->note), "claim %lld is %s already: "
+		    "nothing moved (%s)", (long long)k->id,
+		    pms_claim_state_name(k->state), was);
+		a->n->other++;
+		return PMS_OK;
+	}
 	if ((st = pms_claim_move(a->s, k->id, to, 0, why)) != PMS_OK)
 		return st;
 	r->state = pms_claim_state_name(to);
@@ -373,6 +420,21 @@ move_batch(struct ack *a, int64_t batch, long st02, enum pms_claim_state to,
 	if (rc != SQLITE_DONE) {
 		free(ids);
 		return pms_store_sqlerr(a->s, rc, "reading a batch");
+	}
+	if (n == 0) {
+		/* an answer to a set pms did not send in that batch */
+		struct pms_ack_result *r = result(a, kind);
+
+		if (r == NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		r->batch_id = batch;
+		copy(r->code, sizeof(r->code), code);
+		r->outcome = "unmatched";
+		snprintf(r->note, sizeof(r->note), "%s set %ld: batch %lld "
+		    "has no transaction set of that number: nothing moved",
+		    kind, st02, (long long)batch);
+		a->n->unmatched++;
+		return PMS_OK;
 	}
 	for (i = 0; i < n && ps == PMS_OK; i++) {
 		struct pms_ack_result *r;
@@ -428,9 +490,20 @@ ta1(struct ack *a, const struct pms_x12_seg *seg)
 	const char *code = pms_x12_elem(seg, 4);
 	const char *note = pms_x12_elem(seg, 5);
 	char why[PMS_ANS_NOTE];
+	const char *other = foreign(a);
 	int64_t batch;
 	int seen;
 
+	if (other != NULL) {
+		if ((r = result(a, "TA1")) == NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		copy(r->code, sizeof(r->code), code);
+		r->outcome = "unmatched";
+		copy(r->note, sizeof(r->note), other);
+		a->n->acks++;
+		a->n->unmatched++;
+		return PMS_OK;
+	}
 	if ((st = batch_of(a, pms_x12_elem(seg, 1), &batch)) != PMS_OK ||
 	    (st = ack_row(a, "TA1", pms_x12_elem(seg, 1), batch, code,
 	    &seen)) != PMS_OK)
@@ -527,6 +600,18 @@ ack999(struct ack *a)
 		else if (strcmp(id, "AK9") == 0)
 			copy(ak9, sizeof(ak9), pms_x12_elem(seg, 1));
 	}
+	if (foreign(a) != NULL) {
+		struct pms_ack_result *r = result(a, "999");
+
+		if (r == NULL)
+			return pms_seterr(PMS_ENOMEM, "out of memory");
+		copy(r->code, sizeof(r->code), ak9);
+		r->outcome = "unmatched";
+		copy(r->note, sizeof(r->note), foreign(a));
+		a->n->acks++;
+		a->n->unmatched++;
+		return PMS_OK;
+	}
 	if ((st = batch_of(a, gs06, &batch)) != PMS_OK ||
 	    (st = ack_row(a, "999", st02, batch, ak9, &seen)) != PMS_OK)
 		return st;
@@ -551,9 +636,22 @@ ack999(struct ack *a)
 		char *end;
 		long n = strtol(s->st02, &end, 10);
 
-		if (*s->st02 == '\0' || *end != '\0' || n <= 0)
-			continue;
 		any = 1;
+		if (*s->st02 == '\0' || *end != '\0' || n <= 0) {
+			struct pms_ack_result *r = result(a, "999");
+
+			if (r == NULL)
+				return pms_seterr(PMS_ENOMEM, "out of memory");
+			r->segment = s->seg;
+			r->line = s->line;
+			r->batch_id = batch;
+			copy(r->code, sizeof(r->code), s->code);
+			r->outcome = "unmatched";
+			snprintf(r->note, sizeof(r->note), "AK202 is not a "
+			    "transaction set number: nothing moved");
+			a->n->unmatched++;
+			continue;
+		}
 		to = strcmp(s->code, "A") == 0 || strcmp(s->code, "E") == 0 ?
 		    PMS_CLAIM_ACKNOWLEDGED : PMS_CLAIM_REJECTED;
 		why[0] = '\0';
@@ -695,6 +793,7 @@ claim277(struct ack *a, struct c277 *c)
 	/* A1 received, A0 forwarded: no move */
 	r->outcome = "received";
 	r->claim_id = k.id;
+	r->batch_id = k.batch_id;
 	r->patient_id = k.patient_id;
 	r->state = pms_claim_state_name(k.state);
 	a->n->other++;
@@ -709,11 +808,15 @@ ack277(struct ack *a)
 	struct c277 c;
 	enum pms_status st;
 	char st02[16], level[4] = "";
-	const char *id;
+	const char *id, *other = foreign(a);
 	int seen;
 
 	copy(st02, sizeof(st02), pms_x12_elem(pms_x12_reader_st(a->r), 2));
-	if ((st = ack_row(a, "277CA", st02, 0, "", &seen)) != PMS_OK)
+	if (other != NULL) {
+		/* read to its end, then say it once */
+		a->n->acks++;
+		seen = 1;
+	} else if ((st = ack_row(a, "277CA", st02, 0, "", &seen)) != PMS_OK)
 		return st;
 	memset(&c, 0, sizeof(c));
 	for (;;) {
@@ -764,9 +867,11 @@ ack277(struct ack *a)
 
 		if (r == NULL)
 			return pms_seterr(PMS_ENOMEM, "out of memory");
-		r->outcome = "already";
-		snprintf(r->note, sizeof(r->note), "read before: nothing "
-		    "moved");
+		r->outcome = other != NULL ? "unmatched" : "already";
+		snprintf(r->note, sizeof(r->note), "%s", other != NULL ?
+		    other : "read before: nothing moved");
+		if (other != NULL)
+			a->n->unmatched++;
 	}
 	/* an A5's first REF*1K is one of the new claims too */
 	return PMS_OK;
@@ -793,6 +898,19 @@ pms_claim_ack(struct pms_store *s, FILE *in, const char *name,
 	if ((st = pms_store_begin(s)) != PMS_OK)
 		goto out;
 	open = 1;
+	{
+		struct pms_config *cfg = NULL;
+		const char *t;
+
+		st = pms_config_read(s, &cfg);
+		if (st != PMS_OK && st != PMS_ECONFIG)
+			goto out;
+		if (cfg != NULL && pms_config_text(cfg,
+		    "trading_partner.sender_id", &t) == PMS_OK)
+			copy(a.sender_id, sizeof(a.sender_id), t);
+		pms_config_free(cfg);
+		st = PMS_OK;
+	}
 	for (;;) {
 		if ((st = pms_x12_next(a.r, &seg)) != PMS_OK)
 			goto out;
@@ -835,6 +953,8 @@ pms_claim_ack(struct pms_store *s, FILE *in, const char *name,
 		goto out;
 	for (i = 0; i < a.nres && fn != NULL; i++)
 		if (fn(arg, &a.res[i]) != 0) {
+			/* moved all the same: the caller says so */
+			n->output_failed = 1;
 			st = pms_seterr(PMS_EIO, "write error");
 			break;
 		}

@@ -45,7 +45,10 @@ struct pms_era_result {
 	/*
 	 * posted, reversed (a CLP02 22 undid an earlier posting),
 	 * already (posted before: nothing done), informational (23, 25:
-	 * nothing to post), unbalanced, unmatched, refused
+	 * nothing to post), unbalanced, unmatched, refused; adjustment
+	 * for a provider adjustment (PLB, claim_id 0, status its reason,
+	 * paid what it adds to the check, payer_claim_number its
+	 * reference)
 	 */
 	const char	*outcome;
 	int64_t		 charge_cents;	/* CLP03 */
@@ -69,7 +72,10 @@ struct pms_era_count {
 	unsigned long	 unmatched;
 	unsigned long	 refused;
 	unsigned long	 plb;		/* provider adjustments recorded */
-	int64_t		 payment_cents;	/* BPR02 of the new ones */
+	/* what this run posted: the CLP04s less the PLBs recorded */
+	int64_t		 payment_cents;
+	int64_t		 plb_cents;	/* of it, the PLBs recorded */
+	int		 output_failed;	/* posted; fn failed after */
 };
 
 /*
@@ -163,6 +169,7 @@ struct pms_ack_count {
 	unsigned long	 rejected;	/* claims rejected */
 	unsigned long	 other;		/* received, split, not found ... */
 	unsigned long	 unmatched;	/* answers to nothing of ours */
+	int		 output_failed;	/* moved; fn failed after */
 };
 
 /*

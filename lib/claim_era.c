@@ -70,6 +70,7 @@ struct clp {
 };
 
 struct plb {
+	unsigned long	 seg, line;
 	char		 reason[8];
 	char		 ref[51];
 	char		 period[PMS_DATE_BUFSZ];
@@ -87,6 +88,18 @@ struct tx {
 	char		 trn02[81], trn03[81];
 	char		 payer_name[61];
 	char		 payer_ident[81];	/* N1*PR N104, else REF*2U */
+	int		 has_pr;	/* an N1*PR was read */
+	int		 has_bpr;	/* a BPR was read */
+	char		 payee_qual[4];	/* N1*PE N103: XX, FI */
+	char		 payee_id[81];	/* N1*PE N104 */
+	char		 receiver[16];	/* ISA08, blanks cut */
+	char		 paid_raw[16];	/* BPR16 as written */
+	/* set by tx_check() before posting */
+	const char	*foreign;	/* why it is not for this practice */
+	int		 payer_state;	/* 1 known, 0 not checked (named
+					 * only), -1 unknown id, -2 none */
+	int64_t		 payer_id;	/* payers row, of state 1 */
+	char		 payer_code[PMS_CFG_CODE];	/* its code */
 	struct clp	*clp;
 	size_t		 nclp, capclp;
 	struct plb	*plb;
@@ -105,11 +118,14 @@ struct era {
 	char		 info[LIST_MAX][12];
 	char		 now[PMS_STAMP_BUFSZ];
 	char		 today[PMS_DATE_BUFSZ];
+	char		 ahead[PMS_DATE_BUFSZ];	/* today + 31 days */
 	struct pms_era_result *res;
 	size_t		 nres, capres;
 	int64_t		*pat;
 	size_t		 npat, cappat;
 	struct pms_era_count *n;
+	char		 sender_id[64];	/* trading_partner's */
+	char		 npi[11], ein[10];	/* the practice's */
 };
 
 /* Copy src (NULL: "") into dst of size, cut short to fit. */
@@ -314,6 +330,11 @@ read_tx(struct era *e, struct tx *t, int *done)
 			copy(t->isa13, sizeof(t->isa13), pms_x12_elem(
 			    pms_x12_reader_isa(e->r), 13));
 			copy(t->st02, sizeof(t->st02), pms_x12_elem(seg, 2));
+			copy(t->receiver, sizeof(t->receiver), pms_x12_elem(
+			    pms_x12_reader_isa(e->r), 8));
+			for (k = strlen(t->receiver); k > 0 &&
+			    t->receiver[k - 1] == ' '; k--)
+				t->receiver[k - 1] = '\0';
 			continue;
 		}
 		if (!in)
@@ -321,24 +342,36 @@ read_tx(struct era *e, struct tx *t, int *done)
 		if (strcmp(id, "SE") == 0)
 			return PMS_OK;
 		if (strcmp(id, "BPR") == 0) {
+			t->has_bpr = 1;
 			copy(t->handling, sizeof(t->handling),
 			    pms_x12_elem(seg, 1));
 			copy(t->method, sizeof(t->method), pms_x12_elem(seg, 4));
 			if ((st = amount(e, seg, 2, &t->payment)) != PMS_OK)
 				return st;
 			x12_date(pms_x12_elem(seg, 16), t->paid_on);
+			copy(t->paid_raw, sizeof(t->paid_raw),
+			    pms_x12_elem(seg, 16));
 		} else if (strcmp(id, "TRN") == 0 && t->part == 0) {
 			copy(t->trn02, sizeof(t->trn02), pms_x12_elem(seg, 2));
 			copy(t->trn03, sizeof(t->trn03), pms_x12_elem(seg, 3));
 		} else if (strcmp(id, "N1") == 0 && t->part <= 2) {
 			if (strcmp(pms_x12_elem(seg, 1), "PR") == 0) {
 				t->part = 1;
+				t->has_pr = 1;
 				copy(t->payer_name, sizeof(t->payer_name),
 				    pms_x12_elem(seg, 2));
 				copy(t->payer_ident, sizeof(t->payer_ident),
 				    pms_x12_elem(seg, 4));
-			} else
+			} else {
 				t->part = 2;
+				if (strcmp(pms_x12_elem(seg, 1), "PE") == 0) {
+					copy(t->payee_qual, sizeof(
+					    t->payee_qual), pms_x12_elem(seg,
+					    3));
+					copy(t->payee_id, sizeof(t->payee_id),
+					    pms_x12_elem(seg, 4));
+				}
+			}
 		} else if (strcmp(id, "REF") == 0 && t->part == 1) {
 			if (strcmp(pms_x12_elem(seg, 1), "2U") == 0 &&
 			    t->payer_ident[0] == '\0')
@@ -439,6 +472,8 @@ read_tx(struct era *e, struct tx *t, int *done)
 					    "memory");
 				p = &t->plb[t->nplb];
 				memset(p, 0, sizeof(*p));
+				p->seg = pos->segment;
+				p->line = pos->line;
 				copy(p->reason, sizeof(p->reason),
 				    pms_x12_comp(seg, k, 1));
 				copy(p->ref, sizeof(p->ref),
@@ -517,6 +552,9 @@ lists_load(struct era *e)
 		}
 	} else
 		copy(e->info[e->ninfo++], sizeof(e->info[0]), "OA-23");
+	if (cfg != NULL && pms_config_text(cfg, "trading_partner.sender_id",
+	    &t) == PMS_OK)
+		copy(e->sender_id, sizeof(e->sender_id), t);
 	pms_config_free(cfg);
 	return PMS_OK;
 }
@@ -546,6 +584,145 @@ patient_add(struct era *e, int64_t id)
 	    sizeof(*e->pat))) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	e->pat[e->npat++] = id;
+	return PMS_OK;
+}
+
+/* Is npi the practice's or one of its providers'? */
+static enum pms_status
+npi_ours(struct era *e, const char *npi, int *yes)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*yes = e->npi[0] != '\0' && strcmp(npi, e->npi) == 0;
+	if (*yes)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(e->s->db, "SELECT 1 FROM providers WHERE "
+	    "npi = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading providers");
+	sqlite3_bind_text(st, 1, npi, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading providers");
+	*yes = rc == SQLITE_ROW;
+	return PMS_OK;
+}
+
+/* The payers row whose column (payer_id, or name without case) is v. */
+static enum pms_status
+payer_by(struct era *e, int by_name, const char *v, int64_t *id,
+    char code[PMS_CFG_CODE])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	code[0] = '\0';
+	rc = sqlite3_prepare_v2(e->s->db, by_name ? "SELECT id, code FROM "
+	    "payers WHERE upper(name) = upper(?1) ORDER BY id LIMIT 1" :
+	    "SELECT id, code FROM payers WHERE payer_id = ?1 ORDER BY id "
+	    "LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading payers");
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		copy(code, PMS_CFG_CODE, (const char *)sqlite3_column_text(st,
+		    1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading payers");
+	return PMS_OK;
+}
+
+/*
+ * Whom the remittance t is for and from, before any of it posts: an
+ * interchange addressed to another receiver (ISA08 not the practice's
+ * trading_partner.sender_id) or a payee (N1*PE) that is not the
+ * practice (its NPI, a provider's NPI, its EIN) is another practice's:
+ * t->foreign says why.  The payer: its id (N1*PR N104, else REF*2U)
+ * must be a payer of the configuration; a payer named only is matched
+ * by its name when one has it.
+ */
+static enum pms_status
+tx_check(struct era *e, struct tx *t)
+{
+	enum pms_status st;
+	char digits[16];
+	size_t i, n = 0;
+	int yes;
+
+	t->foreign = NULL;
+	if (e->sender_id[0] != '\0' && strcmp(t->receiver, e->sender_id) !=
+	    0)
+		t->foreign = "the interchange is addressed to another "
+		    "receiver (ISA08 is not trading_partner.sender_id)";
+	else if (strcmp(t->payee_qual, "XX") == 0) {
+		if ((st = npi_ours(e, t->payee_id, &yes)) != PMS_OK)
+			return st;
+		if (!yes)
+			t->foreign = "the payee (N1*PE N104) is not the "
+			    "practice's NPI nor one of its providers'";
+	} else if (strcmp(t->payee_qual, "FI") == 0 && e->ein[0] != '\0') {
+		for (i = 0; t->payee_id[i] != '\0' && n + 1 < sizeof(digits);
+		    i++)
+			if (t->payee_id[i] >= '0' && t->payee_id[i] <= '9')
+				digits[n++] = t->payee_id[i];
+		digits[n] = '\0';
+		if (strcmp(digits, e->ein) != 0)
+			t->foreign = "the payee (N1*PE N104) is not the "
+			    "practice's EIN";
+	}
+	if (t->foreign == NULL && t->paid_raw[0] != '\0' &&
+	    t->paid_on[0] == '\0')
+		t->foreign = "BPR16 is not a date (CCYYMMDD)";
+	else if (t->foreign == NULL && t->paid_on[0] != '\0' &&
+	    strcmp(t->paid_on, e->ahead) > 0)
+		t->foreign = "BPR16, the payment's date, is more than a month "
+		    "ahead";
+	t->payer_id = 0;
+	if (!t->has_pr)
+		t->payer_state = -2;
+	else if (t->payer_ident[0] != '\0') {
+		if ((st = payer_by(e, 0, t->payer_ident, &t->payer_id,
+		    t->payer_code)) !=
+		    PMS_OK)
+			return st;
+		t->payer_state = t->payer_id != 0 ? 1 : -1;
+	} else {
+		if ((st = payer_by(e, 1, t->payer_name, &t->payer_id,
+		    t->payer_code)) !=
+		    PMS_OK)
+			return st;
+		t->payer_state = t->payer_id != 0 ? 1 : 0;
+	}
+	return PMS_OK;
+}
+
+/* PMS_EREFUSED, with the words, when the payer of the remittance t is
+ * not payer (the payers row) who owes the claim k. */
+static enum pms_status
+payer_check(const struct tx *t, const struct pms_claim *k, int64_t payer,
+    const char *code)
+{
+	if (t->payer_state == -2)
+		return pms_seterr(PMS_EREFUSED, "claim %lld: the remittance "
+		    "names no payer (N1*PR): nothing of it was posted",
+		    (long long)k->id);
+	if (t->payer_state == -1)
+		return pms_seterr(PMS_EREFUSED, "claim %lld: the remittance's "
+		    "payer (N1*PR N104 %s) is not a payer of the "
+		    "configuration: nothing of it was posted", (long long)k->id,
+		    pms_quotable(t->payer_ident) ? t->payer_ident :
+		    "(not shown)");
+	if (t->payer_state == 1 && t->payer_id != payer)
+		return pms_seterr(PMS_EREFUSED, "claim %lld: the remittance "
+		    "is from %s (N1*PR), not %s, who owes it: nothing of it "
+		    "was posted", (long long)k->id, t->payer_code, code);
 	return PMS_OK;
 }
 
@@ -603,11 +780,56 @@ remit_row(struct era *e, const struct tx *t, int64_t *id, int *seen)
 	return PMS_OK;
 }
 
-/* The provider adjustments of t, each once. */
+static void
+note(struct pms_era_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Words for a PLB03-1 adjustment reason code; NULL for others. */
+static const char *
+plb_words(const char *code)
+{
+	static const struct {
+		const char	*code, *words;
+	} w[] = {
+		{ "L6", "interest owed" }, { "WO", "overpayment recovery" },
+		{ "FB", "forwarding balance" }, { "72", "authorized return" },
+		{ "CS", "adjustment" }, { "J1", "nonreimbursable" },
+		{ "50", "late charge" }, { "90", "early payment allowance" },
+		{ "AH", "origination fee" }, { "B2", "rebate" },
+		{ "C5", "temporary allowance" }, { "IR", "internal revenue "
+		  "service withholding" }, { "L3", "penalty" },
+		{ "WU", "unspecified recovery" }, { "E3", "withholding" },
+		{ "BD", "bad debt adjustment" }, { "GO", "garnishment" },
+		{ "IS", "interim settlement" }, { "OB", "offset for "
+		  "affiliated providers" }, { "PI", "periodic interim "
+		  "payment" }, { "RA", "retro-activity adjustment" },
+		{ "CV", "capital passthru" }, { "CW", "certified registered "
+		  "nurse anesthetist passthru" }, { "DM", "direct medical "
+		  "education passthru" }, { "GM", "graduate medical "
+		  "education passthru" }, { "TL", "third party liability" },
+		{ "AP", "acceleration of benefits" }, { "LE", "levy" },
+		{ "SL", "student loan repayment" }, { "AM", "applied to "
+		  "borrower's account" }, { "40", "tax withholding" },
+		{ "51", "interest penalty charge" },
+	};
+	size_t i;
+
+	for (i = 0; i < PMS_NELEM(w); i++)
+		if (strcmp(w[i].code, code) == 0)
+			return w[i].words;
+	return NULL;
+}
+
+/* The provider adjustments of t, each once, each a result of its own
+ * (claim 0): the money it adds to the check (an L6 interest -1.25 is
+ * 1.25 paid) as paid. */
 static enum pms_status
 plb_post(struct era *e, const struct tx *t, int64_t remit)
 {
+	struct pms_era_result *r;
 	sqlite3_stmt *st;
+	char m1[PMS_MONEY_BUFSZ];
+	const char *w;
 	size_t i;
 	int rc;
 
@@ -618,6 +840,22 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "recording a provider adjustment");
 	for (i = 0; i < t->nplb; i++) {
+		if (t->foreign != NULL) {
+			r = &e->res[e->nres++];
+			memset(r, 0, sizeof(*r));
+			r->interchange = t->interchange;
+			r->transaction = t->transaction;
+			r->segment = t->plb[i].seg;
+			r->line = t->plb[i].line;
+			copy(r->trace, sizeof(r->trace), t->trn02);
+			copy(r->status, sizeof(r->status), t->plb[i].reason);
+			r->paid_cents = -t->plb[i].amount;
+			r->outcome = "refused";
+			note(r, "provider adjustment (PLB): %s: not recorded",
+			    t->foreign);
+			e->n->refused++;
+			continue;
+		}
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, remit);
 		bind_text(st, 2, t->plb[i].period);
@@ -629,8 +867,36 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 			return sqlerr(e, rc, "recording a provider "
 			    "adjustment");
 		}
-		if (sqlite3_changes(e->s->db) > 0)
+		r = &e->res[e->nres++];
+		memset(r, 0, sizeof(*r));
+		r->interchange = t->interchange;
+		r->transaction = t->transaction;
+		r->segment = t->plb[i].seg;
+		r->line = t->plb[i].line;
+		copy(r->trace, sizeof(r->trace), t->trn02);
+		copy(r->payer, sizeof(r->payer), t->payer_code);
+		copy(r->status, sizeof(r->status), t->plb[i].reason);
+		r->paid_cents = -t->plb[i].amount;
+		copy(r->payer_claim_number, sizeof(r->payer_claim_number),
+		    t->plb[i].ref);
+		w = plb_words(t->plb[i].reason);
+		pms_money_fmt(r->paid_cents, m1);
+		if (sqlite3_changes(e->s->db) > 0) {
 			e->n->plb++;
+			/* BPR02 is the claims' less the PLB amounts */
+			e->n->payment_cents -= t->plb[i].amount;
+			e->n->plb_cents -= t->plb[i].amount;
+			r->outcome = "adjustment";
+			note(r, "provider adjustment (PLB) %s%s%s: %s to the "
+			    "practice, on the payer's account, no claim's",
+			    pms_quotable(t->plb[i].reason) ? t->plb[i].reason :
+			    "?", w != NULL ? ", " : "", w != NULL ? w : "",
+			    m1);
+		} else {
+			r->outcome = "already";
+			note(r, "provider adjustment (PLB) recorded before: "
+			    "nothing done");
+		}
 	}
 	pms_store_finalize(e->s, st);
 	return PMS_OK;
@@ -638,12 +904,19 @@ plb_post(struct era *e, const struct tx *t, int64_t remit)
 
 /* Was this claim of the remittance posted before? */
 static enum pms_status
-posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes)
+posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes,
+    struct pms_era_result *r)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = pms_store_prepare(e->s, "SELECT 1 FROM claim_remit_claims "
+	rc = pms_store_prepare(e->s, "SELECT (SELECT "
+	    "coalesce(sum(amount_cents), 0) FROM claim_remit_ops WHERE "
+	    "remit_claim_id = p.id AND kind = 'transfer'), (SELECT "
+	    "coalesce(-sum(amount_cents), 0) FROM claim_remit_ops WHERE "
+	    "remit_claim_id = p.id AND kind = 'adjust'), (SELECT "
+	    "coalesce(sum(amount_cents), 0) FROM claim_denials WHERE "
+	    "remit_claim_id = p.id) FROM claim_remit_claims p "
 	    "WHERE remit_id = ?1 AND clp01 = ?2 AND status = ?3 AND clp07 = "
 	    "?4 AND charge_cents = ?5 AND paid_cents = ?6", &st);
 	if (rc != SQLITE_OK)
@@ -655,6 +928,12 @@ posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes)
 	sqlite3_bind_int64(st, 5, c->charge);
 	sqlite3_bind_int64(st, 6, c->paid);
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		/* what that posting did, for the row that repeats it */
+		r->patient_cents = sqlite3_column_int64(st, 0);
+		r->written_off_cents = sqlite3_column_int64(st, 1);
+		r->denied_cents = sqlite3_column_int64(st, 2);
+	}
 	pms_store_finalize(e->s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sqlerr(e, rc, "reading postings");
@@ -1148,6 +1427,8 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 	if ((st = policy_of(e, k, seq, &payer)) != PMS_OK)
 		return st;
 	copy(r->payer, sizeof(r->payer), payer.payer);
+	if ((st = payer_check(t, k, payer.payer_id, payer.payer)) != PMS_OK)
+		return st;
 	if ((st = pms_claim_lines(e->s, k->id, keep_line, &ls)) != PMS_OK)
 		goto out;
 	if (ls.n == 0) {
@@ -1184,8 +1465,11 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 				lx = j;
 		if (lx == ls.n) {
 			st = pms_seterr(PMS_EREFUSED, "claim %lld: the SVC at "
-			    "segment %lu matches none of its lines",
-			    (long long)k->id, v->seg);
+			    "segment %lu matches none of its lines%s",
+			    (long long)k->id, v->seg, v->code[0] == '\0' ?
+			    " (SVC01 has no code after its qualifier: are its "
+			    "components split by ISA16, the component "
+			    "separator the file says?)" : "");
 			goto out;
 		}
 		if (v->charge != ls.v[lx].amount_cents) {
@@ -1269,10 +1553,10 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		p.policy_id = payer.policy_id;
 		p.method = method_of(t->method);
 		p.amount_cents = c->paid;
-		/* a payment dated ahead (BPR16 is when the money moves) is
-		 * received today */
-		p.received_on = t->paid_on[0] != '\0' && strcmp(t->paid_on,
-		    e->today) <= 0 ? t->paid_on : NULL;
+		/* every entry of a posting is on the day it was posted, so
+		 * that the day sheet of that day reconciles and no closed
+		 * day changes; BPR16 stays the remittance's paid_on */
+		p.received_on = NULL;
 		p.ref = t->trn02;
 		p.source_ref = c->clp07[0] != '\0' ? c->clp07 : NULL;
 		p.source_id = src;
@@ -1422,8 +1706,8 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			} else {
 				/* stays owed by the payer: a denial */
 				if ((st = denial_add(e, posting, k, charge,
-				    ls.v[i].lx, cs, remarks, t->paid_on[0] !=
-				    '\0' ? t->paid_on : e->today)) != PMS_OK)
+				    ls.v[i].lx, cs, remarks, e->today)) !=
+				    PMS_OK)
 					goto out;
 				r->denied_cents += cs->amount;
 				continue;
@@ -1497,6 +1781,10 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 				goto out;
 		}
 	}
+	if (t->paid_on[0] != '\0' && strcmp(t->paid_on, k->dos_from) < 0)
+		note(r, "claim %lld: BPR16 is before its date of service: kept "
+		    "as the remittance's date only, every entry is dated the "
+		    "day posted", (long long)k->id);
 	st = PMS_OK;
 out:
 	if (a != NULL)
@@ -1570,6 +1858,28 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 		return pms_seterr(PMS_EREFUSED, "claim %lld: the reversal's "
 		    "amounts are not those of the posting it undoes",
 		    (long long)k->id);
+	{
+		int64_t pid = k->payer_id;
+		char pcode[PMS_CFG_CODE];
+
+		copy(pcode, sizeof(pcode), k->payer);
+		rc = sqlite3_prepare_v2(e->s->db, "SELECT o.payer_id, y.code "
+		    "FROM policies o JOIN payers y ON y.id = o.payer_id WHERE "
+		    "o.id = ?1", -1, &st1, NULL);
+		if (rc != SQLITE_OK)
+			return sqlerr(e, rc, "reading a policy");
+		sqlite3_bind_int64(st1, 1, policy);
+		if ((rc = sqlite3_step(st1)) == SQLITE_ROW) {
+			pid = sqlite3_column_int64(st1, 0);
+			copy(pcode, sizeof(pcode), (const char *)
+			    sqlite3_column_text(st1, 1));
+		}
+		sqlite3_finalize(st1);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return sqlerr(e, rc, "reading a policy");
+		if ((st = payer_check(t, k, pid, pcode)) != PMS_OK)
+			return st;
+	}
 	if ((st = posting_add(e, remit, c, k, policy, orig, &posting)) !=
 	    PMS_OK)
 		return st;
@@ -1824,7 +2134,7 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 		e->n->unbalanced++;
 		return PMS_OK;
 	}
-	if ((st = posted_before(e, remit, c, &yes)) != PMS_OK)
+	if ((st = posted_before(e, remit, c, &yes, r)) != PMS_OK)
 		return st;
 	st = pms_claim_find(e->s, c->clp01, &k);
 	if (st == PMS_EREFUSED) {
@@ -1847,8 +2157,20 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 	}
 	if (!is_state_sent(k.state)) {
 		r->outcome = "refused";
-		note(r, "claim %lld is %s: it was not sent", (long long)k.id,
-		    pms_claim_state_name(k.state));
+		if (k.state == PMS_CLAIM_REJECTED)
+			note(r, "claim %lld is rejected: an acknowledgement "
+			    "turned it back before adjudication; fix it and "
+			    "send it again", (long long)k.id);
+		else
+			note(r, "claim %lld is %s: it was not sent",
+			    (long long)k.id, pms_claim_state_name(k.state));
+		e->n->refused++;
+		return PMS_OK;
+	}
+	if (t->foreign != NULL) {
+		r->outcome = "refused";
+		note(r, "claim %lld: %s: nothing of it was posted",
+		    (long long)k.id, t->foreign);
 		e->n->refused++;
 		return PMS_OK;
 	}
@@ -1878,8 +2200,10 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 	if (st == PMS_OK) {
 		if (strcmp(r->outcome, "informational") == 0)
 			e->n->informational++;
-		else
+		else {
 			e->n->posted++;
+			e->n->payment_cents += c->paid;
+		}
 		return pms_exec(e->s, "RELEASE pms_era", "a claim");
 	}
 	(void)pms_exec(e->s, "ROLLBACK TO pms_era", "undoing a claim");
@@ -1894,6 +2218,70 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 	return PMS_OK;
 }
 
+/*
+ * The reversal i of t with the corrected claims after it for the same
+ * CLP01, posted together or not at all: a re-adjudication is one, and
+ * half of it would leave the books off by the check.  done marks them.
+ */
+static enum pms_status
+rev_group(struct era *e, const struct tx *t, int64_t remit, size_t base,
+    size_t i, char *done)
+{
+	struct pms_era_count save = *e->n;
+	struct pms_era_result *r;
+	enum pms_status st;
+	size_t j, k, bad = t->nclp;
+
+	done[i] = 1;
+	for (j = 0; j < t->nclp; j++)
+		if (j != i && !done[j] && strcmp(t->clp[j].status, "22") != 0 &&
+		    strcmp(t->clp[j].clp01, t->clp[i].clp01) == 0)
+			done[j] = 2;
+	if ((st = pms_exec(e->s, "SAVEPOINT pms_era_group", "a claim")) !=
+	    PMS_OK)
+		return st;
+	/* the reversal first, then its corrections, wherever they are */
+	for (k = 0; k <= t->nclp; k++) {
+		j = k == 0 ? i : k - 1;
+		if (k > 0 && done[j] != 2)
+			continue;
+		if ((st = one_claim(e, t, remit, &t->clp[j], &e->res[base +
+		    j])) != PMS_OK)
+			return st;
+		r = &e->res[base + j];
+		if (bad == t->nclp && (strcmp(r->outcome, "refused") == 0 ||
+		    strcmp(r->outcome, "unbalanced") == 0 ||
+		    strcmp(r->outcome, "unmatched") == 0))
+			bad = j;
+	}
+	if (bad == t->nclp)
+		return pms_exec(e->s, "RELEASE pms_era_group", "a claim");
+	(void)pms_exec(e->s, "ROLLBACK TO pms_era_group", "undoing a claim");
+	(void)pms_exec(e->s, "RELEASE pms_era_group", "undoing a claim");
+	*e->n = save;
+	for (j = 0; j < t->nclp; j++) {
+		if (j != i && done[j] != 2)
+			continue;
+		r = &e->res[base + j];
+		if (j != bad) {
+			r->outcome = "refused";
+			r->patient_cents = r->written_off_cents =
+			    r->denied_cents = 0;
+			note(r, "claim %lld: a reversal and its corrected "
+			    "claim post together, and the one at segment %lu "
+			    "was not posted: nothing of either was",
+			    (long long)r->claim_id, t->clp[bad].seg);
+		}
+		if (strcmp(r->outcome, "refused") == 0)
+			e->n->refused++;
+		else if (strcmp(r->outcome, "unbalanced") == 0)
+			e->n->unbalanced++;
+		else
+			e->n->unmatched++;
+	}
+	return PMS_OK;
+}
+
 /* Post one transaction set: results for each of its claims. */
 static enum pms_status
 post_tx(struct era *e, struct tx *t)
@@ -1903,11 +2291,16 @@ post_tx(struct era *e, struct tx *t)
 	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], m3[PMS_MONEY_BUFSZ];
 	int64_t paid = 0, plb = 0, remit = 0;
 	size_t i, base = e->nres;
+	unsigned long before;
 	int seen = 0, pass, unposted = 0;
+	char *done;
 	const char *why = NULL;
 
 	e->n->remits++;
-	if ((e->res = grow(e->res, &e->capres, e->nres + t->nclp + 1,
+	if ((st = tx_check(e, t)) != PMS_OK)
+		return st;
+	if ((e->res = grow(e->res, &e->capres, e->nres + t->nclp + t->nplb +
+	    1,
 	    sizeof(*e->res))) == NULL)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	for (i = 0; i < t->nclp; i++) {
@@ -1933,6 +2326,8 @@ post_tx(struct era *e, struct tx *t)
 		plb += t->plb[i].amount;
 	if (t->trn02[0] == '\0')
 		why = "it has no TRN02 trace: it cannot be posted once only";
+	else if (!t->has_bpr)
+		why = "it has no BPR segment: no payment to post";
 	else if (t->payment != paid - plb) {
 		money(t->payment, m1);
 		money(paid, m2);
@@ -1981,24 +2376,31 @@ post_tx(struct era *e, struct tx *t)
 	}
 	if ((st = remit_row(e, t, &remit, &seen)) != PMS_OK)
 		return st;
-	if (!seen) {
-		e->n->remits_new++;
-		e->n->payment_cents += t->payment;
-	}
+	before = e->n->posted + e->n->plb;
 	if ((st = plb_post(e, t, remit)) != PMS_OK)
 		return st;
+	if ((done = calloc(t->nclp + 1, sizeof(*done))) == NULL)
+		return pms_seterr(PMS_ENOMEM, "out of memory");
 	/* reversals first: the corrected claim that follows one is paid
-	 * against what it gave back */
+	 * against what it gave back, and posts with it or not at all */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < t->nclp; i++) {
 			int rev = strcmp(t->clp[i].status, "22") == 0;
 
-			if (rev != (pass == 0))
+			if (rev != (pass == 0) || done[i])
 				continue;
-			if ((st = one_claim(e, t, remit, &t->clp[i],
-			    &e->res[base + i])) != PMS_OK)
+			st = rev ? rev_group(e, t, remit, base, i, done) :
+			    one_claim(e, t, remit, &t->clp[i],
+			    &e->res[base + i]);
+			if (st != PMS_OK) {
+				free(done);
 				return st;
+			}
 		}
+	free(done);
+	/* a remittance of which this run posted something is new */
+	if (e->n->posted + e->n->plb > before)
+		e->n->remits_new++;
 	/* the payer of the remittance, when its id did not say */
 	{
 		sqlite3_stmt *s1;
@@ -2058,11 +2460,15 @@ pms_claim_era(struct pms_store *s, FILE *in, const char *name,
 		struct pms_practice pr;
 		const char *zone = "UTC";
 
-		if (pms_practice_get(s, &pr) == PMS_OK)
+		if (pms_practice_get(s, &pr) == PMS_OK) {
 			zone = pr.time_zone;
+			copy(e.npi, sizeof(e.npi), pr.npi);
+			copy(e.ein, sizeof(e.ein), pr.ein);
+		}
 		if ((st = pms_today(zone, &today)) != PMS_OK)
 			goto out;
 		pms_date_fmt(today, e.today);
+		pms_date_fmt(today + 31, e.ahead);
 	}
 	for (;;) {
 		tx_free(&t);
@@ -2089,6 +2495,8 @@ pms_claim_era(struct pms_store *s, FILE *in, const char *name,
 		goto out;
 	for (i = 0; i < e.nres && fn != NULL; i++)
 		if (fn(arg, &e.res[i]) != 0) {
+			/* posted all the same: the caller says so */
+			n->output_failed = 1;
 			st = pms_seterr(PMS_EIO, "write error");
 			break;
 		}

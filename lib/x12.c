@@ -729,10 +729,22 @@ read_start(struct pms_x12_reader *r)
 	return PMS_OK;
 }
 
+/* The next byte of an ISA, line breaks dropped: no ISA field holds
+ * one, and a file wrapped at 80 columns breaks its 106 bytes. */
+static int
+isa_byte(struct pms_x12_reader *r)
+{
+	int c;
+
+	while ((c = getbyte(r)) == '\r' || c == '\n')
+		;
+	return c;
+}
+
 /*
  * Read an ISA from the input (blanks before it already skipped): its
- * 16 elements whatever their widths, then check it and take the
- * interchange's delimiters from it.
+ * 16 elements whatever their widths, line breaks inside dropped, then
+ * check it and take the interchange's delimiters from it.
  */
 static enum pms_status
 read_isa(struct pms_x12_reader *r)
@@ -750,7 +762,7 @@ read_isa(struct pms_x12_reader *r)
 	r->pos.segment++;
 	r->pos.line = r->line;
 	for (i = 0; i < 4; i++) {
-		if ((c = getbyte(r)) == -2)
+		if ((c = i == 0 ? getbyte(r) : isa_byte(r)) == -2)
 			return r->fault;
 		if (c < 0 || (i < 3 && c != "ISA"[i])) {
 			if (r->state == R_START)
@@ -769,7 +781,7 @@ read_isa(struct pms_x12_reader *r)
 		return rfault(r, "ISA", NULL, "the element separator is a "
 		    "letter, a digit or a blank");
 	while (nsep < 15) {
-		if ((c = getbyte(r)) == -2)
+		if ((c = isa_byte(r)) == -2)
 			return r->fault;
 		if (c < 0)
 			return rfault(r, "ISA", NULL, "the input ends inside "
@@ -784,13 +796,30 @@ read_isa(struct pms_x12_reader *r)
 	}
 	/* ISA16, then the segment terminator */
 	for (i = 0; i < 2; i++) {
-		if ((c = getbyte(r)) == -2)
+		if ((c = i == 0 ? isa_byte(r) : getbyte(r)) == -2)
 			return r->fault;
 		if (c < 0)
 			return rfault(r, "ISA", NULL, "the input ends inside "
 			    "the ISA");
 		if (i == 0 && seg_put(r, c) == -1)
 			return r->fault;
+	}
+	/* a line break after ISA16 is the terminator when a segment (a
+	 * letter) follows it, else the line was wrapped before the
+	 * terminator, which is never a letter or a digit */
+	if (c == '\r' || c == '\n') {
+		int next, brk = c;
+
+		while ((next = peekbyte(r)) == '\r' || next == '\n')
+			(void)getbyte(r);
+		if (next == -2)
+			return r->fault;
+		if (next >= 0 && !is_alnum((unsigned char)next) &&
+		    !is_space((unsigned char)next) && next != sep &&
+		    next != r->seg[r->seglen - 1])
+			c = getbyte(r);
+		else
+			c = brk;
 	}
 	d.element = sep;
 	d.component = r->seg[r->seglen - 1];

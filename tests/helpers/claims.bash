@@ -71,8 +71,8 @@ era_file() {
 	local isa=$1 pay=$2 trace=$3 method=${4:-CHK} body n
 	body=$(cat)
 	n=$(($(grep -c . <<<"$body") + 6))
-	printf 'ISA*00*          *00*          *ZZ*PAYERA         *ZZ*CLINIC01       *250610*0900*^*00501*%09d*0*P*:~\n' "$isa"
-	printf 'GS*HP*PAYERA*CLINIC01*20250610*0900*%d*X*005010X221A1~\n' "$isa"
+	printf 'ISA*00*          *00*          *ZZ*PAYERA         *ZZ*RIVERSIDE01    *250610*0900*^*00501*%09d*0*P*:~\n' "$isa"
+	printf 'GS*HP*PAYERA*RIVERSIDE01*20250610*0900*%d*X*005010X221A1~\n' "$isa"
 	printf 'ST*835*0001~\nBPR*I*%s*C*%s************20250610~\n' "$pay" "$method"
 	printf 'TRN*1*%s*1512345678~\nN1*PR*EXAMPLE HEALTH PLAN~\n' "$trace"
 	printf 'N1*PE*DEMO CLINIC*XX*1234567893~\n'
