@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# bats file_tags=pms-claim
+# pms-claim and pms-bill: a claim not sent yet follows its charges and
+# policies (findings E12, E14, E19: a void line, a new line, a recoded
+# diagnosis, a corrected policy), the ledger and the claim agreeing on
+# who owes a line, and the billing side's smaller findings (E7, E10,
+# E13, E15, E22, E24).  Each test checks the exit code, the messages
+# and the store's contents after (pms-sql).
+
+load helpers/common
+
+FIX="$BATS_TEST_DIRNAME/fixtures"
+
+# The template: the demo practice, the test fee schedule, two patients.
+#   1 000201  self, Acme (policy 1)
+#   2 000202  Medicaid (policy 2), which needs prior authorisations
+setup_file() {
+	make_template
+	local t="$BATS_FILE_TMPDIR/template"
+	export PMS_PASSPHRASE_FILE="$t/pass" PMS_USER=admin PMS_STORE="$t/store"
+	pms-admin config load "$TOP/share/demo/practice.yaml" >/dev/null 2>&1
+	pms-patient add --mrn 000201 --last-name Example --first-name Pat \
+	    --dob 1980-01-15 --sex f --street '1 Elm Street' \
+	    --city Springfield --state OH --zip 45501 >/dev/null 2>&1
+	pms-patient add --mrn 000202 --last-name Zztest --first-name Zebediah \
+	    --dob 1957-03-14 --sex m --street '5 Pine Street' \
+	    --city Springfield --state OH --zip 45503 >/dev/null 2>&1
+	pms-patient policy add 1 --payer acme --member-id A100 \
+	    --from 2020-01-01 >/dev/null 2>&1
+	pms-patient policy add 2 --payer medicaid --member-id M400 \
+	    --from 2020-01-01 >/dev/null 2>&1
+	pms-bill fees import "$FIX/bill/fees.csv" >/dev/null 2>&1
+	pms-admin maintain
+	unset PMS_PASSPHRASE_FILE PMS_USER PMS_STORE
+}
+
+setup() {
+	use_store
+	TODAY=$(TZ=America/New_York date +%F)
+	D=$(date -d "$TODAY -10 days" +%F)
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+# Charge one visit of patient $1 on $ON (default $D) with lee at main;
+# the rest are pms-bill charge's options.  Prints the charge ids.
+charge() {
+	pms-bill charge --patient "$1" --on "${ON:-$D}" --provider lee \
+	    --location main "${@:2}" -o csv | tail -n +2 | cut -d, -f1
+}
+
+# The claims: "id|state|payer_id|policy_id|dx|total" one a line.
+claims() {
+	pms-sql "SELECT id || '|' || state || '|' || payer_id || '|' ||
+	    policy_id || '|' || dx || '|' || total_cents FROM claims ORDER BY id"
+}
+
+# The lines of claim $1: "lx|charge|code|pointers".
+lines() {
+	pms-sql "SELECT lx || '|' || charge_id || '|' || code || '|' ||
+	    dx_pointers FROM claim_lines WHERE claim_id = $1 ORDER BY lx"
+}
+
+# ---- E12: a void line and a new line of a visit on an unsent claim ----
+
+@test "E12: a charge voided while its claim is a draft leaves the claim: the claim is voided, nothing exported" {
+	local c
+	c=$(charge 1 --code 99214 --dx I10)
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	run -0 --separate-stderr pms-bill void "$c" --reason 'wrong code'
+	run -0 --separate-stderr pms-claim validate -o csv
+	assert_stderr "claim 1 (C000001): not sent yet, and no line of its visit is left to claim (void, or the patient's own): voided"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = 1")" = voided ]
+	run -0 --separate-stderr pms-claim export --out "$OUT/v.837"
+	[ ! -e "$OUT/v.837" ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_batches")" = 0 ]
+	[ "$(pms-sql "SELECT coalesce(billed_on, '-') FROM charges WHERE id = $c")" = - ]
+	run -0 pms-sql "SELECT from_state || '>' || to_state || ':' || note FROM
+	    claim_history WHERE claim_id = 1 ORDER BY id DESC LIMIT 1"
+	[[ "$output" == "draft>voided:never sent: no line of its visit"* ]]
+	# the recharge of the visit is claimed: a new claim
+	ON=$D charge 1 --code 99213 --dx I10 >/dev/null
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	assert_stderr "1 claim made from 1 visit; 0 already claimed, 0 waiting for coding, 0 self-pay, 0 refused"
+	run -0 claims
+	[ "${lines[1]}" = "2|draft|$(pms-sql "SELECT payer_id FROM policies WHERE id = 1")|1|I10|8000" ]
+	run -0 lines 2
+	[ "$output" = "1|2|99213|1" ]
+}
+
+@test "E12: a visit voided and charged again before validate: its draft claim carries the new line, not the void one, and the 837 bills it" {
+	local c1 c2
+	c1=$(charge 1 --code 99214 --dx I10)
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	run -0 --separate-stderr pms-bill void "$c1" --reason 'wrong code'
+	c2=$(charge 1 --code 99213 --dx I10)
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	assert_stderr "claim 1 (C000001): not sent yet, and its visit's charges or policies changed since it was made: made again from them"
+	run -0 lines 1
+	[ "$output" = "1|$c2|99213|1" ]
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = 1 ]
+	run -0 --separate-stderr pms-claim export --out "$OUT/v.837"
+	run -1 grep 'SV1\*HC:99214' "$OUT/v.837"
+	run -0 grep 'SV1\*HC:99213\*80' "$OUT/v.837"
+	[ "$(pms-sql "SELECT id || ':' || coalesce(billed_on, '-') FROM charges ORDER BY id")" = "$c1:-
+$c2:$TODAY" ]
+}
+
+@test "E12: a void line of a two-line draft claim leaves it at validate; a new line joins it at export" {
+	local c
+	c=$(charge 1 --code 99213 --dx I10 --code 36415 | head -1)
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	run -0 --separate-stderr pms-bill void "$((c + 1))" --reason 'not drawn'
+	run -0 --separate-stderr pms-claim validate -o csv
+	assert_stderr "made again from them"
+	run -0 lines 1
+	[ "$output" = "1|$c|99213|1" ]
+	[ "$(pms-sql "SELECT state || total_cents FROM claims")" = validated8000 ]
+	ON=$D charge 1 --code 81002 --dx I10 >/dev/null
+	run -0 --separate-stderr pms-claim export --out "$OUT/v.837"
+	assert_stderr "made again from them"
+	run -0 lines 1
+	[ "${lines[1]}" = "2|$((c + 2))|81002|1" ]
+	run -0 grep -c '^LX\*' "$OUT/v.837"
+	[ "$output" = 2 ]
+	[ "$(pms-sql "SELECT total_cents FROM claims")" = "$(pms-sql "SELECT
+	    sum(amount_cents) FROM charges WHERE id IN ($c, $((c + 2)))")" ]
+}
+
+@test "E12: a line added to a visit whose claim was sent is named by create, not claimed twice" {
+	charge 1 --code 99213 --dx I10 >/dev/null
+	run -0 --separate-stderr pms-claim create --unbilled
+	run -0 --separate-stderr pms-claim export --out "$OUT/a.837"
+	ON=$D charge 1 --code 36415 --dx I10 >/dev/null
+	run -0 --separate-stderr pms-claim create --unbilled
+	assert_stderr "visit 1: line 2 (charge 2) is on none of its claims, and claim 1 was sent: put it on a replacement (pms-claim resubmit 1)"
+	assert_stderr "0 claims made from 1 visit; 1 already claimed"
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = 1 ]
+}
+
+# ---- E14: a recoded line ----
+
+@test "E14: a line recoded after its claim was made goes out with the new diagnosis" {
+	local c
+	c=$(charge 1 --code 99214 --dx I10)
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	run -0 --separate-stderr pms-claim validate -o csv
+	run -0 --separate-stderr pms-bill code "$c" --dx E11.9
+	run -0 --separate-stderr pms-claim export --out "$OUT/d.837"
+	assert_stderr "claim 1 (C000001): not sent yet, and its visit's charges or policies changed since it was made: made again from them"
+	run -0 grep '^HI\*' "$OUT/d.837"
+	[[ "$output" == *"E119"* ]]
+	run -0 grep '^SV1\*' "$OUT/d.837"
+	[[ "$output" == *"*UN*1***2~" || "$output" == *"*UN*1**2~" ]]
+	run -0 lines 1
+	[ "$output" = "1|$c|99214|2" ]
+	run -0 pms-sql "SELECT note FROM claim_history WHERE claim_id = 1 AND
+	    note LIKE 'made again%'"
+	[ -n "$output" ]
+}
+
+# ---- E19: a policy corrected after the charge ----
+
+@test "E19: a policy corrected after charging: the draft goes to the new payer, and validate says to move what the old one owes" {
+	local c acme bc
+	c=$(charge 1 --code 99214 --dx I10)
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	run -0 pms-patient policy end 1 --on "$(date -d "$D -30 days" +%F)"
+	run -0 pms-patient policy add 1 --payer bluecross --member-id BC55 \
+	    --from "$(date -d "$D -29 days" +%F)"
+	acme=$(pms-sql "SELECT id FROM payers WHERE code = 'acme'")
+	bc=$(pms-sql "SELECT id FROM payers WHERE code = 'bluecross'")
+	run -1 --separate-stderr pms-claim validate -o csv
+	assert_stderr "claim 1: line 1: charge $c is owed by the payer \"acme\" (another policy), but the policy covering the date of service now is \"bluecross\"'s: move it first (pms-bill transfer $c --from acme --to bluecross --reason 'policy corrected')"
+	[ "$(claims)" = "1|draft|$bc|3|I10|15000" ]
+	run -1 --separate-stderr pms-claim export --out "$OUT/q.837"
+	[ ! -e "$OUT/q.837" ]
+	run -0 --separate-stderr pms-bill transfer "$c" --from acme --to bluecross \
+	    --reason 'policy corrected'
+	run -0 --separate-stderr pms-claim validate -o csv
+	[ "$(claims)" = "1|validated|$bc|3|I10|15000" ]
+	run -0 --separate-stderr pms-claim export --out "$OUT/q.837"
+	run -0 grep '^NM1\*PR\*' "$OUT/q.837"
+	[[ "$output" == *"BLUE CROSS"* ]]
+	[ "$(pms-sql "SELECT payer_id FROM balances WHERE charge_id = $c")" = "$bc" ]
+	[ "$acme" != "$bc" ]
+}
+
+@test "E19: a draft whose policy ended before the date of service, with none after it, is voided and says what the payer still owes" {
+	local c
+	c=$(charge 1 --code 99214 --dx I10)
+	run -0 --separate-stderr pms-claim create --unbilled -o csv
+	run -0 pms-patient policy end 1 --on "$(date -d "$D -30 days" +%F)"
+	run -0 --separate-stderr pms-claim validate -o csv
+	assert_stderr "claim 1 (C000001): not sent yet, and no policy covers its date of service any more (what a payer owes on its charges stays with it: pms-bill transfer CHARGE --to patient): voided"
+	[ "$(pms-sql "SELECT state FROM claims")" = voided ]
+	run -0 --separate-stderr pms-claim export --out "$OUT/q.837"
+	[ ! -e "$OUT/q.837" ]
+}
