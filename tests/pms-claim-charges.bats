@@ -196,3 +196,32 @@ $c2:$TODAY" ]
 	run -0 --separate-stderr pms-claim export --out "$OUT/q.837"
 	[ ! -e "$OUT/q.837" ]
 }
+
+# ---- E7: inspect --out over the store's own files ----
+
+@test "E7: inspect --out refuses the store, its key slots, its WAL, a backup and a key file (64), with or without PMS_STORE" {
+	local f sum
+	run -0 pms-admin backup --out "$OUT/b.pmsbak"
+	run -0 pms-admin keyfile create cronx --role billing --out "$OUT/k.key"
+	pms-bill list >/dev/null	# a WAL there
+	for f in "$STORE" "$STORE.keys" "$STORE-wal" "$OUT/b.pmsbak" \
+	    "$OUT/k.key"; do
+		[ -e "$f" ] || continue
+		sum=$(sha256sum "$f")
+		run -64 --separate-stderr pms-claim inspect -o csv --out "$f" \
+		    "$TOP/share/demo/remit.835"
+		[[ "$stderr" == "pms-claim: --out: that is "* ]]
+		[[ "$stderr" == *"write somewhere else" ]]
+		[ "$(sha256sum "$f")" = "$sum" ]
+	done
+	for f in "$STORE" "$OUT/b.pmsbak" "$OUT/k.key"; do
+		run -64 --separate-stderr env -u PMS_STORE pms-claim inspect \
+		    -o csv --out "$f" "$TOP/share/demo/remit.835"
+		assert_stderr "which it would replace: write somewhere else"
+	done
+	run -0 pms-admin check
+	run -0 pms-claim inspect -o csv --out "$OUT/ok.csv" \
+	    "$TOP/share/demo/remit.835"
+	run -0 head -1 "$OUT/ok.csv"
+	[[ "$output" == segment,* || "$output" == *,* ]]
+}
