@@ -2052,17 +2052,19 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	sqlite3_stmt *st = NULL;
 	enum pms_status ps;
 	int64_t visit;
-	int rc, k;
+	int rc, k, split;
 
 	*gone = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT visit_id FROM claims WHERE id = "
-	    "?1 AND payer_seq = 1 AND (state = 'draft' OR state = "
+	rc = sqlite3_prepare_v2(s->db, "SELECT visit_id, parts FROM claims "
+	    "WHERE id = ?1 AND payer_seq = 1 AND (state = 'draft' OR state = "
 	    "'validated')", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a claim");
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	visit = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	/* made with --split-dx: made again so */
+	split = rc == SQLITE_ROW && sqlite3_column_int(st, 1) > 1;
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc == SQLITE_DONE)
@@ -2077,6 +2079,7 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	t.arg = rarg;
 	o.report = follow_report;
 	o.report_arg = &t;
+	o.split_dx = split;
 	c.s = s;
 	c.o = &o;
 	c.n = &n;
