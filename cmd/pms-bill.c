@@ -427,7 +427,9 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	char codes[MAX_CODES][32], joined[MAX_CODES * 32], *colon;
 	const char *rejects = NULL;
 	int64_t ids[MAX_CODES], occ[MAX_CODES];
-	size_t ncodes = 0, i, j, len = 0;
+	const char *dx_of[MAX_CODES] = { NULL }, *dx_first = NULL;
+	long long units_of[MAX_CODES] = { 0 }, units_first = 0;
+	size_t ncodes = 0, i, j, len = 0, ndx = 0;
 	int ch, rc, single = 0, has_units = 0;
 	long long v;
 	char *end;
@@ -473,11 +475,23 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			    v < 1 || v > 9999)
 				return pms_fail(ctx, EX_USAGE, "--units: a "
 				    "number from 1 to 9999");
-			in.units = v;
+			/* the --code before it; before any, the only one */
+			if (ncodes == 0 ? units_first != 0 :
+			    units_of[ncodes - 1] != 0)
+				return pms_fail(ctx, EX_USAGE, "--units: given "
+				    "twice for one --code: give it once, after "
+				    "the --code it multiplies");
+			if (ncodes == 0)
+				units_first = v;
+			else
+				units_of[ncodes - 1] = v;
 			has_units = 1;
 			single = 1;
 			break;
 		case OPT_AMOUNT:
+			if (in.has_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &in.amount_cents)) != 0)
 				return rc;
@@ -485,7 +499,19 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			single = 1;
 			break;
 		case OPT_DX:
-			in.dx = optarg;
+			/* one --dx is every line's; several, each the
+			 * --code's before it */
+			if (ncodes == 0 ? dx_first != NULL :
+			    dx_of[ncodes - 1] != NULL)
+				return pms_fail(ctx, EX_USAGE, "--dx: given "
+				    "twice for one --code: give a line's "
+				    "diagnoses once, comma separated, after "
+				    "its --code");
+			if (ncodes == 0)
+				dx_first = optarg;
+			else
+				dx_of[ncodes - 1] = optarg;
+			ndx++;
 			single = 1;
 			break;
 		case OPT_REF_NAME:
@@ -536,6 +562,12 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	if (in.has_amount && ncodes > 1)
 		return pms_fail(ctx, EX_USAGE, "--amount: with one --code "
 		    "only");
+	if (units_first != 0 && ncodes > 1)
+		return pms_fail(ctx, EX_USAGE, "--units: with several --code, "
+		    "give it after the --code it multiplies");
+	if (dx_first != NULL && ndx > 1)
+		return pms_fail(ctx, EX_USAGE, "--dx: give it once for every "
+		    "line, or after each --code it is for, not both");
 	/* a code given again (with the same modifiers) is the visit's
 	 * second line of it, and so on */
 	for (i = 0; i < ncodes; i++) {
@@ -554,6 +586,15 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 		} else
 			in.modifiers = NULL;
 		in.code = codes[i];
+		in.units = (int)(units_first != 0 ? units_first : units_of[i]);
+		if (ndx > 1)
+			in.dx = dx_of[i];
+		else if (dx_first != NULL)
+			in.dx = dx_first;
+		else
+			for (j = 0, in.dx = NULL; j < ncodes; j++)
+				if (dx_of[j] != NULL)
+					in.dx = dx_of[j];
 		if ((st = pms_bill_charge(s, &in, ctx->dry_run, &out)) !=
 		    PMS_OK) {
 			pms_store_close(s);
@@ -766,6 +807,9 @@ cmd_transfer(struct pms_ctx *ctx, int argc, char **argv)
 			from = optarg;
 			break;
 		case OPT_AMOUNT:
+			if (t.amount_cents != 0)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &t.amount_cents)) != 0)
 				return rc;
@@ -967,6 +1011,9 @@ cmd_pay(struct pms_ctx *ctx, int argc, char **argv)
 				return rc;
 			break;
 		case OPT_AMOUNT:
+			if (have_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &in.p.amount_cents)) != 0)
 				return rc;
@@ -1108,6 +1155,9 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 				return rc;
 			break;
 		case OPT_AMOUNT:
+			if (have_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &rf.amount_cents)) != 0)
 				return rc;
@@ -1175,6 +1225,9 @@ cmd_adjust(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1) {
 		switch (ch) {
 		case OPT_AMOUNT:
+			if (have_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &a.amount_cents)) != 0)
 				return rc;

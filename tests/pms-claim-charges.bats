@@ -225,3 +225,59 @@ $c2:$TODAY" ]
 	run -0 head -1 "$OUT/ok.csv"
 	[[ "$output" == segment,* || "$output" == *,* ]]
 }
+
+# ---- E24: several --code, and their --dx and --units ----
+
+@test "E24: each --dx after a --code is that line's; one --dx is every line's; the claim carries them all" {
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider lee --location main \
+	    --code 99213 --dx A00.0,A01.0 --code 36415 --dx B00.0 \
+	    --code 81002 --dx C00.0,C01.0 -o csv
+	run -0 pms-sql "SELECT code || '|' || dx_pointers FROM charges ORDER BY id"
+	[ "$output" = $'99213|1,2\n36415|3\n81002|4,5' ]
+	[ "$(pms-sql "SELECT dx FROM visits")" = "A000,A010,B000,C000,C010" ]
+	run -0 --separate-stderr pms-bill charge --patient 2 --on "$D" \
+	    --provider lee --location main --code 99213 --code 36415 \
+	    --dx I10 -o csv
+	run -0 pms-sql "SELECT code || '|' || dx_pointers FROM charges WHERE
+	    patient_id = 2 ORDER BY id"
+	[ "$output" = $'99213|1\n36415|1' ]
+	run -0 --separate-stderr pms-claim create --unbilled
+	run -0 pms-sql "SELECT dx FROM claims WHERE patient_id = 1"
+	[ "$output" = "A000,A010,B000,C000,C010" ]
+	run -0 pms-sql "SELECT group_concat(dx_pointers, ';') FROM (SELECT
+	    dx_pointers FROM claim_lines WHERE claim_id = 1 ORDER BY lx)"
+	[ "$output" = "1,2;3;4,5" ]
+}
+
+@test "E24: --units is the --code's before it; ambiguous --units, --dx and --amount are refused (64) and charge nothing" {
+	run -0 --separate-stderr pms-bill charge --patient 1 --on "$D" \
+	    --provider lee --location main --code 99213:25 --code 36415 \
+	    --units 3 --dx I10 -o csv
+	run -0 pms-sql "SELECT code || '|' || units FROM charges ORDER BY id"
+	[ "$output" = $'99213|1\n36415|3' ]
+	local on
+	on=$(date -d "$D -1 day" +%F)
+	run -64 --separate-stderr pms-bill charge --patient 1 --on "$on" \
+	    --provider lee --location main --units 3 --code 99213 \
+	    --code 36415 --dx I10
+	assert_stderr "pms-bill: --units: with several --code, give it after the --code it multiplies"
+	run -64 --separate-stderr pms-bill charge --patient 1 --on "$on" \
+	    --provider lee --location main --code 99213 --units 2 --units 3
+	assert_stderr "--units: given twice for one --code"
+	run -64 --separate-stderr pms-bill charge --patient 1 --on "$on" \
+	    --provider lee --location main --code 99213 --dx I10 --dx E11.9
+	assert_stderr "pms-bill: --dx: given twice for one --code: give a line's diagnoses once, comma separated, after its --code"
+	run -64 --separate-stderr pms-bill charge --patient 1 --on "$on" \
+	    --provider lee --location main --dx I10 --code 99213 \
+	    --code 36415 --dx E11.9
+	assert_stderr "pms-bill: --dx: give it once for every line, or after each --code it is for, not both"
+	run -64 --separate-stderr pms-bill charge --patient 1 --on "$on" \
+	    --provider lee --location main --code 99213 --amount 5 --amount 6
+	assert_stderr "pms-bill: --amount given twice: give it once"
+	run -64 --separate-stderr pms-bill pay --patient 1 --amount 5 \
+	    --amount 500 --method cash
+	assert_stderr "pms-bill: --amount given twice: give it once"
+	[ "$(pms-sql "SELECT count(*) FROM charges")" = 2 ]
+	[ "$(pms-sql "SELECT count(*) FROM payments")" = 0 ]
+}
