@@ -33,7 +33,8 @@ usage(int status)
 	    "[--amount amount] [--dx codes] [--referring-name name] "
 	    "[--referring-npi npi] [--prior-auth number] "
 	    "[--appointment id] [--dry-run] [-o table|csv|json]\n"
-	    "       pms-bill code charge --dx codes [--dry-run] "
+	    "       pms-bill code charge [--dx codes] [--prior-auth number] "
+	    "[--referring-name name --referring-npi npi] [--dry-run] "
 	    "[-o table|csv|json]\n"
 	    "       pms-bill list [--patient id|--mrn mrn] [--on date] "
 	    "[--from date] [--to date] "
@@ -608,6 +609,14 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "%s: %s: charged already (charge "
 			    "%lld)\n", ctx->prog, codes[i],
 			    (long long)out.charge_id);
+		if (!out.added && (in.prior_auth != NULL ||
+		    in.referring_name != NULL || in.referring_npi != NULL))
+			fprintf(stderr, "%s: %s: charging again changes "
+			    "nothing of the visit: set its prior "
+			    "authorisation or referring provider with "
+			    "pms-bill code %lld --prior-auth NUMBER (or "
+			    "--referring-name and --referring-npi)\n",
+			    ctx->prog, codes[i], (long long)out.charge_id);
 		len += (size_t)snprintf(joined + len, sizeof(joined) - len,
 		    "%s%s", i > 0 ? "," : "", codes[i]);
 	}
@@ -656,29 +665,54 @@ cmd_code(struct pms_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		PMS_CLI_LONGOPTS,
 		{ "dx", required_argument, NULL, OPT_DX },
+		{ "prior-auth", required_argument, NULL, OPT_AUTH },
+		{ "referring-name", required_argument, NULL, OPT_REF_NAME },
+		{ "referring-npi", required_argument, NULL, OPT_REF_NPI },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pms_store *s;
 	enum pms_status st;
-	const char *dx = NULL;
+	const char *dx = NULL, *auth = NULL, *rname = NULL, *rnpi = NULL;
 	int64_t id;
 	int ch, rc;
 
 	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
-		if (ch == OPT_DX)
-			dx = optarg;
-		else if ((rc = common(ctx, ch, argv)) != 0)
+		if (ch == OPT_DX) {
+			if ((rc = pms_cli_once(ctx, "--dx", &dx, optarg)) != 0)
+				return rc;
+		} else if (ch == OPT_AUTH) {
+			if ((rc = pms_cli_once(ctx, "--prior-auth", &auth,
+			    optarg)) != 0)
+				return rc;
+		} else if (ch == OPT_REF_NAME) {
+			if ((rc = pms_cli_once(ctx, "--referring-name", &rname,
+			    optarg)) != 0)
+				return rc;
+		} else if (ch == OPT_REF_NPI) {
+			if ((rc = pms_cli_once(ctx, "--referring-npi", &rnpi,
+			    optarg)) != 0)
+				return rc;
+		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
 	if ((rc = charge_operand(ctx, argc, argv, &id)) != 0)
 		return rc;
-	if (dx == NULL)
+	if (dx == NULL && auth == NULL && rname == NULL && rnpi == NULL)
 		usage(EX_USAGE);
+	if ((rname == NULL) != (rnpi == NULL))
+		return pms_fail(ctx, EX_USAGE, "--referring-name and "
+		    "--referring-npi: give both");
 	if ((rc = pms_cli_open(ctx, "bill.code", &s)) != 0)
 		return rc;
-	if ((st = pms_bill_code(s, id, dx, ctx->dry_run)) != PMS_OK) {
+	if ((auth != NULL || rname != NULL) && (st = pms_bill_code_visit(s, id,
+	    auth, rname, rnpi, ctx->dry_run)) != PMS_OK) {
+		pms_store_close(s);
+		return fail(ctx, st);
+	}
+	if (dx != NULL && (st = pms_bill_code(s, id, dx, ctx->dry_run)) !=
+	    PMS_OK) {
 		pms_store_close(s);
 		return fail(ctx, st);
 	}

@@ -905,8 +905,10 @@ load_doc(struct loader *ld, int64_t id, struct pms_837_claim *doc,
 		copy(doc->referring.id, sizeof(doc->referring.id),
 		    ld->visit.referring_npi);
 		snprintf(doc->referring.fix, sizeof(doc->referring.fix),
-		    "visit %lld (pms-bill charge --referring-npi)",
-		    (long long)visit);
+		    "visit %lld (pms-bill code %lld --referring-name NAME "
+		    "--referring-npi NPI)", (long long)visit,
+		    (long long)(doc->nlines > 0 ? doc->lines[0].charge_id :
+		    0));
 	}
 	if ((ps = provider_of(ld, ld->visit.provider_id, &pv)) != PMS_OK)
 		return ps;

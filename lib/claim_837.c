@@ -543,8 +543,9 @@ check_providers(struct chk *k)
 		    &c->facility.address, 1, 0, c->facility.fix);
 	}
 	if (c->prior_auth_required && *c->prior_auth == '\0') {
-		snprintf(fix, sizeof(fix), "visit %lld (pms-bill charge "
-		    "--prior-auth)", (long long)c->visit_id);
+		snprintf(fix, sizeof(fix), "visit %lld (pms-bill code %lld "
+		    "--prior-auth NUMBER)", (long long)c->visit_id,
+		    (long long)(c->nlines > 0 ? c->lines[0].charge_id : 0));
 		say(k, 0, "2300 REF*G1: %s needs a prior authorisation number: "
 		    "give it for %s", c->payer.fix, fix);
 	} else if (*c->prior_auth != '\0') {

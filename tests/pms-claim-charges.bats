@@ -281,3 +281,38 @@ $c2:$TODAY" ]
 	[ "$(pms-sql "SELECT count(*) FROM charges")" = 2 ]
 	[ "$(pms-sql "SELECT count(*) FROM payments")" = 0 ]
 }
+
+# ---- E13: a prior authorisation for a visit charged already ----
+
+@test "E13: validate's advice works: pms-bill code CHARGE --prior-auth sets the visit's number and the claim carries it" {
+	local c
+	c=$(charge 2 --code 99213 --dx I10)
+	run -0 --separate-stderr pms-claim create --unbilled
+	run -1 --separate-stderr pms-claim validate -o csv
+	assert_stderr "claim 1: 2300 REF*G1: payer \"medicaid\" in the configuration needs a prior authorisation number: give it for visit 1 (pms-bill code $c --prior-auth NUMBER)"
+	# charging again changes nothing of the visit, and says so
+	run -0 --separate-stderr pms-bill charge --patient 2 --on "$D" \
+	    --provider lee --location main --code 99213 --dx I10 \
+	    --prior-auth PA12345
+	assert_stderr "99213: charged already (charge $c)"
+	assert_stderr "99213: charging again changes nothing of the visit: set its prior authorisation or referring provider with pms-bill code $c --prior-auth NUMBER"
+	[ "$(pms-sql "SELECT coalesce(prior_auth, '-') FROM visits")" = - ]
+	run -0 --separate-stderr pms-bill code "$c" --prior-auth PA12345 -o csv
+	[ "$(pms-sql "SELECT prior_auth FROM visits")" = PA12345 ]
+	[ "$(pms-sql "SELECT dx_pointers || status FROM charges")" = 1ready ]
+	run -0 pms-sql "SELECT fields FROM audit WHERE action = 'bill.code'"
+	[ "$output" = "prior_auth,referring_name,referring_npi" ]
+	run -0 --separate-stderr pms-claim validate -o csv
+	run -0 --separate-stderr pms-claim export --out "$OUT/b.837"
+	run -0 grep '^REF\*G1\*PA12345~' "$OUT/b.837"
+	# sent: corrected by a replacement, not here
+	run -1 --separate-stderr pms-bill code "$c" --prior-auth PA9
+	assert_stderr "charge $c is of a visit on a claim sent already: correct the claim with a replacement instead"
+	[ "$(pms-sql "SELECT prior_auth FROM visits")" = PA12345 ]
+	# bad input
+	run -64 --separate-stderr pms-bill code "$c" --referring-name 'Ann Ref'
+	assert_stderr "--referring-name and --referring-npi: give both"
+	run -64 --separate-stderr pms-bill code "$c" --prior-auth A --prior-auth B
+	assert_stderr "--prior-auth given twice"
+	run -64 --separate-stderr pms-bill code "$c"
+}

@@ -346,7 +346,7 @@ states() {
 	pms-claim: claim 1: 2000B SBR09: the claim filing indicator is not one of the 837's: fix it on payer "acme" in the configuration
 	pms-claim: claim 1: 2310B NM109: the rendering provider's NPI fails its check digit (Luhn over 80840 and its first nine digits): fix it on provider "lee" in the configuration
 	pms-claim: claim 1: 2310B PRV03: the rendering provider's taxonomy is not a NUCC taxonomy code: fix it on provider "lee" in the configuration
-	pms-claim: claim 1: 2310A NM109: the referring provider's NPI fails its check digit (Luhn over 80840 and its first nine digits): fix it on visit 1 (pms-bill charge --referring-npi)
+	pms-claim: claim 1: 2310A NM109: the referring provider's NPI fails its check digit (Luhn over 80840 and its first nine digits): fix it on visit 1 (pms-bill code 1 --referring-name NAME --referring-npi NPI)
 	pms-claim: claim 1: 2400 SV101-2 (line 1): not a CPT or HCPCS code: fix charge 1
 	pms-claim: claim 1: 2400 SV101-3 (line 1): modifier 1 is not two capital letters or digits: fix charge 1
 	pms-claim: 1 claim checked, 1 failed
@@ -384,7 +384,7 @@ states() {
 	run -1 --separate-stderr pms-claim validate -o csv
 	assert_output $'claim_id,claim,state,errors,warnings\n1,C000001,validated,0,0\n2,C000002,draft,1,0\n3,C000003,validated,0,1'
 	assert_stderr - <<-'EOF'
-	pms-claim: claim 2: 2300 REF*G1: payer "medicaid" in the configuration needs a prior authorisation number: give it for visit 2 (pms-bill charge --prior-auth)
+	pms-claim: claim 2: 2300 REF*G1: payer "medicaid" in the configuration needs a prior authorisation number: give it for visit 2 (pms-bill code 2 --prior-auth NUMBER)
 	pms-claim: claim 3: warning: 2300: the date of service is 100 days ago, past the timely filing limit of payer "acme" in the configuration (90 days): send it with proof of timely filing, or write it off
 	pms-claim: 3 claims checked, 1 failed
 	EOF
