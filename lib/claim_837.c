@@ -539,8 +539,10 @@ check_providers(struct chk *k)
 		if (*c->facility.id != '\0')
 			check_npi(k, "2310C NM109", "the service facility's",
 			    c->facility.id, c->facility.fix);
+		/* 5010: a US service facility's N403 is ZIP+4, as
+		 * the billing provider's */
 		check_address(k, "2310C", "the service facility's",
-		    &c->facility.address, 1, 0, c->facility.fix);
+		    &c->facility.address, 1, 1, c->facility.fix);
 	}
 	if (c->prior_auth_required && *c->prior_auth == '\0') {
 		snprintf(fix, sizeof(fix), "visit %lld (pms-bill code %lld "

@@ -316,3 +316,22 @@ $c2:$TODAY" ]
 	assert_stderr "--prior-auth given twice"
 	run -64 --separate-stderr pms-bill code "$c"
 }
+
+# ---- E22: the service facility's ZIP+4 ----
+
+@test "E22: a service facility (2310C) with a five-digit ZIP fails validate, naming the location to fix; the demo's lakeside has its ZIP+4" {
+	pms-bill charge --patient 1 --on "$D" --provider ortiz \
+	    --location lakeside --code 99213 --dx I10 >/dev/null 2>&1
+	run -0 --separate-stderr pms-claim create --unbilled
+	run -0 --separate-stderr pms-claim validate -o csv
+	run -0 --separate-stderr pms-claim export --dry-run --out "$OUT/b.837"
+	sed 's/zip: "46360-1234"/zip: "46360"/' \
+	    "$TOP/share/demo/practice.yaml" >"$OUT/p5.yaml"
+	run -0 --separate-stderr pms-admin config load "$OUT/p5.yaml"
+	run -1 --separate-stderr pms-claim validate -o csv
+	assert_output $'claim_id,claim,state,errors,warnings\n1,C000001,draft,1,0'
+	assert_stderr "pms-claim: claim 1: 2310C N403: the service facility's ZIP code needs its four more digits (ZIP+4): fix it on location \"lakeside\" in the configuration"
+	run -1 --separate-stderr pms-claim export --out "$OUT/b.837"
+	[ ! -e "$OUT/b.837" ]
+	[ "$(pms-sql "SELECT state FROM claims")" = draft ]
+}
