@@ -335,3 +335,28 @@ $c2:$TODAY" ]
 	[ ! -e "$OUT/b.837" ]
 	[ "$(pms-sql "SELECT state FROM claims")" = draft ]
 }
+
+# ---- E10: a separator every claim holds ----
+
+@test "E10: config load refuses \"-\" and \".\" as separators (78), naming the line, column and key; the configuration stays as it was" {
+	local before
+	before=$(pms-sql "SELECT doc FROM config")
+	sed 's/component: ":"/component: "-"/' \
+	    "$TOP/share/demo/practice.yaml" >"$OUT/p2.yaml"
+	run -78 --separate-stderr pms-admin config load "$OUT/p2.yaml"
+	assert_stderr "p2.yaml:44:42: trading_partner.separators.component: \"-\" is in the values every claim carries (its line control numbers, its amounts), so no claim could be sent: choose another character"
+	assert_stderr "1 error; nothing was written"
+	sed 's/repetition: "^"/repetition: "."/' \
+	    "$TOP/share/demo/practice.yaml" >"$OUT/p3.yaml"
+	run -78 --separate-stderr pms-admin config load "$OUT/p3.yaml"
+	assert_stderr "trading_partner.separators.repetition: \".\" is in the values"
+	[ "$(pms-sql "SELECT doc FROM config")" = "$before" ]
+	# another character is fine, and a claim goes out with it
+	sed 's/component: ":"/component: ">"/' \
+	    "$TOP/share/demo/practice.yaml" >"$OUT/p4.yaml"
+	run -0 --separate-stderr pms-admin config load "$OUT/p4.yaml"
+	charge 1 --code 99213:25 --dx I10 >/dev/null
+	run -0 --separate-stderr pms-claim create --unbilled
+	run -0 --separate-stderr pms-claim export --out "$OUT/b.837"
+	run -0 grep '^SV1\*HC>99213>25\*' "$OUT/b.837"
+}
