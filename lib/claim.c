@@ -315,11 +315,38 @@ pms_claim_get(struct pms_store *s, int64_t id, struct pms_claim *c)
 	    id, NULL, c);
 }
 
+/*
+ * A claim number without the blanks around it (payers pad CLP01), with
+ * up in capitals: pms upper-cases the claim numbers it is given, and
+ * looks an answer's up in capitals too (payers and clearinghouses fold
+ * case), or as spelled, for one kept before.
+ */
+static void
+clm01_key(const char *in, char *out, size_t size, int up)
+{
+	size_t n, i;
+
+	while (*in == ' ')
+		in++;
+	n = strlen(in);
+	while (n > 0 && in[n - 1] == ' ')
+		n--;
+	if (n >= size)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		out[i] = up ? (char)toupper((unsigned char)in[i]) : in[i];
+	out[n] = '\0';
+}
+
 enum pms_status
 pms_claim_find(struct pms_store *s, const char *clm01, struct pms_claim *c)
 {
+	char key[64];
+
+	clm01_key(clm01, key, sizeof(key), 0);
 	return claim_one(s, "SELECT " CLAIM_COLS CLAIM_FROM
-	    "WHERE k.clm01 = ?1", 0, clm01, c);
+	    "WHERE k.clm01 IN (?1, upper(?1)) ORDER BY k.clm01 = ?1 DESC "
+	    "LIMIT 1", 0, key, c);
 }
 
 /* ---- lines and history ---- */
@@ -364,13 +391,16 @@ pms_claim_line_find(struct pms_store *s, const char *control,
 	sqlite3_stmt *st;
 	int rc;
 
+	char key[PMS_CLAIM_CONTROL + 8];
+
 	memset(l, 0, sizeof(*l));
+	clm01_key(control, key, sizeof(key), 0);
 	rc = sqlite3_prepare_v2(s->db, "SELECT " LINE_COLS "FROM claim_lines "
-	    "l JOIN claims k ON k.id = l.claim_id WHERE l.control = ?1", -1,
-	    &st, NULL);
+	    "l JOIN claims k ON k.id = l.claim_id WHERE l.control IN (?1, "
+	    "upper(?1)) ORDER BY l.control = ?1 DESC LIMIT 1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a claim line");
-	sqlite3_bind_text(st, 1, control, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		line_row(st, l);
 	sqlite3_finalize(st);
@@ -1110,7 +1140,7 @@ clm01_ok(const char *s)
 	for (p = s; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-')
 			return 0;
-	if (s[0] == 'C' && n > 1) {
+	if ((s[0] == 'C' || s[0] == 'c') && n > 1) {
 		for (p = s + 1; *p >= '0' && *p <= '9'; p++)
 			;
 		if (*p == '\0')
@@ -1864,7 +1894,8 @@ read_records(struct pms_store *s, struct pms_reader *rd, struct vnamed **vp,
 			v = nv;
 		}
 		v[n].visit = visit;
-		copy(v[n].clm01, sizeof(v[n].clm01), t != NULL ? t : "");
+		clm01_key(t != NULL ? t : "", v[n].clm01, sizeof(v[n].clm01),
+		    1);
 		n++;
 	}
 	if (first != PMS_OK) {

@@ -360,3 +360,54 @@ $c2:$TODAY" ]
 	run -0 --separate-stderr pms-claim export --out "$OUT/b.837"
 	run -0 grep '^SV1\*HC>99213>25\*' "$OUT/b.837"
 }
+
+# ---- E15: claim numbers and case ----
+
+# An 835 from acme (ISA13 $1) paying claim number $2 its line: charge
+# $3, paid $4, the rest CO-45, line control $5.
+acme835() {
+	local body cnt
+	body=$(printf '%s\n' \
+	    "BPR*I*$4*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*888888888*DA*654321*$(date +%Y%m%d)~" \
+	    "TRN*1*EFT$1*1512345678~" \
+	    'N1*PR*ACME HEALTH PLAN*XV*60054~' \
+	    'N1*PE*RIVERSIDE FAMILY MEDICINE*XX*1234567893~' \
+	    'LX*1~' \
+	    "CLP*$2*1*$3*$4*0*12*X$1~" \
+	    "SVC*HC:99213*$3*$4**1~" \
+	    "CAS*CO*45*$(($3 - $4))~" \
+	    "REF*6R*$5~")
+	cnt=$(( $(printf '%s\n' "$body" | grep -c .) + 2 ))
+	printf 'ISA*00*          *00*          *ZZ*60054          *ZZ*RIVERSIDE01    *261204*0900*^*00501*%09d*0*T*:~\n' "$1"
+	printf 'GS*HP*60054*RIVERSIDE01*20261204*0900*%d*X*005010X221A1~\n' "$1"
+	printf 'ST*835*0001~\n%s\nSE*%d*0001~\nGE*1*%d~\nIEA*1*%09d~\n' \
+	    "$body" "$cnt" "$1" "$1"
+}
+
+@test "E15: a claim number given in another case is the same number: kept in capitals, refused twice; an answer's CLP01 is matched without case or padding" {
+	ON=$(date -d "$D -1 day" +%F) charge 1 --code 99213 --dx I10 >/dev/null
+	charge 1 --code 99213 --dx I10 >/dev/null
+	run -0 --separate-stderr pms-claim create - -o csv \
+	    < <(printf 'visit_id,claim\n1,dup-1\n')
+	[ "$(pms-sql "SELECT clm01 FROM claims")" = DUP-1 ]
+	run -1 --separate-stderr pms-claim create - -o csv \
+	    < <(printf 'visit_id,claim\n2,Dup-1\n')
+	assert_stderr "visit 2: claim: that claim number is on claim 1 already"
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = 1 ]
+	run -65 --separate-stderr pms-claim create - -o csv \
+	    < <(printf 'visit_id,claim\n2,c000123\n')
+	assert_stderr "(\"C\" and digits alone are pms's own)"
+	run -0 --separate-stderr pms-claim create --unbilled
+	run -0 --separate-stderr pms-claim export --out "$OUT/b.837"
+	run -0 grep -c '^CLM\*DUP-1\*80\*' "$OUT/b.837"
+	# the payer answers in lower case, and pads another
+	acme835 701 'dup-1' 80 60 'dup-1-1' >"$OUT/a.835"
+	run -0 --separate-stderr pms-claim era -o csv "$OUT/a.835"
+	assert_stderr "1 posted"
+	acme835 702 'C000002  ' 80 60 'c000002-1' >"$OUT/b.835"
+	run -0 --separate-stderr pms-claim era -o csv "$OUT/b.835"
+	assert_stderr "1 posted"
+	run -0 pms-sql "SELECT group_concat(state, ' ') FROM (SELECT state
+	    FROM claims ORDER BY id)"
+	[ "$output" = "paid paid" ]
+}
