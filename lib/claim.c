@@ -2124,12 +2124,13 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	    "units, amount_cents, dx_pointers) VALUES (?1, ?2, ?3, ?4, "
 	    "?5, ?6, ?7, ?8, ?9, ?10)", -1, &c.ins_line, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db, "INSERT INTO claims (id, clm01, "
-		    "patient_id, visit_id, policy_id, payer_id, payer_seq, "
-		    "part, parts, frequency, dos_from, dos_to, dx, total_cents, "
-		    "state, created_at, created_by, updated_at) VALUES (?1, ?2, "
-		    "?3, ?4, ?5, ?6, 1, ?7, ?8, '1', ?9, ?10, ?11, ?12, 'draft', "
-		    "?13, ?14, ?13)", -1, &c.ins_claim, NULL);
+		rc = sqlite3_prepare_v2(s->db, "INSERT INTO claims (id, "
+		    "clm01, patient_id, visit_id, policy_id, payer_id, "
+		    "payer_seq, part, parts, frequency, dos_from, dos_to, dx, "
+		    "total_cents, state, created_at, created_by, updated_at) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, '1', ?9, ?10, "
+		    "?11, ?12, 'draft', ?13, ?14, ?13)", -1, &c.ins_claim,
+		    NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db, "SELECT 0, 1 WHERE 0", -1,
 		    &c.exists, NULL);
@@ -2161,11 +2162,11 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char msg[512];
 
-		snprintf(msg, sizeof(msg), "claim %lld: line %d: charge %lld is "
-		    "owed by the payer \"%s\" (another policy), but the policy "
-		    "covering the date of service now is \"%s\"'s: move it "
-		    "first (pms-bill transfer %lld --from %s --to %s --reason "
-		    "'policy corrected')", (long long)id,
+		snprintf(msg, sizeof(msg), "claim %lld: line %d: charge %lld "
+		    "is owed by the payer \"%s\" (another policy), but the "
+		    "policy covering the date of service now is \"%s\"'s: move "
+		    "it first (pms-bill transfer %lld --from %s --to %s "
+		    "--reason 'policy corrected')", (long long)id,
 		    sqlite3_column_int(st, 0),
 		    (long long)sqlite3_column_int64(st, 1), col_text(st, 2),
 		    col_text(st, 3), (long long)sqlite3_column_int64(st, 1),
