@@ -1768,6 +1768,8 @@ create_visit(struct create *c, int64_t visit, const char *given, int named)
 			goto out;
 		}
 	}
+	if (c->nold > 0)
+		c->n->already++;	/* on its unsent claims, made again */
 	for (i = (size_t)parts; i < c->nold; i++) {
 		if ((ps = pms_claim_move(s, c->old[i], PMS_CLAIM_VOIDED, 0,
 		    "never sent: its lines are on the visit's other claims"))

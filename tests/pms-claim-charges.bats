@@ -95,6 +95,7 @@ lines() {
 	c2=$(charge 1 --code 99213 --dx I10)
 	run -0 --separate-stderr pms-claim create --unbilled -o csv
 	assert_stderr "claim 1 (C000001): not sent yet, and its visit's charges or policies changed since it was made: made again from them"
+	assert_stderr "0 claims made from 1 visit; 1 already claimed, 0 waiting for coding, 0 self-pay, 0 refused"
 	run -0 lines 1
 	[ "$output" = "1|$c2|99213|1" ]
 	[ "$(pms-sql "SELECT count(*) FROM claims")" = 1 ]
