@@ -34,7 +34,8 @@ usage(int status)
 	    "[--amount amount] [--dx codes] [--referring-name name] "
 	    "[--referring-npi npi] [--prior-auth number] "
 	    "[--appointment id] [--dry-run] [-o table|csv|json]\n"
-	    "       pms-bill code charge --dx codes [--dry-run] "
+	    "       pms-bill code charge [--dx codes] [--prior-auth number] "
+	    "[--referring-name name --referring-npi npi] [--dry-run] "
 	    "[-o table|csv|json]\n"
 	    "       pms-bill list [--patient id|--mrn mrn] [--on date] "
 	    "[--from date] [--to date] "
@@ -428,7 +429,9 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	char codes[MAX_CODES][32], joined[MAX_CODES * 32], *colon;
 	const char *rejects = NULL;
 	int64_t ids[MAX_CODES], occ[MAX_CODES];
-	size_t ncodes = 0, i, j, len = 0;
+	const char *dx_of[MAX_CODES] = { NULL }, *dx_first = NULL;
+	long long units_of[MAX_CODES] = { 0 }, units_first = 0;
+	size_t ncodes = 0, i, j, len = 0, ndx = 0;
 	int ch, rc, single = 0, has_units = 0;
 	long long v;
 	char *end;
@@ -474,11 +477,23 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			    v < 1 || v > 9999)
 				return pms_fail(ctx, EX_USAGE, "--units: a "
 				    "number from 1 to 9999");
-			in.units = v;
+			/* the --code before it; before any, the only one */
+			if (ncodes == 0 ? units_first != 0 :
+			    units_of[ncodes - 1] != 0)
+				return pms_fail(ctx, EX_USAGE, "--units: given "
+				    "twice for one --code: give it once, after "
+				    "the --code it multiplies");
+			if (ncodes == 0)
+				units_first = v;
+			else
+				units_of[ncodes - 1] = v;
 			has_units = 1;
 			single = 1;
 			break;
 		case OPT_AMOUNT:
+			if (in.has_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &in.amount_cents)) != 0)
 				return rc;
@@ -486,7 +501,19 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			single = 1;
 			break;
 		case OPT_DX:
-			in.dx = optarg;
+			/* one --dx is every line's; several, each the
+			 * --code's before it */
+			if (ncodes == 0 ? dx_first != NULL :
+			    dx_of[ncodes - 1] != NULL)
+				return pms_fail(ctx, EX_USAGE, "--dx: given "
+				    "twice for one --code: give a line's "
+				    "diagnoses once, comma separated, after "
+				    "its --code");
+			if (ncodes == 0)
+				dx_first = optarg;
+			else
+				dx_of[ncodes - 1] = optarg;
+			ndx++;
 			single = 1;
 			break;
 		case OPT_REF_NAME:
@@ -537,6 +564,12 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	if (in.has_amount && ncodes > 1)
 		return pms_fail(ctx, EX_USAGE, "--amount: with one --code "
 		    "only");
+	if (units_first != 0 && ncodes > 1)
+		return pms_fail(ctx, EX_USAGE, "--units: with several --code, "
+		    "give it after the --code it multiplies");
+	if (dx_first != NULL && ndx > 1)
+		return pms_fail(ctx, EX_USAGE, "--dx: give it once for every "
+		    "line, or after each --code it is for, not both");
 	/* a code given again (with the same modifiers) is the visit's
 	 * second line of it, and so on */
 	for (i = 0; i < ncodes; i++) {
@@ -555,6 +588,15 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 		} else
 			in.modifiers = NULL;
 		in.code = codes[i];
+		in.units = (int)(units_first != 0 ? units_first : units_of[i]);
+		if (ndx > 1)
+			in.dx = dx_of[i];
+		else if (dx_first != NULL)
+			in.dx = dx_first;
+		else
+			for (j = 0, in.dx = NULL; j < ncodes; j++)
+				if (dx_of[j] != NULL)
+					in.dx = dx_of[j];
 		if ((st = pms_bill_charge(s, &in, ctx->dry_run, &out)) !=
 		    PMS_OK) {
 			pms_store_close(s);
@@ -568,6 +610,14 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "%s: %s: charged already (charge "
 			    "%lld)\n", ctx->prog, codes[i],
 			    (long long)out.charge_id);
+		if (!out.added && (in.prior_auth != NULL ||
+		    in.referring_name != NULL || in.referring_npi != NULL))
+			fprintf(stderr, "%s: %s: charging again changes "
+			    "nothing of the visit: set its prior "
+			    "authorisation or referring provider with "
+			    "pms-bill code %lld --prior-auth NUMBER (or "
+			    "--referring-name and --referring-npi)\n",
+			    ctx->prog, codes[i], (long long)out.charge_id);
 		len += (size_t)snprintf(joined + len, sizeof(joined) - len,
 		    "%s%s", i > 0 ? "," : "", codes[i]);
 	}
@@ -616,29 +666,54 @@ cmd_code(struct pms_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		PMS_CLI_LONGOPTS,
 		{ "dx", required_argument, NULL, OPT_DX },
+		{ "prior-auth", required_argument, NULL, OPT_AUTH },
+		{ "referring-name", required_argument, NULL, OPT_REF_NAME },
+		{ "referring-npi", required_argument, NULL, OPT_REF_NPI },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pms_store *s;
 	enum pms_status st;
-	const char *dx = NULL;
+	const char *dx = NULL, *auth = NULL, *rname = NULL, *rnpi = NULL;
 	int64_t id;
 	int ch, rc;
 
 	help_first(longopts, argc, argv);
 	while ((ch = getopt_long(argc, argv, PMS_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
-		if (ch == OPT_DX)
-			dx = optarg;
-		else if ((rc = common(ctx, ch, argv)) != 0)
+		if (ch == OPT_DX) {
+			if ((rc = pms_cli_once(ctx, "--dx", &dx, optarg)) != 0)
+				return rc;
+		} else if (ch == OPT_AUTH) {
+			if ((rc = pms_cli_once(ctx, "--prior-auth", &auth,
+			    optarg)) != 0)
+				return rc;
+		} else if (ch == OPT_REF_NAME) {
+			if ((rc = pms_cli_once(ctx, "--referring-name", &rname,
+			    optarg)) != 0)
+				return rc;
+		} else if (ch == OPT_REF_NPI) {
+			if ((rc = pms_cli_once(ctx, "--referring-npi", &rnpi,
+			    optarg)) != 0)
+				return rc;
+		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
 	if ((rc = charge_operand(ctx, argc, argv, &id)) != 0)
 		return rc;
-	if (dx == NULL)
+	if (dx == NULL && auth == NULL && rname == NULL && rnpi == NULL)
 		usage(EX_USAGE);
+	if ((rname == NULL) != (rnpi == NULL))
+		return pms_fail(ctx, EX_USAGE, "--referring-name and "
+		    "--referring-npi: give both");
 	if ((rc = pms_cli_open(ctx, "bill.code", &s)) != 0)
 		return rc;
-	if ((st = pms_bill_code(s, id, dx, ctx->dry_run)) != PMS_OK) {
+	if ((auth != NULL || rname != NULL) && (st = pms_bill_code_visit(s, id,
+	    auth, rname, rnpi, ctx->dry_run)) != PMS_OK) {
+		pms_store_close(s);
+		return fail(ctx, st);
+	}
+	if (dx != NULL && (st = pms_bill_code(s, id, dx, ctx->dry_run)) !=
+	    PMS_OK) {
 		pms_store_close(s);
 		return fail(ctx, st);
 	}
@@ -803,6 +878,9 @@ cmd_transfer(struct pms_ctx *ctx, int argc, char **argv)
 			from = optarg;
 			break;
 		case OPT_AMOUNT:
+			if (t.amount_cents != 0)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &t.amount_cents)) != 0)
 				return rc;
@@ -1004,6 +1082,9 @@ cmd_pay(struct pms_ctx *ctx, int argc, char **argv)
 				return rc;
 			break;
 		case OPT_AMOUNT:
+			if (have_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &in.p.amount_cents)) != 0)
 				return rc;
@@ -1145,6 +1226,9 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 				return rc;
 			break;
 		case OPT_AMOUNT:
+			if (have_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &rf.amount_cents)) != 0)
 				return rc;
@@ -1212,6 +1296,9 @@ cmd_adjust(struct pms_ctx *ctx, int argc, char **argv)
 	    NULL)) != -1) {
 		switch (ch) {
 		case OPT_AMOUNT:
+			if (have_amount)
+				return pms_fail(ctx, EX_USAGE, "--amount given "
+				    "twice: give it once");
 			if ((rc = money_arg(ctx, "--amount", optarg,
 			    &a.amount_cents)) != 0)
 				return rc;

@@ -228,6 +228,17 @@ enum pms_status	 pms_bill_code(struct pms_store *, int64_t charge,
 		    const char *dx, int dry_run);
 
 /*
+ * What the claim of a charge's visit carries besides its lines: the
+ * prior authorisation number, the referring provider (name and NPI,
+ * together).  NULL leaves one as it is.  Refused for a void charge, or
+ * a visit with a charge on a claim sent already (billed_on): that is
+ * corrected by a replacement claim.  Audit entry "bill.code".
+ */
+enum pms_status	 pms_bill_code_visit(struct pms_store *, int64_t charge,
+		    const char *prior_auth, const char *referring_name,
+		    const char *referring_npi, int dry_run);
+
+/*
  * Void a charge: its payments go back to their payers' and the
  * patient's credits, its adjustments are undone and what is open on it
  * reversed, every step an entry; the charge's status becomes "void".

@@ -1394,6 +1394,96 @@ done:
 	return ps;
 }
 
+enum pms_status
+pms_bill_code_visit(struct pms_store *s, int64_t charge, const char *auth,
+    const char *ref_name, const char *ref_npi, int dry_run)
+{
+	struct bill_env e;
+	struct bill_tx tx;
+	sqlite3_stmt *st = NULL;
+	char status[16], kind[8];
+	enum pms_status ps;
+	int64_t vid = 0, pid = 0;
+	int rc, billed = 0;
+
+	if (auth == NULL && ref_name == NULL && ref_npi == NULL)
+		return pms_seterr(PMS_EUSAGE, "nothing to change");
+	if (auth != NULL && (blank(auth) || !line_ok(auth, 50)))
+		return pms_seterr(PMS_EDATA, "prior_auth: one line of at most "
+		    "50 bytes");
+	if ((ref_npi == NULL) != (ref_name == NULL))
+		return pms_seterr(PMS_EUSAGE, "--referring-name and "
+		    "--referring-npi: give both");
+	if (ref_npi != NULL && (strlen(ref_npi) != 10 ||
+	    !pms_npi_valid(ref_npi)))
+		return pms_seterr(PMS_EDATA, "referring_npi: not an NPI (ten "
+		    "digits with a valid check digit)");
+	if (ref_name != NULL && (blank(ref_name) || !line_ok(ref_name, 60)))
+		return pms_seterr(PMS_EDATA, "referring_name: one line of at "
+		    "most 60 bytes");
+	if ((ps = bill_env_load(s, &e)) != PMS_OK)
+		return ps;
+	if ((ps = bill_tx_begin(s, &tx)) != PMS_OK)
+		goto done;
+	rc = sqlite3_prepare_v2(s->db, "SELECT c.patient_id, c.visit_id, "
+	    "c.status, c.kind, EXISTS (SELECT 1 FROM charges b WHERE "
+	    "b.visit_id = c.visit_id AND b.billed_on IS NOT NULL) FROM charges "
+	    "c WHERE c.id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, charge);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		ps = pms_seterr(PMS_EREFUSED, "no charge %lld",
+		    (long long)charge);
+		goto end;
+	}
+	if (rc != SQLITE_ROW)
+		goto sqlfail;
+	pid = sqlite3_column_int64(st, 0);
+	vid = sqlite3_column_int64(st, 1);
+	copy_text(status, sizeof(status),
+	    (const char *)sqlite3_column_text(st, 2));
+	copy_text(kind, sizeof(kind), (const char *)sqlite3_column_text(st, 3));
+	billed = sqlite3_column_int(st, 4);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (strcmp(status, "void") == 0 || billed ||
+	    strcmp(kind, "service") != 0) {
+		ps = pms_seterr(PMS_EREFUSED, "charge %lld %s",
+		    (long long)charge, strcmp(status, "void") == 0 ? "is void" :
+		    billed ? "is of a visit on a claim sent already: correct "
+		    "the claim with a replacement instead" : "is not a service "
+		    "line of a visit");
+		goto end;
+	}
+	rc = sqlite3_prepare_v2(s->db, "UPDATE visits SET prior_auth = "
+	    "coalesce(?2, prior_auth), referring_name = coalesce(?3, "
+	    "referring_name), referring_npi = coalesce(?4, referring_npi), "
+	    "updated_at = ?5 WHERE id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, vid);
+	bind_text_or_null(st, 2, auth);
+	bind_text_or_null(st, 3, ref_name);
+	bind_text_or_null(st, 4, ref_npi);
+	sqlite3_bind_text(st, 5, e.now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	goto end;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "coding a visit");
+end:
+	sqlite3_finalize(st);
+	ps = bill_tx_end(&tx, ps, dry_run, "bill.code",
+	    "prior_auth,referring_name,referring_npi", &pid, 1);
+done:
+	bill_env_free(&e);
+	return ps;
+}
+
 /* ---- fee schedules ---- */
 
 static int

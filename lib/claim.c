@@ -45,8 +45,8 @@ static const char *const state_names[PMS_CLAIM_NSTATES] = {
 
 /* moves[from]: the states it may become. */
 static const unsigned moves[PMS_CLAIM_NSTATES] = {
-	[PMS_CLAIM_DRAFT] = S(VALIDATED),
-	[PMS_CLAIM_VALIDATED] = S(DRAFT) | S(SUBMITTED),
+	[PMS_CLAIM_DRAFT] = S(VALIDATED) | S(VOIDED),
+	[PMS_CLAIM_VALIDATED] = S(DRAFT) | S(SUBMITTED) | S(VOIDED),
 	[PMS_CLAIM_SUBMITTED] = S(SUBMITTED) | S(ACKNOWLEDGED) |
 	    S(REJECTED) | ADJUDICATED | S(REPLACED) | S(VOIDED),
 	[PMS_CLAIM_ACKNOWLEDGED] = S(REJECTED) | ADJUDICATED | S(REPLACED) |
@@ -319,11 +319,38 @@ pms_claim_get(struct pms_store *s, int64_t id, struct pms_claim *c)
 	    id, NULL, c);
 }
 
+/*
+ * A claim number without the blanks around it (payers pad CLP01), with
+ * up in capitals: pms upper-cases the claim numbers it is given, and
+ * looks an answer's up in capitals too (payers and clearinghouses fold
+ * case), or as spelled, for one kept before.
+ */
+static void
+clm01_key(const char *in, char *out, size_t size, int up)
+{
+	size_t n, i;
+
+	while (*in == ' ')
+		in++;
+	n = strlen(in);
+	while (n > 0 && in[n - 1] == ' ')
+		n--;
+	if (n >= size)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		out[i] = up ? (char)toupper((unsigned char)in[i]) : in[i];
+	out[n] = '\0';
+}
+
 enum pms_status
 pms_claim_find(struct pms_store *s, const char *clm01, struct pms_claim *c)
 {
+	char key[64];
+
+	clm01_key(clm01, key, sizeof(key), 0);
 	return claim_one(s, "SELECT " CLAIM_COLS CLAIM_FROM
-	    "WHERE k.clm01 = ?1", 0, clm01, c);
+	    "WHERE k.clm01 IN (?1, upper(?1)) ORDER BY k.clm01 = ?1 DESC "
+	    "LIMIT 1", 0, key, c);
 }
 
 /* ---- lines and history ---- */
@@ -368,12 +395,16 @@ pms_claim_line_find(struct pms_store *s, const char *control,
 	sqlite3_stmt *st;
 	int rc;
 
+	char key[PMS_CLAIM_CONTROL + 8];
+
 	memset(l, 0, sizeof(*l));
+	clm01_key(control, key, sizeof(key), 0);
 	rc = pms_store_prepare(s, "SELECT " LINE_COLS "FROM claim_lines "
-	    "l JOIN claims k ON k.id = l.claim_id WHERE l.control = ?1", &st);
+	    "l JOIN claims k ON k.id = l.claim_id WHERE l.control IN (?1, "
+	    "upper(?1)) ORDER BY l.control = ?1 DESC LIMIT 1", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a claim line");
-	sqlite3_bind_text(st, 1, control, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		line_row(st, l);
 	pms_store_finalize(s, st);
@@ -912,8 +943,10 @@ load_doc(struct loader *ld, int64_t id, struct pms_837_claim *doc,
 		copy(doc->referring.id, sizeof(doc->referring.id),
 		    ld->visit.referring_npi);
 		snprintf(doc->referring.fix, sizeof(doc->referring.fix),
-		    "visit %lld (pms-bill charge --referring-npi)",
-		    (long long)visit);
+		    "visit %lld (pms-bill code %lld --referring-name NAME "
+		    "--referring-npi NPI)", (long long)visit,
+		    (long long)(doc->nlines > 0 ? doc->lines[0].charge_id :
+		    0));
 	}
 	if ((ps = provider_of(ld, ld->visit.provider_id, &pv)) != PMS_OK)
 		return ps;
@@ -1088,6 +1121,23 @@ collect_line(void *arg, const struct pms_charge *c)
 	return 0;
 }
 
+/* Whether charge is a line of a claim not voided or replaced. */
+static int
+on_claim(struct pms_store *s, int64_t charge)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM claim_lines l JOIN claims "
+	    "k ON k.id = l.claim_id WHERE l.charge_id = ?1 AND k.state <> "
+	    "'voided' AND k.state <> 'replaced'", -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_int64(st, 1, charge);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc != SQLITE_DONE;
+}
+
 /* A CLM01 from the input: letters, digits and "-", 1 to 20; never
  * "C" and digits alone, which are pms's own. */
 static int
@@ -1101,7 +1151,7 @@ clm01_ok(const char *s)
 	for (p = s; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-')
 			return 0;
-	if (s[0] == 'C' && n > 1) {
+	if ((s[0] == 'C' || s[0] == 'c') && n > 1) {
 		for (p = s + 1; *p >= '0' && *p <= '9'; p++)
 			;
 		if (*p == '\0')
@@ -1119,6 +1169,12 @@ struct create {
 	int64_t		*made;		/* the claims made, for fn */
 	size_t		 nmade, capmade;
 	sqlite3_stmt	*ins_claim, *ins_line, *exists;
+	/* the visit's unsent primary claims, made again in place (follow) */
+	int64_t		 old[8];
+	char		 old_clm01[8][PMS_CLM01_MAX + 1];
+	size_t		 nold;
+	unsigned	 remade;	/* claims that changed */
+	int		 follow_only;	/* no unsent claim: nothing to do */
 };
 
 static void creport(struct create *, int warn, const char *fmt, ...)
@@ -1188,6 +1244,193 @@ part_dx(const struct vlines *vs, const struct pms_visit *v, int p, int all,
 	return n;
 }
 
+/*
+ * What an unsent claim says, as one text (*sigp, to free): its policy,
+ * payer, diagnoses, total, days, part and lines.  Two texts differ when
+ * the claim was made again from changed charges or policies.
+ */
+static enum pms_status
+claim_sig(struct pms_store *s, int64_t id, char **sigp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*sigp = NULL;
+	rc = sqlite3_prepare_v2(s->db, "SELECT k.policy_id || '|' || "
+	    "k.payer_id || '|' || k.dx || '|' || k.total_cents || '|' || "
+	    "k.dos_from || '|' || k.dos_to || '|' || k.part || '/' || k.parts "
+	    "|| '|' || coalesce((SELECT group_concat(x, ';') FROM (SELECT "
+	    "l.lx || ',' || l.charge_id || ',' || l.code || ',' || "
+	    "l.modifiers || ',' || l.units || ',' || l.amount_cents || ',' || "
+	    "l.dx_pointers || ',' || l.dos AS x FROM claim_lines l WHERE "
+	    "l.claim_id = k.id ORDER BY l.lx)), '') FROM claims k WHERE k.id = "
+	    "?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading a claim");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (*sigp = strdup(col_text(st, 0))) == NULL) {
+		sqlite3_finalize(st);
+		return pms_seterr(PMS_ENOMEM, "out of memory");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading a claim");
+	return PMS_OK;
+}
+
+/* Claim id's state, or -1. */
+static int
+claim_state_of(struct pms_store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int k = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT state FROM claims WHERE id = ?1",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		k = pms_claim_state_parse(col_text(st, 0));
+	sqlite3_finalize(st);
+	return k;
+}
+
+/*
+ * Put part p again on the unsent claim c->old[p], in place: its row
+ * from the visit's charges and policy now, its lines anew (never sent,
+ * so nothing answered them).  *changed when it says something else.
+ */
+static enum pms_status
+claim_redo(struct create *c, int64_t id, const struct pms_policy *pol,
+    int p, int parts, const char *from, const char *to, const char *dx,
+    int64_t total, char **before)
+{
+	struct pms_store *s = c->s;
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	int rc;
+
+	if ((ps = claim_sig(s, id, before)) != PMS_OK)
+		return ps;
+	rc = sqlite3_prepare_v2(s->db, "UPDATE claims SET policy_id = ?2, "
+	    "payer_id = ?3, part = ?4, parts = ?5, dos_from = ?6, dos_to = ?7, "
+	    "dx = ?8, total_cents = ?9, updated_at = ?10 WHERE id = ?1", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, pol->id);
+	sqlite3_bind_int64(st, 3, pol->payer_id);
+	sqlite3_bind_int(st, 4, p + 1);
+	sqlite3_bind_int(st, 5, parts);
+	sqlite3_bind_text(st, 6, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, dx, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, total);
+	sqlite3_bind_text(st, 10, c->now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM claim_lines WHERE "
+	    "claim_id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	return PMS_OK;
+}
+
+/* After claim_redo and the lines: say so if it changed. */
+static enum pms_status
+claim_redone(struct create *c, int64_t id, const char *clm01, char *before)
+{
+	struct pms_store *s = c->s;
+	enum pms_status ps;
+	char *after = NULL;
+	int k;
+
+	if ((ps = claim_sig(s, id, &after)) != PMS_OK)
+		goto out;
+	if (strcmp(before, after) == 0)
+		goto out;
+	c->remade++;
+	k = claim_state_of(s, id);
+	if (k == PMS_CLAIM_VALIDATED)
+		ps = pms_claim_move(s, id, PMS_CLAIM_DRAFT, 0, "made again "
+		    "from its charges and policies: check it again");
+	else
+		ps = history_add(s, id, "draft", "draft", 0, "made again from "
+		    "its charges and policies", c->now);
+	if (ps != PMS_OK)
+		goto out;
+	creport(c, 1, "claim %lld (%s): not sent yet, and its visit's charges "
+	    "or policies changed since it was made: made again from them",
+	    (long long)id, clm01);
+out:
+	free(after);
+	return ps;
+}
+
+/*
+ * The unsent claims of the visit that nothing is left to claim: voided,
+ * never sent.  why says what changed.
+ */
+static enum pms_status
+follow_void(struct create *c, const char *why)
+{
+	enum pms_status ps;
+	char note[128];
+	size_t i;
+
+	snprintf(note, sizeof(note), "never sent: %s", why);
+	for (i = 0; i < c->nold; i++) {
+		if ((ps = pms_claim_move(c->s, c->old[i], PMS_CLAIM_VOIDED, 0,
+		    note)) != PMS_OK)
+			return ps;
+		c->remade++;
+		creport(c, 1, "claim %lld (%s): not sent yet, and %s: voided",
+		    (long long)c->old[i], c->old_clm01[i], why);
+	}
+	return PMS_OK;
+}
+
+/* The visit's unsent primary claims, part by part, into c->old. */
+static enum pms_status
+follow_load(struct create *c, int64_t visit)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	c->nold = 0;
+	rc = sqlite3_prepare_v2(c->s->db, "SELECT id, clm01 FROM claims WHERE "
+	    "visit_id = ?1 AND payer_seq = 1 AND (state = 'draft' OR state = "
+	    "'validated') ORDER BY part, id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(c->s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, visit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (c->nold == sizeof(c->old) / sizeof(c->old[0])) {
+			/* more parts than followed: left as they are */
+			c->nold = 0;
+			rc = SQLITE_DONE;
+			break;
+		}
+		c->old[c->nold] = sqlite3_column_int64(st, 0);
+		copy_col(c->old_clm01[c->nold], sizeof(c->old_clm01[0]), st,
+		    1);
+		c->nold++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(c->s, rc, "reading claims");
+	return PMS_OK;
+}
+
 /* Insert the claim of part p (of parts), its lines and history. */
 static enum pms_status
 claim_insert(struct create *c, const struct pms_visit *v,
@@ -1199,6 +1442,7 @@ claim_insert(struct create *c, const struct pms_visit *v,
 	char clm01[PMS_CLM01_MAX + 1], dx[PMS_DX_MAX_VISIT * PMS_ICD_BUFSZ];
 	char ctl[PMS_CLAIM_CONTROL], ptrs[32], note[64];
 	const char *from = NULL, *to = NULL;
+	char *before = NULL;
 	sqlite3_int64 id;
 	enum pms_status ps;
 	size_t i, j, len = 0, plen;
@@ -1219,6 +1463,14 @@ claim_insert(struct create *c, const struct pms_visit *v,
 			from = vs->v[i].dos;
 		if (to == NULL || strcmp(vs->v[i].dos, to) > 0)
 			to = vs->v[i].dos;
+	}
+	if ((size_t)p < c->nold) {
+		id = c->old[p];
+		copy(clm01, sizeof(clm01), c->old_clm01[p]);
+		if ((ps = claim_redo(c, id, pol, p, parts, from, to, dx, total,
+		    &before)) != PMS_OK)
+			goto out;
+		goto lines;
 	}
 	if ((ps = pms_query_int(s, "SELECT coalesce(max(id), 0) + 1 FROM "
 	    "claims", &id)) != PMS_OK)
@@ -1253,6 +1505,7 @@ claim_insert(struct create *c, const struct pms_visit *v,
 		return pms_store_sqlerr(s, rc, "writing a claim");
 	}
 	sqlite3_reset(c->ins_claim);
+lines:
 	for (i = 0; i < vs->n; i++) {
 		if (!vs->v[i].service || vs->v[i].part != p)
 			continue;
@@ -1280,8 +1533,14 @@ claim_insert(struct create *c, const struct pms_visit *v,
 		sqlite3_bind_text(c->ins_line, 10, ptrs, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(c->ins_line);
 		sqlite3_reset(c->ins_line);
-		if (rc != SQLITE_DONE)
-			return pms_store_sqlerr(s, rc, "writing a claim line");
+		if (rc != SQLITE_DONE) {
+			ps = pms_store_sqlerr(s, rc, "writing a claim line");
+			goto out;
+		}
+	}
+	if (before != NULL) {
+		ps = claim_redone(c, id, clm01, before);
+		goto out;
 	}
 	if (parts > 1)
 		snprintf(note, sizeof(note), "made, part %d of %d", p + 1,
@@ -1293,6 +1552,9 @@ claim_insert(struct create *c, const struct pms_visit *v,
 		return ps;
 	c->n->claims++;
 	return made_add(c, id);
+out:
+	free(before);
+	return ps;
 }
 
 /*
@@ -1315,6 +1577,11 @@ create_visit(struct create *c, int64_t visit, const char *given, int named)
 	c->n->visits++;
 	if ((ps = pms_bill_visit_get(s, visit, &v)) != PMS_OK)
 		return ps;
+	/* an unsent claim follows its charges: made again, not anew */
+	if ((ps = follow_load(c, visit)) != PMS_OK)
+		return ps;
+	if (c->follow_only && c->nold == 0)
+		return PMS_OK;
 	if ((ps = pms_bill_visit_charges(s, visit, collect_line, &vs)) !=
 	    PMS_OK)
 		goto out;
@@ -1337,6 +1604,11 @@ create_visit(struct create *c, int64_t visit, const char *given, int named)
 			goto refuse;
 		}
 	}
+	if (nserv == 0 && c->nold > 0) {
+		ps = follow_void(c, "no line of its visit is left to claim "
+		    "(void, or the patient's own)");
+		goto out;
+	}
 	if (nserv == 0) {
 		if (named)
 			creport(c, 0, "visit %lld: nothing to claim: no coded "
@@ -1348,6 +1620,12 @@ create_visit(struct create *c, int64_t visit, const char *given, int named)
 	if ((ps = pms_policy_in_effect(s, v.patient_id, v.dos, pol, &npol)) !=
 	    PMS_OK)
 		goto out;
+	if (npol == 0 && c->nold > 0) {
+		ps = follow_void(c, "no policy covers its date of service any "
+		    "more (what a payer owes on its charges stays with it: "
+		    "pms-bill transfer CHARGE --to patient)");
+		goto out;
+	}
 	if (npol == 0) {
 		if (named) {
 			creport(c, 0, "visit %lld: no policy covers the date of "
@@ -1358,16 +1636,36 @@ create_visit(struct create *c, int64_t visit, const char *given, int named)
 			c->n->self_pay++;
 		goto refuse;
 	}
-	/* already on a claim to that payer: nothing new */
+	/* already on a claim sent: nothing new; a line of the visit on
+	 * none of its claims is said, and is for a replacement */
 	sqlite3_reset(c->exists);
 	sqlite3_bind_int64(c->exists, 1, visit);
 	sqlite3_bind_int64(c->exists, 2, pol[0].payer_id);
-	rc = sqlite3_step(c->exists);
-	sqlite3_reset(c->exists);
+	rc = c->nold > 0 ? SQLITE_DONE : sqlite3_step(c->exists);
 	if (rc == SQLITE_ROW) {
+		int64_t sent = sqlite3_column_int64(c->exists, 0);
+		int same = sqlite3_column_int(c->exists, 1);
+
+		sqlite3_reset(c->exists);
 		c->n->already++;
+		if (!same)
+			creport(c, 1, "visit %lld: claim %lld was sent to "
+			    "another payer than the policy covering the date "
+			    "of service now: correct it (pms-claim void %lld), "
+			    "then claim the visit again", (long long)visit,
+			    (long long)sent, (long long)sent);
+		for (i = 0; i < vs.n; i++)
+			if (vs.v[i].service && !on_claim(s, vs.v[i].charge_id))
+				creport(c, 1, "visit %lld: line %d (charge "
+				    "%lld) is on none of its claims, and claim "
+				    "%lld was sent: put it on a replacement "
+				    "(pms-claim resubmit %lld)",
+				    (long long)visit, vs.v[i].line,
+				    (long long)vs.v[i].charge_id,
+				    (long long)sent, (long long)sent);
 		goto done;
 	}
+	sqlite3_reset(c->exists);
 	if (rc != SQLITE_DONE) {
 		ps = pms_store_sqlerr(s, rc, "reading claims");
 		goto out;
@@ -1480,6 +1778,17 @@ create_visit(struct create *c, int64_t visit, const char *given, int named)
 			}
 			goto out;
 		}
+	}
+	if (c->nold > 0)
+		c->n->already++;	/* on its unsent claims, made again */
+	for (i = (size_t)parts; i < c->nold; i++) {
+		if ((ps = pms_claim_move(s, c->old[i], PMS_CLAIM_VOIDED, 0,
+		    "never sent: its lines are on the visit's other claims"))
+		    != PMS_OK)
+			goto out;
+		creport(c, 1, "claim %lld (%s): not sent yet, and its lines "
+		    "are on the visit's other claims now: voided",
+		    (long long)c->old[i], c->old_clm01[i]);
 	}
 	if (parts > 1)
 		creport(c, 1, "visit %lld: %zu lines and %zu diagnoses: on %d "
@@ -1598,7 +1907,8 @@ read_records(struct pms_store *s, struct pms_reader *rd, struct vnamed **vp,
 			v = nv;
 		}
 		v[n].visit = visit;
-		copy(v[n].clm01, sizeof(v[n].clm01), t != NULL ? t : "");
+		clm01_key(t != NULL ? t : "", v[n].clm01, sizeof(v[n].clm01),
+		    1);
 		n++;
 	}
 	if (first != PMS_OK) {
@@ -1639,8 +1949,10 @@ pms_claim_create(struct pms_store *s, const struct pms_claim_create_opts *o,
 		rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT c.visit_id "
 		    "FROM charges c WHERE c.visit_id IS NOT NULL AND c.kind = "
 		    "'service' AND c.status <> 'void' AND c.patient_only = 0 "
-		    "AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.visit_id = "
-		    "c.visit_id) ORDER BY c.visit_id", -1, &st, NULL);
+		    "AND NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims k "
+		    "ON k.id = l.claim_id WHERE l.charge_id = c.id AND k.state "
+		    "<> 'voided' AND k.state <> 'replaced') ORDER BY "
+		    "c.visit_id", -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			goto sqlfail;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1673,8 +1985,10 @@ pms_claim_create(struct pms_store *s, const struct pms_claim_create_opts *o,
 		    "units, amount_cents, dx_pointers) VALUES (?1, ?2, ?3, ?4, "
 		    "?5, ?6, ?7, ?8, ?9, ?10)", -1, &c.ins_line, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM claims WHERE "
-		    "visit_id = ?1 AND payer_id = ?2", -1, &c.exists, NULL);
+		rc = sqlite3_prepare_v2(s->db, "SELECT id, payer_id = ?2 FROM "
+		    "claims WHERE visit_id = ?1 AND payer_seq = 1 AND state <> "
+		    "'voided' AND state <> 'replaced' ORDER BY payer_id = ?2 "
+		    "DESC, id DESC LIMIT 1", -1, &c.exists, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	if ((ps = pms_audit_batch_begin(s, &c.b)) != PMS_OK)
@@ -1742,6 +2056,147 @@ out:
 	free(made);
 	free(named);
 	free(visits);
+	free(c.made);
+	return ps;
+}
+
+/* ---- an unsent claim follows its charges ---- */
+
+struct follow_tally {
+	pms_claim_report_fn *report;
+	void		*arg;
+	unsigned	 errors;
+};
+
+static void
+follow_report(void *arg, int warn, const char *msg)
+{
+	struct follow_tally *t = arg;
+
+	if (!warn)
+		t->errors++;
+	if (t->report != NULL)
+		t->report(t->arg, warn, msg);
+}
+
+/*
+ * Before a check: an unsent (draft, validated) primary original
+ * (frequency 1: a replacement or void is made from its original on
+ * purpose, and a secondary from its primary) is made again from its
+ * visit's charges and the policy covering the date of
+ * service now (create_visit, in place), voided if nothing is left to
+ * claim (*gone).  Then each line's charge must be owed by the claim's
+ * policy, not another's (the ledger and the claim agree on who owes
+ * it).  *errors counts what keeps it from being sent.
+ */
+static enum pms_status
+claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
+    void *rarg, unsigned *errors, int *gone)
+{
+	struct pms_claim_create_opts o;
+	struct pms_claim_create_count n;
+	struct follow_tally t;
+	struct create c;
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps;
+	int64_t visit;
+	int rc, k, split;
+
+	*gone = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT visit_id, parts FROM claims "
+	    "WHERE id = ?1 AND payer_seq = 1 AND frequency = '1' AND (state "
+	    "= 'draft' OR state = 'validated')", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading a claim");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	visit = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	/* made with --split-dx: made again so */
+	split = rc == SQLITE_ROW && sqlite3_column_int(st, 1) > 1;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == SQLITE_DONE)
+		return PMS_OK;	/* sent, a later payer's, or a correction */
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading a claim");
+
+	memset(&o, 0, sizeof(o));
+	memset(&t, 0, sizeof(t));
+	memset(&c, 0, sizeof(c));
+	t.report = report;
+	t.arg = rarg;
+	o.report = follow_report;
+	o.report_arg = &t;
+	o.split_dx = split;
+	c.s = s;
+	c.o = &o;
+	c.n = &n;
+	memset(&n, 0, sizeof(n));
+	now_utc(c.now);
+	c.follow_only = 1;
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claim_lines "
+	    "(claim_id, lx, charge_id, control, dos, code, modifiers, "
+	    "units, amount_cents, dx_pointers) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10)", -1, &c.ins_line, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "INSERT INTO claims (id, "
+		    "clm01, patient_id, visit_id, policy_id, payer_id, "
+		    "payer_seq, part, parts, frequency, dos_from, dos_to, dx, "
+		    "total_cents, state, created_at, created_by, updated_at) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, '1', ?9, ?10, "
+		    "?11, ?12, 'draft', ?13, ?14, ?13)", -1, &c.ins_claim,
+		    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "SELECT 0, 1 WHERE 0", -1,
+		    &c.exists, NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "making a claim again");
+		goto out;
+	}
+	if ((ps = create_visit(&c, visit, NULL, 1)) != PMS_OK)
+		goto out;
+	*errors += t.errors;
+	k = claim_state_of(s, id);
+	if (k == PMS_CLAIM_VOIDED) {
+		*gone = 1;
+		goto out;
+	}
+
+	/* who owes each line: the claim's policy, or say how to move it */
+	rc = sqlite3_prepare_v2(s->db, "SELECT l.lx, l.charge_id, py.code, "
+	    "kp.code FROM claims k JOIN claim_lines l ON l.claim_id = k.id "
+	    "JOIN balances b ON b.charge_id = l.charge_id AND b.party = "
+	    "'payer' AND b.policy_id <> k.policy_id AND b.amount_cents > 0 "
+	    "JOIN payers py ON py.id = b.payer_id JOIN payers kp ON kp.id = "
+	    "k.payer_id WHERE k.id = ?1 ORDER BY l.lx", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		ps = pms_store_sqlerr(s, rc, "reading balances");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "claim %lld: line %d: charge %lld "
+		    "is owed by the payer \"%s\" (another policy), but the "
+		    "policy covering the date of service now is \"%s\"'s: move "
+		    "it first (pms-bill transfer %lld --from %s --to %s "
+		    "--reason 'policy corrected')", (long long)id,
+		    sqlite3_column_int(st, 0),
+		    (long long)sqlite3_column_int64(st, 1), col_text(st, 2),
+		    col_text(st, 3), (long long)sqlite3_column_int64(st, 1),
+		    col_text(st, 2), col_text(st, 3));
+		(*errors)++;
+		if (report != NULL)
+			report(rarg, 0, msg);
+	}
+	if (rc != SQLITE_DONE)
+		ps = pms_store_sqlerr(s, rc, "reading balances");
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(c.ins_claim);
+	sqlite3_finalize(c.ins_line);
+	sqlite3_finalize(c.exists);
 	free(c.made);
 	return ps;
 }
@@ -1855,13 +2310,20 @@ pms_claim_validate(struct pms_store *s, const int64_t *ids, size_t n,
 		report(rarg, 1, "no trading_partner in the configuration: the "
 		    "claims can be checked, not exported (pms.yaml(5))");
 	for (i = 0; i < n; i++) {
+		int gone;
+
+		errors = 0;
+		if ((ps = claim_follow(s, ids[i], report, rarg, &errors,
+		    &gone)) != PMS_OK)
+			goto fail;
 		if ((ps = load_doc(&ld, ids[i], doc, &state, &patient)) !=
 		    PMS_OK)
 			goto fail;
 		memset(&t, 0, sizeof(t));
 		t.report = report;
 		t.arg = rarg;
-		errors = pms_837_check(&env, doc, tally_report, &t);
+		if (!gone)
+			errors += pms_837_check(&env, doc, tally_report, &t);
 		if (errors == 0 && state == PMS_CLAIM_DRAFT) {
 			if ((ps = pms_claim_move(s, ids[i],
 			    PMS_CLAIM_VALIDATED, 0, "checked")) != PMS_OK)
@@ -2471,11 +2933,18 @@ pms_claim_export(struct pms_store *s, const struct pms_claim_export_opts *o,
 		n = o->nids;
 	for (i = 0; i < n; i++) {
 		int64_t id = ids != NULL ? ids[i] : o->ids[i];
+		unsigned ferr = 0;
+		int gone;
 
+		if (o->resend == 0 && (ps = claim_follow(s, id, o->report,
+		    o->report_arg, &ferr, &gone)) != PMS_OK)
+			goto fail;
 		if ((ps = load_doc(&ld, id, doc, &state, &patient)) != PMS_OK)
 			goto fail;
 		if ((ps = pms_audit_batch_add(b, patient, NULL)) != PMS_OK)
 			goto fail;
+		if (o->resend == 0 && gone)
+			continue;
 		if (state != PMS_CLAIM_DRAFT && state != PMS_CLAIM_VALIDATED &&
 		    state != PMS_CLAIM_REJECTED &&
 		    state != PMS_CLAIM_SUBMITTED) {
@@ -2488,7 +2957,7 @@ pms_claim_export(struct pms_store *s, const struct pms_claim_export_opts *o,
 		memset(&t, 0, sizeof(t));
 		t.report = o->report;
 		t.arg = o->report_arg;
-		if (pms_837_check(&x.env, doc, tally_report, &t) > 0) {
+		if (pms_837_check(&x.env, doc, tally_report, &t) + ferr > 0) {
 			if (state == PMS_CLAIM_VALIDATED &&
 			    (ps = pms_claim_move(s, id, PMS_CLAIM_DRAFT, 0,
 			    "a check failed")) != PMS_OK)

@@ -539,16 +539,19 @@ check_providers(struct chk *k)
 		if (*c->facility.id != '\0')
 			check_npi(k, "2310C NM109", "the service facility's",
 			    c->facility.id, c->facility.fix);
+		/* 5010: a US service facility's N403 is ZIP+4, as
+		 * the billing provider's */
 		check_address(k, "2310C", "the service facility's",
-		    &c->facility.address, 1, 0, c->facility.fix);
+		    &c->facility.address, 1, 1, c->facility.fix);
 	}
 	/* as a secondary or tertiary, the payer follows the primary's
 	 * adjudication: its own authorisation rule is for its claims as
 	 * the primary */
 	if (c->prior_auth_required && c->payer_seq < 2 &&
 	    *c->prior_auth == '\0') {
-		snprintf(fix, sizeof(fix), "visit %lld (pms-bill charge "
-		    "--prior-auth)", (long long)c->visit_id);
+		snprintf(fix, sizeof(fix), "visit %lld (pms-bill code %lld "
+		    "--prior-auth NUMBER)", (long long)c->visit_id,
+		    (long long)(c->nlines > 0 ? c->lines[0].charge_id : 0));
 		say(k, 0, "2300 REF*G1: %s needs a prior authorisation number: "
 		    "give it for %s", c->payer.fix, fix);
 	} else if (*c->prior_auth != '\0') {

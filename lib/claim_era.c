@@ -1451,7 +1451,7 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 
 		lx = ls.n;
 		for (j = 0; j < ls.n && v->control[0] != '\0'; j++)
-			if (!taken[j] && strcmp(ls.v[j].control,
+			if (!taken[j] && strcasecmp(ls.v[j].control,
 			    v->control) == 0) {
 				lx = j;
 				break;

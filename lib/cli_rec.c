@@ -64,7 +64,12 @@ pms_cli_writer(struct pms_ctx *ctx, const struct pms_col *cols, size_t ncols,
 {
 	enum pms_status st;
 	const char *path = ctx->out_path;
+	int rc;
 
+	/* never over the store's own files, nor a backup or key file:
+	 * checked here too for the commands that open no store */
+	if ((rc = pms_cli_out_path(ctx, "--out", path)) != 0)
+		return rc;
 	/* a dry run writes no file: the rows go nowhere */
 	if (ctx->dry_run && path != NULL && strcmp(path, "-") != 0)
 		path = "/dev/null";

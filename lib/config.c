@@ -1268,6 +1268,12 @@ conv(struct ctx *c, const struct key *k, const char *s, size_t len, int line,
 		    upper_alnum(s[0]) || (s[0] >= 'a' && s[0] <= 'z'))
 			BAD("expected one character that is not a letter, "
 			    "digit or space");
+		/* pms writes them inside values: claim and line control
+		 * numbers (C000006-1), amounts (92.50) */
+		if (s[0] == '-' || s[0] == '.')
+			BAD("\"%c\" is in the values every claim carries (its "
+			    "line control numbers, its amounts), so no claim "
+			    "could be sent: choose another character", s[0]);
 		return jtext(c, s, len, line, col);
 	case K_X12:
 		for (i = 0; i < len; i++)

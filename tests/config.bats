@@ -79,7 +79,7 @@ refused() {
 	assert_stderr "pms-admin: providers: 3 added"
 	assert_stderr "pms-admin: payers: 4 added"
 	run -0 pms-sql "SELECT code, active, time_zone, place_of_service, zip, rooms FROM locations ORDER BY id"
-	assert_output $'main|1|America/New_York|11|455021234|["exam-1","exam-2","exam-3","procedure"]\nlakeside|1|America/Chicago|11|46360|["exam-1","exam-2"]'
+	assert_output $'main|1|America/New_York|11|455021234|["exam-1","exam-2","exam-3","procedure"]\nlakeside|1|America/Chicago|11|463601234|["exam-1","exam-2"]'
 	run -0 pms-sql "SELECT code, npi, taxonomy, locations FROM providers ORDER BY id"
 	assert_output $'lee|1245319599|207Q00000X|["main","lakeside"]\nortiz|1598765430|207R00000X|["main"]\npatel|1987654328|363LF0000X|["lakeside"]'
 	run -0 pms-sql "SELECT code, length_secs, codes, may_overlap FROM appointment_types ORDER BY id"
@@ -208,7 +208,7 @@ refused() {
 	load_demo
 	run -0 pms-cfg location lakeside
 	assert_line "time_zone=America/Chicago"
-	assert_line "address=400 Lake Shore Drive||Michigan City|IN|46360"
+	assert_line "address=400 Lake Shore Drive||Michigan City|IN|463601234"
 	run -0 pms-cfg type followup
 	assert_line "length_secs=1200"
 	assert_line "codes=99213"

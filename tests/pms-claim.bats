@@ -336,19 +336,19 @@ states() {
 	    UPDATE payers SET payer_id = '', filing_indicator = 'QQ',
 	    doc = json_set(doc, '\$.payer_id', '', '\$.filing_indicator', 'QQ')
 	    WHERE code = 'acme';
-	    UPDATE claims SET total_cents = total_cents + 1;
-	    UPDATE claim_lines SET code = '9921', modifiers = '2'"
+	    UPDATE charges SET code = '9921', modifiers = '2'"
+	# (an unsent claim is made again from its charges: the claim's own
+	# total can no longer disagree with its lines)
 	run -1 --separate-stderr pms-claim validate 1 -o csv
-	assert_output $'claim_id,claim,state,errors,warnings\n1,C000001,draft,8,0'
+	assert_output $'claim_id,claim,state,errors,warnings\n1,C000001,draft,7,0'
 	assert_stderr - <<-'EOF'
 	pms-claim: claim 1: 2010BB NM109: the payer's id is missing: set it on payer "acme" in the configuration
 	pms-claim: claim 1: 2000B SBR09: the claim filing indicator is not one of the 837's: fix it on payer "acme" in the configuration
 	pms-claim: claim 1: 2310B NM109: the rendering provider's NPI fails its check digit (Luhn over 80840 and its first nine digits): fix it on provider "lee" in the configuration
 	pms-claim: claim 1: 2310B PRV03: the rendering provider's taxonomy is not a NUCC taxonomy code: fix it on provider "lee" in the configuration
-	pms-claim: claim 1: 2310A NM109: the referring provider's NPI fails its check digit (Luhn over 80840 and its first nine digits): fix it on visit 1 (pms-bill charge --referring-npi)
+	pms-claim: claim 1: 2310A NM109: the referring provider's NPI fails its check digit (Luhn over 80840 and its first nine digits): fix it on visit 1 (pms-bill code 1 --referring-name NAME --referring-npi NPI)
 	pms-claim: claim 1: 2400 SV101-2 (line 1): not a CPT or HCPCS code: fix charge 1
 	pms-claim: claim 1: 2400 SV101-3 (line 1): modifier 1 is not two capital letters or digits: fix charge 1
-	pms-claim: claim 1: 2300 CLM02: the claim's total (80.01) is not the sum of its lines (80): make the claim again
 	pms-claim: 1 claim checked, 1 failed
 	EOF
 }
@@ -384,7 +384,7 @@ states() {
 	run -1 --separate-stderr pms-claim validate -o csv
 	assert_output $'claim_id,claim,state,errors,warnings\n1,C000001,validated,0,0\n2,C000002,draft,1,0\n3,C000003,validated,0,1'
 	assert_stderr - <<-'EOF'
-	pms-claim: claim 2: 2300 REF*G1: payer "medicaid" in the configuration needs a prior authorisation number: give it for visit 2 (pms-bill charge --prior-auth)
+	pms-claim: claim 2: 2300 REF*G1: payer "medicaid" in the configuration needs a prior authorisation number: give it for visit 2 (pms-bill code 2 --prior-auth NUMBER)
 	pms-claim: claim 3: warning: 2300: the date of service is 100 days ago, past the timely filing limit of payer "acme" in the configuration (90 days): send it with proof of timely filing, or write it off
 	pms-claim: 3 claims checked, 1 failed
 	EOF
@@ -394,21 +394,22 @@ states() {
 	run -1 --separate-stderr pms-claim validate 1 -o csv
 	assert_stderr "claim 1: 2010CA DMG03: the patient's sex is not recorded (F, M or X): set it on patient 3"
 	# pointers past the diagnoses, more than four, twice the same (B19
-	# ACCT042, ACCT044); a date of service ahead of today
-	pms-sql "UPDATE claim_lines SET dx_pointers = '1,4' WHERE claim_id = 3"
+	# ACCT042, ACCT044); a date of service ahead of today: an unsent
+	# claim is made again from its charges, which are what is refused
+	pms-sql "UPDATE charges SET dx_pointers = '1,4' WHERE id = 3"
 	run -1 --separate-stderr pms-claim validate 3
-	assert_stderr "claim 3: 2400 SV107 (line 1): pointer 4 points past the claim's 1 diagnoses: fix charge 3"
-	pms-sql "UPDATE claim_lines SET dx_pointers = '1,1,1,1,1' WHERE claim_id = 3"
+	assert_stderr "visit 3: line 1 (charge 3): pointer 4 points past the visit's 1 diagnoses"
+	pms-sql "UPDATE charges SET dx_pointers = '1,1,1,1,1' WHERE id = 3"
 	run -1 --separate-stderr pms-claim validate 3
-	assert_stderr "claim 3: 2400 SV107 (line 1): more than 4 diagnosis pointers: a line points at one to four of the claim's diagnoses: fix charge 3"
-	pms-sql "UPDATE claim_lines SET dx_pointers = '1,1' WHERE claim_id = 3"
+	assert_stderr "visit 3: line 1 (charge 3): more than 4 diagnosis pointers: a line points at one to four diagnoses"
+	pms-sql "UPDATE charges SET dx_pointers = '1,1' WHERE id = 3"
 	run -1 --separate-stderr pms-claim validate 3
-	assert_stderr "claim 3: 2400 SV107 (line 1): pointer 1 given more than once (duplicates): fix charge 3"
-	pms-sql "UPDATE claim_lines SET dx_pointers = '' WHERE claim_id = 3"
+	assert_stderr "visit 3: line 1 (charge 3): pointer 1 given more than once (duplicates)"
+	pms-sql "UPDATE charges SET dx_pointers = '' WHERE id = 3"
 	run -1 --separate-stderr pms-claim validate 3
-	assert_stderr "claim 3: 2400 SV107 (line 1): no diagnosis pointer: every line points at a diagnosis: code charge 3 (pms-bill code)"
-	pms-sql "UPDATE claim_lines SET dx_pointers = '1',
-	    dos = '$(date -d "$TODAY +2 days" +%F)' WHERE claim_id = 3"
+	assert_stderr "visit 3: line 1 (charge 3) has no diagnosis pointer: code it first (pms-bill code 3)"
+	pms-sql "UPDATE charges SET dx_pointers = '1',
+	    dos = '$(date -d "$TODAY +2 days" +%F)' WHERE id = 3"
 	run -1 --separate-stderr pms-claim validate 3
 	assert_stderr "claim 3: 2400 DTP*472 (line 1): the date of service is in the future: a claim goes out after the visit"
 }
