@@ -8,6 +8,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 DATADIR	?= $(PREFIX)/share/pms
+LIBEXECDIR ?= $(PREFIX)/libexec
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR	?=
@@ -122,9 +123,10 @@ $(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
     $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
-# Benchmarks (bench/): never installed.  bench-gen needs nothing of
-# libpms but pms.h, so a generated practice does not depend on the code
-# it measures.
+# Benchmarks (bench/): never installed, but for bench-gen, which the
+# installed demo runs as a private helper (see install).  bench-gen
+# needs nothing of libpms but pms.h, so a generated practice does not
+# depend on the code it measures.
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
@@ -228,10 +230,15 @@ lint:
 
 # What make install puts where: the programs and the umbrella, the man
 # pages, the completions, and share/ (but for the migrations, which are
-# in the programs) under $(DATADIR), the demo's run script executable.
-# make uninstall removes exactly these, and the directories of DATADIR
+# in the programs) under $(DATADIR), the demo's run script executable;
+# the demo's private helper, bench-gen (it makes the insurers' 835 that
+# answers the demo's claims), under $(LIBEXECDIR)/pms, off PATH, where
+# the installed demo finds it beside its share/.  make uninstall removes
+# exactly these, and the directories of DATADIR and $(LIBEXECDIR)/pms
 # once they are empty; tests/install.bats checks both into a DESTDIR.
 INST_BINS = pms $(PROGS)
+INST_LIBEXEC = bench-gen
+PKGLIBEXECDIR = $(LIBEXECDIR)/pms
 INST_MAN  = $(sort $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7))
 SHARE_DIRS = demo maps cron systemd codes templates
 SHARE_FILES = $(sort $(foreach d,$(SHARE_DIRS),$(wildcard share/$(d)/*)))
@@ -241,8 +248,10 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) \
-	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	  $(DESTDIR)$(PKGLIBEXECDIR)
 	install -m 0755 $(INST_BINS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(INST_LIBEXEC:%=$(BUILD)/%) $(DESTDIR)$(PKGLIBEXECDIR)
 	for m in $(INST_MAN); do \
 	  s=$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s || \
 	  exit 1; done
@@ -255,11 +264,13 @@ install: all
 
 uninstall:
 	rm -f $(INST_BINS:%=$(DESTDIR)$(BINDIR)/%) \
+	  $(INST_LIBEXEC:%=$(DESTDIR)$(PKGLIBEXECDIR)/%) \
 	  $(foreach m,$(INST_MAN),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	  $(SHARE_FILES:share/%=$(DESTDIR)$(DATADIR)/%) \
 	  $(BASH_COMP:completions/bash/%=$(DESTDIR)$(BASHCOMPDIR)/%) \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_pms
-	for d in $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) $(DESTDIR)$(DATADIR); do \
+	for d in $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(PKGLIBEXECDIR); do \
 	  [ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || true; done
 
 clean:

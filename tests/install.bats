@@ -31,6 +31,7 @@ expected() {
 			echo "$p/share/pms/${f#"$TOP"/share/} 644"
 		fi
 	done
+	echo "$p/libexec/pms/bench-gen 755"
 	for f in "$TOP"/completions/bash/*; do
 		echo "$p/share/bash-completion/completions/${f##*/} 644"
 	done
@@ -51,13 +52,17 @@ installed() {
 	cmp "$dest/usr/local/bin/pms-admin" "$BUILD_DIR/pms-admin"
 	cmp "$dest/usr/local/share/pms/demo/practice.yaml" \
 	    "$TOP/share/demo/practice.yaml"
+	# the demo's helper is the built one, off PATH
+	cmp "$dest/usr/local/libexec/pms/bench-gen" "$BUILD_DIR/bench-gen"
 	# nothing of the tests, the benchmarks or the migrations
 	[ ! -e "$dest/usr/local/bin/pms-sql" ]
 	[ ! -e "$dest/usr/local/bin/bench-gen" ]
+	[ ! -e "$dest/usr/local/bin/store-bench" ]
 	[ ! -e "$dest/usr/local/share/pms/sql" ]
 	run -0 mk uninstall DESTDIR="$dest"
 	[ -z "$(installed "$dest")" ] || fail "left: $(installed "$dest")"
 	[ ! -e "$dest/usr/local/share/pms" ]
+	[ ! -e "$dest/usr/local/libexec/pms" ]
 	# uninstalling again is no error
 	run -0 mk uninstall DESTDIR="$dest"
 }
@@ -69,6 +74,18 @@ installed() {
 	run -0 mk uninstall DESTDIR="$dest" PREFIX=/usr MANDIR=/usr/man
 	[ -z "$(installed "$dest")" ]
 	[ ! -e "$dest/usr/share/pms" ]
+	[ ! -e "$dest/usr/libexec/pms" ]
+	# LIBEXECDIR moves the demo's helper
+	run -0 mk install DESTDIR="$dest" PREFIX=/usr LIBEXECDIR=/usr/lib
+	[ -x "$dest/usr/lib/pms/bench-gen" ]
+	[ ! -e "$dest/usr/libexec/pms" ]
+	# where the installed demo finds it
+	run -0 bash -c "source '$dest/usr/share/pms/demo/run'
+	    demo_where; echo \"\$DEMO_GEN\""
+	[ "$output" = "$dest/usr/lib/pms/bench-gen" ]
+	run -0 mk uninstall DESTDIR="$dest" PREFIX=/usr LIBEXECDIR=/usr/lib
+	[ -z "$(installed "$dest")" ]
+	[ ! -e "$dest/usr/lib/pms" ]
 }
 
 @test "install: the installed programs, pages and completions work where they are" {
@@ -114,6 +131,21 @@ installed() {
 	    DEMO_WORK="$BATS_TEST_TMPDIR/work" \
 	    "$dest/opt/pms/share/pms/demo/run"
 	assert_line --partial '$ pms-admin config load '"$dest/opt/pms/share/pms/demo/practice.yaml"
+	# every step ran, but one whose command is not built yet
+	[ "$(grep -cE '^== [0-9]+\. ' <<<"$output")" -eq \
+	    "$("$dest/opt/pms/share/pms/demo/run" --list | wc -l)" ]
+	refute_output --partial 'this step is skipped'
+	# the remit step posted the 835 that the installed bench-gen made
+	assert_file_exists "$BATS_TEST_TMPDIR/work/remit.835"
+	assert_line --partial '8 claims: 8 posted, 0 posted before'
+	assert_line --partial '8 claims: 0 posted, 8 posted before'
 	assert_line --regexp '^entries: +[0-9]+ verified, chain and signatures$'
 	assert_line '== Done.'
+	# and a step skipped is one whose command is not built
+	while read -r line; do
+		cmd=${line#*has no \"}
+		cmd=${cmd%%\"*}
+		read -ra words <<<"$cmd"
+		run ! env PATH="$dest/opt/pms/bin" "${words[@]}" --help
+	done < <(grep '^(Not yet' <<<"$output")
 }
