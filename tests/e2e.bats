@@ -61,6 +61,37 @@ needs() {
 	assert_stderr 'demo: no step "nosuch"'
 }
 
+@test "e2e: run: its usage; a DEMO_WORK that is no folder, a step without a run's folder, no programs are refused, saying why" {
+	run -0 "$TOP/share/demo/run" --help
+	assert_line --regexp '^usage: .*/run \[--list \| --help\]$'
+	run -64 --separate-stderr "$TOP/share/demo/run" --bogus
+	[[ $stderr == usage:* ]]
+	run -64 --separate-stderr "$TOP/share/demo/run" --list extra
+	run -1 --separate-stderr env DEMO_WORK="$BATS_TEST_TMPDIR/none" \
+	    "$TOP/share/demo/run" verify
+	assert_stderr "demo: DEMO_WORK: no such folder: $BATS_TEST_TMPDIR/none (leave DEMO_WORK unset for a new one)"
+	: >"$BATS_TEST_TMPDIR/file"
+	run -1 --separate-stderr env DEMO_WORK="$BATS_TEST_TMPDIR/file" \
+	    "$TOP/share/demo/run" verify
+	assert_stderr "demo: DEMO_WORK: $BATS_TEST_TMPDIR/file is not a folder"
+	# a folder the user cannot write in (as nobody: root writes anywhere)
+	public_dir
+	mkdir -m 0555 "$PUBLIC/ro"
+	run -1 --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups env DEMO_WORK="$PUBLIC/ro" "$TOP/share/demo/run" store
+	assert_stderr "demo: DEMO_WORK: $PUBLIC/ro is not a folder you can write in"
+	# a step but the first without the folder of a run: no new folder
+	before=$(find /tmp -maxdepth 1 -name 'pms-demo.*' | wc -l)
+	run -1 --separate-stderr env -u DEMO_WORK "$TOP/share/demo/run" verify
+	assert_stderr "demo: step \"verify\" needs the folder of a run: DEMO_WORK=dir $TOP/share/demo/run verify"
+	[ "$(find /tmp -maxdepth 1 -name 'pms-demo.*' | wc -l)" -eq "$before" ]
+	# no programs built or installed
+	mkdir -m 2770 "$BATS_TEST_TMPDIR/w"
+	run -1 --separate-stderr env PATH=/usr/bin:/bin BUILD=none \
+	    DEMO_WORK="$BATS_TEST_TMPDIR/w" "$TOP/share/demo/run" store
+	assert_stderr 'demo: no pms programs to run: build them first (make), or run make demo'
+}
+
 @test "e2e: step store: a new encrypted store, its files, only its users" {
 	step store
 	assert_file_exists "$PMS_STORE"
@@ -363,6 +394,18 @@ needs() {
 	sent=$(sql "SELECT count(*) FROM reminders WHERE status = 'sent'")
 	[ "$sent" -eq 0 ] || [ "$(sql "SELECT count(*) FROM audit WHERE
 	    program = 'pms-remind' AND user = 'nightly'")" -gt 0 ]
+}
+
+@test "e2e: the steps that look run again on the day's store: verify, reports" {
+	entries=$(sql 'SELECT count(*) FROM audit')
+	step verify
+	# the last run's checkpoint verified, then today's written
+	[[ $STEP_LOG == *'The checkpoint of the last time'* ]]
+	[ "$(grep -cE '^checkpoint: entry [0-9]+ .*still in the log, unchanged$' \
+	    <<<"$STEP_LOG")" -eq 2 ]
+	[ "$(sql 'SELECT count(*) FROM audit')" -gt "$entries" ]
+	run -0 pms-audit verify --checkpoint "$WORK/audit-checkpoint"
+	step reports
 }
 
 @test "e2e: the outside files: every Synthea patient of the fixtures imported, booked, charged and claimed" {
