@@ -244,7 +244,20 @@ SHARE_DIRS = demo maps cron systemd codes templates
 SHARE_FILES = $(sort $(foreach d,$(SHARE_DIRS),$(wildcard share/$(d)/*)))
 BASH_COMP = $(sort $(wildcard completions/bash/*))
 
+# A directory with a space or a tab would be split into words here (and
+# part of it made under the current directory): refused before anything.
+INST_VARS = DESTDIR PREFIX BINDIR MANDIR DATADIR LIBEXECDIR BASHCOMPDIR \
+	    ZSHCOMPDIR
+INST_SPACED = $(strip $(foreach v,$(INST_VARS),$(if $(word 2,$($(v))),$(v))))
+define inst_check
+	@if [ -n "$(INST_SPACED)" ]; then \
+	  echo "make $@: $(INST_SPACED): a directory with a space or tab in" \
+	    "its name cannot be used (make would split it in two)" >&2; \
+	  exit 1; fi
+endef
+
 install: all
+	$(inst_check)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) \
@@ -263,6 +276,7 @@ install: all
 	install -m 0644 completions/zsh/_pms $(DESTDIR)$(ZSHCOMPDIR)
 
 uninstall:
+	$(inst_check)
 	rm -f $(INST_BINS:%=$(DESTDIR)$(BINDIR)/%) \
 	  $(INST_LIBEXEC:%=$(DESTDIR)$(PKGLIBEXECDIR)/%) \
 	  $(foreach m,$(INST_MAN),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \

@@ -88,6 +88,18 @@ installed() {
 	[ ! -e "$dest/usr/lib/pms" ]
 }
 
+@test "install: a directory with a space in its name is refused before anything is made" {
+	dest="$BATS_TEST_TMPDIR/dest"
+	mkdir "$dest"
+	run -2 --separate-stderr mk install DESTDIR="$dest" PREFIX='/opt/my pms'
+	assert_stderr 'make install: PREFIX BINDIR MANDIR DATADIR LIBEXECDIR BASHCOMPDIR ZSHCOMPDIR: a directory with a space or tab in its name cannot be used (make would split it in two)'
+	[ -z "$(ls -A "$dest")" ]
+	run -2 --separate-stderr mk uninstall DESTDIR="$dest/a b"
+	assert_stderr 'make uninstall: DESTDIR: a directory with a space or tab'
+	# nor in the source tree ("pms/share/..." of "/opt/my pms/share")
+	[ ! -e "$TOP/pms" ]
+}
+
 @test "install: the installed programs, pages and completions work where they are" {
 	dest="$BATS_TEST_TMPDIR/dest"
 	mk install DESTDIR="$dest" PREFIX=/opt/pms
