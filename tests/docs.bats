@@ -671,6 +671,16 @@ run_examples() {
 	done
 }
 
+@test "docs: pms(1) and pms(7) name every program in SEE ALSO" {
+	for m in "$TOP/man/man1/pms.1" "$TOP/man/man7/pms.7"; do
+		for p in $(programs); do
+			sed -n '/^\.Sh SEE ALSO/,/^\.Sh /p' "$m" |
+			    grep -qE "^\.Xr $p 1( ,)?\$" ||
+			    fail "${m##*/}: SEE ALSO lacks $p(1)"
+		done
+	done
+}
+
 @test "docs: the README's crontab is the one share/cron ships, its key file outside the store's directory" {
 	local line
 	while IFS= read -r line; do
