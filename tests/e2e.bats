@@ -14,7 +14,8 @@
 load helpers/common
 
 setup_file() {
-	export DEMO_WORK="$BATS_FILE_TMPDIR/day"
+	# a folder with a blank and a letter beyond ASCII, as a user may have
+	export DEMO_WORK="$BATS_FILE_TMPDIR/the day ü"
 	mkdir -m 2770 "$DEMO_WORK"
 }
 
@@ -207,7 +208,7 @@ needs() {
 	# nothing went, by day each went once
 	if [ "$sent" -eq 0 ]; then
 		[[ $STEP_LOG == *'Nothing went out: it is '*'in its quiet hours'* ]]
-		[[ $STEP_LOG == *"DEMO_WORK=$WORK share/demo/run remind)"* ]]
+		[[ $STEP_LOG == *"DEMO_WORK='$WORK' share/demo/run remind)"* ]]
 	else
 		[[ $STEP_LOG == *'The second run found nothing more to send'* ]]
 	fi
