@@ -138,6 +138,7 @@ installed() {
 	dest="$BATS_TEST_TMPDIR/dest"
 	mk install DESTDIR="$dest" PREFIX=/opt/pms
 	mkdir -m 2770 "$BATS_TEST_TMPDIR/work"
+	keyctl clear @s
 	# no build directory on PATH: the demo finds the programs itself
 	run -0 env -u BUILD PATH=/usr/bin:/bin \
 	    DEMO_WORK="$BATS_TEST_TMPDIR/work" \
@@ -153,11 +154,16 @@ installed() {
 	assert_line --partial '8 claims: 0 posted, 8 posted before'
 	assert_line --regexp '^entries: +[0-9]+ verified, chain and signatures$'
 	assert_line '== Done.'
+	# it kept its keys in a keyring session of its own, gone with it
+	# (not in the user's, as the unlocks of the day would have)
+	log=$output
+	run -0 keyctl show @s
+	refute_output --partial 'pms:v1:'
 	# and a step skipped is one whose command is not built
 	while read -r line; do
 		cmd=${line#*has no \"}
 		cmd=${cmd%%\"*}
 		read -ra words <<<"$cmd"
 		run ! env PATH="$dest/opt/pms/bin" "${words[@]}" --help
-	done < <(grep '^(Not yet' <<<"$output")
+	done < <(grep '^(Not yet' <<<"$log")
 }
