@@ -168,11 +168,13 @@ deps:
 	    grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	echo "make deps: installing$$missing"; \
 	cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$$missing"; \
-	if [ "$$(id -u)" = 0 ]; then sh -c "$$cmd"; \
-	elif sudo -n true 2>/dev/null; then sudo -n sh -c "$$cmd"; \
-	else echo "make deps: cannot install as $$(id -un); run as root:" >&2; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "make deps: installing$$missing"; sh -c "$$cmd"; \
+	elif sudo -n true 2>/dev/null; then \
+	  echo "make deps: installing$$missing"; sudo -n sh -c "$$cmd"; \
+	else echo "make deps: missing$$missing;" \
+	    "cannot install as $$(id -un); run as root:" >&2; \
 	  echo "  $$cmd" >&2; exit 1; fi
 
 check: deps

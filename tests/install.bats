@@ -88,6 +88,22 @@ installed() {
 	[ ! -e "$dest/usr/lib/pms" ]
 }
 
+@test "install: make deps names what is missing, and as a user without sudo says what to run as root" {
+	# bats is there (nothing to do); a package that is not, as nobody
+	run -0 --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups make -s -C "$TOP" --no-print-directory deps \
+	    DEPS=bats
+	[ -z "$output$stderr" ]
+	run -2 --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups make -s -C "$TOP" --no-print-directory deps \
+	    DEPS='bats pms-no-such-package'
+	[ -z "$output" ]
+	assert_stderr - <<-'EOF'
+	make deps: missing pms-no-such-package; cannot install as nobody; run as root:
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pms-no-such-package
+	EOF
+}
+
 @test "install: a directory with a space in its name is refused before anything is made" {
 	dest="$BATS_TEST_TMPDIR/dest"
 	mkdir "$dest"
