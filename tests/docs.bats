@@ -707,8 +707,10 @@ run_examples() {
 		    fail "README does not show: $line"
 	done <<<"$stderr"
 	# the README shows them in the order they come
-	diff -u <(echo "$stderr") <(sed -n '/^    \$ pms-patient import share\/demo\/patients.csv$/,/^    \$/p' \
-	    README.md | sed -n 's/^    \(pms-patient: \)/\1/p')
+	first='^    [$] pms-patient import share/demo/patients.csv$'
+	diff -u <(echo "$stderr") <(awk -v f="$first" '$0 ~ f { on = 1; next }
+	    on && /^    \$/ { exit } on' README.md |
+	    sed -n 's/^    \(pms-patient: \)/\1/p')
 }
 
 @test "docs: pms(7)'s table of rights is lib/rights.c's, row for row" {
