@@ -8,6 +8,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 DATADIR	?= $(PREFIX)/share/pms
+LIBEXECDIR ?= $(PREFIX)/libexec
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR	?=
@@ -123,9 +124,10 @@ $(HELPERS:%=$(BUILD)/%): $(BUILD)/%: tests/helpers/%.c $(BUILD)/libpms.a \
     $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
-# Benchmarks (bench/): never installed.  bench-gen needs nothing of
-# libpms but pms.h, so a generated practice does not depend on the code
-# it measures.
+# Benchmarks (bench/): never installed, but for bench-gen, which the
+# installed demo runs as a private helper (see install).  bench-gen
+# needs nothing of libpms but pms.h, so a generated practice does not
+# depend on the code it measures.
 $(BUILD)/store-bench: bench/store-bench.c $(BUILD)/libpms.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpms.a $(LDLIBS)
 
@@ -168,11 +170,13 @@ deps:
 	    grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	echo "make deps: installing$$missing"; \
 	cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$$missing"; \
-	if [ "$$(id -u)" = 0 ]; then sh -c "$$cmd"; \
-	elif sudo -n true 2>/dev/null; then sudo -n sh -c "$$cmd"; \
-	else echo "make deps: cannot install as $$(id -un); run as root:" >&2; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "make deps: installing$$missing"; sh -c "$$cmd"; \
+	elif sudo -n true 2>/dev/null; then \
+	  echo "make deps: installing$$missing"; sudo -n sh -c "$$cmd"; \
+	else echo "make deps: missing$$missing;" \
+	    "cannot install as $$(id -un); run as root:" >&2; \
 	  echo "  $$cmd" >&2; exit 1; fi
 
 check: deps
@@ -230,21 +234,41 @@ lint:
 
 # What make install puts where: the programs and the umbrella, the man
 # pages, the completions, and share/ (but for the migrations, which are
-# in the programs) under $(DATADIR), the demo's run script executable.
-# make uninstall removes exactly these, and the directories of DATADIR
+# in the programs) under $(DATADIR), the demo's run script executable;
+# the demo's private helper, bench-gen (it makes the insurers' 835 that
+# answers the demo's claims), under $(LIBEXECDIR)/pms, off PATH, where
+# the installed demo finds it beside its share/.  make uninstall removes
+# exactly these, and the directories of DATADIR and $(LIBEXECDIR)/pms
 # once they are empty; tests/install.bats checks both into a DESTDIR.
 INST_BINS = pms $(PROGS)
+INST_LIBEXEC = bench-gen
+PKGLIBEXECDIR = $(LIBEXECDIR)/pms
 INST_MAN  = $(sort $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7))
 SHARE_DIRS = demo maps cron systemd codes templates
 SHARE_FILES = $(sort $(foreach d,$(SHARE_DIRS),$(wildcard share/$(d)/*)))
 BASH_COMP = $(sort $(wildcard completions/bash/*))
 
+# A directory with a space or a tab would be split into words here (and
+# part of it made under the current directory): refused before anything.
+INST_VARS = DESTDIR PREFIX BINDIR MANDIR DATADIR LIBEXECDIR BASHCOMPDIR \
+	    ZSHCOMPDIR
+INST_SPACED = $(strip $(foreach v,$(INST_VARS),$(if $(word 2,$($(v))),$(v))))
+define inst_check
+	@if [ -n "$(INST_SPACED)" ]; then \
+	  echo "make $@: $(INST_SPACED): a directory with a space or tab in" \
+	    "its name cannot be used (make would split it in two)" >&2; \
+	  exit 1; fi
+endef
+
 install: all
+	$(inst_check)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) \
-	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	  $(DESTDIR)$(PKGLIBEXECDIR)
 	install -m 0755 $(INST_BINS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(INST_LIBEXEC:%=$(BUILD)/%) $(DESTDIR)$(PKGLIBEXECDIR)
 	for m in $(INST_MAN); do \
 	  s=$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s || \
 	  exit 1; done
@@ -256,12 +280,15 @@ install: all
 	install -m 0644 completions/zsh/_pms $(DESTDIR)$(ZSHCOMPDIR)
 
 uninstall:
+	$(inst_check)
 	rm -f $(INST_BINS:%=$(DESTDIR)$(BINDIR)/%) \
+	  $(INST_LIBEXEC:%=$(DESTDIR)$(PKGLIBEXECDIR)/%) \
 	  $(foreach m,$(INST_MAN),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	  $(SHARE_FILES:share/%=$(DESTDIR)$(DATADIR)/%) \
 	  $(BASH_COMP:completions/bash/%=$(DESTDIR)$(BASHCOMPDIR)/%) \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_pms
-	for d in $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) $(DESTDIR)$(DATADIR); do \
+	for d in $(SHARE_DIRS:%=$(DESTDIR)$(DATADIR)/%) $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(PKGLIBEXECDIR); do \
 	  [ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || true; done
 
 clean:

@@ -223,6 +223,9 @@ main(int argc, char *argv[])
 			    "\"pms help\" lists them\n");
 			return EX_USAGE;
 		}
+		/* pms's own command: its usage, as pms --help */
+		if (strcmp(argv[1], "help") == 0)
+			usage(EX_OK);
 		hargv[0] = NULL;
 		hargv[1] = (char *)"--help";
 		hargv[2] = NULL;

@@ -2,8 +2,9 @@
 # Keep the documentation honest, for every program of the Makefile's
 # PROGS: its usage against its man page SYNOPSIS, its completions against
 # the usage, every man page through mandoc's linter, the EXAMPLES of the
-# man pages run for real, and the README's two commands.  Only the
-# EXAMPLES tests make stores.
+# man pages run for real, and the README's two commands, its crontab
+# and the messages of its import.  Only the EXAMPLES tests and the
+# README's import make stores.
 # bats file_tags=docs
 
 load helpers/common
@@ -668,6 +669,48 @@ run_examples() {
 			    fail "README names make $t; no such target"
 		fi
 	done
+}
+
+@test "docs: pms(1) and pms(7) name every program in SEE ALSO" {
+	for m in "$TOP/man/man1/pms.1" "$TOP/man/man7/pms.7"; do
+		for p in $(programs); do
+			sed -n '/^\.Sh SEE ALSO/,/^\.Sh /p' "$m" |
+			    grep -qE "^\.Xr $p 1( ,)?\$" ||
+			    fail "${m##*/}: SEE ALSO lacks $p(1)"
+		done
+	done
+}
+
+@test "docs: the README's crontab is the one share/cron ships, its key file outside the store's directory" {
+	local line
+	while IFS= read -r line; do
+		[[ -z $line || $line == \#* ]] && continue
+		grep -qxF "    $line" "$TOP/README.md" ||
+		    fail "README lacks the crontab line: $line"
+	done <"$TOP/share/cron/pms-remind.crontab"
+	# pms(7): a key file is kept outside the store's directory
+	run -1 grep -E -- '--keyfile /var/lib/pms/' "$TOP/README.md"
+}
+
+@test "docs: the README's import of the demo's spreadsheet shows every message pms-patient prints" {
+	export PMS_STORE="$BATS_TEST_TMPDIR/x/practice.pms" PMS_USER=admin
+	export PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+	printf '%s\n' 'correct horse battery staple' >"$PMS_PASSPHRASE_FILE"
+	mkdir -m 2770 "$BATS_TEST_TMPDIR/x"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	cd "$TOP"
+	pms-admin config load share/demo/practice.yaml 2>/dev/null
+	run -65 --separate-stderr pms-patient import share/demo/patients.csv
+	[ -n "$stderr" ]
+	while IFS= read -r line; do
+		grep -qxF "    $line" README.md ||
+		    fail "README does not show: $line"
+	done <<<"$stderr"
+	# the README shows them in the order they come
+	first='^    [$] pms-patient import share/demo/patients.csv$'
+	diff -u <(echo "$stderr") <(awk -v f="$first" '$0 ~ f { on = 1; next }
+	    on && /^    \$/ { exit } on' README.md |
+	    sed -n 's/^    \(pms-patient: \)/\1/p')
 }
 
 @test "docs: pms(7)'s table of rights is lib/rights.c's, row for row" {

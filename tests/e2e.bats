@@ -14,7 +14,8 @@
 load helpers/common
 
 setup_file() {
-	export DEMO_WORK="$BATS_FILE_TMPDIR/day"
+	# a folder with a blank and a letter beyond ASCII, as a user may have
+	export DEMO_WORK="$BATS_FILE_TMPDIR/the day ü"
 	mkdir -m 2770 "$DEMO_WORK"
 }
 
@@ -59,6 +60,37 @@ needs() {
 	done
 	run -1 --separate-stderr "$TOP/share/demo/run" nosuch
 	assert_stderr 'demo: no step "nosuch"'
+}
+
+@test "e2e: run: its usage; a DEMO_WORK that is no folder, a step without a run's folder, no programs are refused, saying why" {
+	run -0 "$TOP/share/demo/run" --help
+	assert_line --regexp '^usage: .*/run \[--list \| --help\]$'
+	run -64 --separate-stderr "$TOP/share/demo/run" --bogus
+	[[ $stderr == usage:* ]]
+	run -64 --separate-stderr "$TOP/share/demo/run" --list extra
+	run -1 --separate-stderr env DEMO_WORK="$BATS_TEST_TMPDIR/none" \
+	    "$TOP/share/demo/run" verify
+	assert_stderr "demo: DEMO_WORK: no such folder: $BATS_TEST_TMPDIR/none (leave DEMO_WORK unset for a new one)"
+	: >"$BATS_TEST_TMPDIR/file"
+	run -1 --separate-stderr env DEMO_WORK="$BATS_TEST_TMPDIR/file" \
+	    "$TOP/share/demo/run" verify
+	assert_stderr "demo: DEMO_WORK: $BATS_TEST_TMPDIR/file is not a folder"
+	# a folder the user cannot write in (as nobody: root writes anywhere)
+	public_dir
+	mkdir -m 0555 "$PUBLIC/ro"
+	run -1 --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups env DEMO_WORK="$PUBLIC/ro" "$TOP/share/demo/run" store
+	assert_stderr "demo: DEMO_WORK: $PUBLIC/ro is not a folder you can write in"
+	# a step but the first without the folder of a run: no new folder
+	before=$(find /tmp -maxdepth 1 -name 'pms-demo.*' | wc -l)
+	run -1 --separate-stderr env -u DEMO_WORK "$TOP/share/demo/run" verify
+	assert_stderr "demo: step \"verify\" needs the folder of a run: DEMO_WORK=dir $TOP/share/demo/run verify"
+	[ "$(find /tmp -maxdepth 1 -name 'pms-demo.*' | wc -l)" -eq "$before" ]
+	# no programs built or installed
+	mkdir -m 2770 "$BATS_TEST_TMPDIR/w"
+	run -1 --separate-stderr env PATH=/usr/bin:/bin BUILD=none \
+	    DEMO_WORK="$BATS_TEST_TMPDIR/w" "$TOP/share/demo/run" store
+	assert_stderr 'demo: no pms programs to run: build them first (make), or run make demo'
 }
 
 @test "e2e: step store: a new encrypted store, its files, only its users" {
@@ -172,6 +204,19 @@ needs() {
 	done
 	# the second run sent nothing
 	[ "$(grep -c 'send: 0 sent' <<<"$STEP_LOG")" -ge 1 ]
+	# and the demo says why: at night (the offices' quiet hours)
+	# nothing went, by day each went once
+	if [ "$sent" -eq 0 ]; then
+		[[ $STEP_LOG == *'Nothing went out: it is '*'in its quiet hours'* ]]
+		[[ $STEP_LOG == *"DEMO_WORK='$WORK' share/demo/run remind)"* ]]
+	else
+		[[ $STEP_LOG == *'The second run found nothing more to send'* ]]
+	fi
+	# a message in the outbox ends its line before the recipient
+	for f in "$WORK"/outbox/*.txt; do
+		[ -e "$f" ] || break
+		[ "$(grep -cE '^to [^ ]+$' "$f")" -eq 1 ]
+	done
 	[ "$(grep -oE 'send: [0-9]+ sent' <<<"$STEP_LOG" | tail -n 1)" = \
 	    'send: 0 sent' ]
 	# Sam O'Sample and Zoe agreed to no texts: none went to them
@@ -241,7 +286,7 @@ needs() {
 @test "e2e: step remit: the 835 posted, the ledger to the 835's totals" {
 	needs pms-claim era
 	step remit
-	command -v bench-gen >/dev/null || skip "no bench-gen in this build"
+	[ -n "$DEMO_GEN" ] || skip "no bench-gen in this build"
 	assert_file_exists "$WORK/remit.835"
 	# first reading: every claim of the 835 posted, one reversed
 	[[ $STEP_LOG == *'8 claims: 8 posted, 0 posted before, 0 with nothing to post, 0 not balanced, 0 matching no claim, 0 refused'* ]] ||
@@ -407,6 +452,18 @@ needs() {
 	sent=$(sql "SELECT count(*) FROM reminders WHERE status = 'sent'")
 	[ "$sent" -eq 0 ] || [ "$(sql "SELECT count(*) FROM audit WHERE
 	    program = 'pms-remind' AND user = 'nightly'")" -gt 0 ]
+}
+
+@test "e2e: the steps that look run again on the day's store: verify, reports" {
+	entries=$(sql 'SELECT count(*) FROM audit')
+	step verify
+	# the last run's checkpoint verified, then today's written
+	[[ $STEP_LOG == *'The checkpoint of the last time'* ]]
+	[ "$(grep -cE '^checkpoint: entry [0-9]+ .*still in the log, unchanged$' \
+	    <<<"$STEP_LOG")" -eq 2 ]
+	[ "$(sql 'SELECT count(*) FROM audit')" -gt "$entries" ]
+	run -0 pms-audit verify --checkpoint "$WORK/audit-checkpoint"
+	step reports
 }
 
 @test "e2e: the outside files: every Synthea patient of the fixtures imported, booked, charged and claimed" {

@@ -126,6 +126,10 @@ prog_names() {
 	assert_stderr 'pms: help: not a pms command'
 	run -64 --separate-stderr pms help a b
 	[[ $stderr == 'usage: pms command'* ]]
+	# help is pms's own command: its usage
+	run -0 --separate-stderr pms help help
+	[ -z "$stderr" ]
+	[ "$output" = "$(pms --help)" ]
 }
 
 @test "pms: a command that is not one is refused, and no other file runs" {
