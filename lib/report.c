@@ -738,24 +738,43 @@ static const struct pms_col collect_cols[] = {
 	{ "source", PMS_COL_TEXT }, { "payments", PMS_COL_MONEY },
 	{ "payments_share", PMS_COL_TEXT }, { "contractual", PMS_COL_MONEY },
 	{ "charges", PMS_COL_MONEY }, { "net_collection_rate", PMS_COL_TEXT },
+	{ "refunds", PMS_COL_MONEY },
+	{ "provider_adjustments", PMS_COL_MONEY },
 };
 
-/* Keys: a payment's id * 4, a ledger entry's id * 4 + 1.  Payments of
- * the period (opening credits brought from another system aside); the
- * charges posted in it; its contractual adjustments (group CO), as
- * positive amounts. */
+/*
+ * Keys: a payment's id * 4, a ledger entry's id * 4 + 1, a provider
+ * adjustment's (PLB) id * 4 + 2.  The money of the period as it reached
+ * or left the bank: payments received (opening credits brought from
+ * another system aside), less the money given back (refunds: a
+ * patient's, or a payer's payment taken back by a reversal), plus what
+ * the payers' provider adjustments added to their checks (PLB amounts
+ * are taken from the payment: an interest L6 of -1.25 adds 1.25, a
+ * recoupment WO of 3.00 keeps 3.00 back), so that a payer's payments
+ * are its 835s' BPR02.  A PLB is of the day its remittance's payments
+ * were received (its check date, else the day it was read, when it
+ * paid no claim).  Then the charges posted in the period and its
+ * contractual adjustments (group CO), as positive amounts.
+ */
 static const char collect_sql[] =
 	"SELECT y.id * 4, y.patient_id, 0, py.code, y.amount_cents FROM "
 	"payments y LEFT JOIN payers py ON py.id = y.payer_id WHERE "
 	"y.received_on BETWEEN :from AND :to AND y.method <> 'opening' AND "
 	"(:payer IS NULL OR y.payer_id = :payer) UNION ALL SELECT g.id * 4 + "
-	"1, g.patient_id, CASE g.kind WHEN 'charge' THEN 1 ELSE 2 END, "
-	"py.code, g.amount_cents FROM ledger g LEFT JOIN payers py ON py.id "
-	"= g.payer_id WHERE g.posted_on BETWEEN :from AND :to AND (g.kind = "
-	"'charge' OR (g.kind = 'adjustment' AND g.group_code = 'CO')) AND "
-	"(:payer IS NULL OR g.payer_id = :payer)";
+	"1, g.patient_id, CASE g.kind WHEN 'charge' THEN 1 WHEN 'refund' THEN "
+	"3 ELSE 2 END, py.code, g.amount_cents FROM ledger g LEFT JOIN payers "
+	"py ON py.id = g.payer_id WHERE g.posted_on BETWEEN :from AND :to AND "
+	"(g.kind IN ('charge', 'refund') OR (g.kind = 'adjustment' AND "
+	"g.group_code = 'CO')) AND (:payer IS NULL OR g.payer_id = :payer) "
+	"UNION ALL SELECT b.id * 4 + 2, 0, 4, coalesce(py.code, "
+	"'unknown-payer'), b.amount_cents FROM claim_plb b JOIN claim_remits "
+	"m ON m.id = b.remit_id LEFT JOIN payers py ON py.id = b.payer_id "
+	"WHERE coalesce((SELECT min(y.received_on) FROM claim_remit_claims rc "
+	"JOIN payments y ON y.id = rc.payment_id WHERE rc.remit_id = m.id), "
+	"m.paid_on, substr(m.imported_at, 1, 10)) BETWEEN :from AND :to AND "
+	"(:payer IS NULL OR b.payer_id = :payer)";
 
-enum { CO_PAY, CO_CONTRACT, CO_CHARGE };
+enum { CO_PAY, CO_CONTRACT, CO_CHARGE, CO_REFUND, CO_PLB };
 
 static enum pms_status
 collect_fact(struct rrun *r, sqlite3_stmt *st)
@@ -775,10 +794,24 @@ collect_fact(struct rrun *r, sqlite3_stmt *st)
 	if ((ps = rtab_get(&r->t, src == NULL ? 0 : 1, 0,
 	    src == NULL ? "patient" : src, NULL, NULL, &g)) != PMS_OK)
 		return ps;
-	if (kind == 0) {
+	switch (kind) {
+	case 0:		/* received */
 		g->v[CO_PAY] += amt;
 		tot->v[CO_PAY] += amt;
-	} else {
+		break;
+	case 3:		/* given back: the ledger's refund is positive */
+		g->v[CO_PAY] -= amt;
+		tot->v[CO_PAY] -= amt;
+		g->v[CO_REFUND] += amt;
+		tot->v[CO_REFUND] += amt;
+		break;
+	case 4:		/* PLB: positive is kept back from the check */
+		g->v[CO_PAY] -= amt;
+		tot->v[CO_PAY] -= amt;
+		g->v[CO_PLB] -= amt;
+		tot->v[CO_PLB] -= amt;
+		break;
+	default:
 		g->v[CO_CONTRACT] -= amt;
 		tot->v[CO_CONTRACT] -= amt;
 	}
@@ -812,6 +845,8 @@ collect_emit(struct rrun *r)
 			c_null(&c[4]);
 			c_null(&c[5]);
 		}
+		c_int(&c[6], g->v[CO_REFUND]);
+		c_int(&c[7], g->v[CO_PLB]);
 		if ((ps = put(r, c)) != PMS_OK)
 			return ps;
 	}
@@ -1097,8 +1132,9 @@ static const struct rdef reports[] = {
 	    P | PL, product_cols), 0, "charge", product_sql, product_fact,
 	    product_emit },
 	{ INFO("collections", "payments by source and the net collection "
-	    "rate", P | PMS_REPORT_PAYER, collect_cols), 0, "payment,ledger",
-	    collect_sql, collect_fact, collect_emit },
+	    "rate", P | PMS_REPORT_PAYER, collect_cols), 0,
+	    "payment,ledger,claim_plb", collect_sql, collect_fact,
+	    collect_emit },
 	{ INFO("ar-aging", "what is owed, in buckets by payer (and patient); "
 	    "days in A/R", PMS_REPORT_AS_OF | PMS_REPORT_PAYER |
 	    PMS_REPORT_BY_PATIENT, aging_cols), 0, "balance,ledger,mrn",

@@ -235,14 +235,14 @@ total,,3,3,3,357.00'
 	practice
 	run -0 --separate-stderr pms-report collections --from "$M" -o csv
 	# 105.00 / (357.00 - 10.00) = 30.26 %
-	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate
-patient,105.00,100.0,0.00,,
-acme,0.00,0.0,10.00,,
-total,105.00,100.0,10.00,357.00,30.3'
+	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate,refunds,provider_adjustments
+patient,105.00,100.0,0.00,,,0.00,0.00
+acme,0.00,0.0,10.00,,,0.00,0.00
+total,105.00,100.0,10.00,357.00,30.3,0.00,0.00'
 	run -0 pms-report collections --from "$M" --payer acme -o csv
-	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate
-acme,0.00,,10.00,,
-total,0.00,,10.00,92.00,0.0'
+	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate,refunds,provider_adjustments
+acme,0.00,,10.00,,,0.00,0.00
+total,0.00,,10.00,92.00,0.0,0.00,0.00'
 	run -0 pms-sql "SELECT sum(amount_cents) FROM payments WHERE
 	    received_on >= '$M'"
 	assert_output 10500

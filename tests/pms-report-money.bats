@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# bats file_tags=pms-report
+#
+# The money of the reports against the books (findings E): collections
+# nets what was given back (a reversal's take-back, a patient's refund)
+# and counts the payers' provider adjustments (PLB), so that it is the
+# deposits, the 835s' BPR02 to the cent; ar-aging --as-of a past day is
+# the books as pms-bill aging has them then; the day sheet books a
+# payer's payment to the provider of the lines it paid; a denial worked
+# by hand leaves the work queue; a payer's money on a voided charge is
+# the payer's to refund; filters that name nothing are refused.
+# Claims are made and answered through the programs (helpers/claims).
+
+load helpers/common
+load helpers/claims
+
+setup_file() {
+	make_template
+	export PMS_STORE="$TEMPLATE/store" PMS_USER=admin
+	export PMS_PASSPHRASE_FILE="$TEMPLATE/pass"
+	claims_practice
+	pms-admin maintain >/dev/null 2>&1
+}
+
+setup() {
+	use_store
+	TODAY=$(TZ=America/New_York date +%F)
+	export COLUMNS=400
+}
+
+reconciles() {
+	run -0 --separate-stderr pms-bill check
+}
+
+# The 835s' BPR02 of payer $1, in cents, summed.
+bpr02() {
+	pms-sql "SELECT coalesce(sum(m.payment_cents), 0) FROM claim_remits m
+	    JOIN payers y ON y.id = m.payer_id WHERE y.code = '$1'"
+}
+
+# A claim K1 of patient 1 (acme) for 100.00, paid 80.00 with 20.00 the
+# patient's (BPR02 80.00); then a second 835 reversing that and paying
+# 90.00, with 1.25 interest (PLB L6): BPR02 11.25.
+paid_reversed_repaid() {
+	claim_sent K1 1 99213:100.00 >/dev/null
+	era_file 21 80 T21 >"$BATS_TEST_TMPDIR/1.835" <<'EOF'
+LX*1~
+CLP*K1*1*100*80*20*12*P1~
+CAS*PR*2*20~
+EOF
+	era_file 22 11.25 T22 >"$BATS_TEST_TMPDIR/2.835" <<'EOF'
+LX*1~
+CLP*K1*22*-100*-80*-20*12*P1~
+CAS*PR*2*-20~
+CLP*K1*1*100*90*10*12*P1B~
+CAS*PR*2*10~
+PLB*1234567893*20251231*L6*-1.25~
+EOF
+	pms-claim era "$BATS_TEST_TMPDIR/1.835" -o csv >/dev/null 2>&1
+	pms-claim era "$BATS_TEST_TMPDIR/2.835" -o csv >/dev/null 2>&1
+}
+
+@test "E3 E1: collections are the deposits: a reversal's take-back netted, PLB counted" {
+	paid_reversed_repaid
+	[ "$(pms-sql "SELECT count(*) FROM claim_remit_claims")" = 3 ]
+	# the remittances are dated 2025-06-10 (BPR16), the take-back today
+	run -0 --separate-stderr pms-report collections --from 2025-01-01 \
+	    -o csv
+	assert_output "source,payments,payments_share,contractual,charges,net_collection_rate,refunds,provider_adjustments
+acme,91.25,100.0,0.00,,,80.00,1.25
+total,91.25,100.0,0.00,100.00,91.3,80.00,1.25"
+	# the two checks: 80.00 + 11.25
+	[ "$(bpr02 acme)" = 9125 ]
+	# from the source tables: 170.00 in, 80.00 back, 1.25 interest
+	run -0 pms-sql "SELECT (SELECT sum(amount_cents) FROM payments) -
+	    (SELECT sum(amount_cents) FROM ledger WHERE kind = 'refund') -
+	    (SELECT sum(amount_cents) FROM claim_plb)"
+	assert_output 9125
+	# --payer: the same row
+	run -0 pms-report collections --from 2025-01-01 --payer acme -o csv
+	assert_line --index 1 'acme,91.25,100.0,0.00,,,80.00,1.25'
+	# JSON in cents
+	run -0 pms-report collections --from 2025-01-01 -o json
+	assert_line --index 0 --partial '"payments_cents":9125,'
+	assert_line --index 0 --partial '"refunds_cents":8000,"provider_adjustments_cents":125}'
+	reconciles
+}
+
+@test "E1: a PLB recoupment (WO) keeps money back from the payer's payments" {
+	claim_sent K2 1 99213:100.00 >/dev/null
+	era_file 23 77 T23 >"$BATS_TEST_TMPDIR/3.835" <<'EOF'
+LX*1~
+CLP*K2*1*100*80*20*12*P2~
+CAS*PR*2*20~
+PLB*1234567893*20251231*WO:OVERPAY1*3~
+EOF
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/3.835" -o csv
+	run -0 pms-report collections --from 2025-01-01 -o csv
+	assert_line --index 1 'acme,77.00,100.0,0.00,,,0.00,-3.00'
+	[ "$(bpr02 acme)" = 7700 ]
+}
+
+@test "E3: a patient's refund is money out of the patient's payments" {
+	claim_sent K3 2 99213:100.00 >/dev/null
+	era_file 24 80 T24 >"$BATS_TEST_TMPDIR/4.835" <<'EOF'
+LX*1~
+CLP*K3*1*100*80*20*12*P3~
+CAS*PR*2*20~
+EOF
+	pms-claim era "$BATS_TEST_TMPDIR/4.835" -o csv >/dev/null 2>&1
+	run -0 pms-bill pay --patient 2 --amount 25.00 --method cash -o csv
+	run -0 pms-bill refund --patient 2 --amount 5.00 --method cash \
+	    --reason overpaid
+	run -0 pms-report collections --from 2025-01-01 -o csv
+	assert_output "source,payments,payments_share,contractual,charges,net_collection_rate,refunds,provider_adjustments
+patient,20.00,20.0,0.00,,,5.00,0.00
+bluecross,80.00,80.0,0.00,,,0.00,0.00
+total,100.00,100.0,0.00,100.00,100.0,5.00,0.00"
+	run -0 pms-sql "SELECT (SELECT sum(amount_cents) FROM payments WHERE
+	    payer_id IS NULL) - (SELECT sum(amount_cents) FROM ledger WHERE
+	    kind = 'refund' AND payer_id IS NULL)"
+	assert_output 2000
+	reconciles
+}
