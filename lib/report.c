@@ -214,6 +214,7 @@ struct rrun {
 	char		 from[PMS_DATE_BUFSZ], to[PMS_DATE_BUFSZ];
 	char		 as_of[PMS_DATE_BUFSZ], from90[PMS_DATE_BUFSZ];
 	int32_t		 as_of_d;
+	int		 past;		/* --as-of before today */
 	int64_t		 lo_utc, hi_utc, now;
 	int64_t		 provider, location, payer;	/* ids; 0: any */
 	struct rtab	 t;
@@ -876,6 +877,31 @@ static const char aging_sql[] =
 	"ledger g WHERE g.kind = 'charge' AND g.posted_on BETWEEN :from90 "
 	"AND :asof AND (:payer IS NULL OR g.payer_id = :payer)";
 
+/*
+ * The same for an --as-of before today: what was open at the end of
+ * that day, as pms-bill aging has it, from the ledger: each charge or
+ * credit and party, with the entries posted by then, of charges served
+ * by then.  A group's key is its first entry's.
+ */
+static const char aging_then_sql[] =
+	"SELECT b.k * 4, b.patient_id, b.class, py.code, b.dos, "
+	"b.amount_cents, p.mrn FROM (SELECT min(l.id) AS k, min(l.patient_id) "
+	"AS patient_id, CASE WHEN l.charge_id IS NULL THEN 3 WHEN l.party = "
+	"'payer' THEN 1 WHEN l.party = 'pending' THEN 2 ELSE 0 END AS class, "
+	"min(l.payer_id) AS payer_id, coalesce(min(c.dos), "
+	"min(y.received_on)) AS dos, sum(l.amount_cents) AS amount_cents "
+	"FROM ledger l LEFT JOIN charges c ON c.id = l.charge_id LEFT JOIN "
+	"payments y ON l.charge_id IS NULL AND y.id = l.payment_id WHERE "
+	"l.posted_on <= :asof AND (c.id IS NULL OR c.dos <= :asof) AND "
+	"(:payer IS NULL OR l.payer_id = :payer) GROUP BY "
+	"coalesce(l.charge_id, -l.payment_id), l.party, "
+	"coalesce(l.policy_id, 0) HAVING sum(l.amount_cents) <> 0) b LEFT "
+	"JOIN payers py ON py.id = b.payer_id JOIN patients p ON p.id = "
+	"b.patient_id UNION ALL SELECT g.id * 4 + 1, g.patient_id, -1, NULL, "
+	"g.posted_on, g.amount_cents, NULL FROM ledger g WHERE g.kind = "
+	"'charge' AND g.posted_on BETWEEN :from90 AND :asof AND (:payer IS "
+	"NULL OR g.payer_id = :payer)";
+
 static const char *const aging_resp[4] = {
 	"patient", "insurance", "pending", "credit"
 };
@@ -1208,7 +1234,9 @@ report_walk(struct pms_store *s, struct pms_read *rd, void *arg)
 	int64_t pid;
 	int rc, show;
 
-	rc = sqlite3_prepare_v2(s->db, r->d->sql, -1, &st, NULL);
+	/* ar-aging of a past day reads the ledger as it stood then */
+	rc = sqlite3_prepare_v2(s->db, r->d->sql == aging_sql && r->past ?
+	    aging_then_sql : r->d->sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "report");
 	bind_text(st, ":from", r->from);
@@ -1351,6 +1379,7 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 	if (o->as_of != NULL && (st = date_opt("--as-of", o->as_of,
 	    &r.as_of_d)) != PMS_OK)
 		return st;
+	r.past = r.as_of_d < today;
 	pms_date_fmt(r.as_of_d, r.as_of);
 	pms_date_fmt(r.as_of_d - 89, r.from90);
 	if (o->period != NULL && o->period_size > 0) {

@@ -122,3 +122,64 @@ total,100.00,100.0,0.00,100.00,100.0,5.00,0.00"
 	assert_output 2000
 	reconciles
 }
+
+# ar-aging's rows as pms-bill aging --summary's: "responsibility,payer,
+# buckets...,total" without the total row and days in A/R.
+aging_rows() {
+	pms-report ar-aging "$@" -o csv | sed 1d | grep -v '^total,' |
+	    cut -d, -f1,2,5-10
+}
+bill_rows() {
+	pms-bill aging --summary "$@" -o csv | sed 1d | cut -d, -f5-12
+}
+
+@test "E8: ar-aging --as-of a past day is the books then, as pms-bill aging" {
+	d60=$(date -d "$TODAY -60 days" +%F)
+	d20=$(date -d "$TODAY -20 days" +%F)
+	d10=$(date -d "$TODAY -10 days" +%F)
+	d5=$(date -d "$TODAY -5 days" +%F)
+	# 20 days ago: a visit of 60 days ago charged (acme); 5 days ago a
+	# payment of 30.00 on patient 2's charge of 10 days ago
+	faketime "$d20 15:00" pms-bill charge --patient 1 --on "$d60" \
+	    --provider lee --location main --code 99213 --amount 100.00 \
+	    --dx I10 -o csv >/dev/null
+	faketime "$d10 15:00" pms-bill charge --patient 2 --on "$d10" \
+	    --provider lee --location main --code 99213 --amount 60.00 \
+	    --dx I10 -o csv >/dev/null
+	faketime "$d10 15:00" pms-bill transfer 2 --to patient --reason \
+	    'not covered' -o csv >/dev/null
+	faketime "$d5 15:00" pms-bill pay --patient 2 --amount 30.00 \
+	    --method cash -o csv >/dev/null
+	# today: another charge and a credit
+	pms-bill charge --patient 3 --on "$TODAY" --provider lee --location \
+	    main --code 99213 --amount 80.00 --dx I10 -o csv >/dev/null
+	pms-bill pay --patient 1 --amount 5.00 --method card -o csv >/dev/null
+	# as of 15 days ago: acme's 100.00 of 60 days ago (31-60), nothing
+	# of patient 2's (posted after)
+	d15=$(date -d "$TODAY -15 days" +%F)
+	run -0 --separate-stderr pms-report ar-aging --as-of "$d15" -o csv
+	assert_output "responsibility,payer,patient_id,mrn,days_0_30,days_31_60,days_61_90,days_91_120,days_121_plus,total,days_in_ar
+insurance,acme,,,0.00,100.00,0.00,0.00,0.00,100.00,
+total,,,,0.00,100.00,0.00,0.00,0.00,100.00,90.0"
+	[ "$(aging_rows --as-of "$d15")" = "$(bill_rows --as-of "$d15")" ]
+	# as of 7 days ago: patient 2 owes 60.00, not yet the 30.00 less
+	d7=$(date -d "$TODAY -7 days" +%F)
+	run -0 pms-report ar-aging --as-of "$d7" --by-patient -o csv
+	assert_line 'patient,,2,A-2,60.00,0.00,0.00,0.00,0.00,60.00,'
+	assert_line 'patient,,,,60.00,0.00,0.00,0.00,0.00,60.00,'
+	[ "$(aging_rows --as-of "$d7")" = "$(bill_rows --as-of "$d7")" ]
+	# yesterday: 30.00 left; today: the new charge and the credit too
+	d1=$(date -d "$TODAY -1 days" +%F)
+	run -0 pms-report ar-aging --as-of "$d1" -o csv
+	assert_line 'patient,,,,30.00,0.00,0.00,0.00,0.00,30.00,'
+	refute_line --regexp '^credit,'
+	[ "$(aging_rows --as-of "$d1")" = "$(bill_rows --as-of "$d1")" ]
+	run -0 pms-report ar-aging -o csv
+	assert_line 'credit,,,,-5.00,0.00,0.00,0.00,0.00,-5.00,'
+	assert_line 'insurance,acme,,,80.00,100.00,0.00,0.00,0.00,180.00,'
+	[ "$(aging_rows)" = "$(bill_rows)" ]
+	# the ledger as of yesterday, by hand: 130.00 open, no credit
+	run -0 pms-sql "SELECT sum(amount_cents) FROM ledger WHERE posted_on
+	    <= '$d1'"
+	assert_output 13000
+}
