@@ -375,12 +375,21 @@ static const struct pms_col daysheet_cols[] = {
 
 /* Keys: an appointment's id * 4, a ledger entry's id * 4 + 1.  A ledger
  * entry is the provider's whose visit its charge is; a credit's and an
- * opening balance's are no provider's. */
+ * opening balance's are no provider's.  A payment applied on the day it
+ * was received (an 835's, taken in whole and applied line by line; a
+ * patient's credit applied the same day) is a payment of the lines it
+ * paid, and out of the credit again: only money left unapplied that
+ * day is nobody's payment; a credit applied on a later day is other.
+ * Money given back (a refund, a payer's reversal) is out of payments. */
 static const char daysheet_sql[] =
 	"SELECT a.id * 4, a.patient_id, a.local_date, pr.code, 0, a.status, "
 	"0 FROM appointments a JOIN providers pr ON pr.id = a.provider_id "
 	"WHERE " APPT_PERIOD " UNION ALL SELECT g.id * 4 + 1, g.patient_id, "
-	"g.posted_on, pr.code, 1, g.kind, g.amount_cents FROM ledger g LEFT "
+	"g.posted_on, pr.code, 1, CASE WHEN g.kind = 'apply' AND EXISTS "
+	"(SELECT 1 FROM ledger q WHERE q.payment_id = g.payment_id AND "
+	"q.kind = 'payment' AND q.charge_id IS NULL AND q.posted_on = "
+	"g.posted_on) THEN 'payment' ELSE g.kind END, g.amount_cents FROM "
+	"ledger g LEFT "
 	"JOIN charges c ON c.id = g.charge_id LEFT JOIN visits v ON v.id = "
 	"c.visit_id LEFT JOIN providers pr ON pr.id = v.provider_id WHERE "
 	"g.posted_on BETWEEN :from AND :to AND (:prov IS NULL OR "
@@ -406,7 +415,7 @@ daysheet_add(struct rgroup *g, int ledger, const char *what, int64_t amt)
 	}
 	if (strcmp(what, "charge") == 0 || strcmp(what, "opening") == 0)
 		g->v[DS_CHARGE] += amt;
-	else if (strcmp(what, "payment") == 0)
+	else if (strcmp(what, "payment") == 0 || strcmp(what, "refund") == 0)
 		g->v[DS_PAY] += amt;
 	else if (strcmp(what, "adjustment") == 0)
 		g->v[DS_ADJ] += amt;

@@ -183,3 +183,55 @@ total,,,,0.00,100.00,0.00,0.00,0.00,100.00,90.0"
 	    <= '$d1'"
 	assert_output 13000
 }
+
+@test "E11: day-sheet books a payer's payment to the providers of the lines it paid" {
+	claim_sent K5 1 99213:100.00 >/dev/null
+	# a claim of ortiz's for patient 2 (bluecross), sent the same way
+	dos=$(date -d '-10 days' +%F)
+	id=$(pms-bill charge --patient 2 --on "$dos" --provider ortiz \
+	    --location main --code 99214 --amount 150.00 --dx I10 -o csv |
+	    sed -n 2p | cut -d, -f1)
+	printf 'charge_id,claim\n%s,K6\n' "$id" | pms-claim create -o csv - \
+	    >/dev/null 2>&1
+	pms-claim validate -o csv >/dev/null 2>&1
+	pms-claim export --out "$BATS_TEST_TMPDIR/k6.837" >/dev/null 2>&1
+	# one 835 (dated today) paying both: 80.00 for lee's, 120.00 for
+	# ortiz's; the patients' shares 20.00 and 30.00
+	era_file 25 200 T25 <<'EOF2' | sed "s/20250610~/$(date -d "$TODAY" +%Y%m%d)~/" \
+	    >"$BATS_TEST_TMPDIR/5.835"
+LX*1~
+CLP*K5*1*100*80*20*12*P5~
+CAS*PR*2*20~
+CLP*K6*1*150*120*30*12*P6~
+CAS*PR*2*30~
+EOF2
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/5.835" -o csv
+	# patient 1 pays 20.00 at the desk, applied at once; patient 2 pays
+	# 50.00: 30.00 applied, 20.00 left as a credit
+	run -0 pms-bill pay --patient 1 --amount 20.00 --method card -o csv
+	run -0 pms-bill pay --patient 2 --amount 50.00 --method cash -o csv
+	run -0 --separate-stderr pms-report day-sheet -o csv
+	assert_output "date,provider,appointments,completed,no_shows,cancelled,charges,payments,adjustments,other,net
+$TODAY,lee,0,0,0,0,100.00,-100.00,0.00,0.00,0.00
+$TODAY,ortiz,0,0,0,0,150.00,-150.00,0.00,0.00,0.00
+$TODAY,,0,0,0,0,0.00,-20.00,0.00,0.00,-20.00
+,total,0,0,0,0,250.00,-270.00,0.00,0.00,-20.00"
+	# the day's money received, from the source table: 270.00
+	run -0 pms-sql "SELECT sum(amount_cents) FROM payments WHERE
+	    received_on = '$TODAY'"
+	assert_output 27000
+	# --provider: ortiz's alone
+	run -0 pms-report day-sheet --provider ortiz -o csv
+	assert_line --index 1 "$TODAY,ortiz,0,0,0,0,150.00,-150.00,0.00,0.00,0.00"
+	# the credit applied tomorrow is "other" then, not a payment again
+	tomorrow=$(date -d "$TODAY +1 day" +%F)
+	pms-bill charge --patient 2 --on "$TODAY" --provider ortiz --location \
+	    main --code 99213 --amount 20.00 --dx I10 -o csv >/dev/null
+	pms-bill transfer 3 --to patient --reason 'not covered' -o csv \
+	    >/dev/null 2>&1
+	faketime "$tomorrow 15:00" pms-bill apply --patient 2 >/dev/null 2>&1
+	run -0 pms-report day-sheet --on "$tomorrow" -o csv
+	assert_line --index 1 "$tomorrow,ortiz,0,0,0,0,0.00,0.00,0.00,-20.00,-20.00"
+	assert_line --index 2 "$tomorrow,,0,0,0,0,0.00,0.00,0.00,20.00,20.00"
+	reconciles
+}
