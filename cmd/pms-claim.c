@@ -531,10 +531,14 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 		    "claim (draft, validated, submitted, acknowledged, "
 		    "rejected, paid, partly-paid, denied, crossed-over, "
 		    "closed, replaced, voided)");
+	if (ARG(&a, OPT_FROM) != NULL && ARG(&a, OPT_TO) != NULL &&
+	    strcmp(ARG(&a, OPT_FROM), ARG(&a, OPT_TO)) > 0)
+		return pms_fail(ctx, EX_USAGE, "--from: after --to");
 	if ((rc = pms_cli_open(ctx, "claim.list", &s)) != 0)
 		return rc;
-	if (FLAG(&a, OPT_MRN) && (st = pms_patient_id(s, 0, ARG(&a, OPT_MRN),
-	    &patient, NULL)) != PMS_OK) {
+	/* a filter naming nothing is refused, not an empty list */
+	if ((FLAG(&a, OPT_MRN) || patient > 0) && (st = pms_patient_id(s,
+	    patient, ARG(&a, OPT_MRN), &patient, NULL)) != PMS_OK) {
 		rc = pms_fail_status(ctx, st);
 		goto out;
 	}

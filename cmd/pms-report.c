@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "ptime.h"
 #include "report.h"
 
 #define PERIOD_PL	"[--on date] [--from date] [--to date] " \
@@ -190,6 +191,7 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 	const char *on = NULL;
 	char action[64];
 	unsigned k;
+	int32_t d;
 	int ch, rc, idx, html = 0;
 
 	if ((r = pms_report_find(argv[0])) == NULL)
@@ -246,6 +248,10 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 		if (o.from != NULL || o.to != NULL)
 			pms_cli_usage(ctx, "%s: --on or --from and --to, not "
 			    "both", r->name);
+		/* a bad --on is named as given, not as the --from it makes */
+		if (pms_date_parse(on, PMS_DATE_ISO, &d) != PMS_OK)
+			pms_cli_usage(ctx, "%s: --on: not a date (YYYY-MM-DD)",
+			    r->name);
 		o.from = o.to = on;
 	}
 	o.out_path = ctx->out_path;

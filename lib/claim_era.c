@@ -1982,8 +1982,8 @@ pms_claim_denials(struct pms_store *s, const char *payer, pms_denial_fn *fn,
 		    ps != PMS_EREFUSED)
 			return ps;
 		if (ps == PMS_EREFUSED)
-			return pms_seterr(PMS_EUSAGE, "--payer: not a payer of "
-			    "the configuration");
+			return pms_seterr(PMS_EREFUSED, "--payer: not a payer "
+			    "of the configuration");
 	}
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;

@@ -235,3 +235,42 @@ $TODAY,,0,0,0,0,0.00,-20.00,0.00,0.00,-20.00
 	assert_line --index 2 "$tomorrow,,0,0,0,0,0.00,0.00,0.00,20.00,20.00"
 	reconciles
 }
+
+@test "E9: filters naming nothing are refused, as their siblings; a bad --on is named" {
+	claim_sent K7 1 99213:100.00 >/dev/null
+	before=$(pms-sql "SELECT count(*) FROM claims")
+	# not found: 1, the option named
+	run -1 --separate-stderr pms-claim list --payer nosuch -o csv
+	assert_stderr 'pms-claim: --payer: not a payer of the configuration'
+	run -1 --separate-stderr pms-claim list --patient 99 -o csv
+	assert_stderr 'pms-claim: no patient 99'
+	run -1 --separate-stderr pms-claim list --mrn 999999 -o csv
+	run -1 --separate-stderr pms-claim list --batch 99 -o csv
+	assert_stderr 'pms-claim: --batch: no batch 99'
+	run -1 --separate-stderr pms-claim denials --payer nosuch -o csv
+	assert_stderr 'pms-claim: --payer: not a payer of the configuration'
+	run -1 --separate-stderr pms-bill list --provider nosuch -o csv
+	assert_stderr 'pms-bill: --provider: unknown provider'
+	run -1 --separate-stderr pms-bill list --patient 99 -o csv
+	run -1 --separate-stderr pms-report collections --payer nosuch -o csv
+	# a period that ends before it starts: usage, 64
+	run -64 --separate-stderr pms-claim list --from 2026-12-01 \
+	    --to 2026-11-01 -o csv
+	assert_stderr 'pms-claim: --from: after --to'
+	run -64 --separate-stderr pms-bill list --from 2026-12-01 \
+	    --to 2026-11-01 -o csv
+	assert_stderr 'pms-bill: --from: after --to'
+	run -64 --separate-stderr pms-report day-sheet --from 2026-12-01 \
+	    --to 2026-11-01 -o csv
+	assert_stderr 'pms-report: day-sheet: --from: after --to'
+	# the option the user typed is the one blamed
+	run -64 --separate-stderr pms-report day-sheet --on 2026-02-29
+	assert_stderr 'pms-report: day-sheet: --on: not a date (YYYY-MM-DD)'
+	refute_output --partial -- '--from: not a date'
+	# what does name something still lists it
+	run -0 pms-claim list --payer acme --patient 1 -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	run -0 pms-bill list --provider lee -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = "$before" ]
+}
