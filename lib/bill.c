@@ -701,6 +701,116 @@ out:
 	return ps;
 }
 
+/* One write of denials_worked(): ?1 id, ?2 amount, ?3 the day. */
+static enum pms_status
+denial_write(struct pms_store *s, const char *sql, int64_t id, int64_t amt,
+    const char *day)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "closing denials");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, amt);
+	if (day != NULL)
+		sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "closing denials");
+	return PMS_OK;
+}
+
+/*
+ * The denials of the work queue (claim_denials, 0009) that a billing
+ * person worked by hand: an amount a payer denied stays owed by it, and
+ * open, until a later 835 answers the line; but once a write-off, a
+ * transfer or a void (not an 835's own posting: those carry its trace
+ * as source_ref and close their denials themselves) leaves the payer
+ * of policy owing less on charge than its open denials of the line add
+ * up to, the difference is no longer open.  It is closed exactly:
+ * the denials of the same group and reason first (then the newest),
+ * each whole while it fits, and the one it ends in split into its
+ * closed part and its open rest.  A denial closed by hand names its own
+ * posting as closed_by (no later posting closed it), on the day
+ * (policy 0: every payer's, the charge voided).
+ */
+static enum pms_status
+denials_worked(struct pms_store *s, int64_t charge, int64_t policy,
+    const char *group, const char *reason, const char *today)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	int64_t owed_now = 0, open = 0, excess, id, amt;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce((SELECT "
+	    "sum(amount_cents) FROM balances WHERE charge_id = ?1 AND party = "
+	    "'payer' AND policy_id = ?2), 0), coalesce((SELECT "
+	    "sum(d.amount_cents) FROM claim_denials d JOIN claim_remit_claims "
+	    "rc ON rc.id = d.remit_claim_id WHERE d.charge_id = ?1 AND "
+	    "d.closed_by IS NULL AND (?2 = 0 OR rc.policy_id = ?2 OR "
+	    "rc.policy_id IS NULL)), 0)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, charge);
+	sqlite3_bind_int64(st, 2, policy);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		goto sqlfail;
+	owed_now = policy == 0 ? 0 : sqlite3_column_int64(st, 0);
+	open = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (owed_now < 0)
+		owed_now = 0;
+	if ((excess = open - owed_now) <= 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT d.id, d.amount_cents FROM "
+	    "claim_denials d JOIN claim_remit_claims rc ON rc.id = "
+	    "d.remit_claim_id WHERE d.charge_id = ?1 AND d.closed_by IS NULL "
+	    "AND (?2 = 0 OR rc.policy_id = ?2 OR rc.policy_id IS NULL) ORDER "
+	    "BY (d.group_code = ?3 AND d.reason = ?4) DESC, d.id DESC", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, charge);
+	sqlite3_bind_int64(st, 2, policy);
+	bind_text_or_null(st, 3, group);
+	bind_text_or_null(st, 4, reason);
+	while (excess > 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		amt = sqlite3_column_int64(st, 1);
+		if (amt <= 0)
+			continue;
+		if (amt > excess) {
+			/* the open rest, a denial of its own */
+			if ((ps = denial_write(s, "INSERT INTO claim_denials "
+			    "(remit_claim_id, claim_id, patient_id, charge_id, "
+			    "line, group_code, reason, amount_cents, remarks, "
+			    "denied_on) SELECT remit_claim_id, claim_id, "
+			    "patient_id, charge_id, line, group_code, reason, "
+			    "?2, remarks, denied_on FROM claim_denials WHERE id "
+			    "= ?1", id, amt - excess, NULL)) != PMS_OK)
+				goto out;
+			amt = excess;
+		}
+		if ((ps = denial_write(s, "UPDATE claim_denials SET "
+		    "amount_cents = ?2, closed_by = remit_claim_id, closed_on "
+		    "= ?3 WHERE id = ?1", id, amt, today)) != PMS_OK)
+			goto out;
+		excess -= amt;
+	}
+	if (excess > 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto sqlfail;
+	goto out;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "closing denials");
+out:
+	sqlite3_finalize(st);
+	return ps;
+}
+
 enum pms_status
 pms_bill_transfer(struct pms_store *s, const struct pms_transfer *t,
     struct pms_transfer_result *r)
@@ -764,6 +874,11 @@ pms_bill_transfer(struct pms_store *s, const struct pms_transfer *t,
 	    PMS_OK ||
 	    (ps = bill_post(&o, c.patient_id, c.id, 0, &to, amount, 0)) !=
 	    PMS_OK)
+		goto end;
+	/* a payer's denial moved off it by hand is worked */
+	if (t->source_ref == NULL && from.kind == PMS_PARTY_PAYER &&
+	    (ps = denials_worked(s, c.id, from.policy_id, t->group, t->reason,
+	    e.today_s)) != PMS_OK)
 		goto end;
 	r->op = o.id;
 	r->amount_cents = amount;
@@ -922,6 +1037,11 @@ pms_bill_adjust(struct pms_store *s, const struct pms_adjust *a, int64_t *op)
 	o.source_ref = a->source_ref;
 	if ((ps = bill_post(&o, c.patient_id, c.id, 0, &from,
 	    a->amount_cents, 0)) != PMS_OK)
+		goto end;
+	/* a payer's denial written off by hand is worked */
+	if (a->source_ref == NULL && from.kind == PMS_PARTY_PAYER &&
+	    a->amount_cents < 0 && (ps = denials_worked(s, c.id,
+	    from.policy_id, a->group, reason, e.today_s)) != PMS_OK)
 		goto end;
 	if (op != NULL)
 		*op = o.id;
@@ -2041,6 +2161,8 @@ pms_bill_void(struct pms_store *s, int64_t charge, const char *reason,
 		goto sqlfail;
 	sqlite3_finalize(st);
 	st = NULL;
+	/* a void charge has no denial left to work */
+	ps = denials_worked(s, c.id, 0, NULL, NULL, e.today_s);
 	goto end;
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "voiding a charge");

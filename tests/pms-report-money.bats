@@ -274,3 +274,66 @@ $TODAY,,0,0,0,0,0.00,-20.00,0.00,0.00,-20.00
 	[ "${#lines[@]}" -eq 2 ]
 	[ "$(pms-sql "SELECT count(*) FROM claims")" = "$before" ]
 }
+
+# K8: patient 1 (acme), 99213 100.00 paid 80.00 (PR 20.00) and 36415
+# 15.00 denied CO-97: 15.00 open with acme, in the work queue.
+denied_line() {
+	claim_sent K8 1 99213:100.00 36415:15.00 >/dev/null
+	era_file 26 80 T26 >"$BATS_TEST_TMPDIR/6.835" <<'EOF2'
+LX*1~
+CLP*K8*1*115*80*20*12*P8~
+SVC*HC:99213*100*80**1~
+CAS*PR*2*20~
+SVC*HC:36415*15*0**1~
+CAS*CO*97*15~
+EOF2
+	pms-claim era "$BATS_TEST_TMPDIR/6.835" -o csv >/dev/null 2>&1
+}
+
+# The open denials as "charge,group,reason,amount" lines.
+open_denials() {
+	pms-claim denials -o csv | sed 1d | cut -d, -f10,12-14
+}
+
+@test "E18: a denial written off or moved by hand leaves the queue, exactly, part by part" {
+	denied_line
+	[ "$(open_denials)" = "2,CO,97,15.00" ]
+	[ "$(balances_of 2)" = "payer:acme:1500" ]
+	# 5.00 of it written off: 10.00 stays open, to the cent
+	run -0 --separate-stderr pms-bill adjust 2 --amount -5 --group CO \
+	    --reason 97 -o csv
+	[ "$(open_denials)" = "2,CO,97,10.00" ]
+	# the rest moved to the patient: nothing open
+	run -0 --separate-stderr pms-bill transfer 2 --to patient --reason \
+	    'CO-97' -o csv
+	run -0 --separate-stderr pms-claim denials -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	# what was denied is all still on record: 5.00 + 10.00, both closed
+	# by hand (their own posting) today
+	run -0 pms-sql "SELECT amount_cents, closed_by = remit_claim_id,
+	    closed_on = '$TODAY' FROM claim_denials ORDER BY id"
+	assert_output $'500|1|1\n1000|1|1'
+	[ "$(balances_of 2)" = "patient::1000" ]
+	reconciles
+}
+
+@test "E18: a write-off of another reason, or a void, closes what the payer no longer owes" {
+	denied_line
+	# a write-off under another reason still leaves acme owing 12.00:
+	# the denial is 12.00 now
+	run -0 pms-bill adjust 2 --amount -3 --group CO --reason 45 -o csv
+	[ "$(open_denials)" = "2,CO,97,12.00" ]
+	# a write-off of patient money changes nothing of the payer's
+	run -0 pms-bill pay --patient 1 --amount 20.00 --method cash -o csv
+	[ "$(open_denials)" = "2,CO,97,12.00" ]
+	# the charge voided: nothing open on it
+	run -0 pms-bill void 2 --reason 'wrong code' --correct-claim -o csv
+	run -0 pms-claim denials -o csv
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 pms-sql "SELECT sum(amount_cents) FROM claim_denials"
+	assert_output 1500
+	run -0 pms-sql "SELECT count(*) FROM claim_denials WHERE closed_by IS
+	    NULL"
+	assert_output 0
+	reconciles
+}
