@@ -53,7 +53,7 @@ usage(int status)
 	    "[--dry-run]\n"
 	    "       pms-bill refund --patient id|--mrn mrn --amount amount "
 	    "--method card|cash|check|eft [--ref ref] [--reason text] "
-	    "[--payment payment] [--dry-run]\n"
+	    "[--payment payment] [--payer code] [--dry-run]\n"
 	    "       pms-bill adjust charge --amount amount --reason code "
 	    "[--group CO|PI|OA] [--from patient|pending|PAYER] [--dry-run] "
 	    "[-o table|csv|json]\n"
@@ -113,7 +113,8 @@ enum {
 	OPT_MIN,
 	OPT_DATE,
 	OPT_TEMPLATE,
-	OPT_SCHEDULE
+	OPT_SCHEDULE,
+	OPT_PAYER
 };
 
 static int
@@ -1087,12 +1088,14 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 		{ "ref", required_argument, NULL, OPT_REF },
 		{ "reason", required_argument, NULL, OPT_REASON },
 		{ "payment", required_argument, NULL, OPT_PAYMENT },
+		{ "payer", required_argument, NULL, OPT_PAYER },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pms_refund rf;
+	struct pms_payer py;
 	struct pms_store *s;
 	enum pms_status st;
-	const char *mrn = NULL;
+	const char *mrn = NULL, *payer = NULL;
 	char a[PMS_MONEY_BUFSZ];
 	int ch, rc, have_amount = 0;
 
@@ -1127,6 +1130,9 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 			    &rf.payment_id)) != 0)
 				return rc;
 			break;
+		case OPT_PAYER:
+			payer = optarg;
+			break;
 		default:
 			if ((rc = common(ctx, ch, argv)) != 0)
 				return rc;
@@ -1141,6 +1147,14 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = resolve_patient(ctx, s, &rf.patient_id, mrn)) != 0) {
 		pms_store_close(s);
 		return rc;
+	}
+	/* a payer's credit on the patient's account goes back to it */
+	if (payer != NULL) {
+		if ((st = pms_payer_find(s, payer, &py)) != PMS_OK) {
+			pms_store_close(s);
+			return fail(ctx, st);
+		}
+		rf.payer_id = py.id;
 	}
 	st = pms_bill_refund(s, &rf, NULL);
 	pms_store_close(s);

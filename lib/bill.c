@@ -1879,6 +1879,29 @@ credits_of(struct pms_store *s, int64_t patient, int64_t payer,
 	return PMS_OK;
 }
 
+/* The sum of the payers' credits of patient (<= 0) in *sum. */
+static enum pms_status
+payer_credits(struct pms_store *s, int64_t patient, int64_t *sum)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*sum = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(sum(amount_cents), 0) "
+	    "FROM balances WHERE patient_id = ?1 AND payment_id IS NOT NULL "
+	    "AND payer_id IS NOT NULL AND amount_cents < 0", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading credits");
+	sqlite3_bind_int64(st, 1, patient);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*sum = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading credits");
+	return PMS_OK;
+}
+
 /* The patient of charge id (what 0) or payment id (what 1), refused
  * unless it is patient's. */
 static enum pms_status
@@ -1982,7 +2005,7 @@ pms_bill_refund(struct pms_store *s, const struct pms_refund *rf,
 	struct bill_op o;
 	enum pms_status ps;
 	char posted[PMS_DATE_BUFSZ], why[PMS_BILL_TEXT];
-	int64_t patient = 0, avail = 0, left, x;
+	int64_t patient = 0, avail = 0, left, x, payer;
 	size_t n = 0, i;
 
 	if (op != NULL)
@@ -2009,18 +2032,42 @@ pms_bill_refund(struct pms_store *s, const struct pms_refund *rf,
 	if (rf->payment_id > 0 && (ps = owned_by(s, 1, rf->payment_id,
 	    patient)) != PMS_OK)
 		goto end;
-	if ((ps = credits_of(s, patient, rf->payer_id, rf->payment_id, &cr,
-	    &n)) != PMS_OK)
+	/* a payment's credit is its payer's (a payer's overpayment, or its
+	 * payment of a charge voided since): refunded to that payer */
+	payer = rf->payer_id;
+	if (rf->payment_id > 0 && payer == 0) {
+		struct payment_state ps0;
+
+		if ((ps = payment_state_get(s, rf->payment_id, &ps0)) != PMS_OK)
+			goto end;
+		payer = ps0.party.payer_id;
+	}
+	if ((ps = credits_of(s, patient, payer, rf->payment_id, &cr, &n)) !=
+	    PMS_OK)
 		goto end;
 	for (i = 0; i < n; i++)
 		avail -= cr[i].amount;
 	if (avail < rf->amount_cents) {
 		char a[PMS_MONEY_BUFSZ], h[PMS_MONEY_BUFSZ];
+		int64_t others = 0;
 
 		pms_money_fmt(rf->amount_cents, a);
 		pms_money_fmt(avail, h);
-		ps = pms_seterr(PMS_EREFUSED, "the credit is %s; %s cannot be "
-		    "refunded", h, a);
+		/* the payers' credits of the patient, to say where they are */
+		if (payer == 0 && rf->payment_id == 0 &&
+		    (ps = payer_credits(s, patient, &others)) != PMS_OK)
+			goto end;
+		if (others < 0) {
+			char o2[PMS_MONEY_BUFSZ];
+
+			pms_money_fmt(-others, o2);
+			ps = pms_seterr(PMS_EREFUSED, "the patient's credit is "
+			    "%s; %s cannot be refunded (%s more is payers' "
+			    "credit: refund it to the payer with --payer or "
+			    "--payment)", h, a, o2);
+		} else
+			ps = pms_seterr(PMS_EREFUSED, "the credit is %s; %s "
+			    "cannot be refunded", h, a);
 		goto end;
 	}
 	snprintf(why, sizeof(why), "%s%s%s", rf->method != NULL ? rf->method :

@@ -337,3 +337,49 @@ open_denials() {
 	assert_output 0
 	reconciles
 }
+
+@test "E25: a payer's money on a voided charge is the payer's credit, refunded to it" {
+	claim_sent K9 1 99213:100.00 >/dev/null
+	era_file 27 80 T27 >"$BATS_TEST_TMPDIR/7.835" <<'EOF2'
+LX*1~
+CLP*K9*1*100*80*20*12*P9~
+CAS*PR*2*20~
+EOF2
+	pms-claim era "$BATS_TEST_TMPDIR/7.835" -o csv >/dev/null 2>&1
+	run -0 pms-bill pay --patient 1 --amount 20.00 --method card -o csv
+	run -0 --separate-stderr pms-bill void 1 --reason 'wrong patient' \
+	    --correct-claim -o csv
+	# each one's money back to its own credit: acme 80.00, the patient 20.00
+	run -0 pms-sql "SELECT coalesce(y.code, 'patient'), b.amount_cents
+	    FROM balances b LEFT JOIN payers y ON y.id = b.payer_id WHERE
+	    b.payment_id IS NOT NULL ORDER BY b.payment_id"
+	assert_output $'acme|-8000\npatient|-2000'
+	# the patient's refund cannot take the payer's money, and says where
+	# it is
+	run -1 --separate-stderr pms-bill refund --patient 1 --amount 100 \
+	    --method check --reason voided
+	assert_stderr "the patient's credit is 20.00; 100.00 cannot be refunded (80.00 more is payers' credit: refund it to the payer with --payer or --payment)"
+	# to acme, by its payment: part of it, then the rest by --payer
+	run -0 --separate-stderr pms-bill refund --patient 1 --amount 30 \
+	    --method check --reason voided --payment 1
+	run -1 --separate-stderr pms-bill refund --patient 1 --amount 60 \
+	    --method check --reason voided --payer acme
+	assert_stderr 'the credit is 50.00; 60.00 cannot be refunded'
+	run -0 --separate-stderr pms-bill refund --patient 1 --amount 50 \
+	    --method check --reason voided --payer acme
+	run -0 pms-sql "SELECT party, payer_id IS NOT NULL, amount_cents FROM
+	    ledger WHERE kind = 'refund' ORDER BY id"
+	assert_output $'payer|1|3000\npayer|1|5000'
+	# nothing of acme's left; the patient's 20.00 is the patient's
+	run -0 pms-bill balance 1 -o csv
+	refute_output --partial acme
+	run -0 pms-sql "SELECT sum(amount_cents) FROM balances WHERE
+	    payment_id IS NOT NULL"
+	assert_output -- -2000
+	# collections: acme's 80.00 received, 80.00 given back
+	run -0 pms-report collections --from 2025-01-01 --payer acme -o csv
+	assert_line --index 1 'acme,0.00,,0.00,,,80.00,0.00'
+	run -1 --separate-stderr pms-bill refund --patient 1 --amount 1 \
+	    --method check --payer nosuch
+	reconciles
+}
