@@ -521,7 +521,7 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	(void)has_units;
 	if (!single) {
 		if (argc - optind > 1)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "charge: one file at most");
 		if (ncodes > 1)
 			return pms_fail(ctx, EX_USAGE, "--code: give the codes "
 			    "of appointment records once, comma separated");
@@ -529,7 +529,8 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 		    ncodes == 1 ? codes[0] : NULL, rejects);
 	}
 	if (optind != argc || rejects != NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "charge: a file (with --skip-invalid) or "
+		    "--patient/--mrn and the visit's options; not both");
 	if ((in.patient_id == 0 && in.mrn == NULL) || in.dos == NULL ||
 	    in.provider == NULL || in.location == NULL || ncodes == 0)
 		return pms_fail(ctx, EX_USAGE, "charge: give --patient or "
@@ -606,7 +607,8 @@ static int
 charge_operand(struct pms_ctx *ctx, int argc, char **argv, int64_t *id)
 {
 	if (optind + 1 != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: %s", ctx->cmd, optind == argc ?
+		    "give the charge (its id)" : "one charge at most");
 	return id_arg(ctx, "charge", argv[optind], id);
 }
 
@@ -635,7 +637,7 @@ cmd_code(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = charge_operand(ctx, argc, argv, &id)) != 0)
 		return rc;
 	if (dx == NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "code: give --dx");
 	if ((rc = pms_cli_open(ctx, "bill.code", &s)) != 0)
 		return rc;
 	if ((st = pms_bill_code(s, id, dx, ctx->dry_run)) != PMS_OK) {
@@ -785,7 +787,7 @@ cmd_transfer(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = charge_operand(ctx, argc, argv, &t.charge_id)) != 0)
 		return rc;
 	if (to == NULL || t.reason == NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "transfer: give --to and --reason");
 	t.dry_run = ctx->dry_run;
 	if ((rc = pms_cli_open(ctx, "bill.transfer", &s)) != 0)
 		return rc;
@@ -1000,7 +1002,8 @@ cmd_pay(struct pms_ctx *ctx, int argc, char **argv)
 		if (optind + 1 != argc || in.p.patient_id != 0 ||
 		    in.p.mrn != NULL || have_amount || in.p.method != NULL ||
 		    in.napply > 0)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "pay: a file of payments, or "
+			    "--patient/--mrn, --amount and --method; not both");
 		return pay_records(ctx, argv[optind]);
 	}
 	if ((in.p.patient_id == 0 && in.p.mrn == NULL) || !have_amount ||
@@ -1058,8 +1061,10 @@ cmd_apply(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc || (patient == 0 && mrn == NULL))
-		usage(EX_USAGE);
+	if (optind != argc)
+		pms_cli_usage(ctx, "apply: no operand is taken");
+	if (patient == 0 && mrn == NULL)
+		pms_cli_usage(ctx, "apply: give --patient or --mrn");
 	if ((rc = pms_cli_open(ctx, "bill.apply", &s)) != 0)
 		return rc;
 	if ((rc = resolve_patient(ctx, s, &patient, mrn)) != 0) {
@@ -1138,9 +1143,12 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind != argc || (rf.patient_id == 0 && mrn == NULL) ||
-	    !have_amount || rf.method == NULL)
-		usage(EX_USAGE);
+	if (optind != argc)
+		pms_cli_usage(ctx, "refund: no operand is taken");
+	if ((rf.patient_id == 0 && mrn == NULL) || !have_amount ||
+	    rf.method == NULL)
+		pms_cli_usage(ctx, "refund: give --patient or --mrn, --amount "
+		    "and --method");
 	rf.dry_run = ctx->dry_run;
 	if ((rc = pms_cli_open(ctx, "bill.refund", &s)) != 0)
 		return rc;
@@ -1211,7 +1219,7 @@ cmd_adjust(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = charge_operand(ctx, argc, argv, &a.charge_id)) != 0)
 		return rc;
 	if (!have_amount || a.reason == NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "adjust: give --amount and --reason");
 	a.dry_run = ctx->dry_run;
 	if ((rc = pms_cli_open(ctx, "bill.adjust", &s)) != 0)
 		return rc;
@@ -1260,13 +1268,15 @@ patient_operand(struct pms_ctx *ctx, int argc, char **argv, const char *mrn,
 	*id = 0;
 	if (mrn != NULL) {
 		if (optind != argc)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "%s: a patient or --mrn, not both",
+			    ctx->cmd);
 		return 0;
 	}
 	if (optind == argc && optional)
 		return 0;
 	if (optind + 1 != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: %s", ctx->cmd, optind == argc ?
+		    "give a patient (its id) or --mrn" : "one patient at most");
 	return id_arg(ctx, "patient", argv[optind], id);
 }
 
@@ -1470,7 +1480,7 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.list", &s)) != 0)
 		return rc;
 	if ((rc = resolve_patient(ctx, s, &q.patient_id, mrn)) != 0 ||
@@ -1562,7 +1572,7 @@ cmd_aging(struct pms_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.aging", &s)) != 0)
 		return rc;
 	if ((rc = pms_cli_writer(ctx, aging_cols, PMS_NELEM(aging_cols),
@@ -1647,10 +1657,12 @@ cmd_statement(struct pms_ctx *ctx, int argc, char **argv)
 	}
 	if (o.all) {
 		if (optind != argc || mrn != NULL)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "statement: --all or a patient, not "
+			    "both");
 	} else {
 		if (o.min_cents >= 0)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "statement: --min-balance: only with "
+			    "--all");
 		if ((rc = patient_operand(ctx, argc, argv, mrn, 0,
 		    &o.patient_id)) != 0)
 			return rc;
@@ -1740,7 +1752,7 @@ cmd_fees_import(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = schedule_opts(ctx, argc, argv, &schedule)) != 0)
 		return rc;
 	if (argc - optind > 1)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: one file at most", ctx->cmd);
 	if ((rc = pms_cli_reader(ctx, optind < argc ? argv[optind] : NULL, &rd,
 	    &fp)) != 0)
 		return rc;
@@ -1776,7 +1788,7 @@ cmd_fees_list(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = schedule_opts(ctx, argc, argv, &schedule)) != 0)
 		return rc;
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.fees.list", &s)) != 0)
 		return rc;
 	if ((rc = pms_cli_writer(ctx, fee_cols, PMS_NELEM(fee_cols), &w)) !=
@@ -1813,7 +1825,7 @@ cmd_opening_import(struct pms_ctx *ctx, int argc, char **argv)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	if (argc - optind > 1)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: one file at most", ctx->cmd);
 	if ((rc = pms_cli_reader(ctx, optind < argc ? argv[optind] : NULL, &rd,
 	    &fp)) != 0)
 		return rc;
@@ -1859,7 +1871,7 @@ cmd_check(struct pms_ctx *ctx, int argc, char **argv)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.check", &s)) != 0)
 		return rc;
 	st = pms_bill_check(s, &r);

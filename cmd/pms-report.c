@@ -163,9 +163,14 @@ report_html(struct pms_ctx *ctx, struct pms_store *s,
 	if ((st = pms_report_html_open(&h, r, period, f)) == PMS_OK)
 		st = pms_report_run(s, r, o, pms_report_html_row, h, NULL);
 	pms_store_close(s);
-	if (st == PMS_OK)
-		st = pms_report_html_close(h);
-	else
+	if (st == PMS_OK) {
+		/* a write error names what could not be written */
+		if ((st = pms_report_html_close(h)) == PMS_EIO) {
+			pms_outfile_abort(of);
+			return pms_fail(ctx, EX_IOERR, "%s: %s", path != NULL ?
+			    path : "standard output", pms_errmsg());
+		}
+	} else
 		pms_report_html_abort(h);
 	if (st != PMS_OK) {
 		pms_outfile_abort(of);

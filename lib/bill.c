@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "bill_int.h"
+#include "claim.h"
 #include "money.h"
 
 /* ---- the practice's settings ---- */
@@ -802,6 +803,33 @@ denials_worked(struct pms_store *s, int64_t charge, int64_t policy,
 		excess -= amt;
 	}
 	if (excess > 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	/*
+	 * A claim of the charge that its payer answered in part (partly
+	 * paid, denied) is closed once the last of its denials is worked
+	 * and its payer owes nothing on any of its lines: nothing is left
+	 * for the payer to answer.  A paid claim stays paid (the patient's
+	 * share is the ledger's, not the claim's).
+	 */
+	rc = sqlite3_prepare_v2(s->db, "SELECT k.id FROM claims k WHERE "
+	    "k.state IN ('partly-paid', 'denied') AND k.id IN (SELECT "
+	    "claim_id FROM claim_lines WHERE charge_id = ?1) AND NOT EXISTS "
+	    "(SELECT 1 FROM claim_denials d WHERE d.claim_id = k.id AND "
+	    "d.closed_by IS NULL) AND NOT EXISTS (SELECT 1 FROM claim_lines "
+	    "l JOIN balances b ON b.charge_id = l.charge_id WHERE l.claim_id "
+	    "= k.id AND b.party = 'payer' AND b.policy_id = k.policy_id)",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, charge);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ps = pms_claim_move(s, sqlite3_column_int64(st, 0),
+		    PMS_CLAIM_CLOSED, 0, "nothing left with the payer: "
+		    "worked by hand")) != PMS_OK)
+			goto out;
+	if (rc != SQLITE_DONE)
 		goto sqlfail;
 	goto out;
 sqlfail:

@@ -60,7 +60,9 @@ static const unsigned moves[PMS_CLAIM_NSTATES] = {
 	    S(REPLACED) | S(VOIDED),
 	[PMS_CLAIM_CROSSED_OVER] = ADJUDICATED | S(ACKNOWLEDGED) |
 	    S(CLOSED) | S(REPLACED) | S(VOIDED),
-	[PMS_CLAIM_CLOSED] = S(ACKNOWLEDGED) | S(REPLACED) | S(VOIDED),
+	/* a later 835 (a reversal, a re-adjudication) still posts */
+	[PMS_CLAIM_CLOSED] = ADJUDICATED | S(ACKNOWLEDGED) | S(REPLACED) |
+	    S(VOIDED),
 	[PMS_CLAIM_REPLACED] = 0,
 	[PMS_CLAIM_VOIDED] = 0,
 };

@@ -383,3 +383,62 @@ EOF2
 	    --method check --payer nosuch
 	reconciles
 }
+
+@test "E21 c: an html report that cannot be written names what and why" {
+	run -74 --separate-stderr pms-report collections -o html --out /dev/full
+	assert_stderr 'pms-report: /dev/full: write error: No space left on device'
+	run -74 --separate-stderr sh -c 'pms-report ar-aging -o html >/dev/full'
+	assert_stderr 'pms-report: standard output: write error: No space left on device'
+}
+
+@test "E21 h: a usage error says what is wrong before the usage" {
+	run -64 --separate-stderr pms-claim show 1 2
+	assert_stderr 'pms-claim: show: 1 operand at most, not 2'
+	run -64 --separate-stderr pms-claim inspect a b
+	assert_stderr 'pms-claim: inspect: 1 operand at most, not 2'
+	run -64 --separate-stderr pms-bill statement --all 1
+	assert_stderr 'pms-bill: statement: --all or a patient, not both'
+	run -64 --separate-stderr pms-bill balance 1 --mrn A-1
+	assert_stderr 'pms-bill: balance: a patient or --mrn, not both'
+	run -64 --separate-stderr pms-bill refund --patient 1 --amount 5
+	assert_stderr 'pms-bill: refund: give --patient or --mrn, --amount and --method'
+	run -64 --separate-stderr pms-bill void
+	assert_stderr 'pms-bill: void: give the charge (its id)'
+	run -64 --separate-stderr pms-bill aging 3
+	assert_stderr 'pms-bill: aging: no operand is taken'
+}
+
+@test "E21 i: a payment taken on the day of a statement, after it, is on the next one" {
+	pms-bill charge --patient 2 --on "$TODAY" --provider lee --location \
+	    main --code 99213 --amount 60.00 --dx I10 -o csv >/dev/null
+	pms-bill transfer 1 --to patient --reason 'not covered' -o csv \
+	    >/dev/null 2>&1
+	run -0 pms-bill pay --patient 2 --amount 10.00 --method cash -o csv
+	run -0 --separate-stderr pms-bill statement 2 --out "$BATS_TEST_TMPDIR/s1.txt"
+	run -0 pms-bill pay --patient 2 --amount 5.00 --method cash -o csv
+	run -0 --separate-stderr pms-bill statement 2 --out "$BATS_TEST_TMPDIR/s2.txt"
+	# the first lists the 10.00, the second the 5.00 (and not the 10.00)
+	run grep -c '10\.00' "$BATS_TEST_TMPDIR/s1.txt"
+	[ "$output" -ge 1 ]
+	run -0 grep -E "$TODAY.*cash.*5\.00" "$BATS_TEST_TMPDIR/s2.txt"
+	run -1 grep -E "$TODAY.*cash.*10\.00" "$BATS_TEST_TMPDIR/s2.txt"
+	run -1 grep -E "$TODAY.*cash.*5\.00" "$BATS_TEST_TMPDIR/s1.txt"
+	[ "$(pms-sql "SELECT count(*) FROM statements")" = 2 ]
+}
+
+@test "E21 l: a partly paid claim whose last denial is worked by hand is closed" {
+	denied_line
+	c=$(pms-sql "SELECT id FROM claims WHERE clm01 = 'K8'")
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = partly-paid ]
+	# part of the denial worked: still with the payer, not closed
+	run -0 pms-bill adjust 2 --amount -5 --group CO --reason 97 -o csv
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = partly-paid ]
+	run -0 pms-bill adjust 2 --amount -10 --group CO --reason 97 -o csv
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = closed ]
+	run -0 pms-sql "SELECT from_state, to_state, note FROM claim_history
+	    WHERE claim_id = $c ORDER BY id DESC LIMIT 1"
+	assert_output 'partly-paid|closed|nothing left with the payer: worked by hand'
+	run -0 pms-claim list --state closed -o csv
+	[ "${#lines[@]}" -eq 2 ]
+	reconciles
+}

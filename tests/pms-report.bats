@@ -419,7 +419,7 @@ report.reminders'
 	run -64 --separate-stderr pms-report no-shows --from "$T" --to "$M"
 	assert_stderr 'no-shows: --from: after --to'
 	run -64 --separate-stderr pms-report schedule --on 2026-02-30
-	assert_stderr 'schedule: --from: not a date (YYYY-MM-DD)'
+	assert_stderr 'schedule: --on: not a date (YYYY-MM-DD)'
 	run -64 --separate-stderr pms-report productivity --from 1990-01-01
 	assert_stderr 'the period is longer than 20 years'
 	run -64 --separate-stderr pms-report schedule "$M"
