@@ -413,16 +413,20 @@ EOF2
 	    main --code 99213 --amount 60.00 --dx I10 -o csv >/dev/null
 	pms-bill transfer 1 --to patient --reason 'not covered' -o csv \
 	    >/dev/null 2>&1
-	run -0 pms-bill pay --patient 2 --amount 10.00 --method cash -o csv
-	run -0 --separate-stderr pms-bill statement 2 --out "$BATS_TEST_TMPDIR/s1.txt"
-	run -0 pms-bill pay --patient 2 --amount 5.00 --method cash -o csv
-	run -0 --separate-stderr pms-bill statement 2 --out "$BATS_TEST_TMPDIR/s2.txt"
+	# the practice's day, morning to evening (New York, UTC-5 or -4)
+	faketime "$TODAY 14:00 UTC" pms-bill pay --patient 2 --amount 10.00 \
+	    --method cash -o csv >/dev/null
+	faketime "$TODAY 15:00 UTC" pms-bill statement 2 \
+	    --out "$BATS_TEST_TMPDIR/s1.txt" 2>/dev/null
+	faketime "$TODAY 16:00 UTC" pms-bill pay --patient 2 --amount 5.00 \
+	    --method cash -o csv >/dev/null
+	faketime "$TODAY 17:00 UTC" pms-bill statement 2 \
+	    --out "$BATS_TEST_TMPDIR/s2.txt" 2>/dev/null
 	# the first lists the 10.00, the second the 5.00 (and not the 10.00)
-	run grep -c '10\.00' "$BATS_TEST_TMPDIR/s1.txt"
-	[ "$output" -ge 1 ]
-	run -0 grep -E "$TODAY.*cash.*5\.00" "$BATS_TEST_TMPDIR/s2.txt"
-	run -1 grep -E "$TODAY.*cash.*10\.00" "$BATS_TEST_TMPDIR/s2.txt"
-	run -1 grep -E "$TODAY.*cash.*5\.00" "$BATS_TEST_TMPDIR/s1.txt"
+	run -0 grep -E "^ +$TODAY +cash +10\.00" "$BATS_TEST_TMPDIR/s1.txt"
+	run -1 grep -E "^ +$TODAY +cash +5\.00" "$BATS_TEST_TMPDIR/s1.txt"
+	run -0 grep -E "^ +$TODAY +cash +5\.00" "$BATS_TEST_TMPDIR/s2.txt"
+	run -1 grep -E "^ +$TODAY +cash +10\.00" "$BATS_TEST_TMPDIR/s2.txt"
 	[ "$(pms-sql "SELECT count(*) FROM statements")" = 2 ]
 }
 
