@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bill.h"
+#include "claim.h"
 #include "cli.h"
 #include "money.h"
 
@@ -674,6 +675,39 @@ cmd_show(struct pms_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* A claim corrected by void --correct-claim, said on stderr. */
+static int
+say_corrected(void *arg, const struct pms_claim *k)
+{
+	struct pms_ctx *ctx = arg;
+
+	if (k->original_id != 0 && k->frequency != '1')
+		fprintf(stderr, "%s: claim %lld: %s claim %lld (frequency "
+		    "%c): validate and export it (pms-claim)\n", ctx->prog,
+		    (long long)k->id, k->frequency == '7' ? "replaces" :
+		    "voids", (long long)k->original_id, k->frequency);
+	else
+		fprintf(stderr, "%s: claim %lld: its lines read again, to "
+		    "validate and export\n", ctx->prog, (long long)k->id);
+	return 0;
+}
+
+/* void --correct-claim: the charge and its claims' corrections, in one
+ * transaction, with the rights of both. */
+static enum pms_status
+void_correct(struct pms_ctx *ctx, struct pms_store *s, int64_t id,
+    const char *reason)
+{
+	enum pms_status st;
+
+	if ((st = pms_store_authorize(s, "claim.resubmit", ctx->emergency)) !=
+	    PMS_OK || (st = pms_store_authorize(s, "claim.void",
+	    ctx->emergency)) != PMS_OK)
+		return st;
+	return pms_claim_void_charge(s, id, reason, ctx->dry_run,
+	    say_corrected, ctx);
+}
+
 static int
 cmd_void(struct pms_ctx *ctx, int argc, char **argv)
 {
@@ -703,8 +737,11 @@ cmd_void(struct pms_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "bill.void", &s)) != 0)
 		return rc;
-	if ((st = pms_bill_void(s, id, reason, correct, ctx->dry_run)) !=
-	    PMS_OK) {
+	if (correct)
+		st = void_correct(ctx, s, id, reason);
+	else
+		st = pms_bill_void(s, id, reason, 0, ctx->dry_run);
+	if (st != PMS_OK) {
 		pms_store_close(s);
 		return fail(ctx, st);
 	}

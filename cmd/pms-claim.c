@@ -54,6 +54,10 @@ usage(int status)
 	    "       pms-claim era [--dry-run] [-o table|csv|json] file|-\n"
 	    "       pms-claim denials [--payer code] [-o table|csv|json] "
 	    "[--out file]\n"
+	    "       pms-claim resubmit [--payer-claim-number number] "
+	    "[--dry-run] [-o table|csv|json] claim ...\n"
+	    "       pms-claim void [--payer-claim-number number] [--dry-run] "
+	    "[-o table|csv|json] claim ...\n"
 	    "       pms-claim --help | --version\n", f);
 	pms_cli_usage_exit(status);
 }
@@ -71,7 +75,8 @@ enum {
 	OPT_FROM,
 	OPT_TO,
 	OPT_LINES,
-	OPT_LAST = OPT_LINES
+	OPT_PCN,
+	OPT_LAST = OPT_PCN
 };
 
 static const struct option longopts[] = {
@@ -87,6 +92,7 @@ static const struct option longopts[] = {
 	{ "from",	required_argument,	NULL, OPT_FROM },
 	{ "to",		required_argument,	NULL, OPT_TO },
 	{ "lines",	no_argument,		NULL, OPT_LINES },
+	{ "payer-claim-number", required_argument, NULL, OPT_PCN },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -594,6 +600,8 @@ static const struct pms_col event_cols[] = {
 	{ "at", PMS_COL_TIME }, { "user", PMS_COL_TEXT },
 	{ "from", PMS_COL_TEXT }, { "to", PMS_COL_TEXT },
 	{ "batch_id", PMS_COL_INT }, { "note", PMS_COL_TEXT },
+	{ "frequency", PMS_COL_TEXT }, { "original_id", PMS_COL_INT },
+	{ "replaced_by", PMS_COL_INT },
 };
 
 static const struct pms_col line_cols[] = {
@@ -631,16 +639,19 @@ write_history(void *arg, const struct pms_claim_event *e)
 {
 	struct shown *sh = arg;
 	struct pms_cell c[PMS_NELEM(event_cols)];
+	char freq[2];
 
-	i_cell(&c[0], sh->c.id, 0);
-	t_cell(&c[1], sh->c.clm01);
-	t_cell(&c[2], pms_claim_state_name(sh->c.state));
+	/* the claim of the event: the one shown, or another of its chain
+	 * of corrections */
+	i_cell(&c[0], e->claim_id, 0);
+	t_cell(&c[1], e->clm01);
+	t_cell(&c[2], e->claim_state);
 	i_cell(&c[3], sh->c.patient_id, 0);
 	t_cell(&c[4], sh->c.mrn);
 	t_cell(&c[5], sh->c.dos_from);
 	t_cell(&c[6], sh->c.payer);
-	i_cell(&c[7], sh->c.nlines, 0);
-	i_cell(&c[8], sh->c.total_cents, 0);
+	i_cell(&c[7], e->nlines, 0);
+	i_cell(&c[8], e->total_cents, 0);
 	i_cell(&c[9], ++sh->n, 0);
 	t_cell(&c[10], e->at);
 	t_cell(&c[11], e->by);
@@ -648,6 +659,11 @@ write_history(void *arg, const struct pms_claim_event *e)
 	t_cell(&c[13], e->to);
 	i_cell(&c[14], e->batch_id, 1);
 	t_cell(&c[15], e->note);
+	freq[0] = e->frequency;
+	freq[1] = '\0';
+	t_cell(&c[16], freq);
+	i_cell(&c[17], e->original_id, 1);
+	i_cell(&c[18], e->replaced_by, 1);
 	return pms_writer_row(sh->w, c) != PMS_OK;
 }
 
@@ -1233,11 +1249,98 @@ out:
 	return rc;
 }
 
+/* ---- corrections: resubmit, void ---- */
+
+struct corrected {
+	struct pms_ctx	*ctx;
+	struct pms_writer *w;
+	unsigned long	 n;
+};
+
+static int
+write_corrected(void *arg, const struct pms_claim *k)
+{
+	struct corrected *cr = arg;
+
+	cr->n++;
+	if (k->frequency == '1' || k->original_id == 0)
+		fprintf(stderr, "%s: claim %lld: to be sent again as it was "
+		    "(frequency %c, its claim number kept), now %s\n",
+		    cr->ctx->prog, (long long)k->id, k->frequency,
+		    pms_claim_state_name(k->state));
+	else
+		fprintf(stderr, "%s: claim %lld: %s claim %lld (frequency "
+		    "%c), a %s\n", cr->ctx->prog, (long long)k->id,
+		    k->frequency == '7' ? "replaces" : "voids",
+		    (long long)k->original_id, k->frequency,
+		    pms_claim_state_name(k->state));
+	return cr->w != NULL ? write_claim(cr->w, k) : 0;
+}
+
+static int
+cmd_correct(struct pms_ctx *ctx, int argc, char **argv, int is_void)
+{
+	struct pms_store *s = NULL;
+	struct corrected cr;
+	enum pms_status st;
+	struct args a;
+	int64_t *ids = NULL;
+	int rc;
+
+	if ((rc = parse(ctx, argc, argv, &a, 1, -1,
+	    "payer-claim-number,output,dry-run")) != 0 ||
+	    (rc = ids_arg(ctx, &a, &ids)) != 0)
+		return rc;
+	memset(&cr, 0, sizeof(cr));
+	cr.ctx = ctx;
+	if ((rc = pms_cli_open(ctx, is_void ? "claim.void" :
+	    "claim.resubmit", &s)) != 0)
+		goto out;
+	if ((rc = pms_cli_writer(ctx, claim_cols, PMS_NELEM(claim_cols),
+	    &cr.w)) != 0)
+		goto out;
+	st = (is_void ? pms_claim_void : pms_claim_resubmit)(s, ids,
+	    (size_t)a.nargs, ARG(&a, OPT_PCN), ctx->dry_run, write_corrected,
+	    &cr);
+	if (st != PMS_OK) {
+		pms_writer_abort(cr.w);
+		cr.w = NULL;
+		rc = pms_fail_status(ctx, st);
+		goto out;
+	}
+	rc = pms_cli_writer_close(ctx, cr.w);
+	cr.w = NULL;
+	if (rc != 0)
+		goto out;
+	fprintf(stderr, "%s: %lu claim%s to validate and export%s\n",
+	    ctx->prog, cr.n, cr.n == 1 ? "" : "s", ctx->dry_run ?
+	    " (--dry-run: nothing was written)" : "");
+out:
+	pms_writer_abort(cr.w);
+	if (s != NULL)
+		pms_store_close(s);
+	free(ids);
+	return rc;
+}
+
+static int
+cmd_resubmit(struct pms_ctx *ctx, int argc, char **argv)
+{
+	return cmd_correct(ctx, argc, argv, 0);
+}
+
+static int
+cmd_void(struct pms_ctx *ctx, int argc, char **argv)
+{
+	return cmd_correct(ctx, argc, argv, 1);
+}
+
 static const struct pms_cmd cmds[] = {
 	{ "create", cmd_create }, { "validate", cmd_validate },
 	{ "export", cmd_export }, { "list", cmd_list }, { "show", cmd_show },
 	{ "status", cmd_status }, { "inspect", cmd_inspect },
 	{ "ack", cmd_ack }, { "era", cmd_era }, { "denials", cmd_denials },
+	{ "resubmit", cmd_resubmit }, { "void", cmd_void },
 };
 
 int

@@ -1,7 +1,7 @@
 /*
  * pms-report: the named reports an office manager reads: the day sheet,
  * the printable schedule, no-shows, utilisation, productivity, collections, A/R
- * aging, payer mix, reminders.  Each is a read of the store, audited;
+ * aging, payer mix, denials, reminders.  Each is a read of the store, audited;
  * the work is lib/report.c's; this file reads options and prints.
  */
 #include <getopt.h>
@@ -37,6 +37,9 @@ usage(int status)
 	    "       pms-report ar-aging [--as-of date] [--payer code] "
 	    "[--by-patient] [-o table|csv|json|html] [--out file]\n"
 	    "       pms-report payer-mix " PERIOD_PL
+	    "       pms-report denials [--on date] [--from date] [--to date] "
+	    "[--payer code] [--provider code] [--location code] "
+	    "[-o table|csv|json|html] [--out file]\n"
 	    "       pms-report reminders " PERIOD_PL
 	    "       pms-report --help | --version\n", f);
 	exit(status);
@@ -290,6 +293,7 @@ static const struct pms_cmd cmds[] = {
 	{ "collections", cmd_report },
 	{ "ar-aging", cmd_report },
 	{ "payer-mix", cmd_report },
+	{ "denials", cmd_report },
 	{ "reminders", cmd_report },
 };
 

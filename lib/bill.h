@@ -232,7 +232,9 @@ enum pms_status	 pms_bill_code(struct pms_store *, int64_t charge,
  * patient's credits, its adjustments are undone and what is open on it
  * reversed, every step an entry; the charge's status becomes "void".
  * A charge on a claim sent (billed_on) needs correct_claim, which marks
- * it for the claims' replacement or void claim.  Audit "bill.void".
+ * it (correct_claim); pms_claim_void_charge() (claim.h) calls this and
+ * makes the claims' replacement or void claim in the same transaction.
+ * Audit "bill.void".
  */
 enum pms_status	 pms_bill_void(struct pms_store *, int64_t charge,
 		    const char *reason, int correct_claim, int dry_run);

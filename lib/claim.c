@@ -236,7 +236,8 @@ parse_ptrs(const char *s, int *ptrs, size_t max, int *bad)
 	"k.part, k.parts, k.frequency, k.original_id, " \
 	"k.payer_claim_number, k.dos_from, k.dos_to, k.dx, k.total_cents, " \
 	"(SELECT count(*) FROM claim_lines l WHERE l.claim_id = k.id), " \
-	"k.batch_id, k.submitted_on, k.created_at, k.updated_at "
+	"k.batch_id, k.submitted_on, k.created_at, k.updated_at, " \
+	"(SELECT max(r.id) FROM claims r WHERE r.original_id = k.id) "
 #define CLAIM_FROM \
 	"FROM claims k JOIN patients p ON p.id = k.patient_id " \
 	"JOIN payers y ON y.id = k.payer_id " \
@@ -282,6 +283,7 @@ claim_row(sqlite3_stmt *st, struct pms_claim *c)
 	copy_col(c->submitted_on, sizeof(c->submitted_on), st, 23);
 	copy_col(c->created_at, sizeof(c->created_at), st, 24);
 	copy_col(c->updated_at, sizeof(c->updated_at), st, 25);
+	c->replaced_by = sqlite3_column_int64(st, 26);
 }
 
 static enum pms_status
@@ -652,9 +654,13 @@ loader_open(struct loader *ld, struct pms_store *s,
 	memset(ld, 0, sizeof(*ld));
 	ld->s = s;
 	ld->env = env;
-	rc = sqlite3_prepare_v2(s->db, "SELECT clm01, frequency, "
-	    "payer_claim_number, payer_seq, patient_id, visit_id, policy_id, "
-	    "payer_id, dx, total_cents, state FROM claims WHERE id = ?1", -1,
+	/* a replacement or void carries its original's payer claim
+	 * number (REF*F8), not its own */
+	rc = sqlite3_prepare_v2(s->db, "SELECT k.clm01, k.frequency, CASE "
+	    "WHEN k.frequency <> '1' THEN o.payer_claim_number ELSE "
+	    "k.payer_claim_number END, k.payer_seq, k.patient_id, k.visit_id, "
+	    "k.policy_id, k.payer_id, k.dx, k.total_cents, k.state FROM claims "
+	    "k LEFT JOIN claims o ON o.id = k.original_id WHERE k.id = ?1", -1,
 	    &ld->claim, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db, "SELECT code, modifiers, units, "
@@ -2275,7 +2281,9 @@ export_sent(struct export *x, int64_t batch)
 			continue;
 		}
 		if ((ps = pms_claim_move(s, x->sent[i].claim,
-		    PMS_CLAIM_SUBMITTED, batch, note)) != PMS_OK)
+		    PMS_CLAIM_SUBMITTED, batch, note)) != PMS_OK ||
+		    (ps = pms_claim_corr_sent(s, x->sent[i].claim, batch)) !=
+		    PMS_OK)
 			goto fail;
 		sqlite3_reset(sent);
 		sqlite3_bind_int64(sent, 1, x->sent[i].claim);
@@ -2749,7 +2757,8 @@ pms_claim_show(struct pms_store *s, int64_t id, pms_claim_fn *cfn,
 	if ((ps = pms_claim_get(s, id, &c)) != PMS_OK)
 		goto fail;
 	if ((ps = pms_claim_lines(s, id, gather_line, &g)) != PMS_OK ||
-	    (ps = pms_claim_history(s, id, gather_event, &g)) != PMS_OK) {
+	    (ps = pms_claim_chain_history(s, id, gather_event, &g)) !=
+	    PMS_OK) {
 		if (ps == PMS_EIO)
 			ps = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto fail;

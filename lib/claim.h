@@ -124,6 +124,7 @@ struct pms_claim {
 	int		 part, parts;	/* of the visit's claims to the payer */
 	char		 frequency;	/* CLM05-3: '1', '7', '8' */
 	int64_t		 original_id;	/* the claim it replaces; 0 */
+	int64_t		 replaced_by;	/* its correction (7 or 8); 0 */
 	char		 payer_claim_number[PMS_CLAIM_TEXT];
 	char		 dos_from[PMS_DATE_BUFSZ], dos_to[PMS_DATE_BUFSZ];
 	size_t		 ndx;
@@ -160,6 +161,15 @@ struct pms_claim_event {
 	const char	*to;
 	int64_t		 batch_id;	/* 0: none */
 	char		 note[PMS_CLAIM_TEXT];
+	/* the claim of the event, in a chain of corrections (filled by
+	 * pms_claim_chain_history only) */
+	char		 clm01[PMS_CLM01_MAX + 1];
+	const char	*claim_state;
+	char		 frequency;
+	int64_t		 original_id;
+	int64_t		 replaced_by;
+	int64_t		 total_cents;
+	int		 nlines;
 };
 
 typedef int	 pms_claim_fn(void *arg, const struct pms_claim *);
@@ -342,6 +352,58 @@ enum pms_status	 pms_claim_query(struct pms_store *,
 enum pms_status	 pms_claim_show(struct pms_store *, int64_t id,
 		    pms_claim_fn *cfn, pms_claim_line_fn *lfn,
 		    pms_claim_event_fn *efn, void *arg);
+
+/* ---- corrections (claim_corr.c) ---- */
+
+/*
+ * Send claims again, in one transaction with the audit entry
+ * "claim.resubmit" (all or nothing: one refused, none is done).  A
+ * claim the payer never saw (rejected at the front end: 999, TA1,
+ * 277CA; or a replacement not sent yet) is the same claim again, its
+ * CLM01 kept: back to draft, its lines read again from the visit's
+ * charges (a charge voided is left off, one added to a one-part visit
+ * since goes on).  A claim the payer saw (adjudicated, or acknowledged
+ * with its payer claim number) gets a replacement: a new draft claim,
+ * frequency 7, original_id the old one, its own CLM01, the lines read
+ * again, carrying the old one's payer claim number (REF*F8; pcn gives
+ * it when none is known, for one claim).  The old claim becomes
+ * replaced when the replacement is exported (pms_claim_corr_sent).
+ * Each claim to send (the same or the new one) to fn after the commit.
+ * PMS_EREFUSED saying what to do for a claim never sent, sent and not
+ * answered, voided or replaced, a void, or one with a correction
+ * waiting; PMS_EUSAGE for a bad pcn.
+ */
+enum pms_status	 pms_claim_resubmit(struct pms_store *, const int64_t *ids,
+		    size_t n, const char *pcn, int dry_run, pms_claim_fn *fn,
+		    void *arg);
+/* The same for a void: a new claim of frequency 8 with the lines of the
+ * original as they were sent and REF*F8; audit "claim.void".  Refused
+ * for a claim the payer never saw. */
+enum pms_status	 pms_claim_void(struct pms_store *, const int64_t *ids,
+		    size_t n, const char *pcn, int dry_run, pms_claim_fn *fn,
+		    void *arg);
+/*
+ * pms-bill void --correct-claim: void the charge (pms_bill_void) and,
+ * in the same transaction, correct each claim in force carrying it: a
+ * claim the payer saw gets a replacement without that line, or a void
+ * when it was its only line; a claim it never saw has its lines read
+ * again.  Audit "bill.void", and "claim.resubmit" or "claim.void" for
+ * what it made.  The claims to send
+ * to fn after the commit.  PMS_EREFUSED (nothing written) when a claim
+ * cannot be corrected yet (sent, no payer claim number).
+ */
+enum pms_status	 pms_claim_void_charge(struct pms_store *, int64_t charge,
+		    const char *reason, int dry_run, pms_claim_fn *fn,
+		    void *arg);
+/* Claim id was sent: its original (a 7 or 8) becomes replaced or
+ * voided.  Inside export's transaction. */
+enum pms_status	 pms_claim_corr_sent(struct pms_store *, int64_t id,
+		    int64_t batch);
+/* The history of every claim of id's chain (its original, their
+ * replacements and voids), oldest first, each event with its claim's
+ * fields.  The caller's transaction. */
+enum pms_status	 pms_claim_chain_history(struct pms_store *, int64_t id,
+		    pms_claim_event_fn *fn, void *arg);
 
 /* How many claims are in each state, and what they charge. */
 struct pms_claim_status_row {

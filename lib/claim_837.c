@@ -1003,11 +1003,12 @@ pms_837_claim(struct pms_837_writer *o, const struct pms_837_claim *c)
 	if ((st = pms_x12_write_seg(w, "CLM*%s*%s***%s:B:%s*Y*A*Y*Y",
 	    c->clm01, amt, c->pos, freq)) != PMS_OK)
 		return st;
-	if (c->frequency != '1' && (st = pms_x12_write_seg(w, "REF*F8*%s",
-	    c->payer_claim_number)) != PMS_OK)
-		return st;
+	/* the 2300 REFs in the guide's order: G1, then F8 */
 	if (*c->prior_auth != '\0' && (st = pms_x12_write_seg(w, "REF*G1*%s",
 	    c->prior_auth)) != PMS_OK)
+		return st;
+	if (c->frequency != '1' && (st = pms_x12_write_seg(w, "REF*F8*%s",
+	    c->payer_claim_number)) != PMS_OK)
 		return st;
 	pms_x12_write_begin(w, "HI");
 	for (i = 0; i < c->ndx; i++) {

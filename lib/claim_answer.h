@@ -128,6 +128,13 @@ enum pms_status	 pms_claim_denials(struct pms_store *, const char *payer,
  * obligation"); NULL for none. */
 const char	*pms_cas_group_words(const char *group);
 
+/* Words for a claim adjustment reason code ("50": "not deemed a medical
+ * necessity by the payer"): the loaded code list's (pms-admin codes
+ * load), else those of the few pms knows, into buf; "" when neither
+ * has it.  Reads in the caller's transaction, if any. */
+enum pms_status	 pms_carc_words(struct pms_store *, const char *reason,
+		    char *buf, size_t size);
+
 /* ---- acknowledgements (claim_ack.c) ---- */
 
 /* What an acknowledgement said of one claim (or of a whole set or

@@ -1554,13 +1554,16 @@ cas_sum(const struct casv *v)
 	return s;
 }
 
+/* Sent to the payer: a claim replaced or voided since was too, and
+ * its answers (a reversal of it, CLP02 22) post. */
 static int
 is_state_sent(enum pms_claim_state s)
 {
 	return s == PMS_CLAIM_SUBMITTED || s == PMS_CLAIM_ACKNOWLEDGED ||
 	    s == PMS_CLAIM_PAID || s == PMS_CLAIM_PARTLY_PAID ||
 	    s == PMS_CLAIM_DENIED || s == PMS_CLAIM_CROSSED_OVER ||
-	    s == PMS_CLAIM_CLOSED;
+	    s == PMS_CLAIM_CLOSED || s == PMS_CLAIM_REPLACED ||
+	    s == PMS_CLAIM_VOIDED;
 }
 
 /* One claim of a balanced transaction set. */
@@ -1930,19 +1933,33 @@ static const struct {
 	{ "24", "charges are covered under a capitation agreement" },
 };
 
+enum pms_status
+pms_carc_words(struct pms_store *s, const char *reason, char *buf,
+    size_t size)
+{
+	enum pms_status st;
+	size_t i;
+
+	if (size == 0)
+		return PMS_OK;
+	buf[0] = '\0';
+	if ((st = pms_code_describe(s, PMS_CODE_CARC, reason, buf, size)) !=
+	    PMS_OK)
+		return st;
+	for (i = 0; buf[0] == '\0' && i < PMS_NELEM(known_carc); i++)
+		if (strcmp(known_carc[i].code, reason) == 0)
+			copy(buf, size, known_carc[i].words);
+	return PMS_OK;
+}
+
 static void
 explain(struct pms_store *s, struct pms_denial *d)
 {
 	char carc[160], rarc[160], one[12];
 	const char *p, *q, *g;
-	size_t i, n;
+	size_t n;
 
-	carc[0] = '\0';
-	(void)pms_code_describe(s, PMS_CODE_CARC, d->reason, carc,
-	    sizeof(carc));
-	for (i = 0; carc[0] == '\0' && i < PMS_NELEM(known_carc); i++)
-		if (strcmp(known_carc[i].code, d->reason) == 0)
-			copy(carc, sizeof(carc), known_carc[i].words);
+	(void)pms_carc_words(s, d->reason, carc, sizeof(carc));
 	g = pms_cas_group_words(d->group);
 	n = (size_t)snprintf(d->explained, sizeof(d->explained), "%s: %s",
 	    g != NULL ? g : d->group, carc[0] != '\0' ? carc :

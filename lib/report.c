@@ -1,9 +1,10 @@
 /*
  * report.c: the named reports (report.h).  Each report is one SQL
  * statement that selects its facts, one row each (an appointment, a
- * ledger entry, a payment, an open balance, a visit), with the fact's
- * own key and its patient; the same statement whatever the output.  The
- * read goes through pms_read_run(): the first walk names every fact and
+ * ledger entry, a payment, an open balance, a visit, a claim line an
+ * 835 adjudicated or a denied amount of it), with the fact's own key
+ * and its patient; the same statement whatever the output.  The read
+ * goes through pms_read_run(): the first walk names every fact and
  * its patient in the access log's entry, the second walk, in a read
  * transaction, counts the facts it named into groups (by provider, by
  * payer, ...) with integer sums, and the groups become the rows, in a
@@ -14,9 +15,10 @@
  *
  * Dates: a fact carries its own day (an appointment's local date at its
  * location, a charge's date of service, the day a ledger entry was
- * posted or a payment received), compared as ISO text, so no day
- * depends on the zone of the process nor on a DST change; hours and
- * weekdays come from the appointment's own wall clock.
+ * posted or a payment received, the day of a remittance's payment),
+ * compared as ISO text, so no day depends on the zone of the process
+ * nor on a DST change; hours and weekdays come from the appointment's
+ * own wall clock.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 
 #include "audit.h"
 #include "bill.h"
+#include "claim_answer.h"
 #include "config.h"
 #include "pms_int.h"
 #include "ptime.h"
@@ -220,6 +223,9 @@ struct rrun {
 	struct rtab	 t;
 	struct pms_store *s;
 	int32_t		 from_d, to_d;
+	int64_t		 seq, seq_payer, seq_charge;	/* denials: the
+					 * line (payer, charge) of the facts
+					 * in hand, numbered as they come */
 	pms_report_row_fn *fn;
 	void		*arg;
 	size_t		*count;
@@ -1069,6 +1075,239 @@ mix_emit(struct rrun *r)
 	return PMS_OK;
 }
 
+/* ---- denials: denied against adjudicated claim lines, from the 835s ---- */
+
+static const struct pms_col denial_cols[] = {
+	{ "payer", PMS_COL_TEXT }, { "reason", PMS_COL_TEXT },
+	{ "description", PMS_COL_TEXT }, { "remarks", PMS_COL_TEXT },
+	{ "lines", PMS_COL_INT }, { "denied_lines", PMS_COL_INT },
+	{ "denial_rate", PMS_COL_TEXT }, { "denied", PMS_COL_MONEY },
+	{ "still_open", PMS_COL_MONEY },
+};
+
+/* The day of a remittance: its payment's date (BPR16), else (none, or
+ * one ahead of it) the day it was posted (UTC). */
+#define REMIT_DAY(m) \
+	"CASE WHEN " m ".paid_on <= substr(" m ".imported_at, 1, 10) THEN " \
+	m ".paid_on ELSE substr(" m ".imported_at, 1, 10) END"
+
+/*
+ * A fact for each claim line adjudicated by a posting of an 835 that
+ * stands (claim_remit_claims: not a reversal, not a forwarded claim nor
+ * a predetermination, and not undone by a reversal dated in the period
+ * or before): a fact for each of its denied amounts (claim_denials), or
+ * one with none.  A line is adjudicated by a posting
+ * when the posting paid, wrote off, moved or denied some of it.  The
+ * payer is the posting's policy's, else the remittance's, else the
+ * claim's.  Keys: (the posting's id * 64 + the line's lx) * 2, a
+ * denial's id * 2 + 1.  In the order of payer and charge, so that the
+ * facts of a line (payer, charge) come together.
+ */
+static const char denial_sql[] =
+	"SELECT CASE WHEN d.id IS NULL THEN (rc.id * 64 + l.lx) * 2 ELSE "
+	"d.id * 2 + 1 END, rc.patient_id, y.code, l.charge_id, d.group_code, "
+	"d.reason, d.amount_cents, d.remarks, d.closed_by IS NULL, y.id FROM "
+	"claim_remits m JOIN claim_remit_claims rc ON rc.remit_id = m.id "
+	"JOIN claims k ON k.id = rc.claim_id JOIN visits v ON v.id = "
+	"k.visit_id JOIN claim_lines l ON l.claim_id = k.id LEFT JOIN "
+	"policies o ON o.id = rc.policy_id JOIN payers y ON y.id = "
+	"coalesce(o.payer_id, m.payer_id, k.payer_id) LEFT JOIN "
+	"claim_denials d ON d.remit_claim_id = rc.id AND d.charge_id = "
+	"l.charge_id WHERE " REMIT_DAY("m") " BETWEEN :from AND :to AND "
+	"rc.status NOT IN ('22', '23', '25') AND rc.reverses IS NULL AND "
+	"(rc.reversed_by IS NULL OR (SELECT " REMIT_DAY("m2") " FROM "
+	"claim_remit_claims r2 JOIN claim_remits m2 ON m2.id = r2.remit_id "
+	"WHERE r2.id = rc.reversed_by) > :to) AND (d.id IS NOT NULL OR "
+	"EXISTS (SELECT 1 FROM claim_remit_ops op WHERE op.remit_claim_id = "
+	"rc.id AND op.charge_id = l.charge_id)) AND (:payer IS NULL OR y.id = "
+	":payer) AND (:prov IS NULL OR v.provider_id = :prov) AND (:loc IS "
+	"NULL OR v.location_id = :loc) ORDER BY y.code, l.charge_id";
+
+/* lines: distinct lines adjudicated; denied: distinct lines denied;
+ * LAST_*: the number of the line counted last (distinct); PLINES: a
+ * reason's payer's lines, for its rate. */
+enum { DN_LINES, DN_DENIED, DN_CENTS, DN_OPEN, DN_LAST_LINE,
+	DN_LAST_DENIED, DN_PLINES };
+
+#define REMARKS_MAX	32	/* remark codes a reason's row lists */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Add the remark codes of list ("M15,N4") to those of g (its label 3),
+ * each once, sorted; past REMARKS_MAX codes, or the room they take,
+ * the rest are left out.
+ */
+static enum pms_status
+remarks_merge(struct rgroup *g, const char *list)
+{
+	char buf[REMARKS_MAX * 10], out[REMARKS_MAX * 10], *v[REMARKS_MAX];
+	char *p, *q;
+	size_t n = 0, i, len = 0;
+	int k;
+
+	if (list == NULL || *list == '\0')
+		return PMS_OK;
+	k = snprintf(buf, sizeof(buf), "%s%s%s", g->lab[3] != NULL ?
+	    g->lab[3] : "", g->lab[3] != NULL ? "," : "", list);
+	if (k < 0 || (size_t)k >= sizeof(buf))
+		return PMS_OK;	/* enough codes already */
+	for (p = buf; p != NULL && *p != '\0' && n < REMARKS_MAX; p = q) {
+		if ((q = strchr(p, ',')) != NULL)
+			*q++ = '\0';
+		if (*p == '\0')
+			continue;
+		for (i = 0; i < n && strcmp(v[i], p) != 0; i++)
+			;
+		if (i == n)
+			v[n++] = p;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		k = snprintf(out + len, sizeof(out) - len, "%s%s",
+		    i > 0 ? "," : "", v[i]);
+		if (k < 0 || (size_t)k >= sizeof(out) - len)
+			break;
+		len += (size_t)k;
+	}
+	return group_label(g, 3, out);
+}
+
+/* Count the line of the fact once into g, and its denial if any. */
+static void
+denial_add(struct rgroup *g, int64_t seq, int line, int denied,
+    int64_t amt, int open)
+{
+	if (line && g->v[DN_LAST_LINE] != seq) {
+		g->v[DN_LINES]++;
+		g->v[DN_LAST_LINE] = seq;
+	}
+	if (!denied)
+		return;
+	if (g->v[DN_LAST_DENIED] != seq) {
+		g->v[DN_DENIED]++;
+		g->v[DN_LAST_DENIED] = seq;
+	}
+	g->v[DN_CENTS] += amt;
+	if (open)
+		g->v[DN_OPEN] += amt;
+}
+
+static enum pms_status
+denial_fact(struct rrun *r, sqlite3_stmt *st)
+{
+	struct rgroup *g[4];
+	enum pms_status ps;
+	const char *payer = col_text(st, 2), *group = col_text(st, 4),
+	    *reason = col_text(st, 5);
+	int64_t charge = sqlite3_column_int64(st, 3),
+	    payer_id = sqlite3_column_int64(st, 9),
+	    amt = sqlite3_column_int64(st, 6);
+	int denied = reason != NULL && group != NULL,
+	    open = sqlite3_column_int(st, 8) != 0, i;
+	char key[32];
+
+	if (payer_id != r->seq_payer || charge != r->seq_charge) {
+		r->seq++;
+		r->seq_payer = payer_id;
+		r->seq_charge = charge;
+	}
+	if ((ps = rtab_get(&r->t, 0, 0, payer, NULL, NULL, &g[0])) !=
+	    PMS_OK ||
+	    (ps = rtab_get(&r->t, 1, 0, "total", NULL, NULL, &g[1])) !=
+	    PMS_OK)
+		return ps;
+	for (i = 0; i < 2; i++)
+		denial_add(g[i], r->seq, 1, denied, amt, open);
+	if (!denied)
+		return PMS_OK;
+	/* the reason's key sorts its code as a number would: "CO-   50" */
+	snprintf(key, sizeof(key), "%.2s-%5.5s", group, reason);
+	if ((ps = rtab_get(&r->t, 0, 0, payer, key, NULL, &g[2])) !=
+	    PMS_OK ||
+	    (ps = rtab_get(&r->t, 1, 0, "total", key, NULL, &g[3])) !=
+	    PMS_OK)
+		return ps;
+	for (i = 2; i < 4; i++) {
+		denial_add(g[i], r->seq, 0, 1, amt, open);
+		if ((ps = remarks_merge(g[i], col_text(st, 7))) != PMS_OK)
+			return ps;
+	}
+	return PMS_OK;
+}
+
+static enum pms_status
+denial_emit(struct rrun *r)
+{
+	struct pms_cell c[PMS_NELEM(denial_cols)];
+	struct rgroup *g, *pg;
+	enum pms_status ps;
+	char r1[RATE_BUFSZ], reason[16], group[4], code[8], words[160];
+	char desc[200];
+	const char *gw, *p;
+	size_t i;
+
+	/* a period without any line still has its total */
+	if ((ps = rtab_get(&r->t, 1, 0, "total", NULL, NULL, &pg)) != PMS_OK)
+		return ps;
+	/* each reason's payer (or the total) for its rate: found before
+	 * the sort moves the groups */
+	for (i = 0; i < r->t.n; i++) {
+		g = r->t.g[i];
+		if (g->lab[1] == NULL)
+			continue;
+		if ((ps = rtab_get(&r->t, g->rank, 0, g->lab[0], NULL, NULL,
+		    &pg)) != PMS_OK)
+			return ps;
+		g->v[DN_PLINES] = pg->v[DN_LINES];
+	}
+	rtab_sort(&r->t);
+	for (i = 0; i < r->t.n; i++) {
+		g = r->t.g[i];
+		c_text(&c[0], g->lab[0]);
+		if (g->lab[1] != NULL) {
+			/* "CO-   50": group CO, code 50 */
+			snprintf(group, sizeof(group), "%.2s", g->lab[1]);
+			for (p = g->lab[1] + 3; *p == ' '; p++)
+				;
+			snprintf(code, sizeof(code), "%s", p);
+			snprintf(reason, sizeof(reason), "%s-%s", group, code);
+			if ((ps = pms_carc_words(r->s, code, words,
+			    sizeof(words))) != PMS_OK)
+				return ps;
+			gw = pms_cas_group_words(group);
+			/* cut short, if ever, as words may be */
+			(void)snprintf(desc, sizeof(desc), "%s: %s", gw !=
+			    NULL ? gw : group, words[0] != '\0' ? words :
+			    "reason code not in the loaded list");
+			c_text(&c[1], reason);
+			c_text(&c[2], desc);
+			c_text(&c[3], g->lab[3]);
+			c_int(&c[4], g->v[DN_PLINES]);
+			c_text(&c[6], rate(g->v[DN_DENIED], g->v[DN_PLINES],
+			    r1));
+		} else {
+			c_null(&c[1]);
+			c_null(&c[2]);
+			c_null(&c[3]);
+			c_int(&c[4], g->v[DN_LINES]);
+			c_text(&c[6], rate(g->v[DN_DENIED], g->v[DN_LINES],
+			    r1));
+		}
+		c_int(&c[5], g->v[DN_DENIED]);
+		c_int(&c[7], g->v[DN_CENTS]);
+		c_int(&c[8], g->v[DN_OPEN]);
+		if ((ps = put(r, c)) != PMS_OK)
+			return ps;
+	}
+	return PMS_OK;
+}
+
 /* ---- reminders: sent, confirmed, failed; no-shows with and without ---- */
 
 static const struct pms_col remind_cols[] = {
@@ -1177,6 +1416,10 @@ static const struct rdef reports[] = {
 	{ INFO("payer-mix", "shares of visits and charges by primary payer",
 	    P | PL, mix_cols), 0, "visit,policy,charge", mix_sql, mix_fact,
 	    mix_emit },
+	{ INFO("denials", "denied against adjudicated claim lines (835s), by "
+	    "payer and reason", P | PL | PMS_REPORT_PAYER, denial_cols), 0,
+	    "remittance,claim_line,denial,payer", denial_sql, denial_fact,
+	    denial_emit },
 	{ INFO("reminders", "reminders sent, confirmed and failed; no-shows "
 	    "with and without", P | PL, remind_cols), 0,
 	    "reminder,status,confirmed_at", remind_sql, remind_fact,

@@ -105,6 +105,8 @@ static const struct right {
 	{ "claim.ack",			B },	/* the answers: billing's */
 	{ "claim.era",			B },	/* posts remittances */
 	{ "claim.denials",		B },
+	{ "claim.resubmit",		B },	/* corrections: 1, 7 */
+	{ "claim.void",			B },	/* frequency 8 */
 	{ "claim.*",			B },
 
 	/* pms-report: the desk prints its day; auditors read reports

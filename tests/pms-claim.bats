@@ -663,10 +663,12 @@ three_claims() {
 	run -64 --separate-stderr pms-claim list --patient 1 --mrn 000201
 	# show: the history, oldest first
 	run -0 pms-claim show 1 -o csv
-	assert_line --index 0 'claim_id,claim,state,patient_id,mrn,date_of_service,payer,lines,total,event,at,user,from,to,batch_id,note'
-	assert_line --index 1 --regexp '^1,C000001,submitted,1,000201,'"$D"',acme,2,95.00,1,[0-9T:Z-]+,admin,,draft,,made$'
+	# (and the chain of corrections: frequency, original_id,
+	# replaced_by; tests/pms-claim-corrections.bats)
+	assert_line --index 0 'claim_id,claim,state,patient_id,mrn,date_of_service,payer,lines,total,event,at,user,from,to,batch_id,note,frequency,original_id,replaced_by'
+	assert_line --index 1 --regexp '^1,C000001,submitted,1,000201,'"$D"',acme,2,95.00,1,[0-9T:Z-]+,admin,,draft,,made,1,,$'
 	assert_line --index 2 --regexp '^1,C000001,submitted,.*,2,[0-9T:Z-]+,admin,draft,validated,,'
-	assert_line --index 3 --regexp '^1,C000001,submitted,.*,3,[0-9T:Z-]+,admin,validated,submitted,1,sent in batch 1 \(interchange 000000001\)$'
+	assert_line --index 3 --regexp '^1,C000001,submitted,.*,3,[0-9T:Z-]+,admin,validated,submitted,1,sent in batch 1 \(interchange 000000001\),1,,$'
 	run -0 pms-claim show 1 --lines -o csv
 	assert_output - <<-EOF
 	claim_id,claim,line,control,charge_id,date_of_service,code,modifiers,units,amount,dx_pointers,dx

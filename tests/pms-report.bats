@@ -137,9 +137,9 @@ store_dump() {
 	run -0 --separate-stderr pms-report -S "$BATS_TEST_TMPDIR/none" list \
 	    -o csv
 	assert_line --index 0 'report,description'
-	[ "${#lines[@]}" -eq 10 ]
+	[ "${#lines[@]}" -eq 11 ]
 	for r in day-sheet schedule no-shows utilisation productivity \
-	    collections ar-aging payer-mix reminders; do
+	    collections ar-aging payer-mix denials reminders; do
 		assert_line --regexp "^$r,"
 	done
 }

@@ -29,7 +29,8 @@ claims_practice() {
 }
 
 # A claim sent: claim_sent CLM01 PATIENT CODE:AMOUNT [CODE:AMOUNT ...]
-# charges the lines (10 days ago, lee at main, diagnosis E11.9), makes
+# charges the lines (10 days ago, lee at main, diagnosis E11.9: or
+# $CLAIM_DAYS_AGO days ago, $CLAIM_PROVIDER at $CLAIM_LOCATION), makes
 # the claim with that CLM01, validates and exports it (a batch of its
 # own, into $BATS_TEST_TMPDIR/CLM01.837).  Prints the claim id.
 claim_sent() {
@@ -38,7 +39,8 @@ claim_sent() {
 	dos=$(date -d "-${CLAIM_DAYS_AGO:-10} days" +%F)
 	for line in "$@"; do
 		id=$(pms-bill charge --patient "$patient" --on "$dos" \
-		    --provider lee --location main --code "${line%%:*}" \
+		    --provider "${CLAIM_PROVIDER:-lee}" \
+		    --location "${CLAIM_LOCATION:-main}" --code "${line%%:*}" \
 		    --amount "${line#*:}" --dx E11.9 -o csv | sed -n 2p |
 		    cut -d, -f1)
 		ids="$ids$id "
