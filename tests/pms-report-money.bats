@@ -446,3 +446,34 @@ EOF2
 	[ "${#lines[@]}" -eq 2 ]
 	reconciles
 }
+
+@test "E25: a payer's reversal of a charge voided since takes its money from its credit" {
+	claim_sent K10 1 99213:100.00 >/dev/null
+	era_file 29 80 T29 >"$BATS_TEST_TMPDIR/9.835" <<'EOF2'
+LX*1~
+CLP*K10*1*100*80*20*12*P10~
+CAS*PR*2*20~
+EOF2
+	pms-claim era "$BATS_TEST_TMPDIR/9.835" -o csv >/dev/null 2>&1
+	run -0 --separate-stderr pms-bill void 1 --reason 'wrong patient' \
+	    --correct-claim -o csv
+	[ "$(pms-sql "SELECT sum(amount_cents) FROM balances")" = -8000 ]
+	# the payer recoups by reversing its payment: posted, from the credit
+	era_file 30 -80 T30 >"$BATS_TEST_TMPDIR/10.835" <<'EOF2'
+LX*1~
+CLP*K10*22*-100*-80*-20*12*P10~
+CAS*PR*2*-20~
+EOF2
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/10.835" -o csv
+	[ "$(cut -d, -f9,10 <<<"${lines[1]}")" = "22,reversed" ]
+	run -0 pms-sql "SELECT kind, party, amount_cents FROM ledger WHERE
+	    kind = 'refund'"
+	assert_output 'refund|payer|8000'
+	run -0 pms-sql "SELECT count(*) FROM balances"
+	assert_output 0
+	# collections: 80.00 in, 80.00 back, as the two BPR02
+	run -0 pms-report collections --from 2025-01-01 --payer acme -o csv
+	assert_line --index 1 'acme,0.00,,0.00,,,80.00,0.00'
+	[ "$(bpr02 acme)" = 0 ]
+	reconciles
+}
