@@ -392,7 +392,7 @@ html_ok() {
 	run -64 --separate-stderr pms-report denials --on "$D1" --from "$D1"
 	assert_stderr 'denials: --on or --from and --to, not both'
 	run -64 --separate-stderr pms-report denials --on 2026-02-30
-	assert_stderr 'denials: --from: not a date (YYYY-MM-DD)'
+	assert_stderr 'denials: --on: not a date (YYYY-MM-DD)'
 	run -64 --separate-stderr pms-report denials --as-of "$D1"
 	assert_stderr 'denials: --as-of does not apply'
 	run -64 --separate-stderr pms-report denials --by-patient
