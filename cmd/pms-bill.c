@@ -55,7 +55,7 @@ usage(int status)
 	    "[--dry-run]\n"
 	    "       pms-bill refund --patient id|--mrn mrn --amount amount "
 	    "--method card|cash|check|eft [--ref ref] [--reason text] "
-	    "[--payment payment] [--dry-run]\n"
+	    "[--payment payment] [--payer code] [--dry-run]\n"
 	    "       pms-bill adjust charge --amount amount --reason code "
 	    "[--group CO|PI|OA] [--from patient|pending|PAYER] [--dry-run] "
 	    "[-o table|csv|json]\n"
@@ -115,7 +115,8 @@ enum {
 	OPT_MIN,
 	OPT_DATE,
 	OPT_TEMPLATE,
-	OPT_SCHEDULE
+	OPT_SCHEDULE,
+	OPT_PAYER
 };
 
 static int
@@ -548,7 +549,7 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 	(void)has_units;
 	if (!single) {
 		if (argc - optind > 1)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "charge: one file at most");
 		if (ncodes > 1)
 			return pms_fail(ctx, EX_USAGE, "--code: give the codes "
 			    "of appointment records once, comma separated");
@@ -556,7 +557,8 @@ cmd_charge(struct pms_ctx *ctx, int argc, char **argv)
 		    ncodes == 1 ? codes[0] : NULL, rejects);
 	}
 	if (optind != argc || rejects != NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "charge: a file (with --skip-invalid) or "
+		    "--patient/--mrn and the visit's options; not both");
 	if ((in.patient_id == 0 && in.mrn == NULL) || in.dos == NULL ||
 	    in.provider == NULL || in.location == NULL || ncodes == 0)
 		return pms_fail(ctx, EX_USAGE, "charge: give --patient or "
@@ -656,7 +658,8 @@ static int
 charge_operand(struct pms_ctx *ctx, int argc, char **argv, int64_t *id)
 {
 	if (optind + 1 != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: %s", ctx->cmd, optind == argc ?
+		    "give the charge (its id)" : "one charge at most");
 	return id_arg(ctx, "charge", argv[optind], id);
 }
 
@@ -701,7 +704,8 @@ cmd_code(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = charge_operand(ctx, argc, argv, &id)) != 0)
 		return rc;
 	if (dx == NULL && auth == NULL && rname == NULL && rnpi == NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "code: give --dx, --prior-auth or "
+		    "--referring-name and --referring-npi");
 	if ((rname == NULL) != (rnpi == NULL))
 		return pms_fail(ctx, EX_USAGE, "--referring-name and "
 		    "--referring-npi: give both");
@@ -899,7 +903,7 @@ cmd_transfer(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = charge_operand(ctx, argc, argv, &t.charge_id)) != 0)
 		return rc;
 	if (to == NULL || t.reason == NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "transfer: give --to and --reason");
 	t.dry_run = ctx->dry_run;
 	if ((rc = pms_cli_open(ctx, "bill.transfer", &s)) != 0)
 		return rc;
@@ -1117,7 +1121,8 @@ cmd_pay(struct pms_ctx *ctx, int argc, char **argv)
 		if (optind + 1 != argc || in.p.patient_id != 0 ||
 		    in.p.mrn != NULL || have_amount || in.p.method != NULL ||
 		    in.napply > 0)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "pay: a file of payments, or "
+			    "--patient/--mrn, --amount and --method; not both");
 		return pay_records(ctx, argv[optind]);
 	}
 	if ((in.p.patient_id == 0 && in.p.mrn == NULL) || !have_amount ||
@@ -1175,8 +1180,10 @@ cmd_apply(struct pms_ctx *ctx, int argc, char **argv)
 		} else if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	}
-	if (optind != argc || (patient == 0 && mrn == NULL))
-		usage(EX_USAGE);
+	if (optind != argc)
+		pms_cli_usage(ctx, "apply: no operand is taken");
+	if (patient == 0 && mrn == NULL)
+		pms_cli_usage(ctx, "apply: give --patient or --mrn");
 	if ((rc = pms_cli_open(ctx, "bill.apply", &s)) != 0)
 		return rc;
 	if ((rc = resolve_patient(ctx, s, &patient, mrn)) != 0) {
@@ -1205,12 +1212,14 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 		{ "ref", required_argument, NULL, OPT_REF },
 		{ "reason", required_argument, NULL, OPT_REASON },
 		{ "payment", required_argument, NULL, OPT_PAYMENT },
+		{ "payer", required_argument, NULL, OPT_PAYER },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pms_refund rf;
+	struct pms_payer py;
 	struct pms_store *s;
 	enum pms_status st;
-	const char *mrn = NULL;
+	const char *mrn = NULL, *payer = NULL;
 	char a[PMS_MONEY_BUFSZ];
 	int ch, rc, have_amount = 0;
 
@@ -1248,20 +1257,34 @@ cmd_refund(struct pms_ctx *ctx, int argc, char **argv)
 			    &rf.payment_id)) != 0)
 				return rc;
 			break;
+		case OPT_PAYER:
+			payer = optarg;
+			break;
 		default:
 			if ((rc = common(ctx, ch, argv)) != 0)
 				return rc;
 		}
 	}
-	if (optind != argc || (rf.patient_id == 0 && mrn == NULL) ||
-	    !have_amount || rf.method == NULL)
-		usage(EX_USAGE);
+	if (optind != argc)
+		pms_cli_usage(ctx, "refund: no operand is taken");
+	if ((rf.patient_id == 0 && mrn == NULL) || !have_amount ||
+	    rf.method == NULL)
+		pms_cli_usage(ctx, "refund: give --patient or --mrn, --amount "
+		    "and --method");
 	rf.dry_run = ctx->dry_run;
 	if ((rc = pms_cli_open(ctx, "bill.refund", &s)) != 0)
 		return rc;
 	if ((rc = resolve_patient(ctx, s, &rf.patient_id, mrn)) != 0) {
 		pms_store_close(s);
 		return rc;
+	}
+	/* a payer's credit on the patient's account goes back to it */
+	if (payer != NULL) {
+		if ((st = pms_payer_find(s, payer, &py)) != PMS_OK) {
+			pms_store_close(s);
+			return fail(ctx, st);
+		}
+		rf.payer_id = py.id;
 	}
 	st = pms_bill_refund(s, &rf, NULL);
 	pms_store_close(s);
@@ -1321,7 +1344,7 @@ cmd_adjust(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = charge_operand(ctx, argc, argv, &a.charge_id)) != 0)
 		return rc;
 	if (!have_amount || a.reason == NULL)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "adjust: give --amount and --reason");
 	a.dry_run = ctx->dry_run;
 	if ((rc = pms_cli_open(ctx, "bill.adjust", &s)) != 0)
 		return rc;
@@ -1370,13 +1393,15 @@ patient_operand(struct pms_ctx *ctx, int argc, char **argv, const char *mrn,
 	*id = 0;
 	if (mrn != NULL) {
 		if (optind != argc)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "%s: a patient or --mrn, not both",
+			    ctx->cmd);
 		return 0;
 	}
 	if (optind == argc && optional)
 		return 0;
 	if (optind + 1 != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: %s", ctx->cmd, optind == argc ?
+		    "give a patient (its id) or --mrn" : "one patient at most");
 	return id_arg(ctx, "patient", argv[optind], id);
 }
 
@@ -1580,7 +1605,7 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.list", &s)) != 0)
 		return rc;
 	if ((rc = resolve_patient(ctx, s, &q.patient_id, mrn)) != 0 ||
@@ -1672,7 +1697,7 @@ cmd_aging(struct pms_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.aging", &s)) != 0)
 		return rc;
 	if ((rc = pms_cli_writer(ctx, aging_cols, PMS_NELEM(aging_cols),
@@ -1757,10 +1782,12 @@ cmd_statement(struct pms_ctx *ctx, int argc, char **argv)
 	}
 	if (o.all) {
 		if (optind != argc || mrn != NULL)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "statement: --all or a patient, not "
+			    "both");
 	} else {
 		if (o.min_cents >= 0)
-			usage(EX_USAGE);
+			pms_cli_usage(ctx, "statement: --min-balance: only with "
+			    "--all");
 		if ((rc = patient_operand(ctx, argc, argv, mrn, 0,
 		    &o.patient_id)) != 0)
 			return rc;
@@ -1850,7 +1877,7 @@ cmd_fees_import(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = schedule_opts(ctx, argc, argv, &schedule)) != 0)
 		return rc;
 	if (argc - optind > 1)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: one file at most", ctx->cmd);
 	if ((rc = pms_cli_reader(ctx, optind < argc ? argv[optind] : NULL, &rd,
 	    &fp)) != 0)
 		return rc;
@@ -1886,7 +1913,7 @@ cmd_fees_list(struct pms_ctx *ctx, int argc, char **argv)
 	if ((rc = schedule_opts(ctx, argc, argv, &schedule)) != 0)
 		return rc;
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.fees.list", &s)) != 0)
 		return rc;
 	if ((rc = pms_cli_writer(ctx, fee_cols, PMS_NELEM(fee_cols), &w)) !=
@@ -1923,7 +1950,7 @@ cmd_opening_import(struct pms_ctx *ctx, int argc, char **argv)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	if (argc - optind > 1)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: one file at most", ctx->cmd);
 	if ((rc = pms_cli_reader(ctx, optind < argc ? argv[optind] : NULL, &rd,
 	    &fp)) != 0)
 		return rc;
@@ -1969,7 +1996,7 @@ cmd_check(struct pms_ctx *ctx, int argc, char **argv)
 		if ((rc = common(ctx, ch, argv)) != 0)
 			return rc;
 	if (optind != argc)
-		usage(EX_USAGE);
+		pms_cli_usage(ctx, "%s: no operand is taken", ctx->cmd);
 	if ((rc = pms_cli_open(ctx, "bill.check", &s)) != 0)
 		return rc;
 	st = pms_bill_check(s, &r);

@@ -160,8 +160,15 @@ parse(struct pms_ctx *ctx, int argc, char **argv, struct args *a, int min,
 	}
 	a->nargs = argc - optind;
 	a->args = argv + optind;
-	if (a->nargs < min || (max >= 0 && a->nargs > max))
-		usage(EX_USAGE);
+	if (a->nargs < min)
+		pms_cli_usage(ctx, "%s: an operand is missing", ctx->cmd);
+	if (max >= 0 && a->nargs > max) {
+		if (max == 0)
+			pms_cli_usage(ctx, "%s: no operand is taken",
+			    ctx->cmd);
+		pms_cli_usage(ctx, "%s: %d operand%s at most, not %d",
+		    ctx->cmd, max, max == 1 ? "" : "s", a->nargs);
+	}
 	return 0;
 }
 
@@ -612,12 +619,25 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 		    "claim (draft, validated, submitted, acknowledged, "
 		    "rejected, paid, partly-paid, denied, crossed-over, "
 		    "closed, replaced, voided)");
+	if (ARG(&a, OPT_FROM) != NULL && ARG(&a, OPT_TO) != NULL &&
+	    strcmp(ARG(&a, OPT_FROM), ARG(&a, OPT_TO)) > 0)
+		return pms_fail(ctx, EX_USAGE, "--from: after --to");
 	if ((rc = pms_cli_open(ctx, "claim.list", &s)) != 0)
 		return rc;
 	if (FLAG(&a, OPT_MRN) && (st = pms_patient_id(s, 0, ARG(&a, OPT_MRN),
 	    &patient, NULL)) != PMS_OK) {
 		rc = pms_fail_status(ctx, st);
 		goto out;
+	}
+	/* a filter naming nothing is refused, not an empty list */
+	if (!FLAG(&a, OPT_MRN) && patient > 0) {
+		int64_t found;
+
+		if ((st = pms_patient_id(s, patient, NULL, &found, NULL)) !=
+		    PMS_OK) {
+			rc = pms_fail_status(ctx, st);
+			goto out;
+		}
 	}
 	if ((rc = pms_cli_writer(ctx, claim_cols, PMS_NELEM(claim_cols),
 	    &w)) != 0)

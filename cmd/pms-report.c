@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "ptime.h"
 #include "report.h"
 
 #define PERIOD_PL	"[--on date] [--from date] [--to date] " \
@@ -165,9 +166,14 @@ report_html(struct pms_ctx *ctx, struct pms_store *s,
 	if ((st = pms_report_html_open(&h, r, period, f)) == PMS_OK)
 		st = pms_report_run(s, r, o, pms_report_html_row, h, NULL);
 	pms_store_close(s);
-	if (st == PMS_OK)
-		st = pms_report_html_close(h);
-	else
+	if (st == PMS_OK) {
+		/* a write error names what could not be written */
+		if ((st = pms_report_html_close(h)) == PMS_EIO) {
+			pms_outfile_abort(of);
+			return pms_fail(ctx, EX_IOERR, "%s: %s", path != NULL ?
+			    path : "standard output", pms_errmsg());
+		}
+	} else
 		pms_report_html_abort(h);
 	if (st != PMS_OK) {
 		pms_outfile_abort(of);
@@ -193,6 +199,7 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 	const char *on = NULL;
 	char action[64];
 	unsigned k;
+	int32_t d;
 	int ch, rc, idx, html = 0;
 
 	if ((r = pms_report_find(argv[0])) == NULL)
@@ -249,6 +256,10 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 		if (o.from != NULL || o.to != NULL)
 			pms_cli_usage(ctx, "%s: --on or --from and --to, not "
 			    "both", r->name);
+		/* a bad --on is named as given, not as the --from it makes */
+		if (pms_date_parse(on, PMS_DATE_ISO, &d) != PMS_OK)
+			pms_cli_usage(ctx, "%s: --on: not a date (YYYY-MM-DD)",
+			    r->name);
 		o.from = o.to = on;
 	}
 	o.out_path = ctx->out_path;

@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "bill_int.h"
+#include "claim.h"
 #include "money.h"
 
 /* ---- the practice's settings ---- */
@@ -703,6 +704,143 @@ out:
 	return ps;
 }
 
+/* One write of denials_worked(): ?1 id, ?2 amount, ?3 the day. */
+static enum pms_status
+denial_write(struct pms_store *s, const char *sql, int64_t id, int64_t amt,
+    const char *day)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "closing denials");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, amt);
+	if (day != NULL)
+		sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "closing denials");
+	return PMS_OK;
+}
+
+/*
+ * The denials of the work queue (claim_denials, 0009) that a billing
+ * person worked by hand: an amount a payer denied stays owed by it, and
+ * open, until a later 835 answers the line; but once a write-off, a
+ * transfer or a void (not an 835's own posting: those carry its trace
+ * as source_ref and close their denials themselves) leaves the payer
+ * of policy owing less on charge than its open denials of the line add
+ * up to, the difference is no longer open.  It is closed exactly:
+ * the denials of the same group and reason first (then the newest),
+ * each whole while it fits, and the one it ends in split into its
+ * closed part and its open rest.  A denial closed by hand names its own
+ * posting as closed_by (no later posting closed it), on the day
+ * (policy 0: every payer's, the charge voided).
+ */
+static enum pms_status
+denials_worked(struct pms_store *s, int64_t charge, int64_t policy,
+    const char *group, const char *reason, const char *today)
+{
+	sqlite3_stmt *st = NULL;
+	enum pms_status ps = PMS_OK;
+	int64_t owed_now = 0, open = 0, excess, id, amt;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce((SELECT "
+	    "sum(amount_cents) FROM balances WHERE charge_id = ?1 AND party = "
+	    "'payer' AND policy_id = ?2), 0), coalesce((SELECT "
+	    "sum(d.amount_cents) FROM claim_denials d JOIN claim_remit_claims "
+	    "rc ON rc.id = d.remit_claim_id WHERE d.charge_id = ?1 AND "
+	    "d.closed_by IS NULL AND (?2 = 0 OR rc.policy_id = ?2 OR "
+	    "rc.policy_id IS NULL)), 0)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, charge);
+	sqlite3_bind_int64(st, 2, policy);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		goto sqlfail;
+	owed_now = policy == 0 ? 0 : sqlite3_column_int64(st, 0);
+	open = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (owed_now < 0)
+		owed_now = 0;
+	if ((excess = open - owed_now) <= 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT d.id, d.amount_cents FROM "
+	    "claim_denials d JOIN claim_remit_claims rc ON rc.id = "
+	    "d.remit_claim_id WHERE d.charge_id = ?1 AND d.closed_by IS NULL "
+	    "AND (?2 = 0 OR rc.policy_id = ?2 OR rc.policy_id IS NULL) ORDER "
+	    "BY (d.group_code = ?3 AND d.reason = ?4) DESC, d.id DESC", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, charge);
+	sqlite3_bind_int64(st, 2, policy);
+	bind_text_or_null(st, 3, group);
+	bind_text_or_null(st, 4, reason);
+	while (excess > 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		amt = sqlite3_column_int64(st, 1);
+		if (amt <= 0)
+			continue;
+		if (amt > excess) {
+			/* the open rest, a denial of its own */
+			if ((ps = denial_write(s, "INSERT INTO claim_denials "
+			    "(remit_claim_id, claim_id, patient_id, charge_id, "
+			    "line, group_code, reason, amount_cents, remarks, "
+			    "denied_on) SELECT remit_claim_id, claim_id, "
+			    "patient_id, charge_id, line, group_code, reason, "
+			    "?2, remarks, denied_on FROM claim_denials WHERE id "
+			    "= ?1", id, amt - excess, NULL)) != PMS_OK)
+				goto out;
+			amt = excess;
+		}
+		if ((ps = denial_write(s, "UPDATE claim_denials SET "
+		    "amount_cents = ?2, closed_by = remit_claim_id, closed_on "
+		    "= ?3 WHERE id = ?1", id, amt, today)) != PMS_OK)
+			goto out;
+		excess -= amt;
+	}
+	if (excess > 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	/*
+	 * A claim of the charge that its payer answered in part (partly
+	 * paid, denied) is closed once the last of its denials is worked
+	 * and its payer owes nothing on any of its lines: nothing is left
+	 * for the payer to answer.  A paid claim stays paid (the patient's
+	 * share is the ledger's, not the claim's).
+	 */
+	rc = sqlite3_prepare_v2(s->db, "SELECT k.id FROM claims k WHERE "
+	    "k.state IN ('partly-paid', 'denied') AND k.id IN (SELECT "
+	    "claim_id FROM claim_lines WHERE charge_id = ?1) AND NOT EXISTS "
+	    "(SELECT 1 FROM claim_denials d WHERE d.claim_id = k.id AND "
+	    "d.closed_by IS NULL) AND NOT EXISTS (SELECT 1 FROM claim_lines "
+	    "l JOIN balances b ON b.charge_id = l.charge_id WHERE l.claim_id "
+	    "= k.id AND b.party = 'payer' AND b.policy_id = k.policy_id)",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, charge);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ps = pms_claim_move(s, sqlite3_column_int64(st, 0),
+		    PMS_CLAIM_CLOSED, 0, "nothing left with the payer: "
+		    "worked by hand")) != PMS_OK)
+			goto out;
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	goto out;
+sqlfail:
+	ps = pms_store_sqlerr(s, rc, "closing denials");
+out:
+	sqlite3_finalize(st);
+	return ps;
+}
+
 enum pms_status
 pms_bill_transfer(struct pms_store *s, const struct pms_transfer *t,
     struct pms_transfer_result *r)
@@ -766,6 +904,11 @@ pms_bill_transfer(struct pms_store *s, const struct pms_transfer *t,
 	    PMS_OK ||
 	    (ps = bill_post(&o, c.patient_id, c.id, 0, &to, amount, 0)) !=
 	    PMS_OK)
+		goto end;
+	/* a payer's denial moved off it by hand is worked */
+	if (t->source_ref == NULL && from.kind == PMS_PARTY_PAYER &&
+	    (ps = denials_worked(s, c.id, from.policy_id, t->group, t->reason,
+	    e.today_s)) != PMS_OK)
 		goto end;
 	r->op = o.id;
 	r->amount_cents = amount;
@@ -924,6 +1067,11 @@ pms_bill_adjust(struct pms_store *s, const struct pms_adjust *a, int64_t *op)
 	o.source_ref = a->source_ref;
 	if ((ps = bill_post(&o, c.patient_id, c.id, 0, &from,
 	    a->amount_cents, 0)) != PMS_OK)
+		goto end;
+	/* a payer's denial written off by hand is worked */
+	if (a->source_ref == NULL && from.kind == PMS_PARTY_PAYER &&
+	    a->amount_cents < 0 && (ps = denials_worked(s, c.id,
+	    from.policy_id, a->group, reason, e.today_s)) != PMS_OK)
 		goto end;
 	if (op != NULL)
 		*op = o.id;
@@ -1759,6 +1907,29 @@ credits_of(struct pms_store *s, int64_t patient, int64_t payer,
 	return PMS_OK;
 }
 
+/* The sum of the payers' credits of patient (<= 0) in *sum. */
+static enum pms_status
+payer_credits(struct pms_store *s, int64_t patient, int64_t *sum)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*sum = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(sum(amount_cents), 0) "
+	    "FROM balances WHERE patient_id = ?1 AND payment_id IS NOT NULL "
+	    "AND payer_id IS NOT NULL AND amount_cents < 0", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading credits");
+	sqlite3_bind_int64(st, 1, patient);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*sum = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return pms_store_sqlerr(s, rc, "reading credits");
+	return PMS_OK;
+}
+
 /* The patient of charge id (what 0) or payment id (what 1), refused
  * unless it is patient's. */
 static enum pms_status
@@ -1862,7 +2033,7 @@ pms_bill_refund(struct pms_store *s, const struct pms_refund *rf,
 	struct bill_op o;
 	enum pms_status ps;
 	char posted[PMS_DATE_BUFSZ], why[PMS_BILL_TEXT];
-	int64_t patient = 0, avail = 0, left, x;
+	int64_t patient = 0, avail = 0, left, x, payer;
 	size_t n = 0, i;
 
 	if (op != NULL)
@@ -1889,18 +2060,42 @@ pms_bill_refund(struct pms_store *s, const struct pms_refund *rf,
 	if (rf->payment_id > 0 && (ps = owned_by(s, 1, rf->payment_id,
 	    patient)) != PMS_OK)
 		goto end;
-	if ((ps = credits_of(s, patient, rf->payer_id, rf->payment_id, &cr,
-	    &n)) != PMS_OK)
+	/* a payment's credit is its payer's (a payer's overpayment, or its
+	 * payment of a charge voided since): refunded to that payer */
+	payer = rf->payer_id;
+	if (rf->payment_id > 0 && payer == 0) {
+		struct payment_state ps0;
+
+		if ((ps = payment_state_get(s, rf->payment_id, &ps0)) != PMS_OK)
+			goto end;
+		payer = ps0.party.payer_id;
+	}
+	if ((ps = credits_of(s, patient, payer, rf->payment_id, &cr, &n)) !=
+	    PMS_OK)
 		goto end;
 	for (i = 0; i < n; i++)
 		avail -= cr[i].amount;
 	if (avail < rf->amount_cents) {
 		char a[PMS_MONEY_BUFSZ], h[PMS_MONEY_BUFSZ];
+		int64_t others = 0;
 
 		pms_money_fmt(rf->amount_cents, a);
 		pms_money_fmt(avail, h);
-		ps = pms_seterr(PMS_EREFUSED, "the credit is %s; %s cannot be "
-		    "refunded", h, a);
+		/* the payers' credits of the patient, to say where they are */
+		if (payer == 0 && rf->payment_id == 0 &&
+		    (ps = payer_credits(s, patient, &others)) != PMS_OK)
+			goto end;
+		if (others < 0) {
+			char o2[PMS_MONEY_BUFSZ];
+
+			pms_money_fmt(-others, o2);
+			ps = pms_seterr(PMS_EREFUSED, "the patient's credit is "
+			    "%s; %s cannot be refunded (%s more is payers' "
+			    "credit: refund it to the payer with --payer or "
+			    "--payment)", h, a, o2);
+		} else
+			ps = pms_seterr(PMS_EREFUSED, "the credit is %s; %s "
+			    "cannot be refunded", h, a);
 		goto end;
 	}
 	snprintf(why, sizeof(why), "%s%s%s", rf->method != NULL ? rf->method :
@@ -2041,6 +2236,8 @@ pms_bill_void(struct pms_store *s, int64_t charge, const char *reason,
 		goto sqlfail;
 	pms_store_finalize(s, st);
 	st = NULL;
+	/* a void charge has no denial left to work */
+	ps = denials_worked(s, c.id, 0, NULL, NULL, e.today_s);
 	goto end;
 sqlfail:
 	ps = pms_store_sqlerr(s, rc, "voiding a charge");

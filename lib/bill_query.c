@@ -304,11 +304,35 @@ pms_bill_charges(struct pms_store *s, const struct pms_charge_query *q,
 
 	if (count != NULL)
 		*count = 0;
+	if (q->from != NULL && q->to != NULL && strcmp(q->from, q->to) > 0)
+		return pms_seterr(PMS_EUSAGE, "--from: after --to");
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
 	if (q->patient_id > 0 && (ps = pms_patient_id(s, q->patient_id, NULL,
 	    &patient, NULL)) != PMS_OK)
 		goto fail;
+	/* a provider naming nothing is refused, not an empty list */
+	if (q->provider != NULL) {
+		rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM providers WHERE "
+		    "code = ?1", -1, &st, NULL);
+		if (rc != SQLITE_OK) {
+			ps = pms_store_sqlerr(s, rc, "reading providers");
+			goto fail;
+		}
+		sqlite3_bind_text(st, 1, q->provider, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc == SQLITE_DONE) {
+			ps = pms_seterr(PMS_EREFUSED, "--provider: unknown "
+			    "provider");
+			goto fail;
+		}
+		if (rc != SQLITE_ROW) {
+			ps = pms_store_sqlerr(s, rc, "reading providers");
+			goto fail;
+		}
+	}
 	if ((ps = pms_audit_batch_begin(s, &b)) != PMS_OK)
 		goto fail;
 	which = q->id > 0 ? 2 : patient > 0 ? 1 : 0;

@@ -715,7 +715,10 @@ nomem:
 	return pms_seterr(PMS_ENOMEM, "out of memory");
 }
 
-/* The patient's payments since their last statement (all, if none). */
+/* The patient's payments since their last statement (all, if none):
+ * those recorded after it was made, whatever day they are dated, so
+ * that one taken on the day of a statement, after it, is on the next
+ * (one recorded in the very second of the statement is on both). */
 static enum pms_status
 gather_payments(struct pms_store *s, int64_t patient, struct tobj *o)
 {
@@ -728,9 +731,10 @@ gather_payments(struct pms_store *s, int64_t patient, struct tobj *o)
 		return pms_seterr(PMS_ENOMEM, "out of memory");
 	rc = sqlite3_prepare_v2(s->db, "SELECT received_on, method, "
 	    "coalesce(ref, ''), amount_cents FROM payments WHERE patient_id = "
-	    "?1 AND payer_id IS NULL AND method <> 'opening' AND received_on > "
-	    "coalesce((SELECT max(statement_date) FROM statements WHERE "
-	    "patient_id = ?1), '0000') ORDER BY received_on, id LIMIT 100", -1,
+	    "?1 AND payer_id IS NULL AND method <> 'opening' AND created_at >= "
+	    "coalesce((SELECT max(r.at) FROM statements t JOIN statement_runs "
+	    "r ON r.id = t.run_id WHERE t.patient_id = ?1), '') ORDER BY "
+	    "received_on, id LIMIT 100", -1,
 	    &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading payments");

@@ -60,7 +60,9 @@ static const unsigned moves[PMS_CLAIM_NSTATES] = {
 	    S(REPLACED) | S(VOIDED),
 	[PMS_CLAIM_CROSSED_OVER] = ADJUDICATED | S(ACKNOWLEDGED) |
 	    S(CLOSED) | S(REPLACED) | S(VOIDED),
-	[PMS_CLAIM_CLOSED] = S(ACKNOWLEDGED) | S(REPLACED) | S(VOIDED),
+	/* a later 835 (a reversal, a re-adjudication) still posts */
+	[PMS_CLAIM_CLOSED] = ADJUDICATED | S(ACKNOWLEDGED) | S(REPLACED) |
+	    S(VOIDED),
 	[PMS_CLAIM_REPLACED] = 0,
 	[PMS_CLAIM_VOIDED] = 0,
 };
@@ -3089,8 +3091,29 @@ pms_claim_query(struct pms_store *s, const struct pms_claim_query *q,
 	if (q->state != NULL && pms_claim_state_parse(q->state) < 0)
 		return pms_seterr(PMS_EUSAGE, "--state: not a state of a "
 		    "claim: \"%s\"", q->state);
+	if (q->from != NULL && q->to != NULL && strcmp(q->from, q->to) > 0)
+		return pms_seterr(PMS_EUSAGE, "--from: after --to");
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
+	/* a filter naming nothing is refused, not an empty list */
+	rc = sqlite3_prepare_v2(s->db, "SELECT (?1 IS NULL OR EXISTS (SELECT "
+	    "1 FROM payers WHERE code = ?1)), (?2 = 0 OR EXISTS (SELECT 1 "
+	    "FROM claim_batches WHERE id = ?2))", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	bind_text(st, 1, q->payer);
+	sqlite3_bind_int64(st, 2, q->batch_id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		goto sqlfail;
+	if (sqlite3_column_int(st, 0) == 0 || sqlite3_column_int(st, 1) == 0) {
+		ps = sqlite3_column_int(st, 0) == 0 ? pms_seterr(PMS_EREFUSED,
+		    "--payer: not a payer of the configuration") :
+		    pms_seterr(PMS_EREFUSED, "--batch: no batch %lld",
+		    (long long)q->batch_id);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
 	rc = sqlite3_prepare_v2(s->db, "SELECT " CLAIM_COLS CLAIM_FROM
 	    "WHERE (?1 = 0 OR k.id = ?1) AND (?2 = 0 OR k.patient_id = ?2) "
 	    "AND (?3 = 0 OR k.batch_id = ?3 OR EXISTS (SELECT 1 FROM "

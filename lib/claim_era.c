@@ -1815,6 +1815,23 @@ payer_of_payment(struct era *e, int64_t payment)
 	return id;
 }
 
+/* 1 if charge is void (0: not, or unknown). */
+static int
+charge_is_void(struct era *e, int64_t charge)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+
+	if (sqlite3_prepare_v2(e->s->db, "SELECT status = 'void' FROM "
+	    "charges WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, charge);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /*
  * Undo, exactly, the posting that the reversal c names: the last one of
  * the claim not reversed yet, with the payer's claim number of c (when
@@ -1915,6 +1932,14 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 		o.charge = charge;
 		o.group = group;
 		o.reason = reason;
+		/* a charge voided since: the void put the payer's money back
+		 * to its credit and undid the rest, so the reversal only
+		 * takes that money back */
+		if (charge > 0 && charge_is_void(e, charge)) {
+			if (strcmp(kind, "apply") == 0)
+				refund += amt;
+			continue;
+		}
 		if (strcmp(kind, "apply") == 0) {
 			st = pms_bill_unapply(e->s, pay, charge, amt,
 			    "reversed by the payer", NULL, 0);
@@ -2626,8 +2651,8 @@ pms_claim_denials(struct pms_store *s, const char *payer, pms_denial_fn *fn,
 		    ps != PMS_EREFUSED)
 			return ps;
 		if (ps == PMS_EREFUSED)
-			return pms_seterr(PMS_EUSAGE, "--payer: not a payer of "
-			    "the configuration");
+			return pms_seterr(PMS_EREFUSED, "--payer: not a payer "
+			    "of the configuration");
 	}
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;

@@ -217,6 +217,7 @@ struct rrun {
 	char		 from[PMS_DATE_BUFSZ], to[PMS_DATE_BUFSZ];
 	char		 as_of[PMS_DATE_BUFSZ], from90[PMS_DATE_BUFSZ];
 	int32_t		 as_of_d;
+	int		 past;		/* --as-of before today */
 	int64_t		 lo_utc, hi_utc, now;
 	int64_t		 provider, location, payer;	/* ids; 0: any */
 	struct rtab	 t;
@@ -380,12 +381,21 @@ static const struct pms_col daysheet_cols[] = {
 
 /* Keys: an appointment's id * 4, a ledger entry's id * 4 + 1.  A ledger
  * entry is the provider's whose visit its charge is; a credit's and an
- * opening balance's are no provider's. */
+ * opening balance's are no provider's.  A payment applied on the day it
+ * was received (an 835's, taken in whole and applied line by line; a
+ * patient's credit applied the same day) is a payment of the lines it
+ * paid, and out of the credit again: only money left unapplied that
+ * day is nobody's payment; a credit applied on a later day is other.
+ * Money given back (a refund, a payer's reversal) is out of payments. */
 static const char daysheet_sql[] =
 	"SELECT a.id * 4, a.patient_id, a.local_date, pr.code, 0, a.status, "
 	"0 FROM appointments a JOIN providers pr ON pr.id = a.provider_id "
 	"WHERE " APPT_PERIOD " UNION ALL SELECT g.id * 4 + 1, g.patient_id, "
-	"g.posted_on, pr.code, 1, g.kind, g.amount_cents FROM ledger g LEFT "
+	"g.posted_on, pr.code, 1, CASE WHEN g.kind = 'apply' AND EXISTS "
+	"(SELECT 1 FROM ledger q WHERE q.payment_id = g.payment_id AND "
+	"q.kind = 'payment' AND q.charge_id IS NULL AND q.posted_on = "
+	"g.posted_on) THEN 'payment' ELSE g.kind END, g.amount_cents FROM "
+	"ledger g LEFT "
 	"JOIN charges c ON c.id = g.charge_id LEFT JOIN visits v ON v.id = "
 	"c.visit_id LEFT JOIN providers pr ON pr.id = v.provider_id WHERE "
 	"g.posted_on BETWEEN :from AND :to AND (:prov IS NULL OR "
@@ -411,7 +421,7 @@ daysheet_add(struct rgroup *g, int ledger, const char *what, int64_t amt)
 	}
 	if (strcmp(what, "charge") == 0 || strcmp(what, "opening") == 0)
 		g->v[DS_CHARGE] += amt;
-	else if (strcmp(what, "payment") == 0)
+	else if (strcmp(what, "payment") == 0 || strcmp(what, "refund") == 0)
 		g->v[DS_PAY] += amt;
 	else if (strcmp(what, "adjustment") == 0)
 		g->v[DS_ADJ] += amt;
@@ -744,24 +754,43 @@ static const struct pms_col collect_cols[] = {
 	{ "source", PMS_COL_TEXT }, { "payments", PMS_COL_MONEY },
 	{ "payments_share", PMS_COL_TEXT }, { "contractual", PMS_COL_MONEY },
 	{ "charges", PMS_COL_MONEY }, { "net_collection_rate", PMS_COL_TEXT },
+	{ "refunds", PMS_COL_MONEY },
+	{ "provider_adjustments", PMS_COL_MONEY },
 };
 
-/* Keys: a payment's id * 4, a ledger entry's id * 4 + 1.  Payments of
- * the period (opening credits brought from another system aside); the
- * charges posted in it; its contractual adjustments (group CO), as
- * positive amounts. */
+/*
+ * Keys: a payment's id * 4, a ledger entry's id * 4 + 1, a provider
+ * adjustment's (PLB) id * 4 + 2.  The money of the period as it reached
+ * or left the bank: payments received (opening credits brought from
+ * another system aside), less the money given back (refunds: a
+ * patient's, or a payer's payment taken back by a reversal), plus what
+ * the payers' provider adjustments added to their checks (PLB amounts
+ * are taken from the payment: an interest L6 of -1.25 adds 1.25, a
+ * recoupment WO of 3.00 keeps 3.00 back), so that a payer's payments
+ * are its 835s' BPR02.  A PLB is of the day its remittance's payments
+ * were received (its check date, else the day it was read, when it
+ * paid no claim).  Then the charges posted in the period and its
+ * contractual adjustments (group CO), as positive amounts.
+ */
 static const char collect_sql[] =
 	"SELECT y.id * 4, y.patient_id, 0, py.code, y.amount_cents FROM "
 	"payments y LEFT JOIN payers py ON py.id = y.payer_id WHERE "
 	"y.received_on BETWEEN :from AND :to AND y.method <> 'opening' AND "
 	"(:payer IS NULL OR y.payer_id = :payer) UNION ALL SELECT g.id * 4 + "
-	"1, g.patient_id, CASE g.kind WHEN 'charge' THEN 1 ELSE 2 END, "
-	"py.code, g.amount_cents FROM ledger g LEFT JOIN payers py ON py.id "
-	"= g.payer_id WHERE g.posted_on BETWEEN :from AND :to AND (g.kind = "
-	"'charge' OR (g.kind = 'adjustment' AND g.group_code = 'CO')) AND "
-	"(:payer IS NULL OR g.payer_id = :payer)";
+	"1, g.patient_id, CASE g.kind WHEN 'charge' THEN 1 WHEN 'refund' THEN "
+	"3 ELSE 2 END, py.code, g.amount_cents FROM ledger g LEFT JOIN payers "
+	"py ON py.id = g.payer_id WHERE g.posted_on BETWEEN :from AND :to AND "
+	"(g.kind IN ('charge', 'refund') OR (g.kind = 'adjustment' AND "
+	"g.group_code = 'CO')) AND (:payer IS NULL OR g.payer_id = :payer) "
+	"UNION ALL SELECT b.id * 4 + 2, 0, 4, coalesce(py.code, "
+	"'unknown-payer'), b.amount_cents FROM claim_plb b JOIN claim_remits "
+	"m ON m.id = b.remit_id LEFT JOIN payers py ON py.id = b.payer_id "
+	"WHERE coalesce((SELECT min(y.received_on) FROM claim_remit_claims rc "
+	"JOIN payments y ON y.id = rc.payment_id WHERE rc.remit_id = m.id), "
+	"m.paid_on, substr(m.imported_at, 1, 10)) BETWEEN :from AND :to AND "
+	"(:payer IS NULL OR b.payer_id = :payer)";
 
-enum { CO_PAY, CO_CONTRACT, CO_CHARGE };
+enum { CO_PAY, CO_CONTRACT, CO_CHARGE, CO_REFUND, CO_PLB };
 
 static enum pms_status
 collect_fact(struct rrun *r, sqlite3_stmt *st)
@@ -781,10 +810,24 @@ collect_fact(struct rrun *r, sqlite3_stmt *st)
 	if ((ps = rtab_get(&r->t, src == NULL ? 0 : 1, 0,
 	    src == NULL ? "patient" : src, NULL, NULL, &g)) != PMS_OK)
 		return ps;
-	if (kind == 0) {
+	switch (kind) {
+	case 0:		/* received */
 		g->v[CO_PAY] += amt;
 		tot->v[CO_PAY] += amt;
-	} else {
+		break;
+	case 3:		/* given back: the ledger's refund is positive */
+		g->v[CO_PAY] -= amt;
+		tot->v[CO_PAY] -= amt;
+		g->v[CO_REFUND] += amt;
+		tot->v[CO_REFUND] += amt;
+		break;
+	case 4:		/* PLB: positive is kept back from the check */
+		g->v[CO_PAY] -= amt;
+		tot->v[CO_PAY] -= amt;
+		g->v[CO_PLB] -= amt;
+		tot->v[CO_PLB] -= amt;
+		break;
+	default:
 		g->v[CO_CONTRACT] -= amt;
 		tot->v[CO_CONTRACT] -= amt;
 	}
@@ -818,6 +861,8 @@ collect_emit(struct rrun *r)
 			c_null(&c[4]);
 			c_null(&c[5]);
 		}
+		c_int(&c[6], g->v[CO_REFUND]);
+		c_int(&c[7], g->v[CO_PLB]);
 		if ((ps = put(r, c)) != PMS_OK)
 			return ps;
 	}
@@ -846,6 +891,31 @@ static const char aging_sql[] =
 	"g.patient_id, -1, NULL, g.posted_on, g.amount_cents, NULL FROM "
 	"ledger g WHERE g.kind = 'charge' AND g.posted_on BETWEEN :from90 "
 	"AND :asof AND (:payer IS NULL OR g.payer_id = :payer)";
+
+/*
+ * The same for an --as-of before today: what was open at the end of
+ * that day, as pms-bill aging has it, from the ledger: each charge or
+ * credit and party, with the entries posted by then, of charges served
+ * by then.  A group's key is its first entry's.
+ */
+static const char aging_then_sql[] =
+	"SELECT b.k * 4, b.patient_id, b.class, py.code, b.dos, "
+	"b.amount_cents, p.mrn FROM (SELECT min(l.id) AS k, min(l.patient_id) "
+	"AS patient_id, CASE WHEN l.charge_id IS NULL THEN 3 WHEN l.party = "
+	"'payer' THEN 1 WHEN l.party = 'pending' THEN 2 ELSE 0 END AS class, "
+	"min(l.payer_id) AS payer_id, coalesce(min(c.dos), "
+	"min(y.received_on)) AS dos, sum(l.amount_cents) AS amount_cents "
+	"FROM ledger l LEFT JOIN charges c ON c.id = l.charge_id LEFT JOIN "
+	"payments y ON l.charge_id IS NULL AND y.id = l.payment_id WHERE "
+	"l.posted_on <= :asof AND (c.id IS NULL OR c.dos <= :asof) AND "
+	"(:payer IS NULL OR l.payer_id = :payer) GROUP BY "
+	"coalesce(l.charge_id, -l.payment_id), l.party, "
+	"coalesce(l.policy_id, 0) HAVING sum(l.amount_cents) <> 0) b LEFT "
+	"JOIN payers py ON py.id = b.payer_id JOIN patients p ON p.id = "
+	"b.patient_id UNION ALL SELECT g.id * 4 + 1, g.patient_id, -1, NULL, "
+	"g.posted_on, g.amount_cents, NULL FROM ledger g WHERE g.kind = "
+	"'charge' AND g.posted_on BETWEEN :from90 AND :asof AND (:payer IS "
+	"NULL OR g.payer_id = :payer)";
 
 static const char *const aging_resp[4] = {
 	"patient", "insurance", "pending", "credit"
@@ -1336,8 +1406,9 @@ static const struct rdef reports[] = {
 	    P | PL, product_cols), 0, "charge", product_sql, product_fact,
 	    product_emit },
 	{ INFO("collections", "payments by source and the net collection "
-	    "rate", P | PMS_REPORT_PAYER, collect_cols), 0, "payment,ledger",
-	    collect_sql, collect_fact, collect_emit },
+	    "rate", P | PMS_REPORT_PAYER, collect_cols), 0,
+	    "payment,ledger,claim_plb", collect_sql, collect_fact,
+	    collect_emit },
 	{ INFO("ar-aging", "what is owed, in buckets by payer (and patient); "
 	    "days in A/R", PMS_REPORT_AS_OF | PMS_REPORT_PAYER |
 	    PMS_REPORT_BY_PATIENT, aging_cols), 0, "balance,ledger,mrn",
@@ -1415,7 +1486,9 @@ report_walk(struct pms_store *s, struct pms_read *rd, void *arg)
 	int64_t pid;
 	int rc, show;
 
-	rc = sqlite3_prepare_v2(s->db, r->d->sql, -1, &st, NULL);
+	/* ar-aging of a past day reads the ledger as it stood then */
+	rc = sqlite3_prepare_v2(s->db, r->d->sql == aging_sql && r->past ?
+	    aging_then_sql : r->d->sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "report");
 	bind_text(st, ":from", r->from);
@@ -1558,6 +1631,7 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 	if (o->as_of != NULL && (st = date_opt("--as-of", o->as_of,
 	    &r.as_of_d)) != PMS_OK)
 		return st;
+	r.past = r.as_of_d < today;
 	pms_date_fmt(r.as_of_d, r.as_of);
 	pms_date_fmt(r.as_of_d - 89, r.from90);
 	if (o->period != NULL && o->period_size > 0) {

@@ -8,6 +8,7 @@
  * xmllint as XML), every value escaped.  Rows are kept until close:
  * the chart needs them all.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -639,9 +640,11 @@ pms_report_html_close(struct pms_report_html *h)
 	if (h == NULL)
 		return PMS_OK;
 	if (!h->failed) {
+		errno = 0;
 		page(h);
 		if (fflush(h->out) != 0 || ferror(h->out))
-			st = pms_seterr(PMS_EIO, "write error");
+			st = pms_seterr(PMS_EIO, "write error: %s",
+			    strerror(errno != 0 ? errno : EIO));
 	}
 	html_free(h);
 	return st;

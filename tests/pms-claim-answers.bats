@@ -294,7 +294,7 @@ EOF
 	[ "$(cut -d, -f9,11-14 <<<"${lines[2]}")" = "3,81002,OA,18,20.00" ]
 	run -0 pms-claim denials --payer bluecross -o csv
 	[ "${#lines[@]}" -eq 1 ]
-	run -64 --separate-stderr pms-claim denials --payer nosuch -o csv
+	run -1 --separate-stderr pms-claim denials --payer nosuch -o csv
 	reconciles
 }
 

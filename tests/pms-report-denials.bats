@@ -39,8 +39,8 @@ era_on() {
 	local day=${1//-/} isa=$2 pay=$3 trace=$4 key=$5 name=$6 body n
 	body=$(cat)
 	n=$(($(grep -c . <<<"$body") + 6))
-	printf 'ISA*00*          *00*          *ZZ*PAYERA         *ZZ*CLINIC01       *250610*0900*^*00501*%09d*0*P*:~\n' "$isa"
-	printf 'GS*HP*PAYERA*CLINIC01*%s*0900*%d*X*005010X221A1~\n' "$day" "$isa"
+	printf 'ISA*00*          *00*          *ZZ*PAYERA         *ZZ*RIVERSIDE01    *250610*0900*^*00501*%09d*0*P*:~\n' "$isa"
+	printf 'GS*HP*PAYERA*RIVERSIDE01*%s*0900*%d*X*005010X221A1~\n' "$day" "$isa"
 	printf 'ST*835*0001~\nBPR*I*%s*C*CHK************%s~\n' "$pay" "$day"
 	printf 'TRN*1*%s*%s~\nN1*PR*%s~\n' "$trace" "$key" "$name"
 	printf 'N1*PE*DEMO CLINIC*XX*1234567893~\n'
@@ -141,7 +141,8 @@ W197='contractual obligation: precertification or authorization absent'
 
 @test "denials: fixture: the 835s posted as the figures say" {
 	practice
-	# every claim posted; the reversals undid their postings
+	# every claim posted; the reversals undid their postings (each
+	# reversal posted with its correction, claim by claim)
 	run -0 pms-sql "SELECT c.clm01, r.status, r.reverses IS NOT NULL,
 	    r.reversed_by IS NOT NULL, m.paid_on FROM claim_remit_claims r
 	    JOIN claims c ON c.id = r.claim_id JOIN claim_remits m ON m.id =
@@ -150,8 +151,8 @@ W197='contractual obligation: precertification or authorization absent'
 K2|1|0|1|$D1
 K3|4|0|1|$D1
 K2|22|1|0|$D2
-K3|22|1|0|$D2
 K2|1|0|0|$D2
+K3|22|1|0|$D2
 K3|1|0|0|$D2
 K4|1|0|0|$D2
 K1|1|0|0|$D3"
@@ -392,7 +393,7 @@ html_ok() {
 	run -64 --separate-stderr pms-report denials --on "$D1" --from "$D1"
 	assert_stderr 'denials: --on or --from and --to, not both'
 	run -64 --separate-stderr pms-report denials --on 2026-02-30
-	assert_stderr 'denials: --from: not a date (YYYY-MM-DD)'
+	assert_stderr 'denials: --on: not a date (YYYY-MM-DD)'
 	run -64 --separate-stderr pms-report denials --as-of "$D1"
 	assert_stderr 'denials: --as-of does not apply'
 	run -64 --separate-stderr pms-report denials --by-patient

@@ -235,14 +235,14 @@ total,,3,3,3,357.00'
 	practice
 	run -0 --separate-stderr pms-report collections --from "$M" -o csv
 	# 105.00 / (357.00 - 10.00) = 30.26 %
-	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate
-patient,105.00,100.0,0.00,,
-acme,0.00,0.0,10.00,,
-total,105.00,100.0,10.00,357.00,30.3'
+	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate,refunds,provider_adjustments
+patient,105.00,100.0,0.00,,,0.00,0.00
+acme,0.00,0.0,10.00,,,0.00,0.00
+total,105.00,100.0,10.00,357.00,30.3,0.00,0.00'
 	run -0 pms-report collections --from "$M" --payer acme -o csv
-	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate
-acme,0.00,,10.00,,
-total,0.00,,10.00,92.00,0.0'
+	assert_output 'source,payments,payments_share,contractual,charges,net_collection_rate,refunds,provider_adjustments
+acme,0.00,,10.00,,,0.00,0.00
+total,0.00,,10.00,92.00,0.0,0.00,0.00'
 	run -0 pms-sql "SELECT sum(amount_cents) FROM payments WHERE
 	    received_on >= '$M'"
 	assert_output 10500
@@ -419,7 +419,7 @@ report.reminders'
 	run -64 --separate-stderr pms-report no-shows --from "$T" --to "$M"
 	assert_stderr 'no-shows: --from: after --to'
 	run -64 --separate-stderr pms-report schedule --on 2026-02-30
-	assert_stderr 'schedule: --from: not a date (YYYY-MM-DD)'
+	assert_stderr 'schedule: --on: not a date (YYYY-MM-DD)'
 	run -64 --separate-stderr pms-report productivity --from 1990-01-01
 	assert_stderr 'the period is longer than 20 years'
 	run -64 --separate-stderr pms-report schedule "$M"
