@@ -293,17 +293,19 @@ date_refused() {
 
 @test "today: the practice's day, not the process's" {
 	local tz
+	# the helper faketime runs env (env faketime would run the wrapper,
+	# whose named semaphore collides under load)
 	for tz in UTC Asia/Tokyo America/Los_Angeles; do
-		run -0 env TZ="$tz" faketime '2026-03-08 04:30:00 UTC' \
+		run -0 faketime '2026-03-08 04:30:00 UTC' env TZ="$tz" \
 		    pms-when today America/New_York
 		assert_output 2026-03-07
-		run -0 env TZ="$tz" faketime '2026-03-08 04:30:00 UTC' \
+		run -0 faketime '2026-03-08 04:30:00 UTC' env TZ="$tz" \
 		    pms-when today Asia/Tokyo
 		assert_output 2026-03-08
-		run -0 env TZ="$tz" faketime '2026-03-08 04:30:00 UTC' \
+		run -0 faketime '2026-03-08 04:30:00 UTC' env TZ="$tz" \
 		    pms-when today Pacific/Kiritimati
 		assert_output 2026-03-08
-		run -0 env TZ="$tz" faketime '2026-03-08 10:30:00 UTC' \
+		run -0 faketime '2026-03-08 10:30:00 UTC' env TZ="$tz" \
 		    pms-when today Pacific/Kiritimati
 		assert_output 2026-03-09
 	done
