@@ -796,9 +796,7 @@ cmd_restore(struct pms_ctx *ctx, int argc, char **argv)
 static void
 report_error(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 /* Append "N text" to buf, after a comma if need be, when n is not 0. */
@@ -831,9 +829,7 @@ print_count(struct pms_ctx *ctx, const char *what,
 static void
 config_warn(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: warning: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, "warning: ", msg);
 }
 
 static int
@@ -933,9 +929,7 @@ cmd_config(struct pms_ctx *ctx, int argc, char **argv)
 static void
 report_code(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 static int
@@ -1040,6 +1034,7 @@ main(int argc, char *argv[])
 	}
 	optind = 0;
 	rc = c->fn(&ctx, argc, argv);
+	pms_cli_rows_end(&ctx);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		rc = pms_fail(&ctx, EX_IOERR, "write error on standard output");
 	pms_ctx_release(&ctx);

@@ -171,17 +171,13 @@ duration_arg(struct pms_ctx *ctx, const char *what, const char *s,
 static void
 warn(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: warning: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, "warning: ", msg);
 }
 
 static void
 report(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 /* ---- due ---- */

@@ -93,6 +93,28 @@ pms_fail(const struct pms_ctx *ctx, int code, const char *fmt, ...)
 	return code;
 }
 
+void
+pms_cli_row(struct pms_ctx *ctx, const char *prefix, const char *msg)
+{
+	if (ctx->row_msgs++ < PMS_CLI_ROW_MSGS)
+		fprintf(stderr, "%s: %s%s\n", ctx->prog,
+		    prefix != NULL ? prefix : "", msg);
+}
+
+void
+pms_cli_rows_end(struct pms_ctx *ctx)
+{
+	unsigned long more;
+
+	if (ctx->row_msgs <= PMS_CLI_ROW_MSGS)
+		return;
+	more = ctx->row_msgs - PMS_CLI_ROW_MSGS;
+	fprintf(stderr, "%s: ... and %lu more message%s about rows, not "
+	    "shown (the first %d are)\n", ctx->prog, more,
+	    more == 1 ? "" : "s", PMS_CLI_ROW_MSGS);
+	ctx->row_msgs = 0;
+}
+
 int
 pms_fail_status(const struct pms_ctx *ctx, enum pms_status st)
 {
@@ -493,6 +515,7 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	ctx->cmd = c->name;
 	optind = 0;
 	rc = c->fn(ctx, argc, argv);
+	pms_cli_rows_end(ctx);
 	/* a command that failed before its --out was in place */
 	pms_store_release(ctx->out_store);
 	ctx->out_store = NULL;
