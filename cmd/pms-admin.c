@@ -846,9 +846,9 @@ cmd_config_load(struct pms_ctx *ctx, int argc, char **argv)
 
 	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1, "dry-run")) != 0)
 		return rc;
-	file = a.args[0];
+	file = strcmp(a.args[0], "-") == 0 ? "standard input" : a.args[0];
 	/* a bad file is reported before the store is opened or unlocked */
-	st = pms_config_read_file(file, report_error, ctx, &cfg);
+	st = pms_config_read_file(a.args[0], report_error, ctx, &cfg);
 	if (st == PMS_ECONFIG)
 		return pms_fail(ctx, EX_CONFIG, "%s; nothing was written",
 		    pms_errmsg());

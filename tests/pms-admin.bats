@@ -245,3 +245,32 @@ audit_actions() {
 	assert_stderr "slot file \"$STORE.keys\" is missing"
 	[ ! -e "$STORE.lock.d" ]
 }
+
+@test "config load -: a pipe, /dev/stdin and a file on standard input are read like every other reader's; a directory is 66" {
+	run -0 --separate-stderr pms-admin config load - \
+	    < <(cat "$TOP/share/demo/practice.yaml")
+	assert_stderr 'pms-admin: standard input: loaded; changed:'
+	run -0 pms-sql "SELECT count(*) FROM providers WHERE last_name = 'Leigh'"
+	assert_output 0
+	# a changed name through a pipe, as /dev/stdin
+	run -0 --separate-stderr pms-admin config load /dev/stdin \
+	    < <(sed 's/last_name: Lee$/last_name: Leigh/' \
+	    "$TOP/share/demo/practice.yaml")
+	assert_stderr 'pms-admin: /dev/stdin: loaded; changed: providers'
+	run -0 pms-sql "SELECT count(*) FROM providers WHERE last_name = 'Leigh'"
+	assert_output 1
+	# a file redirected: back as it was, then nothing to do
+	run -0 --separate-stderr pms-admin config load - \
+	    <"$TOP/share/demo/practice.yaml"
+	assert_stderr 'standard input: loaded; changed: providers'
+	run -0 --separate-stderr pms-admin config load - \
+	    <"$TOP/share/demo/practice.yaml"
+	assert_stderr 'standard input: the store holds this configuration already'
+	run -0 pms-sql "SELECT count(*) FROM providers WHERE last_name = 'Leigh'"
+	assert_output 0
+	# bad YAML on a pipe: 78, named "standard input"
+	run -78 --separate-stderr pms-admin config load - < <(echo 'practice: [')
+	assert_stderr 'pms-admin: standard input:'
+	run -66 --separate-stderr pms-admin config load "$BATS_TEST_TMPDIR"
+	assert_stderr 'not a file'
+}
