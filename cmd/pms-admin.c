@@ -6,6 +6,7 @@
  * the code lists billing checks codes against.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,10 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 			    "a file descriptor: "
 			    "\"%s\"", ch == 'N' ? "new-" : "",
 			    arg);
+		/* not open: refused even when a cached key would do */
+		if (fcntl((int)fd, F_GETFD) == -1)
+			return pms_fail(ctx, EX_USAGE, "--%spassphrase-fd: "
+			    "fd %ld is not open", ch == 'N' ? "new-" : "", fd);
 		if (ch == 'P')
 			ctx->pass_fd = (int)fd;
 		else

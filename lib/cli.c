@@ -188,8 +188,10 @@ read_tty(const char *prompt, char *buf, size_t size)
 	raw = old;
 	raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	raw.c_lflag |= ICANON;
-	(void)!write(fd, prompt, strlen(prompt));
+	/* echo off before the prompt, so that what is typed once it is
+	 * shown is not flushed */
 	tcsetattr(fd, TCSAFLUSH, &raw);
+	(void)!write(fd, prompt, strlen(prompt));
 	n = read_line(fd, buf, size);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
@@ -220,8 +222,18 @@ read_secret(const struct pms_ctx *ctx, int fd, const char *env,
 		return n < 0 ? -1 : n;
 	}
 	if ((file = getenv(env)) != NULL && *file != '\0') {
+		/* a missing or unreadable file is a missing input (66);
+		 * its path is no patient's data */
 		if ((f = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
+			pms_seterr(errno == ENOENT || errno == EACCES ||
+			    errno == ENOTDIR || errno == EISDIR ? PMS_ENOINPUT :
+			    PMS_EIO, "%s: %s: %s", env, file, strerror(errno));
+			return -1;
+		}
+		if (fstat(f, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			pms_seterr(PMS_ENOINPUT, "%s: %s: %s", env, file,
+			    strerror(EISDIR));
+			close(f);
 			return -1;
 		}
 		/* a passphrase others can read is everyone's */
@@ -260,7 +272,7 @@ read_secret(const struct pms_ctx *ctx, int fd, const char *env,
 	}
 	m = read_tty("Again: ", again, size);
 	if (m != n || sodium_memcmp(buf, again, (size_t)n) != 0) {
-		pms_seterr(PMS_EDENIED, "the passphrases do not match");
+		pms_seterr(PMS_EDATA, "the passphrases do not match");
 		n = -1;
 	}
 	sodium_free(again);
@@ -385,6 +397,11 @@ pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		if ((ctx->pass_fd = parse_fd(arg)) == -1)
 			return pms_fail(ctx, EX_USAGE, "--passphrase-fd: not a "
 			    "file descriptor: \"%s\"", arg);
+		/* refused even when a cached key would make it unneeded:
+		 * a script's mistake must not pass unnoticed */
+		if (fcntl(ctx->pass_fd, F_GETFD) == -1)
+			return pms_fail(ctx, EX_USAGE, "--passphrase-fd: fd %d "
+			    "is not open", ctx->pass_fd);
 		return 0;
 	case PMS_OPT_KEYFILE:
 		ctx->keyfile = arg;

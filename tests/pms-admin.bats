@@ -274,3 +274,29 @@ audit_actions() {
 	run -66 --separate-stderr pms-admin config load "$BATS_TEST_TMPDIR"
 	assert_stderr 'not a file'
 }
+
+@test "init at a terminal: passphrases that differ, or one too short, are bad input (65) and make nothing" {
+	local d="$BATS_TEST_TMPDIR/t"
+	mkdir -m 2770 "$d"
+	run -65 env -u PMS_PASSPHRASE_FILE PMS_USER=admin \
+	    "$TOP/tests/helpers/askpty.py" 'a first long passphrase' \
+	    'a second long passphrase' -- pms-admin -S "$d/q.pms" init \
+	    --kdf interactive
+	assert_output --partial 'Again: '
+	assert_output --partial 'pms-admin: the passphrases do not match'
+	[ -z "$(ls -A "$d")" ]
+	run -65 env -u PMS_PASSPHRASE_FILE PMS_USER=admin \
+	    "$TOP/tests/helpers/askpty.py" 'short' 'short' -- \
+	    pms-admin -S "$d/q.pms" init --kdf interactive
+	assert_output --partial 'passphrase too short'
+	[ -z "$(ls -A "$d")" ]
+	# the same twice: made, and it opens with that passphrase
+	run -0 env -u PMS_PASSPHRASE_FILE PMS_USER=admin \
+	    "$TOP/tests/helpers/askpty.py" 'a first long passphrase' \
+	    'a first long passphrase' -- pms-admin -S "$d/q.pms" init \
+	    --kdf interactive
+	printf '%s\n' 'a first long passphrase' >"$d/pass"
+	chmod 600 "$d/pass"
+	keyctl clear @s
+	run -0 env PMS_PASSPHRASE_FILE="$d/pass" pms-admin -S "$d/q.pms" check
+}
