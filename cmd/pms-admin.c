@@ -6,6 +6,7 @@
  * the code lists billing checks codes against.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,10 @@ common_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 			    "a file descriptor: "
 			    "\"%s\"", ch == 'N' ? "new-" : "",
 			    arg);
+		/* not open: refused even when a cached key would do */
+		if (fcntl((int)fd, F_GETFD) == -1)
+			return pms_fail(ctx, EX_USAGE, "--%spassphrase-fd: "
+			    "fd %ld is not open", ch == 'N' ? "new-" : "", fd);
 		if (ch == 'P')
 			ctx->pass_fd = (int)fd;
 		else
@@ -796,9 +801,7 @@ cmd_restore(struct pms_ctx *ctx, int argc, char **argv)
 static void
 report_error(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 /* Append "N text" to buf, after a comma if need be, when n is not 0. */
@@ -831,9 +834,7 @@ print_count(struct pms_ctx *ctx, const char *what,
 static void
 config_warn(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: warning: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, "warning: ", msg);
 }
 
 static int
@@ -850,9 +851,9 @@ cmd_config_load(struct pms_ctx *ctx, int argc, char **argv)
 
 	if ((rc = parse_args(ctx, argc, argv, &a, 1, 1, "dry-run")) != 0)
 		return rc;
-	file = a.args[0];
+	file = strcmp(a.args[0], "-") == 0 ? "standard input" : a.args[0];
 	/* a bad file is reported before the store is opened or unlocked */
-	st = pms_config_read_file(file, report_error, ctx, &cfg);
+	st = pms_config_read_file(a.args[0], report_error, ctx, &cfg);
 	if (st == PMS_ECONFIG)
 		return pms_fail(ctx, EX_CONFIG, "%s; nothing was written",
 		    pms_errmsg());
@@ -933,9 +934,7 @@ cmd_config(struct pms_ctx *ctx, int argc, char **argv)
 static void
 report_code(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 static int
@@ -1040,6 +1039,7 @@ main(int argc, char *argv[])
 	}
 	optind = 0;
 	rc = c->fn(&ctx, argc, argv);
+	pms_cli_rows_end(&ctx);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		rc = pms_fail(&ctx, EX_IOERR, "write error on standard output");
 	pms_ctx_release(&ctx);

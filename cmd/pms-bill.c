@@ -335,9 +335,7 @@ print_charge(struct pms_ctx *ctx, struct pms_store *s, int64_t id)
 static void
 report(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 static int
@@ -961,7 +959,7 @@ report_pay(void *arg, const char *msg)
 {
 	struct pay_out *o = arg;
 
-	fprintf(stderr, "%s: %s\n", o->ctx->prog, msg);
+	pms_cli_row(o->ctx, NULL, msg);
 }
 
 static int
@@ -1833,11 +1831,17 @@ write_fee(void *arg, const struct pms_fee *f)
 	return pms_writer_row(arg, v) != PMS_OK;
 }
 
+/* The program's context, for report_plain (whose arg is NULL). */
+static struct pms_ctx *plain_ctx;
+
 static void
 report_plain(void *arg, const char *msg)
 {
 	(void)arg;
-	fprintf(stderr, "pms-bill: %s\n", msg);
+	if (plain_ctx != NULL)
+		pms_cli_row(plain_ctx, NULL, msg);
+	else
+		fprintf(stderr, "pms-bill: %s\n", msg);
 }
 
 static int
@@ -1883,6 +1887,7 @@ cmd_fees_import(struct pms_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "bill.fees.import", &s)) != 0)
 		goto out;
+	plain_ctx = ctx;
 	st = pms_bill_fees_import(s, rd, schedule, ctx->dry_run, report_plain,
 	    &added, &changed, &same);
 	pms_store_close(s);
@@ -1956,6 +1961,7 @@ cmd_opening_import(struct pms_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = pms_cli_open(ctx, "bill.opening-balance.import", &s)) != 0)
 		goto out;
+	plain_ctx = ctx;
 	st = pms_bill_opening_import(s, rd, ctx->dry_run, report_plain, &rows,
 	    &added);
 	pms_store_close(s);

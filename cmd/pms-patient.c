@@ -204,10 +204,8 @@ id_arg(struct pms_ctx *ctx, const char *arg, int64_t *id)
 static void
 report(void *arg, int kind, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s%s\n", ctx->prog, kind == 1 ? "warning: " :
-	    kind == 2 ? "notice: " : "", msg);
+	pms_cli_row(arg, kind == 1 ? "warning: " : kind == 2 ? "notice: " :
+	    NULL, msg);
 }
 
 /* A failed library call: the exit code, after reporting. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "remind.h"
 
 static _Noreturn void
@@ -171,17 +172,13 @@ duration_arg(struct pms_ctx *ctx, const char *what, const char *s,
 static void
 warn(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: warning: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, "warning: ", msg);
 }
 
 static void
 report(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 /* ---- due ---- */
@@ -410,6 +407,7 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 	struct pms_remind_send_opts so;
 	struct pms_remind_counts n;
 	struct pms_remind_pick *picks = NULL;
+	struct pms_config *cfg;
 	struct pms_writer *w;
 	struct pms_store *s;
 	struct args a;
@@ -449,6 +447,13 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 		free(picks);
 		return rc;
 	}
+	/* no configuration yet: the refusal alone, before any output */
+	if ((st = pms_config_read(s, &cfg)) != PMS_OK) {
+		pms_store_close(s);
+		free(picks);
+		return pms_fail_status(ctx, st);
+	}
+	pms_config_free(cfg);
 	if ((rc = pms_cli_writer(ctx, outcome_cols, PMS_NELEM(outcome_cols),
 	    &w)) != 0) {
 		pms_store_close(s);
@@ -460,7 +465,13 @@ cmd_send(struct pms_ctx *ctx, int argc, char **argv)
 	st = pms_remind_send(s, &so, warn, ctx, write_outcome, w, &n);
 	pms_store_close(s);
 	free(picks);
-	if (st != PMS_OK && st != PMS_ECONFIG) {
+	/*
+	 * A bad configuration refuses the run before anything was looked
+	 * at (none yet, a bad rule or sender): the refusal alone, as due
+	 * says it; only reminders whose template is bad (bad_config) come
+	 * after a run worth its summary.
+	 */
+	if (st != PMS_OK && (st != PMS_ECONFIG || n.bad_config == 0)) {
 		pms_writer_abort(w);
 		return pms_fail_status(ctx, st);
 	}

@@ -749,9 +749,7 @@ cmd_off_remove(struct pms_ctx *ctx, int argc, char **argv)
 static void
 report(void *arg, const char *msg)
 {
-	struct pms_ctx *ctx = arg;
-
-	fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	pms_cli_row(arg, NULL, msg);
 }
 
 static int

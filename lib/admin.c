@@ -642,6 +642,7 @@ pms_store_rekey(struct pms_store *s)
 	unsigned char fid[8], *dek = NULL, old_fid[8];
 	char *rpath = NULL, *npath = NULL, buf[PATH_MAX];
 	sqlite3_int64 busy;
+	uint32_t id;
 	int kfd = -1, swapped = 0;
 	enum pms_status st;
 
@@ -716,7 +717,16 @@ reopen:
 		memcpy(old_fid, s->file_id, 8);
 		memcpy(s->u->dek, dek, 32);
 		memcpy(s->file_id, fid, 8);
-		pms_keyring_drop(old_fid, s->slot.id);
+		/*
+		 * Every cached key of the old file id this session holds,
+		 * of every slot there was (removed ones too): they open
+		 * only copies from before the rekey, and must not linger.
+		 */
+		for (id = 0; id <= sf->next_id; id++) {
+			pms_keyring_drop(old_fid, id);
+			if (id == UINT32_MAX)
+				break;
+		}
 	}
 	pms_vfs_key_remove(s->handle);
 	s->have_handle = 0;

@@ -93,6 +93,28 @@ pms_fail(const struct pms_ctx *ctx, int code, const char *fmt, ...)
 	return code;
 }
 
+void
+pms_cli_row(struct pms_ctx *ctx, const char *prefix, const char *msg)
+{
+	if (ctx->row_msgs++ < PMS_CLI_ROW_MSGS)
+		fprintf(stderr, "%s: %s%s\n", ctx->prog,
+		    prefix != NULL ? prefix : "", msg);
+}
+
+void
+pms_cli_rows_end(struct pms_ctx *ctx)
+{
+	unsigned long more;
+
+	if (ctx->row_msgs <= PMS_CLI_ROW_MSGS)
+		return;
+	more = ctx->row_msgs - PMS_CLI_ROW_MSGS;
+	fprintf(stderr, "%s: ... and %lu more message%s about rows, not "
+	    "shown (the first %d are)\n", ctx->prog, more,
+	    more == 1 ? "" : "s", PMS_CLI_ROW_MSGS);
+	ctx->row_msgs = 0;
+}
+
 int
 pms_fail_status(const struct pms_ctx *ctx, enum pms_status st)
 {
@@ -166,8 +188,10 @@ read_tty(const char *prompt, char *buf, size_t size)
 	raw = old;
 	raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	raw.c_lflag |= ICANON;
-	(void)!write(fd, prompt, strlen(prompt));
+	/* echo off before the prompt, so that what is typed once it is
+	 * shown is not flushed */
 	tcsetattr(fd, TCSAFLUSH, &raw);
+	(void)!write(fd, prompt, strlen(prompt));
 	n = read_line(fd, buf, size);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
@@ -198,8 +222,18 @@ read_secret(const struct pms_ctx *ctx, int fd, const char *env,
 		return n < 0 ? -1 : n;
 	}
 	if ((file = getenv(env)) != NULL && *file != '\0') {
+		/* a missing or unreadable file is a missing input (66);
+		 * its path is no patient's data */
 		if ((f = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-			pms_seterr(PMS_EDENIED, "%s: %s", env, strerror(errno));
+			pms_seterr(errno == ENOENT || errno == EACCES ||
+			    errno == ENOTDIR || errno == EISDIR ? PMS_ENOINPUT :
+			    PMS_EIO, "%s: %s: %s", env, file, strerror(errno));
+			return -1;
+		}
+		if (fstat(f, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			pms_seterr(PMS_ENOINPUT, "%s: %s: %s", env, file,
+			    strerror(EISDIR));
+			close(f);
 			return -1;
 		}
 		/* a passphrase others can read is everyone's */
@@ -238,7 +272,7 @@ read_secret(const struct pms_ctx *ctx, int fd, const char *env,
 	}
 	m = read_tty("Again: ", again, size);
 	if (m != n || sodium_memcmp(buf, again, (size_t)n) != 0) {
-		pms_seterr(PMS_EDENIED, "the passphrases do not match");
+		pms_seterr(PMS_EDATA, "the passphrases do not match");
 		n = -1;
 	}
 	sodium_free(again);
@@ -363,6 +397,11 @@ pms_cli_opt(struct pms_ctx *ctx, int ch, const char *arg, char **argv)
 		if ((ctx->pass_fd = parse_fd(arg)) == -1)
 			return pms_fail(ctx, EX_USAGE, "--passphrase-fd: not a "
 			    "file descriptor: \"%s\"", arg);
+		/* refused even when a cached key would make it unneeded:
+		 * a script's mistake must not pass unnoticed */
+		if (fcntl(ctx->pass_fd, F_GETFD) == -1)
+			return pms_fail(ctx, EX_USAGE, "--passphrase-fd: fd %d "
+			    "is not open", ctx->pass_fd);
 		return 0;
 	case PMS_OPT_KEYFILE:
 		ctx->keyfile = arg;
@@ -493,6 +532,7 @@ pms_cli_main(struct pms_ctx *ctx, const struct pms_cmd *cmds, size_t ncmds,
 	ctx->cmd = c->name;
 	optind = 0;
 	rc = c->fn(ctx, argc, argv);
+	pms_cli_rows_end(ctx);
 	/* a command that failed before its --out was in place */
 	pms_store_release(ctx->out_store);
 	ctx->out_store = NULL;

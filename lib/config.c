@@ -2209,11 +2209,19 @@ pms_config_read_file(const char *path, pms_config_report_fn *report,
 	int fd;
 
 	*cfgp = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (strcmp(path, "-") == 0) {
+		path = "standard input";
+		fd = STDIN_FILENO;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return pms_seterr(errno == ENOENT || errno == EACCES ||
 		    errno == ENOTDIR ? PMS_ENOINPUT : PMS_EIO, "%s: %s", path,
 		    strerror(errno));
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+	/* a file, a pipe (/dev/stdin) or a terminal; not a directory */
+	if (fstat(fd, &sb) == -1) {
+		st = pms_seterr(PMS_EIO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(sb.st_mode) || S_ISBLK(sb.st_mode)) {
 		st = pms_seterr(PMS_ENOINPUT, "%s: not a file", path);
 		goto out;
 	}
@@ -2235,7 +2243,8 @@ pms_config_read_file(const char *path, pms_config_report_fn *report,
 	st = pms_config_parse(buf, n, path, report, arg, cfgp);
 out:
 	free(buf);
-	close(fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	return st;
 }
 

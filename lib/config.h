@@ -60,8 +60,9 @@ struct pms_config;
 enum pms_status	 pms_config_parse(const char *buf, size_t len,
 		    const char *name, pms_config_report_fn *report, void *arg,
 		    struct pms_config **cfgp);
-/* The same for the file at path: PMS_ENOINPUT if it is missing or
- * unreadable, PMS_EIO on a read error. */
+/* The same for the file at path ("-": standard input, named so in
+ * messages; a pipe or /dev/stdin as well as a file): PMS_ENOINPUT if it
+ * is missing, unreadable or a directory, PMS_EIO on a read error. */
 enum pms_status	 pms_config_read_file(const char *path,
 		    pms_config_report_fn *report, void *arg,
 		    struct pms_config **cfgp);

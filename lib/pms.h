@@ -323,6 +323,7 @@ struct pms_ctx {
 	int		 dry_run;	/* -n, --dry-run */
 	const char	*emergency;	/* --emergency REASON */
 	struct pms_store *out_store;	/* held for --out's export record */
+	unsigned long	 row_msgs;	/* messages about rows (pms_cli_row) */
 };
 
 struct pms_cmd {
@@ -386,6 +387,21 @@ int		 pms_cli_main(struct pms_ctx *, const struct pms_cmd *cmds,
  */
 int		 pms_cli_open(struct pms_ctx *, const char *action,
 		    struct pms_store **sp);
+/*
+ * A message about one row of an input (a bad row, a warning of an
+ * import), "prog: msg" on stderr: the first PMS_CLI_ROW_MSGS of them;
+ * the rest are only counted, and pms_cli_rows_end() says how many.  A
+ * big bad file must not flood stderr (or the mail of a cron job): its
+ * bad rows are all in --skip-invalid FILE.  prefix ("warning: ") may
+ * be NULL.
+ */
+#define PMS_CLI_ROW_MSGS	100
+void		 pms_cli_row(struct pms_ctx *, const char *prefix,
+		    const char *msg);
+/* "prog: N more messages about rows not shown", when there were; run
+ * by pms_cli_main() when the command is done. */
+void		 pms_cli_rows_end(struct pms_ctx *);
+
 /* "prog: --dry-run: PATH was not written", for a command's own file. */
 void		 pms_cli_would_write(const struct pms_ctx *, const char *path);
 

@@ -269,3 +269,37 @@ OPENERS=(
 		refute_phi "$(cat err)"
 	done
 }
+
+@test "bad input: 150 bad rows: the first 100 messages, then how many more; the exit code and the rejects file whole" {
+	local c rc before after
+	yes '{}' | head -n 150 >many.jsonl
+	before=$(fingerprint)
+	for c in 'pms-patient import' 'pms-patient policy import' \
+	    'pms-schedule import' 'pms-bill charge' 'pms-bill pay' \
+	    'pms-bill fees import' 'pms-bill opening-balance import' \
+	    'pms-remind mark' 'pms-admin codes load'; do
+		read -ra cmd <<<"$c"
+		rc=0
+		"${cmd[@]}" many.jsonl >out 2>err </dev/null || rc=$?
+		[ "$rc" -eq 65 ] || fail "$c: exit $rc: $(tail -3 err)"
+		[ "$(grep -c ': line [0-9]*: ' err)" -eq 100 ] ||
+		    fail "$c: not 100 messages of rows: $(wc -l <err)"
+		grep -qE -- '^[a-z-]+: \.\.\. and [0-9]+ more messages? about rows, not shown \(the first 100 are\)$' err ||
+		    fail "$c: no count of the rest: $(tail -2 err)"
+		[ "$(tail -n 1 err | grep -c 'more message')" -eq 1 ] ||
+		    fail "$c: the count is not the last line"
+		[ "$(wc -l <err)" -le 103 ] || fail "$c: $(wc -l <err) lines"
+		named "${cmd[0]}" "$(cat err)"
+	done
+	after=$(fingerprint)
+	[ "$before" = "$after" ] || fail "the store changed: $before -> $after"
+	# 150 bad rows of a charge file, every one in --skip-invalid FILE
+	run -0 --separate-stderr pms-bill charge many.jsonl --skip-invalid rej.jsonl
+	[ "$(wc -l <rej.jsonl)" -eq 150 ]
+	assert_stderr 'and 50 more messages about rows'
+	# 100 messages: no count
+	head -n 100 many.jsonl >hundred.jsonl
+	run -65 --separate-stderr pms-bill charge hundred.jsonl
+	[ "$(grep -c ': line [0-9]*: ' <<<"$stderr")" -eq 100 ]
+	run -1 grep -F 'more message' <<<"$stderr"
+}

@@ -732,3 +732,24 @@ run_examples() {
 		    fail "pms(7) does not describe role $r"
 	done
 }
+
+@test "docs: no example books at a fixed date that will one day be past: a fixed day says --allow-past, else the day is worked out" {
+	local m line bad=
+	{
+		sed -n 's/^    \$ //p' "$TOP/README.md"
+		for m in "$TOP"/man/man*/*.[1-9]; do
+			section "$m" EXAMPLES | sed -n 's/^ *\$ //p'
+		done
+	} >"$BATS_TEST_TMPDIR/examples"
+	[ "$(grep -c 'pms-schedule book' "$BATS_TEST_TMPDIR/examples")" -ge 5 ]
+	while IFS= read -r line; do
+		[[ $line =~ pms-schedule\ (book|move|checkin) ]] || continue
+		[[ $line =~ [0-9]{4}-[0-9]{2}-[0-9]{2} ]] || continue
+		[[ $line == *--allow-past* ]] && continue
+		bad+="$line"$'\n'
+	done <"$BATS_TEST_TMPDIR/examples"
+	[ -z "$bad" ] || fail "a fixed day without --allow-past: $bad"
+	# the README's booking works out its day, and says what it was
+	grep -qF -- "\$ day=\$(date -d 'next monday' +%F)" "$TOP/README.md"
+	grep -qF -- '--at "${day}T09:30"' "$TOP/README.md"
+}

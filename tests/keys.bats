@@ -512,3 +512,68 @@ as() {		# user cmd...
 	run -0 pms-admin status
 	assert_line "generation: 2"
 }
+
+@test "rekey drops every cached key of the old file id this session holds, a removed user's too" {
+	add_user bob front-desk
+	add_user carol billing
+	keyctl clear @s
+	old=$(pms-admin status | awk '/file id/ {print $3}')
+	run -0 as bob pms-sql "SELECT 1"
+	run -0 as carol pms-sql "SELECT 1"
+	run -0 pms-sql "SELECT 1"
+	run -0 keyctl search @s user "pms:v1:$old:3"
+	run -0 keyctl search @s user "pms:v1:$old:4"
+	run -0 keyctl search @s user "pms:v1:$old:1"
+	run -0 pms-admin user remove bob
+	run -0 pms-admin rekey
+	new=$(pms-admin status | awk '/file id/ {print $3}')
+	[ "$new" != "$old" ]
+	for n in 1 2 3 4; do
+		run -1 keyctl search @s user "pms:v1:$old:$n"
+	done
+	run -0 keyctl list @s
+	refute_output --partial "$old"
+	# the rekeyer and carol open the store as before
+	run -0 pms-admin check
+	run -0 as carol pms-sql "SELECT 1"
+}
+
+@test "passphrases: a missing PMS_PASSPHRASE_FILE is a missing input (66), the variable and the path named" {
+	keyctl clear @s
+	run -66 --separate-stderr env PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/nonexistent" \
+	    pms-admin check
+	assert_stderr "pms-admin: PMS_PASSPHRASE_FILE: $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
+	run -66 --separate-stderr env PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/nonexistent" \
+	    pms-patient list
+	assert_stderr "pms-patient: PMS_PASSPHRASE_FILE: $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
+	# a directory, and a file the user cannot read, the same
+	run -66 --separate-stderr env PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR" \
+	    pms-admin check
+	assert_stderr "PMS_PASSPHRASE_FILE: $BATS_TEST_TMPDIR:"
+	run -66 --separate-stderr env PMS_NEW_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/nonexistent" \
+	    pms-admin user add dave --role front-desk --kdf interactive
+	assert_stderr "PMS_NEW_PASSPHRASE_FILE: $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
+	run -0 pms-admin user list
+	refute_output --partial dave
+}
+
+@test "passphrases: --passphrase-fd naming a closed descriptor is refused (64), even while a key is cached" {
+	keyctl clear @s
+	run -0 pms-admin unlock --for 10m
+	run -0 pms-admin check		# the cached key opens it
+	run -64 --separate-stderr pms-admin --passphrase-fd 99 check
+	assert_stderr 'pms-admin: --passphrase-fd: fd 99 is not open'
+	run -64 --separate-stderr pms-admin check --new-passphrase-fd 98
+	assert_stderr 'pms-admin: --new-passphrase-fd: fd 98 is not open'
+	local p
+	for p in pms-patient pms-schedule pms-bill pms-claim pms-remind pms-report pms-audit; do
+		run -64 --separate-stderr "$p" --passphrase-fd 99 --help
+		assert_stderr "$p: --passphrase-fd: fd 99 is not open"
+	done
+	run -64 --separate-stderr pms-patient list --passphrase-fd 97
+	assert_stderr 'pms-patient: --passphrase-fd: fd 97 is not open'
+	# an open one is taken, and the cache still wins
+	run -0 pms-patient list --passphrase-fd 0 </dev/null
+	pms-admin lock
+	run -0 pms-patient list --passphrase-fd 3 3<"$PMS_PASSPHRASE_FILE"
+}

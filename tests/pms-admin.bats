@@ -245,3 +245,58 @@ audit_actions() {
 	assert_stderr "slot file \"$STORE.keys\" is missing"
 	[ ! -e "$STORE.lock.d" ]
 }
+
+@test "config load -: a pipe, /dev/stdin and a file on standard input are read like every other reader's; a directory is 66" {
+	run -0 --separate-stderr pms-admin config load - \
+	    < <(cat "$TOP/share/demo/practice.yaml")
+	assert_stderr 'pms-admin: standard input: loaded; changed:'
+	run -0 pms-sql "SELECT count(*) FROM providers WHERE last_name = 'Leigh'"
+	assert_output 0
+	# a changed name through a pipe, as /dev/stdin
+	run -0 --separate-stderr pms-admin config load /dev/stdin \
+	    < <(sed 's/last_name: Lee$/last_name: Leigh/' \
+	    "$TOP/share/demo/practice.yaml")
+	assert_stderr 'pms-admin: /dev/stdin: loaded; changed: providers'
+	run -0 pms-sql "SELECT count(*) FROM providers WHERE last_name = 'Leigh'"
+	assert_output 1
+	# a file redirected: back as it was, then nothing to do
+	run -0 --separate-stderr pms-admin config load - \
+	    <"$TOP/share/demo/practice.yaml"
+	assert_stderr 'standard input: loaded; changed: providers'
+	run -0 --separate-stderr pms-admin config load - \
+	    <"$TOP/share/demo/practice.yaml"
+	assert_stderr 'standard input: the store holds this configuration already'
+	run -0 pms-sql "SELECT count(*) FROM providers WHERE last_name = 'Leigh'"
+	assert_output 0
+	# bad YAML on a pipe: 78, named "standard input"
+	run -78 --separate-stderr pms-admin config load - < <(echo 'practice: [')
+	assert_stderr 'pms-admin: standard input:'
+	run -66 --separate-stderr pms-admin config load "$BATS_TEST_TMPDIR"
+	assert_stderr 'not a file'
+}
+
+@test "init at a terminal: passphrases that differ, or one too short, are bad input (65) and make nothing" {
+	local d="$BATS_TEST_TMPDIR/t"
+	mkdir -m 2770 "$d"
+	run -65 env -u PMS_PASSPHRASE_FILE PMS_USER=admin \
+	    "$TOP/tests/helpers/askpty.py" 'a first long passphrase' \
+	    'a second long passphrase' -- pms-admin -S "$d/q.pms" init \
+	    --kdf interactive
+	assert_output --partial 'Again: '
+	assert_output --partial 'pms-admin: the passphrases do not match'
+	[ -z "$(ls -A "$d")" ]
+	run -65 env -u PMS_PASSPHRASE_FILE PMS_USER=admin \
+	    "$TOP/tests/helpers/askpty.py" 'short' 'short' -- \
+	    pms-admin -S "$d/q.pms" init --kdf interactive
+	assert_output --partial 'passphrase too short'
+	[ -z "$(ls -A "$d")" ]
+	# the same twice: made, and it opens with that passphrase
+	run -0 env -u PMS_PASSPHRASE_FILE PMS_USER=admin \
+	    "$TOP/tests/helpers/askpty.py" 'a first long passphrase' \
+	    'a first long passphrase' -- pms-admin -S "$d/q.pms" init \
+	    --kdf interactive
+	printf '%s\n' 'a first long passphrase' >"$d/pass"
+	chmod 600 "$d/pass"
+	keyctl clear @s
+	run -0 env PMS_PASSPHRASE_FILE="$d/pass" pms-admin -S "$d/q.pms" check
+}

@@ -1556,3 +1556,21 @@ $a6|booked|0"
 	run -0 --separate-stderr pms-admin config load "$TOP/share/demo/practice.yaml"
 	[[ $stderr != *warning* ]]
 }
+
+@test "send before any configuration: the refusal alone (78), as due says it, no summary and nothing sent" {
+	local d="$BATS_TEST_TMPDIR/new"
+	mkdir -m 2770 "$d"
+	export PMS_STORE="$d/store"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	run -78 --separate-stderr pms-remind send --exec "$BATS_TEST_TMPDIR/sender" \
+	    -o csv </dev/null
+	[ -z "$output" ]
+	assert_equal "$stderr" 'pms-remind: the practice has no configuration yet: load one with "pms-admin config load FILE"'
+	run -78 --separate-stderr pms-remind send --exec "$BATS_TEST_TMPDIR/sender" \
+	    --dry-run </dev/null
+	[[ $stderr != *'send:'* ]]
+	run -78 --separate-stderr pms-remind due -o csv
+	assert_equal "$stderr" 'pms-remind: the practice has no configuration yet: load one with "pms-admin config load FILE"'
+	run -0 pms-sql "SELECT count(*) FROM reminders"
+	assert_output 0
+}
