@@ -1927,6 +1927,7 @@ pms_claim_create(struct pms_store *s, const struct pms_claim_create_opts *o,
     pms_claim_fn *fn, void *arg, struct pms_claim_create_count *n)
 {
 	struct create c;
+	struct pms_config *cfg = NULL;
 	struct vnamed *named = NULL;
 	struct pms_claim *made = NULL;
 	sqlite3_stmt *st = NULL;
@@ -1942,6 +1943,11 @@ pms_claim_create(struct pms_store *s, const struct pms_claim_create_opts *o,
 	c.o = o;
 	c.n = n;
 	now_utc(c.now);
+	/* no claim is made without the practice's configuration, even
+	 * when there is nothing to claim: cron learns of it at once */
+	if ((ps = pms_config_read(s, &cfg)) != PMS_OK)
+		return ps;
+	pms_config_free(cfg);
 	if ((ps = pms_store_begin(s)) != PMS_OK)
 		return ps;
 	if (o->rd != NULL && (ps = read_records(s, o->rd, &named, &nnamed)) !=

@@ -859,3 +859,18 @@ three_claims() {
 	run -65 --separate-stderr bench-gen --from "$FIX/bill/fees.csv" --out "$OUT/g4" era
 	assert_stderr 'no ISA'
 }
+
+@test "create: no configuration is 78, even with nothing to claim (E21 j)" {
+	local d="$BATS_TEST_TMPDIR/bare"
+	mkdir "$d"
+	export PMS_STORE="$d/store" PMS_USER=admin
+	export PMS_PASSPHRASE_FILE="$BATS_TEST_TMPDIR/pass"
+	printf '%s\n' 'correct horse battery staple' >"$PMS_PASSPHRASE_FILE"
+	pms-admin init --kdf interactive >/dev/null 2>&1
+	run -78 --separate-stderr pms-claim create --unbilled -o csv
+	# the header at most, no claim
+	refute_output --partial $'\n'
+	assert_equal "$stderr" 'pms-claim: the practice has no configuration yet: load one with "pms-admin config load FILE"'
+	run -0 pms-sql "SELECT count(*) FROM claims"
+	assert_output 0
+}
