@@ -2111,9 +2111,9 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	int rc, k, split;
 
 	*gone = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT visit_id, parts FROM claims "
+	rc = pms_store_prepare(s, "SELECT visit_id, parts FROM claims "
 	    "WHERE id = ?1 AND payer_seq = 1 AND frequency = '1' AND (state "
-	    "= 'draft' OR state = 'validated')", -1, &st, NULL);
+	    "= 'draft' OR state = 'validated')", &st);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading a claim");
 	sqlite3_bind_int64(st, 1, id);
@@ -2121,7 +2121,7 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	visit = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	/* made with --split-dx: made again so */
 	split = rc == SQLITE_ROW && sqlite3_column_int(st, 1) > 1;
-	sqlite3_finalize(st);
+	pms_store_finalize(s, st);
 	st = NULL;
 	if (rc == SQLITE_DONE)
 		return PMS_OK;	/* sent, a later payer's, or a correction */
@@ -2142,21 +2142,19 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	memset(&n, 0, sizeof(n));
 	now_utc(c.now);
 	c.follow_only = 1;
-	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claim_lines "
+	rc = pms_store_prepare(s, "INSERT INTO claim_lines "
 	    "(claim_id, lx, charge_id, control, dos, code, modifiers, "
 	    "units, amount_cents, dx_pointers) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10)", -1, &c.ins_line, NULL);
+	    "?5, ?6, ?7, ?8, ?9, ?10)", &c.ins_line);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db, "INSERT INTO claims (id, "
+		rc = pms_store_prepare(s, "INSERT INTO claims (id, "
 		    "clm01, patient_id, visit_id, policy_id, payer_id, "
 		    "payer_seq, part, parts, frequency, dos_from, dos_to, dx, "
 		    "total_cents, state, created_at, created_by, updated_at) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, '1', ?9, ?10, "
-		    "?11, ?12, 'draft', ?13, ?14, ?13)", -1, &c.ins_claim,
-		    NULL);
+		    "?11, ?12, 'draft', ?13, ?14, ?13)", &c.ins_claim);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db, "SELECT 0, 1 WHERE 0", -1,
-		    &c.exists, NULL);
+		rc = pms_store_prepare(s, "SELECT 0, 1 WHERE 0", &c.exists);
 	if (rc != SQLITE_OK) {
 		ps = pms_store_sqlerr(s, rc, "making a claim again");
 		goto out;
@@ -2171,12 +2169,12 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	}
 
 	/* who owes each line: the claim's policy, or say how to move it */
-	rc = sqlite3_prepare_v2(s->db, "SELECT l.lx, l.charge_id, py.code, "
+	rc = pms_store_prepare(s, "SELECT l.lx, l.charge_id, py.code, "
 	    "kp.code FROM claims k JOIN claim_lines l ON l.claim_id = k.id "
 	    "JOIN balances b ON b.charge_id = l.charge_id AND b.party = "
 	    "'payer' AND b.policy_id <> k.policy_id AND b.amount_cents > 0 "
 	    "JOIN payers py ON py.id = b.payer_id JOIN payers kp ON kp.id = "
-	    "k.payer_id WHERE k.id = ?1 ORDER BY l.lx", -1, &st, NULL);
+	    "k.payer_id WHERE k.id = ?1 ORDER BY l.lx", &st);
 	if (rc != SQLITE_OK) {
 		ps = pms_store_sqlerr(s, rc, "reading balances");
 		goto out;
@@ -2201,10 +2199,10 @@ claim_follow(struct pms_store *s, int64_t id, pms_claim_report_fn *report,
 	if (rc != SQLITE_DONE)
 		ps = pms_store_sqlerr(s, rc, "reading balances");
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(c.ins_claim);
-	sqlite3_finalize(c.ins_line);
-	sqlite3_finalize(c.exists);
+	pms_store_finalize(s, st);
+	pms_store_finalize(s, c.ins_claim);
+	pms_store_finalize(s, c.ins_line);
+	pms_store_finalize(s, c.exists);
 	free(c.made);
 	return ps;
 }
