@@ -1750,6 +1750,7 @@ struct pms_writer {
 	size_t		 ncols;
 	int		 err;		/* errno of the first write error */
 	unsigned long	 nrows;
+	int		 hdr_out;	/* the CSV header is written */
 	/* table */
 	char		*tbuf;		/* every cell's display text */
 	size_t		 tlen, tcap;
@@ -1873,9 +1874,16 @@ writer_free(struct pms_writer *w)
 	free(w);
 }
 
-/* Write the CSV header, or note the table header's widths. */
+/*
+ * Note the table header's widths.  The CSV header is written with the
+ * first row, or at a close with none (csv_header_out): a command that
+ * fails before its first row leaves no header-only output behind.
+ */
 static void
 write_header(struct pms_writer *w);
+
+static void
+csv_header_out(struct pms_writer *w);
 
 static void
 writer_start(struct pms_writer *w, enum pms_out_format fmt)
@@ -2283,17 +2291,26 @@ write_header(struct pms_writer *w)
 {
 	size_t i, wd;
 
-	for (i = 0; i < w->ncols; i++) {
-		if (w->fmt == PMS_OUT_CSV) {
-			if (i > 0)
-				wr(w, ",", 1);
-			wrs(w, w->cols[i].name);
-		} else if (w->fmt == PMS_OUT_TABLE &&
+	for (i = 0; i < w->ncols; i++)
+		if (w->fmt == PMS_OUT_TABLE &&
 		    (wd = strlen(w->cols[i].name)) > w->width[i])
 			w->width[i] = wd;
+}
+
+static void
+csv_header_out(struct pms_writer *w)
+{
+	size_t i;
+
+	if (w->fmt != PMS_OUT_CSV || w->hdr_out)
+		return;
+	w->hdr_out = 1;
+	for (i = 0; i < w->ncols; i++) {
+		if (i > 0)
+			wr(w, ",", 1);
+		wrs(w, w->cols[i].name);
 	}
-	if (w->fmt == PMS_OUT_CSV)
-		wr(w, "\n", 1);
+	wr(w, "\n", 1);
 }
 
 static enum pms_status
@@ -2431,6 +2448,7 @@ pms_writer_row(struct pms_writer *w, const struct pms_cell *cells)
 		return write_fail(w);
 	switch (w->fmt) {
 	case PMS_OUT_CSV:
+		csv_header_out(w);
 		st = row_csv(w, cells);
 		break;
 	case PMS_OUT_TABLE:
@@ -2591,6 +2609,7 @@ pms_writer_close(struct pms_writer *w)
 {
 	enum pms_status st = PMS_OK;
 
+	csv_header_out(w);
 	if (w->fmt == PMS_OUT_TABLE && (st = table_print(w)) != PMS_OK) {
 		pms_outfile_abort(w->of);
 		goto out;

@@ -381,6 +381,7 @@ html_ok() {
 	practice
 	run -1 --separate-stderr pms-report denials --payer nosuch -o csv
 	assert_stderr 'pms-report: --payer: unknown payer "nosuch"'
+	[ -z "$output" ]	# not even the header
 	run -1 --separate-stderr pms-report denials --provider 'Zztest x' -o csv
 	assert_stderr 'pms-report: --provider: unknown provider'
 	refute_phi "$stderr"

@@ -236,23 +236,31 @@ $TODAY,,0,0,0,0,0.00,-20.00,0.00,0.00,-20.00
 	reconciles
 }
 
-@test "E9: filters naming nothing are refused, as their siblings; a bad --on is named" {
+@test "E9: filters naming nothing are refused, as their siblings, with nothing on standard output; a bad --on is named" {
 	claim_sent K7 1 99213:100.00 >/dev/null
 	before=$(pms-sql "SELECT count(*) FROM claims")
 	# not found: 1, the option named
 	run -1 --separate-stderr pms-claim list --payer nosuch -o csv
+	[ -z "$output" ]	# not even a header
 	assert_stderr 'pms-claim: --payer: not a payer of the configuration'
 	run -1 --separate-stderr pms-claim list --patient 99 -o csv
+	[ -z "$output" ]	# not even a header
 	assert_stderr 'pms-claim: no patient 99'
 	run -1 --separate-stderr pms-claim list --mrn 999999 -o csv
+	[ -z "$output" ]	# not even a header
 	run -1 --separate-stderr pms-claim list --batch 99 -o csv
+	[ -z "$output" ]	# not even a header
 	assert_stderr 'pms-claim: --batch: no batch 99'
 	run -1 --separate-stderr pms-claim denials --payer nosuch -o csv
+	[ -z "$output" ]	# not even a header
 	assert_stderr 'pms-claim: --payer: not a payer of the configuration'
 	run -1 --separate-stderr pms-bill list --provider nosuch -o csv
+	[ -z "$output" ]	# not even a header
 	assert_stderr 'pms-bill: --provider: unknown provider'
 	run -1 --separate-stderr pms-bill list --patient 99 -o csv
+	[ -z "$output" ]	# not even a header
 	run -1 --separate-stderr pms-report collections --payer nosuch -o csv
+	[ -z "$output" ]	# not even a header
 	# a period that ends before it starts: usage, 64
 	run -64 --separate-stderr pms-claim list --from 2026-12-01 \
 	    --to 2026-11-01 -o csv
