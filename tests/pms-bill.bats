@@ -400,7 +400,7 @@ appt() {
 	charge 1 99213 >/dev/null
 	printf 'mrn,amount,method\n000101,5,cash\n000101,abc,cash\n' >"$BATS_TEST_TMPDIR/pp.csv"
 	run -65 --separate-stderr pms-bill pay "$BATS_TEST_TMPDIR/pp.csv" -o csv
-	assert_output 'payment_id,patient_id,amount,applied,credit'
+	[ -z "$output" ]	# not even the header
 	assert_stderr - <<-EOF
 	pms-bill: $BATS_TEST_TMPDIR/pp.csv: line 3: amount: not an amount
 	pms-bill: 1 bad row; nothing was written
