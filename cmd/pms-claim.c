@@ -1115,7 +1115,9 @@ write_era(void *arg, const struct pms_era_result *r)
 	text_cell(&c[16], r->note);
 	if (strcmp(r->outcome, "unbalanced") == 0 ||
 	    strcmp(r->outcome, "unmatched") == 0 ||
-	    strcmp(r->outcome, "refused") == 0)
+	    strcmp(r->outcome, "refused") == 0 ||
+	    /* money the check holds that posts nowhere is a warning */
+	    (strcmp(r->outcome, "informational") == 0 && r->paid_cents != 0))
 		say(an, r->segment, r->line, r->note);
 	return pms_writer_row(an->w, c) != PMS_OK;
 }

@@ -92,7 +92,12 @@ struct pms_era_count {
  * billing.informational of the configuration).  Each claim's result
  * goes to fn after the commit.  PMS_OK when the file was read (some
  * claims may not have posted: see the count), PMS_EDATA for a file that
- * is not a readable 835 (nothing written).
+ * is not a readable 835, or has a code outside its list (CLP02, CAS02,
+ * CAS04 not a number, PLB03-1), PMS_ECONFIG with no configuration
+ * loaded (nothing written either way).  A remittance naming no payee
+ * or one without an NPI or EIN is another practice's: its claims are
+ * refused; so is a CLP that says the same (CLP01, CLP02, CLP07, CLP03,
+ * CLP04) as one before it in its set.
  */
 enum pms_status	 pms_claim_era(struct pms_store *, FILE *in,
 		    const char *name, pms_era_fn *fn, void *arg,

@@ -90,6 +90,7 @@ struct tx {
 	char		 payer_ident[81];	/* N1*PR N104, else REF*2U */
 	int		 has_pr;	/* an N1*PR was read */
 	int		 has_bpr;	/* a BPR was read */
+	int		 has_pe;	/* an N1*PE was read */
 	char		 payee_qual[4];	/* N1*PE N103: XX, FI */
 	char		 payee_id[81];	/* N1*PE N104 */
 	char		 receiver[16];	/* ISA08, blanks cut */
@@ -211,6 +212,26 @@ amount_opt(struct era *e, const struct pms_x12_seg *seg, size_t i,
 	return amount(e, seg, i, cents);
 }
 
+/* Is q an X12 decimal number (R: an optional minus, digits, at most
+ * one decimal point), as a CAS quantity is? */
+static int
+is_quantity(const char *q)
+{
+	size_t ndig = 0;
+	int dot = 0;
+
+	if (*q == '-')
+		q++;
+	for (; *q != '\0'; q++)
+		if (*q >= '0' && *q <= '9')
+			ndig++;
+		else if (*q == '.' && !dot)
+			dot = 1;
+		else
+			return 0;
+	return ndig > 0 && ndig <= 15;
+}
+
 /* The CAS segment's triples onto v. */
 static enum pms_status
 read_cas(struct era *e, const struct pms_x12_seg *seg, struct casv *v)
@@ -228,16 +249,30 @@ read_cas(struct era *e, const struct pms_x12_seg *seg, struct casv *v)
 		    "adjustment group (CO, PI, OA, PR, CR)");
 	for (k = 0; k < CAS_TRIPLES; k++) {
 		const char *reason = pms_x12_elem(seg, 2 + 3 * k);
+		const char *qty = pms_x12_elem(seg, 4 + 3 * k);
+		char name[8];
 
-		if (*reason == '\0')
-			continue;
+		snprintf(name, sizeof(name), "CAS%02zu", 2 + 3 * k);
+		if (*reason == '\0') {
+			/* a later triple left out whole is none; the first,
+			 * or an amount without its reason, is an adjustment
+			 * that cannot be posted nor left out: the claim
+			 * would not balance for a reason nobody sees */
+			if (k > 0 && *pms_x12_elem(seg, 3 + 3 * k) == '\0' &&
+			    *qty == '\0')
+				continue;
+			return pms_x12_fail(e->r, name, PMS_EDATA, "empty: "
+			    "an adjustment needs its claim adjustment reason "
+			    "code");
+		}
 		if (strlen(reason) > 3 || pms_code_norm(PMS_CODE_CARC, reason,
-		    norm) != PMS_OK) {
-			char name[8];
-
-			snprintf(name, sizeof(name), "CAS%02zu", 2 + 3 * k);
+		    norm) != PMS_OK)
 			return pms_x12_fail(e->r, name, PMS_EDATA, "not a "
 			    "claim adjustment reason code");
+		if (*qty != '\0' && !is_quantity(qty)) {
+			snprintf(name, sizeof(name), "CAS%02zu", 4 + 3 * k);
+			return pms_x12_fail(e->r, name, PMS_EDATA, "not a "
+			    "quantity (a number, such as 1 or 2.5)");
 		}
 		if ((v->v = grow(v->v, &v->cap, v->n + 1, sizeof(*v->v))) ==
 		    NULL)
@@ -286,6 +321,25 @@ svc_proc(const struct pms_x12_seg *seg, size_t i, char *code, char *mods_out)
 	if (n >= sizeof(mods))
 		mods[0] = '\0';
 	copy(mods_out, PMS_MODS_BUFSZ, mods);
+}
+
+static const char *plb_words(const char *);
+
+/*
+ * Is s a claim status code of the 835 (CLP02)?  Each has its own
+ * posting rule; an unknown one is no "processed as primary".
+ */
+static int
+clp_status_known(const char *s)
+{
+	static const char *const known[] = { "1", "2", "3", "4", "19", "20",
+	    "21", "22", "23", "25" };
+	size_t i;
+
+	for (i = 0; i < PMS_NELEM(known); i++)
+		if (strcmp(s, known[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -365,6 +419,7 @@ read_tx(struct era *e, struct tx *t, int *done)
 			} else {
 				t->part = 2;
 				if (strcmp(pms_x12_elem(seg, 1), "PE") == 0) {
+					t->has_pe = 1;
 					copy(t->payee_qual, sizeof(
 					    t->payee_qual), pms_x12_elem(seg,
 					    3));
@@ -397,10 +452,10 @@ read_tx(struct era *e, struct tx *t, int *done)
 				    "empty or longer than %zu",
 				    sizeof(c->clp01) - 1);
 			copy(c->clp01, sizeof(c->clp01), pms_x12_elem(seg, 1));
-			if (strlen(pms_x12_elem(seg, 2)) > 2 ||
-			    *pms_x12_elem(seg, 2) == '\0')
+			if (!clp_status_known(pms_x12_elem(seg, 2)))
 				return pms_x12_fail(e->r, "CLP02", PMS_EDATA,
-				    "not a claim status code");
+				    "not a claim status code (1, 2, 3, 4, 19, "
+				    "20, 21, 22, 23, 25)");
 			copy(c->status, sizeof(c->status), pms_x12_elem(seg, 2));
 			if ((st = amount(e, seg, 3, &c->charge)) != PMS_OK ||
 			    (st = amount(e, seg, 4, &c->paid)) != PMS_OK ||
@@ -470,6 +525,17 @@ read_tx(struct era *e, struct tx *t, int *done)
 				    t->nplb + 1, sizeof(*t->plb))) == NULL)
 					return pms_seterr(PMS_ENOMEM, "out of "
 					    "memory");
+				if (plb_words(pms_x12_comp(seg, k, 1)) ==
+				    NULL) {
+					char name[12];
+
+					snprintf(name, sizeof(name),
+					    "PLB%02zu-1", k);
+					return pms_x12_fail(e->r, name,
+					    PMS_EDATA, "not a provider "
+					    "adjustment reason code (such as "
+					    "WO, L6, FB, 72, CS)");
+				}
 				p = &t->plb[t->nplb];
 				memset(p, 0, sizeof(*p));
 				p->seg = pos->segment;
@@ -525,8 +591,9 @@ lists_load(struct era *e)
 	char path[64];
 	size_t n, i;
 
-	st = pms_config_read(e->s, &cfg);
-	if (st != PMS_OK && st != PMS_ECONFIG)
+	/* without a configuration, neither the receiver (ISA08) nor the
+	 * payer can be checked: nothing posts (78, not "matches no claim") */
+	if ((st = pms_config_read(e->s, &cfg)) != PMS_OK)
 		return st;
 	if (cfg != NULL && pms_config_count(cfg,
 	    "billing.contractual_writeoffs", &n) == PMS_OK) {
@@ -661,13 +728,25 @@ tx_check(struct era *e, struct tx *t)
 	    0)
 		t->foreign = "the interchange is addressed to another "
 		    "receiver (ISA08 is not trading_partner.sender_id)";
+	else if (!t->has_pe)
+		t->foreign = "the remittance names no payee (N1*PE): it "
+		    "does not say it is for the practice";
+	else if (t->payee_id[0] == '\0')
+		t->foreign = "the payee (N1*PE) has no id (N103, N104): it "
+		    "does not say it is the practice";
 	else if (strcmp(t->payee_qual, "XX") == 0) {
 		if ((st = npi_ours(e, t->payee_id, &yes)) != PMS_OK)
 			return st;
 		if (!yes)
 			t->foreign = "the payee (N1*PE N104) is not the "
 			    "practice's NPI nor one of its providers'";
-	} else if (strcmp(t->payee_qual, "FI") == 0 && e->ein[0] != '\0') {
+	} else if (strcmp(t->payee_qual, "FI") != 0)
+		t->foreign = "the payee's id (N1*PE N103) is neither an NPI "
+		    "(XX) nor an EIN (FI)";
+	else if (e->ein[0] == '\0')
+		t->foreign = "the payee (N1*PE N103 FI) is an EIN, and the "
+		    "practice has none in its configuration (practice.ein)";
+	else {
 		for (i = 0; t->payee_id[i] != '\0' && n + 1 < sizeof(digits);
 		    i++)
 			if (t->payee_id[i] >= '0' && t->payee_id[i] <= '9')
@@ -784,7 +863,8 @@ static void
 note(struct pms_era_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Words for a PLB03-1 adjustment reason code; NULL for others. */
+/* Words for a PLB03-1 adjustment reason code (the 835's code list);
+ * NULL for others, which the reading refuses. */
 static const char *
 plb_words(const char *code)
 {
@@ -811,6 +891,13 @@ plb_words(const char *code)
 		{ "SL", "student loan repayment" }, { "AM", "applied to "
 		  "borrower's account" }, { "40", "tax withholding" },
 		{ "51", "interest penalty charge" },
+		{ "B3", "recovery allowance" }, { "BN", "bonus" },
+		{ "CR", "capitation interest" }, { "CT", "capitation "
+		  "payment" }, { "FC", "fund allocation" },
+		{ "HM", "hemophilia clotting factor supplement" },
+		{ "IP", "incentive premium payment" }, { "LS", "lump sum" },
+		{ "OA", "organ acquisition passthru" }, { "PL", "payment "
+		  "final" }, { "RE", "return on equity" },
 	};
 	size_t i;
 
@@ -910,13 +997,20 @@ posted_before(struct era *e, int64_t remit, const struct clp *c, int *yes,
 	sqlite3_stmt *st;
 	int rc;
 
+	/* a reversal's transfers are kept as the amounts moved back, and
+	 * it denies nothing itself: its record negates what the posting
+	 * it reverses moved to the patient and denied, as its first
+	 * reading said */
 	rc = pms_store_prepare(e->s, "SELECT (SELECT "
 	    "coalesce(sum(amount_cents), 0) FROM claim_remit_ops WHERE "
-	    "remit_claim_id = p.id AND kind = 'transfer'), (SELECT "
+	    "remit_claim_id = p.id AND kind = 'transfer') * CASE WHEN "
+	    "p.reverses IS NULL THEN 1 ELSE -1 END, (SELECT "
 	    "coalesce(-sum(amount_cents), 0) FROM claim_remit_ops WHERE "
-	    "remit_claim_id = p.id AND kind = 'adjust'), (SELECT "
-	    "coalesce(sum(amount_cents), 0) FROM claim_denials WHERE "
-	    "remit_claim_id = p.id) FROM claim_remit_claims p "
+	    "remit_claim_id = p.id AND kind = 'adjust'), CASE WHEN "
+	    "p.reverses IS NULL THEN (SELECT coalesce(sum(amount_cents), 0) "
+	    "FROM claim_denials WHERE remit_claim_id = p.id) ELSE (SELECT "
+	    "-coalesce(sum(amount_cents), 0) FROM claim_denials WHERE "
+	    "remit_claim_id = p.reverses) END FROM claim_remit_claims p "
 	    "WHERE remit_id = ?1 AND clp01 = ?2 AND status = ?3 AND clp07 = "
 	    "?4 AND charge_cents = ?5 AND paid_cents = ?6", &st);
 	if (rc != SQLITE_OK)
@@ -2121,11 +2215,28 @@ is_state_sent(enum pms_claim_state s)
 	    s == PMS_CLAIM_VOIDED;
 }
 
+/* The claim of t before c that says the same as c, as a posting is
+ * kept (posted_before): CLP01, CLP02, CLP07, CLP03, CLP04; NULL. */
+static const struct clp *
+same_before(const struct tx *t, const struct clp *c)
+{
+	const struct clp *o;
+
+	for (o = t->clp; o < c; o++)
+		if (strcmp(o->clp01, c->clp01) == 0 &&
+		    strcmp(o->status, c->status) == 0 &&
+		    strcmp(o->clp07, c->clp07) == 0 &&
+		    o->charge == c->charge && o->paid == c->paid)
+			return o;
+	return NULL;
+}
+
 /* One claim of a balanced transaction set. */
 static enum pms_status
 one_claim(struct era *e, const struct tx *t, int64_t remit,
     const struct clp *c, struct pms_era_result *r)
 {
+	const struct clp *d;
 	struct pms_claim k;
 	enum pms_status st;
 	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ];
@@ -2173,6 +2284,21 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 	r->claim_id = k.id;
 	r->patient_id = k.patient_id;
 	copy(r->payer, sizeof(r->payer), k.payer);
+	if ((d = same_before(t, c)) != NULL) {
+		/* what is kept of a posting cannot tell the two apart: the
+		 * second would read as "posted before", and its money in the
+		 * check would be nowhere */
+		money(c->paid, m1);
+		r->outcome = "refused";
+		r->patient_cents = r->written_off_cents = r->denied_cents = 0;
+		note(r, "claim %lld: the same as the CLP at segment %lu of "
+		    "this remittance (CLP01, CLP02, CLP07, CLP03, CLP04): a "
+		    "claim posts once from a remittance, so this one is not "
+		    "posted, nor its %s of the check: ask the payer about the "
+		    "duplicate", (long long)k.id, d->seg, m1);
+		e->n->refused++;
+		return PMS_OK;
+	}
 	if (yes) {
 		r->outcome = "already";
 		note(r, "claim %lld: posted before from this remittance: "
@@ -2204,13 +2330,21 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 	if (strcmp(c->status, "23") == 0 || strcmp(c->status, "25") == 0) {
 		st = posting_add(e, remit, c, &k, 0, 0, &posting);
 		r->outcome = "informational";
-		note(r, "claim %lld: %s: nothing to post", (long long)k.id,
+		money(c->paid, m1);
+		note(r, "claim %lld: %s: nothing to post%s%s%s", (long long)k.id,
 		    strcmp(c->status, "23") == 0 ? "not the payer's claim, "
 		    "forwarded to another" : "a predetermination of "
-		    "benefits");
+		    "benefits", c->paid != 0 ? "; but CLP04 says " : "",
+		    c->paid != 0 ? m1 : "", c->paid != 0 ? " paid: that money "
+		    "is in the check (BPR02) and posted nowhere: ask the "
+		    "payer" : "");
 	} else if (strcmp(c->status, "22") == 0) {
 		st = reverse_claim(e, t, remit, c, &k, r);
 		r->outcome = "reversed";
+		/* its record from what the store kept of it, as a reading
+		 * again gives it: the same amounts, every one negated */
+		if (st == PMS_OK)
+			st = posted_before(e, remit, c, &yes, r);
 	} else {
 		st = post_claim(e, t, remit, c, &k, r);
 		r->outcome = "posted";
