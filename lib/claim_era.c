@@ -1397,6 +1397,174 @@ out:
 	return ps;
 }
 
+/* Where the 835 speaks of a line (svc: its SVC, -1: claim level), for
+ * a message: "SVC at segment 12, REF*6R C000001-1". */
+static void
+line_where(const struct clp *c, int svc, char *buf, size_t size)
+{
+	const struct svc *v;
+
+	if (svc < 0) {
+		snprintf(buf, size, "claim level, CLP at segment %lu", c->seg);
+		return;
+	}
+	v = &c->svc[svc];
+	if (v->control[0] != '\0' && pms_quotable(v->control))
+		snprintf(buf, size, "SVC at segment %lu, REF*6R %s", v->seg,
+		    v->control);
+	else
+		snprintf(buf, size, "SVC at segment %lu", v->seg);
+}
+
+/*
+ * What stands in the way of an 835 that asks more of payer on charge
+ * than it owes there (need more than it has), and what to do, for the
+ * refusal: a transfer off the payer made by hand (the pms-bill
+ * transfer that brings it back), a write-off made by hand (the
+ * pms-bill adjust that takes it back), or its own payment posted
+ * already.  era posts no overpayment.
+ */
+static void
+in_the_way(struct era *e, int64_t charge, const struct pms_party *payer,
+    int64_t need, char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	char m[PMS_MONEY_BUFSZ], to[PMS_CFG_CODE + 8] = "", group[4] = "";
+	char reason[PMS_BILL_TEXT] = "";
+	int64_t moved = 0, off = 0, paid = 0, x;
+
+	/* by hand: no 835's trace as source_ref */
+	if (pms_store_prepare(e->s, "SELECT coalesce((SELECT "
+	    "-sum(amount_cents) FROM ledger WHERE charge_id = ?1 AND kind = "
+	    "'transfer' AND party = 'payer' AND policy_id = ?2 AND source_ref "
+	    "IS NULL), 0), coalesce((SELECT -sum(amount_cents) FROM ledger "
+	    "WHERE charge_id = ?1 AND kind = 'adjustment' AND party = 'payer' "
+	    "AND policy_id = ?2 AND source_ref IS NULL), 0), coalesce((SELECT "
+	    "-sum(amount_cents) FROM ledger WHERE charge_id = ?1 AND kind = "
+	    "'apply' AND party = 'payer' AND policy_id = ?2), 0), (SELECT "
+	    "CASE g.party WHEN 'payer' THEN y.code ELSE g.party || "
+	    "coalesce(' ' || y.code, '') END FROM "
+	    "ledger f JOIN ledger g ON g.op = f.op AND g.amount_cents > 0 LEFT "
+	    "JOIN payers y ON y.id = g.payer_id WHERE f.charge_id = ?1 AND "
+	    "f.kind = 'transfer' AND f.party = 'payer' AND f.policy_id = ?2 "
+	    "AND f.source_ref IS NULL AND f.amount_cents < 0 ORDER BY f.id "
+	    "DESC LIMIT 1), (SELECT coalesce(group_code, '') || ' ' || reason "
+	    "FROM ledger WHERE charge_id = ?1 AND kind = 'adjustment' AND "
+	    "party = 'payer' AND policy_id = ?2 AND source_ref IS NULL AND "
+	    "amount_cents < 0 ORDER BY id DESC LIMIT 1)", &st) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, charge);
+		sqlite3_bind_int64(st, 2, payer->policy_id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *gr;
+
+			moved = sqlite3_column_int64(st, 0);
+			off = sqlite3_column_int64(st, 1);
+			paid = sqlite3_column_int64(st, 2);
+			copy(to, sizeof(to), (const char *)
+			    sqlite3_column_text(st, 3));
+			if ((gr = (const char *)sqlite3_column_text(st, 4)) !=
+			    NULL) {
+				const char *sp = strchr(gr, ' ');
+
+				if (sp != NULL && sp - gr < (int)sizeof(group))
+					memcpy(group, gr, (size_t)(sp - gr));
+				copy(reason, sizeof(reason), sp != NULL ?
+				    sp + 1 : gr);
+			}
+		}
+		pms_store_finalize(e->s, st);
+	}
+	if (moved > 0 && to[0] != '\0') {
+		const char *sp = strchr(to, ' ');
+
+		/* "pending bluecross": --from pending */
+		x = moved < need ? moved : need;
+		money(x, m);
+		snprintf(buf, size, "%s of it was moved by hand to %s: pms-bill "
+		    "transfer %lld --from %.*s --to %s --amount %s --reason 835 "
+		    "lets it post", m, to, (long long)charge, sp != NULL ?
+		    (int)(sp - to) : (int)strlen(to), to, payer->payer, m);
+		return;
+	}
+	if (off > 0 && pms_quotable(reason)) {
+		x = off < need ? off : need;
+		money(x, m);
+		snprintf(buf, size, "%s of it was written off by hand: pms-bill "
+		    "adjust %lld --amount %s --reason %s%s%s --from %s takes it "
+		    "back", m, (long long)charge, m, reason, group[0] != '\0' ?
+		    " --group " : "", group, payer->payer);
+		return;
+	}
+	money(paid, m);
+	if (paid > 0)
+		snprintf(buf, size, "it paid %s on it already: pms-claim era "
+		    "posts no overpayment (return it, or ask %s for a corrected "
+		    "835)", m, payer->payer);
+	else
+		snprintf(buf, size, "pms-claim era posts no overpayment "
+		    "(return it, or ask %s for a corrected 835)", payer->payer);
+}
+
+/*
+ * A negative contractual amount outside a reversal (an allowance above
+ * the charge) takes back a write-off: refused, saying so, when payer
+ * has not written off that much on the line's charge.
+ */
+static enum pms_status
+taken_back_ok(struct era *e, const struct pms_claim *k,
+    const struct pms_claim_line *l, const char *where,
+    const struct pms_party *payer, const struct cas *cs)
+{
+	sqlite3_stmt *st;
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ];
+	int64_t off = 0;
+	int rc;
+
+	rc = pms_store_prepare(e->s, "SELECT coalesce(-sum(amount_cents), 0) "
+	    "FROM ledger WHERE charge_id = ?1 AND kind = 'adjustment' AND "
+	    "party = 'payer' AND policy_id = ?2", &st);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading the ledger");
+	sqlite3_bind_int64(st, 1, l->charge_id);
+	sqlite3_bind_int64(st, 2, payer->policy_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		off = sqlite3_column_int64(st, 0);
+	pms_store_finalize(e->s, st);
+	if (rc != SQLITE_ROW)
+		return sqlerr(e, rc, "reading the ledger");
+	if (off >= -cs->amount)
+		return PMS_OK;
+	money(cs->amount, m1);
+	money(off, m2);
+	return pms_seterr(PMS_EREFUSED, "claim %lld line %d (%s): %s-%s %s "
+	    "takes back more than %s wrote off on charge %lld (%s): an "
+	    "allowance above the charge; pms-claim era posts no overpayment "
+	    "(return it, or ask %s for a corrected 835)", (long long)k->id,
+	    l->lx, where, cs->group, cs->reason, m1, payer->payer,
+	    (long long)l->charge_id, m2, payer->payer);
+}
+
+/*
+ * Refuse line i of claim k, where the 835 (at where) asks amt of payer
+ * (what: "pays", "leaves the patient PR-3", "writes off CO-45") and it
+ * owes have on the charge.
+ */
+static enum pms_status
+too_much(struct era *e, const struct pms_claim *k,
+    const struct pms_claim_line *l, const char *where, const char *what,
+    const struct pms_party *payer, int64_t amt, int64_t have)
+{
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], why[512];
+
+	money(amt, m1);
+	money(have < 0 ? 0 : have, m2);
+	in_the_way(e, l->charge_id, payer, amt - (have < 0 ? 0 : have), why,
+	    sizeof(why));
+	return pms_seterr(PMS_EREFUSED, "claim %lld line %d (%s): %s %s %s "
+	    "and owes %s on charge %lld; %s", (long long)k->id, l->lx, where,
+	    payer->payer, what, m1, m2, (long long)l->charge_id, why);
+}
+
 /*
  * Post claim c (not a reversal) of transaction t, matched to k, inside
  * the caller's savepoint.  PMS_EREFUSED with the message for a claim
@@ -1567,11 +1735,12 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 	for (i = 0; i < ls.n; i++) {
 		struct alloc *al = &a[i];
 		int64_t charge = ls.v[i].charge_id;
-		char remarks[192];
+		char remarks[192], where[96], what[32];
 		struct op o;
 
 		if (!al->used)
 			continue;
+		line_where(c, svc_of[i], where, sizeof(where));
 		snprintf(remarks, sizeof(remarks), "%s%s%s", al->remarks,
 		    al->remarks[0] != '\0' && c->remarks[0] != '\0' ? "," : "",
 		    c->remarks);
@@ -1622,6 +1791,15 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		if (al->paid > 0) {
 			int64_t applied = 0;
 
+			/* more than it owes: say where, how much and why */
+			if ((st = owed(e, charge, PMS_PARTY_PAYER,
+			    payer.policy_id, &have)) != PMS_OK)
+				goto out;
+			if (have < al->paid) {
+				st = too_much(e, k, &ls.v[i], where, "pays",
+				    &payer, al->paid, have);
+				goto out;
+			}
 			if ((st = pms_bill_apply(e->s, payment, charge,
 			    al->paid, NULL, 0, &applied)) != PMS_OK)
 				goto out;
@@ -1665,6 +1843,16 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 					    ls.v[i].lx);
 					goto out;
 				}
+				if ((st = owed(e, charge, PMS_PARTY_PAYER,
+				    payer.policy_id, &have)) != PMS_OK)
+					goto out;
+				if (have < cs->amount) {
+					snprintf(what, sizeof(what), "leaves "
+					    "the patient PR-%s", cs->reason);
+					st = too_much(e, k, &ls.v[i], where,
+					    what, &payer, cs->amount, have);
+					goto out;
+				}
 				memset(&x, 0, sizeof(x));
 				x.charge_id = charge;
 				x.amount_cents = cs->amount;
@@ -1688,6 +1876,19 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 				struct pms_adjust ad;
 				int64_t lop = 0;
 
+				if ((st = owed(e, charge, PMS_PARTY_PAYER,
+				    payer.policy_id, &have)) != PMS_OK)
+					goto out;
+				if (cs->amount > 0 && have < cs->amount) {
+					snprintf(what, sizeof(what), "writes "
+					    "off %s-%s", cs->group, cs->reason);
+					st = too_much(e, k, &ls.v[i], where,
+					    what, &payer, cs->amount, have);
+					goto out;
+				}
+				if (cs->amount < 0 && (st = taken_back_ok(e, k,
+				    &ls.v[i], where, &payer, cs)) != PMS_OK)
+					goto out;
 				memset(&ad, 0, sizeof(ad));
 				ad.charge_id = charge;
 				ad.amount_cents = -cs->amount;
