@@ -1491,6 +1491,174 @@ out:
 	return ps;
 }
 
+/* Where the 835 speaks of a line (svc: its SVC, -1: claim level), for
+ * a message: "SVC at segment 12, REF*6R C000001-1". */
+static void
+line_where(const struct clp *c, int svc, char *buf, size_t size)
+{
+	const struct svc *v;
+
+	if (svc < 0) {
+		snprintf(buf, size, "claim level, CLP at segment %lu", c->seg);
+		return;
+	}
+	v = &c->svc[svc];
+	if (v->control[0] != '\0' && pms_quotable(v->control))
+		snprintf(buf, size, "SVC at segment %lu, REF*6R %s", v->seg,
+		    v->control);
+	else
+		snprintf(buf, size, "SVC at segment %lu", v->seg);
+}
+
+/*
+ * What stands in the way of an 835 that asks more of payer on charge
+ * than it owes there (need more than it has), and what to do, for the
+ * refusal: a transfer off the payer made by hand (the pms-bill
+ * transfer that brings it back), a write-off made by hand (the
+ * pms-bill adjust that takes it back), or its own payment posted
+ * already.  era posts no overpayment.
+ */
+static void
+in_the_way(struct era *e, int64_t charge, const struct pms_party *payer,
+    int64_t need, char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	char m[PMS_MONEY_BUFSZ], to[PMS_CFG_CODE + 8] = "", group[4] = "";
+	char reason[PMS_BILL_TEXT] = "";
+	int64_t moved = 0, off = 0, paid = 0, x;
+
+	/* by hand: no 835's trace as source_ref */
+	if (pms_store_prepare(e->s, "SELECT coalesce((SELECT "
+	    "-sum(amount_cents) FROM ledger WHERE charge_id = ?1 AND kind = "
+	    "'transfer' AND party = 'payer' AND policy_id = ?2 AND source_ref "
+	    "IS NULL), 0), coalesce((SELECT -sum(amount_cents) FROM ledger "
+	    "WHERE charge_id = ?1 AND kind = 'adjustment' AND party = 'payer' "
+	    "AND policy_id = ?2 AND source_ref IS NULL), 0), coalesce((SELECT "
+	    "-sum(amount_cents) FROM ledger WHERE charge_id = ?1 AND kind = "
+	    "'apply' AND party = 'payer' AND policy_id = ?2), 0), (SELECT "
+	    "CASE g.party WHEN 'payer' THEN y.code ELSE g.party || "
+	    "coalesce(' ' || y.code, '') END FROM "
+	    "ledger f JOIN ledger g ON g.op = f.op AND g.amount_cents > 0 LEFT "
+	    "JOIN payers y ON y.id = g.payer_id WHERE f.charge_id = ?1 AND "
+	    "f.kind = 'transfer' AND f.party = 'payer' AND f.policy_id = ?2 "
+	    "AND f.source_ref IS NULL AND f.amount_cents < 0 ORDER BY f.id "
+	    "DESC LIMIT 1), (SELECT coalesce(group_code, '') || ' ' || reason "
+	    "FROM ledger WHERE charge_id = ?1 AND kind = 'adjustment' AND "
+	    "party = 'payer' AND policy_id = ?2 AND source_ref IS NULL AND "
+	    "amount_cents < 0 ORDER BY id DESC LIMIT 1)", &st) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, charge);
+		sqlite3_bind_int64(st, 2, payer->policy_id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *gr;
+
+			moved = sqlite3_column_int64(st, 0);
+			off = sqlite3_column_int64(st, 1);
+			paid = sqlite3_column_int64(st, 2);
+			copy(to, sizeof(to), (const char *)
+			    sqlite3_column_text(st, 3));
+			if ((gr = (const char *)sqlite3_column_text(st, 4)) !=
+			    NULL) {
+				const char *sp = strchr(gr, ' ');
+
+				if (sp != NULL && sp - gr < (int)sizeof(group))
+					memcpy(group, gr, (size_t)(sp - gr));
+				copy(reason, sizeof(reason), sp != NULL ?
+				    sp + 1 : gr);
+			}
+		}
+		pms_store_finalize(e->s, st);
+	}
+	if (moved > 0 && to[0] != '\0') {
+		const char *sp = strchr(to, ' ');
+
+		/* "pending bluecross": --from pending */
+		x = moved < need ? moved : need;
+		money(x, m);
+		snprintf(buf, size, "%s of it was moved by hand to %s: pms-bill "
+		    "transfer %lld --from %.*s --to %s --amount %s --reason 835 "
+		    "lets it post", m, to, (long long)charge, sp != NULL ?
+		    (int)(sp - to) : (int)strlen(to), to, payer->payer, m);
+		return;
+	}
+	if (off > 0 && pms_quotable(reason)) {
+		x = off < need ? off : need;
+		money(x, m);
+		snprintf(buf, size, "%s of it was written off by hand: pms-bill "
+		    "adjust %lld --amount %s --reason %s%s%s --from %s takes it "
+		    "back", m, (long long)charge, m, reason, group[0] != '\0' ?
+		    " --group " : "", group, payer->payer);
+		return;
+	}
+	money(paid, m);
+	if (paid > 0)
+		snprintf(buf, size, "it paid %s on it already: pms-claim era "
+		    "posts no overpayment (return it, or ask %s for a corrected "
+		    "835)", m, payer->payer);
+	else
+		snprintf(buf, size, "pms-claim era posts no overpayment "
+		    "(return it, or ask %s for a corrected 835)", payer->payer);
+}
+
+/*
+ * A negative contractual amount outside a reversal (an allowance above
+ * the charge) takes back a write-off: refused, saying so, when payer
+ * has not written off that much on the line's charge.
+ */
+static enum pms_status
+taken_back_ok(struct era *e, const struct pms_claim *k,
+    const struct pms_claim_line *l, const char *where,
+    const struct pms_party *payer, const struct cas *cs)
+{
+	sqlite3_stmt *st;
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ];
+	int64_t off = 0;
+	int rc;
+
+	rc = pms_store_prepare(e->s, "SELECT coalesce(-sum(amount_cents), 0) "
+	    "FROM ledger WHERE charge_id = ?1 AND kind = 'adjustment' AND "
+	    "party = 'payer' AND policy_id = ?2", &st);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading the ledger");
+	sqlite3_bind_int64(st, 1, l->charge_id);
+	sqlite3_bind_int64(st, 2, payer->policy_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		off = sqlite3_column_int64(st, 0);
+	pms_store_finalize(e->s, st);
+	if (rc != SQLITE_ROW)
+		return sqlerr(e, rc, "reading the ledger");
+	if (off >= -cs->amount)
+		return PMS_OK;
+	money(cs->amount, m1);
+	money(off, m2);
+	return pms_seterr(PMS_EREFUSED, "claim %lld line %d (%s): %s-%s %s "
+	    "takes back more than %s wrote off on charge %lld (%s): an "
+	    "allowance above the charge; pms-claim era posts no overpayment "
+	    "(return it, or ask %s for a corrected 835)", (long long)k->id,
+	    l->lx, where, cs->group, cs->reason, m1, payer->payer,
+	    (long long)l->charge_id, m2, payer->payer);
+}
+
+/*
+ * Refuse line i of claim k, where the 835 (at where) asks amt of payer
+ * (what: "pays", "leaves the patient PR-3", "writes off CO-45") and it
+ * owes have on the charge.
+ */
+static enum pms_status
+too_much(struct era *e, const struct pms_claim *k,
+    const struct pms_claim_line *l, const char *where, const char *what,
+    const struct pms_party *payer, int64_t amt, int64_t have)
+{
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], why[512];
+
+	money(amt, m1);
+	money(have < 0 ? 0 : have, m2);
+	in_the_way(e, l->charge_id, payer, amt - (have < 0 ? 0 : have), why,
+	    sizeof(why));
+	return pms_seterr(PMS_EREFUSED, "claim %lld line %d (%s): %s %s %s "
+	    "and owes %s on charge %lld; %s", (long long)k->id, l->lx, where,
+	    payer->payer, what, m1, m2, (long long)l->charge_id, why);
+}
+
 /*
  * Post claim c (not a reversal) of transaction t, matched to k, inside
  * the caller's savepoint.  PMS_EREFUSED with the message for a claim
@@ -1661,11 +1829,12 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 	for (i = 0; i < ls.n; i++) {
 		struct alloc *al = &a[i];
 		int64_t charge = ls.v[i].charge_id;
-		char remarks[192];
+		char remarks[192], where[96], what[32];
 		struct op o;
 
 		if (!al->used)
 			continue;
+		line_where(c, svc_of[i], where, sizeof(where));
 		snprintf(remarks, sizeof(remarks), "%s%s%s", al->remarks,
 		    al->remarks[0] != '\0' && c->remarks[0] != '\0' ? "," : "",
 		    c->remarks);
@@ -1716,6 +1885,15 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		if (al->paid > 0) {
 			int64_t applied = 0;
 
+			/* more than it owes: say where, how much and why */
+			if ((st = owed(e, charge, PMS_PARTY_PAYER,
+			    payer.policy_id, &have)) != PMS_OK)
+				goto out;
+			if (have < al->paid) {
+				st = too_much(e, k, &ls.v[i], where, "pays",
+				    &payer, al->paid, have);
+				goto out;
+			}
 			if ((st = pms_bill_apply(e->s, payment, charge,
 			    al->paid, NULL, 0, &applied)) != PMS_OK)
 				goto out;
@@ -1759,6 +1937,16 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 					    ls.v[i].lx);
 					goto out;
 				}
+				if ((st = owed(e, charge, PMS_PARTY_PAYER,
+				    payer.policy_id, &have)) != PMS_OK)
+					goto out;
+				if (have < cs->amount) {
+					snprintf(what, sizeof(what), "leaves "
+					    "the patient PR-%s", cs->reason);
+					st = too_much(e, k, &ls.v[i], where,
+					    what, &payer, cs->amount, have);
+					goto out;
+				}
 				memset(&x, 0, sizeof(x));
 				x.charge_id = charge;
 				x.amount_cents = cs->amount;
@@ -1782,6 +1970,19 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 				struct pms_adjust ad;
 				int64_t lop = 0;
 
+				if ((st = owed(e, charge, PMS_PARTY_PAYER,
+				    payer.policy_id, &have)) != PMS_OK)
+					goto out;
+				if (cs->amount > 0 && have < cs->amount) {
+					snprintf(what, sizeof(what), "writes "
+					    "off %s-%s", cs->group, cs->reason);
+					st = too_much(e, k, &ls.v[i], where,
+					    what, &payer, cs->amount, have);
+					goto out;
+				}
+				if (cs->amount < 0 && (st = taken_back_ok(e, k,
+				    &ls.v[i], where, &payer, cs)) != PMS_OK)
+					goto out;
 				memset(&ad, 0, sizeof(ad));
 				ad.charge_id = charge;
 				ad.amount_cents = -cs->amount;
@@ -1926,6 +2127,279 @@ charge_is_void(struct era *e, int64_t charge)
 	return v;
 }
 
+/* What payment has applied to charge by now, net (0: nothing). */
+static enum pms_status
+applied_now(struct era *e, int64_t payment, int64_t charge, int64_t *cents)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*cents = 0;
+	rc = pms_store_prepare(e->s, "SELECT coalesce(-sum(amount_cents), "
+	    "0) FROM ledger WHERE charge_id = ?1 AND payment_id = ?2", &st);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading the ledger");
+	sqlite3_bind_int64(st, 1, charge);
+	sqlite3_bind_int64(st, 2, payment);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*cents = sqlite3_column_int64(st, 0);
+	pms_store_finalize(e->s, st);
+	if (rc != SQLITE_ROW)
+		return sqlerr(e, rc, "reading the ledger");
+	return PMS_OK;
+}
+
+/* The payer of policy (0: none). */
+static int64_t
+payer_of_policy(struct era *e, int64_t policy)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (pms_store_prepare(e->s, "SELECT payer_id FROM policies WHERE id "
+	    "= ?1", &st) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, policy);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	pms_store_finalize(e->s, st);
+	return id;
+}
+
+#define RECLAIM_MAX	32	/* parties and payments of one charge */
+
+/*
+ * Before a reversal moves amt back from party x on charge (what the
+ * posting it undoes transferred to x, or what x took over): x may owe
+ * less by now, the patient having paid the share they were left, or
+ * the next payer having taken it over and paid it or left it to the
+ * patient.  As pms-bill void does, what was paid goes back to the
+ * credit of whoever paid it (their payment unapplied: the patient's
+ * credit, to apply or refund, or the payer's, to refund or for its own
+ * reversal to take back), and what a party after x owes comes back to
+ * x, until x owes amt.  Each step is an op of the reversal's posting;
+ * *back adds what went back to credits.  PMS_EREFUSED, saying so,
+ * when even that does not make amt.
+ */
+static enum pms_status
+reclaim(struct era *e, const struct tx *t, int64_t posting, int64_t charge,
+    const struct pms_party *x, int64_t amt, int64_t rev, int64_t back[2])
+{
+	struct {
+		enum pms_party_kind kind;
+		int64_t	 policy, payment, cents;
+	} v[RECLAIM_MAX];
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ];
+	int64_t have, need, take, xpol;
+	size_t n = 0, i;
+	int rc;
+
+	xpol = x->kind == PMS_PARTY_PATIENT ? 0 : x->policy_id;
+	if ((ps = owed(e, charge, x->kind, xpol, &have)) != PMS_OK)
+		return ps;
+	if (have >= amt)
+		return PMS_OK;
+	need = amt - have;
+	/* x's own payments first, then the parties after it in the order
+	 * of responsibility (what waits for a payer just before it, the
+	 * patient last): what each owes, then its payments, newest first */
+	rc = pms_store_prepare(e->s, "WITH r (party, policy, payment, cents) "
+	    "AS (SELECT party, coalesce(policy_id, 0), 0, amount_cents FROM "
+	    "balances WHERE charge_id = ?1 AND amount_cents > 0 UNION ALL "
+	    "SELECT party, coalesce(policy_id, 0), payment_id, "
+	    "-sum(amount_cents) FROM ledger WHERE charge_id = ?1 AND "
+	    "payment_id IS NOT NULL GROUP BY payment_id, party, policy_id "
+	    "HAVING sum(amount_cents) < 0), k AS (SELECT r.*, CASE r.party "
+	    "WHEN 'patient' THEN 1000 WHEN 'pending' THEN 2 * o.priority - 1 "
+	    "ELSE 2 * o.priority END AS rank FROM r LEFT JOIN policies o ON "
+	    "o.id = r.policy), x (rank) AS (SELECT coalesce((SELECT CASE ?2 "
+	    "WHEN 'pending' THEN 2 * priority - 1 ELSE 2 * priority END FROM "
+	    "policies WHERE id = ?3 AND ?2 <> 'patient'), 1000)) SELECT "
+	    "party, policy, payment, cents FROM k WHERE (rank >= (SELECT rank "
+	    "FROM x) OR rank >= (SELECT 2 * priority - 1 FROM policies WHERE "
+	    "id = ?4)) AND NOT (party = ?2 AND policy = ?3 AND payment = 0) "
+	    "AND (party <> 'payer' OR policy <> ?4 OR (?2 = 'payer' AND ?3 = "
+	    "?4)) ORDER BY rank < (SELECT rank FROM x), rank, payment <> 0, "
+	    "payment DESC", &st);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading the ledger");
+	sqlite3_bind_int64(st, 1, charge);
+	sqlite3_bind_text(st, 2, pms_party_name(x->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, xpol);
+	sqlite3_bind_int64(st, 4, rev);
+	while (n < RECLAIM_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0);
+
+		v[n].kind = strcmp(p, "payer") == 0 ? PMS_PARTY_PAYER :
+		    strcmp(p, "pending") == 0 ? PMS_PARTY_PENDING :
+		    PMS_PARTY_PATIENT;
+		v[n].policy = sqlite3_column_int64(st, 1);
+		v[n].payment = sqlite3_column_int64(st, 2);
+		v[n].cents = sqlite3_column_int64(st, 3);
+		n++;
+	}
+	pms_store_finalize(e->s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading the ledger");
+	for (i = 0; i < n && need > 0; i++) {
+		struct pms_party y;
+		struct pms_transfer_result xr;
+		struct op o;
+
+		take = v[i].cents < need ? v[i].cents : need;
+		if (take <= 0)
+			continue;
+		memset(&y, 0, sizeof(y));
+		y.kind = v[i].kind;
+		y.policy_id = v[i].policy;
+		if (v[i].payment != 0) {
+			if ((ps = pms_bill_unapply(e->s, v[i].payment, charge,
+			    take, "reversed by the payer: back to the credit "
+			    "of whoever paid it", NULL, 0)) != PMS_OK)
+				return ps;
+			memset(&o, 0, sizeof(o));
+			o.kind = "apply";
+			o.charge = charge;
+			o.payment = v[i].payment;
+			o.amount = -take;
+			if ((ps = op_add(e, posting, &o)) != PMS_OK)
+				return ps;
+			back[y.kind == PMS_PARTY_PATIENT ? 0 : 1] += take;
+		}
+		if (y.kind != x->kind || y.policy_id != xpol) {
+			struct pms_transfer m;
+
+			memset(&m, 0, sizeof(m));
+			m.charge_id = charge;
+			m.amount_cents = take;
+			m.from = y;
+			m.to = x->kind == PMS_PARTY_PENDING ? PMS_TO_PENDING :
+			    x->kind == PMS_PARTY_PAYER ? PMS_TO_PAYER :
+			    PMS_TO_PATIENT;
+			m.payer_id = payer_of_policy(e, xpol);
+			m.reason = "reversed by the payer: back to where it "
+			    "was";
+			m.source_ref = t->trn02;
+			if ((ps = pms_bill_transfer(e->s, &m, &xr)) != PMS_OK)
+				return ps;
+			/* a take: not a patient responsibility of the
+			 * reversal, which its transfers are */
+			memset(&o, 0, sizeof(o));
+			o.kind = "take";
+			o.charge = charge;
+			o.amount = take;
+			o.from = &xr.from;
+			o.to = &xr.to;
+			o.ledger_op = xr.op;
+			if ((ps = op_add(e, posting, &o)) != PMS_OK)
+				return ps;
+		}
+		need -= take;
+	}
+	if (need > 0) {
+		money(amt, m1);
+		money(amt - need, m2);
+		return pms_seterr(PMS_EREFUSED, "charge %lld: the reversal "
+		    "takes back %s from the %s, and only %s of it is still on "
+		    "the charge or paid on it: see pms-bill ledger, undo by "
+		    "hand what moved the rest, then read the 835 again",
+		    (long long)charge, m1, pms_party_name(x->kind), m2);
+	}
+	return PMS_OK;
+}
+
+/*
+ * A denial the reversed posting orig left, that a billing person
+ * worked by hand with a write-off (pms-bill adjust) since, is no
+ * longer a denial once its payer reverses that answer: the write-off
+ * is taken back with the posting, and the payer of policy owes the
+ * line again as before its answer, for its corrected claim to post
+ * (and to be worked again if it denies it again); *worked gets what
+ * was taken back.
+ */
+static enum pms_status
+worked_back(struct era *e, const struct tx *t, int64_t orig, int64_t posting,
+    int64_t policy, int64_t *worked)
+{
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	int64_t ch[RECLAIM_MAX], amt[RECLAIM_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	rc = pms_store_prepare(e->s, "SELECT d.charge_id, min(sum("
+	    "d.amount_cents), coalesce((SELECT -sum(g.amount_cents) FROM "
+	    "ledger g WHERE g.charge_id = d.charge_id AND g.kind = "
+	    "'adjustment' AND g.party = 'payer' AND g.policy_id = ?2 AND "
+	    "g.source_ref IS NULL), 0)) FROM claim_denials d WHERE "
+	    "d.remit_claim_id = ?1 AND d.closed_by = ?1 GROUP BY d.charge_id",
+	    &st);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading denials");
+	sqlite3_bind_int64(st, 1, orig);
+	sqlite3_bind_int64(st, 2, policy);
+	while (n < RECLAIM_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ch[n] = sqlite3_column_int64(st, 0);
+		amt[n] = sqlite3_column_int64(st, 1);
+		if (amt[n] > 0 && !charge_is_void(e, ch[n]))
+			n++;
+	}
+	pms_store_finalize(e->s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading denials");
+	for (i = 0; i < n; i++) {
+		char group[4] = "", reason[PMS_BILL_TEXT] = "";
+		struct pms_adjust ad;
+		struct op o;
+		int64_t lop = 0;
+
+		/* taken back as the newest of those write-offs was made */
+		rc = pms_store_prepare(e->s, "SELECT coalesce(group_code, ''), "
+		    "reason FROM ledger WHERE charge_id = ?1 AND kind = "
+		    "'adjustment' AND party = 'payer' AND policy_id = ?2 AND "
+		    "source_ref IS NULL AND amount_cents < 0 ORDER BY id DESC "
+		    "LIMIT 1", &st);
+		if (rc != SQLITE_OK)
+			return sqlerr(e, rc, "reading the ledger");
+		sqlite3_bind_int64(st, 1, ch[i]);
+		sqlite3_bind_int64(st, 2, policy);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			copy(group, sizeof(group), (const char *)
+			    sqlite3_column_text(st, 0));
+			copy(reason, sizeof(reason), (const char *)
+			    sqlite3_column_text(st, 1));
+		}
+		pms_store_finalize(e->s, st);
+		if (rc != SQLITE_ROW)
+			return rc == SQLITE_DONE ? PMS_OK : sqlerr(e, rc,
+			    "reading the ledger");
+		memset(&ad, 0, sizeof(ad));
+		ad.charge_id = ch[i];
+		ad.amount_cents = amt[i];
+		ad.from.kind = PMS_PARTY_PAYER;
+		ad.from.policy_id = policy;
+		ad.group = group[0] != '\0' ? group : NULL;
+		ad.reason = reason;
+		ad.source_ref = t->trn02;
+		if ((ps = pms_bill_adjust(e->s, &ad, &lop)) != PMS_OK)
+			return ps;
+		memset(&o, 0, sizeof(o));
+		o.kind = "adjust";
+		o.charge = ch[i];
+		o.amount = amt[i];
+		o.group = ad.group;
+		o.reason = reason;
+		o.ledger_op = lop;
+		if ((ps = op_add(e, posting, &o)) != PMS_OK)
+			return ps;
+		*worked += amt[i];
+	}
+	return PMS_OK;
+}
+
 /*
  * Undo, exactly, the posting that the reversal c names: the last one of
  * the claim not reversed yet, with the payer's claim number of c (when
@@ -1938,7 +2412,7 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 	sqlite3_stmt *st1 = NULL;
 	enum pms_status st;
 	int64_t orig = 0, payment = 0, policy = 0, posting, refund = 0;
-	int64_t ch = 0, pd = 0;
+	int64_t ch = 0, pd = 0, back[2] = { 0, 0 }, worked = 0;
 	int rc;
 
 	rc = pms_store_prepare(e->s, "SELECT id, payment_id, "
@@ -2035,12 +2509,21 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 			continue;
 		}
 		if (strcmp(kind, "apply") == 0) {
-			st = pms_bill_unapply(e->s, pay, charge, amt,
-			    "reversed by the payer", NULL, 0);
+			int64_t now = 0;
+
+			/* what an earlier reversal put back to this
+			 * payment's credit already (reclaim) stays there,
+			 * for the refund below to draw on */
+			st = applied_now(e, pay, charge, &now);
+			if (st == PMS_OK && now > amt)
+				now = amt;
+			if (st == PMS_OK && now > 0)
+				st = pms_bill_unapply(e->s, pay, charge, now,
+				    "reversed by the payer", NULL, 0);
 			refund += amt;
 			o.kind = "apply";
 			o.payment = pay;
-			o.amount = -amt;
+			o.amount = -(now > 0 ? now : 0);
 		} else if (strcmp(kind, "adjust") == 0) {
 			struct pms_adjust ad;
 			int64_t lop = 0;
@@ -2081,6 +2564,10 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 			    PMS_PARTY_PENDING : strcmp(top, "payer") == 0 ?
 			    PMS_PARTY_PAYER : PMS_PARTY_PATIENT;
 			from.policy_id = tpol;
+			/* paid or moved on since: back to where it was */
+			if ((st = reclaim(e, t, posting, charge, &from, amt,
+			    policy, back)) != PMS_OK)
+				break;
 			x.charge_id = charge;
 			x.amount_cents = amt;
 			x.from = from;
@@ -2116,6 +2603,9 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 			memset(&from, 0, sizeof(from));
 			from.kind = PMS_PARTY_PAYER;
 			from.policy_id = tpol;
+			if ((st = reclaim(e, t, posting, charge, &from, amt,
+			    policy, back)) != PMS_OK)
+				break;
 			x.charge_id = charge;
 			x.amount_cents = amt;
 			x.from = from;
@@ -2143,6 +2633,9 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 		return st;
 	if (rc != SQLITE_DONE)
 		return sqlerr(e, rc, "reading postings");
+	if ((st = worked_back(e, t, orig, posting, policy, &worked)) !=
+	    PMS_OK)
+		return st;
 	if (refund > 0 && payment != 0) {
 		struct pms_refund rf;
 		struct op o;
@@ -2186,8 +2679,29 @@ reverse_claim(struct era *e, const struct tx *t, int64_t remit,
 	    "835 reversal (CLP02 22)")) != PMS_OK)
 		return st;
 	r->paid_cents = c->paid;
-	note(r, "claim %lld: reverses the posting %lld", (long long)k->id,
-	    (long long)orig);
+	{
+		char m[PMS_MONEY_BUFSZ], b1[128] = "", b2[128] = "", b3[96] = "";
+
+		if (back[0] > 0) {
+			money(back[0], m);
+			snprintf(b1, sizeof(b1), "; %s the patient paid on what "
+			    "it takes back is the patient's credit (pms-bill "
+			    "apply)", m);
+		}
+		if (back[1] > 0) {
+			money(back[1], m);
+			snprintf(b2, sizeof(b2), "; %s a later payer paid on it "
+			    "is that payer's credit (pms-bill refund --payer)",
+			    m);
+		}
+		if (worked > 0) {
+			money(worked, m);
+			snprintf(b3, sizeof(b3), "; %s written off by hand for "
+			    "its denials taken back", m);
+		}
+		note(r, "claim %lld: reverses the posting %lld%s%s%s",
+		    (long long)k->id, (long long)orig, b1, b2, b3);
+	}
 	return PMS_OK;
 }
 
