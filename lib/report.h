@@ -47,6 +47,7 @@ struct pms_report_opts {
 	const char	*location;
 	const char	*payer;
 	int		 by_patient;
+	int		 on;		/* from and to are --on's */
 	const char	*out_path;	/* where the rows go (recorded as an
 					 * export when a file) */
 	char		*period;	/* if not NULL, gets what the report
