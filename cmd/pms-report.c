@@ -42,7 +42,8 @@ usage(int status)
 	    "[-o table|csv|json|html] [--out file]\n"
 	    "       pms-report reminders " PERIOD_PL
 	    "       pms-report --help | --version\n", f);
-	exit(status);
+	/* --help that cannot be written is 74, as in every program */
+	pms_cli_usage_exit(status);
 }
 
 enum {
@@ -92,6 +93,16 @@ option_kind(int ch)
 	return 0;
 }
 
+/* An argument no command takes: named (when it can be shown), so that
+ * the line that matters is not only the usage. */
+static _Noreturn void
+stray(struct pms_ctx *ctx, const char *cmd, const char *arg)
+{
+	if (pms_quotable(arg))
+		pms_cli_usage(ctx, "%s: unexpected argument \"%s\"", cmd, arg);
+	pms_cli_usage(ctx, "%s: unexpected argument", cmd);
+}
+
 static int
 write_row(void *arg, const struct pms_cell *cells)
 {
@@ -122,7 +133,7 @@ cmd_list(struct pms_ctx *ctx, int argc, char **argv)
 			return rc;
 	}
 	if (optind != argc)
-		usage(EX_USAGE);
+		stray(ctx, "list", argv[optind]);
 	if (ctx->out_path != NULL)
 		pms_cli_usage(ctx, "list: --out does not apply");
 	if ((rc = pms_cli_writer(ctx, list_cols, PMS_NELEM(list_cols), &w)) !=
@@ -149,7 +160,7 @@ report_html(struct pms_ctx *ctx, struct pms_store *s,
 	struct pms_report_html *h = NULL;
 	struct pms_outfile *of = NULL;
 	enum pms_status st;
-	char period[64] = "";
+	char period[256] = "";
 	const char *path = ctx->out_path;
 	FILE *f = stdout;
 
@@ -199,7 +210,6 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 	const char *on = NULL;
 	char action[64];
 	unsigned k;
-	int32_t d;
 	int ch, rc, idx, html = 0;
 
 	if ((r = pms_report_find(argv[0])) == NULL)
@@ -251,16 +261,15 @@ cmd_report(struct pms_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		usage(EX_USAGE);
+		stray(ctx, r->name, argv[optind]);
 	if (on != NULL) {
 		if (o.from != NULL || o.to != NULL)
 			pms_cli_usage(ctx, "%s: --on or --from and --to, not "
 			    "both", r->name);
-		/* a bad --on is named as given, not as the --from it makes */
-		if (pms_date_parse(on, PMS_DATE_ISO, &d) != PMS_OK)
-			pms_cli_usage(ctx, "%s: --on: not a date (YYYY-MM-DD)",
-			    r->name);
+		/* judged by pms_report_run(), named as given, not as the
+		 * --from it makes */
 		o.from = o.to = on;
+		o.on = 1;
 	}
 	o.out_path = ctx->out_path;
 	snprintf(action, sizeof(action), "report.%s", r->name);

@@ -332,10 +332,11 @@ static const struct pms_col schedule_cols[] = {
 	"(:loc IS NULL OR a.location_id = :loc)"
 
 /* The appointments a rate counts: those that were due (not cancelled
- * in time, not still to come). */
+ * in time, not still to come: a late cancel counts once its start has
+ * passed, as a no-show would). */
 #define APPT_DUE \
-	"(a.status <> 'cancelled' OR a.late_cancel = 1) AND NOT (a.status = " \
-	"'booked' AND a.start_utc > :now)"
+	"(a.status <> 'cancelled' OR a.late_cancel = 1) AND NOT (a.status " \
+	"IN ('booked', 'cancelled') AND a.start_utc > :now)"
 
 static const char schedule_sql[] =
 	"SELECT a.id, a.patient_id, a.local_date, pr.code, l.code, "
@@ -457,6 +458,9 @@ daysheet_emit(struct rrun *r)
 	enum pms_status ps;
 	size_t i, k;
 
+	/* a period without any row still has its total */
+	if ((ps = rtab_get(&r->t, 1, 0, NULL, "total", NULL, &g)) != PMS_OK)
+		return ps;
 	rtab_sort(&r->t);
 	for (i = 0; i < r->t.n; i++) {
 		g = r->t.g[i];
@@ -545,6 +549,10 @@ noshow_emit(struct rrun *r)
 	char r1[RATE_BUFSZ], r2[RATE_BUFSZ];
 	size_t i;
 
+	/* a period without any appointment still has its row for all */
+	if ((ps = rtab_get(&r->t, NS_ALL, 0, "all", NULL, NULL, &g)) !=
+	    PMS_OK)
+		return ps;
 	/* patients: those with two no-shows or more, most first */
 	for (i = 0; i < r->t.n; i++)
 		if (r->t.g[i]->rank == NS_PATIENT)
@@ -733,6 +741,9 @@ product_emit(struct rrun *r)
 	enum pms_status ps;
 	size_t i;
 
+	/* a period without any charge still has its total */
+	if ((ps = rtab_get(&r->t, 1, 0, "total", NULL, NULL, &g)) != PMS_OK)
+		return ps;
 	rtab_sort(&r->t);
 	for (i = 0; i < r->t.n; i++) {
 		g = r->t.g[i];
@@ -1019,7 +1030,8 @@ static const struct pms_col mix_cols[] = {
 
 /* A visit is its primary payer's on its date of service (the policy of
  * priority 1 in effect then), else self-pay; its charges are its lines
- * not void. */
+ * not void, and a visit with none (all entered in error) is no visit,
+ * as productivity has it. */
 static const char mix_sql[] =
 	"SELECT v.id, v.patient_id, (SELECT y.code FROM policies po JOIN "
 	"payers y ON y.id = po.payer_id WHERE po.patient_id = v.patient_id "
@@ -1029,7 +1041,9 @@ static const char mix_sql[] =
 	"coalesce(sum(c.amount_cents), 0) FROM charges c WHERE c.visit_id = "
 	"v.id AND c.status <> 'void') FROM visits v WHERE v.dos BETWEEN "
 	":from AND :to AND (:prov IS NULL OR v.provider_id = :prov) AND "
-	"(:loc IS NULL OR v.location_id = :loc)";
+	"(:loc IS NULL OR v.location_id = :loc) AND EXISTS (SELECT 1 FROM "
+	"charges c WHERE c.visit_id = v.id AND c.status <> 'void' AND "
+	"c.kind <> 'opening')";
 
 static enum pms_status
 mix_fact(struct rrun *r, sqlite3_stmt *st)
@@ -1364,6 +1378,9 @@ remind_emit(struct rrun *r)
 	char r1[RATE_BUFSZ];
 	size_t i, k;
 
+	/* a period without any appointment still has its total */
+	if ((ps = rtab_get(&r->t, 2, 0, "total", NULL, NULL, &g)) != PMS_OK)
+		return ps;
 	rtab_sort(&r->t);
 	for (i = 0; i < r->t.n; i++) {
 		g = r->t.g[i];
@@ -1516,8 +1533,9 @@ out:
 	return ps;
 }
 
-/* The id of code in table's config entities (a fixed statement), or
- * PMS_EREFUSED naming what. */
+/* The id of code in table's config entities (a fixed statement), the
+ * code in any case as pms-schedule takes it, or PMS_EREFUSED naming
+ * what. */
 static enum pms_status
 code_id(struct pms_store *s, const char *sql, const char *what,
     const char *code, int64_t *id)
@@ -1547,7 +1565,27 @@ code_id(struct pms_store *s, const char *sql, const char *what,
 	return PMS_OK;
 }
 
-/* The practice's day today, at its zone (UTC without a configuration). */
+/* Append "; what CODE" for a filter given (its code as the
+ * configuration spells it) to the period of the page. */
+static void
+period_filter(char *buf, size_t size, const char *what, const char *code)
+{
+	size_t len = strlen(buf);
+	char c[PMS_CFG_CODE];
+	size_t i;
+
+	if (code == NULL)
+		return;
+	for (i = 0; code[i] != '\0' && i + 1 < sizeof(c); i++)
+		c[i] = code[i] >= 'A' && code[i] <= 'Z' ?
+		    (char)(code[i] - 'A' + 'a') : code[i];
+	c[i] = '\0';
+	if (len < size)
+		(void)snprintf(buf + len, size - len, "; %s %s", what, c);
+}
+
+/* The practice's day today, at its zone (UTC without one: not reached,
+ * a report needs the configuration). */
 static enum pms_status
 practice_today(struct pms_store *s, int32_t *today)
 {
@@ -1565,13 +1603,46 @@ practice_today(struct pms_store *s, int32_t *today)
 	return st;
 }
 
-static enum pms_status
-date_opt(const char *opt, const char *v, int32_t *d)
+/* 1 when v has the shape YYYY-MM-DD and is a date but for its year,
+ * which is outside those a date may have. */
+static int
+date_out_of_range(const char *v)
 {
-	if (pms_date_parse(v, PMS_DATE_ISO, d) != PMS_OK)
-		return pms_seterr(PMS_EUSAGE, "%s: not a date (YYYY-MM-DD)",
-		    opt);
-	return PMS_OK;
+	char buf[PMS_DATE_BUFSZ];
+	int32_t d;
+	int i, y = 0, leap;
+
+	if (strlen(v) != 10 || v[4] != '-' || v[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+			return 0;
+	for (i = 0; i < 4; i++)
+		y = y * 10 + (v[i] - '0');
+	if (y >= PMS_YEAR_MIN && y <= PMS_YEAR_MAX)
+		return 0;
+	/* its month and day, in a year that is leap when it is */
+	leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+	snprintf(buf, sizeof(buf), "%s%s", leap ? "2000" : "2001", v + 4);
+	return pms_date_parse(buf, PMS_DATE_ISO, &d) == PMS_OK;
+}
+
+/* A date option: ISO, or today, tomorrow, yesterday at the practice's
+ * zone, as pms-schedule takes them. */
+static enum pms_status
+date_opt(struct pms_store *s, const char *opt, const char *v, int32_t *d)
+{
+	enum pms_status st;
+
+	if ((st = pms_sched_date(s, v, d)) == PMS_OK)
+		return PMS_OK;
+	if (st != PMS_EDATA)
+		return st;
+	if (date_out_of_range(v))
+		return pms_seterr(PMS_EUSAGE, "%s: %s is out of range (dates "
+		    "are %d-01-01 to %d-12-31)", opt, v, PMS_YEAR_MIN,
+		    PMS_YEAR_MAX);
+	return pms_seterr(PMS_EUSAGE, "%s: not a date (YYYY-MM-DD)", opt);
 }
 
 enum pms_status
@@ -1594,17 +1665,20 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 	r.count = count;
 	if (count != NULL)
 		*count = 0;
-	if ((st = practice_today(s, &today)) != PMS_OK)
+	/* no practice, no practice's day: 78, as pms-schedule has it */
+	if ((st = pms_sched_ready(s)) != PMS_OK ||
+	    (st = practice_today(s, &today)) != PMS_OK)
 		return st;
 	/* the period */
 	if (o->to != NULL && o->from == NULL)
 		return pms_seterr(PMS_EUSAGE, "--to: needs --from");
 	if (o->from != NULL) {
-		if ((st = date_opt("--from", o->from, &from)) != PMS_OK)
+		if ((st = date_opt(s, o->on ? "--on" : "--from", o->from,
+		    &from)) != PMS_OK)
 			return st;
 		to = today;
-		if (o->to != NULL && (st = date_opt("--to", o->to, &to)) !=
-		    PMS_OK)
+		if (o->to != NULL && (st = date_opt(s, o->on ? "--on" :
+		    "--to", o->to, &to)) != PMS_OK)
 			return st;
 	} else if (r.d->day)
 		from = to = today;
@@ -1628,12 +1702,21 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 	r.hi_utc = ((int64_t)to + 1) * SECS_DAY + DAY_SLACK;
 	r.now = (int64_t)time(NULL);
 	r.as_of_d = today;
-	if (o->as_of != NULL && (st = date_opt("--as-of", o->as_of,
+	if (o->as_of != NULL && (st = date_opt(s, "--as-of", o->as_of,
 	    &r.as_of_d)) != PMS_OK)
 		return st;
 	r.past = r.as_of_d < today;
 	pms_date_fmt(r.as_of_d, r.as_of);
 	pms_date_fmt(r.as_of_d - 89, r.from90);
+	/* codes in any case: those of the configuration are lowercase */
+	if ((st = code_id(s, "SELECT id FROM providers WHERE code = "
+	    "lower(?1)", "provider", o->provider, &r.provider)) != PMS_OK ||
+	    (st = code_id(s, "SELECT id FROM locations WHERE code = "
+	    "lower(?1)", "location", o->location, &r.location)) != PMS_OK ||
+	    (st = code_id(s, "SELECT id FROM payers WHERE code = lower(?1)",
+	    "payer", o->payer, &r.payer)) != PMS_OK)
+		return st;
+	/* the page says what it covers: the period, and its filters */
 	if (o->period != NULL && o->period_size > 0) {
 		if (info->options & PMS_REPORT_PERIOD)
 			snprintf(o->period, o->period_size, "%s to %s",
@@ -1641,14 +1724,12 @@ pms_report_run(struct pms_store *s, const struct pms_report_info *info,
 		else
 			snprintf(o->period, o->period_size, "as of %s",
 			    r.as_of);
+		period_filter(o->period, o->period_size, "provider",
+		    o->provider);
+		period_filter(o->period, o->period_size, "location",
+		    o->location);
+		period_filter(o->period, o->period_size, "payer", o->payer);
 	}
-	if ((st = code_id(s, "SELECT id FROM providers WHERE code = ?1",
-	    "provider", o->provider, &r.provider)) != PMS_OK ||
-	    (st = code_id(s, "SELECT id FROM locations WHERE code = ?1",
-	    "location", o->location, &r.location)) != PMS_OK ||
-	    (st = code_id(s, "SELECT id FROM payers WHERE code = ?1",
-	    "payer", o->payer, &r.payer)) != PMS_OK)
-		return st;
 	snprintf(action, sizeof(action), "report.%s", info->name);
 	snprintf(kind, sizeof(kind), "report-%s", info->name);
 	memset(&sp, 0, sizeof(sp));

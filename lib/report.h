@@ -41,12 +41,13 @@ const struct pms_report_info *pms_report_find(const char *name);
 
 /* What a report is asked for; NULL or 0 where not given. */
 struct pms_report_opts {
-	const char	*from, *to;	/* ISO dates: the period, inclusive */
-	const char	*as_of;		/* ISO date */
+	const char	*from, *to;	/* dates: the period, inclusive */
+	const char	*as_of;		/* date */
 	const char	*provider;	/* codes of the configuration */
 	const char	*location;
 	const char	*payer;
 	int		 by_patient;
+	int		 on;		/* from and to are --on's */
 	const char	*out_path;	/* where the rows go (recorded as an
 					 * export when a file) */
 	char		*period;	/* if not NULL, gets what the report
@@ -64,9 +65,13 @@ typedef int	 pms_report_row_fn(void *arg, const struct pms_cell *cells);
  * --from is the day (schedule, day-sheet) or the month so far (the
  * others) at the practice's zone, today; --to without --from is refused
  * (PMS_EUSAGE), and so is a period that ends before it starts or is
- * longer than 20 years.  An unknown provider, location or payer is
- * PMS_EREFUSED.  The read is audited as "report.NAME".  *count, if not
- * NULL, gets the number of rows written.
+ * longer than 20 years, and so is a date that is none (ISO, or today,
+ * tomorrow, yesterday at the practice's zone) or is outside the years
+ * PMS_YEAR_MIN..MAX.  A store without configuration is PMS_ECONFIG.
+ * An unknown provider, location or payer (codes in any case) is
+ * PMS_EREFUSED; o->period gets its filters after the period.  The
+ * read is audited as "report.NAME".  *count, if not NULL, gets the
+ * number of rows written.
  */
 enum pms_status	 pms_report_run(struct pms_store *,
 		    const struct pms_report_info *r,

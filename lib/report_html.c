@@ -15,11 +15,14 @@
 
 #include "money.h"
 #include "pms_int.h"
+#include "ptime.h"
 #include "report.h"
 
 #define CH_NVAL		5	/* values a chart draws for a label */
 #define CH_NCOND	3
 #define CH_MAXBARS	40	/* labels a chart shows (the table has all) */
+#define CH_MAXDAYS	366	/* days a line over the period draws each */
+#define CH_MAXSERIES	8	/* lines a line chart draws */
 
 enum ch_kind { CH_BARS, CH_STACKED, CH_LINE };
 enum ch_op { CO_NONE, CO_EQ, CO_NE, CO_NULL, CO_NOTNULL };
@@ -54,7 +57,7 @@ static const struct ch_spec specs[] = {
 	{ "no-shows", CH_BARS, "No-show and late-cancel rates (%) by "
 	    "provider", { 1, -1 }, -1, { 7, 8 }, { "no-show rate",
 	    "late-cancel rate" }, 2, { { CO_EQ, 0, "provider" } } },
-	{ "utilisation", CH_BARS, "Booked and available hours by provider",
+	{ "utilisation", CH_BARS, "Booked and available minutes by provider",
 	    { 0, -1 }, -1, { 2, 3 }, { "booked", "available" }, 2,
 	    { { CO_NE, 0, "total" } } },
 	{ "productivity", CH_BARS, "Gross charges by provider", { 0, -1 }, -1,
@@ -517,14 +520,122 @@ chart_line(const struct pms_report_html *h, const struct cgroup *g, size_t n)
 	fputs("</svg>\n", f);
 }
 
+/*
+ * A line a series over every day of the period (from, nx days), a day
+ * without a row at 0: the days with no appointments are those a reader
+ * looks for.  The label column holds the row's date.
+ */
+static void
+chart_days(const struct pms_report_html *h, int32_t from, size_t nx)
+{
+	const struct ch_spec *sp = h->spec;
+	const char *ss[CH_MAXSERIES], *se;
+	const struct hrow *w;
+	FILE *f = h->out;
+	int64_t max = 0, *v;
+	char num[64], day[PMS_DATE_BUFSZ];
+	size_t ns = 0, i, j, s;
+	int32_t d;
+	int x, y, k, ok, height = 260, top = 30, bottom = 220, left = 60;
+	int right = CH_W - 50;
+
+	if ((v = calloc(CH_MAXSERIES * nx, sizeof(*v))) == NULL)
+		return;		/* the table says it all */
+	for (i = 0; i < h->n; i++) {
+		w = &h->rows[i];
+		for (ok = 1, k = 0; k < CH_NCOND && ok; k++)
+			ok = cond_holds(&sp->cond[k], w);
+		if (!ok || pms_date_parse(w->text[sp->label[0]],
+		    PMS_DATE_ISO, &d) != PMS_OK || d < from ||
+		    (size_t)(d - from) >= nx)
+			continue;
+		se = w->text[sp->series];
+		for (s = 0; s < ns && !same(ss[s], se); s++)
+			;
+		if (s == ns) {
+			if (ns == CH_MAXSERIES)
+				continue;
+			ss[ns++] = se;
+		}
+		j = (size_t)(d - from);
+		v[s * nx + j] += sp->val[0] < 0 ? 1 : w->num[sp->val[0]];
+		if (v[s * nx + j] > max)
+			max = v[s * nx + j];
+	}
+	fprintf(f, "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox="
+	    "\"0 0 %d %d\" role=\"img\">\n<title>", CH_W, height, CH_W,
+	    height);
+	put_esc(f, sp->title);
+	fputs("</title>\n", f);
+	fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+	    "y2=\"%d\"/>\n", left, bottom, right, bottom);
+	val_text(h, 0, max, num, sizeof(num));
+	fprintf(f, "<text class=\"lab\" x=\"%d\" y=\"%d\">%s</text>\n",
+	    left - 4, top + 4, num);
+	fprintf(f, "<text class=\"lab\" x=\"%d\" y=\"%d\">0</text>\n",
+	    left - 4, bottom);
+	for (j = 0; j < nx; j++) {
+		if (nx > 12 && j % ((nx + 11) / 12) != 0 && j != nx - 1)
+			continue;
+		x = left + (int)j * (right - left) / (int)(nx - 1);
+		pms_date_fmt(from + (int32_t)j, day);
+		fprintf(f, "<text class=\"xl\" x=\"%d\" y=\"%d\">%s</text>\n",
+		    x, bottom + 16, day);
+	}
+	for (s = 0; s < ns; s++) {
+		fprintf(f, "<rect class=\"s%zu\" x=\"%d\" y=\"4\" width=\"12\" "
+		    "height=\"12\"/><text x=\"%d\" y=\"15\">", s % 5,
+		    left + (int)s * 110, left + (int)s * 110 + 16);
+		put_esc(f, ss[s] != NULL ? ss[s] : "-");
+		fputs("</text>\n", f);
+		fprintf(f, "<polyline class=\"l%zu\" points=\"", s % 5);
+		for (j = 0; j < nx; j++) {
+			x = left + (int)j * (right - left) / (int)(nx - 1);
+			y = bottom - (max > 0 && v[s * nx + j] > 0 ?
+			    (int)(v[s * nx + j] * (bottom - top) / max) : 0);
+			fprintf(f, "%s%d,%d", j > 0 ? " " : "", x, y);
+		}
+		fputs("\"/>\n", f);
+	}
+	if (ns == 0)
+		fputs("<text x=\"10\" y=\"40\">nothing to show</text>\n", f);
+	fputs("</svg>\n", f);
+	free(v);
+}
+
+/* The period of the page's subtitle ("2026-11-30 to 2026-12-04; ..."),
+ * the days of a line chart; 0 when it names none. */
+static int
+subtitle_period(const struct pms_report_html *h, int32_t *from, int32_t *to)
+{
+	char a[PMS_DATE_BUFSZ], b[PMS_DATE_BUFSZ];
+	const char *t = h->subtitle;
+
+	if (t == NULL || strlen(t) < 24 || strncmp(t + 10, " to ", 4) != 0)
+		return 0;
+	memcpy(a, t, 10);
+	a[10] = '\0';
+	memcpy(b, t + 14, 10);
+	b[10] = '\0';
+	return pms_date_parse(a, PMS_DATE_ISO, from) == PMS_OK &&
+	    pms_date_parse(b, PMS_DATE_ISO, to) == PMS_OK;
+}
+
 static void
 chart(const struct pms_report_html *h)
 {
 	struct cgroup g[CH_MAXBARS];
 	size_t n, i, nx = 0;
+	int32_t from, to;
 
 	if (h->spec == NULL)
 		return;
+	/* a line over the period's days, each drawn, when it has a few */
+	if (h->spec->kind == CH_LINE && subtitle_period(h, &from, &to) &&
+	    to > from && to - from < CH_MAXDAYS) {
+		chart_days(h, from, (size_t)(to - from) + 1);
+		return;
+	}
 	n = chart_groups(h, g, PMS_NELEM(g));
 	if (h->spec->kind == CH_LINE) {
 		for (i = 0; i < n; i++)
