@@ -239,8 +239,9 @@ load_prog() {
 			    fail "$p: completion does not offer \"$o\""
 		done
 		for o in $offered; do
-			run "$p" "$o" 3 --help
-			[ "$status" -eq 0 ] || run "$p" "$o" --help
+			# fd 3 held open: "3" is also --passphrase-fd's fd
+			run "$p" "$o" 3 --help 3</dev/null
+			[ "$status" -eq 0 ] || run "$p" "$o" --help 3</dev/null
 			[ "$status" -eq 0 ] ||
 			    fail "completion offers \"$o\"; $p refuses it"
 		done
@@ -284,7 +285,7 @@ load_prog() {
 				# "3" is an argument, or an operand that getopt
 				# moves after --help; never let an option eat
 				# the --help
-				run "$p" $c "$o" 3 --help </dev/null
+				run "$p" $c "$o" 3 --help </dev/null 3</dev/null
 				[ "$status" -eq 0 ] ||
 				    fail "completion offers \"$p $c $o\"; refused"
 			done
