@@ -28,6 +28,14 @@ reconciles() {
 	run -0 --separate-stderr pms-bill check
 }
 
+owed_on_claim() {
+	pms-sql "SELECT coalesce(sum(b.amount_cents), 0) FROM balances b
+	    LEFT JOIN payers y ON y.id = b.payer_id WHERE b.charge_id IN
+	    (SELECT charge_id FROM claim_lines WHERE claim_id = $1) AND
+	    CASE b.party WHEN 'patient' THEN 'patient' WHEN 'pending' THEN
+	    'pending:' || y.code ELSE y.code END = '$2'"
+}
+
 # An acknowledgement interchange around the segments on stdin:
 # ack_file ISA13 GS01 GS08 [ISA08].
 ack_file() {
@@ -228,4 +236,86 @@ EOF
 	# without --dry-run the refusal is on record, as before
 	run -1 --separate-stderr pms-claim secondary "$c" -o csv
 	[ "$(pms-sql "SELECT count(*) FROM audit")" -gt "$n" ]
+}
+
+# A denial of both lines of claim K (CLM01 $1, payer acme): CLP02 4.
+denied_both() {
+	printf 'LX*1~\nCLP*%s*4*107*0*0*12*ACME0009~\nSVC*HC:99213*92*0**1~\nCAS*CO*50*92~\nSVC*HC:36415*15*0**1~\nCAS*CO*97*15~\nLQ*HE*N115~\n' "$1"
+}
+
+@test "F28: a replacement's posting that pays the lines closes the original's denials (pms-claim denials, pms-report denials)" {
+	c=$(claim_sent K1 1 99213:92.00 36415:15.00)
+	denied_both K1 | x835 701 0 DEN1 >"$BATS_TEST_TMPDIR/den.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/den.835"
+	run -0 --separate-stderr pms-claim denials -o csv
+	[ "${#lines[@]}" -eq 3 ]
+	run -0 --separate-stderr pms-claim resubmit "$c" -o csv
+	r=$(cut -d, -f1 <<<"${lines[1]}")
+	rclm=$(cut -d, -f2 <<<"${lines[1]}")
+	pms-claim validate "$r" -o csv >/dev/null 2>&1
+	run -0 --separate-stderr pms-claim export "$r" --out "$BATS_TEST_TMPDIR/r.837"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = replaced ]
+	printf 'LX*1~\nCLP*%s*1*107*85*10*12*ACME0010~\nSVC*HC:99213*92*70**1~\nCAS*CO*45*12~\nCAS*PR*3*10~\nSVC*HC:36415*15*15**1~\n' "$rclm" |
+	    x835 2201 85 REP2 >"$BATS_TEST_TMPDIR/rep.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/rep.835"
+	[ "$(cut -d, -f6,10 <<<"${lines[1]}")" = "$r,posted" ]
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $r")" = paid ]
+	# acme owes nothing: the work queue has nothing to chase
+	run -0 --separate-stderr pms-claim denials -o csv
+	[ "${#lines[@]}" -le 1 ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_denials WHERE claim_id = $c AND closed_by IS NULL")" = 0 ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_denials WHERE claim_id = $c AND closed_by = (SELECT max(id) FROM claim_remit_claims WHERE claim_id = $r)")" = 2 ]
+	run -0 --separate-stderr pms-report denials -o csv
+	[[ ${lines[-1]} == total,*,0.00 ]]
+	reconciles
+}
+
+# Claim K3 of patient 3 (acme, then bluecross), its 835 from acme:
+# CLP02 $2 (1 or 19): 80.00 paid, PR-3 10.00, CO-97 5.00 left open.
+primary_k3() {
+	printf 'LX*1~\nCLP*K3*%s*107*80*10*12*ACME0001~\nSVC*HC:99213*92*70**1~\nCAS*CO*45*12~\nCAS*PR*3*10~\nSVC*HC:36415*15*10**1~\nCAS*CO*97*5~\n' "$1"
+}
+
+# bluecross's 835 for claim CLM01 $1: 8.00 paid on line 1, PR-2 2.00.
+bluecross_k3() {
+	printf 'LX*1~\nCLP*%s*2*92*8*2*12*BC0001~\nSVC*HC:99213*92*8**1~\nCAS*OA*23*82~\nCAS*PR*2*2~\n' "$1"
+}
+
+@test "F18: a crossed-over claim leaves crossed-over, with a history row, when the next payer's 835 is posted" {
+	c=$(claim_sent K3 3 99213:92.00 36415:15.00)
+	primary_k3 19 | x835 1901 80 XO1 >"$BATS_TEST_TMPDIR/xo.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/xo.835"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = crossed-over ]
+	bluecross_k3 K3 | PR='N1*PR*BLUE CROSS OF EXAMPLE*XV*00834~' x835 1902 8 XO2 >"$BATS_TEST_TMPDIR/xo2.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/xo2.835"
+	[ "$(cut -d, -f5,6,10 <<<"${lines[1]}")" = "bluecross,$c,posted" ]
+	# acme's CO-97 is still open: partly paid, its wait over
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = partly-paid ]
+	run -0 --separate-stderr pms-claim list --state crossed-over -o csv
+	[ "${#lines[@]}" -le 1 ]
+	run -0 pms-sql "SELECT from_state || '>' || to_state || ': ' || note FROM claim_history WHERE claim_id = $c ORDER BY id DESC LIMIT 1"
+	assert_output 'crossed-over>partly-paid: 835 CLP02 2, trace XO2: the payer of priority 2 answered the crossover: its wait is over'
+	[ "$(owed_on_claim "$c" patient)" = 200 ]
+	reconciles
+}
+
+@test "F18: a secondary claim answered under the primary's CLP01 leaves submitted" {
+	c=$(claim_sent K3 3 99213:92.00 36415:15.00)
+	primary_k3 1 | x835 1911 80 P1 >"$BATS_TEST_TMPDIR/p.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/p.835"
+	run -0 --separate-stderr pms-claim secondary "$c" -o csv
+	s=$(cut -d, -f1 <<<"${lines[1]}")
+	pms-claim validate "$s" -o csv >/dev/null 2>&1
+	run -0 --separate-stderr pms-claim export "$s" --out "$BATS_TEST_TMPDIR/s.837"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $s")" = submitted ]
+	bluecross_k3 K3 | PR='N1*PR*BLUE CROSS OF EXAMPLE*XV*00834~' x835 1912 8 S1 >"$BATS_TEST_TMPDIR/s.835"
+	run -0 --separate-stderr pms-claim era -o csv "$BATS_TEST_TMPDIR/s.835"
+	[ "$(cut -d, -f5,6,10 <<<"${lines[1]}")" = "bluecross,$c,posted" ]
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $s")" = paid ]
+	run -0 pms-sql "SELECT note FROM claim_history WHERE claim_id = $s ORDER BY id DESC LIMIT 1"
+	assert_output "835 CLP02 2, trace S1, under the number of claim $c (CLP01), which it follows"
+	run -0 pms-sql "SELECT to_state || ': ' || note FROM claim_history WHERE claim_id = $c ORDER BY id DESC LIMIT 1"
+	assert_output "partly-paid: 835 CLP02 2, trace S1: the payer of priority 2 answered claim $s under this claim's number"
+	[ "$(owed_on_claim "$c" patient)" = 200 ]
+	reconciles
 }
