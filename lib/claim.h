@@ -42,7 +42,7 @@
 #define PMS_CLAIM_SET_MAX	5000	/* claims of one ST..SE */
 #define PMS_CLAIM_CONTROL	51	/* REF*6R, NUL included */
 #define PMS_CLAIM_TEXT		129	/* notes, payer claim numbers */
-#define PMS_CLAIM_NOTE		1024	/* a history note read back, NUL included */
+#define PMS_CLAIM_NOTE		1024	/* a history note read back */
 
 /* ---- the state machine ---- */
 

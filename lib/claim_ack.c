@@ -821,8 +821,9 @@ claim277(struct ack *a, struct c277 *c)
 			for (i = 0; i < c->nsplit; i++)
 				append(r->note, sizeof(r->note), "%s%s",
 				    i == 0 ? "; the payer split it into its "
-				    "claims " : ", ", pms_quotable(c->split[i]) ?
-				    c->split[i] : "?");
+				    "claims " : ", ",
+				    pms_quotable(c->split[i]) ? c->split[i] :
+				    "?");
 			if (c->nsplit > 0)
 				append(r->note, sizeof(r->note), " (REF*1K), "
 				    "none of them this claim's number: to "

@@ -159,7 +159,7 @@ struct pms_ack_result {
 	const char	*outcome;
 	const char	*state;		/* the claim's state after; NULL */
 	char		 payer_claim_number[PMS_CLAIM_TEXT];
-	char		 note[PMS_ACK_NOTE];	/* the errors, in words */
+	char		 note[PMS_ACK_NOTE];	/* in words */
 };
 typedef int	 pms_ack_fn(void *arg, const struct pms_ack_result *);
 
