@@ -42,6 +42,7 @@
 #define PMS_CLAIM_SET_MAX	5000	/* claims of one ST..SE */
 #define PMS_CLAIM_CONTROL	51	/* REF*6R, NUL included */
 #define PMS_CLAIM_TEXT		129	/* notes, payer claim numbers */
+#define PMS_CLAIM_NOTE		1024	/* a history note read back */
 
 /* ---- the state machine ---- */
 
@@ -162,7 +163,7 @@ struct pms_claim_event {
 	const char	*from;		/* NULL: created */
 	const char	*to;
 	int64_t		 batch_id;	/* 0: none */
-	char		 note[PMS_CLAIM_TEXT];
+	char		 note[PMS_CLAIM_NOTE];
 	/* the claim of the event, in a chain of corrections (filled by
 	 * pms_claim_chain_history only) */
 	char		 clm01[PMS_CLM01_MAX + 1];

@@ -326,6 +326,16 @@ batch_of(struct ack *a, const char *text, int64_t *id)
 static void
 append(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void
+reason(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * What the acknowledgement's words keep free for what is said around
+ * them (the set, the IK5, "claim 12 is paid already: nothing moved"),
+ * so that a note of the most reasons that fit is never cut.
+ */
+#define WORDS_MAX	(PMS_ACK_NOTE - 320)
 
 /*
  * Move a claim for an acknowledgement: to (acknowledged or rejected)
@@ -347,7 +357,7 @@ move(struct ack *a, const struct pms_claim *k, enum pms_claim_state to,
 	if ((st = patient_add(a, k->patient_id)) != PMS_OK)
 		return st;
 	if (k->state == to && to == PMS_CLAIM_REJECTED) {
-		char was[PMS_ANS_NOTE];
+		char was[PMS_ACK_NOTE];
 
 		copy(was, sizeof(was), r->note);
 		r->outcome = "already";
@@ -363,7 +373,7 @@ move(struct ack *a, const struct pms_claim *k, enum pms_claim_state to,
 	if ((k->state != PMS_CLAIM_SUBMITTED &&
 	    k->state != PMS_CLAIM_ACKNOWLEDGED) || !pms_claim_may(k->state,
 	    to)) {
-		char was[PMS_ANS_NOTE];
+		char was[PMS_ACK_NOTE];
 
 		copy(was, sizeof(was), r->note);
 		r->outcome = "late";
@@ -396,10 +406,11 @@ move_batch(struct ack *a, int64_t batch, long st02, enum pms_claim_state to,
 	size_t n = 0, cap = 0, i;
 	int rc;
 
+	/* every claim that sending carried, sent again since or not:
+	 * an answer to an earlier sending is its own, and late */
 	rc = sqlite3_prepare_v2(a->s->db, "SELECT s.claim_id FROM "
-	    "claim_submissions s JOIN claims k ON k.id = s.claim_id WHERE "
-	    "s.batch_id = ?1 AND (?2 = 0 OR s.st02 = ?2) AND k.batch_id = "
-	    "?1 ORDER BY s.claim_id", -1, &st, NULL);
+	    "claim_submissions s WHERE s.batch_id = ?1 AND (?2 = 0 OR "
+	    "s.st02 = ?2) ORDER BY s.claim_id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(a->s, rc, "reading a batch");
 	sqlite3_bind_int64(st, 1, batch);
@@ -430,7 +441,7 @@ move_batch(struct ack *a, int64_t batch, long st02, enum pms_claim_state to,
 		r->batch_id = batch;
 		copy(r->code, sizeof(r->code), code);
 		r->outcome = "unmatched";
-		snprintf(r->note, sizeof(r->note), "%s set %ld: batch %lld "
+		snprintf(r->note, sizeof(r->note), "%s set %04ld: batch %lld "
 		    "has no transaction set of that number: nothing moved",
 		    kind, st02, (long long)batch);
 		a->n->unmatched++;
@@ -450,6 +461,25 @@ move_batch(struct ack *a, int64_t batch, long st02, enum pms_claim_state to,
 		r->outcome = to == PMS_CLAIM_REJECTED ? "rejected" :
 		    "accepted";
 		copy(r->note, sizeof(r->note), why);
+		if (k.batch_id != batch) {
+			/* sent again since (export --batch, or fixed and
+			 * exported after a rejection): this answers the
+			 * sending before, not the one in flight */
+			r->claim_id = k.id;
+			r->patient_id = k.patient_id;
+			copy(r->clm01, sizeof(r->clm01), k.clm01);
+			r->state = pms_claim_state_name(k.state);
+			r->outcome = "late";
+			r->note[0] = '\0';
+			append(r->note, sizeof(r->note), "claim %lld was sent "
+			    "again since, in batch %lld: this answers its "
+			    "sending in batch %lld: nothing moved (%s)",
+			    (long long)k.id, (long long)k.batch_id,
+			    (long long)batch, why);
+			a->n->other++;
+			ps = patient_add(a, k.patient_id);
+			continue;
+		}
 		ps = move(a, &k, to, why, r);
 	}
 	free(ids);
@@ -473,6 +503,34 @@ append(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Said in place of the reasons that did not fit. */
+#define MORE	"; and more, in the file"
+
+/*
+ * Add one reason (or one part of one: an IK4 of its IK3) to buf, whole
+ * or not at all: what does not fit is left off with MORE said once,
+ * never cut mid-word, so that the note keeps "what is wrong" of each
+ * reason it shows.
+ */
+static void
+reason(char *buf, size_t size, const char *fmt, ...)
+{
+	char t[PMS_ACK_NOTE];
+	size_t n = strlen(buf), m, k = sizeof(MORE) - 1;
+	va_list ap;
+
+	if (n >= k && strcmp(buf + n - k, MORE) == 0)
+		return;		/* left off already: so is the rest */
+	va_start(ap, fmt);
+	vsnprintf(t, sizeof(t), fmt, ap);
+	va_end(ap);
+	m = strlen(t);
+	if (m + 1 < sizeof(t) && n + m + k + 1 <= size)
+		memcpy(buf + n, t, m + 1);
+	else if (n + k + 1 <= size)
+		memcpy(buf + n, MORE, k + 1);
+}
+
 /* The words of a code, or the code itself. */
 static const char *
 say(const struct words *w, size_t n, const char *code)
@@ -489,7 +547,7 @@ ta1(struct ack *a, const struct pms_x12_seg *seg)
 	enum pms_status st;
 	const char *code = pms_x12_elem(seg, 4);
 	const char *note = pms_x12_elem(seg, 5);
-	char why[PMS_ANS_NOTE];
+	char why[PMS_ACK_NOTE];
 	const char *other = foreign(a);
 	int64_t batch;
 	int seen;
@@ -535,7 +593,7 @@ ta1(struct ack *a, const struct pms_x12_seg *seg)
 struct set999 {
 	char		 st02[16];
 	char		 code[4];	/* IK501 */
-	char		 errors[PMS_ANS_NOTE];
+	char		 errors[WORDS_MAX];
 	unsigned long	 seg, line;
 };
 
@@ -546,7 +604,7 @@ ack999(struct ack *a)
 	const struct pms_x12_seg *seg;
 	struct set999 sets[64], *cur = NULL;
 	enum pms_status st;
-	char gs06[16] = "", ak9[4] = "", st02[16], why[PMS_ANS_NOTE];
+	char gs06[16] = "", ak9[4] = "", st02[16], why[PMS_ACK_NOTE];
 	const char *id;
 	int64_t batch = 0;
 	size_t nsets = 0, i;
@@ -576,7 +634,7 @@ ack999(struct ack *a)
 			cur->seg = pms_x12_reader_pos(a->r)->segment;
 			cur->line = pms_x12_reader_pos(a->r)->line;
 		} else if (strcmp(id, "IK3") == 0 && cur != NULL)
-			append(cur->errors, sizeof(cur->errors), "%s%s "
+			reason(cur->errors, sizeof(cur->errors), "%s%s "
 			    "segment at position %s%s%s: %s",
 			    cur->errors[0] != '\0' ? "; " : "",
 			    pms_quotable(pms_x12_elem(seg, 1)) ?
@@ -587,7 +645,7 @@ ack999(struct ack *a)
 			    "", say(W(ik304), pms_x12_elem(seg, 4)));
 		else if (strcmp(id, "IK4") == 0 && cur != NULL)
 			/* IK404 is a copy of the bad data: never shown */
-			append(cur->errors, sizeof(cur->errors), ", element "
+			reason(cur->errors, sizeof(cur->errors), ", element "
 			    "%s%s%s (data element %s): %s",
 			    pms_x12_comp(seg, 1, 1), *pms_x12_comp(seg, 1, 2) !=
 			    '\0' ? "-" : "", pms_x12_comp(seg, 1, 2),
@@ -681,7 +739,7 @@ struct c277 {
 	int		 open;
 	char		 clm01[40];
 	char		 stc[64];	/* STC01 of the first STC */
-	char		 words[PMS_ANS_NOTE];
+	char		 words[WORDS_MAX];
 	char		 pcn[PMS_CLAIM_TEXT];	/* REF*1K */
 	char		 split[4][PMS_CLAIM_TEXT];
 	size_t		 nsplit;
@@ -697,7 +755,7 @@ stc_words(const struct pms_x12_seg *seg, size_t el, char *buf, size_t size)
 	const char *ent = pms_x12_comp(seg, el, 3);
 	const char *e = lookup(W(entities), ent);
 
-	append(buf, size, "%s%s %s, status %s: %s%s%s%s", buf[0] != '\0' ?
+	reason(buf, size, "%s%s %s, status %s: %s%s%s%s", buf[0] != '\0' ?
 	    "; " : "", pms_quotable(cat) ? cat : "?",
 	    say(W(stc_cat), cat), pms_quotable(code) ? code : "?",
 	    say(W(stc_status), code), *ent != '\0' ? " (" : "",
@@ -739,10 +797,47 @@ claim277(struct ack *a, struct c277 *c)
 	if (st != PMS_OK)
 		return st;
 	if (strcmp(cat, "A2") == 0 || strcmp(cat, "A5") == 0) {
-		r->outcome = strcmp(cat, "A5") == 0 ? "split" : "accepted";
+		int split = strcmp(cat, "A5") == 0;
+		unsigned long acc = a->n->accepted, oth = a->n->other;
+
+		r->outcome = split ? "split" : "accepted";
+		if (split) {
+			/* each REF*1K of an A5 is one of the new claims,
+			 * none the number of this one: the record says so
+			 * instead of showing one as the claim's */
+			r->payer_claim_number[0] = '\0';
+			if (c->pcn[0] != '\0') {
+				if (c->nsplit < PMS_NELEM(c->split)) {
+					memmove(c->split[1], c->split[0],
+					    c->nsplit * sizeof(c->split[0]));
+					c->nsplit++;
+				} else
+					memmove(c->split[1], c->split[0],
+					    (c->nsplit - 1) *
+					    sizeof(c->split[0]));
+				copy(c->split[0], sizeof(c->split[0]),
+				    c->pcn);
+			}
+			for (i = 0; i < c->nsplit; i++)
+				append(r->note, sizeof(r->note), "%s%s",
+				    i == 0 ? "; the payer split it into its "
+				    "claims " : ", ",
+				    pms_quotable(c->split[i]) ? c->split[i] :
+				    "?");
+			if (c->nsplit > 0)
+				append(r->note, sizeof(r->note), " (REF*1K), "
+				    "none of them this claim's number: to "
+				    "correct one, give it with pms-claim "
+				    "resubmit --payer-claim-number");
+		}
 		if ((st = move(a, &k, PMS_CLAIM_ACKNOWLEDGED, c->words, r)) !=
 		    PMS_OK)
 			return st;
+		if (split) {
+			/* one answer: a split, counted once */
+			a->n->accepted = acc;
+			a->n->other = oth + 1;
+		}
 		if (c->pcn[0] != '\0' && strcmp(cat, "A2") == 0) {
 			sqlite3_stmt *s1;
 			int rc;
@@ -780,8 +875,6 @@ claim277(struct ack *a, struct c277 *c)
 				return pms_store_sqlerr(a->s, rc, "recording "
 				    "a split");
 		}
-		if (strcmp(cat, "A5") == 0)
-			a->n->other++;
 		return PMS_OK;
 	}
 	if (strcmp(cat, "A3") == 0 || strcmp(cat, "A4") == 0 ||
@@ -873,7 +966,6 @@ ack277(struct ack *a)
 		if (other != NULL)
 			a->n->unmatched++;
 	}
-	/* an A5's first REF*1K is one of the new claims too */
 	return PMS_OK;
 }
 
@@ -902,8 +994,13 @@ pms_claim_ack(struct pms_store *s, FILE *in, const char *name,
 		struct pms_config *cfg = NULL;
 		const char *t;
 
+		/* whom the file is for is checked against it: without
+		 * one, every answer would be "unmatched" */
 		st = pms_config_read(s, &cfg);
-		if (st != PMS_OK && st != PMS_ECONFIG)
+		if (st == PMS_ECONFIG)
+			st = pms_seterr(PMS_ECONFIG, "no configuration loaded "
+			    "(pms-admin config load)");
+		if (st != PMS_OK)
 			goto out;
 		if (cfg != NULL && pms_config_text(cfg,
 		    "trading_partner.sender_id", &t) == PMS_OK)
@@ -947,7 +1044,12 @@ pms_claim_ack(struct pms_store *s, FILE *in, const char *name,
 	    "claims.payer_claim_number,claim_history", a.pat, a.npat)) !=
 	    PMS_OK)
 		goto out;
-	st = pms_store_commit(s);
+	/* a dry run keeps nothing, not even the entry of a file that
+	 * moved nothing (which the commit would keep as a read) */
+	if (pms_store_dry_run(s))
+		pms_store_rollback(s);
+	else
+		st = pms_store_commit(s);
 	open = 0;
 	if (st != PMS_OK)
 		goto out;

@@ -27,6 +27,7 @@
 #include "claim.h"
 
 #define PMS_ANS_NOTE	256	/* a result's words, NUL included */
+#define PMS_ACK_NOTE	1024	/* an acknowledgement's, NUL included */
 
 /* ---- 835 remittances (claim_era.c) ---- */
 
@@ -163,7 +164,7 @@ struct pms_ack_result {
 	const char	*outcome;
 	const char	*state;		/* the claim's state after; NULL */
 	char		 payer_claim_number[PMS_CLAIM_TEXT];
-	char		 note[PMS_ANS_NOTE];	/* the errors, in words */
+	char		 note[PMS_ACK_NOTE];	/* in words */
 };
 typedef int	 pms_ack_fn(void *arg, const struct pms_ack_result *);
 

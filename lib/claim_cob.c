@@ -649,7 +649,12 @@ pms_claim_secondary(struct pms_store *s,
 	    "policies.priority,claim_adjudications", x.pat, x.npat)) !=
 	    PMS_OK)
 		goto out;
-	ps = pms_store_commit(s);
+	/* a dry run keeps nothing, not even the entry of a run that made
+	 * nothing (which the commit would keep as a read) */
+	if (pms_store_dry_run(s))
+		pms_store_rollback(s);
+	else
+		ps = pms_store_commit(s);
 	open = 0;
 	if (ps != PMS_OK)
 		goto out;

@@ -494,6 +494,46 @@ pending_correction(struct pms_store *s, int64_t k, int64_t *idp)
 	return PMS_OK;
 }
 
+/*
+ * A claim a 277CA A5 split has no number of its own, only those of the
+ * claims the payer made of it: PMS_EREFUSED naming them, so that the
+ * clerk gives the one to correct; PMS_OK when it was not split.
+ */
+static enum pms_status
+split_into(struct pms_store *s, int64_t id, const char *verb)
+{
+	sqlite3_stmt *st;
+	char list[PMS_CLAIM_TEXT * 2] = "";
+	size_t n = 0, len;
+	const char *v;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT value FROM claim_refs WHERE "
+	    "claim_id = ?1 AND kind = 'split' ORDER BY value", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		len = strlen(list);
+		if (v == NULL || !pms_quotable(v) || len + strlen(v) + 3 >=
+		    sizeof(list))
+			continue;
+		snprintf(list + len, sizeof(list) - len, "%s%s",
+		    n > 0 ? ", " : "", v);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	if (n == 0)
+		return PMS_OK;
+	return pms_seterr(PMS_EREFUSED, "claim %lld was split by the payer "
+	    "(277CA A5) into %s: it has no number of its own; give the one "
+	    "of the part to %s with --payer-claim-number", (long long)id,
+	    list, verb);
+}
+
 /* Did the payer see claim k, and does pms know its number?  Set from
  * pcn when given and none is known.  PMS_EREFUSED saying what to do. */
 static enum pms_status
@@ -531,6 +571,9 @@ payer_saw(struct pms_store *s, struct pms_claim *k, const char *pcn,
 		    "before the payer saw it: nothing to %s; fix it and "
 		    "pms-claim resubmit %lld to send it again as an original",
 		    (long long)k->id, verb, (long long)k->id);
+	if (k->payer_claim_number[0] == '\0' && (pcn == NULL || *pcn ==
+	    '\0') && (ps = split_into(s, k->id, verb)) != PMS_OK)
+		return ps;
 	if (k->payer_claim_number[0] == '\0' && (pcn == NULL || *pcn ==
 	    '\0'))
 		return pms_seterr(PMS_EREFUSED, "claim %lld: the payer's claim "

@@ -1175,8 +1175,14 @@ denial_add(struct era *e, int64_t posting, const struct pms_claim *k,
 	return PMS_OK;
 }
 
-/* Close the open denials of charge (every charge: 0) of claim that a
- * posting other than posting left, as closed by it. */
+/*
+ * Close the open denials of charge (every charge: 0) of claim that a
+ * posting other than posting left, as closed by it.  The claims claim
+ * replaces (original_id, back to the first) count as claim: the payer
+ * adjudicating a replacement's line answers the denial it made of that
+ * line on the claim replaced, as a later posting of the claim itself
+ * would, and nothing is owed on it any more.
+ */
 static enum pms_status
 denials_close(struct era *e, int64_t claim, int64_t charge, int64_t posting,
     int64_t of_posting)
@@ -1184,10 +1190,13 @@ denials_close(struct era *e, int64_t claim, int64_t charge, int64_t posting,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = pms_store_prepare(e->s, "UPDATE claim_denials SET "
-	    "closed_by = ?1, closed_on = ?2 WHERE claim_id = ?3 AND "
-	    "closed_by IS NULL AND remit_claim_id <> ?1 AND (?4 = 0 OR "
-	    "charge_id = ?4) AND (?5 = 0 OR remit_claim_id = ?5)", &st);
+	rc = pms_store_prepare(e->s, "WITH RECURSIVE chain(id) AS (SELECT "
+	    "?3 UNION SELECT k.original_id FROM claims k JOIN chain ON k.id "
+	    "= chain.id WHERE k.original_id IS NOT NULL) UPDATE "
+	    "claim_denials SET closed_by = ?1, closed_on = ?2 WHERE claim_id "
+	    "IN (SELECT id FROM chain) AND closed_by IS NULL AND "
+	    "remit_claim_id <> ?1 AND (?4 = 0 OR charge_id = ?4) AND (?5 = 0 "
+	    "OR remit_claim_id = ?5)", &st);
 	if (rc != SQLITE_OK)
 		return sqlerr(e, rc, "closing denials");
 	sqlite3_bind_int64(st, 1, posting);
@@ -1660,6 +1669,92 @@ too_much(struct era *e, const struct pms_claim *k,
 }
 
 /*
+ * The next payer's 835 posted under claim k's number (CLP01 the
+ * primary's, as a crossover's is, and a secondary's may be): the claim
+ * made for that payer from k (secondary), while in flight, moves as its
+ * own answer would have moved it, so that it does not wait for ever;
+ * and k gets a row of its history saying so, a crossed-over k leaving
+ * crossed-over, its wait over, for what its own payer left it
+ * (partly-paid while a denial of that payer's is open, else paid).
+ */
+static enum pms_status
+next_answered(struct era *e, const struct tx *t, const struct clp *c,
+    const struct pms_claim *k, int seq, const struct pms_era_result *r)
+{
+	sqlite3_stmt *st;
+	enum pms_claim_state to, kto;
+	enum pms_status ps;
+	int64_t next = 0, open = 0;
+	int rc, cur = -1;
+	char why[200];
+
+	if (strcmp(c->status, "19") == 0 || strcmp(c->status, "20") == 0 ||
+	    strcmp(c->status, "21") == 0)
+		to = PMS_CLAIM_CROSSED_OVER;
+	else if (strcmp(c->status, "4") == 0 || (c->paid == 0 &&
+	    r->denied_cents > 0))
+		to = PMS_CLAIM_DENIED;
+	else if (r->denied_cents > 0)
+		to = PMS_CLAIM_PARTLY_PAID;
+	else
+		to = PMS_CLAIM_PAID;
+	rc = pms_store_prepare(e->s, "SELECT id, state FROM claims WHERE "
+	    "prior_claim_id = ?1 AND payer_seq = ?2 AND state IN "
+	    "('submitted', 'acknowledged') ORDER BY id DESC LIMIT 1", &st);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, k->id);
+	sqlite3_bind_int(st, 2, seq);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		next = sqlite3_column_int64(st, 0);
+		cur = pms_claim_state_parse((const char *)
+		    sqlite3_column_text(st, 1));
+	}
+	pms_store_finalize(e->s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading claims");
+	if (next != 0 && cur >= 0 && pms_claim_may(cur, to)) {
+		snprintf(why, sizeof(why), "835 CLP02 %s, trace %s, under the "
+		    "number of claim %lld (CLP01), which it follows",
+		    c->status, pms_quotable(t->trn02) ? t->trn02 :
+		    "(not shown)", (long long)k->id);
+		if ((ps = pms_claim_move(e->s, next, to, 0, why)) != PMS_OK)
+			return ps;
+	}
+	kto = k->state;
+	if (k->state == PMS_CLAIM_CROSSED_OVER) {
+		rc = pms_store_prepare(e->s, "SELECT count(*) FROM "
+		    "claim_denials d JOIN claim_remit_claims p ON p.id = "
+		    "d.remit_claim_id WHERE d.claim_id = ?1 AND d.closed_by "
+		    "IS NULL AND p.policy_id IS ?2", &st);
+		if (rc != SQLITE_OK)
+			return sqlerr(e, rc, "reading denials");
+		sqlite3_bind_int64(st, 1, k->id);
+		sqlite3_bind_int64(st, 2, k->policy_id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			open = sqlite3_column_int64(st, 0);
+		pms_store_finalize(e->s, st);
+		if (rc != SQLITE_ROW)
+			return sqlerr(e, rc, "reading denials");
+		kto = open > 0 ? PMS_CLAIM_PARTLY_PAID : PMS_CLAIM_PAID;
+	}
+	if (!pms_claim_may(k->state, kto))
+		return PMS_OK;	/* closed: its row would change nothing */
+	if (next != 0)
+		snprintf(why, sizeof(why), "835 CLP02 %s, trace %s: the payer "
+		    "of priority %d answered claim %lld under this claim's "
+		    "number", c->status, pms_quotable(t->trn02) ? t->trn02 :
+		    "(not shown)", seq, (long long)next);
+	else
+		snprintf(why, sizeof(why), "835 CLP02 %s, trace %s: the payer "
+		    "of priority %d answered%s", c->status,
+		    pms_quotable(t->trn02) ? t->trn02 : "(not shown)", seq,
+		    k->state == PMS_CLAIM_CROSSED_OVER ? " the crossover: "
+		    "its wait is over" : " under this claim's number");
+	return pms_claim_move(e->s, k->id, kto, 0, why);
+}
+
+/*
  * Post claim c (not a reversal) of transaction t, matched to k, inside
  * the caller's savepoint.  PMS_EREFUSED with the message for a claim
  * the rules refuse; r gets the totals.
@@ -2075,7 +2170,9 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			    PMS_OK)
 				goto out;
 		}
-	}
+	} else if (seq > k->payer_seq &&
+	    (st = next_answered(e, t, c, k, seq, r)) != PMS_OK)
+		goto out;
 	if (t->paid_on[0] != '\0' && strcmp(t->paid_on, k->dos_from) < 0)
 		note(r, "claim %lld: BPR16 is before its date of service: kept "
 		    "as the remittance's date only, every entry is dated the "

@@ -356,7 +356,7 @@ SE*6*0001~
 EOF2
 	run -1 --separate-stderr pms-claim ack -o csv "$BATS_TEST_TMPDIR/w.999"
 	[ "$(cut -d, -f1,3,8 <<<"${lines[1]}")" = "999,$bid,unmatched" ]
-	assert_stderr "999 set 9: batch $bid has no transaction set of that number: nothing moved"
+	assert_stderr "999 set 0009: batch $bid has no transaction set of that number: nothing moved"
 	assert_stderr '1 answering nothing of ours'
 	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = submitted ]
 }
