@@ -1135,6 +1135,19 @@ struct alloc {
 	char		 remarks[128];
 };
 
+/* a line's adjudication is only the prior payer's (billing.informational) */
+static int
+info_only(struct era *e, const struct alloc *a)
+{
+	size_t j;
+
+	for (j = 0; j < a->cas.n; j++)
+		if (a->cas.v[j].amount != 0 &&
+		    !listed(e->info, e->ninfo, &a->cas.v[j]))
+			return 0;
+	return 1;
+}
+
 static enum pms_status
 alloc_cas(struct alloc *a, const struct cas *c)
 {
@@ -1610,6 +1623,13 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			} else if ((st = owed(e, charge, PMS_PARTY_PAYER,
 			    payer.policy_id, &have)) != PMS_OK)
 				goto out;
+			else if (have <= 0 && al->paid == 0 &&
+			    info_only(e, al))
+				/* a line with nothing for this payer, which it
+				 * answers with nothing: no pay, only the prior
+				 * payer's adjudication (billing.informational);
+				 * it posts nothing */
+				continue;
 			else if (have <= 0) {
 				st = pms_seterr(PMS_EREFUSED, "claim %lld line "
 				    "%d: nothing waits for the payer of "

@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# bats file_tags=pms-claim
+#
+# Findings F1, F2, F3, F13, F14, F22, F26 and F29 of the trial of the
+# insurance side after the first claim: a secondary's 835 answering a
+# line that had nothing for it, a tertiary claim of a line the payer
+# before did not adjudicate, corrections of a secondary claim and of a
+# claim whose replacement waits, and a few messages.
+
+load helpers/common
+load helpers/claims
+
+setup_file() {
+	make_template
+	export PMS_STORE="$TEMPLATE/store" PMS_USER=admin
+	export PMS_PASSPHRASE_FILE="$TEMPLATE/pass"
+	claims_practice
+	# patient 5: acme, bluecross and medicare, a tertiary
+	pms-patient add --mrn A-5 --last-name Zztest --first-name Eve \
+	    --dob 1980-01-15 --sex f --street '5 Elm Street' \
+	    --city Springfield --state OH --zip 45502 >/dev/null
+	pms-patient policy add 5 --payer acme --member-id XK0005 \
+	    --from 2020-01-01 >/dev/null
+	pms-patient policy add 5 --payer bluecross --member-id BC0005 \
+	    --priority secondary --from 2020-01-01 >/dev/null
+	pms-patient policy add 5 --payer medicare --member-id 1EG4TE5MK75 \
+	    --priority tertiary --from 2020-01-01 >/dev/null
+	pms-admin maintain >/dev/null 2>&1
+}
+
+setup() {
+	use_store
+}
+
+reconciles() {
+	run -0 --separate-stderr pms-bill check
+}
+
+owed_on_claim() {
+	pms-sql "SELECT coalesce(sum(b.amount_cents), 0) FROM balances b
+	    LEFT JOIN payers y ON y.id = b.payer_id WHERE b.charge_id IN
+	    (SELECT charge_id FROM claim_lines WHERE claim_id = $1) AND
+	    CASE b.party WHEN 'patient' THEN 'patient' WHEN 'pending' THEN
+	    'pending:' || y.code ELSE y.code END = '$2'"
+}
+
+clm01_of() {
+	pms-sql "SELECT clm01 FROM claims WHERE id = $1"
+}
+
+# The primary's 835 (ISA13 $1, trace $2) of claim CLM01 $3, lines 92.00
+# and 15.00: line 1 paid 80.00, CO-45 2.00, PR-3 10.00 left for the
+# next payer; line 2 paid 10.00, a CO-97 denial of 5.00 left open.
+primary_835() {
+	era_file "$1" 90 "$2" <<EOS
+LX*1~
+CLP*$3*1*107*90*10*12*P$2~
+SVC*HC:99213*92*80**1~
+CAS*CO*45*2~
+CAS*PR*3*10~
+REF*6R*$3-1~
+SVC*HC:36415*15*10**1~
+CAS*CO*97*5~
+REF*6R*$3-2~
+EOS
+}
+
+# The secondary's 835 of claim CLM01 $3 answering both lines: line 1
+# takes the 10.00, pays 8.00, PR-2 2.00; line 2, with nothing for it,
+# pays 0.00 with only the prior payer's OA-23.
+secondary_835() {
+	era_file "$1" 8 "$2" <<EOS
+LX*1~
+CLP*$3*2*107*8*2*12*S$2~
+SVC*HC:99213*92*8**1~
+CAS*OA*23*82~
+CAS*PR*2*2~
+REF*6R*$3-1~
+SVC*HC:36415*15*0**1~
+CAS*OA*23*15~
+REF*6R*$3-2~
+EOS
+}
+
+# A primary claim of patient $2 (CLM01 $1) posted and its secondary
+# made, validated and sent: prints "primary secondary".
+secondary_sent() {
+	local c s
+	c=$(claim_sent "$1" "$2" 99213:92.00 36415:15.00)
+	primary_835 "$3" "P$1" "$1" >"$BATS_TEST_TMPDIR/p$1.835"
+	pms-claim era "$BATS_TEST_TMPDIR/p$1.835" -o csv >/dev/null 2>&1
+	s=$(pms-claim secondary "$c" -o csv 2>/dev/null | sed -n 2p |
+	    cut -d, -f1)
+	pms-claim validate "$s" -o csv >/dev/null 2>&1
+	pms-claim export "$s" --out "$BATS_TEST_TMPDIR/s$1.837" \
+	    >/dev/null 2>&1
+	echo "$c $s"
+}
+
+@test "F1: a secondary's 835 line with nothing for it and only OA-23 posts nothing, the rest posts" {
+	read -r c s < <(secondary_sent K1 3 41)
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $s")" = submitted ]
+	[ "$(owed_on_claim "$c" pending:bluecross)" = 1000 ]
+	secondary_835 42 T42 "$(clm01_of "$s")" >"$BATS_TEST_TMPDIR/s.835"
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/s.835" -o csv
+	[[ $stderr != *'nothing waits'* ]]
+	[[ ${lines[1]} == *",$s,"*",posted,"* ]]
+	[ "$(owed_on_claim "$c" pending:bluecross)" = 0 ]
+	[ "$(owed_on_claim "$c" bluecross)" = 0 ]
+	[ "$(owed_on_claim "$c" patient)" = 200 ]
+	# line 2 stays acme's denial of 5.00
+	[ "$(owed_on_claim "$c" acme)" = 500 ]
+	[ "$(pms-sql "SELECT sum(amount_cents) FROM payments")" = 9800 ]
+	reconciles
+}
