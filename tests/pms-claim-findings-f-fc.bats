@@ -113,3 +113,22 @@ secondary_sent() {
 	[ "$(pms-sql "SELECT sum(amount_cents) FROM payments")" = 9800 ]
 	reconciles
 }
+
+@test "F1: a secondary's 835 with nothing for it on any line is still refused" {
+	c=$(claim_sent K2 3 99213:92.00 36415:15.00)
+	era_file 43 0 T43 >"$BATS_TEST_TMPDIR/s.835" <<'EOS'
+LX*1~
+CLP*K2*2*107*0*0*12*S43~
+SVC*HC:99213*92*0**1~
+CAS*OA*23*92~
+REF*6R*K2-1~
+SVC*HC:36415*15*0**1~
+CAS*OA*23*15~
+REF*6R*K2-2~
+EOS
+	run -1 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/s.835" -o csv
+	assert_stderr "claim $c line 1: nothing waits for the payer of priority 2 (post the earlier payer's 835 first)"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = submitted ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_remit_claims WHERE claim_id = $c")" = 0 ]
+	reconciles
+}
