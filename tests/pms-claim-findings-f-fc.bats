@@ -132,3 +132,62 @@ EOS
 	[ "$(pms-sql "SELECT count(*) FROM claim_remit_claims WHERE claim_id = $c")" = 0 ]
 	reconciles
 }
+
+# The tertiary claim of patient 5 after a secondary's 835 ($1) of claim
+# CLM01 K5's secondary: prints "primary secondary tertiary".
+tertiary_made() {
+	local c s t
+	read -r c s < <(secondary_sent K5 5 51)
+	"$1" 52 T52 "$(clm01_of "$s")" >"$BATS_TEST_TMPDIR/s.835"
+	pms-claim era "$BATS_TEST_TMPDIR/s.835" -o csv >/dev/null 2>&1
+	t=$(pms-claim secondary --ready -o csv 2>/dev/null | sed -n 2p |
+	    cut -d, -f1)
+	echo "$c $s $t"
+}
+
+# The secondary's 835 answering line 1 only (the one left for it).
+secondary_835_line1() {
+	era_file "$1" 8 "$2" <<EOS
+LX*1~
+CLP*$3*2*92*8*2*12*S$2~
+SVC*HC:99213*92*8**1~
+CAS*OA*23*82~
+CAS*PR*2*2~
+REF*6R*$3-1~
+EOS
+}
+
+@test "F2: a tertiary claim of a line the secondary did not adjudicate validates, with no 2430 of that payer for it" {
+	read -r c s t < <(tertiary_made secondary_835_line1)
+	[ "$(owed_on_claim "$c" pending:medicare)" = 200 ]
+	[ -n "$t" ]
+	[ "$(pms-sql "SELECT payer_seq || ':' || prior_claim_id FROM claims WHERE id = $t")" = "3:$s" ]
+	run -0 --separate-stderr pms-claim validate "$t" -o csv
+	assert_line --index 1 --partial ',validated,0,'
+	run -0 --separate-stderr pms-claim export "$t" --out "$BATS_TEST_TMPDIR/t.837"
+	tr -d '\n' <"$BATS_TEST_TMPDIR/t.837" | tr '~' '\n' |
+	    grep -E '^(AMT\*D|SV1|SVD|CAS)' >"$BATS_TEST_TMPDIR/t.seg"
+	run -0 cat "$BATS_TEST_TMPDIR/t.seg"
+	assert_output - <<'EOF'
+AMT*D*90
+AMT*D*8
+SV1*HC:99213*92*UN*1***1
+SVD*60054*80*HC:99213**1
+CAS*CO*45*2
+CAS*PR*3*10
+SVD*00834*8*HC:99213**1
+CAS*OA*23*82
+CAS*PR*2*2
+SV1*HC:36415*15*UN*1***1
+SVD*60054*10*HC:36415**1
+CAS*CO*97*5
+EOF
+}
+
+@test "F2: after a secondary's 835 answering every line, the tertiary claim validates" {
+	read -r c s t < <(tertiary_made secondary_835)
+	[ -n "$t" ]
+	run -0 --separate-stderr pms-claim validate "$t" -o csv
+	assert_line --index 1 --partial ',validated,0,'
+	reconciles
+}
