@@ -782,7 +782,8 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 	/* the charge first: its lines are left off what is read again */
 	if ((ps = pms_bill_void(s, charge, reason, 1, 0)) != PMS_OK)
 		goto fail;
-	if (n > 0 && (out = calloc(n, sizeof(*out))) == NULL) {
+	/* two for each: a replacement voided unsent, and the void */
+	if (n > 0 && (out = calloc(2 * n, sizeof(*out))) == NULL) {
 		ps = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -792,8 +793,43 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		if (pms_claim_state_class(k.state) == PMS_CLAIM_UNSENT ||
 		    k.state == PMS_CLAIM_REJECTED) {
 			/* the payer never saw it: its lines are read again
-			 * (none left: it stays as it is) */
+			 * (none left: an original stays as it is, for
+			 * validate to void it) */
 			ps = resend(s, &k);
+			if (ps == PMS_EREFUSED && k.frequency == '7' &&
+			    k.original_id != 0 &&
+			    pms_claim_state_class(k.state) ==
+			    PMS_CLAIM_UNSENT) {
+				/* a replacement waiting to be sent with
+				 * nothing left to claim: never sent, voided;
+				 * the claim it replaces is voided with the
+				 * payer instead (frequency 8) */
+				if ((ps = pms_claim_move(s, k.id,
+				    PMS_CLAIM_VOIDED, 0, "never sent: no line "
+				    "of it is left to claim (void)")) !=
+				    PMS_OK || (ps = pms_claim_get(s, k.id,
+				    &out[nout++])) != PMS_OK)
+					goto fail;
+				if ((ps = correct_one(s, k.original_id, '8',
+				    NULL, charge, &made, &patient)) !=
+				    PMS_OK) {
+					if (ps == PMS_EREFUSED) {
+						char why[512];
+
+						copy(why, sizeof(why),
+						    pms_errmsg());
+						ps = pms_seterr(PMS_EREFUSED,
+						    "charge %lld is on a claim "
+						    "sent: %s",
+						    (long long)charge, why);
+					}
+					goto fail;
+				}
+				if ((ps = pms_claim_get(s, made,
+				    &out[nout++])) != PMS_OK)
+					goto fail;
+				continue;
+			}
 			if (ps == PMS_EREFUSED)
 				continue;
 			if (ps != PMS_OK || (ps = pms_claim_get(s, k.id,
@@ -812,6 +848,19 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		others = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 		st = NULL;
+		if (k.payer_claim_number[0] == '\0' && k.frequency != '8') {
+			/* the number can be given to pms-claim only */
+			ps = pms_seterr(PMS_EREFUSED, "charge %lld is on a "
+			    "claim sent: claim %lld: the payer's claim number "
+			    "(835 CLP07, 277CA REF*1K) is not known, and a %s "
+			    "carries it (REF*F8): wait for the payer's answer, "
+			    "or give it with pms-claim %s %lld "
+			    "--payer-claim-number N, then void the charge "
+			    "again", (long long)charge, (long long)k.id,
+			    others > 0 ? "replacement" : "void", others > 0 ?
+			    "resubmit" : "void", (long long)k.id);
+			goto fail;
+		}
 		if ((ps = correct_one(s, k.id, others > 0 ? '7' : '8', NULL,
 		    charge, &made, &patient)) != PMS_OK) {
 			if (ps == PMS_EREFUSED) {
@@ -834,13 +883,15 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		    1)) != PMS_OK)
 			goto fail;
 		for (i = 0; i < nout; i++)
-			if (out[i].frequency != '8')
+			if (out[i].frequency != '8' &&
+			    out[i].state != PMS_CLAIM_VOIDED)
 				break;
 		if (i < nout && (ps = pms_audit_append(s, "claim.resubmit",
 		    CORR_FIELDS, &patient, 1)) != PMS_OK)
 			goto fail;
 		for (i = 0; i < nout; i++)
-			if (out[i].frequency == '8')
+			if (out[i].frequency == '8' ||
+			    out[i].state == PMS_CLAIM_VOIDED)
 				break;
 		if (i < nout && (ps = pms_audit_append(s, "claim.void",
 		    CORR_FIELDS, &patient, 1)) != PMS_OK)

@@ -191,3 +191,94 @@ EOF
 	assert_line --index 1 --partial ',validated,0,'
 	reconciles
 }
+
+# Claim CLM01 $1 of patient 1 (acme), lines 92.00 and 15.00, sent and
+# paid by acme (CLP07 PCN$1): prints the claim's id.
+paid_claim() {
+	local c
+	c=$(claim_sent "$1" 1 99213:92.00 36415:15.00)
+	era_file "$2" 107 "T$1" >"$BATS_TEST_TMPDIR/$1.835" <<EOS
+LX*1~
+CLP*$1*1*107*107*0*12*PCN$1~
+SVC*HC:99213*92*92**1~
+REF*6R*$1-1~
+SVC*HC:36415*15*15**1~
+REF*6R*$1-2~
+EOS
+	pms-claim era "$BATS_TEST_TMPDIR/$1.835" -o csv >/dev/null 2>&1
+	echo "$c"
+}
+
+charge_of() {
+	pms-sql "SELECT charge_id FROM claim_lines WHERE claim_id = $1 AND lx = $2"
+}
+
+@test "F26: voiding the last charge of a claim whose replacement waits: the replacement is voided unsent, the claim gets a void (frequency 8)" {
+	c=$(paid_claim K26 61)
+	ch1=$(charge_of "$c" 1)
+	ch2=$(charge_of "$c" 2)
+	run -0 --separate-stderr pms-bill void "$ch2" --correct-claim --reason x -o csv
+	r=$(pms-sql "SELECT id FROM claims WHERE original_id = $c")
+	assert_stderr "pms-bill: claim $r: replaces claim $c (frequency 7): validate and export it (pms-claim)"
+	run -0 --separate-stderr pms-bill void "$ch1" --correct-claim --reason x -o csv
+	v=$(pms-sql "SELECT id FROM claims WHERE original_id = $c AND frequency = '8'")
+	[ -n "$v" ]
+	assert_stderr - <<EOF
+pms-bill: claim $r: never sent, and no line of it is left to claim: voided
+pms-bill: claim $v: voids claim $c (frequency 8): validate and export it (pms-claim)
+EOF
+	run -0 pms-sql "SELECT id || ':' || state || ':' || frequency FROM claims ORDER BY id"
+	assert_output - <<EOF
+$c:paid:1
+$r:voided:7
+$v:draft:8
+EOF
+	run -0 pms-sql "SELECT note FROM claim_history WHERE claim_id = $r ORDER BY id DESC LIMIT 1"
+	assert_output 'never sent: no line of it is left to claim (void)'
+	run -0 --separate-stderr pms-claim validate -o csv
+	run -0 --separate-stderr pms-claim export --out "$BATS_TEST_TMPDIR/v.837"
+	run -0 grep -oE 'CLM\*[^~]*|REF\*F8\*[^~]*' "$BATS_TEST_TMPDIR/v.837"
+	assert_output - <<EOF
+CLM*$(clm01_of "$v")*107***11:B:8*Y*A*Y*Y
+REF*F8*PCNK26
+EOF
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = voided ]
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $r")" = voided ]
+	reconciles
+}
+
+@test "F13: pms-bill void --correct-claim names the pms-claim command that takes the payer's claim number; --dry-run names no claim it did not make" {
+	c=$(claim_sent K13 1 99213:92.00 36415:15.00)
+	ch2=$(charge_of "$c" 2)
+	before=$(pms-sql "SELECT count(*) FROM claims")
+	run -1 --separate-stderr pms-bill void "$ch2" --correct-claim --reason x -o csv
+	assert_stderr "pms-bill: charge $ch2 is on a claim sent: claim $c: the payer's claim number (835 CLP07, 277CA REF*1K) is not known, and a replacement carries it (REF*F8): wait for the payer's answer, or give it with pms-claim resubmit $c --payer-claim-number N, then void the charge again"
+	[ "$(pms-sql "SELECT status FROM charges WHERE id = $ch2")" != void ]
+	# the advice, followed
+	run -0 --separate-stderr pms-claim resubmit "$c" --payer-claim-number ACME1 -o csv
+	r=$(pms-sql "SELECT id FROM claims WHERE original_id = $c")
+	run -0 --separate-stderr pms-bill void "$ch2" --correct-claim --reason x --dry-run -o csv
+	assert_stderr - <<EOF
+pms-bill: claim $r: replaces claim $c (frequency 7): its lines would be read again (pms-claim)
+pms-bill: --dry-run: nothing was written
+EOF
+	[ "$(pms-sql "SELECT status FROM charges WHERE id = $ch2")" != void ]
+	run -0 --separate-stderr pms-bill void "$ch2" --correct-claim --reason x -o csv
+	assert_stderr "pms-bill: claim $r: replaces claim $c (frequency 7): validate and export it (pms-claim)"
+	[ "$(pms-sql "SELECT group_concat(code) FROM claim_lines WHERE claim_id = $r")" = 99213 ]
+	reconciles
+}
+
+@test "F13: pms-bill void --correct-claim --dry-run says what would be made, and nothing was written" {
+	c=$(paid_claim K14 62)
+	ch2=$(charge_of "$c" 2)
+	n=$(pms-sql "SELECT count(*) FROM claims")
+	run -0 --separate-stderr pms-bill void "$ch2" --correct-claim --reason x --dry-run -o csv
+	assert_stderr - <<EOF
+pms-bill: claim $c: would be replaced by a new claim (frequency 7)
+pms-bill: --dry-run: nothing was written
+EOF
+	[[ $stderr != *"claim $((c + 1))"* ]]
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = "$n" ]
+	[ "$(pms-sql "SELECT status FROM charges WHERE id = $ch2")" != void ]
+}
