@@ -521,6 +521,28 @@ payer_saw(struct pms_store *s, struct pms_claim *k, const char *pcn,
 		return pms_seterr(PMS_EREFUSED, "claim %lld: its correction, "
 		    "claim %lld, is waiting to be sent: validate and export "
 		    "it", (long long)k->id, (long long)other);
+	if (cls == PMS_CLAIM_UNSENT) {
+		/* sent once, rejected, and back to draft (its charges
+		 * corrected): it goes again as it is */
+		rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM claim_history "
+		    "WHERE claim_id = ?1 AND to_state = 'submitted'", -1, &st,
+		    NULL);
+		if (rc != SQLITE_OK)
+			return pms_store_sqlerr(s, rc, "reading a claim's "
+			    "history");
+		sqlite3_bind_int64(st, 1, k->id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return pms_store_sqlerr(s, rc, "reading a claim's "
+			    "history");
+		if (rc == SQLITE_ROW)
+			return pms_seterr(PMS_EREFUSED, "claim %lld is back "
+			    "to %s already, to go again as it was: nothing to "
+			    "%s with the payer; pms-claim validate and export "
+			    "it", (long long)k->id,
+			    pms_claim_state_name(k->state), verb);
+	}
 	if (cls == PMS_CLAIM_UNSENT)
 		return pms_seterr(PMS_EREFUSED, "claim %lld was never sent: "
 		    "nothing to %s with the payer; fix what it carries, then "

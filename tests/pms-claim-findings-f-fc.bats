@@ -282,3 +282,43 @@ EOF
 	[ "$(pms-sql "SELECT count(*) FROM claims")" = "$n" ]
 	[ "$(pms-sql "SELECT status FROM charges WHERE id = $ch2")" != void ]
 }
+
+ack_file() {
+	printf 'ISA*00*          *00*          *ZZ*CLEARHOUSE1    *ZZ*RIVERSIDE01    *250610*0900*^*00501*%09d*0*P*:~\n' "$1"
+	printf 'GS*%s*CLEARHOUSE1*RIVERSIDE01*20250610*0900*%d*X*%s~\n' "$2" "$1" "$3"
+	cat
+	printf 'GE*1*%d~\nIEA*1*%09d~\n' "$1" "$1"
+}
+
+@test "F22: resubmit of a rejected claim already back to draft says so: validate and export it" {
+	c=$(claim_sent K22 1 99213:92.00 36415:15.00)
+	ack_file 71 HN 005010X214 >"$BATS_TEST_TMPDIR/a3.277" <<EOS
+ST*277*0001*005010X214~
+BHT*0085*08*1*20250610*0900*TH~
+HL*1**20*1~
+NM1*PR*2*ACME HEALTH PLAN*****PI*60054~
+HL*2*1*21*1~
+NM1*41*2*RIVERSIDE FAMILY MEDICINE*****46*RIVERSIDE01~
+HL*3*2*19*1~
+NM1*85*2*RIVERSIDE FAMILY MEDICINE*****XX*1234567893~
+HL*4*3*PT~
+NM1*QC*1*ZZTEST*ANN~
+TRN*2*K22~
+STC*A3:21:85*20250610*U*107~
+SE*13*0001~
+EOS
+	run pms-claim ack "$BATS_TEST_TMPDIR/a3.277" -o csv
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = rejected ]
+	run -0 --separate-stderr pms-bill void "$(charge_of "$c" 2)" --correct-claim --reason x -o csv
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = draft ]
+	n=$(pms-sql "SELECT count(*) FROM claims")
+	run -1 --separate-stderr pms-claim resubmit "$c" -o csv
+	assert_stderr "pms-claim: claim $c is back to draft already, to go again as it was: nothing to resubmit with the payer; pms-claim validate and export it"
+	[[ $stderr != *"never sent"* ]]
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = "$n" ]
+	# a claim never sent still says so
+	k=$(printf 'charge_id,claim\n%s,K22B\n' "$(pms-bill charge --patient 1 --on "$(date -d '-3 days' +%F)" --provider lee --location main --code 99213 --amount 92.00 --dx E11.9 -o csv | sed -n 2p | cut -d, -f1)" |
+	    pms-claim create -o csv - 2>/dev/null | sed -n 2p | cut -d, -f1)
+	run -1 --separate-stderr pms-claim resubmit "$k" -o csv
+	assert_stderr "pms-claim: claim $k was never sent"
+}
