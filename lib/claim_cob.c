@@ -598,15 +598,21 @@ pms_claim_secondary(struct pms_store *s,
 		int rc;
 
 		/* adjudicated, not followed yet, of a patient with a
-		 * policy of the next priority: the rest is one()'s */
+		 * policy of the next priority: the rest is one()'s; a
+		 * crossed-over one while something waits for that policy,
+		 * so that it is counted as the named form counts it */
 		rc = sqlite3_prepare_v2(s->db, "SELECT k.id FROM claims k "
 		    "WHERE k.payer_seq < 3 AND k.state IN ('paid', "
-		    "'partly-paid', 'denied', 'closed') AND NOT EXISTS (SELECT "
-		    "1 FROM claims n WHERE n.prior_claim_id = k.id) AND EXISTS "
-		    "(SELECT 1 FROM policies o WHERE o.patient_id = "
-		    "k.patient_id AND o.priority = k.payer_seq + 1 AND "
-		    "coalesce(o.effective_from, '0000') <= k.dos_from AND "
-		    "coalesce(o.effective_to, '9999') >= k.dos_from) ORDER BY "
+		    "'partly-paid', 'denied', 'closed', 'crossed-over') AND "
+		    "NOT EXISTS (SELECT 1 FROM claims n WHERE n.prior_claim_id "
+		    "= k.id) AND EXISTS (SELECT 1 FROM policies o WHERE "
+		    "o.patient_id = k.patient_id AND o.priority = k.payer_seq "
+		    "+ 1 AND coalesce(o.effective_from, '0000') <= k.dos_from "
+		    "AND coalesce(o.effective_to, '9999') >= k.dos_from AND "
+		    "(k.state <> 'crossed-over' OR EXISTS (SELECT 1 FROM "
+		    "balances b JOIN claim_lines l ON l.charge_id = b.charge_id "
+		    "WHERE l.claim_id = k.id AND b.party = 'pending' AND "
+		    "b.policy_id = o.id AND b.amount_cents > 0))) ORDER BY "
 		    "k.id", -1, &st, NULL);
 		if (rc != SQLITE_OK) {
 			ps = pms_store_sqlerr(s, rc, "reading claims");

@@ -322,3 +322,18 @@ EOS
 	run -1 --separate-stderr pms-claim resubmit "$k" -o csv
 	assert_stderr "pms-claim: claim $k was never sent"
 }
+
+@test "F14: secondary --ready counts a crossed-over claim as the named form does" {
+	c=$(claim_sent K14X 3 99213:92.00 36415:15.00)
+	primary_835 81 T81 K14X | sed 's/^CLP\*K14X\*1\*/CLP*K14X*19*/' \
+	    >"$BATS_TEST_TMPDIR/x.835"
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/x.835" -o csv
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = crossed-over ]
+	[ "$(owed_on_claim "$c" pending:bluecross)" = 1000 ]
+	run -0 --separate-stderr pms-claim secondary --ready -o csv
+	assert_stderr 'pms-claim: 0 claims made from 1 claim; 0 with theirs already, 1 crossed over, 0 with nothing left, 0 refused'
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 --separate-stderr pms-claim secondary "$c" -o csv
+	assert_stderr '0 claims made from 1 claim; 0 with theirs already, 1 crossed over'
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = 1 ]
+}
