@@ -436,9 +436,10 @@ claim_new(struct pms_store *s, const struct pms_claim *k, char freq,
 	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claims (id, clm01, "
 	    "patient_id, visit_id, policy_id, payer_id, payer_seq, part, "
 	    "parts, frequency, original_id, dos_from, dos_to, dx, "
-	    "total_cents, state, created_at, created_by, updated_at) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, 'draft', ?16, ?17, ?16)", -1, &st, NULL);
+	    "total_cents, state, created_at, created_by, updated_at, "
+	    "prior_claim_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, 'draft', ?16, ?17, ?16, ?18)", -1,
+	    &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "writing a claim");
 	sqlite3_bind_int64(st, 1, id);
@@ -458,6 +459,11 @@ claim_new(struct pms_store *s, const struct pms_claim *k, char freq,
 	sqlite3_bind_int64(st, 15, cs->total);
 	sqlite3_bind_text(st, 16, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 17, pms_store_user(s), -1, SQLITE_STATIC);
+	/* a secondary's correction follows the same payers before it */
+	if (k->prior_claim_id != 0)
+		sqlite3_bind_int64(st, 18, k->prior_claim_id);
+	else
+		sqlite3_bind_null(st, 18);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

@@ -337,3 +337,27 @@ EOS
 	assert_stderr '0 claims made from 1 claim; 0 with theirs already, 1 crossed over'
 	[ "$(pms-sql "SELECT count(*) FROM claims")" = 1 ]
 }
+
+@test "F3: a correction of a secondary claim follows the same payer before it, and validates" {
+	read -r c s < <(secondary_sent K3 3 91)
+	secondary_835 92 T92 "$(clm01_of "$s")" >"$BATS_TEST_TMPDIR/s.835"
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/s.835" -o csv
+	# a void of it follows it too
+	run -0 --separate-stderr pms-claim void "$s" --dry-run -o csv
+	[[ ${lines[1]} == *",S,$c" ]]
+	run -0 --separate-stderr pms-claim resubmit "$s" -o csv
+	[[ ${lines[1]} == *",S,$c" ]]
+	r=$(cut -d, -f1 <<<"${lines[1]}")
+	[ "$(pms-sql "SELECT frequency || ':' || payer_seq || ':' || prior_claim_id || ':' || original_id FROM claims WHERE id = $r")" = "7:2:$c:$s" ]
+	run -0 --separate-stderr pms-claim validate "$r" -o csv
+	assert_line --index 1 --partial ',validated,0,'
+	run -0 --separate-stderr pms-claim export "$r" --out "$BATS_TEST_TMPDIR/r.837"
+	run -0 grep -oE 'CLM\*[^~]*|REF\*F8\*[^~]*|SBR\*[^~]*|AMT\*D\*[^~]*' "$BATS_TEST_TMPDIR/r.837"
+	assert_output - <<EOF
+SBR*S*18*******BL
+CLM*$(clm01_of "$r")*107***11:B:7*Y*A*Y*Y
+REF*F8*ST92
+SBR*P*18*******CI
+AMT*D*90
+EOF
+}
