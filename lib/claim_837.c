@@ -791,6 +791,24 @@ check_cob(struct chk *k)
 			say(k, 0, "2320 SBR01: the payer before it of priority "
 			    "%zu is claim %lld's, of priority %d", i + 1,
 			    (long long)o->claim_id, o->payer_seq);
+		if (o->corrected_by != 0 && o->corrected_freq == '8') {
+			say(k, 0, "2320: claim %lld, of the payer before it, "
+			    "is voided by claim %lld: a claim after it cannot "
+			    "go out", (long long)o->claim_id,
+			    (long long)o->corrected_by);
+			continue;
+		}
+		if (o->corrected_by != 0) {
+			say(k, 0, "2320: claim %lld, of the payer before it, "
+			    "is replaced by claim %lld: this claim waits for "
+			    "claim %lld's 835; then pms-claim secondary %lld "
+			    "makes it again and voids this one",
+			    (long long)o->claim_id,
+			    (long long)o->corrected_by,
+			    (long long)o->corrected_by,
+			    (long long)o->corrected_by);
+			continue;
+		}
 		if (!o->posted) {
 			say(k, 0, "2320: claim %lld's payer has no 835 posted "
 			    "(or it was reversed): post it (pms-claim era) "

@@ -167,6 +167,21 @@ other_load(struct pms_store *s, int64_t prior, const struct pms_837_claim *doc,
 	if ((ps = payer_entity(s, payer, &o->payer, o->filing)) != PMS_OK)
 		return ps;
 
+	/* replaced or voided (sent or waiting to be): the check says so */
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, frequency FROM claims "
+	    "WHERE original_id = ?1 AND state <> 'voided' ORDER BY id DESC "
+	    "LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, prior);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->corrected_by = sqlite3_column_int64(st, 0);
+		o->corrected_freq = *col(st, 1) != '\0' ? *col(st, 1) : '7';
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading claims");
+
 	/* its payer's last posting, not reversed: processed (CLP02 1 to
 	 * 3) or denied (4), under its own policy (a later payer's 835 on
 	 * its CLM01 is not its adjudication) */
@@ -485,6 +500,52 @@ next_insert(struct sec *x, const struct pms_claim *k,
 }
 
 /*
+ * k replaces a claim whose next claim was made and never sent: that one
+ * shows an adjudication the payer no longer stands by, and the claim just
+ * made takes its place, so it is voided, never sent.
+ */
+static enum pms_status
+stale_void(struct sec *x, const struct pms_claim *k, const char *which)
+{
+	struct pms_store *s = x->s;
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	int64_t old[8];
+	size_t n = 0, i;
+	char note[PMS_CLAIM_TEXT];
+	int rc;
+
+	if (k->frequency != '7' || k->original_id == 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id FROM claims WHERE "
+	    "prior_claim_id = ?1 AND payer_seq = ?2 AND state IN ('draft', "
+	    "'validated') ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, k->original_id);
+	sqlite3_bind_int(st, 2, k->payer_seq + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < PMS_NELEM(old))
+		old[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	for (i = 0; i < n; i++) {
+		snprintf(note, sizeof(note), "never sent: claim %lld, before "
+		    "it, is replaced by claim %lld, whose %s claim takes its "
+		    "place", (long long)k->original_id, (long long)k->id,
+		    which);
+		if ((ps = pms_claim_move(s, old[i], PMS_CLAIM_VOIDED, 0,
+		    note)) != PMS_OK)
+			return ps;
+		sreport(x, 1, "claim %lld: the %s claim of claim %lld, which "
+		    "claim %lld replaces, was never sent: voided",
+		    (long long)old[i], which, (long long)k->original_id,
+		    (long long)k->id);
+	}
+	return PMS_OK;
+}
+
+/*
  * The next claim of claim id.  named: the caller asked for it (what is
  * left is said; with --ready only refusals are).  PMS_OK when made or
  * left (counted); other statuses stop.
@@ -569,7 +630,9 @@ one(struct sec *x, int64_t id, int named)
 			    which);
 		return PMS_OK;
 	}
-	return next_insert(x, &k, &pol[i]);
+	if ((ps = next_insert(x, &k, &pol[i])) != PMS_OK)
+		return ps;
+	return stale_void(x, &k, which);
 }
 
 enum pms_status

@@ -361,3 +361,56 @@ SBR*P*18*******CI
 AMT*D*90
 EOF
 }
+
+@test "F29: a secondary claim whose primary is being replaced says so and which command makes it again; that command voids it" {
+	c=$(claim_sent K29 3 99213:92.00 36415:15.00)
+	era_file 95 80 T95 >"$BATS_TEST_TMPDIR/p.835" <<'EOS'
+LX*1~
+CLP*K29*1*107*80*10*12*PT95~
+SVC*HC:99213*92*80**1~
+CAS*CO*45*2~
+CAS*PR*3*10~
+REF*6R*K29-1~
+SVC*HC:36415*15*0**1~
+CAS*CO*97*15~
+REF*6R*K29-2~
+EOS
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/p.835" -o csv
+	run -0 --separate-stderr pms-claim secondary --ready -o csv
+	s=$(cut -d, -f1 <<<"${lines[1]}")
+	run -0 --separate-stderr pms-bill void "$(charge_of "$c" 2)" --correct-claim --reason x -o csv
+	r=$(pms-sql "SELECT id FROM claims WHERE original_id = $c")
+	[ -n "$r" ]
+	run -1 --separate-stderr pms-claim validate "$s" -o csv
+	assert_stderr "pms-claim: claim $s: 2320: claim $c, of the payer before it, is replaced by claim $r: this claim waits for claim $r's 835; then pms-claim secondary $r makes it again and voids this one"
+	[[ $stderr != *"AMT*D"* ]]
+	# the replacement sent, the payer reverses the original and pays it
+	run -0 --separate-stderr pms-claim validate "$r" -o csv
+	run -0 --separate-stderr pms-claim export "$r" --out "$BATS_TEST_TMPDIR/r.837"
+	rc=$(clm01_of "$r")
+	era_file 96 0 T96 >"$BATS_TEST_TMPDIR/r.835" <<EOS
+LX*1~
+CLP*K29*22*-107*-80*-10*12*PT95~
+SVC*HC:99213*-92*-80**1~
+CAS*CO*45*-2~
+CAS*PR*3*-10~
+REF*6R*K29-1~
+SVC*HC:36415*-15*0**1~
+CAS*CO*97*-15~
+REF*6R*K29-2~
+CLP*$rc*1*92*80*10*12*PT96~
+SVC*HC:99213*92*80**1~
+CAS*CO*45*2~
+CAS*PR*3*10~
+REF*6R*$rc-1~
+EOS
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/r.835" -o csv
+	run -0 --separate-stderr pms-claim secondary "$r" -o csv
+	n=$(cut -d, -f1 <<<"${lines[1]}")
+	assert_stderr "pms-claim: claim $s: the secondary claim of claim $c, which claim $r replaces, was never sent: voided"
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $s")" = voided ]
+	[ "$(pms-sql "SELECT prior_claim_id FROM claims WHERE id = $n")" = "$r" ]
+	run -0 --separate-stderr pms-claim validate "$n" -o csv
+	assert_line --index 1 --partial ',validated,0,'
+	reconciles
+}
