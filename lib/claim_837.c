@@ -802,11 +802,12 @@ check_cob(struct chk *k)
 			say(k, 0, "2320: claim %lld, of the payer before it, "
 			    "is replaced by claim %lld: this claim waits for "
 			    "claim %lld's 835; then pms-claim secondary %lld "
-			    "makes it again and voids this one",
-			    (long long)o->claim_id,
+			    "%s", (long long)o->claim_id,
 			    (long long)o->corrected_by,
 			    (long long)o->corrected_by,
-			    (long long)o->corrected_by);
+			    (long long)o->corrected_by, c->frequency == '1' ?
+			    "makes it again and voids this one" :
+			    "makes this correction follow it");
 			continue;
 		}
 		if (!o->posted) {

@@ -518,8 +518,8 @@ stale_void(struct sec *x, const struct pms_claim *k, const char *which)
 	if (k->frequency != '7' || k->original_id == 0)
 		return PMS_OK;
 	rc = sqlite3_prepare_v2(s->db, "SELECT id FROM claims WHERE "
-	    "prior_claim_id = ?1 AND payer_seq = ?2 AND state IN ('draft', "
-	    "'validated') ORDER BY id", -1, &st, NULL);
+	    "prior_claim_id = ?1 AND payer_seq = ?2 AND frequency = '1' AND "
+	    "state IN ('draft', 'validated') ORDER BY id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "reading claims");
 	sqlite3_bind_int64(st, 1, k->original_id);
@@ -542,6 +542,76 @@ stale_void(struct sec *x, const struct pms_claim *k, const char *which)
 		    (long long)old[i], which, (long long)k->original_id,
 		    (long long)k->id);
 	}
+	return PMS_OK;
+}
+
+/*
+ * k replaces a claim whose next claim was corrected, the correction not
+ * sent yet: the correction follows k instead (*moved, its id), and no
+ * new claim is made.
+ */
+static enum pms_status
+correction_follow(struct sec *x, const struct pms_claim *k, const char *which,
+    int64_t *moved)
+{
+	struct pms_store *s = x->s;
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	char note[PMS_CLAIM_TEXT], state[32] = "";
+	int rc;
+
+	*moved = 0;
+	if (k->frequency != '7' || k->original_id == 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, state FROM claims WHERE "
+	    "prior_claim_id = ?1 AND payer_seq = ?2 AND frequency IN ('7', "
+	    "'8') AND state IN ('draft', 'validated') ORDER BY id LIMIT 1",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, k->original_id);
+	sqlite3_bind_int(st, 2, k->payer_seq + 1);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(state, sizeof(state), "%s", col(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	if (id == 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "UPDATE claims SET prior_claim_id = "
+	    "?2, updated_at = ?3 WHERE id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, k->id);
+	sqlite3_bind_text(st, 3, x->now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	snprintf(note, sizeof(note), "follows claim %lld, which replaces "
+	    "claim %lld", (long long)k->id, (long long)k->original_id);
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claim_history (claim_id, "
+	    "at, by_user, from_state, to_state, note) VALUES (?1, ?2, ?3, "
+	    "?4, ?4, ?5)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "writing a claim's history");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, x->now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pms_store_user(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "writing a claim's history");
+	sreport(x, 1, "claim %lld, the correction of a %s claim of claim "
+	    "%lld, now follows claim %lld, which replaces it: validate and "
+	    "export it", (long long)id, which, (long long)k->original_id,
+	    (long long)k->id);
+	*moved = id;
 	return PMS_OK;
 }
 
@@ -604,6 +674,12 @@ one(struct sec *x, int64_t id, int named)
 		sreport(x, 0, "claim %lld is %s: its payer's 835 must be "
 		    "posted before a %s claim can show what it paid",
 		    (long long)id, pms_claim_state_name(k.state), which);
+		return PMS_OK;
+	}
+	if ((ps = correction_follow(x, &k, which, &next)) != PMS_OK)
+		return ps;
+	if (next != 0) {
+		x->n->already++;
 		return PMS_OK;
 	}
 	if ((ps = pms_policy_in_effect(s, k.patient_id, k.dos_from, pol,

@@ -414,3 +414,57 @@ EOS
 	assert_line --index 1 --partial ',validated,0,'
 	reconciles
 }
+
+@test "F29, F3: a correction of a secondary claim whose primary is replaced follows the replacement once its 835 is posted" {
+	c=$(claim_sent K30 3 99213:92.00 36415:15.00)
+	era_file 97 80 T97 >"$BATS_TEST_TMPDIR/p.835" <<'EOS'
+LX*1~
+CLP*K30*1*107*80*10*12*PT97~
+SVC*HC:99213*92*80**1~
+CAS*CO*45*2~
+CAS*PR*3*10~
+REF*6R*K30-1~
+SVC*HC:36415*15*0**1~
+CAS*CO*97*15~
+REF*6R*K30-2~
+EOS
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/p.835" -o csv
+	s=$(pms-claim secondary "$c" -o csv 2>/dev/null | sed -n 2p | cut -d, -f1)
+	pms-claim validate "$s" -o csv >/dev/null 2>&1
+	pms-claim export "$s" --out "$BATS_TEST_TMPDIR/s.837" >/dev/null 2>&1
+	run -0 --separate-stderr pms-claim resubmit "$s" --payer-claim-number BC30 -o csv
+	s2=$(cut -d, -f1 <<<"${lines[1]}")
+	run -0 --separate-stderr pms-bill void "$(charge_of "$c" 2)" --correct-claim --reason x -o csv
+	r=$(pms-sql "SELECT id FROM claims WHERE original_id = $c")
+	run -1 --separate-stderr pms-claim validate "$s2" -o csv
+	assert_stderr "pms-claim: claim $s2: 2320: claim $c, of the payer before it, is replaced by claim $r: this claim waits for claim $r's 835; then pms-claim secondary $r makes this correction follow it"
+	pms-claim validate "$r" -o csv >/dev/null 2>&1
+	pms-claim export "$r" --out "$BATS_TEST_TMPDIR/r.837" >/dev/null 2>&1
+	rc=$(clm01_of "$r")
+	era_file 98 0 T98 >"$BATS_TEST_TMPDIR/r.835" <<EOS
+LX*1~
+CLP*K30*22*-107*-80*-10*12*PT97~
+SVC*HC:99213*-92*-80**1~
+CAS*CO*45*-2~
+CAS*PR*3*-10~
+REF*6R*K30-1~
+SVC*HC:36415*-15*0**1~
+CAS*CO*97*-15~
+REF*6R*K30-2~
+CLP*$rc*1*92*80*10*12*PT98~
+SVC*HC:99213*92*80**1~
+CAS*CO*45*2~
+CAS*PR*3*10~
+REF*6R*$rc-1~
+EOS
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/r.835" -o csv
+	n=$(pms-sql "SELECT count(*) FROM claims")
+	run -0 --separate-stderr pms-claim secondary "$r" -o csv
+	assert_stderr "pms-claim: claim $s2, the correction of a secondary claim of claim $c, now follows claim $r, which replaces it: validate and export it"
+	assert_stderr '0 claims made from 1 claim; 1 with theirs already'
+	[ "$(pms-sql "SELECT count(*) FROM claims")" = "$n" ]
+	[ "$(pms-sql "SELECT prior_claim_id || ':' || state FROM claims WHERE id = $s2")" = "$r:draft" ]
+	run -0 --separate-stderr pms-claim validate "$s2" -o csv
+	assert_line --index 1 --partial ',validated,0,'
+	reconciles
+}
