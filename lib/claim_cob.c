@@ -749,8 +749,9 @@ pms_claim_secondary(struct pms_store *s,
 		    "+ 1 AND coalesce(o.effective_from, '0000') <= k.dos_from "
 		    "AND coalesce(o.effective_to, '9999') >= k.dos_from AND "
 		    "(k.state <> 'crossed-over' OR EXISTS (SELECT 1 FROM "
-		    "balances b JOIN claim_lines l ON l.charge_id = b.charge_id "
-		    "WHERE l.claim_id = k.id AND b.party = 'pending' AND "
+		    "balances b JOIN claim_lines l ON l.charge_id = "
+		    "b.charge_id WHERE l.claim_id = k.id AND b.party = "
+		    "'pending' AND "
 		    "b.policy_id = o.id AND b.amount_cents > 0))) ORDER BY "
 		    "k.id", -1, &st, NULL);
 		if (rc != SQLITE_OK) {
