@@ -749,20 +749,42 @@ cmd_show(struct pms_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* A claim corrected by void --correct-claim, said on stderr. */
+struct corrected {
+	struct pms_ctx	*ctx;
+	struct pms_store *s;
+};
+
+/* A claim corrected by void --correct-claim, said on stderr; with
+ * --dry-run, what would be, naming no claim that was not made. */
 static int
 say_corrected(void *arg, const struct pms_claim *k)
 {
-	struct pms_ctx *ctx = arg;
+	struct corrected *cr = arg;
+	struct pms_ctx *ctx = cr->ctx;
+	struct pms_claim was;
+	int made = 0;
 
-	if (k->original_id != 0 && k->frequency != '1')
+	if (ctx->dry_run)
+		made = pms_claim_get(cr->s, k->id, &was) != PMS_OK;
+	if (k->state == PMS_CLAIM_VOIDED)
+		fprintf(stderr, "%s: claim %lld: never sent, and no line of it "
+		    "is left to claim: %svoided\n", ctx->prog,
+		    (long long)k->id, ctx->dry_run ? "would be " : "");
+	else if (made)
+		fprintf(stderr, "%s: claim %lld: would be %s by a new claim "
+		    "(frequency %c)\n", ctx->prog, (long long)k->original_id,
+		    k->frequency == '7' ? "replaced" : "voided", k->frequency);
+	else if (k->original_id != 0 && k->frequency != '1')
 		fprintf(stderr, "%s: claim %lld: %s claim %lld (frequency "
-		    "%c): validate and export it (pms-claim)\n", ctx->prog,
+		    "%c): %s (pms-claim)\n", ctx->prog,
 		    (long long)k->id, k->frequency == '7' ? "replaces" :
-		    "voids", (long long)k->original_id, k->frequency);
+		    "voids", (long long)k->original_id, k->frequency,
+		    ctx->dry_run ? "its lines would be read again" :
+		    "validate and export it");
 	else
-		fprintf(stderr, "%s: claim %lld: its lines read again, to "
-		    "validate and export\n", ctx->prog, (long long)k->id);
+		fprintf(stderr, "%s: claim %lld: its lines %s again, to "
+		    "validate and export\n", ctx->prog, (long long)k->id,
+		    ctx->dry_run ? "would be read" : "read");
 	return 0;
 }
 
@@ -772,6 +794,7 @@ static enum pms_status
 void_correct(struct pms_ctx *ctx, struct pms_store *s, int64_t id,
     const char *reason)
 {
+	struct corrected cr = { ctx, s };
 	enum pms_status st;
 
 	if ((st = pms_store_authorize(s, "claim.resubmit", ctx->emergency)) !=
@@ -779,7 +802,7 @@ void_correct(struct pms_ctx *ctx, struct pms_store *s, int64_t id,
 	    ctx->emergency)) != PMS_OK)
 		return st;
 	return pms_claim_void_charge(s, id, reason, ctx->dry_run,
-	    say_corrected, ctx);
+	    say_corrected, &cr);
 }
 
 static int
@@ -821,6 +844,9 @@ cmd_void(struct pms_ctx *ctx, int argc, char **argv)
 	}
 	rc = print_charge(ctx, s, id);
 	pms_store_close(s);
+	if (rc == 0 && ctx->dry_run)
+		fprintf(stderr, "%s: --dry-run: nothing was written\n",
+		    ctx->prog);
 	return rc;
 }
 

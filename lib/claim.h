@@ -541,6 +541,8 @@ struct pms_837_other {
 	int		 payer_seq;	/* its SBR01: 1 P, 2 S */
 	int64_t		 claim_id;	/* its claim, for messages */
 	int		 posted;	/* its 835 was posted, not reversed */
+	int64_t		 corrected_by;	/* the claim correcting it */
+	char		 corrected_freq;	/* its frequency: 7 or 8 */
 	char		 relationship[PMS_PT_WORD];	/* SBR02 */
 	char		 group_number[51];	/* SBR03 */
 	char		 filing[3];		/* SBR09 */

@@ -784,11 +784,32 @@ check_cob(struct chk *k)
 	for (i = 0; i < c->nothers; i++) {
 		const struct pms_837_other *o = &c->others[i];
 		int64_t claim_cas = 0, line_cas = 0, line_paid = 0, sum;
+		int64_t billed = 0;
+		size_t nadj = 0;
 
 		if (o->payer_seq != (int)i + 1)
 			say(k, 0, "2320 SBR01: the payer before it of priority "
 			    "%zu is claim %lld's, of priority %d", i + 1,
 			    (long long)o->claim_id, o->payer_seq);
+		if (o->corrected_by != 0 && o->corrected_freq == '8') {
+			say(k, 0, "2320: claim %lld, of the payer before it, "
+			    "is voided by claim %lld: a claim after it cannot "
+			    "go out", (long long)o->claim_id,
+			    (long long)o->corrected_by);
+			continue;
+		}
+		if (o->corrected_by != 0) {
+			say(k, 0, "2320: claim %lld, of the payer before it, "
+			    "is replaced by claim %lld: this claim waits for "
+			    "claim %lld's 835; then pms-claim secondary %lld "
+			    "%s", (long long)o->claim_id,
+			    (long long)o->corrected_by,
+			    (long long)o->corrected_by,
+			    (long long)o->corrected_by, c->frequency == '1' ?
+			    "makes it again and voids this one" :
+			    "makes this correction follow it");
+			continue;
+		}
 		if (!o->posted) {
 			say(k, 0, "2320: claim %lld's payer has no 835 posted "
 			    "(or it was reversed): post it (pms-claim era) "
@@ -830,11 +851,23 @@ check_cob(struct chk *k)
 			say(k, 0, "%s AMT*D: the other payer's paid amount "
 			    "is negative", where);
 		check_cas(k, where, o->cas, o->ncas, &claim_cas);
+		/* a payer that adjudicated some lines only (a secondary
+		 * answering the lines left for it): the others have no
+		 * 2430 and its sums are of the lines it adjudicated */
+		for (j = 0; j < n; j++)
+			if (o->lines[j].has) {
+				nadj++;
+				billed += c->lines[j].amount_cents;
+			}
+		if (nadj == 0)
+			billed = c->total_cents;
 		for (j = 0; j < n; j++) {
 			const struct pms_837_line_adj *l = &o->lines[j];
 
 			snprintf(where, sizeof(where), "2430 (line %zu, claim "
 			    "%lld)", j + 1, (long long)o->claim_id);
+			if (!l->has && nadj > 0)
+				continue;
 			if (!l->has) {
 				say(k, 0, "%s: the payer before it did not "
 				    "adjudicate the line", where);
@@ -891,11 +924,18 @@ check_cob(struct chk *k)
 			    "lines' SVD02 less the claim's CAS (%s)", where, a,
 			    b);
 		}
-		if (o->paid_cents + claim_cas + line_cas != c->total_cents) {
-			pms_837_amount(c->total_cents, a);
+		if (o->paid_cents + claim_cas + line_cas != billed) {
+			pms_837_amount(billed, a);
 			pms_837_amount(o->paid_cents + claim_cas + line_cas, b);
-			say(k, 0, "%s: CLM02 (%s) is not AMT*D plus the "
-			    "claim's and the lines' CAS (%s)", where, a, b);
+			if (billed == c->total_cents)
+				say(k, 0, "%s: CLM02 (%s) is not AMT*D plus "
+				    "the claim's and the lines' CAS (%s)",
+				    where, a, b);
+			else
+				say(k, 0, "%s: the charges of the lines it "
+				    "adjudicated (%s) are not AMT*D plus the "
+				    "claim's and the lines' CAS (%s)", where,
+				    a, b);
 		}
 	}
 }
@@ -1256,6 +1296,9 @@ w_line_adj(struct pms_837_writer *o, const struct pms_837_claim *c, size_t i)
 	for (j = 0; j < c->nothers; j++) {
 		const struct pms_837_line_adj *l = &c->others[j].lines[i];
 
+		/* 2430 only where that payer adjudicated the line */
+		if (!l->has)
+			continue;
 		pms_837_amount(l->paid_cents, amt);
 		snprintf(units, sizeof(units), "%d", l->units);
 		pms_x12_write_begin(w, "SVD");

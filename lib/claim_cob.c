@@ -167,6 +167,21 @@ other_load(struct pms_store *s, int64_t prior, const struct pms_837_claim *doc,
 	if ((ps = payer_entity(s, payer, &o->payer, o->filing)) != PMS_OK)
 		return ps;
 
+	/* replaced or voided (sent or waiting to be): the check says so */
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, frequency FROM claims "
+	    "WHERE original_id = ?1 AND state <> 'voided' ORDER BY id DESC "
+	    "LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, prior);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->corrected_by = sqlite3_column_int64(st, 0);
+		o->corrected_freq = *col(st, 1) != '\0' ? *col(st, 1) : '7';
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading claims");
+
 	/* its payer's last posting, not reversed: processed (CLP02 1 to
 	 * 3) or denied (4), under its own policy (a later payer's 835 on
 	 * its CLM01 is not its adjudication) */
@@ -485,6 +500,122 @@ next_insert(struct sec *x, const struct pms_claim *k,
 }
 
 /*
+ * k replaces a claim whose next claim was made and never sent: that one
+ * shows an adjudication the payer no longer stands by, and the claim just
+ * made takes its place, so it is voided, never sent.
+ */
+static enum pms_status
+stale_void(struct sec *x, const struct pms_claim *k, const char *which)
+{
+	struct pms_store *s = x->s;
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	int64_t old[8];
+	size_t n = 0, i;
+	char note[PMS_CLAIM_TEXT];
+	int rc;
+
+	if (k->frequency != '7' || k->original_id == 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id FROM claims WHERE "
+	    "prior_claim_id = ?1 AND payer_seq = ?2 AND frequency = '1' AND "
+	    "state IN ('draft', 'validated') ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, k->original_id);
+	sqlite3_bind_int(st, 2, k->payer_seq + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < PMS_NELEM(old))
+		old[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	for (i = 0; i < n; i++) {
+		snprintf(note, sizeof(note), "never sent: claim %lld, before "
+		    "it, is replaced by claim %lld, whose %s claim takes its "
+		    "place", (long long)k->original_id, (long long)k->id,
+		    which);
+		if ((ps = pms_claim_move(s, old[i], PMS_CLAIM_VOIDED, 0,
+		    note)) != PMS_OK)
+			return ps;
+		sreport(x, 1, "claim %lld: the %s claim of claim %lld, which "
+		    "claim %lld replaces, was never sent: voided",
+		    (long long)old[i], which, (long long)k->original_id,
+		    (long long)k->id);
+	}
+	return PMS_OK;
+}
+
+/*
+ * k replaces a claim whose next claim was corrected, the correction not
+ * sent yet: the correction follows k instead (*moved, its id), and no
+ * new claim is made.
+ */
+static enum pms_status
+correction_follow(struct sec *x, const struct pms_claim *k, const char *which,
+    int64_t *moved)
+{
+	struct pms_store *s = x->s;
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	char note[PMS_CLAIM_TEXT], state[32] = "";
+	int rc;
+
+	*moved = 0;
+	if (k->frequency != '7' || k->original_id == 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, state FROM claims WHERE "
+	    "prior_claim_id = ?1 AND payer_seq = ?2 AND frequency IN ('7', "
+	    "'8') AND state IN ('draft', 'validated') ORDER BY id LIMIT 1",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, k->original_id);
+	sqlite3_bind_int(st, 2, k->payer_seq + 1);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(state, sizeof(state), "%s", col(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading claims");
+	if (id == 0)
+		return PMS_OK;
+	rc = sqlite3_prepare_v2(s->db, "UPDATE claims SET prior_claim_id = "
+	    "?2, updated_at = ?3 WHERE id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, k->id);
+	sqlite3_bind_text(st, 3, x->now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "writing a claim");
+	snprintf(note, sizeof(note), "follows claim %lld, which replaces "
+	    "claim %lld", (long long)k->id, (long long)k->original_id);
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claim_history (claim_id, "
+	    "at, by_user, from_state, to_state, note) VALUES (?1, ?2, ?3, "
+	    "?4, ?4, ?5)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "writing a claim's history");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, x->now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pms_store_user(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "writing a claim's history");
+	sreport(x, 1, "claim %lld, the correction of a %s claim of claim "
+	    "%lld, now follows claim %lld, which replaces it: validate and "
+	    "export it", (long long)id, which, (long long)k->original_id,
+	    (long long)k->id);
+	*moved = id;
+	return PMS_OK;
+}
+
+/*
  * The next claim of claim id.  named: the caller asked for it (what is
  * left is said; with --ready only refusals are).  PMS_OK when made or
  * left (counted); other statuses stop.
@@ -545,6 +676,12 @@ one(struct sec *x, int64_t id, int named)
 		    (long long)id, pms_claim_state_name(k.state), which);
 		return PMS_OK;
 	}
+	if ((ps = correction_follow(x, &k, which, &next)) != PMS_OK)
+		return ps;
+	if (next != 0) {
+		x->n->already++;
+		return PMS_OK;
+	}
 	if ((ps = pms_policy_in_effect(s, k.patient_id, k.dos_from, pol,
 	    &np)) != PMS_OK)
 		return ps;
@@ -569,7 +706,9 @@ one(struct sec *x, int64_t id, int named)
 			    which);
 		return PMS_OK;
 	}
-	return next_insert(x, &k, &pol[i]);
+	if ((ps = next_insert(x, &k, &pol[i])) != PMS_OK)
+		return ps;
+	return stale_void(x, &k, which);
 }
 
 enum pms_status
@@ -598,15 +737,22 @@ pms_claim_secondary(struct pms_store *s,
 		int rc;
 
 		/* adjudicated, not followed yet, of a patient with a
-		 * policy of the next priority: the rest is one()'s */
+		 * policy of the next priority: the rest is one()'s; a
+		 * crossed-over one while something waits for that policy,
+		 * so that it is counted as the named form counts it */
 		rc = sqlite3_prepare_v2(s->db, "SELECT k.id FROM claims k "
 		    "WHERE k.payer_seq < 3 AND k.state IN ('paid', "
-		    "'partly-paid', 'denied', 'closed') AND NOT EXISTS (SELECT "
-		    "1 FROM claims n WHERE n.prior_claim_id = k.id) AND EXISTS "
-		    "(SELECT 1 FROM policies o WHERE o.patient_id = "
-		    "k.patient_id AND o.priority = k.payer_seq + 1 AND "
-		    "coalesce(o.effective_from, '0000') <= k.dos_from AND "
-		    "coalesce(o.effective_to, '9999') >= k.dos_from) ORDER BY "
+		    "'partly-paid', 'denied', 'closed', 'crossed-over') AND "
+		    "NOT EXISTS (SELECT 1 FROM claims n WHERE n.prior_claim_id "
+		    "= k.id) AND EXISTS (SELECT 1 FROM policies o WHERE "
+		    "o.patient_id = k.patient_id AND o.priority = k.payer_seq "
+		    "+ 1 AND coalesce(o.effective_from, '0000') <= k.dos_from "
+		    "AND coalesce(o.effective_to, '9999') >= k.dos_from AND "
+		    "(k.state <> 'crossed-over' OR EXISTS (SELECT 1 FROM "
+		    "balances b JOIN claim_lines l ON l.charge_id = "
+		    "b.charge_id WHERE l.claim_id = k.id AND b.party = "
+		    "'pending' AND "
+		    "b.policy_id = o.id AND b.amount_cents > 0))) ORDER BY "
 		    "k.id", -1, &st, NULL);
 		if (rc != SQLITE_OK) {
 			ps = pms_store_sqlerr(s, rc, "reading claims");

@@ -436,9 +436,10 @@ claim_new(struct pms_store *s, const struct pms_claim *k, char freq,
 	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claims (id, clm01, "
 	    "patient_id, visit_id, policy_id, payer_id, payer_seq, part, "
 	    "parts, frequency, original_id, dos_from, dos_to, dx, "
-	    "total_cents, state, created_at, created_by, updated_at) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, 'draft', ?16, ?17, ?16)", -1, &st, NULL);
+	    "total_cents, state, created_at, created_by, updated_at, "
+	    "prior_claim_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, 'draft', ?16, ?17, ?16, ?18)", -1,
+	    &st, NULL);
 	if (rc != SQLITE_OK)
 		return pms_store_sqlerr(s, rc, "writing a claim");
 	sqlite3_bind_int64(st, 1, id);
@@ -458,6 +459,11 @@ claim_new(struct pms_store *s, const struct pms_claim *k, char freq,
 	sqlite3_bind_int64(st, 15, cs->total);
 	sqlite3_bind_text(st, 16, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 17, pms_store_user(s), -1, SQLITE_STATIC);
+	/* a secondary's correction follows the same payers before it */
+	if (k->prior_claim_id != 0)
+		sqlite3_bind_int64(st, 18, k->prior_claim_id);
+	else
+		sqlite3_bind_null(st, 18);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -561,6 +567,28 @@ payer_saw(struct pms_store *s, struct pms_claim *k, const char *pcn,
 		return pms_seterr(PMS_EREFUSED, "claim %lld: its correction, "
 		    "claim %lld, is waiting to be sent: validate and export "
 		    "it", (long long)k->id, (long long)other);
+	if (cls == PMS_CLAIM_UNSENT) {
+		/* sent once, rejected, and back to draft (its charges
+		 * corrected): it goes again as it is */
+		rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM claim_history "
+		    "WHERE claim_id = ?1 AND to_state = 'submitted'", -1, &st,
+		    NULL);
+		if (rc != SQLITE_OK)
+			return pms_store_sqlerr(s, rc, "reading a claim's "
+			    "history");
+		sqlite3_bind_int64(st, 1, k->id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return pms_store_sqlerr(s, rc, "reading a claim's "
+			    "history");
+		if (rc == SQLITE_ROW)
+			return pms_seterr(PMS_EREFUSED, "claim %lld is back "
+			    "to %s already, to go again as it was: nothing to "
+			    "%s with the payer; pms-claim validate and export "
+			    "it", (long long)k->id,
+			    pms_claim_state_name(k->state), verb);
+	}
 	if (cls == PMS_CLAIM_UNSENT)
 		return pms_seterr(PMS_EREFUSED, "claim %lld was never sent: "
 		    "nothing to %s with the payer; fix what it carries, then "
@@ -825,7 +853,8 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 	/* the charge first: its lines are left off what is read again */
 	if ((ps = pms_bill_void(s, charge, reason, 1, 0)) != PMS_OK)
 		goto fail;
-	if (n > 0 && (out = calloc(n, sizeof(*out))) == NULL) {
+	/* two for each: a replacement voided unsent, and the void */
+	if (n > 0 && (out = calloc(2 * n, sizeof(*out))) == NULL) {
 		ps = pms_seterr(PMS_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -835,8 +864,43 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		if (pms_claim_state_class(k.state) == PMS_CLAIM_UNSENT ||
 		    k.state == PMS_CLAIM_REJECTED) {
 			/* the payer never saw it: its lines are read again
-			 * (none left: it stays as it is) */
+			 * (none left: an original stays as it is, for
+			 * validate to void it) */
 			ps = resend(s, &k);
+			if (ps == PMS_EREFUSED && k.frequency == '7' &&
+			    k.original_id != 0 &&
+			    pms_claim_state_class(k.state) ==
+			    PMS_CLAIM_UNSENT) {
+				/* a replacement waiting to be sent with
+				 * nothing left to claim: never sent, voided;
+				 * the claim it replaces is voided with the
+				 * payer instead (frequency 8) */
+				if ((ps = pms_claim_move(s, k.id,
+				    PMS_CLAIM_VOIDED, 0, "never sent: no line "
+				    "of it is left to claim (void)")) !=
+				    PMS_OK || (ps = pms_claim_get(s, k.id,
+				    &out[nout++])) != PMS_OK)
+					goto fail;
+				if ((ps = correct_one(s, k.original_id, '8',
+				    NULL, charge, &made, &patient)) !=
+				    PMS_OK) {
+					if (ps == PMS_EREFUSED) {
+						char why[512];
+
+						copy(why, sizeof(why),
+						    pms_errmsg());
+						ps = pms_seterr(PMS_EREFUSED,
+						    "charge %lld is on a claim "
+						    "sent: %s",
+						    (long long)charge, why);
+					}
+					goto fail;
+				}
+				if ((ps = pms_claim_get(s, made,
+				    &out[nout++])) != PMS_OK)
+					goto fail;
+				continue;
+			}
 			if (ps == PMS_EREFUSED)
 				continue;
 			if (ps != PMS_OK || (ps = pms_claim_get(s, k.id,
@@ -855,6 +919,19 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		others = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 		st = NULL;
+		if (k.payer_claim_number[0] == '\0' && k.frequency != '8') {
+			/* the number can be given to pms-claim only */
+			ps = pms_seterr(PMS_EREFUSED, "charge %lld is on a "
+			    "claim sent: claim %lld: the payer's claim number "
+			    "(835 CLP07, 277CA REF*1K) is not known, and a %s "
+			    "carries it (REF*F8): wait for the payer's answer, "
+			    "or give it with pms-claim %s %lld "
+			    "--payer-claim-number N, then void the charge "
+			    "again", (long long)charge, (long long)k.id,
+			    others > 0 ? "replacement" : "void", others > 0 ?
+			    "resubmit" : "void", (long long)k.id);
+			goto fail;
+		}
 		if ((ps = correct_one(s, k.id, others > 0 ? '7' : '8', NULL,
 		    charge, &made, &patient)) != PMS_OK) {
 			if (ps == PMS_EREFUSED) {
@@ -877,13 +954,15 @@ pms_claim_void_charge(struct pms_store *s, int64_t charge, const char *reason,
 		    1)) != PMS_OK)
 			goto fail;
 		for (i = 0; i < nout; i++)
-			if (out[i].frequency != '8')
+			if (out[i].frequency != '8' &&
+			    out[i].state != PMS_CLAIM_VOIDED)
 				break;
 		if (i < nout && (ps = pms_audit_append(s, "claim.resubmit",
 		    CORR_FIELDS, &patient, 1)) != PMS_OK)
 			goto fail;
 		for (i = 0; i < nout; i++)
-			if (out[i].frequency == '8')
+			if (out[i].frequency == '8' ||
+			    out[i].state == PMS_CLAIM_VOIDED)
 				break;
 		if (i < nout && (ps = pms_audit_append(s, "claim.void",
 		    CORR_FIELDS, &patient, 1)) != PMS_OK)

@@ -1238,6 +1238,19 @@ struct alloc {
 	char		 remarks[128];
 };
 
+/* a line's adjudication is only the prior payer's (billing.informational) */
+static int
+info_only(struct era *e, const struct alloc *a)
+{
+	size_t j;
+
+	for (j = 0; j < a->cas.n; j++)
+		if (a->cas.v[j].amount != 0 &&
+		    !listed(e->info, e->ninfo, &a->cas.v[j]))
+			return 0;
+	return 1;
+}
+
 static enum pms_status
 alloc_cas(struct alloc *a, const struct cas *c)
 {
@@ -1772,7 +1785,7 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 	char m1[PMS_MONEY_BUFSZ], m2[PMS_MONEY_BUFSZ], src[64];
 	size_t i, j, lx;
 	int64_t *cap = NULL;
-	int seq, pass, *taken = NULL, *svc_of = NULL;
+	int seq, pass, *taken = NULL, *svc_of = NULL, idle = 0, busy = 0;
 
 	seq = strcmp(c->status, "2") == 0 || strcmp(c->status, "20") == 0 ?
 	    2 : strcmp(c->status, "3") == 0 || strcmp(c->status, "21") == 0 ?
@@ -1968,7 +1981,16 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 			} else if ((st = owed(e, charge, PMS_PARTY_PAYER,
 			    payer.policy_id, &have)) != PMS_OK)
 				goto out;
-			else if (have <= 0) {
+			else if (have <= 0 && al->paid == 0 &&
+			    info_only(e, al)) {
+				/* a line with nothing for this payer, which it
+				 * answers with nothing: no pay, only the prior
+				 * payer's adjudication (billing.informational);
+				 * it posts nothing */
+				if (idle == 0)
+					idle = ls.v[i].lx;
+				continue;
+			} else if (have <= 0) {
 				st = pms_seterr(PMS_EREFUSED, "claim %lld line "
 				    "%d: nothing waits for the payer of "
 				    "priority %d (post the earlier payer's "
@@ -2109,6 +2131,14 @@ post_claim(struct era *e, const struct tx *t, int64_t remit,
 		if ((st = denials_close(e, k->id, charge, posting, 0)) !=
 		    PMS_OK)
 			goto out;
+		busy = 1;
+	}
+	if (idle != 0 && !busy) {
+		/* not one line had anything for it: too early */
+		st = pms_seterr(PMS_EREFUSED, "claim %lld line %d: nothing "
+		    "waits for the payer of priority %d (post the earlier "
+		    "payer's 835 first)", (long long)k->id, idle, seq);
+		goto out;
 	}
 	if (payment != 0) {
 		sqlite3_stmt *s1;

@@ -442,7 +442,7 @@ EOF
 	audits=$(pms-sql "SELECT count(*) FROM audit WHERE action IN
 	    ('bill.void', 'claim.resubmit')")
 	run -1 --separate-stderr pms-bill void "$ch" --correct-claim
-	assert_stderr "pms-bill: charge $ch is on a claim sent: claim $c: the payer's claim number (835 CLP07, 277CA REF*1K) is not known, and a void carries it (REF*F8): wait for the payer's answer, or give it with --payer-claim-number"
+	assert_stderr "pms-bill: charge $ch is on a claim sent: claim $c: the payer's claim number (835 CLP07, 277CA REF*1K) is not known, and a void carries it (REF*F8): wait for the payer's answer, or give it with pms-claim void $c --payer-claim-number N, then void the charge again"
 	[ "$(claims_dump)" = "$before" ]
 	[ "$(pms-sql "SELECT count(*) FROM audit WHERE action IN
 	    ('bill.void', 'claim.resubmit')")" = "$audits" ]
