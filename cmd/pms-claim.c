@@ -1353,6 +1353,7 @@ struct corrected {
 	struct pms_ctx	*ctx;
 	struct pms_writer *w;
 	unsigned long	 n;
+	unsigned long	 withdrawn;	/* unsent corrections voided */
 };
 
 static int
@@ -1360,6 +1361,14 @@ write_corrected(void *arg, const struct pms_claim *k)
 {
 	struct corrected *cr = arg;
 
+	if (k->state == PMS_CLAIM_VOIDED) {
+		cr->withdrawn++;
+		fprintf(stderr, "%s: claim %lld: withdrawn, never sent "
+		    "(frequency %c, now voided); claim %lld stays as it was\n",
+		    cr->ctx->prog, (long long)k->id, k->frequency,
+		    (long long)k->original_id);
+		return cr->w != NULL ? write_claim(cr->w, k) : 0;
+	}
 	cr->n++;
 	if (k->frequency == '1' || k->original_id == 0)
 		fprintf(stderr, "%s: claim %lld: to be sent again as it was "
@@ -1410,9 +1419,15 @@ cmd_correct(struct pms_ctx *ctx, int argc, char **argv, int is_void)
 	cr.w = NULL;
 	if (rc != 0)
 		goto out;
-	fprintf(stderr, "%s: %lu claim%s to validate and export%s\n",
-	    ctx->prog, cr.n, cr.n == 1 ? "" : "s", ctx->dry_run ?
-	    " (--dry-run: nothing was written)" : "");
+	if (cr.withdrawn > 0)
+		fprintf(stderr, "%s: %lu claim%s to validate and export, %lu "
+		    "withdrawn%s\n", ctx->prog, cr.n, cr.n == 1 ? "" : "s",
+		    cr.withdrawn, ctx->dry_run ?
+		    " (--dry-run: nothing was written)" : "");
+	else
+		fprintf(stderr, "%s: %lu claim%s to validate and export%s\n",
+		    ctx->prog, cr.n, cr.n == 1 ? "" : "s", ctx->dry_run ?
+		    " (--dry-run: nothing was written)" : "");
 out:
 	pms_writer_abort(cr.w);
 	if (s != NULL)

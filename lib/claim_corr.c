@@ -566,7 +566,8 @@ payer_saw(struct pms_store *s, struct pms_claim *k, const char *pcn,
 	if (other != 0)
 		return pms_seterr(PMS_EREFUSED, "claim %lld: its correction, "
 		    "claim %lld, is waiting to be sent: validate and export "
-		    "it", (long long)k->id, (long long)other);
+		    "it, or pms-claim void %lld to withdraw it",
+		    (long long)k->id, (long long)other, (long long)other);
 	if (cls == PMS_CLAIM_UNSENT) {
 		/* sent once, rejected, and back to draft (its charges
 		 * corrected): it goes again as it is */
@@ -698,6 +699,65 @@ out:
 	return ps;
 }
 
+/*
+ * The correction k (frequency 7 or 8), made by mistake and never sent,
+ * withdrawn: voided unsent, as pms-bill void --correct-claim voids an
+ * unsent replacement, with a row on the claim it corrects, whose state
+ * it never changed (that happens only when a correction is sent).
+ * *done is 0 when k was sent once (rejected and back to draft): the
+ * payer may have seen it, so it is not pms's to withdraw.
+ */
+static enum pms_status
+withdraw(struct pms_store *s, const struct pms_claim *k, int *done)
+{
+	struct pms_claim o;
+	sqlite3_stmt *st;
+	enum pms_status ps;
+	char at[PMS_STAMP_BUFSZ], note[128];
+	int rc;
+
+	*done = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM claim_history WHERE "
+	    "claim_id = ?1 AND to_state = 'submitted'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "reading a claim's history");
+	sqlite3_bind_int64(st, 1, k->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return PMS_OK;
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "reading a claim's history");
+	if ((ps = pms_claim_get(s, k->original_id, &o)) != PMS_OK)
+		return ps;
+	snprintf(note, sizeof(note), "never sent: withdrawn (void); claim "
+	    "%lld stays %s", (long long)o.id, pms_claim_state_name(o.state));
+	if ((ps = pms_claim_move(s, k->id, PMS_CLAIM_VOIDED, 0, note)) !=
+	    PMS_OK)
+		return ps;
+	pms_instant_fmt((int64_t)time(NULL), at);
+	snprintf(note, sizeof(note), "its %s, claim %lld (frequency %c), "
+	    "withdrawn, never sent", k->frequency == '7' ? "replacement" :
+	    "void", (long long)k->id, k->frequency);
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO claim_history (claim_id, "
+	    "at, by_user, from_state, to_state, note) VALUES (?1, ?2, ?3, "
+	    "?4, ?4, ?5)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pms_store_sqlerr(s, rc, "writing a claim's history");
+	sqlite3_bind_int64(st, 1, o.id);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pms_store_user(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pms_claim_state_name(o.state), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pms_store_sqlerr(s, rc, "writing a claim's history");
+	*done = 1;
+	return PMS_OK;
+}
+
 /* Correct claim id: resubmit (freq '7') or void ('8'); *made gets the
  * claim to send (id itself when it is sent again). */
 static enum pms_status
@@ -707,6 +767,7 @@ correct_one(struct pms_store *s, int64_t id, char freq, const char *pcn,
 	struct pms_claim k;
 	struct cset *cs = NULL;
 	enum pms_status ps;
+	int done;
 
 	*made = 0;
 	if ((ps = pms_claim_get(s, id, &k)) != PMS_OK)
@@ -723,6 +784,16 @@ correct_one(struct pms_store *s, int64_t id, char freq, const char *pcn,
 			return ps;
 		*made = id;
 		return PMS_OK;
+	}
+	if (freq == '8' && k.original_id != 0 && k.frequency != '1' &&
+	    pms_claim_state_class(k.state) == PMS_CLAIM_UNSENT) {
+		/* a correction made and never sent: withdrawn */
+		if ((ps = withdraw(s, &k, &done)) != PMS_OK)
+			return ps;
+		if (done) {
+			*made = id;
+			return PMS_OK;
+		}
 	}
 	if (k.frequency == '8')
 		return pms_seterr(PMS_EREFUSED, "claim %lld is a void "

@@ -196,7 +196,7 @@ EOF
 EOF
 	# a second correction while this one waits: refused
 	run -1 --separate-stderr pms-claim resubmit "$c"
-	assert_stderr "pms-claim: claim $c: its correction, claim $r, is waiting to be sent: validate and export it"
+	assert_stderr "pms-claim: claim $c: its correction, claim $r, is waiting to be sent: validate and export it, or pms-claim void $r to withdraw it"
 	run -0 pms-claim validate "$r" -o csv
 	run -0 pms-claim export "$r" --out "$BATS_TEST_TMPDIR/r.837"
 	d8=$(tr -d - <<<"$dos")
