@@ -2872,6 +2872,37 @@ same_before(const struct tx *t, const struct clp *c)
 	return NULL;
 }
 
+/*
+ * The reversal of claim id, voided by a void sent (frequency 8), is the
+ * payer's answer to that void: the void leaves submitted for
+ * acknowledged, the furthest a claim with nothing to adjudicate goes.
+ */
+static enum pms_status
+void_answered(struct era *e, int64_t id)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+	char m[96];
+	int rc;
+
+	rc = pms_store_prepare(e->s, "SELECT id FROM claims WHERE "
+	    "original_id = ?1 AND frequency = '8' AND state = 'submitted' "
+	    "ORDER BY id DESC LIMIT 1", &st);
+	if (rc != SQLITE_OK)
+		return sqlerr(e, rc, "reading claims");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	pms_store_finalize(e->s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlerr(e, rc, "reading claims");
+	if (v == 0)
+		return PMS_OK;
+	snprintf(m, sizeof(m), "835 reversal (CLP02 22) of claim %lld: the "
+	    "void is answered", (long long)id);
+	return pms_claim_move(e->s, v, PMS_CLAIM_ACKNOWLEDGED, 0, m);
+}
+
 /* One claim of a balanced transaction set. */
 static enum pms_status
 one_claim(struct era *e, const struct tx *t, int64_t remit,
@@ -2921,6 +2952,13 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 		return PMS_OK;
 	}
 	if (st != PMS_OK)
+		return st;
+	/* a void (frequency 8) is answered by the reversal of its original
+	 * (CLP02 22), which may quote the void's own CLM01, the number the
+	 * payer received: it undoes the original's posting */
+	if (strcmp(c->status, "22") == 0 && k.frequency == '8' &&
+	    k.original_id != 0 && (st = pms_claim_get(e->s, k.original_id,
+	    &k)) != PMS_OK)
 		return st;
 	r->claim_id = k.id;
 	r->patient_id = k.patient_id;
@@ -2981,6 +3019,8 @@ one_claim(struct era *e, const struct tx *t, int64_t remit,
 		    "payer" : "");
 	} else if (strcmp(c->status, "22") == 0) {
 		st = reverse_claim(e, t, remit, c, &k, r);
+		if (st == PMS_OK && k.state == PMS_CLAIM_VOIDED)
+			st = void_answered(e, k.id);
 		r->outcome = "reversed";
 		/* its record from what the store kept of it, as a reading
 		 * again gives it: the same amounts, every one negated */

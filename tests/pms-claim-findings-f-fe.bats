@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # bats file_tags=pms-claim
 #
-# Finding F27 of the trial of the insurance side after the first claim:
+# Findings F27 and F23 of the trial of the insurance side after the
+# first claim:
 # a correction (replacement or void) made by mistake and not sent yet
-# is withdrawn by pms-claim void, and the next export does not send it.
+# is withdrawn by pms-claim void, and the next export does not send it;
+# a void sent is answered by the reversal of its original.
 
 load helpers/common
 load helpers/claims
@@ -115,4 +117,71 @@ EOF
 	assert_stderr "pms-claim: claim $v is a void (frequency 8): nothing to void"
 	[ "$(pms-sql "SELECT state FROM claims WHERE id = $v")" = submitted ]
 	[ "$(pms-sql "SELECT state FROM claims WHERE id = $c")" = voided ]
+}
+
+clm01_of() {
+	pms-sql "SELECT clm01 FROM claims WHERE id = $1"
+}
+
+# Claim CLM01 $1 paid (835 ISA13 $2), voided and the void sent: prints
+# "original void".
+void_sent() {
+	local c v
+	c=$(paid_claim "$1" "$2")
+	pms-claim void "$c" -o csv >/dev/null 2>&1
+	v=$(pms-sql "SELECT id FROM claims WHERE original_id = $c")
+	pms-claim validate "$v" -o csv >/dev/null 2>&1
+	pms-claim export "$v" --out "$BATS_TEST_TMPDIR/v$1.837" \
+	    >/dev/null 2>&1
+	echo "$c $v"
+}
+
+# The payer's reversal (835 ISA13 $2) of the posting of claim K$1 (paid
+# 107.00, CLP07 PCNK$1), its CLP01 $3, the money taken back by a PLB
+# WO of the check.
+reversal_835() {
+	era_file "$2" 0 "R$1" <<EOS
+LX*1~
+CLP*$3*22*-107*-107*0*12*PCNK$1~
+SVC*HC:99213*-92*-92**1~
+REF*6R*K$1-1~
+SVC*HC:36415*-15*-15**1~
+REF*6R*K$1-2~
+PLB*1234567893*20251231*WO:PCNK$1*-107~
+EOS
+}
+
+void_answered_checks() {
+	[ "$(pms-sql "SELECT count(*) FROM claim_remit_claims WHERE claim_id = $c AND reversed_by IS NOT NULL")" = 1 ]
+	[ "$(pms-sql "SELECT count(*) FROM claim_remit_claims WHERE claim_id = $v")" = 0 ]
+	run -0 pms-sql "SELECT id || ':' || state || ':' || frequency FROM claims WHERE id IN ($c, $v) ORDER BY id"
+	assert_output - <<EOF
+$c:voided:1
+$v:acknowledged:8
+EOF
+	run -0 pms-sql "SELECT from_state || '>' || to_state || ' ' || note FROM claim_history WHERE claim_id = $v ORDER BY id DESC LIMIT 1"
+	assert_output "submitted>acknowledged 835 reversal (CLP02 22) of claim $c: the void is answered"
+	reconciles
+}
+
+@test "F23: the reversal quoting the void's own CLM01 posts against the original, and the void is acknowledged" {
+	read -r c v < <(void_sent K31 81)
+	[ "$(pms-sql "SELECT state FROM claims WHERE id = $v")" = submitted ]
+	reversal_835 31 82 "$(clm01_of "$v")" >"$BATS_TEST_TMPDIR/r.835"
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/r.835" -o csv
+	assert_line --index 1 --partial ",$c,"
+	assert_line --index 1 --partial ',reversed,'
+	void_answered_checks
+	# read again: nothing done twice
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/r.835" -o csv
+	[ "$(pms-sql "SELECT count(*) FROM claim_remit_claims WHERE claim_id = $c")" = 2 ]
+	void_answered_checks
+}
+
+@test "F23: the reversal quoting the original's CLM01 posts, and the void is acknowledged" {
+	read -r c v < <(void_sent K32 83)
+	reversal_835 32 84 K32 >"$BATS_TEST_TMPDIR/r.835"
+	run -0 --separate-stderr pms-claim era "$BATS_TEST_TMPDIR/r.835" -o csv
+	assert_line --index 1 --partial ',reversed,'
+	void_answered_checks
 }
